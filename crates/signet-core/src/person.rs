@@ -1,0 +1,178 @@
+//! People, roles and what a person may see.
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Secrecy;
+use crate::CoreError;
+
+/// A role a person holds in an agency. A person may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "&'static str")]
+pub enum Role {
+    /// Quản trị: manages units, people and settings of the agency.
+    Administrator,
+    /// Văn thư: registers incoming documents, numbers and issues outgoing ones.
+    Clerk,
+    /// Lãnh đạo (incl. deputies): signs outgoing documents, assigns incoming ones.
+    Leader,
+    /// Chuyên viên: drafts and handles documents.
+    Officer,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Self::Administrator,
+        Self::Clerk,
+        Self::Leader,
+        Self::Officer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Administrator => "admin",
+            Self::Clerk => "clerk",
+            Self::Leader => "leader",
+            Self::Officer => "officer",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Administrator => "Quản trị",
+            Self::Clerk => "Văn thư",
+            Self::Leader => "Lãnh đạo",
+            Self::Officer => "Chuyên viên",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Administrator => "Administrator",
+            Self::Clerk => "Clerk",
+            Self::Leader => "Leader",
+            Self::Officer => "Officer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, CoreError> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| CoreError::UnknownRole(s.to_owned()))
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = CoreError;
+    fn try_from(s: String) -> Result<Self, CoreError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Role> for &'static str {
+    fn from(r: Role) -> &'static str {
+        r.code()
+    }
+}
+
+/// Who is asking: a signed-in person, their agency and their roles. Every read in the
+/// system is scoped by one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub person_id: String,
+    pub agency_id: String,
+    pub roles: Vec<Role>,
+}
+
+/// What the permission rules need to know of a document.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentScope<'a> {
+    pub agency_id: &'a str,
+    pub created_by: &'a str,
+    pub secrecy: Secrecy,
+}
+
+impl Viewer {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// A person never sees another agency's documents. Within the agency, secret documents
+    /// are limited to the leaders, the clerks and the person who drafted them.
+    pub fn can_read(&self, doc: DocumentScope<'_>) -> bool {
+        if doc.agency_id != self.agency_id {
+            return false;
+        }
+        !doc.secrecy.is_secret()
+            || self.has(Role::Leader)
+            || self.has(Role::Clerk)
+            || doc.created_by == self.person_id
+    }
+
+    /// Anyone in the agency but an administrator-only account may draft.
+    pub fn can_draft(&self) -> bool {
+        self.has(Role::Officer) || self.has(Role::Leader) || self.has(Role::Clerk)
+    }
+
+    pub fn can_sign(&self) -> bool {
+        self.has(Role::Leader)
+    }
+
+    /// Numbering, issuing and registering incoming documents are the clerk's.
+    pub fn can_register(&self) -> bool {
+        self.has(Role::Clerk)
+    }
+
+    pub fn can_administer(&self) -> bool {
+        self.has(Role::Administrator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(agency: &str, roles: &[Role]) -> Viewer {
+        Viewer {
+            person_id: "p1".into(),
+            agency_id: agency.into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn never_across_agencies() {
+        let v = viewer("a", &[Role::Leader, Role::Clerk, Role::Administrator]);
+        let doc = DocumentScope {
+            agency_id: "b",
+            created_by: "p1",
+            secrecy: Secrecy::None,
+        };
+        assert!(!v.can_read(doc));
+    }
+
+    #[test]
+    fn secret_documents_within_agency() {
+        let doc = DocumentScope {
+            agency_id: "a",
+            created_by: "p2",
+            secrecy: Secrecy::Secret,
+        };
+        assert!(!viewer("a", &[Role::Officer]).can_read(doc));
+        assert!(viewer("a", &[Role::Leader]).can_read(doc));
+        assert!(viewer("a", &[Role::Clerk]).can_read(doc));
+        let own = DocumentScope {
+            created_by: "p1",
+            ..doc
+        };
+        assert!(viewer("a", &[Role::Officer]).can_read(own));
+    }
+
+    #[test]
+    fn role_codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()).unwrap(), *r);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Text normalisation for search: lower case, Vietnamese diacritics folded, đ → d, so that
+//! "ky so" finds "Ký số". Both databases index the folded text, so both search alike.
+
+/// Folds one character to its base lower-case ASCII letter where it is a Vietnamese letter.
+fn fold_char(c: char) -> Option<char> {
+    const GROUPS: &[(&str, char)] = &[
+        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
+        ("èéẻẽẹêềếểễệ", 'e'),
+        ("ìíỉĩị", 'i'),
+        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
+        ("ùúủũụưừứửữự", 'u'),
+        ("ỳýỷỹỵ", 'y'),
+        ("đ", 'd'),
+    ];
+    GROUPS
+        .iter()
+        .find(|(set, _)| set.contains(c))
+        .map(|&(_, base)| base)
+}
+
+/// Combining diacritical marks, present when the input came decomposed (NFD).
+fn is_combining_mark(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// Lower-cases, folds Vietnamese diacritics and collapses runs of whitespace to one space.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = true;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+            continue;
+        }
+        out.push(fold_char(c).unwrap_or(c));
+        last_space = false;
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Ký số"), "ky so");
+        assert_eq!(fold("ĐỒNG   Tháp\n"), "dong thap");
+        assert_eq!(
+            fold("Quyết định về việc phê duyệt"),
+            "quyet dinh ve viec phe duyet"
+        );
+        // Decomposed input (NFD) folds the same way.
+        assert_eq!(fold("Ky\u{301} so\u{302}\u{301}"), "ky so");
+    }
+
+    proptest! {
+        #[test]
+        fn fold_is_idempotent(s in "\\PC{0,40}") {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once);
+        }
+
+        #[test]
+        fn folded_vietnamese_is_ascii(s in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđĐ ]{0,40}") {
+            prop_assert!(fold(&s).is_ascii());
+        }
+    }
+}
