@@ -1,1 +1,38 @@
+//! Signet storage: one implementation of every query for SQLite (embedded default) and
+//! PostgreSQL (scale-out), the migrations, and the content-addressed blob store.
+//!
+//! The queries are written once, in SQL both engines accept, and run through sqlx's `Any`
+//! driver; nothing above this crate knows which engine it is talking to. The only place the
+//! engines are told apart is connection set-up (SQLite pragmas), in [`db`].
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod blobs;
+pub mod db;
+pub mod directory;
+pub mod documents;
+pub mod error;
+pub mod journal;
+mod migrations;
+pub mod sessions;
+mod sql;
+#[doc(hidden)]
+pub mod testing;
+
+pub use blobs::{BlobStore, BlobWriter, StoredBlob};
+pub use db::{Backend, Store, Tx};
+pub use error::StoreError;
+
+/// A new random identifier: 128 bits from the operating system, as 32 hex digits.
+pub fn new_id() -> String {
+    random_hex::<16>()
+}
+
+/// `N` random bytes from the operating system as hex.
+pub fn random_hex<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
+    // The OS random source failing is not something the program can recover from.
+    #[allow(clippy::expect_used)]
+    getrandom::getrandom(&mut bytes).expect("operating system random source");
+    hex::encode(bytes)
+}

@@ -1,0 +1,68 @@
+//! Schema migrations: numbered SQL files compiled into the binary, applied in order, each in
+//! its own transaction, recorded in `schema_migrations`.
+
+use sqlx::AnyPool;
+
+use crate::StoreError;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+
+pub(crate) async fn apply(pool: &AnyPool) -> Result<Vec<i64>, StoreError> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations \
+         (version BIGINT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    let mut applied = Vec::new();
+    for &(version, sql) in MIGRATIONS {
+        let mut tx = pool.begin().await?;
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if done.is_some() {
+            continue;
+        }
+        for statement in statements(sql) {
+            sqlx::query(&statement).execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at_ms) VALUES ($1, $2)")
+            .bind(version)
+            .bind(crate::sql::now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version, "applied migration");
+        applied.push(version);
+    }
+    Ok(applied)
+}
+
+/// Splits a migration into statements, dropping `--` comments. Our migrations keep one
+/// statement per `;`-terminated block and no semicolons inside literals.
+fn statements(sql: &str) -> Vec<String> {
+    let without_comments: String = sql
+        .lines()
+        .map(|l| l.split("--").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    without_comments
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn splits_statements() {
+        let s = super::statements(
+            "-- c\nCREATE TABLE a (x BIGINT); -- tail\n\nCREATE INDEX i ON a (x);\n",
+        );
+        assert_eq!(s, ["CREATE TABLE a (x BIGINT)", "CREATE INDEX i ON a (x)"]);
+    }
+}

@@ -1,0 +1,118 @@
+//! Test support shared by the storage and HTTP suites: a fresh database on every backend
+//! the machine offers. SQLite always; PostgreSQL when `SIGNET_TEST_DATABASE_URL` names a
+//! server, in a new database of its own so tests never see each other's rows.
+
+use std::path::PathBuf;
+
+use crate::{random_hex, Store, StoreError};
+
+/// A store on a fresh database, and what to remove afterwards.
+pub struct TestDb {
+    pub store: Store,
+    pub label: &'static str,
+    pub dir: PathBuf,
+    cleanup: Option<(String, String)>,
+}
+
+/// The URL of the PostgreSQL server to test against, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("SIGNET_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A scratch directory under the system temp dir.
+pub fn scratch_dir(prefix: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", random_hex::<8>()));
+    // Test set-up: failing to create a temp dir is a broken machine.
+    #[allow(clippy::expect_used)]
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// Fresh, migrated databases: SQLite, then PostgreSQL when configured.
+pub async fn databases() -> Result<Vec<TestDb>, StoreError> {
+    let mut out = vec![sqlite().await?];
+    if let Some(url) = postgres_url() {
+        out.push(postgres(&url).await?);
+    }
+    Ok(out)
+}
+
+pub async fn sqlite() -> Result<TestDb, StoreError> {
+    let dir = scratch_dir("signet-test");
+    let url = format!("sqlite://{}", dir.join("signet.db").display());
+    let store = Store::open(&url, 8).await?;
+    Ok(TestDb {
+        store,
+        label: "sqlite",
+        dir,
+        cleanup: None,
+    })
+}
+
+pub async fn postgres(admin_url: &str) -> Result<TestDb, StoreError> {
+    let name = format!("signet_test_{}", random_hex::<6>());
+    let admin = Store::connect(admin_url, 1).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin.pool)
+        .await?;
+    admin.close().await;
+    let url = with_database(admin_url, &name);
+    let store = Store::open(&url, 16).await?;
+    Ok(TestDb {
+        store,
+        label: "postgres",
+        dir: scratch_dir("signet-test"),
+        cleanup: Some((admin_url.to_owned(), name)),
+    })
+}
+
+/// `postgres://user@host:port/db?x` with the database replaced.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{db}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestDb {
+    /// Closes the store and removes the database and scratch files.
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = self.cleanup {
+            if let Ok(admin) = Store::connect(&admin_url, 1).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                    .execute(&admin.pool)
+                    .await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_the_database() {
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://h/test?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
+        assert_eq!(super::with_database("postgres://h", "x"), "postgres://h/x");
+    }
+}

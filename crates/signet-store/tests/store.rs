@@ -1,0 +1,602 @@
+//! The storage suite. Every test runs against every backend `testing::databases` offers:
+//! SQLite always, PostgreSQL when SIGNET_TEST_DATABASE_URL is set.
+
+use signet_core::document::{DocumentType, Secrecy, Urgency};
+use signet_core::journal;
+use signet_core::lifecycle::OutgoingState;
+use signet_core::person::Viewer;
+use signet_core::register::{Abbreviation, Notation};
+use signet_core::{AgencyCode, Direction, Role};
+use signet_store::directory::{NewAgency, NewPerson};
+use signet_store::documents::{Arrival, ListFilter, NewDocument};
+use signet_store::testing::{databases, TestDb};
+use signet_store::{BlobStore, Store, StoreError};
+
+const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+struct Fixture {
+    agency: String,
+    other_agency: String,
+    officer: Viewer,
+    leader: Viewer,
+    outsider: Viewer,
+}
+
+async fn fixture(store: &Store) -> Fixture {
+    let agency = store
+        .insert_agency(
+            &NewAgency {
+                code: AgencyCode::parse("000.00.00.H99").unwrap(),
+                name: "Ủy ban nhân dân tỉnh Hòa Bình Xanh".into(),
+                abbreviation: "UBND".into(),
+                parent_id: None,
+                address: String::new(),
+            },
+            "system",
+            T0,
+        )
+        .await
+        .unwrap();
+    let other = store
+        .insert_agency(
+            &NewAgency {
+                code: AgencyCode::parse("000.00.14.H99").unwrap(),
+                name: "Sở Thông tin và Truyền thông".into(),
+                abbreviation: "STTTT".into(),
+                parent_id: Some(agency.id.clone()),
+                address: String::new(),
+            },
+            "system",
+            T0,
+        )
+        .await
+        .unwrap();
+    let person = |agency_id: &str, username: &str, roles: Vec<Role>| NewPerson {
+        agency_id: agency_id.to_owned(),
+        unit_id: None,
+        username: username.to_owned(),
+        full_name: format!("Nguyễn Văn {username}"),
+        title: String::new(),
+        email: String::new(),
+        roles,
+        password_hash: "x".into(),
+    };
+    let officer = store
+        .insert_person(&person(&agency.id, "cv", vec![Role::Officer]), "system", T0)
+        .await
+        .unwrap();
+    let leader = store
+        .insert_person(&person(&agency.id, "ld", vec![Role::Leader]), "system", T0)
+        .await
+        .unwrap();
+    let outsider = store
+        .insert_person(
+            &person(&other.id, "ngoai", vec![Role::Leader, Role::Clerk]),
+            "system",
+            T0,
+        )
+        .await
+        .unwrap();
+    let viewer = |p: &signet_store::directory::Person| Viewer {
+        person_id: p.id.clone(),
+        agency_id: p.agency_id.clone(),
+        roles: p.roles.clone(),
+    };
+    Fixture {
+        agency: agency.id,
+        other_agency: other.id,
+        officer: viewer(&officer),
+        leader: viewer(&leader),
+        outsider: viewer(&outsider),
+    }
+}
+
+fn draft(f: &Fixture, subject: &str, secrecy: Secrecy) -> NewDocument {
+    NewDocument {
+        agency_id: f.agency.clone(),
+        doc_type: DocumentType::CongVan,
+        subject: subject.to_owned(),
+        urgency: Urgency::Normal,
+        secrecy,
+        signer_name: String::new(),
+        signer_position: String::new(),
+        pages: Some(1),
+        recipients: String::new(),
+        due_on: None,
+        drafting_unit_id: None,
+        created_by: f.officer.person_id.clone(),
+        files: vec![],
+    }
+}
+
+fn notation(
+    n: u32,
+    d: &signet_store::documents::Document,
+) -> Result<Notation, signet_core::CoreError> {
+    Notation::build(
+        n,
+        d.doc_type,
+        &Abbreviation::parse("UBND")?,
+        Some(&Abbreviation::parse("VP")?),
+    )
+}
+
+async fn each_db<F, Fut>(test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: std::future::Future<Output = TestDb>,
+{
+    for db in databases().await.expect("test databases") {
+        let label = db.label;
+        eprintln!("-- on {label}");
+        let db = test(db).await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn migrations_are_idempotent_and_ping_works() {
+    each_db(|db| async move {
+        assert!(
+            db.store.migrate().await.unwrap().is_empty(),
+            "second run applies nothing"
+        );
+        db.store.ping().await.unwrap();
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_draft_round_trips_with_its_journal() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let d = db
+            .store
+            .insert_draft(
+                &draft(&f, "Về việc triển khai ký số", Secrecy::None),
+                T0 + 5,
+            )
+            .await
+            .unwrap();
+        assert_eq!(d.state, "draft");
+        assert_eq!(d.direction, Direction::Outgoing);
+        let back = db.store.document(&f.agency, &d.id).await.unwrap();
+        assert_eq!(back, d);
+        let history = db.store.journal_of(&f.agency, &d.id).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].action, "document.drafted");
+        assert!(history[0].details.contains("Về việc triển khai ký số"));
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn another_agency_never_sees_a_document() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let d = db
+            .store
+            .insert_draft(&draft(&f, "Nội bộ", Secrecy::None), T0)
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.store.document(&f.other_agency, &d.id).await,
+            Err(StoreError::NotFound)
+        ));
+        let page = db
+            .store
+            .list(
+                &f.outsider,
+                Direction::Outgoing,
+                &ListFilter {
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(page.documents.is_empty());
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn secret_documents_are_listed_only_to_who_may_read_them() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let mut secret = draft(&f, "Tài liệu mật", Secrecy::Secret);
+        secret.created_by = f.leader.person_id.clone();
+        db.store.insert_draft(&secret, T0).await.unwrap();
+        db.store
+            .insert_draft(&draft(&f, "Công khai", Secrecy::None), T0 + 1)
+            .await
+            .unwrap();
+        let all = ListFilter {
+            limit: 50,
+            ..Default::default()
+        };
+        let officer_sees = db
+            .store
+            .list(&f.officer, Direction::Outgoing, &all)
+            .await
+            .unwrap();
+        assert_eq!(officer_sees.documents.len(), 1);
+        assert_eq!(officer_sees.documents[0].subject, "Công khai");
+        let leader_sees = db
+            .store
+            .list(&f.leader, Direction::Outgoing, &all)
+            .await
+            .unwrap();
+        assert_eq!(leader_sees.documents.len(), 2);
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn search_folds_diacritics_and_paging_is_complete() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        for i in 0..25 {
+            let subject = if i % 5 == 0 {
+                format!("Kế hoạch ký số đợt {i}")
+            } else {
+                format!("Báo cáo tháng {i}")
+            };
+            db.store
+                .insert_draft(&draft(&f, &subject, Secrecy::None), T0 + i)
+                .await
+                .unwrap();
+        }
+        let found = db
+            .store
+            .list(
+                &f.officer,
+                Direction::Outgoing,
+                &ListFilter {
+                    text: Some("ky so".into()),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.documents.len(), 5);
+        // A LIKE wildcard typed by a user is a literal character, not a pattern.
+        let none = db
+            .store
+            .list(
+                &f.officer,
+                Direction::Outgoing,
+                &ListFilter {
+                    text: Some("%".into()),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(none.documents.is_empty());
+        let mut seen = Vec::new();
+        let mut filter = ListFilter {
+            limit: 7,
+            ..Default::default()
+        };
+        loop {
+            let page = db
+                .store
+                .list(&f.officer, Direction::Outgoing, &filter)
+                .await
+                .unwrap();
+            seen.extend(page.documents.iter().map(|d| d.created_at_ms));
+            match page.next {
+                Some(c) => filter.after = Some(c),
+                None => break,
+            }
+        }
+        let expected: Vec<i64> = (0..25).rev().map(|i| T0 + i).collect();
+        assert_eq!(seen, expected, "every document once, newest first");
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let d = s
+            .insert_draft(&draft(&f, "Chưa ký", Secrecy::None), T0)
+            .await
+            .unwrap();
+        let err = s
+            .issue(&f.agency, &d.id, 2026, "2026-01-02", "clerk", T0, notation)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Domain(signet_core::CoreError::WrongState { .. })
+            ),
+            "{err}"
+        );
+        let signed = sign(s, &f, &d.id).await;
+        let issued = s
+            .issue(
+                &f.agency,
+                &signed,
+                2026,
+                "2026-01-02",
+                "clerk",
+                T0,
+                notation,
+            )
+            .await
+            .unwrap();
+        assert_eq!(issued.notation.as_deref(), Some("1/UBND-VP"));
+        assert_eq!(issued.state, OutgoingState::Issued.code());
+        // A second issue of the same document is refused: it is no longer signed.
+        assert!(s
+            .issue(
+                &f.agency,
+                &signed,
+                2026,
+                "2026-01-02",
+                "clerk",
+                T0,
+                notation
+            )
+            .await
+            .is_err());
+        // Secret documents have their own series; a new year starts again at 1.
+        let secret = s
+            .insert_draft(&draft(&f, "Mật", Secrecy::Confidential), T0)
+            .await
+            .unwrap();
+        let secret = sign(s, &f, &secret.id).await;
+        assert_eq!(
+            s.issue(
+                &f.agency,
+                &secret,
+                2026,
+                "2026-01-02",
+                "clerk",
+                T0,
+                notation
+            )
+            .await
+            .unwrap()
+            .number,
+            Some(1)
+        );
+        let next_year = s
+            .insert_draft(&draft(&f, "Năm sau", Secrecy::None), T0)
+            .await
+            .unwrap();
+        let next_year = sign(s, &f, &next_year.id).await;
+        assert_eq!(
+            s.issue(
+                &f.agency,
+                &next_year,
+                2027,
+                "2027-01-01",
+                "clerk",
+                T0,
+                notation
+            )
+            .await
+            .unwrap()
+            .number,
+            Some(1)
+        );
+        let register = s.register(&f.agency, "di", 2026).await.unwrap();
+        assert_eq!(register.len(), 1);
+        db
+    })
+    .await;
+}
+
+async fn sign(s: &Store, f: &Fixture, id: &str) -> String {
+    s.transition(
+        &f.agency,
+        id,
+        OutgoingState::Draft,
+        OutgoingState::Submitted,
+        &f.officer.person_id,
+        T0,
+    )
+    .await
+    .unwrap();
+    s.transition(
+        &f.agency,
+        id,
+        OutgoingState::Submitted,
+        OutgoingState::Signed,
+        &f.leader.person_id,
+        T0,
+    )
+    .await
+    .unwrap();
+    id.to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stale_transition_is_refused() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let d = db
+            .store
+            .insert_draft(&draft(&f, "x", Secrecy::None), T0)
+            .await
+            .unwrap();
+        db.store
+            .transition(
+                &f.agency,
+                &d.id,
+                OutgoingState::Draft,
+                OutgoingState::Submitted,
+                "a",
+                T0,
+            )
+            .await
+            .unwrap();
+        let again = db
+            .store
+            .transition(
+                &f.agency,
+                &d.id,
+                OutgoingState::Draft,
+                OutgoingState::Submitted,
+                "b",
+                T0,
+            )
+            .await;
+        assert!(matches!(again, Err(StoreError::Domain(_))));
+        db
+    })
+    .await;
+}
+
+/// Nghị định 30: numbers are unique within the year and follow issuance order. 1,000
+/// documents issued at once must get exactly 1..=1000.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_thousand_concurrent_issuances_are_gap_free() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let mut ids = Vec::new();
+        for i in 0..1000 {
+            let d = db
+                .store
+                .insert_draft(&draft(&f, &format!("Văn bản {i}"), Secrecy::None), T0 + i)
+                .await
+                .unwrap();
+            ids.push(sign(&db.store, &f, &d.id).await);
+        }
+        let tasks: Vec<_> = ids
+            .into_iter()
+            .map(|id| {
+                let store = db.store.clone();
+                let agency = f.agency.clone();
+                tokio::spawn(async move {
+                    store
+                        .issue(&agency, &id, 2026, "2026-03-01", "clerk", T0, notation)
+                        .await
+                        .map(|d| d.number)
+                })
+            })
+            .collect();
+        let mut numbers = Vec::new();
+        for t in tasks {
+            numbers.push(t.await.unwrap().unwrap().unwrap());
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=1000).collect::<Vec<i64>>());
+        // The journal stayed a clean chain through all of it.
+        let entries = db.store.journal(&f.agency).await.unwrap();
+        let head = db.store.journal_head(&f.agency).await.unwrap();
+        assert!(journal::verify(&f.agency, &entries, head.as_ref()).is_ok());
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn incoming_numbers_follow_receipt_order() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        for i in 1..=3 {
+            let arrival = Arrival {
+                author_name: "Bộ Nội vụ".into(),
+                author_code: "000.00.00.G12".into(),
+                notation: format!("{i}/BNV-VP"),
+                issued_on: None,
+                arrived_on: "2026-02-01".into(),
+                year: 2026,
+            };
+            let d = db
+                .store
+                .register_incoming(
+                    &draft(&f, &format!("Đến {i}"), Secrecy::None),
+                    &arrival,
+                    T0 + i,
+                )
+                .await
+                .unwrap();
+            assert_eq!(d.number, Some(i));
+            assert_eq!(d.direction, Direction::Incoming);
+        }
+        let found = db
+            .store
+            .list(
+                &f.officer,
+                Direction::Incoming,
+                &ListFilter {
+                    text: Some("bnv".into()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            found.documents.len(),
+            3,
+            "incoming search matches the sender's notation"
+        );
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn journal_tampering_is_found() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        for i in 0..5 {
+            db.store
+                .insert_draft(&draft(&f, &format!("Văn bản {i}"), Secrecy::None), T0 + i)
+                .await
+                .unwrap();
+        }
+        let head = db.store.journal_head(&f.agency).await.unwrap();
+        let mut entries = db.store.journal(&f.agency).await.unwrap();
+        assert!(journal::verify(&f.agency, &entries, head.as_ref()).is_ok());
+        entries[3].details = entries[3].details.replace("Văn bản", "Van ban");
+        assert!(journal::verify(&f.agency, &entries, head.as_ref()).is_err());
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn blob_store_streams_limits_and_cleans_up() {
+    let dir = signet_store::testing::scratch_dir("signet-blobs");
+    let blobs = BlobStore::open(&dir, 10).await.unwrap();
+    let mut w = blobs.writer().await.unwrap();
+    w.write(b"hello ").await.unwrap();
+    w.write(b"world").await.unwrap_err(); // 11 bytes > 10
+    drop(w);
+    let mut w = blobs.writer().await.unwrap();
+    w.write(b"hello").await.unwrap();
+    let stored = w.finish().await.unwrap();
+    assert_eq!(
+        stored.sha256,
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    );
+    assert!(blobs.open_blob(&stored.sha256).await.is_ok());
+    assert!(matches!(
+        blobs.writer().await.unwrap().finish().await,
+        Err(StoreError::Empty)
+    ));
+    // Abandoned uploads leave no temporary files.
+    assert_eq!(std::fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
+    assert!(matches!(
+        blobs.open_blob("../../etc/passwd").await,
+        Err(StoreError::NotFound)
+    ));
+    let _ = std::fs::remove_dir_all(dir);
+}
