@@ -1,1 +1,40 @@
+//! Signet use cases: what a clerk, a leader, an officer or an administrator can do, called
+//! alike by the web edge and the command line. Transactions live in the store; rules live in
+//! `signet-core`; this layer checks who may do what and in which order, and reads the clock.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod admin;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod documents;
+pub mod error;
+pub mod files;
+pub mod registers;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, SystemClock};
+pub use error::AppError;
+use signet_store::{BlobStore, Store};
+
+/// Everything a request needs. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub blobs: BlobStore,
+    pub clock: Arc<dyn Clock>,
+    pub limiter: Arc<auth::LoginLimiter>,
+}
+
+impl App {
+    pub fn new(store: Store, blobs: BlobStore, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            blobs,
+            clock,
+            limiter: Arc::new(auth::LoginLimiter::default()),
+        }
+    }
+}

@@ -1,1 +1,96 @@
+//! Signet's HTTP edge: the server-rendered UI (Vietnamese first, English on request) and the
+//! JSON API under `/api/v1`. Handlers translate HTTP to use-case calls and back; errors are
+//! mapped to responses in one place ([`error`]).
+#![forbid(unsafe_code)]
+#![recursion_limit = "512"]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
+mod error;
+mod headers;
+mod i18n;
+mod openapi;
+mod pages;
+mod session;
+mod upload;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use signet_app::App;
+
+pub use error::WebError;
+
+/// Settings of the HTTP edge.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub app: App,
+    pub config: WebConfig,
+}
+
+/// Room for the form fields around a file at the size limit.
+const FORM_OVERHEAD: u64 = 1 << 20;
+
+/// The whole HTTP application.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let upload_limit =
+        usize::try_from(app.blobs.max_size().saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
+    let state = AppState { app, config };
+    let uploads = Router::new()
+        .route("/outgoing", post(pages::documents::create_draft))
+        .route("/incoming", post(pages::documents::register_incoming))
+        .route("/api/v1/documents", post(api::create_draft))
+        .route("/api/v1/incoming", post(api::register_incoming))
+        .layer(DefaultBodyLimit::max(upload_limit));
+    Router::new()
+        .route("/healthz", get(pages::healthz))
+        .route("/static/style.css", get(pages::style))
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/lang/{lang}", get(pages::set_language))
+        .route("/outgoing", get(pages::documents::outgoing))
+        .route("/outgoing/new", get(pages::documents::new_draft))
+        .route("/incoming", get(pages::documents::incoming))
+        .route("/incoming/new", get(pages::documents::new_incoming))
+        .route("/documents/{id}", get(pages::documents::detail))
+        .route("/documents/{id}/{step}", post(pages::documents::step))
+        .route(
+            "/documents/{id}/files/{file_id}",
+            get(pages::documents::download),
+        )
+        .route("/registers", get(pages::registers::show))
+        .route("/registers/export.csv", get(pages::registers::export))
+        .route("/admin", get(pages::admin::show))
+        .route("/admin/units", post(pages::admin::create_unit))
+        .route("/admin/people", post(pages::admin::create_person))
+        .route(
+            "/admin/people/{id}/{action}",
+            post(pages::admin::set_active),
+        )
+        .route("/admin/agencies", post(pages::admin::create_agency))
+        .merge(api::routes())
+        .merge(uploads)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(headers::secure_headers))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then drains requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    config: WebConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = router(app, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,1 +1,262 @@
-fn main() {}
+//! The `signet` command: run the server (with or without the demo province), migrate the
+//! database, verify the journal.
+
+mod config;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use signet_app::{App, SystemClock};
+use signet_store::{BlobStore, Store};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "signet",
+    version,
+    about = "Signet: documents, signatures and exchange for state agencies"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Signet on embedded SQLite with a demo province (created on first start).
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[arg(long, default_value = "signet-data")]
+        data: PathBuf,
+    },
+    /// Run a real deployment from a configuration file (no demo data).
+    Serve {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// The per-agency hash-chained journal.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+    /// Print a commented sample configuration.
+    DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// Check every agency's journal (or one): any edited, removed or reordered entry is
+    /// reported with where it is. Exit status 1 when a journal is broken.
+    Verify {
+        #[command(flatten)]
+        target: Target,
+        /// Only this agency (identifier code).
+        #[arg(long)]
+        agency: Option<String>,
+    },
+}
+
+/// Which database a maintenance command works on.
+#[derive(clap::Args)]
+struct Target {
+    #[arg(long, conflicts_with = "data")]
+    config: Option<PathBuf>,
+    /// A demo data directory.
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+impl Target {
+    fn config(&self) -> Result<Config, String> {
+        match (&self.config, &self.data) {
+            (Some(c), _) => Config::load(c),
+            (None, Some(d)) => Ok(Config::for_data_dir(d, "127.0.0.1:0")),
+            (None, None) => Ok(Config::for_data_dir(
+                Path::new("signet-data"),
+                "127.0.0.1:0",
+            )),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SIGNET_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("signet: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("signet: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Demo { listen, data } => {
+            std::fs::create_dir_all(&data)
+                .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+            let config = Config::for_data_dir(&data, &listen);
+            let app = open(&config).await?;
+            if app
+                .seed_demo()
+                .await
+                .map_err(|e| format!("seeding the demo province: {e}"))?
+            {
+                tracing::info!("seeded the demo province");
+            }
+            serve(app, &config, true).await?;
+        }
+        Command::Serve { config } => {
+            let config = Config::load(&config)?;
+            let app = open(&config).await?;
+            serve(app, &config, false).await?;
+        }
+        Command::Migrate { target } => {
+            let config = target.config()?;
+            let store = Store::connect(&config.database.url, 2)
+                .await
+                .map_err(|e| e.to_string())?;
+            let applied = store.migrate().await.map_err(|e| e.to_string())?;
+            println!(
+                "{} migration(s) applied on {}",
+                applied.len(),
+                config.database_for_log()
+            );
+        }
+        Command::Journal {
+            command: JournalCommand::Verify { target, agency },
+        } => {
+            return verify_journal(&target.config()?, agency.as_deref()).await;
+        }
+        Command::DefaultConfig => print!("{}", config::SAMPLE),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn open(config: &Config) -> Result<App, String> {
+    let store = Store::open(&config.database.url, config.database.max_connections)
+        .await
+        .map_err(|e| format!("database {}: {e}", config.database_for_log()))?;
+    let blobs = BlobStore::open(&config.files.dir, config.files.max_upload_mib * 1024 * 1024)
+        .await
+        .map_err(|e| format!("file store {}: {e}", config.files.dir.display()))?;
+    let swept = blobs.sweep_temporary().await.map_err(|e| e.to_string())?;
+    if swept > 0 {
+        tracing::info!(swept, "removed unfinished uploads");
+    }
+    Ok(App::new(store, blobs, Arc::new(SystemClock)))
+}
+
+async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let web = signet_web::WebConfig {
+        secure_cookies: config.server.secure_cookies,
+    };
+    println!(
+        "Signet is running at http://{addr}/  (database: {})",
+        app.store.backend().name()
+    );
+    if demo {
+        println!(
+            "Demo logins (password {}):",
+            signet_app::demo::DEMO_PASSWORD
+        );
+        for (user, role, agency) in signet_app::demo::demo_logins() {
+            println!("  {user:<18} {role:<24} {agency}");
+        }
+    }
+    signet_web::serve(listener, app.clone(), web, shutdown())
+        .await
+        .map_err(|e| e.to_string())?;
+    app.store.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode, String> {
+    let store = Store::connect(&config.database.url, 2)
+        .await
+        .map_err(|e| e.to_string())?;
+    let agencies = store.agencies().await.map_err(|e| e.to_string())?;
+    let mut broken = 0;
+    let mut checked = 0;
+    for a in agencies
+        .iter()
+        .filter(|a| only.is_none_or(|c| a.code.as_str() == c))
+    {
+        checked += 1;
+        let entries = store.journal(&a.id).await.map_err(|e| e.to_string())?;
+        let head = store.journal_head(&a.id).await.map_err(|e| e.to_string())?;
+        match signet_core::journal::verify(&a.id, &entries, head.as_ref()) {
+            Ok(n) => println!("ok      {}  {n} entries  {}", a.code, a.name),
+            Err(e) => {
+                broken += 1;
+                println!("BROKEN  {}  {}: {e}", a.code, a.name);
+            }
+        }
+    }
+    if checked == 0 {
+        return Err(only.map_or("no agencies".to_owned(), |c| {
+            format!("no agency with code {c}")
+        }));
+    }
+    Ok(if broken > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

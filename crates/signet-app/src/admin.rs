@@ -1,0 +1,184 @@
+//! Administration of an agency: its units, its people, and the agencies under it.
+
+use signet_core::person::Viewer;
+use signet_core::register::Abbreviation;
+use signet_core::{AgencyCode, Role};
+use signet_store::directory::{Agency, NewAgency, NewPerson, Person, Unit};
+
+use crate::auth::{check_password_policy, hash_password};
+use crate::{App, AppError};
+
+#[derive(Debug, Clone, Default)]
+pub struct PersonForm {
+    pub username: String,
+    pub full_name: String,
+    pub title: String,
+    pub email: String,
+    pub unit_id: String,
+    pub roles: Vec<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AgencyForm {
+    pub code: String,
+    pub name: String,
+    pub abbreviation: String,
+    pub address: String,
+}
+
+fn require_admin(viewer: &Viewer) -> Result<(), AppError> {
+    if viewer.can_administer() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("administration: administrators only"))
+    }
+}
+
+fn check_username(u: &str) -> Result<(), AppError> {
+    let ok = (3..=64).contains(&u.len())
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(
+            "username: 3 to 64 characters of a-z, 0-9, '.', '_' or '-'".into(),
+        ))
+    }
+}
+
+impl App {
+    /// Every agency, for the administrator's overview.
+    pub async fn agencies(&self, viewer: &Viewer) -> Result<Vec<Agency>, AppError> {
+        require_admin(viewer)?;
+        Ok(self.store.agencies().await?)
+    }
+
+    /// Adds an agency under the administrator's own agency.
+    pub async fn create_agency(
+        &self,
+        viewer: &Viewer,
+        form: &AgencyForm,
+    ) -> Result<Agency, AppError> {
+        require_admin(viewer)?;
+        let code = AgencyCode::parse(form.code.trim())?;
+        signet_core::document::check_text(
+            "name",
+            &form.name,
+            signet_core::document::limits::ORGAN_NAME,
+        )?;
+        Abbreviation::parse(form.abbreviation.trim())?;
+        let new = NewAgency {
+            code,
+            name: form.name.trim().to_owned(),
+            abbreviation: form.abbreviation.trim().to_owned(),
+            parent_id: Some(viewer.agency_id.clone()),
+            address: form.address.trim().to_owned(),
+        };
+        Ok(self
+            .store
+            .insert_agency(&new, &viewer.person_id, self.clock.now_ms())
+            .await?)
+    }
+
+    pub async fn units(&self, viewer: &Viewer) -> Result<Vec<Unit>, AppError> {
+        Ok(self.store.units(&viewer.agency_id).await?)
+    }
+
+    pub async fn create_unit(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        abbreviation: &str,
+    ) -> Result<Unit, AppError> {
+        require_admin(viewer)?;
+        signet_core::document::check_text("name", name, signet_core::document::limits::ORGAN_NAME)?;
+        let abbr = Abbreviation::parse(abbreviation.trim())?;
+        Ok(self
+            .store
+            .insert_unit(
+                &viewer.agency_id,
+                name.trim(),
+                abbr.as_str(),
+                &viewer.person_id,
+                self.clock.now_ms(),
+            )
+            .await?)
+    }
+
+    pub async fn people(&self, viewer: &Viewer) -> Result<Vec<Person>, AppError> {
+        require_admin(viewer)?;
+        Ok(self.store.people(&viewer.agency_id).await?)
+    }
+
+    pub async fn create_person(
+        &self,
+        viewer: &Viewer,
+        form: &PersonForm,
+    ) -> Result<Person, AppError> {
+        require_admin(viewer)?;
+        let username = form.username.trim().to_lowercase();
+        check_username(&username)?;
+        signet_core::document::check_text(
+            "full_name",
+            &form.full_name,
+            signet_core::document::limits::SIGNER_NAME,
+        )?;
+        check_password_policy(&form.password)?;
+        let roles = form
+            .roles
+            .iter()
+            .map(|r| Role::parse(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        if roles.is_empty() {
+            return Err(AppError::Invalid("choose at least one role".into()));
+        }
+        let unit_id = Some(form.unit_id.trim().to_owned()).filter(|u| !u.is_empty());
+        if let Some(u) = &unit_id {
+            self.store
+                .unit(&viewer.agency_id, u)
+                .await
+                .map_err(|_| AppError::Invalid("unknown unit".into()))?;
+        }
+        let new = NewPerson {
+            agency_id: viewer.agency_id.clone(),
+            unit_id,
+            username,
+            full_name: form.full_name.trim().to_owned(),
+            title: form.title.trim().to_owned(),
+            email: form.email.trim().to_owned(),
+            roles,
+            password_hash: hash_password(&form.password)?,
+        };
+        Ok(self
+            .store
+            .insert_person(&new, &viewer.person_id, self.clock.now_ms())
+            .await?)
+    }
+
+    pub async fn set_person_active(
+        &self,
+        viewer: &Viewer,
+        person_id: &str,
+        active: bool,
+    ) -> Result<(), AppError> {
+        require_admin(viewer)?;
+        if person_id == viewer.person_id && !active {
+            return Err(AppError::Invalid(
+                "you cannot disable your own account".into(),
+            ));
+        }
+        Ok(self
+            .store
+            .set_person_active(
+                &viewer.agency_id,
+                person_id,
+                active,
+                &viewer.person_id,
+                self.clock.now_ms(),
+            )
+            .await?)
+    }
+}

@@ -1,0 +1,207 @@
+//! Sign-in: argon2id password hashes, server-side sessions, and a limit on failed attempts.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use signet_core::person::Viewer;
+use signet_store::directory::Person;
+use signet_store::random_hex;
+
+use crate::{App, AppError};
+
+/// How long a session lasts without signing in again.
+pub const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;
+/// Failed sign-ins allowed per account and per client address within [`WINDOW_MS`].
+pub const MAX_FAILURES: u32 = 5;
+pub const WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Hashes a password with argon2id and a random salt (PHC string format).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt)
+        .map_err(|e| AppError::Invalid(format!("random source: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Invalid(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Checks a new password against a minimal policy.
+pub fn check_password_policy(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < 10 {
+        return Err(AppError::Invalid(
+            "password must have at least 10 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Counts failed sign-ins per key (account, client address) in a fixed window.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl LoginLimiter {
+    /// Seconds to wait before `key` may try again, if it is locked out.
+    fn locked(&self, key: &str, now_ms: i64) -> Option<u64> {
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let &(count, start) = map.get(key)?;
+        let left = start + WINDOW_MS - now_ms;
+        (count >= MAX_FAILURES && left > 0).then(|| (left as u64).div_ceil(1000))
+    }
+
+    fn fail(&self, key: &str, now_ms: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget stale windows so the map cannot grow without bound.
+        if map.len() > 100_000 {
+            map.retain(|_, &mut (_, start)| start + WINDOW_MS > now_ms);
+        }
+        let e = map.entry(key.to_owned()).or_insert((0, now_ms));
+        if e.1 + WINDOW_MS <= now_ms {
+            *e = (0, now_ms);
+        }
+        e.0 += 1;
+    }
+
+    fn clear(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
+/// A signed-in person as a request sees them.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub person: Person,
+    pub viewer: Viewer,
+    pub csrf_token: String,
+}
+
+/// A new session: the token for the cookie, and the CSRF token for forms.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+/// A fixed hash to verify against when the account does not exist, so a wrong username
+/// takes as long as a wrong password and does not reveal which accounts exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2lnbmV0LWR1bW15LXNhbHQ$0x9Dc3n3Ga6wWkuS8mIsrmLuQp0Uo0Jy7e2bHhmW0ZI";
+
+impl App {
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<NewSession, AppError> {
+        let now = self.clock.now_ms();
+        let user_key = format!("user:{}", username.trim().to_lowercase());
+        let client_key = format!("client:{client}");
+        for key in [&user_key, &client_key] {
+            if let Some(retry_after_s) = self.limiter.locked(key, now) {
+                return Err(AppError::TooManyAttempts { retry_after_s });
+            }
+        }
+        let person = self.store.person_by_username(username.trim()).await.ok();
+        let hash = person
+            .as_ref()
+            .map_or(DUMMY_HASH, |p| p.password_hash.as_str());
+        let password_ok = verify_password(password, hash);
+        let person = match person {
+            Some(p) if password_ok && p.active => p,
+            _ => {
+                self.limiter.fail(&user_key, now);
+                self.limiter.fail(&client_key, now);
+                tracing::info!(username, client, "failed sign-in");
+                return Err(AppError::BadCredentials);
+            }
+        };
+        self.limiter.clear(&user_key);
+        let session = NewSession {
+            token: random_hex::<32>(),
+            csrf_token: random_hex::<32>(),
+        };
+        self.store
+            .insert_session(
+                &session.token,
+                &person.id,
+                &session.csrf_token,
+                now,
+                now + SESSION_TTL_MS,
+            )
+            .await?;
+        tracing::info!(username, "signed in");
+        Ok(session)
+    }
+
+    pub async fn signed_in(&self, token: &str) -> Result<SignedIn, AppError> {
+        let session = self
+            .store
+            .session(token, self.clock.now_ms())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let person = self.store.person(&session.person_id).await?;
+        if !person.active {
+            return Err(AppError::Unauthenticated);
+        }
+        let viewer = Viewer {
+            person_id: person.id.clone(),
+            agency_id: person.agency_id.clone(),
+            roles: person.roles.clone(),
+        };
+        Ok(SignedIn {
+            person,
+            viewer,
+            csrf_token: session.csrf_token,
+        })
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        Ok(self.store.delete_session(token).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ() {
+        let a = hash_password("mật khẩu đủ dài").unwrap();
+        let b = hash_password("mật khẩu đủ dài").unwrap();
+        assert_ne!(a, b, "salted");
+        assert!(a.starts_with("$argon2id$"));
+        assert!(verify_password("mật khẩu đủ dài", &a));
+        assert!(!verify_password("mật khẩu sai", &a));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn limiter_locks_after_max_failures_and_expires() {
+        let l = LoginLimiter::default();
+        for _ in 0..MAX_FAILURES {
+            assert!(l.locked("k", 0).is_none());
+            l.fail("k", 0);
+        }
+        assert_eq!(l.locked("k", 1000), Some(899));
+        assert!(l.locked("k", WINDOW_MS).is_none());
+    }
+}

@@ -1,0 +1,334 @@
+//! Drafts, the outgoing lifecycle, issuance and incoming registration.
+
+use signet_core::document::{
+    check_optional_text, check_text, limits, DocumentType, Secrecy, Urgency,
+};
+use signet_core::journal::Entry;
+use signet_core::lifecycle::{Draft, Outgoing, OutgoingState, Signed, Submitted};
+use signet_core::person::{DocumentScope, Viewer};
+use signet_core::register::{Abbreviation, Notation};
+use signet_core::Direction;
+use signet_store::documents::{
+    Arrival, Document, DocumentFile, ListFilter, NewDocument, NewFile, Page,
+};
+
+use crate::clock::{iso_date, parse_date, VIETNAM};
+use crate::{App, AppError};
+
+/// What a person fills in for a new draft or a received document.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentForm {
+    pub doc_type: String,
+    pub subject: String,
+    pub urgency: String,
+    pub secrecy: String,
+    pub signer_name: String,
+    pub signer_position: String,
+    pub pages: String,
+    pub recipients: String,
+    pub due_on: String,
+    pub drafting_unit_id: String,
+}
+
+/// What a clerk adds when registering an incoming document.
+#[derive(Debug, Clone, Default)]
+pub struct ArrivalForm {
+    pub author_name: String,
+    pub author_code: String,
+    pub notation: String,
+    pub issued_on: String,
+    pub arrived_on: String,
+}
+
+/// A document with everything its page shows.
+#[derive(Debug, Clone)]
+pub struct DocumentView {
+    pub document: Document,
+    pub files: Vec<DocumentFile>,
+    pub history: Vec<Entry>,
+}
+
+fn optional(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn parse_optional_date(field: &str, s: &str) -> Result<Option<String>, AppError> {
+    match optional(s) {
+        None => Ok(None),
+        Some(v) => parse_date(&v).map(|d| Some(iso_date(d))).ok_or_else(|| {
+            AppError::Invalid(format!("{field}: expected a date YYYY-MM-DD, got {v:?}"))
+        }),
+    }
+}
+
+impl DocumentForm {
+    /// Validates the form into the store's shape (files added by the caller).
+    fn validate(&self, viewer: &Viewer) -> Result<NewDocument, AppError> {
+        let doc_type = DocumentType::parse(self.doc_type.trim())?;
+        check_text("subject", &self.subject, limits::SUBJECT)?;
+        check_optional_text("signer_name", &self.signer_name, limits::SIGNER_NAME)?;
+        check_optional_text(
+            "signer_position",
+            &self.signer_position,
+            limits::SIGNER_POSITION,
+        )?;
+        check_optional_text("recipients", &self.recipients, limits::RECIPIENTS)?;
+        let pages = match optional(&self.pages) {
+            None => None,
+            Some(p) => Some(
+                p.parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or_else(|| {
+                        AppError::Invalid(format!(
+                            "pages: expected a whole number from 1, got {p:?}"
+                        ))
+                    })?,
+            ),
+        };
+        Ok(NewDocument {
+            agency_id: viewer.agency_id.clone(),
+            doc_type,
+            subject: self.subject.trim().to_owned(),
+            urgency: optional(&self.urgency)
+                .map(|u| Urgency::parse(&u))
+                .transpose()?
+                .unwrap_or_default(),
+            secrecy: optional(&self.secrecy)
+                .map(|s| Secrecy::parse(&s))
+                .transpose()?
+                .unwrap_or_default(),
+            signer_name: self.signer_name.trim().to_owned(),
+            signer_position: self.signer_position.trim().to_owned(),
+            pages,
+            recipients: self.recipients.trim().to_owned(),
+            due_on: parse_optional_date("due_on", &self.due_on)?,
+            drafting_unit_id: optional(&self.drafting_unit_id),
+            created_by: viewer.person_id.clone(),
+            files: Vec::new(),
+        })
+    }
+}
+
+impl App {
+    async fn check_unit(&self, viewer: &Viewer, unit_id: Option<&str>) -> Result<(), AppError> {
+        if let Some(unit) = unit_id {
+            self.store
+                .unit(&viewer.agency_id, unit)
+                .await
+                .map_err(|_| AppError::Invalid("unknown drafting unit".into()))?;
+        }
+        Ok(())
+    }
+
+    /// Checks a form before any file is received, so a bad form costs no upload.
+    pub fn check_document_form(
+        &self,
+        viewer: &Viewer,
+        form: &DocumentForm,
+    ) -> Result<(), AppError> {
+        form.validate(viewer).map(|_| ())
+    }
+
+    /// An officer (or leader, or clerk) saves a new outgoing draft with its files.
+    pub async fn create_draft(
+        &self,
+        viewer: &Viewer,
+        form: &DocumentForm,
+        files: Vec<NewFile>,
+    ) -> Result<Document, AppError> {
+        if !viewer.can_draft() {
+            return Err(AppError::Forbidden("drafting documents"));
+        }
+        let mut new = form.validate(viewer)?;
+        self.check_unit(viewer, new.drafting_unit_id.as_deref())
+            .await?;
+        new.files = files;
+        Ok(self.store.insert_draft(&new, self.clock.now_ms()).await?)
+    }
+
+    /// The clerk registers an incoming document; it takes the next số đến.
+    pub async fn register_incoming(
+        &self,
+        viewer: &Viewer,
+        form: &DocumentForm,
+        arrival: &ArrivalForm,
+        files: Vec<NewFile>,
+    ) -> Result<Document, AppError> {
+        if !viewer.can_register() {
+            return Err(AppError::Forbidden("registering incoming documents"));
+        }
+        let mut new = form.validate(viewer)?;
+        new.files = files;
+        check_text("author_name", &arrival.author_name, limits::ORGAN_NAME)?;
+        check_text("notation", &arrival.notation, limits::CODE_NOTATION + 12)?;
+        if let Some(code) = optional(&arrival.author_code) {
+            signet_core::AgencyCode::parse(&code)?;
+        }
+        let today = self.clock.today();
+        let arrived_on = parse_optional_date("arrived_on", &arrival.arrived_on)?
+            .unwrap_or_else(|| iso_date(today));
+        let year = parse_date(&arrived_on).map_or(today.year(), |d| d.year());
+        let arrival = Arrival {
+            author_name: arrival.author_name.trim().to_owned(),
+            author_code: arrival.author_code.trim().to_owned(),
+            notation: arrival.notation.trim().to_owned(),
+            issued_on: parse_optional_date("issued_on", &arrival.issued_on)?,
+            arrived_on,
+            year,
+        };
+        Ok(self
+            .store
+            .register_incoming(&new, &arrival, self.clock.now_ms())
+            .await?)
+    }
+
+    /// A document the viewer may read, or `NotFound` (never "forbidden": that would tell
+    /// an outsider the document exists).
+    pub async fn document(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
+        let doc = self.store.document(&viewer.agency_id, id).await?;
+        let scope = DocumentScope {
+            agency_id: &doc.agency_id,
+            created_by: &doc.created_by,
+            secrecy: doc.secrecy,
+        };
+        if !viewer.can_read(scope) {
+            return Err(AppError::NotFound);
+        }
+        Ok(doc)
+    }
+
+    pub async fn document_view(&self, viewer: &Viewer, id: &str) -> Result<DocumentView, AppError> {
+        let document = self.document(viewer, id).await?;
+        let files = self.store.document_files(id).await?;
+        let history = self.store.journal_of(&viewer.agency_id, id).await?;
+        Ok(DocumentView {
+            document,
+            files,
+            history,
+        })
+    }
+
+    /// A file of a document the viewer may read.
+    pub async fn document_file(
+        &self,
+        viewer: &Viewer,
+        doc_id: &str,
+        file_id: &str,
+    ) -> Result<(DocumentFile, tokio::fs::File), AppError> {
+        self.document(viewer, doc_id).await?;
+        let file = self
+            .store
+            .document_files(doc_id)
+            .await?
+            .into_iter()
+            .find(|f| f.id == file_id)
+            .ok_or(AppError::NotFound)?;
+        let handle = self.blobs.open_blob(&file.sha256).await?;
+        Ok((file, handle))
+    }
+
+    pub async fn list(
+        &self,
+        viewer: &Viewer,
+        direction: Direction,
+        filter: &ListFilter,
+    ) -> Result<Page, AppError> {
+        Ok(self.store.list(viewer, direction, filter).await?)
+    }
+
+    /// Trình ký: the author (or a clerk) sends a draft for signature.
+    pub async fn submit(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
+        let doc = self.document(viewer, id).await?;
+        if doc.created_by != viewer.person_id && !viewer.can_register() {
+            return Err(AppError::Forbidden("submitting another person's draft"));
+        }
+        let draft = Outgoing::<Draft>::restore(id, doc.outgoing_state()?)?;
+        self.step(viewer, draft.state(), draft.submit().state(), id)
+            .await
+    }
+
+    /// The leader approves and signs. (The digital signature itself is applied by the
+    /// signing service; this records the leader's decision in the lifecycle.)
+    pub async fn sign(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
+        if !viewer.can_sign() {
+            return Err(AppError::Forbidden("signing: leaders only"));
+        }
+        let doc = self.document(viewer, id).await?;
+        let submitted = Outgoing::<Submitted>::restore(id, doc.outgoing_state()?)?;
+        self.step(viewer, submitted.state(), submitted.sign().state(), id)
+            .await
+    }
+
+    /// The leader sends a submitted draft back to its author.
+    pub async fn return_to_draft(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
+        if !viewer.can_sign() {
+            return Err(AppError::Forbidden("returning drafts: leaders only"));
+        }
+        let doc = self.document(viewer, id).await?;
+        let submitted = Outgoing::<Submitted>::restore(id, doc.outgoing_state()?)?;
+        self.step(
+            viewer,
+            submitted.state(),
+            submitted.return_to_draft().state(),
+            id,
+        )
+        .await
+    }
+
+    async fn step(
+        &self,
+        viewer: &Viewer,
+        from: OutgoingState,
+        to: OutgoingState,
+        id: &str,
+    ) -> Result<Document, AppError> {
+        Ok(self
+            .store
+            .transition(
+                &viewer.agency_id,
+                id,
+                from,
+                to,
+                &viewer.person_id,
+                self.clock.now_ms(),
+            )
+            .await?)
+    }
+
+    /// The clerk issues a signed document: number and notation from the register of the
+    /// current year (Vietnam time), built from the agency's and the drafting unit's
+    /// abbreviations.
+    pub async fn issue(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
+        if !viewer.can_register() {
+            return Err(AppError::Forbidden("issuing: clerks only"));
+        }
+        let doc = self.document(viewer, id).await?;
+        Outgoing::<Signed>::restore(id, doc.outgoing_state()?)?;
+        let agency = self.store.agency(&viewer.agency_id).await?;
+        let issuer = Abbreviation::parse(&agency.abbreviation)?;
+        let unit = match &doc.drafting_unit_id {
+            Some(u) => Some(Abbreviation::parse(
+                &self.store.unit(&viewer.agency_id, u).await?.abbreviation,
+            )?),
+            None => None,
+        };
+        let now = self.clock.now().to_offset(VIETNAM);
+        let issued_on = iso_date(now.date());
+        let build = |n: u32, d: &Document| Notation::build(n, d.doc_type, &issuer, unit.as_ref());
+        let at = self.clock.now_ms();
+        Ok(self
+            .store
+            .issue(
+                &viewer.agency_id,
+                id,
+                now.year(),
+                &issued_on,
+                &viewer.person_id,
+                at,
+                build,
+            )
+            .await?)
+    }
+}

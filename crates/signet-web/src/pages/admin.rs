@@ -1,0 +1,268 @@
+//! Administration pages: people, units and agencies.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signet_app::admin::{AgencyForm, PersonForm};
+use signet_app::AppError;
+use signet_core::Role;
+
+use super::{render, Layout};
+use crate::i18n::Tr;
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub title: String,
+    pub roles: String,
+    pub active: bool,
+    pub is_self: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    l: Layout,
+    agency: String,
+    people: Vec<PersonRow>,
+    units: Vec<(String, String, String)>,
+    agencies: Vec<(String, String, String, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let v = &u.user.viewer;
+    let app = &state.app;
+    let people = app.people(v).await.map_err(|e| u.fail(e))?;
+    let units = app.units(v).await.map_err(|e| u.fail(e))?;
+    let agencies = app.agencies(v).await.map_err(|e| u.fail(e))?;
+    let name_of = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| agencies.iter().find(|a| &a.id == id))
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    };
+    let page = AdminPage {
+        agency: agencies
+            .iter()
+            .find(|a| a.id == v.agency_id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
+        people: people
+            .iter()
+            .map(|p| PersonRow {
+                id: p.id.clone(),
+                name: p.full_name.clone(),
+                username: p.username.clone(),
+                title: p.title.clone(),
+                roles: p
+                    .roles
+                    .iter()
+                    .map(|r| t.pick(r.label_vi(), r.label_en()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                active: p.active,
+                is_self: p.id == v.person_id,
+            })
+            .collect(),
+        units: units
+            .iter()
+            .map(|x| (x.id.clone(), x.name.clone(), x.abbreviation.clone()))
+            .collect(),
+        agencies: agencies
+            .iter()
+            .map(|a| {
+                (
+                    a.code.to_string(),
+                    a.name.clone(),
+                    a.abbreviation.clone(),
+                    name_of(&a.parent_id),
+                )
+            })
+            .collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.code(), t.pick(r.label_vi(), r.label_en())))
+            .collect(),
+        l: Layout::of(&state, &u, "admin").await,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    abbreviation: String,
+}
+
+pub async fn create_unit(
+    State(state): State<AppState>,
+    u: PageUser,
+    Form(f): Form<UnitForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    state
+        .app
+        .create_unit(&u.user.viewer, &f.name, &f.abbreviation)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+/// Person form as sent by the browser: `roles` repeats, so it is read from raw pairs.
+pub async fn create_person(
+    State(state): State<AppState>,
+    u: PageUser,
+    body: String,
+) -> Result<Response, WebError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&body);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    u.check_csrf(&get("csrf"))?;
+    let form = PersonForm {
+        username: get("username"),
+        full_name: get("full_name"),
+        title: get("title"),
+        email: get("email"),
+        unit_id: get("unit_id"),
+        roles: pairs
+            .iter()
+            .filter(|(n, _)| n == "roles")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        password: get("password"),
+    };
+    state
+        .app
+        .create_person(&u.user.viewer, &form)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+/// Decodes `application/x-www-form-urlencoded` into ordered pairs (repeated keys kept).
+fn serde_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (form_decode(k), form_decode(v))
+        })
+        .collect()
+}
+
+fn form_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[derive(Deserialize)]
+pub struct AgencyFormData {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    abbreviation: String,
+    #[serde(default)]
+    address: String,
+}
+
+pub async fn create_agency(
+    State(state): State<AppState>,
+    u: PageUser,
+    Form(f): Form<AgencyFormData>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let form = AgencyForm {
+        code: f.code,
+        name: f.name,
+        abbreviation: f.abbreviation,
+        address: f.address,
+    };
+    state
+        .app
+        .create_agency(&u.user.viewer, &form)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let active = match action.as_str() {
+        "enable" => true,
+        "disable" => false,
+        _ => return Err(u.fail(AppError::NotFound)),
+    };
+    state
+        .app
+        .set_person_active(&u.user.viewer, &id, active)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decodes_repeated_form_keys() {
+        let p = super::serde_urlencoded_pairs(
+            "roles=clerk&roles=leader&full_name=Nguy%E1%BB%85n+V%C4%83n+A&x=%ZZ",
+        );
+        assert_eq!(p[0], ("roles".into(), "clerk".into()));
+        assert_eq!(p[1], ("roles".into(), "leader".into()));
+        assert_eq!(p[2].1, "Nguyễn Văn A");
+        assert_eq!(p[3].1, "%ZZ");
+    }
+}

@@ -1,0 +1,675 @@
+//! Document pages: lists, new draft, incoming registration, detail, lifecycle steps,
+//! file download.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signet_app::clock::{display_ms, iso_date};
+use signet_app::documents::{ArrivalForm, DocumentForm};
+use signet_app::AppError;
+use signet_core::document::{DocumentType, Secrecy, Urgency};
+use signet_core::journal::Entry;
+use signet_core::lifecycle::OutgoingState;
+use signet_core::Direction;
+use signet_store::documents::{Cursor, Document, ListFilter};
+
+use super::{render, Choice, CsrfForm, Layout};
+use crate::i18n::Tr;
+use crate::session::PageUser;
+use crate::{upload, AppState, WebError};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default, rename = "type")]
+    pub doc_type: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub urgency: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+impl ListQuery {
+    /// The store's filter; unknown values are refused rather than silently ignored.
+    pub fn filter(&self, limit: u32) -> Result<ListFilter, AppError> {
+        let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(ListFilter {
+            text: opt(&self.q),
+            doc_type: opt(&self.doc_type)
+                .map(|t| DocumentType::parse(&t))
+                .transpose()?,
+            state: opt(&self.state),
+            urgency: opt(&self.urgency).map(|u| Urgency::parse(&u)).transpose()?,
+            year: opt(&self.year)
+                .map(|y| {
+                    y.parse()
+                        .map_err(|_| AppError::Invalid(format!("year: {y:?} is not a year")))
+                })
+                .transpose()?,
+            after: opt(&self.after)
+                .map(|c| {
+                    Cursor::decode(&c).ok_or_else(|| AppError::Invalid("bad page cursor".into()))
+                })
+                .transpose()?,
+            limit,
+        })
+    }
+
+    fn href(&self, base: &str, after: Option<&str>) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for (k, v) in [
+            ("q", &self.q),
+            ("type", &self.doc_type),
+            ("state", &self.state),
+            ("urgency", &self.urgency),
+            ("year", &self.year),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", url_encode(v)));
+            }
+        }
+        if let Some(a) = after {
+            parts.push(format!("after={}", url_encode(a)));
+        }
+        if parts.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", parts.join("&"))
+        }
+    }
+}
+
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub struct Row {
+    pub id: String,
+    pub notation: String,
+    pub subject: String,
+    pub doc_type: String,
+    pub state: String,
+    pub urgency: String,
+    pub urgent: bool,
+    pub secrecy: String,
+    pub secret: bool,
+    pub author: String,
+    pub created: String,
+}
+
+fn state_label(t: Tr, d: &Document) -> String {
+    match OutgoingState::parse(&d.state) {
+        Ok(s) => t.pick(s.label_vi(), s.label_en()).to_owned(),
+        Err(_) if d.state == "registered" => t.pick("Đã vào sổ", "Registered").to_owned(),
+        Err(_) => d.state.clone(),
+    }
+}
+
+fn row(t: Tr, d: &Document) -> Row {
+    let notation = match (d.direction, &d.notation, d.number) {
+        (Direction::Incoming, n, Some(num)) => format!(
+            "{} {num} · {}",
+            t.s("arrival_number"),
+            n.clone().unwrap_or_default()
+        ),
+        (_, Some(n), _) => n.clone(),
+        _ => "—".to_owned(),
+    };
+    Row {
+        id: d.id.clone(),
+        notation,
+        subject: d.subject.clone(),
+        doc_type: t
+            .pick(d.doc_type.name_vi(), d.doc_type.name_en())
+            .to_owned(),
+        state: state_label(t, d),
+        urgency: t
+            .pick(d.urgency.label_vi(), d.urgency.label_en())
+            .to_owned(),
+        urgent: d.urgency.is_urgent(),
+        secrecy: t
+            .pick(d.secrecy.label_vi(), d.secrecy.label_en())
+            .to_owned(),
+        secret: d.secrecy.is_secret(),
+        author: d.author_name.clone(),
+        created: display_ms(d.created_at_ms),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    l: Layout,
+    heading: &'static str,
+    base: &'static str,
+    new_href: Option<&'static str>,
+    new_label: &'static str,
+    q: String,
+    types: Vec<Choice>,
+    states: Vec<Choice>,
+    urgencies: Vec<Choice>,
+    rows: Vec<Row>,
+    has_cursor: bool,
+    first_href: String,
+    next_href: Option<String>,
+}
+
+pub fn type_choices(t: Tr, current: &str) -> Vec<Choice> {
+    DocumentType::ALL
+        .iter()
+        .map(|d| Choice::new(d.code(), t.pick(d.name_vi(), d.name_en()), current))
+        .collect()
+}
+
+fn urgency_choices(t: Tr, current: &str) -> Vec<Choice> {
+    Urgency::ALL
+        .iter()
+        .map(|u| Choice::new(u.code(), t.pick(u.label_vi(), u.label_en()), current))
+        .collect()
+}
+
+async fn list(
+    state: AppState,
+    u: PageUser,
+    q: ListQuery,
+    direction: Direction,
+) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let page = state
+        .app
+        .list(
+            &u.user.viewer,
+            direction,
+            &q.filter(50).map_err(|e| u.fail(e))?,
+        )
+        .await
+        .map_err(|e| u.fail(e))?;
+    let (heading, base, nav) = match direction {
+        Direction::Outgoing => (t.s("outgoing"), "/outgoing", "outgoing"),
+        Direction::Incoming => (t.s("incoming"), "/incoming", "incoming"),
+    };
+    let states: Vec<Choice> = match direction {
+        Direction::Outgoing => OutgoingState::ALL
+            .iter()
+            .map(|s| Choice::new(s.code(), t.pick(s.label_vi(), s.label_en()), &q.state))
+            .collect(),
+        Direction::Incoming => vec![Choice::new(
+            "registered",
+            t.pick("Đã vào sổ", "Registered"),
+            &q.state,
+        )],
+    };
+    let v = &u.user.viewer;
+    let (new_href, new_label) = match direction {
+        Direction::Outgoing if v.can_draft() => (Some("/outgoing/new"), t.s("new_draft")),
+        Direction::Incoming if v.can_register() => (Some("/incoming/new"), t.s("new_incoming")),
+        _ => (None, ""),
+    };
+    let next_href = page.next.as_ref().map(|c| q.href(base, Some(&c.encode())));
+    let view = ListPage {
+        l: Layout::of(&state, &u, nav).await,
+        heading,
+        base,
+        new_href,
+        new_label,
+        types: type_choices(t, &q.doc_type),
+        states,
+        urgencies: urgency_choices(t, &q.urgency),
+        rows: page.documents.iter().map(|d| row(t, d)).collect(),
+        has_cursor: !q.after.is_empty(),
+        first_href: q.href(base, None),
+        next_href,
+        q: q.q,
+    };
+    Ok(render(&view))
+}
+
+pub async fn outgoing(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    list(state, u, q, Direction::Outgoing).await
+}
+
+pub async fn incoming(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    list(state, u, q, Direction::Incoming).await
+}
+
+#[derive(Template)]
+#[template(path = "new_document.html")]
+struct NewDocumentPage {
+    l: Layout,
+    heading: &'static str,
+    action: &'static str,
+    incoming: bool,
+    types: Vec<Choice>,
+    urgencies: Vec<Choice>,
+    secrecies: Vec<Choice>,
+    units: Vec<Choice>,
+    today: String,
+    max_mb: u64,
+}
+
+async fn new_document(state: AppState, u: PageUser, incoming: bool) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let v = &u.user.viewer;
+    if (incoming && !v.can_register()) || (!incoming && !v.can_draft()) {
+        return Err(u.fail(AppError::Forbidden("this form")));
+    }
+    let units = state.app.units(v).await.map_err(|e| u.fail(e))?;
+    let own_unit = u.user.person.unit_id.clone().unwrap_or_default();
+    let page = NewDocumentPage {
+        l: Layout::of(&state, &u, if incoming { "incoming" } else { "outgoing" }).await,
+        heading: if incoming {
+            t.s("new_incoming")
+        } else {
+            t.s("new_draft")
+        },
+        action: if incoming { "/incoming" } else { "/outgoing" },
+        incoming,
+        types: type_choices(t, DocumentType::CongVan.code()),
+        urgencies: urgency_choices(t, ""),
+        secrecies: Secrecy::ALL
+            .iter()
+            .map(|s| Choice::new(s.code(), t.pick(s.label_vi(), s.label_en()), ""))
+            .collect(),
+        units: units
+            .iter()
+            .map(|x| {
+                Choice::new(
+                    &x.id,
+                    &format!("{} ({})", x.name, x.abbreviation),
+                    &own_unit,
+                )
+            })
+            .collect(),
+        today: iso_date(state.app.clock.today()),
+        max_mb: state.app.blobs.max_size() / (1024 * 1024),
+    };
+    Ok(render(&page))
+}
+
+pub async fn new_draft(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
+    new_document(state, u, false).await
+}
+
+pub async fn new_incoming(
+    State(state): State<AppState>,
+    u: PageUser,
+) -> Result<Response, WebError> {
+    new_document(state, u, true).await
+}
+
+pub fn document_form(f: &upload::Form) -> DocumentForm {
+    DocumentForm {
+        doc_type: f.get("doc_type"),
+        subject: f.get("subject"),
+        urgency: f.get("urgency"),
+        secrecy: f.get("secrecy"),
+        signer_name: f.get("signer_name"),
+        signer_position: f.get("signer_position"),
+        pages: f.get("pages"),
+        recipients: f.get("recipients"),
+        due_on: f.get("due_on"),
+        drafting_unit_id: f.get("drafting_unit_id"),
+    }
+}
+
+pub fn arrival_form(f: &upload::Form) -> ArrivalForm {
+    ArrivalForm {
+        author_name: f.get("author_name"),
+        author_code: f.get("author_code"),
+        notation: f.get("notation"),
+        issued_on: f.get("issued_on"),
+        arrived_on: f.get("arrived_on"),
+    }
+}
+
+pub async fn create_draft(
+    State(state): State<AppState>,
+    u: PageUser,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let v = &u.user.viewer;
+    let check = |f: &upload::Form| {
+        u.check_csrf(&f.get("csrf"))
+            .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
+        app.check_document_form(v, &document_form(f))
+    };
+    let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
+    if files.is_empty() {
+        return Err(u.fail(AppError::Invalid("choose the draft's file".into())));
+    }
+    let doc = app
+        .create_draft(v, &document_form(&form), files)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+}
+
+pub async fn register_incoming(
+    State(state): State<AppState>,
+    u: PageUser,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let v = &u.user.viewer;
+    let check = |f: &upload::Form| {
+        u.check_csrf(&f.get("csrf"))
+            .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
+        if !v.can_register() {
+            return Err(AppError::Forbidden("registering incoming documents"));
+        }
+        app.check_document_form(v, &document_form(f))
+    };
+    let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
+    let doc = app
+        .register_incoming(v, &document_form(&form), &arrival_form(&form), files)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+}
+
+pub struct DetailDoc {
+    pub id: String,
+    pub subject: String,
+    pub state: String,
+    pub urgency: String,
+    pub urgent: bool,
+    pub secrecy: String,
+    pub secret: bool,
+}
+
+pub struct FileRow {
+    pub id: String,
+    pub name: String,
+    pub size: String,
+    pub sha256: String,
+}
+
+pub struct HistoryRow {
+    pub when: String,
+    pub action: String,
+    pub who: String,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+struct DetailPage {
+    l: Layout,
+    d: DetailDoc,
+    direction: &'static str,
+    meta: Vec<(&'static str, String)>,
+    steps: Vec<(&'static str, &'static str)>,
+    files: Vec<FileRow>,
+    history: Vec<HistoryRow>,
+}
+
+pub fn human_size(n: i64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
+}
+
+fn action_label(t: Tr, action: &str) -> String {
+    let (vi, en) = match action {
+        "document.drafted" => ("Tạo dự thảo", "Draft created"),
+        "document.submitted" => ("Trình ký", "Submitted for signing"),
+        "document.signed" => ("Ký duyệt", "Signed"),
+        "document.draft" => ("Trả lại dự thảo", "Returned to draft"),
+        "document.issued" => ("Cấp số, ban hành", "Numbered and issued"),
+        "document.registered" => ("Vào sổ văn bản đến", "Registered as incoming"),
+        other => (other, other),
+    };
+    t.pick(vi, en).to_owned()
+}
+
+fn steps(t: Tr, u: &PageUser, d: &Document) -> Vec<(&'static str, &'static str)> {
+    let v = &u.user.viewer;
+    let Ok(state) = d.outgoing_state() else {
+        return Vec::new();
+    };
+    match state {
+        OutgoingState::Draft if d.created_by == v.person_id || v.can_register() => {
+            vec![("submit", t.s("submit"))]
+        }
+        OutgoingState::Submitted if v.can_sign() => {
+            vec![("sign", t.s("sign")), ("return", t.s("return"))]
+        }
+        OutgoingState::Signed if v.can_register() => vec![("issue", t.s("issue"))],
+        _ => Vec::new(),
+    }
+}
+
+fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
+    let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".to_owned());
+    let mut m = vec![
+        (
+            t.s("type"),
+            t.pick(d.doc_type.name_vi(), d.doc_type.name_en())
+                .to_owned(),
+        ),
+        (t.s("notation"), opt(&d.notation)),
+    ];
+    if d.direction == Direction::Incoming {
+        m.push((
+            t.s("arrival_number"),
+            d.number.map(|n| n.to_string()).unwrap_or_default(),
+        ));
+        m.push((t.s("arrived_on"), opt(&d.arrived_on)));
+        m.push((
+            t.s("author"),
+            format!("{} {}", d.author_name, d.author_code)
+                .trim()
+                .to_owned(),
+        ));
+    }
+    m.extend([
+        (t.s("issued_on"), opt(&d.issued_on)),
+        (
+            t.s("signer"),
+            format!("{} {}", d.signer_position, d.signer_name)
+                .trim()
+                .to_owned(),
+        ),
+        (
+            t.s("urgency"),
+            t.pick(d.urgency.label_vi(), d.urgency.label_en())
+                .to_owned(),
+        ),
+        (
+            t.s("secrecy"),
+            t.pick(d.secrecy.label_vi(), d.secrecy.label_en())
+                .to_owned(),
+        ),
+        (
+            t.s("pages"),
+            d.pages.map(|p| p.to_string()).unwrap_or_default(),
+        ),
+        (t.s("recipients"), d.recipients.clone()),
+        (t.s("due_on"), opt(&d.due_on)),
+        (t.s("created"), display_ms(d.created_at_ms)),
+    ]);
+    m
+}
+
+async fn history(state: &AppState, t: Tr, entries: &[Entry]) -> Vec<HistoryRow> {
+    let mut out = Vec::new();
+    for e in entries {
+        let who = match state.app.store.person(&e.actor).await {
+            Ok(p) => p.full_name,
+            Err(_) => e.actor.clone(),
+        };
+        out.push(HistoryRow {
+            when: display_ms(e.at_ms),
+            action: action_label(t, &e.action),
+            who,
+        });
+    }
+    out
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let view = state
+        .app
+        .document_view(&u.user.viewer, &id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let d = &view.document;
+    let page = DetailPage {
+        d: DetailDoc {
+            id: d.id.clone(),
+            subject: d.subject.clone(),
+            state: state_label(t, d),
+            urgency: t
+                .pick(d.urgency.label_vi(), d.urgency.label_en())
+                .to_owned(),
+            urgent: d.urgency.is_urgent(),
+            secrecy: t
+                .pick(d.secrecy.label_vi(), d.secrecy.label_en())
+                .to_owned(),
+            secret: d.secrecy.is_secret(),
+        },
+        direction: if d.direction == Direction::Incoming {
+            t.s("incoming")
+        } else {
+            t.s("outgoing")
+        },
+        meta: meta(t, d),
+        steps: steps(t, &u, d),
+        files: view
+            .files
+            .iter()
+            .map(|f| FileRow {
+                id: f.id.clone(),
+                name: f.file_name.clone(),
+                size: human_size(f.size),
+                sha256: f.sha256.clone(),
+            })
+            .collect(),
+        history: history(&state, t, &view.history).await,
+        l: Layout::of(
+            &state,
+            &u,
+            if d.direction == Direction::Incoming {
+                "incoming"
+            } else {
+                "outgoing"
+            },
+        )
+        .await,
+    };
+    Ok(render(&page))
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path((id, step)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let v = &u.user.viewer;
+    let app = &state.app;
+    let result = match step.as_str() {
+        "submit" => app.submit(v, &id).await,
+        "sign" => app.sign(v, &id).await,
+        "return" => app.return_to_draft(v, &id).await,
+        "issue" => app.issue(v, &id).await,
+        _ => Err(AppError::NotFound),
+    };
+    result.map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+}
+
+/// Streams a stored file back, in chunks, with its original name.
+pub async fn file_response(
+    file: &signet_store::documents::DocumentFile,
+    handle: tokio::fs::File,
+) -> Response {
+    use tokio::io::AsyncReadExt;
+    let stream = futures_util::stream::unfold(handle, |mut h| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match h.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), h))
+            }
+            Err(e) => Some((Err(e), h)),
+        }
+    });
+    let ascii: String = signet_core::text::fold(&file.file_name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        url_encode(&file.file_name)
+    );
+    (
+        [
+            (CONTENT_TYPE, file.content_type.clone()),
+            (CONTENT_LENGTH, file.size.to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (file, handle) = state
+        .app
+        .document_file(&u.user.viewer, &id, &file_id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(file_response(&file, handle).await)
+}

@@ -1,0 +1,115 @@
+//! Registers (sổ đăng ký), on screen and as CSV.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use signet_app::registers::{to_csv, Book};
+use signet_app::AppError;
+
+use super::{render, Layout};
+use crate::i18n::Tr;
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+#[derive(Debug, Deserialize)]
+pub struct RegisterQuery {
+    #[serde(default)]
+    book: String,
+    #[serde(default)]
+    year: Option<String>,
+}
+
+impl RegisterQuery {
+    fn parse(&self, this_year: i32) -> Result<(Book, i64), AppError> {
+        let book = if self.book.is_empty() {
+            Some(Book::Outgoing)
+        } else {
+            Book::parse(&self.book)
+        };
+        let book =
+            book.ok_or_else(|| AppError::Invalid(format!("unknown register {:?}", self.book)))?;
+        let year = match self
+            .year
+            .as_deref()
+            .map(str::trim)
+            .filter(|y| !y.is_empty())
+        {
+            None => i64::from(this_year),
+            Some(y) => y
+                .parse()
+                .ok()
+                .filter(|y| (1900..=2200).contains(y))
+                .ok_or_else(|| AppError::Invalid(format!("year {y:?}")))?,
+        };
+        Ok((book, year))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    l: Layout,
+    heading: &'static str,
+    book: &'static str,
+    year: i64,
+    columns: [&'static str; 10],
+    rows: Vec<[String; 10]>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let (book, year) = q
+        .parse(state.app.clock.today().year())
+        .map_err(|e| u.fail(e))?;
+    let docs = state
+        .app
+        .register(&u.user.viewer, book, year)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let page = RegisterPage {
+        heading: if book == Book::Outgoing {
+            t.s("book_di")
+        } else {
+            t.s("book_den")
+        },
+        book: book.code(),
+        year,
+        columns: book.columns(),
+        rows: docs.iter().map(|d| book.row(d)).collect(),
+        l: Layout::of(&state, &u, "registers").await,
+    };
+    Ok(render(&page))
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, WebError> {
+    let (book, year) = q
+        .parse(state.app.clock.today().year())
+        .map_err(|e| u.fail(e))?;
+    let docs = state
+        .app
+        .register(&u.user.viewer, book, year)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let name = format!("so-van-ban-{}-{year}.csv", book.code());
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        to_csv(book, &docs),
+    )
+        .into_response())
+}

@@ -1,0 +1,172 @@
+//! Configuration: one TOML file, then `SIGNET_*` environment overrides. Unknown keys are
+//! refused, so a typo is an error rather than a silently ignored setting.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: Server,
+    pub database: Database,
+    pub files: Files,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Set when Signet is served over HTTPS (marks cookies Secure).
+    #[serde(default)]
+    pub secure_cookies: bool,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+            secure_cookies: false,
+        }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".to_owned()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
+    pub url: String,
+    #[serde(default = "default_connections")]
+    pub max_connections: u32,
+}
+
+fn default_connections() -> u32 {
+    16
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Files {
+    pub dir: PathBuf,
+    /// The largest file accepted, in MiB.
+    #[serde(default = "default_max_upload")]
+    pub max_upload_mib: u64,
+}
+
+fn default_max_upload() -> u64 {
+    2048
+}
+
+pub const SAMPLE: &str = r#"# Signet configuration. Every key can be overridden by an environment variable:
+# SIGNET_LISTEN, SIGNET_DATABASE_URL, SIGNET_FILES_DIR, SIGNET_MAX_UPLOAD_MIB.
+
+[server]
+# Address and port to listen on.
+listen = "127.0.0.1:8080"
+# true when served over HTTPS (cookies are then marked Secure).
+secure_cookies = false
+
+[database]
+# Embedded: sqlite:///var/lib/signet/signet.db   Scale-out: postgres://signet@db.example:5432/signet
+url = "sqlite:///var/lib/signet/signet.db"
+max_connections = 16
+
+[files]
+# Where uploaded files are kept, by SHA-256.
+dir = "/var/lib/signet/files"
+# Largest accepted file, in MiB.
+max_upload_mib = 2048
+"#;
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut config: Config =
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    /// The configuration of `signet demo`: everything under one data directory.
+    pub fn for_data_dir(dir: &Path, listen: &str) -> Self {
+        Self {
+            server: Server {
+                listen: listen.to_owned(),
+                secure_cookies: false,
+            },
+            database: Database {
+                url: format!("sqlite://{}", dir.join("signet.db").display()),
+                max_connections: 8,
+            },
+            files: Files {
+                dir: dir.join("files"),
+                max_upload_mib: default_max_upload(),
+            },
+        }
+    }
+
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        if let Some(v) = var("SIGNET_LISTEN") {
+            self.server.listen = v;
+        }
+        if let Some(v) = var("SIGNET_DATABASE_URL") {
+            self.database.url = v;
+        }
+        if let Some(v) = var("SIGNET_FILES_DIR") {
+            self.files.dir = v.into();
+        }
+        if let Some(v) = var("SIGNET_MAX_UPLOAD_MIB") {
+            self.files.max_upload_mib = v
+                .parse()
+                .map_err(|_| format!("SIGNET_MAX_UPLOAD_MIB: {v:?} is not a number"))?;
+        }
+        Ok(())
+    }
+
+    /// The database URL with any password hidden, for logs.
+    pub fn database_for_log(&self) -> String {
+        let url = &self.database.url;
+        match (url.find("://"), url.find('@')) {
+            (Some(s), Some(at)) if at > s => {
+                let creds = &url[s + 3..at];
+                let user = creds.split(':').next().unwrap_or("");
+                format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+            }
+            _ => url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_parses_and_unknown_keys_are_refused() {
+        let c: Config = toml::from_str(SAMPLE).unwrap();
+        assert_eq!(c.files.max_upload_mib, 2048);
+        let typo = SAMPLE.replace("max_connections", "max_conections");
+        assert!(toml::from_str::<Config>(&typo).is_err());
+    }
+
+    #[test]
+    fn env_overrides_and_secrets_hidden() {
+        let mut c: Config = toml::from_str(SAMPLE).unwrap();
+        c.apply_env(|k| {
+            (k == "SIGNET_DATABASE_URL").then(|| "postgres://signet:hunter2@db/signet".to_owned())
+        })
+        .unwrap();
+        assert_eq!(c.database.url, "postgres://signet:hunter2@db/signet");
+        assert!(!c.database_for_log().contains("hunter2"));
+        assert!(c
+            .apply_env(|k| (k == "SIGNET_MAX_UPLOAD_MIB").then(|| "lots".to_owned()))
+            .is_err());
+    }
+}
