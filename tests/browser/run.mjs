@@ -140,7 +140,7 @@ async function flow(page, base, tmp) {
   await page.selectOption('select[name=doc_type]', 'cong-van');
   await page.fill('input[name=subject]', subject);
   await page.setInputFiles('input[name=file]', pdfPath);
-  await submit(page, 'button[type=submit]');
+  await submit(page, 'main form[action="/outgoing"] button[type=submit]');
   const detailUrl = new URL(page.url());
   check(
     detailUrl.pathname.includes('/documents/'),

@@ -343,6 +343,7 @@ impl App {
         else {
             return Ok(());
         };
+        let officer_unit = self.store.person(&officer.person_id).await?.unit_id;
         let drafts: &[(&str, DocumentType, Urgency, u8)] = &[
             (
                 "Về việc triển khai ký số văn bản điện tử trong cơ quan nhà nước năm 2026",
