@@ -404,7 +404,7 @@ impl App {
                 pages: Some(1),
                 recipients: "Các sở, ban, ngành; UBND các huyện, thị xã".into(),
                 due_on: None,
-                drafting_unit_id: None,
+                drafting_unit_id: officer_unit.clone(),
                 created_by: officer.person_id.clone(),
                 files,
             };
