@@ -9,7 +9,7 @@ use signet_core::person::{DocumentScope, Viewer};
 use signet_core::register::{Abbreviation, Notation};
 use signet_core::Direction;
 use signet_store::documents::{
-    Arrival, Document, DocumentFile, ListFilter, NewDocument, NewFile, Page,
+    Arrival, Document, DocumentFile, Issue, ListFilter, NewDocument, NewFile, Page,
 };
 
 use crate::clock::{iso_date, parse_date, VIETNAM};
@@ -318,17 +318,14 @@ impl App {
         let issued_on = iso_date(now.date());
         let build = |n: u32, d: &Document| Notation::build(n, d.doc_type, &issuer, unit.as_ref());
         let at = self.clock.now_ms();
-        Ok(self
-            .store
-            .issue(
-                &viewer.agency_id,
-                id,
-                now.year(),
-                &issued_on,
-                &viewer.person_id,
-                at,
-                build,
-            )
-            .await?)
+        let req = Issue {
+            agency_id: &viewer.agency_id,
+            id,
+            year: now.year(),
+            issued_on: &issued_on,
+            actor: &viewer.person_id,
+            at_ms: at,
+        };
+        Ok(self.store.issue(&req, build).await?)
     }
 }

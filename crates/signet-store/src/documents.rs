@@ -109,6 +109,18 @@ pub struct Arrival {
     pub year: i32,
 }
 
+/// Who issues which document, when, in which year's register.
+#[derive(Debug, Clone, Copy)]
+pub struct Issue<'a> {
+    pub agency_id: &'a str,
+    pub id: &'a str,
+    pub year: i32,
+    /// `YYYY-MM-DD`.
+    pub issued_on: &'a str,
+    pub actor: &'a str,
+    pub at_ms: i64,
+}
+
 /// Filters of the document lists. Lists page by keyset (newest first), so page N costs the
 /// same as page 1 whatever the size of the table.
 #[derive(Debug, Clone, Default)]
@@ -402,18 +414,21 @@ impl Store {
         Ok(doc)
     }
 
-    /// Issues a signed outgoing document: takes the next number of its series for `year`,
+    /// Issues a signed outgoing document: takes the next number of its series for the year,
     /// writes number and notation (built by `notation` from the number), and journals it.
     pub async fn issue(
         &self,
-        agency_id: &str,
-        id: &str,
-        year: i32,
-        issued_on: &str,
-        actor: &str,
-        at_ms: i64,
+        req: &Issue<'_>,
         notation: impl FnOnce(u32, &Document) -> Result<Notation, CoreError>,
     ) -> Result<Document, StoreError> {
+        let Issue {
+            agency_id,
+            id,
+            year,
+            issued_on,
+            actor,
+            at_ms,
+        } = *req;
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, agency_id).await?;
         let doc = fetch(&mut tx, agency_id, id).await?;

@@ -101,6 +101,83 @@ impl TestDb {
     }
 }
 
+
+/// Inserts `n` documents straight into the table for benchmarks: realistic metadata, spread
+/// over six years, in multi-row statements. No journal entries — a bench fixture, not a use
+/// case. Returns the number inserted.
+pub async fn bulk_documents(
+    store: &Store,
+    agency_id: &str,
+    created_by: &str,
+    n: usize,
+    start_ms: i64,
+) -> Result<usize, StoreError> {
+    use signet_core::document::{DocumentType, Urgency};
+    const ROWS: usize = 400;
+    const SUBJECTS: [&str; 5] = [
+        "Về việc triển khai ký số văn bản điện tử",
+        "Báo cáo tình hình thực hiện nhiệm vụ tháng",
+        "Kế hoạch kiểm tra công tác văn thư, lưu trữ",
+        "Giấy mời họp giao ban",
+        "Quyết định phê duyệt dự toán kinh phí",
+    ];
+    let span_ms: i64 = 6 * 365 * 24 * 3600 * 1000;
+    let mut done = 0;
+    while done < n {
+        let batch = ROWS.min(n - done);
+        let mut sql = String::from(
+            "INSERT INTO documents (id, agency_id, direction, state, doc_type, subject, search_text, urgency, secrecy, \
+             created_by, created_at_ms, updated_at_ms) VALUES ",
+        );
+        let mut rows = Vec::with_capacity(batch);
+        for k in 0..batch {
+            let base = k * 10;
+            rows.push(format!(
+                "(${}, ${}, 'outgoing', ${}, ${}, ${}, ${}, ${}, 'khong', ${}, ${}, ${})",
+                base + 1,
+                base + 2,
+                base + 3,
+                base + 4,
+                base + 5,
+                base + 6,
+                base + 7,
+                base + 8,
+                base + 9,
+                base + 10
+            ));
+        }
+        sql.push_str(&rows.join(", "));
+        let mut q = sqlx::query(&sql);
+        for k in 0..batch {
+            let i = done + k;
+            let subject = format!("{} số {i}", SUBJECTS[i % SUBJECTS.len()]);
+            let t = DocumentType::ALL[i % DocumentType::ALL.len()];
+            let states = ["draft", "submitted", "signed", "issued", "sent"];
+            let at = start_ms + (i as i64 * span_ms) / n.max(1) as i64;
+            q = q
+                .bind(format!("{:032x}", i as u128 + 1))
+                .bind(agency_id.to_owned())
+                .bind(states[i % states.len()])
+                .bind(t.code())
+                .bind(subject.clone())
+                .bind(signet_core::text::fold(&subject))
+                .bind(Urgency::ALL[i % 7 % Urgency::ALL.len()].code())
+                .bind(created_by.to_owned())
+                .bind(at)
+                .bind(at);
+        }
+        q.execute(&store.pool).await?;
+        done += batch;
+    }
+    Ok(done)
+}
+
+/// Refreshes the planner's statistics (both engines take `ANALYZE`).
+pub async fn analyze(store: &Store) -> Result<(), StoreError> {
+    sqlx::query("ANALYZE").execute(&store.pool).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -8,7 +8,7 @@ use signet_core::person::Viewer;
 use signet_core::register::{Abbreviation, Notation};
 use signet_core::{AgencyCode, Direction, Role};
 use signet_store::directory::{NewAgency, NewPerson};
-use signet_store::documents::{Arrival, ListFilter, NewDocument};
+use signet_store::documents::{Arrival, Issue, ListFilter, NewDocument};
 use signet_store::testing::{databases, TestDb};
 use signet_store::{BlobStore, Store, StoreError};
 
@@ -314,7 +314,17 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
             .await
             .unwrap();
         let err = s
-            .issue(&f.agency, &d.id, 2026, "2026-01-02", "clerk", T0, notation)
+            .issue(
+                &Issue {
+                    agency_id: &f.agency,
+                    id: &d.id,
+                    year: 2026,
+                    issued_on: "2026-01-02",
+                    actor: "clerk",
+                    at_ms: T0,
+                },
+                notation,
+            )
             .await
             .unwrap_err();
         assert!(
@@ -327,12 +337,14 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
         let signed = sign(s, &f, &d.id).await;
         let issued = s
             .issue(
-                &f.agency,
-                &signed,
-                2026,
-                "2026-01-02",
-                "clerk",
-                T0,
+                &Issue {
+                    agency_id: &f.agency,
+                    id: &signed,
+                    year: 2026,
+                    issued_on: "2026-01-02",
+                    actor: "clerk",
+                    at_ms: T0,
+                },
                 notation,
             )
             .await
@@ -342,12 +354,14 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
         // A second issue of the same document is refused: it is no longer signed.
         assert!(s
             .issue(
-                &f.agency,
-                &signed,
-                2026,
-                "2026-01-02",
-                "clerk",
-                T0,
+                &Issue {
+                    agency_id: &f.agency,
+                    id: &signed,
+                    year: 2026,
+                    issued_on: "2026-01-02",
+                    actor: "clerk",
+                    at_ms: T0
+                },
                 notation
             )
             .await
@@ -360,12 +374,14 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
         let secret = sign(s, &f, &secret.id).await;
         assert_eq!(
             s.issue(
-                &f.agency,
-                &secret,
-                2026,
-                "2026-01-02",
-                "clerk",
-                T0,
+                &Issue {
+                    agency_id: &f.agency,
+                    id: &secret,
+                    year: 2026,
+                    issued_on: "2026-01-02",
+                    actor: "clerk",
+                    at_ms: T0
+                },
                 notation
             )
             .await
@@ -380,12 +396,14 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
         let next_year = sign(s, &f, &next_year.id).await;
         assert_eq!(
             s.issue(
-                &f.agency,
-                &next_year,
-                2027,
-                "2027-01-01",
-                "clerk",
-                T0,
+                &Issue {
+                    agency_id: &f.agency,
+                    id: &next_year,
+                    year: 2027,
+                    issued_on: "2027-01-01",
+                    actor: "clerk",
+                    at_ms: T0
+                },
                 notation
             )
             .await
@@ -483,7 +501,17 @@ async fn one_thousand_concurrent_issuances_are_gap_free() {
                 let agency = f.agency.clone();
                 tokio::spawn(async move {
                     store
-                        .issue(&agency, &id, 2026, "2026-03-01", "clerk", T0, notation)
+                        .issue(
+                            &Issue {
+                                agency_id: &agency,
+                                id: &id,
+                                year: 2026,
+                                issued_on: "2026-03-01",
+                                actor: "clerk",
+                                at_ms: T0,
+                            },
+                            notation,
+                        )
                         .await
                         .map(|d| d.number)
                 })

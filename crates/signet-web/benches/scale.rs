@@ -1,0 +1,224 @@
+//! Scale benchmarks, run with `cargo bench -p signet-web --bench scale`:
+//!
+//! 1. The outgoing list page with SIGNET_BENCH_DOCS documents (default 1,000,000) in one
+//!    agency: server time of the whole request (session, query, template), in-process.
+//! 2. Issuance numbering throughput under concurrency.
+//!
+//! On SQLite always; on PostgreSQL too when SIGNET_TEST_DATABASE_URL is set. Prints a
+//! Markdown table for BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use signet_app::{App, SystemClock};
+use signet_core::person::Viewer;
+use signet_store::testing::{self, TestDb};
+use signet_store::BlobStore;
+use tower::ServiceExt;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+async fn app_on(db: &TestDb) -> App {
+    let blobs = BlobStore::open(db.dir.join("files"), 1 << 30)
+        .await
+        .unwrap();
+    App::new(db.store.clone(), blobs, Arc::new(SystemClock))
+}
+
+async fn viewer(app: &App, username: &str) -> Viewer {
+    let p = app.store.person_by_username(username).await.unwrap();
+    Viewer {
+        person_id: p.id,
+        agency_id: p.agency_id,
+        roles: p.roles,
+    }
+}
+
+/// Times `n` GETs of `uri` through the router; returns (p50, p99, max) in ms.
+async fn time_get(router: &axum::Router, cookie: &str, uri: &str, n: usize) -> (f64, f64, f64) {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let req = Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        let start = Instant::now();
+        let res = router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        times.push(start.elapsed());
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{uri}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+        );
+    }
+    times.sort();
+    (
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0),
+    )
+}
+
+async fn list_bench(label: &str, app: &App, docs: usize) {
+    let officer = viewer(app, "chuyenvien.vp").await;
+    let start = Instant::now();
+    testing::bulk_documents(
+        &app.store,
+        &officer.agency_id,
+        &officer.person_id,
+        docs,
+        1_600_000_000_000,
+    )
+    .await
+    .unwrap();
+    testing::analyze(&app.store).await.unwrap();
+    eprintln!(
+        "[{label}] inserted {docs} documents in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let session = app
+        .sign_in("chuyenvien.vp", signet_app::demo::DEMO_PASSWORD, "bench")
+        .await
+        .unwrap();
+    let cookie = format!("signet_session={}", session.token);
+    let router = signet_web::router(
+        app.clone(),
+        signet_web::WebConfig {
+            secure_cookies: false,
+        },
+    );
+    // A cursor half-way down the list: keyset paging makes page 10,000 cost what page 1 does.
+    let mid = format!(
+        "{}.{:032x}",
+        1_600_000_000_000i64 + 3 * 365 * 24 * 3600 * 1000,
+        docs / 2
+    );
+    let n = env_usize("SIGNET_BENCH_REQUESTS", 500);
+    let cases = [
+        ("/outgoing (page 1)", "/outgoing".to_owned(), n),
+        (
+            "/outgoing, deep page (cursor at 50%)",
+            format!("/outgoing?after={mid}"),
+            n,
+        ),
+        (
+            "/outgoing?type=quyet-dinh",
+            "/outgoing?type=quyet-dinh".to_owned(),
+            n,
+        ),
+        (
+            "/outgoing?state=issued&urgency=khan",
+            "/outgoing?state=issued&urgency=khan".to_owned(),
+            n,
+        ),
+        (
+            "GET /api/v1/documents (JSON)",
+            "/api/v1/documents".to_owned(),
+            0,
+        ),
+        (
+            "/outgoing?q=ky so (full-text, unindexed LIKE)",
+            "/outgoing?q=ky%20so".to_owned(),
+            20,
+        ),
+    ];
+    for (name, uri, count) in cases {
+        if count == 0 {
+            continue;
+        }
+        let _ = time_get(&router, &cookie, &uri, 5).await; // warm caches
+        let (p50, p99, max) = time_get(&router, &cookie, &uri, count).await;
+        println!("| {label} | {name} | {docs} | {count} | {p50:.2} | {p99:.2} | {max:.2} |");
+    }
+}
+
+async fn numbering_bench(label: &str, app: &App, count: usize, concurrency: usize) {
+    let officer = viewer(app, "chuyenvien.vp").await;
+    let leader = viewer(app, "lanhdao.ubnd").await;
+    let clerk = viewer(app, "vanthu.ubnd").await;
+    let mut ids = Vec::with_capacity(count);
+    let form = signet_app::documents::DocumentForm {
+        doc_type: "cong-van".into(),
+        subject: "Đo thông lượng cấp số".into(),
+        ..Default::default()
+    };
+    for _ in 0..count {
+        let d = app.create_draft(&officer, &form, Vec::new()).await.unwrap();
+        app.submit(&officer, &d.id).await.unwrap();
+        app.sign(&leader, &d.id).await.unwrap();
+        ids.push(d.id);
+    }
+    let sem = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let start = Instant::now();
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let (app, clerk, sem) = (app.clone(), clerk.clone(), sem.clone());
+            tokio::spawn(async move {
+                let _permit = sem.acquire().await.unwrap();
+                app.issue(&clerk, &id).await.unwrap().number.unwrap()
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), count, "numbers must be unique");
+    println!(
+        "| {label} | {count} | {concurrency} | {secs:.2} | {:.0} |",
+        count as f64 / secs
+    );
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let docs = env_usize("SIGNET_BENCH_DOCS", 1_000_000);
+        let issuances = env_usize("SIGNET_BENCH_ISSUANCES", 2_000);
+        let mut dbs = vec![("SQLite", testing::sqlite().await.unwrap())];
+        if let Some(url) = testing::postgres_url() {
+            dbs.push(("PostgreSQL", testing::postgres(&url).await.unwrap()));
+        }
+        println!("\n| database | request | documents | requests | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|");
+        let mut apps = Vec::new();
+        for (label, db) in &dbs {
+            let app = app_on(db).await;
+            app.seed_demo().await.unwrap();
+            list_bench(label, &app, docs).await;
+            apps.push((label, app));
+        }
+        println!("\n| database | issuances | concurrency | seconds | issuances/s |\n|---|---|---|---|---|");
+        for (label, app) in &apps {
+            for c in [1, 16, 64] {
+                numbering_bench(label, app, issuances, c).await;
+            }
+        }
+        for (_, db) in dbs {
+            db.cleanup().await;
+        }
+    });
+}
