@@ -111,6 +111,18 @@ impl DocumentForm {
     }
 }
 
+/// Checks the sender's details of an incoming document.
+pub fn check_arrival(arrival: &ArrivalForm) -> Result<(), AppError> {
+    check_text("author_name", &arrival.author_name, limits::ORGAN_NAME)?;
+    check_text("notation", &arrival.notation, limits::CODE_NOTATION + 12)?;
+    if let Some(code) = optional(&arrival.author_code) {
+        signet_core::AgencyCode::parse(&code)?;
+    }
+    parse_optional_date("issued_on", &arrival.issued_on)?;
+    parse_optional_date("arrived_on", &arrival.arrived_on)?;
+    Ok(())
+}
+
 impl App {
     async fn check_unit(&self, viewer: &Viewer, unit_id: Option<&str>) -> Result<(), AppError> {
         if let Some(unit) = unit_id {
@@ -161,11 +173,7 @@ impl App {
         }
         let mut new = form.validate(viewer)?;
         new.files = files;
-        check_text("author_name", &arrival.author_name, limits::ORGAN_NAME)?;
-        check_text("notation", &arrival.notation, limits::CODE_NOTATION + 12)?;
-        if let Some(code) = optional(&arrival.author_code) {
-            signet_core::AgencyCode::parse(&code)?;
-        }
+        check_arrival(arrival)?;
         let today = self.clock.today();
         let arrived_on = parse_optional_date("arrived_on", &arrival.arrived_on)?
             .unwrap_or_else(|| iso_date(today));

@@ -549,6 +549,9 @@ impl Store {
                 .push(" ESCAPE '\\'");
         }
         if let Some(c) = &f.after {
+            // The plain `<=` bound is redundant with the OR below, but it is a range both
+            // planners can seek to in the index; without it SQLite walks from the top.
+            q.push(" AND created_at_ms <= ").int(c.created_at_ms);
             q.push(" AND (created_at_ms < ").int(c.created_at_ms);
             q.push(" OR (created_at_ms = ")
                 .int(c.created_at_ms)

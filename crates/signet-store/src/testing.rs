@@ -92,7 +92,7 @@ impl TestDb {
         let _ = std::fs::remove_dir_all(&self.dir);
         if let Some((admin_url, name)) = self.cleanup {
             if let Ok(admin) = Store::connect(&admin_url, 1).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&admin.pool)
                     .await;
                 admin.close().await;
@@ -100,7 +100,6 @@ impl TestDb {
         }
     }
 }
-
 
 /// Inserts `n` documents straight into the table for benchmarks: realistic metadata, spread
 /// over six years, in multi-row statements. No journal entries — a bench fixture, not a use

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same operations as the pages, for other systems.
 //! Authentication is a bearer token from `POST /api/v1/session`.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -17,7 +18,7 @@ use signet_core::Direction;
 use signet_store::directory::{Agency, Person, Unit};
 use signet_store::documents::{Document, DocumentFile};
 
-use crate::pages::documents::{arrival_form, document_form, file_response, ListQuery};
+use crate::pages::documents::{arrival_form, check_draft, document_form, file_response, ListQuery};
 use crate::session::{client_key, ApiUser, ClientAddr};
 use crate::{upload, AppState, WebError};
 
@@ -234,10 +235,11 @@ async fn download(
 pub async fn create_draft(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult {
     let app = &state.app;
-    let check = |f: &upload::Form| app.check_document_form(&u.viewer, &document_form(f));
+    let units = app.units(&u.viewer).await.map_err(api)?;
+    let check = |f: &upload::Form| check_draft(app, &u.viewer, &units, f);
     let (form, files) = upload::read(app, mp, check).await.map_err(api)?;
     if files.is_empty() {
         return Err(api(AppError::Invalid(
@@ -254,14 +256,15 @@ pub async fn create_draft(
 pub async fn register_incoming(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult {
     let app = &state.app;
     let check = |f: &upload::Form| {
         if !u.viewer.can_register() {
             return Err(AppError::Forbidden("registering incoming documents"));
         }
-        app.check_document_form(&u.viewer, &document_form(f))
+        app.check_document_form(&u.viewer, &document_form(f))?;
+        signet_app::documents::check_arrival(&arrival_form(f))
     };
     let (form, files) = upload::read(app, mp, check).await.map_err(api)?;
     let doc = app

@@ -9,6 +9,7 @@ mod api;
 mod error;
 mod headers;
 mod i18n;
+mod input;
 mod openapi;
 mod pages;
 mod session;
@@ -78,6 +79,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(api::routes())
         .merge(uploads)
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(input::refuse_nul))
         .layer(axum::middleware::from_fn(headers::secure_headers))
         .with_state(state)
 }

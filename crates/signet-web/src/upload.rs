@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::Multipart;
 use axum::http::StatusCode;
 use signet_app::files::{clean_file_name, sniff};
 use signet_app::{App, AppError};
 use signet_store::documents::NewFile;
+use signet_store::BlobWriter;
 
 /// The most a text field may hold, and how many files one form may carry.
 const MAX_FIELD: usize = 64 * 1024;
@@ -45,14 +46,24 @@ async fn read_text(mut field: Field<'_>, limit: u64) -> Result<String, AppError>
         }
         buf.extend_from_slice(&chunk);
     }
-    String::from_utf8(buf).map_err(|_| AppError::Invalid("a form field is not valid UTF-8".into()))
+    let text = String::from_utf8(buf)
+        .map_err(|_| AppError::Invalid("a form field is not valid UTF-8".into()))?;
+    if text.contains('\0') {
+        return Err(AppError::Invalid(
+            "a form field contains a NUL character".into(),
+        ));
+    }
+    Ok(text)
 }
 
-async fn read_file(
-    app: &App,
-    mut field: Field<'_>,
+/// A file received in full but not yet moved to its place in the blob store.
+struct Received {
+    writer: BlobWriter,
     name: String,
-) -> Result<Option<NewFile>, AppError> {
+    content_type: &'static str,
+}
+
+async fn read_file(app: &App, mut field: Field<'_>, name: String) -> Result<Received, AppError> {
     let limit = app.blobs.max_size();
     let mut writer = app.blobs.writer().await?;
     let mut content_type = None;
@@ -65,22 +76,23 @@ async fn read_file(
     let Some(content_type) = content_type else {
         return Err(AppError::Invalid(format!("the file {name:?} is empty")));
     };
-    let blob = writer.finish().await?;
-    Ok(Some(NewFile {
-        blob,
-        file_name: name,
-        content_type: content_type.to_owned(),
-        kind: "main".to_owned(),
-    }))
+    Ok(Received {
+        writer,
+        name,
+        content_type,
+    })
 }
 
 /// Reads a form. `check` runs on the text fields seen so far just before the first file
 /// is read (forms put the file last), so a bad form is refused before its upload is stored.
 pub async fn read(
     app: &App,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
     check: impl Fn(&Form) -> Result<(), AppError>,
 ) -> Result<(Form, Vec<NewFile>), AppError> {
+    let mut multipart = multipart.map_err(|e| {
+        AppError::Invalid(format!("not a multipart form upload: {}", e.body_text()))
+    })?;
     let limit = app.blobs.max_size();
     let mut form = Form::default();
     let mut files = Vec::new();
@@ -107,9 +119,7 @@ pub async fn read(
                     )));
                 }
                 let file_name = clean_file_name(&file_name)?;
-                if let Some(f) = read_file(app, field, file_name).await? {
-                    files.push(f);
-                }
+                files.push(read_file(app, field, file_name).await?);
             }
             None => {
                 let value = read_text(field, limit).await?;
@@ -120,5 +130,16 @@ pub async fn read(
     if !checked {
         check(&form)?;
     }
-    Ok((form, files))
+    // Only a form read to the end, every file in it accepted, is stored: a bad second file
+    // drops the first one's temporary file too.
+    let mut stored = Vec::with_capacity(files.len());
+    for f in files {
+        stored.push(NewFile {
+            blob: f.writer.finish().await?,
+            file_name: f.name,
+            content_type: f.content_type.to_owned(),
+            kind: "main".to_owned(),
+        });
+    }
+    Ok((form, stored))
 }

@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,11 +11,13 @@ use axum::Form;
 use serde::Deserialize;
 use signet_app::clock::{display_ms, iso_date};
 use signet_app::documents::{ArrivalForm, DocumentForm};
-use signet_app::AppError;
+use signet_app::{App, AppError};
 use signet_core::document::{DocumentType, Secrecy, Urgency};
 use signet_core::journal::Entry;
 use signet_core::lifecycle::OutgoingState;
+use signet_core::person::Viewer;
 use signet_core::Direction;
+use signet_store::directory::Unit;
 use signet_store::documents::{Cursor, Document, ListFilter};
 
 use super::{render, Choice, CsrfForm, Layout};
@@ -347,17 +350,39 @@ pub fn arrival_form(f: &upload::Form) -> ArrivalForm {
     }
 }
 
+/// Everything about a draft that can be known before its file is stored: who drafts, the
+/// form, and the drafting unit (one of `units`, the agency's). `create_draft` checks it all
+/// again; checking it first means a refused draft leaves no file behind.
+pub fn check_draft(
+    app: &App,
+    viewer: &Viewer,
+    units: &[Unit],
+    f: &upload::Form,
+) -> Result<(), AppError> {
+    if !viewer.can_draft() {
+        return Err(AppError::Forbidden("drafting documents"));
+    }
+    let form = document_form(f);
+    app.check_document_form(viewer, &form)?;
+    let unit = form.drafting_unit_id.trim();
+    if !unit.is_empty() && !units.iter().any(|x| x.id == unit) {
+        return Err(AppError::Invalid("unknown drafting unit".into()));
+    }
+    Ok(())
+}
+
 pub async fn create_draft(
     State(state): State<AppState>,
     u: PageUser,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
     let app = &state.app;
     let v = &u.user.viewer;
+    let units = app.units(v).await.map_err(|e| u.fail(e))?;
     let check = |f: &upload::Form| {
         u.check_csrf(&f.get("csrf"))
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
-        app.check_document_form(v, &document_form(f))
+        check_draft(app, v, &units, f)
     };
     let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
     if files.is_empty() {
@@ -373,7 +398,7 @@ pub async fn create_draft(
 pub async fn register_incoming(
     State(state): State<AppState>,
     u: PageUser,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
     let app = &state.app;
     let v = &u.user.viewer;
@@ -383,7 +408,8 @@ pub async fn register_incoming(
         if !v.can_register() {
             return Err(AppError::Forbidden("registering incoming documents"));
         }
-        app.check_document_form(v, &document_form(f))
+        app.check_document_form(v, &document_form(f))?;
+        signet_app::documents::check_arrival(&arrival_form(f))
     };
     let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
     let doc = app

@@ -1,0 +1,107 @@
+//! Input no database column can hold: PostgreSQL refuses text with a NUL character (SQLite
+//! keeps it), and no subject, name or search has a use for one. A request carrying one in its
+//! address, or in a form or JSON body, is refused here, before any handler — the same answer
+//! on both databases instead of a server error on one. Multipart fields are checked as they
+//! are read ([`crate::upload`]).
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use signet_app::AppError;
+
+use crate::i18n::Lang;
+use crate::session::{cookie, LANG_COOKIE};
+use crate::WebError;
+
+/// The most a form or JSON body may be (axum's default for its extractors).
+const BODY_LIMIT: usize = 2 << 20;
+
+/// `%00`, in any case of hex digits.
+fn has_encoded_nul(s: &[u8]) -> bool {
+    s.windows(3).any(|w| w == b"%00") || s.contains(&0)
+}
+
+/// A `\u0000` escape in JSON text (not an escaped backslash followed by `u0000`).
+fn has_json_nul(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        if b == 0 {
+            return true;
+        }
+        if b == b'\\' {
+            if s.get(i + 1) == Some(&b'u') && s.get(i + 2..i + 6) == Some(b"0000".as_slice()) {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+fn refuse(parts: &Parts, error: AppError) -> Response {
+    if parts.uri.path().starts_with("/api/") {
+        WebError::api(error)
+    } else {
+        WebError::page(error, Lang::from_cookie(cookie(parts, LANG_COOKIE)))
+    }
+    .into_response()
+}
+
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let nul = || AppError::Invalid("the request contains a NUL character".into());
+    let in_uri = has_encoded_nul(parts.uri.path().as_bytes())
+        || parts
+            .uri
+            .query()
+            .is_some_and(|q| has_encoded_nul(q.as_bytes()));
+    if in_uri {
+        return refuse(&parts, nul());
+    }
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    let json = content_type.starts_with("application/json") || content_type.contains("+json");
+    let body = if form || json {
+        let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+            return refuse(
+                &parts,
+                AppError::TooLarge {
+                    limit: BODY_LIMIT as u64,
+                },
+            );
+        };
+        if (form && has_encoded_nul(&bytes)) || (json && has_json_nul(&bytes)) {
+            return refuse(&parts, nul());
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+    next.run(Request::from_parts(parts, body)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nul_characters() {
+        assert!(has_encoded_nul(b"q=a%00b"));
+        assert!(has_encoded_nul(b"a\0b"));
+        assert!(!has_encoded_nul(b"q=100%25&x=%0A"));
+        assert!(has_json_nul(br#"{"a":"x\u0000"}"#));
+        assert!(has_json_nul(br#"{"a":"\\\u0000"}"#));
+        assert!(!has_json_nul(br#"{"a":"\\u0000"}"#), "an escaped backslash");
+        assert!(!has_json_nul(br#"{"a":"\u00e0 \n"}"#));
+    }
+}

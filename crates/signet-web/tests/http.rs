@@ -1,0 +1,19 @@
+//! The in-process HTTP suite: the whole router, driven with `oneshot`, on every database
+//! backend `signet_store::testing::databases` offers (SQLite always; PostgreSQL when
+//! `SIGNET_TEST_DATABASE_URL` is set). Every response is also checked for what must hold
+//! everywhere: security headers, no server error, nothing internal in the body.
+
+#[path = "http/support.rs"]
+mod support;
+
+#[path = "http/pages.rs"]
+mod pages;
+
+#[path = "http/api.rs"]
+mod api;
+
+#[path = "http/isolation.rs"]
+mod isolation;
+
+#[path = "http/uploads.rs"]
+mod uploads;

@@ -1,0 +1,439 @@
+//! Bad input is refused with a 4xx and leaves nothing behind: no document, no stored file,
+//! no temporary file.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::support::{each_env, pdf, Call, Env, Multipart, MAX_FILE};
+
+/// A draft form with the file last, as a browser sends it.
+fn draft(subject: &str, doc_type: &str, file: Option<(&str, &[u8])>) -> Multipart {
+    let m = Multipart::new()
+        .text("doc_type", doc_type)
+        .text("subject", subject);
+    match file {
+        Some((name, bytes)) => m.file("file", name, bytes),
+        None => m,
+    }
+}
+
+/// A PDF of `n` bytes.
+fn big_pdf(n: u64) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n".to_vec();
+    v.resize(usize::try_from(n).unwrap_or(0), b'%');
+    v
+}
+
+/// What must be the same after a refused request.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    documents: usize,
+    blobs: (usize, usize),
+}
+
+async fn snapshot(env: &Env, clerk: &str) -> Snapshot {
+    Snapshot {
+        documents: env.count_docs(clerk).await,
+        blobs: env.blob_files(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_uploads_are_refused_and_leave_nothing() {
+    each_env(|env| async move {
+        let officer = env.api("chuyenvien.vp").await;
+        let clerk = env.api("vanthu.ubnd").await;
+        let admin = env.api("quantri.ubnd").await;
+        let page = env.page("chuyenvien.vp").await;
+        let before = snapshot(&env, &clerk).await;
+        assert_eq!(before.blobs.1, 0, "no temporary files to begin with");
+
+        let html_pdf = b"<!doctype html><script>alert(1)</script>".to_vec();
+        let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff".to_vec();
+        let ok_pdf = pdf("hop le");
+        let long = "ă".repeat(501);
+        let limit_plus_one = big_pdf(MAX_FILE + 1);
+        let way_over = big_pdf(3 * MAX_FILE);
+        let with = |m: Multipart, k: &str, v: &str| m.text(k, v);
+        let cases: Vec<(&str, Multipart, StatusCode)> = vec![
+            (
+                "empty file",
+                draft("Tệp rỗng", "cong-van", Some(("rong.pdf", b""))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "one byte over the limit",
+                draft(
+                    "Tệp quá lớn",
+                    "cong-van",
+                    Some(("lon.pdf", &limit_plus_one)),
+                ),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            (
+                "over the body limit",
+                draft("Tệp rất lớn", "cong-van", Some(("rat-lon.pdf", &way_over))),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            (
+                "HTML named .pdf",
+                draft("Tệp giả", "cong-van", Some(("x.pdf", &html_pdf))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "an executable",
+                draft("Tệp chạy", "cong-van", Some(("x.exe", &exe))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "a PDF named .exe",
+                draft("Tệp đổi tên", "cong-van", Some(("x.exe", &ok_pdf))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "a file with no name",
+                draft("Tệp không tên", "cong-van", Some((".pdf", &ok_pdf))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "no file",
+                draft("Không có tệp", "cong-van", None),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "missing subject",
+                draft("", "cong-van", Some(("a.pdf", &ok_pdf))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "blank subject",
+                draft("   ", "cong-van", Some(("a.pdf", &ok_pdf))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "subject over 500",
+                draft(&long, "cong-van", Some(("a.pdf", &ok_pdf))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "unknown type",
+                draft("Loại lạ", "sac-lenh", Some(("a.pdf", &ok_pdf))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "missing type",
+                Multipart::new()
+                    .text("subject", "Không loại")
+                    .file("file", "a.pdf", &ok_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "bad pages",
+                with(Multipart::new(), "pages", "mot")
+                    .text("doc_type", "cong-van")
+                    .text("subject", "Số trang")
+                    .file("file", "a.pdf", &ok_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "bad date",
+                with(Multipart::new(), "due_on", "31/12/2026")
+                    .text("doc_type", "cong-van")
+                    .text("subject", "Hạn")
+                    .file("file", "a.pdf", &ok_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "bad urgency",
+                with(Multipart::new(), "urgency", "gap")
+                    .text("doc_type", "cong-van")
+                    .text("subject", "Độ khẩn")
+                    .file("file", "a.pdf", &ok_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "bad secrecy",
+                with(Multipart::new(), "secrecy", "bi-mat")
+                    .text("doc_type", "cong-van")
+                    .text("subject", "Độ mật")
+                    .file("file", "a.pdf", &ok_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "unknown drafting unit",
+                with(Multipart::new(), "drafting_unit_id", "0000")
+                    .text("doc_type", "cong-van")
+                    .text("subject", "Đơn vị lạ")
+                    .file("file", "a.pdf", &pdf("don vi la")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "a good file, then a bad one",
+                draft("Hai tệp", "cong-van", Some(("a.pdf", &pdf("tep dau tien"))))
+                    .file("file", "b.pdf", &html_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+        ];
+        for (what, form, status) in &cases {
+            let r = env
+                .send(
+                    Call::post("/api/v1/documents")
+                        .bearer(&officer)
+                        .multipart(form),
+                )
+                .await;
+            assert_eq!(r.status, *status, "API, {what}: {}", r.text());
+            let code = if *status == StatusCode::PAYLOAD_TOO_LARGE {
+                "too_large"
+            } else {
+                "invalid"
+            };
+            assert_eq!(r.error_code(), code, "API, {what}");
+            assert_eq!(
+                snapshot(&env, &clerk).await,
+                before,
+                "API, {what}: nothing left"
+            );
+        }
+        // The same through the page form.
+        for (what, form, status) in &cases {
+            let form = Multipart::new().text("csrf", &page.csrf).append(form);
+            let r = env
+                .send(Call::post("/outgoing").page(&page).multipart(&form))
+                .await;
+            r.expect_page_error(*status);
+            assert_eq!(
+                snapshot(&env, &clerk).await,
+                before,
+                "page, {what}: nothing left"
+            );
+        }
+
+        // Whoever may not draft is refused before the upload is stored.
+        env.send(
+            Call::post("/api/v1/documents")
+                .bearer(&admin)
+                .multipart(&draft(
+                    "Quản trị soạn",
+                    "cong-van",
+                    Some(("a.pdf", &pdf("quan tri"))),
+                )),
+        )
+        .await
+        .expect_api_error(StatusCode::FORBIDDEN, "forbidden");
+        assert_eq!(
+            snapshot(&env, &clerk).await,
+            before,
+            "a refused drafter leaves nothing"
+        );
+
+        // Bodies that are not multipart forms at all.
+        for (ct, body) in [
+            (
+                "multipart/form-data; boundary=XYZ",
+                b"garbage, not a form".to_vec(),
+            ),
+            (
+                "multipart/form-data; boundary=XYZ",
+                b"--XYZ\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\nunterminated"
+                    .to_vec(),
+            ),
+            ("multipart/form-data", b"--XYZ\r\n\r\n".to_vec()),
+            (
+                "application/json",
+                json!({ "doc_type": "cong-van", "subject": "JSON" })
+                    .to_string()
+                    .into_bytes(),
+            ),
+            ("text/plain", b"doc_type=cong-van".to_vec()),
+        ] {
+            let r = env
+                .send(
+                    Call::post("/api/v1/documents")
+                        .bearer(&officer)
+                        .raw(ct, body.clone()),
+                )
+                .await;
+            assert!(
+                r.status == StatusCode::BAD_REQUEST
+                    || r.status == StatusCode::UNPROCESSABLE_ENTITY
+                    || r.status == StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{ct}: {}",
+                r.status
+            );
+            r.error_code();
+            let p = env
+                .send(Call::post("/outgoing").page(&page).raw(ct, body))
+                .await;
+            assert!(p.status.is_client_error(), "page, {ct}: {}", p.status);
+            assert_eq!(snapshot(&env, &clerk).await, before, "{ct}: nothing left");
+        }
+
+        // Incoming registration: the sender's details are checked before the file is kept.
+        let incoming = |code: &str, author: &str, notation: &str, arrived: &str| {
+            Multipart::new()
+                .text("doc_type", "cong-van")
+                .text("subject", "Văn bản đến có lỗi")
+                .text("author_name", author)
+                .text("author_code", code)
+                .text("notation", notation)
+                .text("arrived_on", arrived)
+                .file(
+                    "file",
+                    "den.pdf",
+                    &pdf(&format!("den {code} {author} {notation} {arrived}")),
+                )
+        };
+        for (what, form) in [
+            (
+                "unknown agency code",
+                incoming("abc", "Bộ Nội vụ", "1/BNV", ""),
+            ),
+            (
+                "agency code too long",
+                incoming(&"1".repeat(36), "Bộ Nội vụ", "1/BNV", ""),
+            ),
+            ("no sender", incoming("000.00.00.G12", "", "1/BNV", "")),
+            (
+                "no notation",
+                incoming("000.00.00.G12", "Bộ Nội vụ", "", ""),
+            ),
+            (
+                "bad arrival date",
+                incoming("000.00.00.G12", "Bộ Nội vụ", "1/BNV", "hôm qua"),
+            ),
+        ] {
+            let r = env
+                .send(
+                    Call::post("/api/v1/incoming")
+                        .bearer(&clerk)
+                        .multipart(&form),
+                )
+                .await;
+            r.expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+            assert_eq!(
+                snapshot(&env, &clerk).await,
+                before,
+                "incoming, {what}: nothing left"
+            );
+        }
+
+        // Administration input.
+        let agencies = env
+            .send(Call::get("/api/v1/agencies").bearer(&admin))
+            .await
+            .json();
+        let admin_page = env.page("quantri.ubnd").await;
+        env.send(Call::post("/admin/agencies").page(&admin_page).form(&[
+            ("csrf", &admin_page.csrf),
+            ("code", "abc"),
+            ("name", "Cơ quan lạ"),
+            ("abbreviation", "CQL"),
+        ]))
+        .await
+        .expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            env.send(Call::get("/api/v1/agencies").bearer(&admin))
+                .await
+                .json(),
+            agencies
+        );
+
+        // And the limits themselves are not off by one.
+        let at_limit = big_pdf(MAX_FILE);
+        let exactly = "ă".repeat(500);
+        let r = env
+            .send(
+                Call::post("/api/v1/documents")
+                    .bearer(&officer)
+                    .multipart(&draft(
+                        &exactly,
+                        "cong-van",
+                        Some(("dung-gioi-han.pdf", &at_limit)),
+                    )),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "a file of exactly the limit, a subject of 500: {}",
+            r.text()
+        );
+        let after = snapshot(&env, &clerk).await;
+        assert_eq!(after.documents, before.documents + 1);
+        assert_eq!(after.blobs, (before.blobs.0 + 1, 0));
+        env
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_are_refused_not_crashed() {
+    each_env(|env| async move {
+        let officer = env.api("chuyenvien.vp").await;
+        let clerk = env.api("vanthu.ubnd").await;
+        let admin = env.api("quantri.ubnd").await;
+        let page = env.page("chuyenvien.vp").await;
+        let before = snapshot(&env, &clerk).await;
+
+        // NUL in a path, a query, a form, JSON: a client error, never a server error.
+        for path in ["/api/v1/documents/%00", "/api/v1/documents/a%00b/files/%00", "/api/v1/registers/di/%00"] {
+            let r = env.send(Call::get(path).bearer(&officer)).await;
+            assert!(r.status.is_client_error(), "{path}: {}", r.status);
+            r.error_code();
+        }
+        for path in ["/documents/%00", "/documents/%00/files/x"] {
+            let r = env.send(Call::get(path).page(&page)).await;
+            assert!(r.status.is_client_error(), "{path}: {}", r.status);
+        }
+        let r = env.send(Call::post("/api/v1/documents/%00/submit").bearer(&officer)).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+        for q in ["q=%00", "q=a%00b", "after=1.%00", "state=%00", "direction=incoming&q=%00"] {
+            let r = env.send(Call::get(&format!("/api/v1/documents?{q}")).bearer(&officer)).await;
+            assert!(r.status == StatusCode::OK || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{q}: {}", r.status);
+        }
+        let r = env.send(Call::get("/outgoing?q=%00").page(&page)).await;
+        assert!(r.status == StatusCode::OK || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.status);
+        let r = env
+            .send(Call::post("/login").form(&[("username", "van\0thu"), ("password", "x\0y")]).peer("10.9.0.1:1"))
+            .await;
+        assert!(r.status == StatusCode::UNAUTHORIZED || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.status);
+        assert!(r.header("set-cookie").is_empty());
+        let r = env
+            .send(Call::post("/api/v1/session").json(&json!({ "username": "\u{0}", "password": "\u{0}" })).peer("10.9.0.2:1"))
+            .await;
+        assert!(["bad_credentials", "invalid"].contains(&r.error_code().as_str()), "{}", r.text());
+        assert!(r.status == StatusCode::UNAUTHORIZED || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.status);
+        let r = env
+            .send(Call::post("/api/v1/documents").bearer(&officer).multipart(&draft("Trích\0yếu", "cong-van", Some(("a.pdf", &pdf("nul"))))))
+            .await;
+        r.expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        let r = env
+            .send(Call::post("/api/v1/documents").bearer(&officer).multipart(&draft("Tên tệp", "cong-van", Some(("a\0b.pdf", &pdf("nul ten"))))))
+            .await;
+        assert!(r.status.is_client_error() || r.status == StatusCode::CREATED, "{}", r.status);
+        if r.status == StatusCode::CREATED {
+            let id = r.json()["id"].as_str().unwrap_or_default().to_owned();
+            let v = env.doc_view(&officer, &id).await;
+            assert!(!v["files"][0]["name"].as_str().unwrap_or("\0").contains('\0'), "no NUL kept");
+        } else {
+            assert_eq!(snapshot(&env, &clerk).await, before);
+        }
+        for body in [
+            json!({ "name": "Phòng\u{0}X", "abbreviation": "X" }),
+            json!({ "name": "Phòng X", "abbreviation": "X\u{0}" }),
+        ] {
+            env.send(Call::post("/api/v1/units").bearer(&admin).json(&body))
+                .await
+                .expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        }
+        let r = env
+            .send(Call::post("/api/v1/people").bearer(&admin).json(&json!({
+                "username": "moi.nguoi", "full_name": "Họ\u{0}Tên", "roles": ["officer"], "password": "mat-khau-du-dai-2026"
+            })))
+            .await;
+        r.expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        env
+    })
+    .await;
+}
