@@ -177,6 +177,11 @@ pub async fn analyze(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Runs one raw statement (tests that tamper with the database on purpose).
+pub async fn execute(store: &Store, sql: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query(sql).execute(&store.pool).await?.rows_affected())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

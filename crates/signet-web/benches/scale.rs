@@ -143,6 +143,29 @@ async fn list_bench(label: &str, app: &App, docs: usize) {
         let (p50, p99, max) = time_get(&router, &cookie, &uri, count).await;
         println!("| {label} | {name} | {docs} | {count} | {p50:.2} | {p99:.2} | {max:.2} |");
     }
+    // The floor: the same first-page query through the store alone, no HTTP, no template.
+    let filter = signet_store::documents::ListFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        let page = app
+            .store
+            .list(&officer, signet_core::Direction::Outgoing, &filter)
+            .await
+            .unwrap();
+        times.push(start.elapsed());
+        assert_eq!(page.documents.len(), 50);
+    }
+    times.sort();
+    let (p50, p99, max) = (
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0),
+    );
+    println!("| {label} | floor: the page-1 query alone (Store::list) | {docs} | {n} | {p50:.2} | {p99:.2} | {max:.2} |");
 }
 
 async fn numbering_bench(label: &str, app: &App, count: usize, concurrency: usize) {

@@ -1,0 +1,137 @@
+//! The `signet` binary end to end: `demo` creates and seeds a data directory and serves it;
+//! `journal verify` passes on it, and names the entry after someone edits or removes one.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use signet_store::testing::{execute, scratch_dir};
+use signet_store::Store;
+
+const BIN: &str = env!("CARGO_BIN_EXE_signet");
+
+/// Starts `signet demo` on a free port, waits for it to say it is running, then stops it.
+fn run_demo(data: &Path) {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut lines = BufReader::new(stdout).lines();
+    let mut printed = String::new();
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("chuyenvien.vp") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        printed.contains("Signet is running at http://127.0.0.1:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Signet@2026"),
+        "demo logins printed: {printed}"
+    );
+}
+
+fn verify(data: &Path) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(["journal", "verify", "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn demo_then_journal_verify_finds_tampering() {
+    let data = scratch_dir("signet-cli");
+    run_demo(&data);
+    let (code, out) = verify(&data);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok      000.00.00.H99"), "{out}");
+    assert_eq!(out.lines().count(), 10, "ten demo agencies: {out}");
+
+    let store = Store::connect(&format!("sqlite://{}", data.join("signet.db").display()), 1)
+        .await
+        .unwrap();
+    let province = "(SELECT id FROM agencies WHERE code = '000.00.00.H99')";
+    let edited = execute(
+        &store,
+        &format!(
+            "UPDATE journal SET actor = 'someone-else' WHERE seq = 3 AND agency_id = {province}"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(edited, 1);
+    let (code, out) = verify(&data);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("BROKEN  000.00.00.H99") && out.contains("entry 3"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok      000.00.02.H99"),
+        "other agencies still verify: {out}"
+    );
+
+    // Removing the newest entry of another agency is caught against the recorded head.
+    let snv = "(SELECT id FROM agencies WHERE code = '000.00.02.H99')";
+    let removed = execute(&store, &format!("DELETE FROM journal WHERE agency_id = {snv} AND seq = (SELECT MAX(seq) FROM journal WHERE agency_id = {snv})")).await.unwrap();
+    assert_eq!(removed, 1);
+    let (code, out) = verify(&data);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("BROKEN  000.00.02.H99") && out.contains("removed from the end"),
+        "{out}"
+    );
+    store.close().await;
+
+    let out = Command::new(BIN)
+        .args(["journal", "verify", "--agency", "999.99.99.Z99", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no agency with code 999.99.99.Z99"));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_bad_configuration_is_a_clear_error() {
+    let dir = scratch_dir("signet-cli-config");
+    let config = dir.join("signet.toml");
+    std::fs::write(
+        &config,
+        "[database]\nurl = \"sqlite://x.db\"\nmax_conections = 3\n[files]\ndir = \"f\"\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("max_conections"),
+        "names the unknown key: {err}"
+    );
+    let out = Command::new(BIN).arg("default-config").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[database]"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
