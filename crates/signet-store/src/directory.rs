@@ -116,6 +116,17 @@ const PERSON_COLUMNS: &str =
     "id, agency_id, unit_id, username, full_name, title, email, roles, password_hash, active";
 
 impl Store {
+    /// One row by one text key, decoded; `NotFound` when there is none.
+    async fn one<T>(
+        &self,
+        sql: &str,
+        key: &str,
+        decode: fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let row = sqlx::query(sql).bind(key).fetch_one(&self.pool).await?;
+        decode(&row)
+    }
+
     pub async fn insert_agency(
         &self,
         a: &NewAgency,
@@ -167,23 +178,21 @@ impl Store {
     }
 
     pub async fn agency(&self, id: &str) -> Result<Agency, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
-        agency_from_row(&row)
+        self.one(
+            &format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1"),
+            id,
+            agency_from_row,
+        )
+        .await
     }
 
     pub async fn agency_by_code(&self, code: &AgencyCode) -> Result<Agency, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {AGENCY_COLUMNS} FROM agencies WHERE code = $1"
-        ))
-        .bind(code.as_str())
-        .fetch_one(&self.pool)
-        .await?;
-        agency_from_row(&row)
+        self.one(
+            &format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE code = $1"),
+            code.as_str(),
+            agency_from_row,
+        )
+        .await
     }
 
     pub async fn insert_unit(
@@ -295,23 +304,21 @@ impl Store {
     }
 
     pub async fn person_by_username(&self, username: &str) -> Result<Person, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {PERSON_COLUMNS} FROM people WHERE username = $1"
-        ))
-        .bind(username)
-        .fetch_one(&self.pool)
-        .await?;
-        person_from_row(&row)
+        self.one(
+            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE username = $1"),
+            username,
+            person_from_row,
+        )
+        .await
     }
 
     pub async fn person(&self, id: &str) -> Result<Person, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
-        person_from_row(&row)
+        self.one(
+            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"),
+            id,
+            person_from_row,
+        )
+        .await
     }
 
     pub async fn people(&self, agency_id: &str) -> Result<Vec<Person>, StoreError> {

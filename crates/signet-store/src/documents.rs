@@ -302,16 +302,14 @@ impl Store {
             d.doc_type.code(),
             files_json(&d.files)
         );
-        append(
-            &mut tx,
+        journal_and_commit(
+            tx,
             &d.agency_id,
             &mut head,
             entry(at_ms, &d.created_by, "document.drafted", &id, details),
+            &id,
         )
-        .await?;
-        let doc = fetch(&mut tx, &d.agency_id, &id).await?;
-        tx.commit().await?;
-        Ok(doc)
+        .await
     }
 
     /// Registers an incoming document: it takes the next số đến of the year, in order of
@@ -351,16 +349,14 @@ impl Store {
             json_str(&arrival.author_name),
             files_json(&d.files)
         );
-        append(
-            &mut tx,
+        journal_and_commit(
+            tx,
             &d.agency_id,
             &mut head,
             entry(at_ms, &d.created_by, "document.registered", &id, details),
+            &id,
         )
-        .await?;
-        let doc = fetch(&mut tx, &d.agency_id, &id).await?;
-        tx.commit().await?;
-        Ok(doc)
+        .await
     }
 
     /// Moves an outgoing document from one state to the next. The caller has checked the
@@ -396,8 +392,8 @@ impl Store {
             .into());
         }
         let details = format!("{{\"from\":\"{}\",\"to\":\"{}\"}}", from.code(), to.code());
-        append(
-            &mut tx,
+        journal_and_commit(
+            tx,
             agency_id,
             &mut head,
             entry(
@@ -407,11 +403,9 @@ impl Store {
                 id,
                 details,
             ),
+            id,
         )
-        .await?;
-        let doc = fetch(&mut tx, agency_id, id).await?;
-        tx.commit().await?;
-        Ok(doc)
+        .await
     }
 
     /// Issues a signed outgoing document: takes the next number of its series for the year,
@@ -460,16 +454,14 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let details = format!("{{\"number\":{number},\"notation\":{},\"series\":\"{series}\",\"issued_on\":\"{issued_on}\"}}", json_str(&notation));
-        append(
-            &mut tx,
+        journal_and_commit(
+            tx,
             agency_id,
             &mut head,
             entry(at_ms, actor, "document.issued", id, details),
+            id,
         )
-        .await?;
-        let doc = fetch(&mut tx, agency_id, id).await?;
-        tx.commit().await?;
-        Ok(doc)
+        .await
     }
 
     /// One document of the viewer's agency, or `NotFound` — also when it belongs to
@@ -642,6 +634,21 @@ async fn insert_document(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The end of every document write: journal the change, read the document back as stored,
+/// commit.
+async fn journal_and_commit(
+    mut tx: Tx,
+    agency_id: &str,
+    head: &mut signet_core::journal::Head,
+    entry: signet_core::journal::NewEntry,
+    id: &str,
+) -> Result<Document, StoreError> {
+    append(&mut tx, agency_id, head, entry).await?;
+    let doc = fetch(&mut tx, agency_id, id).await?;
+    tx.commit().await?;
+    Ok(doc)
 }
 
 async fn fetch(tx: &mut Tx, agency_id: &str, id: &str) -> Result<Document, StoreError> {
