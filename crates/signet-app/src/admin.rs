@@ -27,6 +27,17 @@ pub struct AgencyForm {
     pub address: String,
 }
 
+/// The first agency of a new deployment and its first administrator.
+#[derive(Debug, Clone)]
+pub struct FirstAgency {
+    pub code: String,
+    pub name: String,
+    pub abbreviation: String,
+    pub admin_username: String,
+    pub admin_name: String,
+    pub admin_password: String,
+}
+
 fn require_admin(viewer: &Viewer) -> Result<(), AppError> {
     if viewer.can_administer() {
         Ok(())
@@ -50,6 +61,53 @@ fn check_username(u: &str) -> Result<(), AppError> {
 }
 
 impl App {
+    /// Creates the first agency and its administrator. Refused once any agency exists: after
+    /// that, administrators add agencies and people themselves.
+    pub async fn bootstrap(&self, first: &FirstAgency) -> Result<(Agency, Person), AppError> {
+        if !self.store.agencies().await?.is_empty() {
+            return Err(AppError::Invalid(
+                "this deployment already has agencies; add more from the administration page"
+                    .into(),
+            ));
+        }
+        let code = AgencyCode::parse(first.code.trim())?;
+        signet_core::document::check_text(
+            "agency name",
+            &first.name,
+            signet_core::document::limits::ORGAN_NAME,
+        )?;
+        let abbreviation = Abbreviation::parse(first.abbreviation.trim())?;
+        let username = first.admin_username.trim().to_lowercase();
+        check_username(&username)?;
+        signet_core::document::check_text(
+            "full_name",
+            &first.admin_name,
+            signet_core::document::limits::SIGNER_NAME,
+        )?;
+        check_password_policy(&first.admin_password)?;
+        let now = self.clock.now_ms();
+        let new = NewAgency {
+            code,
+            name: first.name.trim().to_owned(),
+            abbreviation: abbreviation.as_str().to_owned(),
+            parent_id: None,
+            address: String::new(),
+        };
+        let agency = self.store.insert_agency(&new, "system", now).await?;
+        let admin = NewPerson {
+            agency_id: agency.id.clone(),
+            unit_id: None,
+            username,
+            full_name: first.admin_name.trim().to_owned(),
+            title: String::new(),
+            email: String::new(),
+            roles: vec![Role::Administrator],
+            password_hash: hash_password(&first.admin_password)?,
+        };
+        let admin = self.store.insert_person(&admin, "system", now).await?;
+        Ok((agency, admin))
+    }
+
     /// Every agency, for the administrator's overview.
     pub async fn agencies(&self, viewer: &Viewer) -> Result<Vec<Agency>, AppError> {
         require_admin(viewer)?;

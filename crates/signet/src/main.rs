@@ -48,6 +48,26 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Create the first agency of a new deployment and its first administrator, who then
+    /// adds everything else from the web interface. The password is read from
+    /// SIGNET_ADMIN_PASSWORD (at least 10 characters).
+    Bootstrap {
+        #[command(flatten)]
+        target: Target,
+        /// The agency's identifier code (mã định danh), e.g. 000.00.00.H99.
+        #[arg(long)]
+        agency_code: String,
+        /// The agency's full name, e.g. "Ủy ban nhân dân tỉnh ...".
+        #[arg(long)]
+        agency_name: String,
+        /// The abbreviation used in notations, e.g. UBND.
+        #[arg(long)]
+        abbreviation: String,
+        #[arg(long)]
+        admin_username: String,
+        #[arg(long)]
+        admin_name: String,
+    },
     /// Print a commented sample configuration.
     DefaultConfig,
 }
@@ -153,6 +173,33 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             command: JournalCommand::Verify { target, agency },
         } => {
             return verify_journal(&target.config()?, agency.as_deref()).await;
+        }
+        Command::Bootstrap {
+            target,
+            agency_code,
+            agency_name,
+            abbreviation,
+            admin_username,
+            admin_name,
+        } => {
+            let config = target.config()?;
+            let password = std::env::var("SIGNET_ADMIN_PASSWORD").map_err(|_| {
+                "set SIGNET_ADMIN_PASSWORD to the first administrator's password".to_owned()
+            })?;
+            let app = open(&config).await?;
+            let first = signet_app::admin::FirstAgency {
+                code: agency_code,
+                name: agency_name,
+                abbreviation,
+                admin_username,
+                admin_name,
+                admin_password: password,
+            };
+            let (agency, admin) = app.bootstrap(&first).await.map_err(|e| e.to_string())?;
+            println!(
+                "created agency {} ({}) and administrator {}",
+                agency.code, agency.name, admin.username
+            );
         }
         Command::DefaultConfig => print!("{}", config::SAMPLE),
     }

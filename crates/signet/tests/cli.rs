@@ -135,3 +135,76 @@ fn a_bad_configuration_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("[database]"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A real deployment starts empty; `bootstrap` creates the first agency and administrator,
+/// once.
+#[test]
+fn bootstrap_creates_the_first_agency_once() {
+    let data = scratch_dir("signet-cli-bootstrap");
+    let bootstrap = |password: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args([
+            "bootstrap",
+            "--agency-code",
+            "000.00.00.H98",
+            "--agency-name",
+            "Ủy ban nhân dân tỉnh Thử Nghiệm",
+            "--abbreviation",
+            "UBND",
+            "--admin-username",
+            "quantri",
+            "--admin-name",
+            "Nguyễn Quản Trị",
+            "--data",
+        ])
+        .arg(&data)
+        .env_remove("SIGNET_ADMIN_PASSWORD");
+        if let Some(p) = password {
+            cmd.env("SIGNET_ADMIN_PASSWORD", p);
+        }
+        cmd.output().unwrap()
+    };
+    let out = bootstrap(None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SIGNET_ADMIN_PASSWORD"));
+    let out = bootstrap(Some("short"));
+    assert!(!out.status.success(), "password policy");
+    let out = bootstrap(Some("mật khẩu đủ dài 2026"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("000.00.00.H98"));
+    let out = bootstrap(Some("mật khẩu đủ dài 2026"));
+    assert!(!out.status.success(), "a second bootstrap is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already has agencies"));
+    let (code, out) = verify(&data);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("ok      000.00.00.H98  2 entries"),
+        "agency and administrator journaled: {out}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn an_unreachable_database_says_why() {
+    let dir = scratch_dir("signet-cli-db");
+    let config = dir.join("signet.toml");
+    std::fs::write(
+        &config,
+        "[database]\nurl = \"postgres://postgres@127.0.0.1:1/none\"\n[files]\ndir = \"f\"\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["migrate", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(err.contains("refused") || err.contains("connect"), "{err}");
+    assert!(!err.contains("timed out"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
