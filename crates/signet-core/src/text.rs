@@ -47,9 +47,32 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Removes Vietnamese diacritics but keeps case and spacing: an ASCII stand-in for places
+/// that cannot carry UTF-8, such as the fallback file name of a download.
+pub fn strip_diacritics(s: &str) -> String {
+    s.chars()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| {
+            let lower = c.to_lowercase().next().unwrap_or(c);
+            match fold_char(lower) {
+                Some(base) if c.is_uppercase() => base.to_ascii_uppercase(),
+                Some(base) => base,
+                None => c,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, strip_diacritics};
+
+    #[test]
+    fn strips_keeping_case() {
+        assert_eq!(strip_diacritics("Tờ trình Số 1.pdf"), "To trinh So 1.pdf");
+        assert_eq!(strip_diacritics("ĐỒNG Tháp"), "DONG Thap");
+    }
+
     use proptest::prelude::*;
 
     #[test]

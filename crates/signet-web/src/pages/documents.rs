@@ -152,7 +152,10 @@ fn row(t: Tr, d: &Document) -> Row {
             .to_owned(),
         secret: d.secrecy.is_secret(),
         author: d.author_name.clone(),
-        created: display_ms(d.created_at_ms),
+        created: match (&d.direction, &d.arrived_on) {
+            (Direction::Incoming, Some(day)) => day.clone(),
+            _ => display_ms(d.created_at_ms),
+        },
     }
 }
 
@@ -169,6 +172,7 @@ struct ListPage {
     states: Vec<Choice>,
     urgencies: Vec<Choice>,
     rows: Vec<Row>,
+    date_label: &'static str,
     has_cursor: bool,
     first_href: String,
     next_href: Option<String>,
@@ -236,6 +240,11 @@ async fn list(
         states,
         urgencies: urgency_choices(t, &q.urgency),
         rows: page.documents.iter().map(|d| row(t, d)).collect(),
+        date_label: if direction == Direction::Incoming {
+            t.s("arrived_on")
+        } else {
+            t.s("created")
+        },
         has_cursor: !q.after.is_empty(),
         first_href: q.href(base, None),
         next_href,
@@ -662,7 +671,7 @@ pub async fn file_response(
             Err(e) => Some((Err(e), h)),
         }
     });
-    let ascii: String = signet_core::text::fold(&file.file_name)
+    let ascii: String = signet_core::text::strip_diacritics(&file.file_name)
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() || c == ' ' {

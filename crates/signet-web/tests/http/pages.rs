@@ -371,7 +371,7 @@ async fn every_page_renders_for_the_right_roles() {
         assert_eq!(file.header("content-length"), bytes.len().to_string());
         let cd = file.header("content-disposition");
         assert!(cd.starts_with("attachment;"), "{cd}");
-        assert!(cd.contains("filename=\"to trinh so 1.pdf\""), "an ASCII fallback: {cd}");
+        assert!(cd.contains("filename=\"To trinh so 1.pdf\""), "an ASCII fallback: {cd}");
         assert!(cd.contains("filename*=UTF-8''T%E1%BB%9D%20tr%C3%ACnh%20s%E1%BB%91%201.pdf"), "{cd}");
         env.send(Call::get(&format!("/documents/{id}/files/{}", "0".repeat(32))).page(&officer))
             .await
