@@ -13,8 +13,12 @@ use crate::{App, AppError};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;
-/// Failed sign-ins allowed per account and per client address within [`WINDOW_MS`].
+/// Failed sign-ins allowed per account within [`WINDOW_MS`].
 pub const MAX_FAILURES: u32 = 5;
+/// Failed sign-ins allowed per client address within [`WINDOW_MS`]. Higher than per account:
+/// behind a reverse proxy or an agency's NAT many people share one address, and a few typos
+/// must not lock them all out; guessing across many accounts is still stopped.
+pub const MAX_FAILURES_PER_CLIENT: u32 = 30;
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// Hashes a password with argon2id and a random salt (PHC string format).
@@ -56,12 +60,12 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// Seconds to wait before `key` may try again, if it is locked out.
-    fn locked(&self, key: &str, now_ms: i64) -> Option<u64> {
+    /// Seconds to wait before `key` may try again, if it has `max` failures in the window.
+    fn locked(&self, key: &str, max: u32, now_ms: i64) -> Option<u64> {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let &(count, start) = map.get(key)?;
         let left = start + WINDOW_MS - now_ms;
-        (count >= MAX_FAILURES && left > 0).then(|| (left as u64).div_ceil(1000))
+        (count >= max && left > 0).then(|| (left as u64).div_ceil(1000))
     }
 
     fn fail(&self, key: &str, now_ms: i64) {
@@ -114,8 +118,11 @@ impl App {
         let now = self.clock.now_ms();
         let user_key = format!("user:{}", username.trim().to_lowercase());
         let client_key = format!("client:{client}");
-        for key in [&user_key, &client_key] {
-            if let Some(retry_after_s) = self.limiter.locked(key, now) {
+        for (key, max) in [
+            (&user_key, MAX_FAILURES),
+            (&client_key, MAX_FAILURES_PER_CLIENT),
+        ] {
+            if let Some(retry_after_s) = self.limiter.locked(key, max, now) {
                 return Err(AppError::TooManyAttempts { retry_after_s });
             }
         }
@@ -198,10 +205,14 @@ mod tests {
     fn limiter_locks_after_max_failures_and_expires() {
         let l = LoginLimiter::default();
         for _ in 0..MAX_FAILURES {
-            assert!(l.locked("k", 0).is_none());
+            assert!(l.locked("k", MAX_FAILURES, 0).is_none());
             l.fail("k", 0);
         }
-        assert_eq!(l.locked("k", 1000), Some(899));
-        assert!(l.locked("k", WINDOW_MS).is_none());
+        assert_eq!(l.locked("k", MAX_FAILURES, 1000), Some(899));
+        assert!(
+            l.locked("k", MAX_FAILURES_PER_CLIENT, 1000).is_none(),
+            "a higher limit"
+        );
+        assert!(l.locked("k", MAX_FAILURES, WINDOW_MS).is_none());
     }
 }

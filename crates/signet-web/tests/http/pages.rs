@@ -262,8 +262,9 @@ async fn sign_in_sign_out_and_language() {
             "another account still signs in"
         );
 
-        // And too many failures from one address lock that address.
-        for i in 1..=5 {
+        // And too many failures from one address lock that address (a higher limit than an
+        // account's: many people may share an address behind a proxy).
+        for i in 1..=signet_app::auth::MAX_FAILURES_PER_CLIENT {
             let r = env
                 .send(
                     Call::post("/login")
