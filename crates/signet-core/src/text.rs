@@ -47,6 +47,30 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The words a text is found by: folded, split at anything that is not a letter or a digit,
+/// each kept once, in order of first appearance. "Số 12/QĐ-UBND về ký số" gives
+/// `so`, `12`, `qd`, `ubnd`, `ve`, `ky`.
+pub fn terms(s: &str) -> Vec<String> {
+    /// Longer words are cut: nothing real is longer, and the index stays bounded.
+    const MAX_LEN: usize = 64;
+    const MAX_TERMS: usize = 256;
+    let folded = fold(s);
+    let mut out: Vec<String> = Vec::new();
+    for word in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word: String = word.chars().take(MAX_LEN).collect();
+        if !out.contains(&word) {
+            out.push(word);
+            if out.len() == MAX_TERMS {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// Removes Vietnamese diacritics but keeps case and spacing: an ASCII stand-in for places
 /// that cannot carry UTF-8, such as the fallback file name of a download.
 pub fn strip_diacritics(s: &str) -> String {
@@ -66,6 +90,15 @@ pub fn strip_diacritics(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{fold, strip_diacritics};
+
+    #[test]
+    fn terms_are_folded_words() {
+        assert_eq!(
+            super::terms("Số 12/QĐ-UBND về ký số"),
+            ["so", "12", "qd", "ubnd", "ve", "ky"]
+        );
+        assert!(super::terms("% -- /").is_empty());
+    }
 
     #[test]
     fn strips_keeping_case() {

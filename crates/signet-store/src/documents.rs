@@ -15,7 +15,7 @@ use sqlx::Row;
 use crate::directory::{entry, json_str};
 use crate::error::corrupt;
 use crate::journal::{append, claim_head};
-use crate::sql::{like_escape, Builder};
+use crate::sql::Builder;
 use crate::{new_id, Store, StoreError, StoredBlob, Tx};
 
 /// A document as stored, with its metadata (Nghị định 30 Phụ lục VI).
@@ -200,6 +200,56 @@ fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
         created_at_ms: r.try_get("created_at_ms")?,
         updated_at_ms: r.try_get("updated_at_ms")?,
     })
+}
+
+/// The document columns with a table alias, for queries that join.
+fn prefixed_columns(prefix: &str) -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| format!("{prefix}{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `FROM document_terms t JOIN documents d … WHERE` the longest word matches and every other
+/// word is there too (looked up by the full primary key).
+fn push_word_search(q: &mut Builder, agency_id: &str, words: &[String]) {
+    let mut sorted: Vec<&String> = words.iter().take(8).collect();
+    sorted.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    q.push(" FROM document_terms t JOIN documents d ON d.id = t.document_id WHERE t.agency_id = ")
+        .text(agency_id);
+    for (i, word) in sorted.iter().enumerate() {
+        if i == 0 {
+            q.push(" AND t.term = ").text(word);
+        } else {
+            q.push(" AND EXISTS (SELECT 1 FROM document_terms w WHERE w.agency_id = t.agency_id AND w.term = ")
+                .text(word)
+                .push(" AND w.created_at_ms = t.created_at_ms AND w.document_id = t.document_id)");
+        }
+    }
+}
+
+/// The list filters and the secrecy rule, on the `d` alias.
+fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
+    if !(viewer.has(Role::Leader) || viewer.has(Role::Clerk)) {
+        q.push(" AND (d.secrecy = ")
+            .text(Secrecy::None.code())
+            .push(" OR d.created_by = ")
+            .text(&viewer.person_id)
+            .push(")");
+    }
+    if let Some(s) = &f.state {
+        q.push(" AND d.state = ").text(s);
+    }
+    if let Some(t) = f.doc_type {
+        q.push(" AND d.doc_type = ").text(t.code());
+    }
+    if let Some(u) = f.urgency {
+        q.push(" AND d.urgency = ").text(u.code());
+    }
+    if let Some(y) = f.year {
+        q.push(" AND d.year = ").int(y);
+    }
 }
 
 /// The text the search matches: subject and notation, folded.
@@ -453,6 +503,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        index_terms(&mut tx, agency_id, id, doc.created_at_ms, &notation).await?;
         let details = format!("{{\"number\":{number},\"notation\":{},\"series\":\"{series}\",\"issued_on\":\"{issued_on}\"}}", json_str(&notation));
         journal_and_commit(
             tx,
@@ -503,6 +554,11 @@ impl Store {
 
     /// A page of the viewer's agency's documents in one direction, newest first, with the
     /// secrecy rule of [`Viewer::can_read`] applied in the query.
+    ///
+    /// Without search text the list walks the `documents_list` index. With it, the query is
+    /// driven by the word index: the longest word of the search (likely the rarest) is read
+    /// newest first from `document_terms`, and each other word must be there too. A search
+    /// with no word in it (only punctuation) finds nothing.
     pub async fn list(
         &self,
         viewer: &Viewer,
@@ -510,49 +566,45 @@ impl Store {
         f: &ListFilter,
     ) -> Result<Page, StoreError> {
         let limit = f.limit.clamp(1, 200);
-        let mut q = Builder::new(&format!(
-            "SELECT {COLUMNS} FROM documents WHERE agency_id = "
-        ));
-        q.text(&viewer.agency_id)
-            .push(" AND direction = ")
-            .text(direction.as_str());
-        if !(viewer.has(Role::Leader) || viewer.has(Role::Clerk)) {
-            q.push(" AND (secrecy = ")
-                .text(Secrecy::None.code())
-                .push(" OR created_by = ")
-                .text(&viewer.person_id)
-                .push(")");
-        }
-        if let Some(s) = &f.state {
-            q.push(" AND state = ").text(s);
-        }
-        if let Some(t) = f.doc_type {
-            q.push(" AND doc_type = ").text(t.code());
-        }
-        if let Some(u) = f.urgency {
-            q.push(" AND urgency = ").text(u.code());
-        }
-        if let Some(y) = f.year {
-            q.push(" AND year = ").int(y);
-        }
-        if let Some(text) = f.text.as_deref().map(fold).filter(|t| !t.is_empty()) {
-            q.push(" AND search_text LIKE ")
-                .text(&format!("%{}%", like_escape(&text)))
-                .push(" ESCAPE '\\'");
-        }
+        let words = f.text.as_deref().map(signet_core::text::terms);
+        let mut q = Builder::new("SELECT ");
+        q.push(&prefixed_columns("d."));
+        // Order and cursor columns: the word index's copies when searching, so the index
+        // gives the order.
+        let (order_at, order_id) = match words.as_deref() {
+            None => {
+                q.push(" FROM documents d WHERE d.agency_id = ")
+                    .text(&viewer.agency_id);
+                ("d.created_at_ms", "d.id")
+            }
+            Some([]) => {
+                return Ok(Page {
+                    documents: Vec::new(),
+                    next: None,
+                })
+            }
+            Some(words) => {
+                push_word_search(&mut q, &viewer.agency_id, words);
+                ("t.created_at_ms", "t.document_id")
+            }
+        };
+        q.push(" AND d.direction = ").text(direction.as_str());
+        push_filters(&mut q, viewer, f);
         if let Some(c) = &f.after {
             // The plain `<=` bound is redundant with the OR below, but it is a range both
             // planners can seek to in the index; without it SQLite walks from the top.
-            q.push(" AND created_at_ms <= ").int(c.created_at_ms);
-            q.push(" AND (created_at_ms < ").int(c.created_at_ms);
-            q.push(" OR (created_at_ms = ")
+            q.push(&format!(" AND {order_at} <= ")).int(c.created_at_ms);
+            q.push(&format!(" AND ({order_at} < ")).int(c.created_at_ms);
+            q.push(&format!(" OR ({order_at} = "))
                 .int(c.created_at_ms)
-                .push(" AND id < ")
+                .push(&format!(" AND {order_id} < "))
                 .text(&c.id)
                 .push("))");
         }
-        q.push(" ORDER BY created_at_ms DESC, id DESC LIMIT ")
-            .int(i64::from(limit) + 1);
+        q.push(&format!(
+            " ORDER BY {order_at} DESC, {order_id} DESC LIMIT "
+        ))
+        .int(i64::from(limit) + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut documents = rows
             .iter()
@@ -633,6 +685,51 @@ async fn insert_document(
     .bind(at_ms)
     .execute(&mut **tx)
     .await?;
+    let text = search_text(
+        &d.subject,
+        arrival.map(|a| a.notation.as_str()),
+        &arrival.map(|a| a.author_name.clone()).unwrap_or_default(),
+    );
+    index_terms(tx, &d.agency_id, id, at_ms, &text).await
+}
+
+/// Adds a document's words to the word index (words already there are kept).
+async fn index_terms(
+    tx: &mut Tx,
+    agency_id: &str,
+    id: &str,
+    created_at_ms: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    for term in signet_core::text::terms(text) {
+        sqlx::query(
+            "INSERT INTO document_terms (agency_id, term, created_at_ms, document_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agency_id, term, created_at_ms, document_id) DO NOTHING",
+        )
+        .bind(agency_id)
+        .bind(term)
+        .bind(created_at_ms)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Fills the word index for documents stored before it existed (migration 2).
+pub(crate) async fn backfill_terms(tx: &mut Tx) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT id, agency_id, created_at_ms, search_text FROM documents")
+        .fetch_all(&mut **tx)
+        .await?;
+    for r in &rows {
+        let (id, agency, at, text): (String, String, i64, String) = (
+            r.try_get("id")?,
+            r.try_get("agency_id")?,
+            r.try_get("created_at_ms")?,
+            r.try_get("search_text")?,
+        );
+        index_terms(tx, &agency, &id, at, &text).await?;
+    }
     Ok(())
 }
 

@@ -5,7 +5,18 @@ use sqlx::AnyPool;
 
 use crate::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_document_terms.sql")),
+];
+
+/// Data steps that SQL alone cannot do, run in the same transaction as their migration.
+async fn after(version: i64, tx: &mut crate::Tx) -> Result<(), StoreError> {
+    if version == 2 {
+        crate::documents::backfill_terms(tx).await?;
+    }
+    Ok(())
+}
 
 pub(crate) async fn apply(pool: &AnyPool) -> Result<Vec<i64>, StoreError> {
     sqlx::query(
@@ -28,6 +39,7 @@ pub(crate) async fn apply(pool: &AnyPool) -> Result<Vec<i64>, StoreError> {
         for statement in statements(sql) {
             sqlx::query(&statement).execute(&mut *tx).await?;
         }
+        after(version, &mut tx).await?;
         sqlx::query("INSERT INTO schema_migrations (version, applied_at_ms) VALUES ($1, $2)")
             .bind(version)
             .bind(crate::sql::now_ms())

@@ -628,3 +628,119 @@ async fn blob_store_streams_limits_and_cleans_up() {
     ));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_word_index_finds_pages_and_backfills() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        for i in 0..12 {
+            s.insert_draft(
+                &draft(&f, &format!("Công văn về ký số lần {i}"), Secrecy::None),
+                T0 + i,
+            )
+            .await
+            .unwrap();
+        }
+        s.insert_draft(&draft(&f, "Báo cáo tổng kết", Secrecy::None), T0 + 100)
+            .await
+            .unwrap();
+        let search = |text: &str, after| ListFilter {
+            text: Some(text.into()),
+            after,
+            limit: 5,
+            ..Default::default()
+        };
+        // Paging through a search: every match once, newest first.
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = s
+                .list(&f.officer, Direction::Outgoing, &search("KÝ SỐ", after))
+                .await
+                .unwrap();
+            seen.extend(page.documents.iter().map(|d| d.created_at_ms));
+            match page.next {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (0..12).rev().map(|i| T0 + i).collect::<Vec<_>>());
+        // All words must be there, in any order; a word alone matches whole words only.
+        assert_eq!(
+            s.list(
+                &f.officer,
+                Direction::Outgoing,
+                &search("so ky lan 7", None)
+            )
+            .await
+            .unwrap()
+            .documents
+            .len(),
+            1
+        );
+        assert!(s
+            .list(
+                &f.officer,
+                Direction::Outgoing,
+                &search("ky so tong ket", None)
+            )
+            .await
+            .unwrap()
+            .documents
+            .is_empty());
+        // Issuing adds the notation's words.
+        let d = s
+            .insert_draft(
+                &draft(&f, "Quyết định khen thưởng", Secrecy::None),
+                T0 + 200,
+            )
+            .await
+            .unwrap();
+        let id = sign(s, &f, &d.id).await;
+        s.issue(
+            &Issue {
+                agency_id: &f.agency,
+                id: &id,
+                year: 2026,
+                issued_on: "2026-03-01",
+                actor: "clerk",
+                at_ms: T0,
+            },
+            notation,
+        )
+        .await
+        .unwrap();
+        let found = s
+            .list(&f.officer, Direction::Outgoing, &search("1/UBND-VP", None))
+            .await
+            .unwrap();
+        assert_eq!(found.documents.len(), 1);
+        // Documents stored before the index existed are found after migration 2 runs.
+        signet_store::testing::execute(s, "DROP TABLE document_terms")
+            .await
+            .unwrap();
+        signet_store::testing::execute(s, "DELETE FROM schema_migrations WHERE version = 2")
+            .await
+            .unwrap();
+        assert_eq!(s.migrate().await.unwrap(), vec![2]);
+        assert_eq!(
+            s.list(&f.officer, Direction::Outgoing, &search("tong ket", None))
+                .await
+                .unwrap()
+                .documents
+                .len(),
+            1
+        );
+        assert_eq!(
+            s.list(&f.officer, Direction::Outgoing, &search("ubnd vp", None))
+                .await
+                .unwrap()
+                .documents
+                .len(),
+            1
+        );
+        db
+    })
+    .await;
+}
