@@ -1,6 +1,7 @@
 //! The `signet` command: run the server (with or without the demo province), migrate the
 //! database, verify the journal.
 
+mod ca;
 mod config;
 
 use std::path::{Path, PathBuf};
@@ -70,6 +71,11 @@ enum Command {
     },
     /// Print a commented sample configuration.
     DefaultConfig,
+    /// The built-in CA: init, issue, revoke, crl, serve (OCSP, CRLs, TSA).
+    Ca {
+        #[command(subcommand)]
+        command: ca::CaCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -202,6 +208,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
         }
         Command::DefaultConfig => print!("{}", config::SAMPLE),
+        Command::Ca { command } => return ca::run(command).await,
     }
     Ok(ExitCode::SUCCESS)
 }

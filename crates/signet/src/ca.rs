@@ -1,0 +1,704 @@
+//! `signet ca …`: the built-in CA on a directory, and its CRL/OCSP/TSA server.
+//!
+//! Layout of `--dir`:
+//! - `root.pem`, `issuing.pem`, `ocsp.pem`, `tsa.pem` — the certificates (PEM);
+//! - `keys/{root,issuing,ocsp,tsa}.key` — their PKCS#8 keys (mode 0600, directory 0700);
+//! - `state.json` — the issued certificates, revocations and counters (mode 0600);
+//! - or, instead of `keys/`, `pkcs11.json` — the module, token and key labels when the keys
+//!   were generated on a PKCS#11 token (`init --pkcs11-module`; PIN from SIGNET_PKCS11_PIN).
+//!
+//! One operator at a time: `issue`, `revoke` and `crl` rewrite `state.json` (atomically, by
+//! rename); `serve` only reads it, and reloads it when it changes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine;
+use clap::Subcommand;
+use signet_pki::{
+    next_crl_number, pem, Ca, CaKeys, CaRecord, CaSigningKeys, KeyAlg, Profile, Reason, Subject,
+};
+use time::OffsetDateTime;
+
+/// Request bodies larger than this are refused (an OCSP request or a time-stamp query is a
+/// few hundred bytes).
+const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Subcommand)]
+pub enum CaCommand {
+    /// Create a root CA, an issuing CA, an OCSP responder and a TSA certificate in DIR.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value = "Signet CA")]
+        name: String,
+        /// Where the CRLs, the OCSP responder and the CA certificates are published.
+        #[arg(long, default_value = "http://127.0.0.1:8081")]
+        base_url: String,
+        #[arg(long, value_enum, default_value = "p256")]
+        key: KeyArg,
+        /// Generate the four CA keys inside this PKCS#11 module's token (user PIN from
+        /// SIGNET_PKCS11_PIN) instead of key files.
+        #[arg(long, requires = "token_label")]
+        pkcs11_module: Option<PathBuf>,
+        /// The token's label.
+        #[arg(long)]
+        token_label: Option<String>,
+        /// Labels of the keys on the token: PREFIX-root, PREFIX-issuing, PREFIX-ocsp, PREFIX-tsa.
+        #[arg(long, default_value = "signet-ca")]
+        key_label_prefix: String,
+    },
+    /// Issue a person's or an organization's certificate, for a CSR or with a new key
+    /// (then written as PREFIX.p12, protected by --password or SIGNET_KEY_PASSWORD).
+    Issue {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// Person: full name ("Nguyễn Văn A"). Organization: the agency's name.
+        #[arg(long)]
+        name: String,
+        /// The agency's identifier code (mã định danh).
+        #[arg(long)]
+        agency: String,
+        /// The agency's name for a person's O (default: the code).
+        #[arg(long)]
+        agency_name: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// A PKCS#10 request (PEM or DER); its subject and extensions are ignored.
+        #[arg(long, conflicts_with = "password")]
+        csr: Option<PathBuf>,
+        /// Password of the PKCS#12 file (prefer SIGNET_KEY_PASSWORD: arguments are visible
+        /// to other local users).
+        #[arg(long)]
+        password: Option<String>,
+        /// Writes PREFIX.pem (certificate, then the issuing CA) and PREFIX.p12.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Revoke a certificate issued by this CA.
+    Revoke {
+        #[arg(long)]
+        dir: PathBuf,
+        /// Serial in hex (colons allowed).
+        #[arg(long)]
+        serial: String,
+        #[arg(long, default_value = "unspecified", value_parser = parse_reason)]
+        reason: Reason,
+    },
+    /// Write the issuing CA's CRL (PEM if FILE ends in .pem, DER otherwise).
+    Crl {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Serve /ocsp (GET and POST), /crl/issuing.crl, /crl/root.crl, /ca/*.cer and /tsa.
+    Serve {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        listen: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum KeyArg {
+    P256,
+    P384,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum KindArg {
+    Person,
+    Organization,
+}
+
+fn parse_reason(s: &str) -> Result<Reason, String> {
+    Reason::parse(s).ok_or_else(|| {
+        let names: Vec<_> = Reason::ALL.iter().map(|(_, n)| *n).collect();
+        format!("unknown reason {s:?}; one of: {}", names.join(", "))
+    })
+}
+
+/// The operating system's random source, handed to the pure PKI crate.
+struct OsRng;
+
+impl rand_core::RngCore for OsRng {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::impls::next_u32_via_fill(self)
+    }
+    fn next_u64(&mut self) -> u64 {
+        rand_core::impls::next_u64_via_fill(self)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.try_fill_bytes(dest)
+            .expect("the operating system's random source failed");
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        getrandom::getrandom(dest).map_err(|e| rand_core::Error::new(e.to_string()))
+    }
+}
+
+const KEY_NAMES: [&str; 4] = ["root", "issuing", "ocsp", "tsa"];
+
+/// Writes a file atomically (temporary file, fsync, rename) with the given mode.
+fn write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut f = opts.open(&tmp).map_err(err)?;
+    f.write_all(data).map_err(err)?;
+    f.sync_all().map_err(err)?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(err)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Where the CA keys live when they are on a PKCS#11 token (`DIR/pkcs11.json`).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Pkcs11Config {
+    module: PathBuf,
+    token_label: String,
+    key_label_prefix: String,
+}
+
+impl Pkcs11Config {
+    fn label(&self, key: &str) -> String {
+        format!("{}-{key}", self.key_label_prefix)
+    }
+}
+
+/// The token, opened once per process: a PKCS#11 module is initialised once per process, and
+/// finalising it would invalidate every session.
+fn token(config: &Pkcs11Config) -> Result<&'static signet_signers::Token, String> {
+    static TOKEN: Mutex<Option<&'static signet_signers::Token>> = Mutex::new(None);
+    let mut guard = TOKEN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = *guard {
+        return Ok(t);
+    }
+    let pin = std::env::var("SIGNET_PKCS11_PIN")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .ok_or("set SIGNET_PKCS11_PIN to the token's user PIN")?;
+    let t = signet_signers::Token::open(&config.module, &config.token_label, &pin)
+        .map_err(|e| e.to_string())?;
+    let t: &'static signet_signers::Token = Box::leak(Box::new(t));
+    *guard = Some(t);
+    Ok(t)
+}
+
+fn load(dir: &Path) -> Result<Ca, String> {
+    let state = dir.join("state.json");
+    let record: CaRecord =
+        serde_json::from_slice(&read(&state)?).map_err(|e| format!("{}: {e}", state.display()))?;
+    let hsm = dir.join("pkcs11.json");
+    if hsm.exists() {
+        let config: Pkcs11Config =
+            serde_json::from_slice(&read(&hsm)?).map_err(|e| format!("{}: {e}", hsm.display()))?;
+        let token = token(&config)?;
+        let key = |n: &str| -> Result<signet_pki::CaKey, String> {
+            let k = token.key(&config.label(n)).map_err(|e| e.to_string())?;
+            Ok(Box::new(k))
+        };
+        let keys = CaSigningKeys {
+            root: key("root")?,
+            issuing: key("issuing")?,
+            ocsp: key("ocsp")?,
+            tsa: key("tsa")?,
+        };
+        return Ca::load_with_keys(keys, record).map_err(|e| format!("{}: {e}", dir.display()));
+    }
+    let key = |n: &str| -> Result<String, String> {
+        let p = dir.join("keys").join(format!("{n}.key"));
+        String::from_utf8(read(&p)?).map_err(|_| format!("{} is not PEM", p.display()))
+    };
+    let keys = CaKeys {
+        root: key("root")?,
+        issuing: key("issuing")?,
+        ocsp: key("ocsp")?,
+        tsa: key("tsa")?,
+    };
+    Ca::load(keys, record).map_err(|e| format!("{}: {e}", dir.display()))
+}
+
+fn save_record(dir: &Path, ca: &Ca) -> Result<(), String> {
+    let json = serde_json::to_vec_pretty(ca.record()).map_err(|e| e.to_string())?;
+    write_file(&dir.join("state.json"), &json, 0o600)
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+pub async fn run(command: CaCommand) -> Result<ExitCode, String> {
+    match command {
+        CaCommand::Init {
+            dir,
+            name,
+            base_url,
+            key,
+            pkcs11_module,
+            token_label,
+            key_label_prefix,
+        } => {
+            let hsm = match (pkcs11_module, token_label) {
+                (Some(module), Some(token_label)) => Some(Pkcs11Config {
+                    module,
+                    token_label,
+                    key_label_prefix,
+                }),
+                _ => None,
+            };
+            init(&dir, &name, &base_url, key, hsm)?
+        }
+        CaCommand::Issue {
+            dir,
+            kind,
+            name,
+            agency,
+            agency_name,
+            unit,
+            title,
+            email,
+            csr,
+            password,
+            out,
+        } => {
+            let subject = Subject {
+                name,
+                agency_name: agency_name.unwrap_or_default(),
+                agency_code: agency,
+                unit,
+                title,
+                email,
+            };
+            issue(&dir, kind, &subject, csr.as_deref(), password, &out)?
+        }
+        CaCommand::Revoke {
+            dir,
+            serial,
+            reason,
+        } => {
+            let mut ca = load(&dir)?;
+            ca.revoke(&serial, reason, now())
+                .map_err(|e| e.to_string())?;
+            save_record(&dir, &ca)?;
+            println!(
+                "revoked {} ({})",
+                signet_pki::parse_serial(&serial).map_err(|e| e.to_string())?,
+                reason.name()
+            );
+        }
+        CaCommand::Crl { dir, out } => {
+            let mut ca = load(&dir)?;
+            let der = ca.next_issuing_crl(now()).map_err(|e| e.to_string())?;
+            let n = ca.record().crl_number;
+            save_record(&dir, &ca)?;
+            let bytes = if out.extension().is_some_and(|e| e == "pem") {
+                pem("X509 CRL", &der).into_bytes()
+            } else {
+                der
+            };
+            write_file(&out, &bytes, 0o644)?;
+            println!(
+                "CRL number {n} with {} revoked certificate(s) written to {}",
+                ca.revocations().entries.len(),
+                out.display()
+            );
+        }
+        CaCommand::Serve { dir, listen } => serve(&dir, &listen).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(
+    dir: &Path,
+    name: &str,
+    base_url: &str,
+    key: KeyArg,
+    hsm: Option<Pkcs11Config>,
+) -> Result<(), String> {
+    if dir.join("state.json").exists() {
+        return Err(format!(
+            "{} already holds a CA (state.json); refusing to overwrite it",
+            dir.display()
+        ));
+    }
+    let alg = match key {
+        KeyArg::P256 => KeyAlg::EcdsaP256,
+        KeyArg::P384 => KeyAlg::EcdsaP384,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let (ca, where_keys) = if let Some(config) = hsm {
+        let token = token(&config)?;
+        let curve = match key {
+            KeyArg::P256 => signet_signers::Curve::P256,
+            KeyArg::P384 => signet_signers::Curve::P384,
+        };
+        let gen = |n: &str| -> Result<signet_pki::CaKey, String> {
+            let k = token
+                .generate(&config.label(n), curve)
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(k))
+        };
+        let keys = CaSigningKeys {
+            root: gen("root")?,
+            issuing: gen("issuing")?,
+            ocsp: gen("ocsp")?,
+            tsa: gen("tsa")?,
+        };
+        let (ca, _) = Ca::init_with_keys(name, base_url, alg, now(), &mut OsRng, keys)
+            .map_err(|e| e.to_string())?;
+        let json = serde_json::to_vec_pretty(&config).map_err(|e| e.to_string())?;
+        write_file(&dir.join("pkcs11.json"), &json, 0o644)?;
+        let labels = format!(
+            "keys on token {:?} as {}-{{root,issuing,ocsp,tsa}}",
+            config.token_label, config.key_label_prefix
+        );
+        (ca, labels)
+    } else {
+        let (ca, keys, _) =
+            Ca::init(name, base_url, alg, now(), &mut OsRng).map_err(|e| e.to_string())?;
+        let keys_dir = dir.join("keys");
+        std::fs::create_dir_all(&keys_dir)
+            .map_err(|e| format!("cannot create {}: {e}", keys_dir.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&keys_dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| format!("{}: {e}", keys_dir.display()))?;
+        }
+        for (n, k) in KEY_NAMES
+            .iter()
+            .zip([&keys.root, &keys.issuing, &keys.ocsp, &keys.tsa])
+        {
+            write_file(&keys_dir.join(format!("{n}.key")), k.as_bytes(), 0o600)?;
+        }
+        (ca, "keys in keys/ (0600)".to_string())
+    };
+    for (n, der) in
+        KEY_NAMES
+            .iter()
+            .zip([ca.root_der(), ca.issuing_der(), ca.ocsp_der(), ca.tsa_der()])
+    {
+        write_file(
+            &dir.join(format!("{n}.pem")),
+            pem("CERTIFICATE", der).as_bytes(),
+            0o644,
+        )?;
+    }
+    save_record(dir, &ca)?;
+    println!(
+        "CA \"{}\" created in {}: root.pem, issuing.pem, ocsp.pem, tsa.pem; {where_keys}",
+        ca.record().name,
+        dir.display()
+    );
+    Ok(())
+}
+
+fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut s = prefix.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn issue(
+    dir: &Path,
+    kind: KindArg,
+    subject: &Subject,
+    csr: Option<&Path>,
+    password: Option<String>,
+    out: &Path,
+) -> Result<(), String> {
+    let profile = match kind {
+        KindArg::Person => Profile::Person,
+        KindArg::Organization => Profile::Organization,
+    };
+    let mut ca = load(dir)?;
+    let chain_pem = pem("CERTIFICATE", ca.issuing_der());
+    let issued = if let Some(csr) = csr {
+        let req = read(csr)?;
+        let issued = ca
+            .issue_from_csr(profile, subject, &req, now(), &mut OsRng)
+            .map_err(|e| format!("{}: {e}", csr.display()))?;
+        save_record(dir, &ca)?;
+        issued
+    } else {
+        let password = match password {
+            Some(p) => p,
+            None => std::env::var("SIGNET_KEY_PASSWORD").map_err(|_| {
+                "give --csr FILE, or a password for the generated key: --password or SIGNET_KEY_PASSWORD"
+                    .to_owned()
+            })?,
+        };
+        if password.is_empty() {
+            return Err("refusing an empty password for the PKCS#12 file".into());
+        }
+        let (issued, key) = ca
+            .issue_with_new_key(profile, subject, now(), &mut OsRng)
+            .map_err(|e| e.to_string())?;
+        let p12 = pkcs12(&ca, &issued.der, &key.pkcs8_der, &subject.name, &password)?;
+        // The key file first: a certificate without its key is useless, a record of a
+        // certificate whose key was never written would be worse.
+        write_file(&with_suffix(out, ".p12"), &p12, 0o600)?;
+        save_record(dir, &ca)?;
+        issued
+    };
+    write_file(
+        &with_suffix(out, ".pem"),
+        format!("{}{chain_pem}", issued.pem()).as_bytes(),
+        0o644,
+    )?;
+    println!("issued serial {}", issued.serial);
+    Ok(())
+}
+
+/// PKCS#12 with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) and an HMAC-SHA256 MAC.
+fn pkcs12(
+    ca: &Ca,
+    cert: &[u8],
+    key: &[u8],
+    alias: &str,
+    password: &str,
+) -> Result<Vec<u8>, String> {
+    use p12_keystore::{
+        Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKeyChain,
+    };
+    let c = |der: &[u8]| Certificate::from_der(der).map_err(|e| e.to_string());
+    let mut local_key_id = [0u8; 20];
+    getrandom::getrandom(&mut local_key_id).map_err(|e| e.to_string())?;
+    let chain = PrivateKeyChain::new(
+        key,
+        local_key_id,
+        [c(cert)?, c(ca.issuing_der())?, c(ca.root_der())?],
+    );
+    let mut store = KeyStore::new();
+    store.add_entry(alias, KeyStoreEntry::PrivateKeyChain(chain));
+    store
+        .writer(password)
+        .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)
+        .encryption_iterations(600_000)
+        .mac_algorithm(MacAlgorithm::HmacSha256)
+        .mac_iterations(600_000)
+        .write()
+        .map_err(|e| format!("PKCS#12: {e}"))
+}
+
+// ---------------------------------------------------------------- server
+
+struct Loaded {
+    ca: Ca,
+    issuing_crl: Vec<u8>,
+    root_crl: Vec<u8>,
+    crl_made: OffsetDateTime,
+    crl_number: u64,
+    state_mtime: Option<SystemTime>,
+}
+
+struct Server {
+    dir: PathBuf,
+    loaded: Mutex<Arc<Loaded>>,
+}
+
+fn mtime(dir: &Path) -> Option<SystemTime> {
+    std::fs::metadata(dir.join("state.json"))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+impl Server {
+    fn build(dir: &Path, last_crl_number: u64) -> Result<Loaded, String> {
+        let state_mtime = mtime(dir);
+        let ca = load(dir)?;
+        let t = now();
+        // Not saved: the server never writes state.json (see the module comment). The numbers
+        // are time-based, so they still grow.
+        let n = next_crl_number(last_crl_number.max(ca.record().crl_number), t);
+        let issuing_crl = ca
+            .issuing_crl(ca.revocations(), n, t)
+            .map_err(|e| e.to_string())?;
+        let root_n = next_crl_number(last_crl_number.max(ca.record().root_crl_number), t);
+        let root_crl = ca.root_crl(root_n, t).map_err(|e| e.to_string())?;
+        Ok(Loaded {
+            ca,
+            issuing_crl,
+            root_crl,
+            crl_made: t,
+            crl_number: n,
+            state_mtime,
+        })
+    }
+
+    /// The current CA, reloaded when `state.json` changed and with CRLs remade when half their
+    /// validity has passed.
+    fn current(&self) -> Result<Arc<Loaded>, String> {
+        let mut guard = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let stale = mtime(&self.dir) != guard.state_mtime
+            || now() - guard.crl_made > signet_pki::CRL_VALIDITY / 2;
+        if stale {
+            *guard = Arc::new(Server::build(&self.dir, guard.crl_number)?);
+        }
+        Ok(guard.clone())
+    }
+}
+
+fn der_response(content_type: &'static str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn internal(e: String) -> Response {
+    tracing::error!(error = %e, "CA state");
+    (StatusCode::INTERNAL_SERVER_ERROR, "CA state unavailable\n").into_response()
+}
+
+fn content_type_is(headers: &HeaderMap, expected: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(expected))
+}
+
+fn ocsp_answer(server: &Server, request: &[u8]) -> Response {
+    match server.current() {
+        Ok(l) => der_response(
+            "application/ocsp-response",
+            l.ca.respond(request, l.ca.revocations(), now()),
+        ),
+        Err(e) => internal(e),
+    }
+}
+
+async fn ocsp_post(State(s): State<Arc<Server>>, headers: HeaderMap, body: Bytes) -> Response {
+    if !content_type_is(&headers, "application/ocsp-request") {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected Content-Type: application/ocsp-request\n",
+        )
+            .into_response();
+    }
+    ocsp_answer(&s, &body)
+}
+
+async fn ocsp_get(State(s): State<Arc<Server>>, UrlPath(encoded): UrlPath<String>) -> Response {
+    // RFC 6960 appendix A.1: the URL-encoded base64 of the DER request. Undecodable text is
+    // answered like any malformed request.
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .unwrap_or_default();
+    ocsp_answer(&s, &der)
+}
+
+async fn tsa_post(State(s): State<Arc<Server>>, headers: HeaderMap, body: Bytes) -> Response {
+    if !content_type_is(&headers, "application/timestamp-query") {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected Content-Type: application/timestamp-query\n",
+        )
+            .into_response();
+    }
+    let l = match s.current() {
+        Ok(l) => l,
+        Err(e) => return internal(e),
+    };
+    // A random positive 63-bit serial: unique without a counter shared between processes.
+    let mut b = [0u8; 8];
+    if getrandom::getrandom(&mut b).is_err() {
+        return internal("random source failed".into());
+    }
+    let serial = u64::from_be_bytes(b) >> 1;
+    der_response(
+        "application/timestamp-reply",
+        l.ca.timestamp(&body, serial.max(1), now()),
+    )
+}
+
+async fn crl(State(s): State<Arc<Server>>, UrlPath(name): UrlPath<String>) -> Response {
+    let l = match s.current() {
+        Ok(l) => l,
+        Err(e) => return internal(e),
+    };
+    match name.as_str() {
+        "issuing.crl" => der_response("application/pkix-crl", l.issuing_crl.clone()),
+        "root.crl" => der_response("application/pkix-crl", l.root_crl.clone()),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn ca_cert(State(s): State<Arc<Server>>, UrlPath(name): UrlPath<String>) -> Response {
+    let l = match s.current() {
+        Ok(l) => l,
+        Err(e) => return internal(e),
+    };
+    match name.as_str() {
+        "issuing.cer" => der_response("application/pkix-cert", l.ca.issuing_der().to_vec()),
+        "root.cer" => der_response("application/pkix-cert", l.ca.root_der().to_vec()),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub fn router(dir: &Path) -> Result<Router, String> {
+    let loaded = Server::build(dir, 0)?;
+    let state = Arc::new(Server {
+        dir: dir.to_path_buf(),
+        loaded: Mutex::new(Arc::new(loaded)),
+    });
+    Ok(Router::new()
+        .route("/ocsp", post(ocsp_post))
+        .route("/ocsp/", post(ocsp_post))
+        .route("/ocsp/{*req}", get(ocsp_get))
+        .route("/tsa", post(tsa_post))
+        .route("/crl/{name}", get(crl))
+        .route("/ca/{name}", get(ca_cert))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state))
+}
+
+async fn serve(dir: &Path, listen: &str) -> Result<(), String> {
+    let app = router(dir)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("CA services at http://{addr}/ (ocsp, tsa, crl/issuing.crl, crl/root.crl)");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(crate::shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,857 @@
+//! `signet ca …` end to end, with the `openssl` command as referee: init, issue (CSR and
+//! PKCS#12), revoke, crl, and `serve` answering openssl's OCSP and time-stamp clients.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_signet");
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let p = std::env::temp_dir().join(format!("signet-ca-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The server, killed when dropped (also when a test fails).
+struct ServerGuard(Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn out_text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn signet(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SIGNET_KEY_PASSWORD")
+        .output()
+        .unwrap()
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Output {
+    Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs")
+}
+
+fn ok(o: Output) -> String {
+    let t = out_text(&o);
+    assert!(o.status.success(), "{t}");
+    t
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A minimal HTTP/1.1 client: (status, body).
+fn http(port: u16, method: &str, path: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut resp = Vec::new();
+    let _ = s.read_to_end(&mut resp);
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&resp[..split]).to_string();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = resp[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n =
+            usize::from_str_radix(std::str::from_utf8(&b[..line_end]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[line_end + 2..line_end + 2 + n]);
+        b = &b[line_end + 2 + n + 2..];
+    }
+}
+
+fn start_server(dir: &Path, port: u16) -> ServerGuard {
+    start_server_with(dir, port, &[])
+}
+
+fn start_server_with(dir: &Path, port: u16, env: &[(&str, String)]) -> ServerGuard {
+    let mut child = Command::new(BIN)
+        .args(["ca", "serve", "--dir", "ca", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let guard = ServerGuard(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        seen.push_str(&line);
+        if line.contains("CA services at http://127.0.0.1:") {
+            return guard;
+        }
+    }
+    panic!("the CA server did not start: {seen}");
+}
+
+fn ocsp(dir: &Path, port: u16, what: &[&str]) -> String {
+    let url = format!("http://127.0.0.1:{port}/ocsp");
+    let mut args = vec!["ocsp", "-issuer", "ca/issuing.pem"];
+    args.extend_from_slice(what);
+    // The command of the issue, as is: the issuing CA comes from -issuer.
+    args.extend_from_slice(&["-url", &url, "-CAfile", "ca/root.pem"]);
+    out_text(&openssl(dir, &args))
+}
+
+#[test]
+fn ca_init_issue_revoke_crl_and_serve() {
+    let tmp = TempDir::new();
+    let d = &tmp.0;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    ok(signet(
+        d,
+        &[
+            "ca",
+            "init",
+            "--dir",
+            "ca",
+            "--name",
+            "Sở Thông tin Thử nghiệm",
+            "--base-url",
+            &base,
+        ],
+    ));
+    // Keys are private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for k in ["root", "issuing", "ocsp", "tsa"] {
+            let m = std::fs::metadata(tmp.path(&format!("ca/keys/{k}.key"))).unwrap();
+            assert_eq!(m.permissions().mode() & 0o777, 0o600, "{k}");
+        }
+        let m = std::fs::metadata(tmp.path("ca/state.json")).unwrap();
+        assert_eq!(m.permissions().mode() & 0o777, 0o600);
+    }
+    // A second init on the same directory is refused.
+    let o = signet(d, &["ca", "init", "--dir", "ca"]);
+    assert!(!o.status.success() && out_text(&o).contains("refusing to overwrite"));
+
+    // A person with a generated key: PKCS#12 that openssl opens.
+    let t = ok(signet(
+        d,
+        &[
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "person",
+            "--name",
+            "Trần Thị Bích Ngọc",
+            "--agency",
+            "000.00.00.H06",
+            "--agency-name",
+            "Ủy ban nhân dân tỉnh Bắc Ninh",
+            "--unit",
+            "Văn phòng",
+            "--email",
+            "ngoc@bacninh.gov.vn",
+            "--password",
+            "mật-khẩu-1",
+            "--out",
+            "ngoc",
+        ],
+    ));
+    assert!(t.contains("issued serial "), "{t}");
+    let t = ok(openssl(
+        d,
+        &[
+            "x509", "-in", "ngoc.pem", "-noout", "-subject", "-nameopt", "utf8",
+        ],
+    ));
+    assert!(
+        t.contains("CN=Trần Thị Bích Ngọc") && t.contains("OU=Văn phòng"),
+        "{t}"
+    );
+    let t = ok(openssl(
+        d,
+        &[
+            "pkcs12",
+            "-in",
+            "ngoc.p12",
+            "-passin",
+            "pass:mật-khẩu-1",
+            "-nodes",
+        ],
+    ));
+    assert!(
+        t.contains("BEGIN PRIVATE KEY") && t.contains("localKeyID"),
+        "{t}"
+    );
+    let o = openssl(
+        d,
+        &[
+            "pkcs12",
+            "-in",
+            "ngoc.p12",
+            "-passin",
+            "pass:wrong",
+            "-nodes",
+        ],
+    );
+    assert!(!o.status.success());
+    let t = ok(openssl(
+        d,
+        &[
+            "pkcs12",
+            "-in",
+            "ngoc.p12",
+            "-passin",
+            "pass:mật-khẩu-1",
+            "-info",
+            "-noout",
+        ],
+    ));
+    assert!(
+        t.contains("AES-256-CBC") && t.contains("MAC: sha256"),
+        "{t}"
+    );
+    // PREFIX.pem is the certificate then the issuing CA.
+    let chain = std::fs::read_to_string(tmp.path("ngoc.pem")).unwrap();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let m = std::fs::metadata(tmp.path("ngoc.p12")).unwrap();
+        assert_eq!(m.permissions().mode() & 0o777, 0o600);
+    }
+    // No password, or an empty one: refused, nothing written.
+    let o = signet(
+        d,
+        &[
+            "ca", "issue", "--dir", "ca", "--kind", "person", "--name", "X", "--agency", "A",
+            "--out", "x",
+        ],
+    );
+    assert!(
+        !o.status.success() && out_text(&o).contains("SIGNET_KEY_PASSWORD"),
+        "{}",
+        out_text(&o)
+    );
+    let o = Command::new(BIN)
+        .args([
+            "ca", "issue", "--dir", "ca", "--kind", "person", "--name", "X", "--agency", "A",
+            "--out", "x",
+        ])
+        .current_dir(d)
+        .env("SIGNET_KEY_PASSWORD", "")
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && out_text(&o).contains("empty password"),
+        "{}",
+        out_text(&o)
+    );
+    assert!(!tmp.path("x.p12").exists() && !tmp.path("x.pem").exists());
+
+    // An organization from an openssl CSR; a tampered CSR is refused precisely.
+    ok(openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "seal.key",
+            "-subj",
+            "/CN=ignored",
+            "-out",
+            "seal.csr",
+        ],
+    ));
+    let t = ok(signet(
+        d,
+        &[
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "organization",
+            "--name",
+            "Ủy ban nhân dân tỉnh Bắc Ninh",
+            "--agency",
+            "000.00.00.H06",
+            "--csr",
+            "seal.csr",
+            "--out",
+            "seal",
+        ],
+    ));
+    assert!(t.contains("issued serial"), "{t}");
+    assert!(!tmp.path("seal.p12").exists());
+    let t = ok(openssl(
+        d,
+        &[
+            "x509", "-in", "seal.pem", "-noout", "-subject", "-nameopt", "utf8",
+        ],
+    ));
+    assert!(
+        t.contains("organizationIdentifier=000.00.00.H06") && !t.contains("ignored"),
+        "{t}"
+    );
+    ok(openssl(
+        d,
+        &[
+            "req", "-in", "seal.csr", "-outform", "DER", "-out", "seal.der",
+        ],
+    ));
+    let mut der = std::fs::read(tmp.path("seal.der")).unwrap();
+    let i = der.len() - 4;
+    der[i] ^= 0x40;
+    std::fs::write(tmp.path("bad.der"), &der).unwrap();
+    let o = signet(
+        d,
+        &[
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "organization",
+            "--name",
+            "X",
+            "--agency",
+            "A",
+            "--csr",
+            "bad.der",
+            "--out",
+            "bad",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        out_text(&o).contains("signature does not verify (no proof of possession)"),
+        "{}",
+        out_text(&o)
+    );
+    let o = signet(
+        d,
+        &[
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "organization",
+            "--name",
+            "X",
+            "--agency",
+            "A",
+            "--csr",
+            "ngoc.pem",
+            "--out",
+            "bad",
+        ],
+    );
+    assert!(
+        out_text(&o).contains("not a PEM CERTIFICATE REQUEST"),
+        "{}",
+        out_text(&o)
+    );
+
+    // Serve; openssl's OCSP client over HTTP.
+    let _server = start_server(d, port);
+    let t = ocsp(d, port, &["-cert", "ngoc.pem"]);
+    assert!(
+        t.contains("Response verify OK") && t.contains("ngoc.pem: good"),
+        "{t}"
+    );
+    let t = ocsp(d, port, &["-cert", "seal.pem"]);
+    assert!(
+        t.contains("Response verify OK") && t.contains("seal.pem: good"),
+        "{t}"
+    );
+    let t = ocsp(d, port, &["-serial", "0x7e57000000000001"]);
+    assert!(
+        t.contains("Response verify OK") && t.contains(": unknown"),
+        "{t}"
+    );
+
+    // Revoke while the server runs: it reloads the state.
+    let serial = ok(openssl(
+        d,
+        &["x509", "-in", "seal.pem", "-noout", "-serial"],
+    ));
+    let serial = serial.trim().trim_start_matches("serial=").to_string();
+    let t = ok(signet(
+        d,
+        &[
+            "ca",
+            "revoke",
+            "--dir",
+            "ca",
+            "--serial",
+            &serial,
+            "--reason",
+            "superseded",
+        ],
+    ));
+    assert!(t.contains("revoked"), "{t}");
+    let o = signet(d, &["ca", "revoke", "--dir", "ca", "--serial", &serial]);
+    assert!(!o.status.success() && out_text(&o).contains("already revoked"));
+    let o = signet(
+        d,
+        &[
+            "ca", "revoke", "--dir", "ca", "--serial", "abc", "--reason", "boredom",
+        ],
+    );
+    assert!(!o.status.success() && out_text(&o).contains("keyCompromise"));
+    let t = ocsp(d, port, &["-cert", "seal.pem"]);
+    assert!(
+        t.contains("Response verify OK") && t.contains("seal.pem: revoked"),
+        "{t}"
+    );
+    assert!(t.contains("Reason: superseded"), "{t}");
+    let t = ocsp(d, port, &["-cert", "ngoc.pem"]);
+    assert!(t.contains("ngoc.pem: good"), "{t}");
+
+    // The CRL from the command line, and from the server.
+    ok(signet(
+        d,
+        &["ca", "crl", "--dir", "ca", "--out", "issuing.crl.pem"],
+    ));
+    let (status, root_crl) = http(port, "GET", "/crl/root.crl", "text/plain", b"");
+    assert_eq!(status, 200);
+    std::fs::write(tmp.path("root.crl"), root_crl).unwrap();
+    ok(openssl(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "root.crl",
+            "-out",
+            "root.crl.pem",
+        ],
+    ));
+    let crls = format!(
+        "{}{}",
+        std::fs::read_to_string(tmp.path("issuing.crl.pem")).unwrap(),
+        std::fs::read_to_string(tmp.path("root.crl.pem")).unwrap()
+    );
+    std::fs::write(tmp.path("crls.pem"), crls).unwrap();
+    let verify = |leaf: &str| {
+        openssl(
+            d,
+            &[
+                "verify",
+                "-CAfile",
+                "ca/root.pem",
+                "-untrusted",
+                "ca/issuing.pem",
+                "-crl_check_all",
+                "-CRLfile",
+                "crls.pem",
+                leaf,
+            ],
+        )
+    };
+    let o = verify("ngoc.pem");
+    assert!(o.status.success(), "{}", out_text(&o));
+    let o = verify("seal.pem");
+    assert!(
+        !o.status.success() && out_text(&o).contains("certificate revoked"),
+        "{}",
+        out_text(&o)
+    );
+    let (status, served) = http(port, "GET", "/crl/issuing.crl", "text/plain", b"");
+    assert_eq!(status, 200);
+    std::fs::write(tmp.path("served.crl"), served).unwrap();
+    let t = ok(openssl(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "served.crl",
+            "-noout",
+            "-text",
+        ],
+    ));
+    assert!(
+        t.contains(&serial.to_uppercase()) && t.contains("Superseded"),
+        "{t}"
+    );
+    let (status, _) = http(port, "GET", "/ca/issuing.cer", "text/plain", b"");
+    assert_eq!(status, 200);
+
+    // OCSP by GET (RFC 6960 appendix A), with the base64 URL-encoded.
+    ok(openssl(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "ca/issuing.pem",
+            "-cert",
+            "ngoc.pem",
+            "-no_nonce",
+            "-reqout",
+            "q.der",
+        ],
+    ));
+    let q = std::fs::read(tmp.path("q.der")).unwrap();
+    let b64 = {
+        let o = Command::new("openssl")
+            .args(["base64", "-A", "-in", "q.der"])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let encoded = b64
+        .trim()
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let (status, body) = http(port, "GET", &format!("/ocsp/{encoded}"), "text/plain", b"");
+    assert_eq!(status, 200);
+    std::fs::write(tmp.path("get.der"), body).unwrap();
+    let t = out_text(&openssl(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "ca/issuing.pem",
+            "-cert",
+            "ngoc.pem",
+            "-no_nonce",
+            "-respin",
+            "get.der",
+            "-CAfile",
+            "ca/root.pem",
+            "-verify_other",
+            "ca/issuing.pem",
+        ],
+    ));
+    assert!(
+        t.contains("Response verify OK") && t.contains("ngoc.pem: good"),
+        "{t}"
+    );
+    let _ = q;
+
+    // Garbage OCSP: malformedRequest with HTTP 200 (the protocol's answer, not a 500).
+    for (method, path, body) in [
+        ("POST", "/ocsp", &b"garbage"[..]),
+        ("GET", "/ocsp/bm90LW9jc3A%3D", b""),
+    ] {
+        let (status, body) = http(port, method, path, "application/ocsp-request", body);
+        assert_eq!(status, 200, "{method} {path}");
+        std::fs::write(tmp.path("g.der"), body).unwrap();
+        let t = out_text(&openssl(
+            d,
+            &["ocsp", "-respin", "g.der", "-resp_text", "-noverify"],
+        ));
+        assert!(t.to_lowercase().contains("malformedrequest"), "{t}");
+    }
+    let (status, _) = http(port, "POST", "/ocsp", "text/plain", b"x");
+    assert_eq!(status, 415);
+    let (status, _) = http(
+        port,
+        "POST",
+        "/ocsp",
+        "application/ocsp-request",
+        &vec![0x30; 100_000],
+    );
+    assert_eq!(status, 413);
+
+    // Time-stamps: openssl ts query, our TSA, openssl ts verify.
+    std::fs::write(tmp.path("doc.txt"), "Công văn số 15/UBND-VP\n").unwrap();
+    ok(openssl(
+        d,
+        &[
+            "ts", "-query", "-data", "doc.txt", "-sha256", "-cert", "-out", "doc.tsq",
+        ],
+    ));
+    let (status, body) = http(
+        port,
+        "POST",
+        "/tsa",
+        "application/timestamp-query",
+        &std::fs::read(tmp.path("doc.tsq")).unwrap(),
+    );
+    assert_eq!(status, 200);
+    std::fs::write(tmp.path("doc.tsr"), body).unwrap();
+    let t = out_text(&openssl(
+        d,
+        &[
+            "ts",
+            "-verify",
+            "-data",
+            "doc.txt",
+            "-in",
+            "doc.tsr",
+            "-CAfile",
+            "ca/root.pem",
+            "-untrusted",
+            "ca/issuing.pem",
+        ],
+    ));
+    assert!(t.contains("Verification: OK"), "{t}");
+    let (status, body) = http(
+        port,
+        "POST",
+        "/tsa",
+        "application/timestamp-query",
+        b"not a query",
+    );
+    assert_eq!(status, 200);
+    std::fs::write(tmp.path("bad.tsr"), body).unwrap();
+    let t = out_text(&openssl(d, &["ts", "-reply", "-in", "bad.tsr", "-text"]));
+    assert!(
+        t.contains("Status: Rejected") && t.contains("wrong format"),
+        "{t}"
+    );
+    let (status, _) = http(port, "POST", "/tsa", "application/json", b"{}");
+    assert_eq!(status, 415);
+}
+
+/// `ca init --pkcs11-module`: the four CA keys are generated inside SoftHSM2; every later
+/// command (issue, serve) signs on the token.
+#[test]
+fn ca_with_keys_on_softhsm() {
+    let module = std::env::var("SIGNET_PKCS11_MODULE")
+        .unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".into());
+    if !Path::new(&module).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{module} missing on CI (apt-get install softhsm2)"
+        );
+        eprintln!("skipped: no PKCS#11 module at {module}");
+        return;
+    }
+    let tmp = TempDir::new();
+    let d = &tmp.0;
+    std::fs::create_dir_all(tmp.path("tokens")).unwrap();
+    let conf = tmp.path("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tmp.path("tokens").display()
+        ),
+    )
+    .unwrap();
+    let env = [
+        ("SOFTHSM2_CONF", conf.display().to_string()),
+        ("SIGNET_PKCS11_PIN", "246810".to_string()),
+    ];
+    let cmd = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env_remove("SIGNET_KEY_PASSWORD")
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    ok(cmd(
+        "softhsm2-util",
+        &[
+            "--init-token",
+            "--free",
+            "--label",
+            "signet",
+            "--so-pin",
+            "13572468",
+            "--pin",
+            "246810",
+        ],
+    ));
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let init = [
+        "ca",
+        "init",
+        "--dir",
+        "ca",
+        "--base-url",
+        &base,
+        "--pkcs11-module",
+        &module,
+        "--token-label",
+        "signet",
+    ];
+    // Without the PIN: a clear refusal.
+    let o = Command::new(BIN)
+        .args(init)
+        .env("SOFTHSM2_CONF", &conf)
+        .env_remove("SIGNET_PKCS11_PIN")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && out_text(&o).contains("SIGNET_PKCS11_PIN"),
+        "{}",
+        out_text(&o)
+    );
+    let t = ok(cmd(BIN, &init));
+    assert!(t.contains("keys on token"), "{t}");
+    assert!(!tmp.path("ca/keys").exists() && tmp.path("ca/pkcs11.json").exists());
+    // Same labels again: refused, the token keeps its keys.
+    let o = cmd(
+        BIN,
+        &[
+            "ca",
+            "init",
+            "--dir",
+            "ca2",
+            "--pkcs11-module",
+            &module,
+            "--token-label",
+            "signet",
+        ],
+    );
+    assert!(
+        !o.status.success() && out_text(&o).contains("already holds a key"),
+        "{}",
+        out_text(&o)
+    );
+
+    let t = ok(cmd(
+        BIN,
+        &[
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "person",
+            "--name",
+            "Đỗ Minh Đức",
+            "--agency",
+            "000.00.00.H06",
+            "--password",
+            "hsm-test-pw",
+            "--out",
+            "duc",
+        ],
+    ));
+    assert!(t.contains("issued serial"), "{t}");
+    let o = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca/root.pem",
+            "-untrusted",
+            "ca/issuing.pem",
+            "duc.pem",
+        ],
+    );
+    assert!(o.status.success(), "{}", out_text(&o));
+
+    let _server = start_server_with(d, port, &env);
+    let t = ocsp(d, port, &["-cert", "duc.pem"]);
+    assert!(
+        t.contains("Response verify OK") && t.contains("duc.pem: good"),
+        "{t}"
+    );
+    std::fs::write(tmp.path("doc.txt"), "Quyết định\n").unwrap();
+    ok(openssl(
+        d,
+        &[
+            "ts", "-query", "-data", "doc.txt", "-sha256", "-cert", "-out", "doc.tsq",
+        ],
+    ));
+    let (status, body) = http(
+        port,
+        "POST",
+        "/tsa",
+        "application/timestamp-query",
+        &std::fs::read(tmp.path("doc.tsq")).unwrap(),
+    );
+    assert_eq!(status, 200);
+    std::fs::write(tmp.path("doc.tsr"), body).unwrap();
+    let t = out_text(&openssl(
+        d,
+        &[
+            "ts",
+            "-verify",
+            "-data",
+            "doc.txt",
+            "-in",
+            "doc.tsr",
+            "-CAfile",
+            "ca/root.pem",
+            "-untrusted",
+            "ca/issuing.pem",
+        ],
+    ));
+    assert!(t.contains("Verification: OK"), "{t}");
+}
