@@ -222,9 +222,15 @@ fn push_word_search(q: &mut Builder, agency_id: &str, words: &[String]) {
         if i == 0 {
             q.push(" AND t.term = ").text(word);
         } else {
-            q.push(" AND EXISTS (SELECT 1 FROM document_terms w WHERE w.agency_id = t.agency_id AND w.term = ")
+            // A per-row count, not EXISTS: PostgreSQL turns EXISTS into a hash semi-join, assumes
+            // the words independent, expects one row and sorts every document of the first
+            // word (1.4 s at 1M documents). A scalar subquery keeps the plan an ordered walk of
+            // the first word with one primary-key probe per row (0.5 ms).
+            q.push(" AND (SELECT COUNT(*) FROM document_terms w")
+                .push(" WHERE w.agency_id = t.agency_id AND w.term = ")
                 .text(word)
-                .push(" AND w.created_at_ms = t.created_at_ms AND w.document_id = t.document_id)");
+                .push(" AND w.created_at_ms = t.created_at_ms")
+                .push(" AND w.document_id = t.document_id) > 0");
         }
     }
 }
