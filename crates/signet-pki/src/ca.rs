@@ -454,6 +454,63 @@ fn base_params(
     p
 }
 
+/// Checks that a SubjectPublicKeyInfo is one the CA issues for: ECDSA P-256/P-384 with an
+/// uncompressed point, or RSA of at least 2048 bits.
+fn check_public_key(spki_der: &[u8]) -> Result<()> {
+    let bad = |m: String| PkiError::UnsupportedPublicKey(m);
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(spki_der)
+        .map_err(|e| bad(format!("malformed SubjectPublicKeyInfo: {e}")))?;
+    let key = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| bad("the key is not a whole number of bytes".into()))?;
+    let oid = spki.algorithm.oid;
+    if oid == oids::EC_PUBLIC_KEY {
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        let len = match curve {
+            Some(c) if c == oids::SECP256R1 => 65,
+            Some(c) if c == oids::SECP384R1 => 97,
+            other => {
+                return Err(bad(format!(
+                    "EC key on {} (accepted: P-256, P-384)",
+                    other.map_or("no named curve".into(), |c| c.to_string())
+                )))
+            }
+        };
+        if key.len() != len || key[0] != 0x04 {
+            return Err(bad(format!(
+                "EC point of {} bytes, expected an uncompressed {len}-byte point",
+                key.len()
+            )));
+        }
+        return Ok(());
+    }
+    if oid == oids::RSA_ENCRYPTION {
+        let modulus = der::SliceReader::new(key)
+            .and_then(|mut r| {
+                use der::Reader;
+                r.sequence(|r| {
+                    let n = der::asn1::UintRef::decode(r)?;
+                    let _e = der::asn1::UintRef::decode(r)?;
+                    Ok(n.as_bytes().to_vec())
+                })
+            })
+            .map_err(|e| bad(format!("malformed RSA key: {e}")))?;
+        let bits = modulus.len() * 8 - modulus.first().map_or(8, |b| b.leading_zeros() as usize);
+        if bits < 2048 {
+            return Err(bad(format!("RSA key of {bits} bits (at least 2048)")));
+        }
+        return Ok(());
+    }
+    Err(bad(format!(
+        "key algorithm {oid} (accepted: ECDSA P-256/P-384, RSA >= 2048)"
+    )))
+}
+
 fn unix(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }
@@ -734,10 +791,47 @@ impl Ca {
         let spki_der = crate::csr::verify(csr)?;
         let spki = rcgen::SubjectPublicKeyInfo::from_der(&spki_der)
             .map_err(|e| PkiError::CsrUnsupportedAlgorithm(e.to_string()))?;
+        self.issue_for_spki(profile, subject, &spki, now, rng)
+    }
+
+    /// Issues a certificate for a bare public key (DER SubjectPublicKeyInfo), with no request
+    /// and therefore **no proof-of-possession check**.
+    ///
+    /// Only for a key the CA operator generated itself, in a device it controls: typically a
+    /// key pair made inside the holder's PKCS#11 token by `signet ca issue --pkcs11-module`,
+    /// whose public half is read back from that token. Possession is then true by
+    /// construction. A public key that comes from anyone else must go through
+    /// [`Ca::issue_from_csr`], which checks the request's signature.
+    ///
+    /// Accepted keys are those a CSR may carry: ECDSA P-256 or P-384 (uncompressed point), RSA
+    /// of at least 2048 bits. The profile is applied exactly as for a CSR.
+    pub fn issue_for_public_key(
+        &mut self,
+        profile: Profile,
+        subject: &Subject,
+        spki_der: &[u8],
+        now: OffsetDateTime,
+        rng: &mut dyn rand_core::RngCore,
+    ) -> Result<Issued> {
+        check_public_key(spki_der)?;
+        let spki = rcgen::SubjectPublicKeyInfo::from_der(spki_der)
+            .map_err(|e| PkiError::UnsupportedPublicKey(e.to_string()))?;
+        self.issue_for_spki(profile, subject, &spki, now, rng)
+    }
+
+    /// The profile applied to a public key whose origin the caller vouched for.
+    fn issue_for_spki(
+        &mut self,
+        profile: Profile,
+        subject: &Subject,
+        spki: &rcgen::SubjectPublicKeyInfo,
+        now: OffsetDateTime,
+        rng: &mut dyn rand_core::RngCore,
+    ) -> Result<Issued> {
         let now = now.replace_nanosecond(0).expect("0 is a valid nanosecond");
         let serial = random_serial(rng)?;
         let p = self.leaf_params(profile, subject, serial.clone(), now)?;
-        let cert = p.signed_by(&spki, &self.issuing_issuer()?)?;
+        let cert = p.signed_by(spki, &self.issuing_issuer()?)?;
         Ok(self.record_issue(profile, subject, &p, &serial, cert.der().to_vec()))
     }
 

@@ -25,6 +25,9 @@ pub enum PkiError {
     /// The CSR uses a key or signature algorithm the CA does not accept.
     #[error("unsupported algorithm in the certificate request: {0}")]
     CsrUnsupportedAlgorithm(String),
+    /// A public key given for issuance is malformed or of an algorithm the CA does not accept.
+    #[error("unsupported public key: {0}")]
+    UnsupportedPublicKey(String),
     /// A profile field is empty, too long or not representable.
     #[error("invalid {field}: {reason}")]
     InvalidField {

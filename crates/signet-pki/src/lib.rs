@@ -2,7 +2,9 @@
 //!
 //! - [`Ca::init`] makes a root, an issuing CA (pathLen 0), an OCSP responder certificate and a
 //!   TSA certificate; [`Ca::issue_from_csr`] and [`Ca::issue_with_new_key`] issue person and
-//!   organization certificates by profile; [`Ca::next_issuing_crl`] publishes the CRL.
+//!   organization certificates by profile ([`Ca::issue_for_public_key`] too, without a proof of
+//!   possession, for a key the CA operator generated on a token); [`Ca::next_issuing_crl`]
+//!   publishes the CRL.
 //! - [`Ca::respond`] answers RFC 6960 OCSP requests; [`Ca::timestamp`] answers RFC 3161 time-stamp
 //!   requests (with RFC 5816 ESSCertIDv2).
 //!

@@ -456,6 +456,86 @@ fn csr_from_openssl_is_issued_and_tampered_csr_refused() {
     );
 }
 
+/// A bare public key (no CSR, as read back from a token the CA operator controls) gets the
+/// same profile; keys the CA does not accept are refused by name.
+#[test]
+fn bare_public_key_is_issued_and_odd_keys_refused() {
+    let dir = TempDir::new("spki");
+    let mut ca = new_ca(&dir);
+    let key = |args: &[&str]| -> Vec<u8> {
+        let mut a = vec!["genpkey"];
+        a.extend_from_slice(args);
+        a.extend_from_slice(&["-out", "k.pem"]);
+        let o = openssl(&dir.0, &a);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = openssl(
+            &dir.0,
+            &[
+                "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        std::fs::read(dir.path("pub.der")).unwrap()
+    };
+    let spki = key(&["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    let c = ca
+        .issue_for_public_key(
+            Profile::Organization,
+            &organization(),
+            &spki,
+            now(),
+            &mut OsRng,
+        )
+        .unwrap();
+    assert!(ca.has_issued(&c.serial));
+    dir.write("c.pem", c.pem());
+    let a = openssl(&dir.0, &["x509", "-in", "c.pem", "-noout", "-pubkey"]);
+    let b = openssl(&dir.0, &["pkey", "-in", "k.pem", "-pubout"]);
+    assert_eq!(a.stdout, b.stdout);
+    let o = openssl(
+        &dir.0,
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "c.pem",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&openssl(
+        &dir.0,
+        &[
+            "x509", "-in", "c.pem", "-noout", "-subject", "-nameopt", "utf8",
+        ],
+    ));
+    assert!(t.contains("organizationIdentifier=000.00.00.H06"), "{t}");
+
+    for (args, expect) in [
+        (&["-algorithm", "ED25519"][..], "key algorithm"),
+        (
+            &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"][..],
+            "P-256, P-384",
+        ),
+        (
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"][..],
+            "1024 bits",
+        ),
+    ] {
+        let spki = key(args);
+        let err = ca
+            .issue_for_public_key(Profile::Person, &person(), &spki, now(), &mut OsRng)
+            .unwrap_err();
+        assert!(matches!(err, PkiError::UnsupportedPublicKey(_)), "{err}");
+        assert!(err.to_string().contains(expect), "{err}");
+    }
+    let err = ca
+        .issue_for_public_key(Profile::Person, &person(), b"\x30\x00", now(), &mut OsRng)
+        .unwrap_err();
+    assert!(matches!(err, PkiError::UnsupportedPublicKey(_)), "{err}");
+}
+
 fn ocsp_check(dir: &TempDir, ca: &Ca, cert: &str) -> String {
     let o = openssl(
         &dir.0,

@@ -2,6 +2,9 @@
 //! usable wherever an `rcgen::SigningKey` is taken — in particular as the keys of the built-in
 //! CA (`signet_pki::Ca::init_with_keys` / `load_with_keys`). The private key never leaves the
 //! token: the message is hashed here and only the digest is sent (CKM_ECDSA).
+//!
+//! The same calls serve a certificate holder's key generated on their token
+//! ([`Token::generate`], then [`Token::store_certificate`] once the CA issued the certificate).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -9,7 +12,9 @@ use std::sync::Mutex;
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::RvError;
 use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::object::{
+    Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
+};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
@@ -45,6 +50,12 @@ pub enum SignerError {
     /// A key already exists under the label asked for a new one.
     #[error("the token already holds a key labelled {0:?}")]
     LabelTaken(String),
+    /// A certificate already exists under the label asked for a new one.
+    #[error("the token already holds a certificate labelled {0:?}")]
+    CertificateLabelTaken(String),
+    /// The bytes given as a certificate are not an X.509 certificate.
+    #[error("not a DER X.509 certificate: {0}")]
+    BadCertificate(&'static str),
     /// Any other PKCS#11 failure.
     #[error("PKCS#11: {0}")]
     Pkcs11(#[from] cryptoki::error::Error),
@@ -123,8 +134,13 @@ impl Token {
             detail: e.to_string(),
         };
         let ctx = Pkcs11::new(module).map_err(module_err)?;
-        ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-            .map_err(module_err)?;
+        match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+            Ok(()) => {}
+            // Another `Token` of this process loaded the same module (a CA key and a holder's
+            // key on one module). Nothing here ever calls C_Finalize, so sharing is safe.
+            Err(cryptoki::error::Error::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+            Err(e) => return Err(module_err(e)),
+        }
         let slot = ctx
             .get_slots_with_token()?
             .into_iter()
@@ -246,6 +262,81 @@ impl Token {
             curve,
         })
     }
+
+    /// Stores an X.509 certificate (DER) on the token as a CKO_CERTIFICATE object with the label
+    /// and CKA_ID of the key pair `label`, so that other PKCS#11 applications find the pair.
+    pub fn store_certificate(&self, label: &str, cert_der: &[u8]) -> Result<(), SignerError> {
+        let names = cert_names(cert_der)?;
+        let session = self.session()?;
+        let mut keys = Token::find(&session, ObjectClass::PRIVATE_KEY, label)?;
+        if keys.len() != 1 {
+            return Err(SignerError::Key {
+                what: "private key",
+                label: label.to_string(),
+                found: keys.len(),
+            });
+        }
+        let id = match session
+            .get_attributes(keys.remove(0), &[AttributeType::Id])?
+            .pop()
+        {
+            Some(Attribute::Id(id)) => id,
+            _ => label.as_bytes().to_vec(),
+        };
+        if !Token::find_certificates(&session, label)?.is_empty() {
+            return Err(SignerError::CertificateLabelTaken(label.to_string()));
+        }
+        session.create_object(&[
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Label(label.as_bytes().to_vec()),
+            Attribute::Id(id),
+            Attribute::Subject(names.subject.to_vec()),
+            Attribute::Issuer(names.issuer.to_vec()),
+            Attribute::SerialNumber(names.serial.to_vec()),
+            Attribute::Value(cert_der.to_vec()),
+        ])?;
+        Ok(())
+    }
+
+    fn find_certificates(session: &Session, label: &str) -> Result<Vec<ObjectHandle>, SignerError> {
+        Ok(session.find_objects(&[
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::Label(label.as_bytes().to_vec()),
+        ])?)
+    }
+
+    /// The DER of the certificate labelled `label` on the token, if there is one.
+    pub fn certificate(&self, label: &str) -> Result<Option<Vec<u8>>, SignerError> {
+        let session = self.session()?;
+        let Some(handle) = Token::find_certificates(&session, label)?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(session
+            .get_attributes(handle, &[AttributeType::Value])?
+            .into_iter()
+            .find_map(|a| match a {
+                Attribute::Value(v) => Some(v),
+                _ => None,
+            }))
+    }
+
+    /// Destroys the key pair labelled `label` (undoing a failed issuance); returns how many
+    /// objects were destroyed. Certificates are left alone.
+    pub fn destroy_key_pair(&self, label: &str) -> Result<usize, SignerError> {
+        let session = self.session()?;
+        let mut objects = Token::find(&session, ObjectClass::PRIVATE_KEY, label)?;
+        objects.extend(Token::find(&session, ObjectClass::PUBLIC_KEY, label)?);
+        for o in &objects {
+            session.destroy_object(*o)?;
+        }
+        Ok(objects.len())
+    }
 }
 
 /// An ECDSA private key on a token, with its public point.
@@ -262,6 +353,158 @@ impl std::fmt::Debug for Pkcs11Key {
             .field("curve", &self.curve)
             .finish_non_exhaustive()
     }
+}
+
+/// How a private key object is protected, as the token reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyProtection {
+    /// CKA_PRIVATE: only visible after login.
+    pub private: bool,
+    /// CKA_SENSITIVE: the value cannot be read in the clear.
+    pub sensitive: bool,
+    /// CKA_EXTRACTABLE: the value can be wrapped out of the token.
+    pub extractable: bool,
+    /// CKA_ALWAYS_SENSITIVE: it was sensitive since it was made.
+    pub always_sensitive: bool,
+    /// CKA_NEVER_EXTRACTABLE: it was never extractable.
+    pub never_extractable: bool,
+}
+
+impl Pkcs11Key {
+    /// Signs `msg`: hashed here (SHA-256 for P-256, SHA-384 for P-384), only the digest goes to
+    /// the token. The signature is DER (`SEQUENCE { r, s }`), as X.509, CMS and openssl want.
+    pub fn sign_message(&self, msg: &[u8]) -> Result<Vec<u8>, SignerError> {
+        let digest = ring::digest::digest(self.curve.digest(), msg);
+        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let raw = session.sign(&Mechanism::Ecdsa, self.private, digest.as_ref())?;
+        if raw.len() != 2 * (self.curve.point_len() / 2) {
+            return Err(SignerError::BadKey(format!(
+                "ECDSA signature of {} bytes",
+                raw.len()
+            )));
+        }
+        Ok(ecdsa_raw_to_der(&raw))
+    }
+
+    /// The DER SubjectPublicKeyInfo of the key pair (read from the token's public key object).
+    pub fn public_key_info_der(&self) -> Vec<u8> {
+        self.subject_public_key_info()
+    }
+
+    /// The curve of the key.
+    pub fn curve(&self) -> Curve {
+        self.curve
+    }
+
+    /// The protection attributes of the private key object.
+    pub fn protection(&self) -> Result<KeyProtection, SignerError> {
+        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let attrs = session.get_attributes(
+            self.private,
+            &[
+                AttributeType::Private,
+                AttributeType::Sensitive,
+                AttributeType::Extractable,
+                AttributeType::AlwaysSensitive,
+                AttributeType::NeverExtractable,
+            ],
+        )?;
+        // Missing attributes count as the unsafe value.
+        let mut p = KeyProtection {
+            private: false,
+            sensitive: false,
+            extractable: true,
+            always_sensitive: false,
+            never_extractable: false,
+        };
+        for a in attrs {
+            match a {
+                Attribute::Private(v) => p.private = v,
+                Attribute::Sensitive(v) => p.sensitive = v,
+                Attribute::Extractable(v) => p.extractable = v,
+                Attribute::AlwaysSensitive(v) => p.always_sensitive = v,
+                Attribute::NeverExtractable(v) => p.never_extractable = v,
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The subject, issuer and serial number (each a whole DER TLV) of an X.509 certificate, as
+/// CKA_SUBJECT, CKA_ISSUER and CKA_SERIAL_NUMBER want them.
+struct CertNames<'a> {
+    serial: &'a [u8],
+    issuer: &'a [u8],
+    subject: &'a [u8],
+}
+
+/// One DER TLV split off the front of a slice.
+struct Tlv<'a> {
+    tag: u8,
+    /// Tag, length and contents.
+    whole: &'a [u8],
+    contents: &'a [u8],
+    /// What follows it.
+    rest: &'a [u8],
+}
+
+/// Splits one DER TLV off `input` (definite lengths up to 4 bytes).
+fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, header) = if first < 0x80 {
+        (first as usize, 2)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
+        (len, 2 + n)
+    };
+    let end = header.checked_add(len)?;
+    if input.len() < end {
+        return None;
+    }
+    Some(Tlv {
+        tag,
+        whole: &input[..end],
+        contents: &input[header..end],
+        rest: &input[end..],
+    })
+}
+
+fn cert_names(der: &[u8]) -> Result<CertNames<'_>, SignerError> {
+    let bad = SignerError::BadCertificate;
+    fn next<'a>(input: &'a [u8], what: &'static str) -> Result<Tlv<'a>, SignerError> {
+        tlv(input).ok_or(SignerError::BadCertificate(what))
+    }
+    let cert = next(der, "truncated")?;
+    let tbs = next(cert.contents, "truncated")?;
+    if cert.tag != 0x30 || tbs.tag != 0x30 {
+        return Err(bad("not a SEQUENCE"));
+    }
+    let mut serial = next(tbs.contents, "truncated")?;
+    if serial.tag == 0xa0 {
+        // [0] EXPLICIT version
+        serial = next(serial.rest, "truncated")?;
+    }
+    if serial.tag != 0x02 {
+        return Err(bad("no serial number"));
+    }
+    let signature = next(serial.rest, "no signature algorithm")?;
+    let issuer = next(signature.rest, "no issuer")?;
+    let validity = next(issuer.rest, "no validity")?;
+    let subject = next(validity.rest, "no subject")?;
+    if issuer.tag != 0x30 || subject.tag != 0x30 {
+        return Err(bad("issuer or subject is not a Name"));
+    }
+    Ok(CertNames {
+        serial: serial.whole,
+        issuer: issuer.whole,
+        subject: subject.whole,
+    })
 }
 
 /// DER INTEGER from an unsigned big-endian value.
@@ -300,15 +543,8 @@ impl PublicKeyData for Pkcs11Key {
 
 impl SigningKey for Pkcs11Key {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        let digest = ring::digest::digest(self.curve.digest(), msg);
-        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        let raw = session
-            .sign(&Mechanism::Ecdsa, self.private, digest.as_ref())
-            .map_err(|_| rcgen::Error::RemoteKeyError)?;
-        if raw.len() != 2 * (self.curve.point_len() / 2) {
-            return Err(rcgen::Error::RemoteKeyError);
-        }
-        Ok(ecdsa_raw_to_der(&raw))
+        self.sign_message(msg)
+            .map_err(|_| rcgen::Error::RemoteKeyError)
     }
 }
 
@@ -327,5 +563,33 @@ mod tests {
         let s_at = 2 + 2 + 33;
         assert_eq!(&der[s_at..s_at + 2], &[0x02, 31]);
         assert_eq!(der_uint(&[0, 0]), vec![0x02, 1, 0]);
+    }
+
+    #[test]
+    fn certificate_names_are_whole_tlvs_and_garbage_is_refused() {
+        // SEQUENCE { SEQUENCE { [0] { INTEGER 2 }, INTEGER 5, SEQUENCE {}, SEQUENCE { 0x01 },
+        //   SEQUENCE {}, SEQUENCE { 0x02 } } }
+        let tbs = [
+            0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x05, 0x30, 0x00, 0x30, 0x01, 0x01, 0x30,
+            0x00, 0x30, 0x01, 0x02,
+        ];
+        let mut cert = vec![0x30, tbs.len() as u8 + 2, 0x30, tbs.len() as u8];
+        cert.extend_from_slice(&tbs);
+        let n = cert_names(&cert).unwrap();
+        assert_eq!(n.serial, &[0x02, 0x01, 0x05]);
+        assert_eq!(n.issuer, &[0x30, 0x01, 0x01]);
+        assert_eq!(n.subject, &[0x30, 0x01, 0x02]);
+        for bad in [
+            &b""[..],
+            b"\x30",
+            b"\x30\x05\x30\x03",
+            &cert[..cert.len() - 1],
+        ] {
+            assert!(matches!(
+                cert_names(bad),
+                Err(SignerError::BadCertificate(_))
+            ));
+        }
+        assert!(tlv(&[0x30, 0x85, 1, 1, 1, 1, 1]).is_none());
     }
 }

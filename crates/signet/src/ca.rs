@@ -57,8 +57,9 @@ pub enum CaCommand {
         #[arg(long, default_value = "signet-ca")]
         key_label_prefix: String,
     },
-    /// Issue a person's or an organization's certificate, for a CSR or with a new key
-    /// (then written as PREFIX.p12, protected by --password or SIGNET_KEY_PASSWORD).
+    /// Issue a person's or an organization's certificate, for a CSR, with a new key written as
+    /// PREFIX.p12 (protected by --password or SIGNET_KEY_PASSWORD), or with a new key generated
+    /// inside the holder's PKCS#11 token (--pkcs11-module, --token; PIN from SIGNET_PKCS11_PIN).
     Issue {
         #[arg(long)]
         dir: PathBuf,
@@ -86,7 +87,23 @@ pub enum CaCommand {
         /// to other local users).
         #[arg(long)]
         password: Option<String>,
-        /// Writes PREFIX.pem (certificate, then the issuing CA) and PREFIX.p12.
+        /// Generate the holder's key pair (ECDSA P-256, sensitive, not extractable) inside the
+        /// token of this PKCS#11 module and store the certificate next to it; nothing secret is
+        /// written to disk.
+        #[arg(long, requires = "token", conflicts_with_all = ["csr", "password"])]
+        pkcs11_module: Option<PathBuf>,
+        /// The label of the holder's token.
+        #[arg(long, requires = "pkcs11_module")]
+        token: Option<String>,
+        /// The token's user PIN (prefer SIGNET_PKCS11_PIN: arguments show in `ps`).
+        #[arg(long, requires = "pkcs11_module")]
+        pin: Option<String>,
+        /// Label and CKA_ID of the key pair and certificate on the token (default: the file name
+        /// of PREFIX).
+        #[arg(long, requires = "pkcs11_module")]
+        key_label: Option<String>,
+        /// Writes PREFIX.pem (certificate, then the issuing CA) and, with a generated key
+        /// outside a token, PREFIX.p12.
         #[arg(long)]
         out: PathBuf,
     },
@@ -291,8 +308,21 @@ pub async fn run(command: CaCommand) -> Result<ExitCode, String> {
             email,
             csr,
             password,
+            pkcs11_module,
+            token,
+            pin,
+            key_label,
             out,
         } => {
+            let holder = match (pkcs11_module, token) {
+                (Some(module), Some(token)) => Some(HolderToken {
+                    module,
+                    token,
+                    pin,
+                    key_label,
+                }),
+                _ => None,
+            };
             let subject = Subject {
                 name,
                 agency_name: agency_name.unwrap_or_default(),
@@ -301,7 +331,7 @@ pub async fn run(command: CaCommand) -> Result<ExitCode, String> {
                 title,
                 email,
             };
-            issue(&dir, kind, &subject, csr.as_deref(), password, &out)?
+            issue(&dir, kind, &subject, csr.as_deref(), password, holder, &out)?
         }
         CaCommand::Revoke {
             dir,
@@ -431,12 +461,21 @@ fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// The holder's PKCS#11 token for `issue --pkcs11-module`.
+struct HolderToken {
+    module: PathBuf,
+    token: String,
+    pin: Option<String>,
+    key_label: Option<String>,
+}
+
 fn issue(
     dir: &Path,
     kind: KindArg,
     subject: &Subject,
     csr: Option<&Path>,
     password: Option<String>,
+    holder: Option<HolderToken>,
     out: &Path,
 ) -> Result<(), String> {
     let profile = match kind {
@@ -444,6 +483,9 @@ fn issue(
         KindArg::Organization => Profile::Organization,
     };
     let mut ca = load(dir)?;
+    if let Some(holder) = holder {
+        return issue_on_token(dir, &mut ca, profile, subject, holder, out);
+    }
     let chain_pem = pem("CERTIFICATE", ca.issuing_der());
     let issued = if let Some(csr) = csr {
         let req = read(csr)?;
@@ -479,6 +521,88 @@ fn issue(
         0o644,
     )?;
     println!("issued serial {}", issued.serial);
+    Ok(())
+}
+
+/// `issue --pkcs11-module`: the key pair is generated inside the holder's token and the
+/// certificate issued for its public half with [`Ca::issue_for_public_key`] (no CSR: the key was
+/// made here, on a token the operator holds, so possession is by construction). The private key
+/// never leaves the token; the certificate is stored next to it (same label and CKA_ID).
+fn issue_on_token(
+    dir: &Path,
+    ca: &mut Ca,
+    profile: Profile,
+    subject: &Subject,
+    holder: HolderToken,
+    out: &Path,
+) -> Result<(), String> {
+    let pin = match holder.pin {
+        Some(p) => p,
+        None => std::env::var("SIGNET_PKCS11_PIN").unwrap_or_default(),
+    };
+    if pin.is_empty() {
+        return Err("give the token's user PIN in SIGNET_PKCS11_PIN (or --pin)".into());
+    }
+    let label = match holder.key_label {
+        Some(l) => l,
+        None => out
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_owned)
+            .ok_or("cannot derive a key label from --out; give --key-label")?,
+    };
+    if label.trim().is_empty() {
+        return Err("the key label is empty".into());
+    }
+    let token = signet_signers::Token::open(&holder.module, &holder.token, &pin)
+        .map_err(|e| e.to_string())?;
+    if token
+        .certificate(&label)
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(format!(
+            "the token already holds a certificate labelled {label:?}; choose another --key-label"
+        ));
+    }
+    let key = token
+        .generate(&label, signet_signers::Curve::P256)
+        .map_err(|e| e.to_string())?;
+    let spki = key.public_key_info_der();
+    drop(key);
+    let issued = ca
+        .issue_for_public_key(profile, subject, &spki, now(), &mut OsRng)
+        .map_err(|e| e.to_string())
+        .and_then(|issued| save_record(dir, ca).map(|()| issued));
+    let issued = match issued {
+        Ok(i) => i,
+        Err(e) => {
+            // Nothing was issued (or recorded): take the new key pair off the token again.
+            return Err(match token.destroy_key_pair(&label) {
+                Ok(_) => format!("{e} (the key pair generated on the token was removed)"),
+                Err(u) => format!(
+                    "{e}; the key pair {label:?} generated on the token could not be removed: {u}"
+                ),
+            });
+        }
+    };
+    let pem_path = with_suffix(out, ".pem");
+    write_file(
+        &pem_path,
+        format!("{}{}", issued.pem(), pem("CERTIFICATE", ca.issuing_der())).as_bytes(),
+        0o644,
+    )?;
+    token.store_certificate(&label, &issued.der).map_err(|e| {
+        format!(
+            "issued serial {} and wrote {}, but could not store the certificate on the token: {e}",
+            issued.serial,
+            pem_path.display()
+        )
+    })?;
+    println!(
+        "issued serial {}; key pair and certificate on token {:?} labelled {label:?}",
+        issued.serial, holder.token
+    );
     Ok(())
 }
 

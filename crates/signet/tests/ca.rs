@@ -1,5 +1,5 @@
-//! `signet ca …` end to end, with the `openssl` command as referee: init, issue (CSR and
-//! PKCS#12), revoke, crl, and `serve` answering openssl's OCSP and time-stamp clients.
+//! `signet ca …` end to end, with the `openssl` command as referee: init, issue (CSR, PKCS#12 and
+//! key on a PKCS#11 token), revoke, crl, and `serve` answering openssl's OCSP and time-stamp clients.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -816,6 +816,57 @@ fn ca_with_keys_on_softhsm() {
     );
     assert!(o.status.success(), "{}", out_text(&o));
 
+    // A holder's key generated on a second token behind the same module (the CA's module is
+    // already initialised in that process), with its own PIN.
+    ok(cmd(
+        "softhsm2-util",
+        &[
+            "--init-token",
+            "--free",
+            "--label",
+            "holder",
+            "--so-pin",
+            "13572468",
+            "--pin",
+            "975310",
+        ],
+    ));
+    let t = ok(cmd(
+        BIN,
+        &[
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "organization",
+            "--name",
+            "Ủy ban nhân dân tỉnh Bắc Ninh",
+            "--agency",
+            "000.00.00.H06",
+            "--pkcs11-module",
+            &module,
+            "--token",
+            "holder",
+            "--pin",
+            "975310",
+            "--out",
+            "seal",
+        ],
+    ));
+    assert!(t.contains("on token \"holder\""), "{t}");
+    ok(openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca/root.pem",
+            "-untrusted",
+            "ca/issuing.pem",
+            "seal.pem",
+        ],
+    ));
+
     let _server = start_server_with(d, port, &env);
     let t = ocsp(d, port, &["-cert", "duc.pem"]);
     assert!(
@@ -854,4 +905,227 @@ fn ca_with_keys_on_softhsm() {
         ],
     ));
     assert!(t.contains("Verification: OK"), "{t}");
+}
+
+/// `ca issue --pkcs11-module`: a software CA issues a certificate for a key pair generated inside
+/// the holder's SoftHSM2 token. The key signs on the token (only the digest goes there) and
+/// openssl verifies that signature with the issued certificate.
+#[test]
+fn ca_issue_with_key_on_holder_token() {
+    let module = std::env::var("SIGNET_PKCS11_MODULE")
+        .unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".into());
+    if !Path::new(&module).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{module} missing on CI (apt-get install softhsm2)"
+        );
+        eprintln!("skipped: no PKCS#11 module at {module}");
+        return;
+    }
+    let tmp = TempDir::new();
+    let d = &tmp.0;
+    std::fs::create_dir_all(tmp.path("tokens")).unwrap();
+    let conf = tmp.path("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tmp.path("tokens").display()
+        ),
+    )
+    .unwrap();
+    // `pin`: None leaves SIGNET_PKCS11_PIN unset.
+    let cmd = |program: &str, args: &[&str], pin: Option<&str>| {
+        let mut c = Command::new(program);
+        c.args(args)
+            .env("SOFTHSM2_CONF", &conf)
+            .env_remove("SIGNET_KEY_PASSWORD")
+            .env_remove("SIGNET_PKCS11_PIN")
+            .current_dir(d);
+        if let Some(pin) = pin {
+            c.env("SIGNET_PKCS11_PIN", pin);
+        }
+        c.output().unwrap()
+    };
+    ok(cmd(
+        "softhsm2-util",
+        &[
+            "--init-token",
+            "--free",
+            "--label",
+            "holder",
+            "--so-pin",
+            "97531864",
+            "--pin",
+            "135790",
+        ],
+        None,
+    ));
+    ok(cmd(BIN, &["ca", "init", "--dir", "ca"], None));
+    let issue = |extra: &[&str], pin: Option<&str>| {
+        let mut args = vec![
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "person",
+            "--name",
+            "Lê Văn Tám",
+            "--agency",
+            "000.00.00.H06",
+            "--email",
+            "tam@bacninh.gov.vn",
+            "--pkcs11-module",
+            &module,
+            "--out",
+            "tam",
+        ];
+        args.extend_from_slice(extra);
+        cmd(BIN, &args, pin)
+    };
+    let issued_count = || {
+        let state = std::fs::read_to_string(tmp.path("ca/state.json")).unwrap();
+        state.matches("\"serial\"").count()
+    };
+
+    // (d) A wrong PIN (here on the command line, which wins over the environment), or none.
+    let o = issue(&["--token", "holder", "--pin", "000000"], Some("135790"));
+    let t = out_text(&o);
+    assert!(!o.status.success() && t.contains("PIN"), "{t}");
+    let o = issue(&["--token", "holder"], None);
+    let t = out_text(&o);
+    assert!(
+        !o.status.success() && t.contains("SIGNET_PKCS11_PIN"),
+        "{t}"
+    );
+    // (e) A token that is not there.
+    let o = issue(&["--token", "no-such-token"], Some("135790"));
+    let t = out_text(&o);
+    assert!(
+        !o.status.success() && t.contains("no PKCS#11 token labelled \"no-such-token\""),
+        "{t}"
+    );
+    // --pkcs11-module without --token, or with --password: refused by the parser.
+    let o = issue(&[], Some("135790"));
+    assert!(!o.status.success(), "{}", out_text(&o));
+    let o = issue(&["--token", "holder", "--password", "x"], Some("135790"));
+    assert!(!o.status.success(), "{}", out_text(&o));
+    // A profile field refused after the key pair was made: the pair is taken off the token.
+    let long_unit = "Phòng ".repeat(20);
+    let o = issue(
+        &[
+            "--token",
+            "holder",
+            "--key-label",
+            "odd",
+            "--unit",
+            &long_unit,
+        ],
+        Some("135790"),
+    );
+    let t = out_text(&o);
+    assert!(
+        !o.status.success() && t.contains("invalid unit") && t.contains("was removed"),
+        "{t}"
+    );
+    assert!(!tmp.path("tam.pem").exists());
+    assert_eq!(issued_count(), 0);
+
+    // The real thing, PIN from the environment.
+    let t = ok(issue(&["--token", "holder"], Some("135790")));
+    assert!(
+        t.contains("issued serial") && t.contains("labelled \"tam\""),
+        "{t}"
+    );
+    assert_eq!(issued_count(), 1);
+    // Nothing secret on disk: the chain only.
+    let chain = std::fs::read_to_string(tmp.path("tam.pem")).unwrap();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+    assert!(!chain.contains("PRIVATE KEY"));
+    assert!(!tmp.path("tam.p12").exists());
+    // The same label again: refused before anything is issued.
+    let o = issue(&["--token", "holder"], Some("135790"));
+    assert!(
+        !o.status.success() && out_text(&o).contains("already holds a"),
+        "{}",
+        out_text(&o)
+    );
+    assert_eq!(issued_count(), 1);
+
+    // (b) The chain verifies.
+    ok(openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca/root.pem",
+            "-untrusted",
+            "ca/issuing.pem",
+            "tam.pem",
+        ],
+    ));
+
+    // (a) and (c) through signet-signers, in this process. SOFTHSM2_CONF must be in this
+    // process's environment: the other tests of this binary read the environment only through
+    // std (which locks it) and give their children SOFTHSM2_CONF explicitly.
+    std::env::set_var("SOFTHSM2_CONF", &conf);
+    let token = signet_signers::Token::open(Path::new(&module), "holder", "135790").unwrap();
+    assert!(matches!(
+        token.key("odd"),
+        Err(signet_signers::SignerError::Key { found: 0, .. })
+    ));
+    let key = token.key("tam").unwrap();
+    let p = key.protection().unwrap();
+    assert!(
+        p.private && p.sensitive && !p.extractable && p.always_sensitive && p.never_extractable,
+        "{p:?}"
+    );
+    let msg = "Quyết định số 12/QĐ-UBND\n".as_bytes();
+    std::fs::write(tmp.path("msg.txt"), msg).unwrap();
+    std::fs::write(tmp.path("sig.der"), key.sign_message(msg).unwrap()).unwrap();
+    ok(openssl(
+        d,
+        &[
+            "x509", "-in", "tam.pem", "-noout", "-pubkey", "-out", "pub.pem",
+        ],
+    ));
+    let t = ok(openssl(
+        d,
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            "pub.pem",
+            "-signature",
+            "sig.der",
+            "msg.txt",
+        ],
+    ));
+    assert!(t.contains("Verified OK"), "{t}");
+    std::fs::write(tmp.path("msg.txt"), b"something else").unwrap();
+    let o = openssl(
+        d,
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            "pub.pem",
+            "-signature",
+            "sig.der",
+            "msg.txt",
+        ],
+    );
+    assert!(!o.status.success(), "{}", out_text(&o));
+    // The certificate is on the token too, under the key's label.
+    ok(openssl(
+        d,
+        &[
+            "x509", "-in", "tam.pem", "-outform", "DER", "-out", "tam.der",
+        ],
+    ));
+    assert_eq!(
+        token.certificate("tam").unwrap(),
+        Some(std::fs::read(tmp.path("tam.der")).unwrap())
+    );
 }
