@@ -631,38 +631,7 @@ fn ca_init_issue_revoke_crl_and_serve() {
     assert_eq!(status, 413);
 
     // Time-stamps: openssl ts query, our TSA, openssl ts verify.
-    std::fs::write(tmp.path("doc.txt"), "Công văn số 15/UBND-VP\n").unwrap();
-    ok(openssl(
-        d,
-        &[
-            "ts", "-query", "-data", "doc.txt", "-sha256", "-cert", "-out", "doc.tsq",
-        ],
-    ));
-    let (status, body) = http(
-        port,
-        "POST",
-        "/tsa",
-        "application/timestamp-query",
-        &std::fs::read(tmp.path("doc.tsq")).unwrap(),
-    );
-    assert_eq!(status, 200);
-    std::fs::write(tmp.path("doc.tsr"), body).unwrap();
-    let t = out_text(&openssl(
-        d,
-        &[
-            "ts",
-            "-verify",
-            "-data",
-            "doc.txt",
-            "-in",
-            "doc.tsr",
-            "-CAfile",
-            "ca/root.pem",
-            "-untrusted",
-            "ca/issuing.pem",
-        ],
-    ));
-    assert!(t.contains("Verification: OK"), "{t}");
+    assert_timestamp_verifies(d, &tmp, port, "Công văn số 15/UBND-VP\n");
     let (status, body) = http(
         port,
         "POST",
@@ -873,38 +842,7 @@ fn ca_with_keys_on_softhsm() {
         t.contains("Response verify OK") && t.contains("duc.pem: good"),
         "{t}"
     );
-    std::fs::write(tmp.path("doc.txt"), "Quyết định\n").unwrap();
-    ok(openssl(
-        d,
-        &[
-            "ts", "-query", "-data", "doc.txt", "-sha256", "-cert", "-out", "doc.tsq",
-        ],
-    ));
-    let (status, body) = http(
-        port,
-        "POST",
-        "/tsa",
-        "application/timestamp-query",
-        &std::fs::read(tmp.path("doc.tsq")).unwrap(),
-    );
-    assert_eq!(status, 200);
-    std::fs::write(tmp.path("doc.tsr"), body).unwrap();
-    let t = out_text(&openssl(
-        d,
-        &[
-            "ts",
-            "-verify",
-            "-data",
-            "doc.txt",
-            "-in",
-            "doc.tsr",
-            "-CAfile",
-            "ca/root.pem",
-            "-untrusted",
-            "ca/issuing.pem",
-        ],
-    ));
-    assert!(t.contains("Verification: OK"), "{t}");
+    assert_timestamp_verifies(d, &tmp, port, "Quyết định\n");
 }
 
 /// `ca issue --pkcs11-module`: a software CA issues a certificate for a key pair generated inside
@@ -1128,4 +1066,41 @@ fn ca_issue_with_key_on_holder_token() {
         token.certificate("tam").unwrap(),
         Some(std::fs::read(tmp.path("tam.der")).unwrap())
     );
+}
+
+/// A time-stamp round trip: `openssl ts -query` for `text`, our `/tsa`, `openssl ts -verify`
+/// against the CA in `d/ca`.
+fn assert_timestamp_verifies(d: &Path, tmp: &TempDir, port: u16, text: &str) {
+    std::fs::write(tmp.path("doc.txt"), text).unwrap();
+    ok(openssl(
+        d,
+        &[
+            "ts", "-query", "-data", "doc.txt", "-sha256", "-cert", "-out", "doc.tsq",
+        ],
+    ));
+    let (status, body) = http(
+        port,
+        "POST",
+        "/tsa",
+        "application/timestamp-query",
+        &std::fs::read(tmp.path("doc.tsq")).unwrap(),
+    );
+    assert_eq!(status, 200);
+    std::fs::write(tmp.path("doc.tsr"), body).unwrap();
+    let t = out_text(&openssl(
+        d,
+        &[
+            "ts",
+            "-verify",
+            "-data",
+            "doc.txt",
+            "-in",
+            "doc.tsr",
+            "-CAfile",
+            "ca/root.pem",
+            "-untrusted",
+            "ca/issuing.pem",
+        ],
+    ));
+    assert!(t.contains("Verification: OK"), "{t}");
 }
