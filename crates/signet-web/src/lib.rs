@@ -85,13 +85,20 @@ pub fn router(app: App, config: WebConfig) -> Router {
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then drains requests.
+/// `extra` is merged in beside it: the built-in CA's OCSP, CRL and TSA endpoints when the
+/// deployment runs one.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     config: WebConfig,
+    extra: Option<Router>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = router(app, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let mut router = router(app, config);
+    if let Some(extra) = extra {
+        router = router.merge(extra);
+    }
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await

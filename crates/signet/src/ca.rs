@@ -370,6 +370,21 @@ pub async fn run(command: CaCommand) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The demo's CA, made once under the data directory so `signet demo` answers OCSP, CRL and
+/// TSA requests on its own port.
+pub fn ensure_demo_ca(dir: &Path, listen: &str) -> Result<(), String> {
+    if dir.join("state.json").exists() {
+        return Ok(());
+    }
+    init(
+        dir,
+        "CA thử nghiệm tỉnh Lạc Hồng",
+        &format!("http://{listen}"),
+        KeyArg::P256,
+        None,
+    )
+}
+
 fn init(
     dir: &Path,
     name: &str,

@@ -12,6 +12,16 @@ pub struct Config {
     pub server: Server,
     pub database: Database,
     pub files: Files,
+    /// The built-in CA whose OCSP, CRL and TSA endpoints `serve` also answers.
+    #[serde(default)]
+    pub ca: Option<CaSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaSection {
+    /// A directory made by `signet ca init`.
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,7 +74,7 @@ fn default_max_upload() -> u64 {
 }
 
 pub const SAMPLE: &str = r#"# Signet configuration. Every key can be overridden by an environment variable:
-# SIGNET_LISTEN, SIGNET_DATABASE_URL, SIGNET_FILES_DIR, SIGNET_MAX_UPLOAD_MIB.
+# SIGNET_LISTEN, SIGNET_DATABASE_URL, SIGNET_FILES_DIR, SIGNET_MAX_UPLOAD_MIB, SIGNET_CA_DIR.
 
 [server]
 # Address and port to listen on.
@@ -82,6 +92,11 @@ max_connections = 16
 dir = "/var/lib/signet/files"
 # Largest accepted file, in MiB.
 max_upload_mib = 2048
+
+# The built-in CA (made with `signet ca init --dir … --base-url <this server's public URL>`):
+# when set, this server also answers its /ocsp, /crl/…, /ca/… and /tsa endpoints.
+# [ca]
+# dir = "/var/lib/signet/ca"
 "#;
 
 impl Config {
@@ -109,6 +124,9 @@ impl Config {
                 dir: dir.join("files"),
                 max_upload_mib: default_max_upload(),
             },
+            ca: Some(CaSection {
+                dir: dir.join("ca"),
+            }),
         }
     }
 
@@ -121,6 +139,9 @@ impl Config {
         }
         if let Some(v) = var("SIGNET_FILES_DIR") {
             self.files.dir = v.into();
+        }
+        if let Some(v) = var("SIGNET_CA_DIR") {
+            self.ca = Some(CaSection { dir: v.into() });
         }
         if let Some(v) = var("SIGNET_MAX_UPLOAD_MIB") {
             self.files.max_upload_mib = v

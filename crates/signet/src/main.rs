@@ -148,6 +148,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             std::fs::create_dir_all(&data)
                 .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
             let config = Config::for_data_dir(&data, &listen);
+            ca::ensure_demo_ca(&data.join("ca"), &listen)?;
             let app = open(&config).await?;
             if app
                 .seed_demo()
@@ -239,6 +240,22 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
         "Signet is running at http://{addr}/  (database: {})",
         app.store.backend().name()
     );
+    let ca = match &config.ca {
+        Some(c) if c.dir.join("state.json").exists() => {
+            println!(
+                "CA services at http://{addr}/ocsp, /tsa, /crl/issuing.crl ({})",
+                c.dir.display()
+            );
+            Some(ca::router(&c.dir)?)
+        }
+        Some(c) if !demo => {
+            return Err(format!(
+                "[ca] dir {} holds no CA: run `signet ca init` first",
+                c.dir.display()
+            ))
+        }
+        _ => None,
+    };
     if demo {
         println!(
             "Demo logins (password {}):",
@@ -248,7 +265,7 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
             println!("  {user:<18} {role:<24} {agency}");
         }
     }
-    signet_web::serve(listener, app.clone(), web, shutdown())
+    signet_web::serve(listener, app.clone(), web, ca, shutdown())
         .await
         .map_err(|e| e.to_string())?;
     app.store.close().await;

@@ -208,3 +208,68 @@ fn an_unreachable_database_says_why() {
     assert!(!err.contains("timed out"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `signet demo` runs its own CA: the CRL is served on the web app's port and is a CRL that
+/// openssl reads, issued by the demo CA.
+#[test]
+fn the_demo_serves_its_ca_beside_the_web_app() {
+    use std::io::{Read, Write};
+    let data = scratch_dir("signet-cli-demo-ca");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(BIN)
+        .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    while let Some(Ok(line)) = lines.next() {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("chuyenvien.vp") {
+            break;
+        }
+    }
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        (
+            String::from_utf8_lossy(&buf[..split]).into_owned(),
+            buf[split + 4..].to_vec(),
+        )
+    };
+    let (head, _) = get("/healthz");
+    let (crl_head, crl) = get("/crl/issuing.crl");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(printed.contains("CA services at"), "{printed}");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(crl_head.starts_with("HTTP/1.1 200"), "{crl_head}");
+    std::fs::write(data.join("issuing.crl"), &crl).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "crl", "-inform", "DER", "-noout", "-issuer", "-nameopt", "utf8", "-in",
+        ])
+        .arg(data.join("issuing.crl"))
+        .output()
+        .unwrap();
+    let issuer = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && issuer.contains("Lạc Hồng"),
+        "{issuer}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
