@@ -654,28 +654,12 @@ fn ca_init_issue_revoke_crl_and_serve() {
 /// command (issue, serve) signs on the token.
 #[test]
 fn ca_with_keys_on_softhsm() {
-    let module = std::env::var("SIGNET_PKCS11_MODULE")
-        .unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".into());
-    if !Path::new(&module).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{module} missing on CI (apt-get install softhsm2)"
-        );
-        eprintln!("skipped: no PKCS#11 module at {module}");
+    let Some(module) = softhsm_module() else {
         return;
-    }
+    };
     let tmp = TempDir::new();
     let d = &tmp.0;
-    std::fs::create_dir_all(tmp.path("tokens")).unwrap();
-    let conf = tmp.path("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tmp.path("tokens").display()
-        ),
-    )
-    .unwrap();
+    let conf = softhsm_conf(&tmp);
     let env = [
         ("SOFTHSM2_CONF", conf.display().to_string()),
         ("SIGNET_PKCS11_PIN", "246810".to_string()),
@@ -850,28 +834,12 @@ fn ca_with_keys_on_softhsm() {
 /// openssl verifies that signature with the issued certificate.
 #[test]
 fn ca_issue_with_key_on_holder_token() {
-    let module = std::env::var("SIGNET_PKCS11_MODULE")
-        .unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".into());
-    if !Path::new(&module).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{module} missing on CI (apt-get install softhsm2)"
-        );
-        eprintln!("skipped: no PKCS#11 module at {module}");
+    let Some(module) = softhsm_module() else {
         return;
-    }
+    };
     let tmp = TempDir::new();
     let d = &tmp.0;
-    std::fs::create_dir_all(tmp.path("tokens")).unwrap();
-    let conf = tmp.path("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tmp.path("tokens").display()
-        ),
-    )
-    .unwrap();
+    let conf = softhsm_conf(&tmp);
     // `pin`: None leaves SIGNET_PKCS11_PIN unset.
     let cmd = |program: &str, args: &[&str], pin: Option<&str>| {
         let mut c = Command::new(program);
@@ -1103,4 +1071,35 @@ fn assert_timestamp_verifies(d: &Path, tmp: &TempDir, port: u16, text: &str) {
         ],
     ));
     assert!(t.contains("Verification: OK"), "{t}");
+}
+
+/// The SoftHSM2 module, or `None` (the test is skipped) outside CI when it is not installed;
+/// on CI a missing module fails: scripts/test installs it.
+fn softhsm_module() -> Option<String> {
+    let module = std::env::var("SIGNET_PKCS11_MODULE")
+        .unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".into());
+    if Path::new(&module).exists() {
+        return Some(module);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{module} missing on CI (apt-get install softhsm2)"
+    );
+    eprintln!("skipped: no PKCS#11 module at {module}");
+    None
+}
+
+/// A SoftHSM2 configuration whose tokens live in `tmp/tokens`.
+fn softhsm_conf(tmp: &TempDir) -> PathBuf {
+    std::fs::create_dir_all(tmp.path("tokens")).unwrap();
+    let conf = tmp.path("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tmp.path("tokens").display()
+        ),
+    )
+    .unwrap();
+    conf
 }
