@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::error::corrupt;
-use crate::journal::{append, claim_head};
+use crate::journal::{append_and_commit, claim_head};
 use crate::{new_id, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,14 +150,13 @@ impl Store {
         .await?;
         let mut head = claim_head(&mut tx, &id).await?;
         let details = format!("{{\"code\":\"{}\"}}", a.code);
-        append(
-            &mut tx,
+        append_and_commit(
+            tx,
             &id,
             &mut head,
             entry(at_ms, actor, "agency.created", &id, details),
         )
         .await?;
-        tx.commit().await?;
         Ok(Agency {
             id,
             code: a.code.clone(),
@@ -216,14 +215,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let details = format!("{{\"abbreviation\":{}}}", json_str(abbreviation));
-        append(
-            &mut tx,
+        append_and_commit(
+            tx,
             agency_id,
             &mut head,
             entry(at_ms, actor, "unit.created", &id, details),
         )
         .await?;
-        tx.commit().await?;
         Ok(Unit {
             id,
             agency_id: agency_id.to_owned(),
@@ -281,14 +279,13 @@ impl Store {
             json_str(&p.username),
             json_str(&roles_to_text(&p.roles))
         );
-        append(
-            &mut tx,
+        append_and_commit(
+            tx,
             &p.agency_id,
             &mut head,
             entry(at_ms, actor, "person.created", &id, details),
         )
         .await?;
-        tx.commit().await?;
         Ok(Person {
             id,
             agency_id: p.agency_id.clone(),
@@ -362,14 +359,13 @@ impl Store {
         } else {
             "person.disabled"
         };
-        append(
-            &mut tx,
+        append_and_commit(
+            tx,
             agency_id,
             &mut head,
             entry(at_ms, actor, action, id, "{}".into()),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

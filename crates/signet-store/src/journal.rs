@@ -61,6 +61,18 @@ pub async fn append(
     Ok(e)
 }
 
+/// The end of a write that needs no read-back: journal the change, commit.
+pub async fn append_and_commit(
+    mut tx: Tx,
+    agency_id: &str,
+    head: &mut Head,
+    entry: NewEntry,
+) -> Result<(), StoreError> {
+    append(&mut tx, agency_id, head, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<Entry, StoreError> {
     Ok(Entry {
         agency_id: row.try_get("agency_id")?,
