@@ -428,16 +428,6 @@ pub async fn register_incoming(
     Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
 }
 
-pub struct DetailDoc {
-    pub id: String,
-    pub subject: String,
-    pub state: String,
-    pub urgency: String,
-    pub urgent: bool,
-    pub secrecy: String,
-    pub secret: bool,
-}
-
 pub struct FileRow {
     pub id: String,
     pub name: String,
@@ -455,7 +445,8 @@ pub struct HistoryRow {
 #[template(path = "detail.html")]
 struct DetailPage {
     l: Layout,
-    d: DetailDoc,
+    /// The document's labels, as its row in a list shows them.
+    d: Row,
     direction: &'static str,
     meta: Vec<(&'static str, String)>,
     steps: Vec<(&'static str, &'static str)>,
@@ -589,19 +580,7 @@ pub async fn detail(
         .map_err(|e| u.fail(e))?;
     let d = &view.document;
     let page = DetailPage {
-        d: DetailDoc {
-            id: d.id.clone(),
-            subject: d.subject.clone(),
-            state: state_label(t, d),
-            urgency: t
-                .pick(d.urgency.label_vi(), d.urgency.label_en())
-                .to_owned(),
-            urgent: d.urgency.is_urgent(),
-            secrecy: t
-                .pick(d.secrecy.label_vi(), d.secrecy.label_en())
-                .to_owned(),
-            secret: d.secrecy.is_secret(),
-        },
+        d: row(t, d),
         direction: if d.direction == Direction::Incoming {
             t.s("incoming")
         } else {
