@@ -4,7 +4,7 @@
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use signet_app::admin::PersonForm;
-use signet_app::registers::{to_csv, Book};
+use signet_app::registers::Book;
 use signet_app::AppError;
 use signet_core::Direction;
 use signet_store::directory::{Agency, Person, Unit};
@@ -305,18 +305,7 @@ async fn register(
         .await
         .map_err(api)?;
     if p.format == "csv" {
-        let name = format!("so-van-ban-{}-{year}.csv", book.code());
-        return Ok((
-            [
-                (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            to_csv(book, &docs),
-        )
-            .into_response());
+        return Ok(crate::pages::registers::csv_response(book, year, &docs));
     }
     let rows: Vec<Value> = docs
         .iter()

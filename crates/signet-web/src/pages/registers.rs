@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use signet_app::registers::{to_csv, Book};
 use signet_app::AppError;
+use signet_store::documents::Document;
 
 use super::{render, Layout};
 use crate::i18n::Tr;
@@ -58,12 +59,12 @@ struct RegisterPage {
     rows: Vec<[String; 10]>,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    u: PageUser,
-    Query(q): Query<RegisterQuery>,
-) -> Result<Response, WebError> {
-    let t = Tr(u.lang);
+/// The book and year asked for, and its entries.
+async fn entries(
+    state: &AppState,
+    u: &PageUser,
+    q: &RegisterQuery,
+) -> Result<(Book, i64, Vec<Document>), WebError> {
     let (book, year) = q
         .parse(state.app.clock.today().year())
         .map_err(|e| u.fail(e))?;
@@ -72,6 +73,32 @@ pub async fn show(
         .register(&u.user.viewer, book, year)
         .await
         .map_err(|e| u.fail(e))?;
+    Ok((book, year, docs))
+}
+
+/// A register as a CSV download (the page's export and the API's `?format=csv`).
+pub fn csv_response(book: Book, year: i64, docs: &[Document]) -> Response {
+    let name = format!("so-van-ban-{}-{year}.csv", book.code());
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        to_csv(book, docs),
+    )
+        .into_response()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let (book, year, docs) = entries(&state, &u, &q).await?;
     let page = RegisterPage {
         heading: if book == Book::Outgoing {
             t.s("book_di")
@@ -92,24 +119,6 @@ pub async fn export(
     u: PageUser,
     Query(q): Query<RegisterQuery>,
 ) -> Result<Response, WebError> {
-    let (book, year) = q
-        .parse(state.app.clock.today().year())
-        .map_err(|e| u.fail(e))?;
-    let docs = state
-        .app
-        .register(&u.user.viewer, book, year)
-        .await
-        .map_err(|e| u.fail(e))?;
-    let name = format!("so-van-ban-{}-{year}.csv", book.code());
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        to_csv(book, &docs),
-    )
-        .into_response())
+    let (book, year, docs) = entries(&state, &u, &q).await?;
+    Ok(csv_response(book, year, &docs))
 }
