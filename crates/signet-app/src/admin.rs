@@ -38,7 +38,7 @@ pub struct FirstAgency {
     pub admin_password: String,
 }
 
-fn require_admin(viewer: &Viewer) -> Result<(), AppError> {
+pub(crate) fn require_admin(viewer: &Viewer) -> Result<(), AppError> {
     if viewer.can_administer() {
         Ok(())
     } else {

@@ -8,7 +8,15 @@ use signet_core::{AgencyCode, Role};
 use signet_store::directory::{NewAgency, NewPerson, Person};
 use signet_store::documents::{NewDocument, NewFile};
 
+use signet_pki::PERSON_VALIDITY;
+use signet_store::certificates::DeviceKind;
+use signet_store::directory::Agency;
+use time::Duration;
+
 use crate::auth::hash_password;
+use crate::ca_dir::{pki_error, OsRng};
+use crate::ca_service::BuiltInCa;
+use crate::certificates::Holder;
 use crate::{App, AppError};
 
 /// The password of every demo account.
@@ -257,6 +265,7 @@ impl App {
         let now = self.clock.now_ms();
         let mut ids: Vec<String> = Vec::new();
         let mut province_people = Vec::new();
+        let mut seeded = Vec::new();
         for (i, seed) in AGENCIES.iter().enumerate() {
             let new = NewAgency {
                 code: AgencyCode::parse(seed.code)?,
@@ -325,10 +334,72 @@ impl App {
             if i == 0 {
                 province_people = people.clone();
             }
-            ids.push(agency.id);
+            ids.push(agency.id.clone());
+            seeded.push((agency, people));
         }
         self.seed_documents(&province_people).await?;
+        if let Some(ca) = self.ca.clone() {
+            self.seed_certificates(&ca, &seeded).await?;
+        }
         Ok(true)
+    }
+
+    /// An organization certificate per agency (a remote-signing credential) and the
+    /// province leaders' personal certificates (USB tokens), so the certificate page is not
+    /// empty. The Chairman's is dated back so it expires in 20 days: he sees the reminder,
+    /// the administrator sees one "expiring". The keys are thrown away: a demo needs rows.
+    async fn seed_certificates(
+        &self,
+        ca: &BuiltInCa,
+        seeded: &[(Agency, Vec<Person>)],
+    ) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let mut rows = Vec::new();
+        {
+            let mut loaded = ca.lock().await?;
+            let mut issue = |holder: &Holder,
+                             agency_id: &str,
+                             when: time::OffsetDateTime,
+                             device: DeviceKind,
+                             label: String| {
+                let (issued, _key) = loaded
+                    .ca
+                    .issue_with_new_key(holder.profile(), holder.subject(), when, &mut OsRng)
+                    .map_err(pki_error)?;
+                rows.push(holder.record(agency_id, &issued, device, label)?);
+                Ok::<(), AppError>(())
+            };
+            let mut result = Ok(());
+            for (i, (agency, people)) in seeded.iter().enumerate() {
+                let holder = Holder::organization(agency);
+                let label = "HSM tỉnh Lạc Hồng".to_owned();
+                result = result
+                    .and_then(|()| issue(&holder, &agency.id, now, DeviceKind::Remote, label));
+                let leaders = people.iter().filter(|p| p.roles.contains(&Role::Leader));
+                for (k, p) in leaders.enumerate().filter(|_| i == 0) {
+                    let when = if k == 0 {
+                        now - PERSON_VALIDITY + Duration::days(20)
+                    } else {
+                        now
+                    };
+                    let label = format!("{:08X}", 0x4C48_0001 + k);
+                    let holder = Holder::person(agency, p, None);
+                    result = result
+                        .and_then(|()| issue(&holder, &agency.id, when, DeviceKind::Pkcs11, label));
+                }
+            }
+            if let Err(e) = result {
+                loaded.discard_changes();
+                return Err(e);
+            }
+            loaded.save(ca.dir())?;
+        }
+        for row in &rows {
+            self.store
+                .insert_certificate(row, "system", self.clock.now_ms())
+                .await?;
+        }
+        Ok(())
     }
 
     async fn seed_documents(&self, people: &[Person]) -> Result<(), AppError> {

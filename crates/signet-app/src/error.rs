@@ -11,6 +11,9 @@ pub enum AppError {
     BadCredentials,
     #[error("too many failed sign-ins; try again in {retry_after_s} s")]
     TooManyAttempts { retry_after_s: u64 },
+    /// A public service asked too often from one address.
+    #[error("too many requests; try again in {retry_after_s} s")]
+    RateLimited { retry_after_s: u64 },
     #[error("not allowed: {0}")]
     Forbidden(&'static str),
     #[error("not found")]
@@ -25,6 +28,12 @@ pub enum AppError {
     TooLarge { limit: u64 },
     #[error("internal error")]
     Internal(#[source] StoreError),
+    /// Issuance needs the built-in CA and this deployment has none.
+    #[error("no built-in CA is configured: certificates cannot be issued or revoked here")]
+    NoCa,
+    /// The built-in CA failed (its directory, its keys): the operator's problem, logged.
+    #[error("{0}")]
+    Ca(String),
 }
 
 impl From<StoreError> for AppError {

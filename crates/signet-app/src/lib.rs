@@ -6,12 +6,16 @@
 
 pub mod admin;
 pub mod auth;
+pub mod ca_dir;
+pub mod ca_service;
+pub mod certificates;
 pub mod clock;
 pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod files;
 pub mod registers;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -26,6 +30,10 @@ pub struct App {
     pub blobs: BlobStore,
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// The built-in CA, when this deployment runs one.
+    pub ca: Option<Arc<ca_service::BuiltInCa>>,
+    /// Public verification of signed PDFs: trust anchors, network, limits.
+    pub verifier: Arc<verification::Verifier>,
 }
 
 impl App {
@@ -35,6 +43,17 @@ impl App {
             blobs,
             clock,
             limiter: Arc::new(auth::LoginLimiter::default()),
+            ca: None,
+            verifier: Arc::new(verification::Verifier::new(
+                signet_pki::validation::TrustAnchors::new(),
+                false,
+            )),
         }
+    }
+
+    /// The same application issuing and revoking with `ca`.
+    pub fn with_ca(mut self, ca: ca_service::BuiltInCa) -> Self {
+        self.ca = Some(Arc::new(ca));
+        self
     }
 }

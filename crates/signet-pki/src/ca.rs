@@ -604,7 +604,15 @@ impl Ca {
         let issuing = Signer::new(keys.issuing, &record.issuing_cert, alg, "issuing CA")?;
         let ocsp = Signer::new(keys.ocsp, &record.ocsp_cert, alg, "OCSP responder")?;
         let tsa = Signer::new(keys.tsa, &record.tsa_cert, alg, "TSA")?;
-        let issued_serials = record.issued.iter().map(|e| e.serial.clone()).collect();
+        // The responder also answers for the CA's own service certificates (the TSA's, its
+        // own), so a validator checking a timestamp gets "good", not "unknown".
+        let mut issued_serials: HashSet<String> =
+            record.issued.iter().map(|e| e.serial.clone()).collect();
+        for service in [&tsa, &ocsp] {
+            issued_serials.insert(serial_hex(
+                service.cert.tbs_certificate.serial_number.as_bytes(),
+            ));
+        }
         let issuer_hashes = crate::ocsp::IssuerHashes::of(&issuing.cert)?;
         Ok(Ca {
             record,

@@ -28,6 +28,13 @@ pub enum PkiError {
     /// A public key given for issuance is malformed or of an algorithm the CA does not accept.
     #[error("unsupported public key: {0}")]
     UnsupportedPublicKey(String),
+    /// A CMS signature cannot be built as asked (digest of the wrong length, signature that
+    /// does not verify with the signer certificate...).
+    #[error("CMS signature: {0}")]
+    Cms(String),
+    /// The signer (software key, token, HSM) failed.
+    #[error("signer failed: {0}")]
+    Signer(String),
     /// A profile field is empty, too long or not representable.
     #[error("invalid {field}: {reason}")]
     InvalidField {

@@ -7,29 +7,53 @@
 //!   publishes the CRL.
 //! - [`Ca::respond`] answers RFC 6960 OCSP requests; [`Ca::timestamp`] answers RFC 3161 time-stamp
 //!   requests (with RFC 5816 ESSCertIDv2).
+//! - PAdES/CAdES signatures: [`SignedAttributes::pades`] and [`signed_data`] (or [`sign_pades`]
+//!   with any [`RawSigner`]) build the detached CMS; [`timestamp_request`], [`timestamp_token`]
+//!   and [`add_signature_timestamp`] make it B-T, and the same request/token pair gives a
+//!   document timestamp's /Contents; [`contents_capacity`] sizes the placeholder.
+//! - Third-party CMS (BER too): [`parse_signature`], [`verify_integrity`],
+//!   [`parse_timestamp_token`], [`verify_timestamp_token`]; [`fuzz_cms`] for fuzzers.
 //!
 //! The crate is pure: no file, no socket, no clock. Time is a parameter; serial numbers come
 //! from the caller's RNG. (Key generation and ECDSA nonces use `ring`, which reads the operating
 //! system's random source itself.) The caller saves [`CaKeys`] and [`CaRecord`].
 
+mod ber;
 mod ca;
+mod cades;
+mod certinfo;
+mod cms_parse;
+mod cms_verify;
 mod csr;
 mod error;
 mod ocsp;
 mod oids;
 mod revocation;
+mod sigalg;
+mod timestamp;
 mod tsa;
+pub mod validation;
 
 pub use ca::{
     next_crl_number, parse_serial, serial_hex, Ca, CaKey, CaKeys, CaRecord, CaSigningKeys, DynKey,
     GeneratedKey, Issued, IssuedEntry, KeyAlg, Profile, Subject, CRL_VALIDITY,
     ORGANIZATION_VALIDITY, PERSON_VALIDITY,
 };
+pub use cades::{
+    contents_capacity, sign_pades, signed_data, SignedAttributes, TIMESTAMP_TOKEN_RESERVE,
+};
+pub use cms_parse::{parse_signature, AlgorithmId, CmsSignature, EssCertId, SignedAttrs};
+pub use cms_verify::{fuzz_cms, verify_integrity, Integrity};
 pub use csr::verify as verify_csr;
 pub use error::{PkiError, Result};
 pub use ocsp::OCSP_VALIDITY_SECONDS;
 pub use oids::TSA_POLICY;
 pub use revocation::{Reason, Revocation, RevocationList};
+pub use sigalg::{DigestAlgorithm, RawSigner, SignatureAlgorithm};
+pub use timestamp::{
+    add_signature_timestamp, parse_timestamp_token, signature_value, timestamp_request,
+    timestamp_token, verify_timestamp_token, TimestampCheck, TimestampToken, TstInfo,
+};
 
 /// PEM of a DER blob under a label (`CERTIFICATE`, `X509 CRL`, `PRIVATE KEY`).
 pub fn pem(label: &str, der: &[u8]) -> String {

@@ -192,6 +192,9 @@ impl Ca {
         let certificates = if req.cert_req {
             let mut set = SetOfVec::new();
             set.insert(CertificateChoices::Certificate(tsa_cert.clone()))?;
+            // And its issuer: a validator offline (LTV) must build the TSA's path from what
+            // the document carries, and not every one looks in the DSS for it.
+            set.insert(CertificateChoices::Certificate(self.issuing.cert.clone()))?;
             Some(CertificateSet(set))
         } else {
             None

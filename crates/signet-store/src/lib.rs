@@ -8,6 +8,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod blobs;
+pub mod certificates;
 pub mod db;
 pub mod directory;
 pub mod documents;

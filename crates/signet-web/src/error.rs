@@ -45,6 +45,7 @@ fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
         AppError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+        AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
@@ -52,7 +53,8 @@ fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Rule(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        AppError::Internal(_) | AppError::Ca(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        AppError::NoCa => (StatusCode::SERVICE_UNAVAILABLE, "no_ca"),
     }
 }
 
@@ -67,6 +69,10 @@ fn message_vi(e: &AppError) -> String {
                 retry_after_s.div_ceil(60)
             )
         }
+        AppError::RateLimited { retry_after_s } => format!(
+            "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau {} phút.",
+            retry_after_s.div_ceil(60)
+        ),
         AppError::Forbidden(_) => "Bạn không có quyền thực hiện thao tác này.".into(),
         AppError::NotFound => "Không tìm thấy nội dung yêu cầu.".into(),
         AppError::Invalid(m) => format!("Dữ liệu không hợp lệ: {m}"),
@@ -87,13 +93,18 @@ fn message_vi(e: &AppError) -> String {
             "Tệp vượt quá dung lượng cho phép ({} MB).",
             limit / (1024 * 1024)
         ),
-        AppError::Internal(_) => "Đã có lỗi hệ thống. Vui lòng thử lại sau.".into(),
+        AppError::Internal(_) | AppError::Ca(_) => {
+            "Đã có lỗi hệ thống. Vui lòng thử lại sau.".into()
+        }
+        AppError::NoCa => {
+            "Hệ thống chưa cấu hình CA nội bộ nên không cấp, thu hồi được chứng thư số.".into()
+        }
     }
 }
 
 fn message_en(e: &AppError) -> String {
     match e {
-        AppError::Internal(_) => "Internal error. Please try again later.".into(),
+        AppError::Internal(_) | AppError::Ca(_) => "Internal error. Please try again later.".into(),
         AppError::Conflict(_) => "Already exists (duplicate).".into(),
         other => {
             let mut s = other.to_string();
@@ -119,6 +130,8 @@ impl IntoResponse for WebError {
         let (status, code) = classify(&self.error);
         if let AppError::Internal(source) = &self.error {
             tracing::error!(error = %source, "internal error");
+        } else if let AppError::Ca(source) = &self.error {
+            tracing::error!(error = %source, "built-in CA");
         } else {
             tracing::debug!(error = %self.error, code, "request refused");
         }

@@ -6,6 +6,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod api_certificates;
 mod error;
 mod headers;
 mod i18n;
@@ -39,6 +40,15 @@ pub(crate) struct AppState {
 const FORM_OVERHEAD: u64 = 1 << 20;
 
 /// The whole HTTP application.
+/// Public verification, with its own body limit (above the default, below uploads').
+fn verify_routes() -> Router<AppState> {
+    let limit = signet_app::verification::MAX_BYTES + 64 * 1024;
+    Router::new()
+        .route("/verify", get(pages::verify::form).post(pages::verify::submit))
+        .route("/api/v1/verify", post(pages::verify::api))
+        .layer(DefaultBodyLimit::max(limit))
+}
+
 pub fn router(app: App, config: WebConfig) -> Router {
     let upload_limit =
         usize::try_from(app.blobs.max_size().saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
@@ -76,7 +86,21 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::admin::set_active),
         )
         .route("/admin/agencies", post(pages::admin::create_agency))
+        .route(
+            "/admin/certificates",
+            get(pages::certificates::show).post(pages::certificates::issue),
+        )
+        .route(
+            "/admin/certificates/{serial}/pem",
+            get(pages::certificates::download),
+        )
+        .route(
+            "/admin/certificates/{serial}/revoke",
+            post(pages::certificates::revoke),
+        )
+        .merge(verify_routes())
         .merge(api::routes())
+        .merge(api_certificates::routes())
         .merge(uploads)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))

@@ -125,6 +125,27 @@ pub fn spec() -> Value {
                                           "roles": { "type": "array", "items": { "type": "string", "enum": ["admin", "clerk", "leader", "officer"] } }, "password": { "type": "string", "minLength": 10 } } } } } },
                           "responses": with_errors(json!({ "201": { "description": "Created" } })) }
             },
+            "/api/v1/certificates": {
+                "get": { "summary": "The agency's certificates, soonest expiry first, with totals per kind and status (administrators)", "parameters": [
+                    { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["valid", "expiring", "expired", "revoked"] }, "description": "expiring: valid for 30 days or less" },
+                    { "name": "kind", "in": "query", "schema": { "type": "string", "enum": ["personal", "organization"] } },
+                    { "name": "after", "in": "query", "description": "The `next` cursor of the previous page", "schema": { "type": "string" } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }
+                ], "responses": with_errors(json!({ "200": ok_json("CertificatePage") })) },
+                "post": { "summary": "Issue a certificate from the built-in CA (administrators): with `csr` for the holder's PKCS#10 request, otherwise with a generated key returned once as a PKCS#12 file (base64) protected by `password`",
+                          "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["kind"], "properties": {
+                              "kind": { "type": "string", "enum": ["personal", "organization"] }, "holder_id": { "type": "string", "description": "The person (personal certificates)" },
+                              "csr": { "type": "string", "description": "PKCS#10 request, PEM" }, "password": { "type": "string", "minLength": 8 },
+                              "device_kind": { "type": "string", "enum": ["software", "pkcs11", "remote"] }, "device_label": { "type": "string" } } } } } },
+                          "responses": with_errors(json!({ "201": { "description": "Issued", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                              "certificate": { "$ref": "#/components/schemas/Certificate" }, "pkcs12": { "type": "string", "contentEncoding": "base64" } } } } } },
+                              "503": { "$ref": "#/components/responses/Error" } })) }
+            },
+            "/api/v1/certificates/{serial}": { "get": { "summary": "A certificate and its CA chain, PEM (administrators)", "parameters": [id_param("serial")],
+                "responses": with_errors(json!({ "200": { "description": "PEM", "content": { "application/x-pem-file": {} } } })) } },
+            "/api/v1/certificates/{serial}/revoke": { "post": { "summary": "Revoke a certificate: the CA records it and publishes a new CRL (administrators)", "parameters": [id_param("serial")],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string", "enum": ["unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn"] } } } } } },
+                "responses": with_errors(json!({ "200": ok_json("Certificate"), "409": { "$ref": "#/components/responses/Error" } })) } },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "security": [], "responses": { "200": { "description": "OK" } } } }
         },
         "components": {
@@ -136,6 +157,14 @@ pub fn spec() -> Value {
                     "id": { "type": "string" }, "direction": { "type": "string" }, "state": { "type": "string" }, "type": { "type": "string" }, "type_name": { "type": "string" },
                     "subject": { "type": "string" }, "urgency": { "type": "string" }, "secrecy": { "type": "string" }, "number": { "type": ["integer", "null"] },
                     "notation": { "type": ["string", "null"] }, "issued_on": { "type": ["string", "null"] }, "files": { "type": "array" }, "history": { "type": "array" } } },
+                "Certificate": { "type": "object", "properties": {
+                    "id": { "type": "string" }, "serial": { "type": "string" }, "kind": { "type": "string" }, "holder_id": { "type": ["string", "null"] }, "holder_name": { "type": "string" },
+                    "subject_cn": { "type": "string" }, "issuer": { "type": "string" }, "not_before_ms": { "type": "integer" }, "not_after_ms": { "type": "integer" },
+                    "device": { "type": "object", "properties": { "kind": { "type": "string" }, "label": { "type": "string" } } },
+                    "status": { "type": "string", "enum": ["valid", "expiring", "expired", "revoked"] }, "revoked_at_ms": { "type": ["integer", "null"] }, "revocation_reason": { "type": ["string", "null"] } } },
+                "CertificatePage": { "type": "object", "properties": { "certificates": { "type": "array", "items": { "$ref": "#/components/schemas/Certificate" } }, "next": { "type": ["string", "null"] },
+                    "totals": { "type": "object", "properties": { "total": { "type": "integer" }, "personal": { "type": "integer" }, "organization": { "type": "integer" }, "valid": { "type": "integer" }, "expiring": { "type": "integer" }, "expired": { "type": "integer" }, "revoked": { "type": "integer" } } },
+                    "at_ms": { "type": "integer" }, "can_issue": { "type": "boolean" } } },
                 "DocumentPage": { "type": "object", "properties": { "documents": { "type": "array", "items": { "$ref": "#/components/schemas/Document" } }, "next": { "type": ["string", "null"] } } }
             }
         }

@@ -17,3 +17,9 @@ mod isolation;
 
 #[path = "http/uploads.rs"]
 mod uploads;
+
+#[path = "http/certificates.rs"]
+mod certificates;
+
+#[path = "http/verify.rs"]
+mod verify;

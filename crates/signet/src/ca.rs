@@ -1,16 +1,16 @@
 //! `signet ca …`: the built-in CA on a directory, and its CRL/OCSP/TSA server.
 //!
-//! Layout of `--dir`:
+//! Layout of `--dir` (read and written by `signet_app::ca_dir`):
 //! - `root.pem`, `issuing.pem`, `ocsp.pem`, `tsa.pem` — the certificates (PEM);
 //! - `keys/{root,issuing,ocsp,tsa}.key` — their PKCS#8 keys (mode 0600, directory 0700);
 //! - `state.json` — the issued certificates, revocations and counters (mode 0600);
 //! - or, instead of `keys/`, `pkcs11.json` — the module, token and key labels when the keys
 //!   were generated on a PKCS#11 token (`init --pkcs11-module`; PIN from SIGNET_PKCS11_PIN).
 //!
-//! One operator at a time: `issue`, `revoke` and `crl` rewrite `state.json` (atomically, by
-//! rename); `serve` only reads it, and reloads it when it changes.
+//! One operator at a time: `issue`, `revoke` and `crl` — and the web application's certificate
+//! page, under its own lock — rewrite `state.json` (atomically, by rename); `serve` only reads
+//! it, and reloads it when it changes.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -24,9 +24,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
 use clap::Subcommand;
-use signet_pki::{
-    next_crl_number, pem, Ca, CaKeys, CaRecord, CaSigningKeys, KeyAlg, Profile, Reason, Subject,
-};
+use signet_app::ca_dir::{self, OsRng, Pkcs11Config};
+use signet_pki::{next_crl_number, pem, Ca, KeyAlg, Profile, Reason, Subject};
 use time::OffsetDateTime;
 
 /// Request bodies larger than this are refused (an OCSP request or a time-stamp query is a
@@ -152,124 +151,23 @@ fn parse_reason(s: &str) -> Result<Reason, String> {
     })
 }
 
-/// The operating system's random source, handed to the pure PKI crate.
-struct OsRng;
-
-impl rand_core::RngCore for OsRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.try_fill_bytes(dest)
-            .expect("the operating system's random source failed");
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        getrandom::getrandom(dest).map_err(|e| rand_core::Error::new(e.to_string()))
-    }
-}
-
-const KEY_NAMES: [&str; 4] = ["root", "issuing", "ocsp", "tsa"];
-
-/// Writes a file atomically (temporary file, fsync, rename) with the given mode.
-fn write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let mut f = opts.open(&tmp).map_err(err)?;
-    f.write_all(data).map_err(err)?;
-    f.sync_all().map_err(err)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(err)
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-}
-
-/// Where the CA keys live when they are on a PKCS#11 token (`DIR/pkcs11.json`).
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
-struct Pkcs11Config {
-    module: PathBuf,
-    token_label: String,
-    key_label_prefix: String,
-}
-
-impl Pkcs11Config {
-    fn label(&self, key: &str) -> String {
-        format!("{}-{key}", self.key_label_prefix)
-    }
-}
-
-/// The token, opened once per process: a PKCS#11 module is initialised once per process, and
-/// finalising it would invalidate every session.
-fn token(config: &Pkcs11Config) -> Result<&'static signet_signers::Token, String> {
-    static TOKEN: Mutex<Option<&'static signet_signers::Token>> = Mutex::new(None);
-    let mut guard = TOKEN.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(t) = *guard {
-        return Ok(t);
-    }
-    let pin = std::env::var("SIGNET_PKCS11_PIN")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .ok_or("set SIGNET_PKCS11_PIN to the token's user PIN")?;
-    let t = signet_signers::Token::open(&config.module, &config.token_label, &pin)
-        .map_err(|e| e.to_string())?;
-    let t: &'static signet_signers::Token = Box::leak(Box::new(t));
-    *guard = Some(t);
-    Ok(t)
-}
+// The CA directory itself (load, save, init, PKCS#12) is `signet_app::ca_dir`, shared with
+// the web application; these wrappers give its errors the CLI's plain-text form.
 
 fn load(dir: &Path) -> Result<Ca, String> {
-    let state = dir.join("state.json");
-    let record: CaRecord =
-        serde_json::from_slice(&read(&state)?).map_err(|e| format!("{}: {e}", state.display()))?;
-    let hsm = dir.join("pkcs11.json");
-    if hsm.exists() {
-        let config: Pkcs11Config =
-            serde_json::from_slice(&read(&hsm)?).map_err(|e| format!("{}: {e}", hsm.display()))?;
-        let token = token(&config)?;
-        let key = |n: &str| -> Result<signet_pki::CaKey, String> {
-            let k = token.key(&config.label(n)).map_err(|e| e.to_string())?;
-            Ok(Box::new(k))
-        };
-        let keys = CaSigningKeys {
-            root: key("root")?,
-            issuing: key("issuing")?,
-            ocsp: key("ocsp")?,
-            tsa: key("tsa")?,
-        };
-        return Ca::load_with_keys(keys, record).map_err(|e| format!("{}: {e}", dir.display()));
-    }
-    let key = |n: &str| -> Result<String, String> {
-        let p = dir.join("keys").join(format!("{n}.key"));
-        String::from_utf8(read(&p)?).map_err(|_| format!("{} is not PEM", p.display()))
-    };
-    let keys = CaKeys {
-        root: key("root")?,
-        issuing: key("issuing")?,
-        ocsp: key("ocsp")?,
-        tsa: key("tsa")?,
-    };
-    Ca::load(keys, record).map_err(|e| format!("{}: {e}", dir.display()))
+    ca_dir::load(dir).map_err(|e| e.to_string())
 }
 
 fn save_record(dir: &Path, ca: &Ca) -> Result<(), String> {
-    let json = serde_json::to_vec_pretty(ca.record()).map_err(|e| e.to_string())?;
-    write_file(&dir.join("state.json"), &json, 0o600)
+    ca_dir::save_record(dir, ca).map_err(|e| e.to_string())
+}
+
+fn write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
+    ca_dir::write_file(path, data, mode).map_err(|e| e.to_string())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    ca_dir::read(path).map_err(|e| e.to_string())
 }
 
 fn now() -> OffsetDateTime {
@@ -392,76 +290,12 @@ fn init(
     key: KeyArg,
     hsm: Option<Pkcs11Config>,
 ) -> Result<(), String> {
-    if dir.join("state.json").exists() {
-        return Err(format!(
-            "{} already holds a CA (state.json); refusing to overwrite it",
-            dir.display()
-        ));
-    }
     let alg = match key {
         KeyArg::P256 => KeyAlg::EcdsaP256,
         KeyArg::P384 => KeyAlg::EcdsaP384,
     };
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let (ca, where_keys) = if let Some(config) = hsm {
-        let token = token(&config)?;
-        let curve = match key {
-            KeyArg::P256 => signet_signers::Curve::P256,
-            KeyArg::P384 => signet_signers::Curve::P384,
-        };
-        let gen = |n: &str| -> Result<signet_pki::CaKey, String> {
-            let k = token
-                .generate(&config.label(n), curve)
-                .map_err(|e| e.to_string())?;
-            Ok(Box::new(k))
-        };
-        let keys = CaSigningKeys {
-            root: gen("root")?,
-            issuing: gen("issuing")?,
-            ocsp: gen("ocsp")?,
-            tsa: gen("tsa")?,
-        };
-        let (ca, _) = Ca::init_with_keys(name, base_url, alg, now(), &mut OsRng, keys)
-            .map_err(|e| e.to_string())?;
-        let json = serde_json::to_vec_pretty(&config).map_err(|e| e.to_string())?;
-        write_file(&dir.join("pkcs11.json"), &json, 0o644)?;
-        let labels = format!(
-            "keys on token {:?} as {}-{{root,issuing,ocsp,tsa}}",
-            config.token_label, config.key_label_prefix
-        );
-        (ca, labels)
-    } else {
-        let (ca, keys, _) =
-            Ca::init(name, base_url, alg, now(), &mut OsRng).map_err(|e| e.to_string())?;
-        let keys_dir = dir.join("keys");
-        std::fs::create_dir_all(&keys_dir)
-            .map_err(|e| format!("cannot create {}: {e}", keys_dir.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&keys_dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(|e| format!("{}: {e}", keys_dir.display()))?;
-        }
-        for (n, k) in KEY_NAMES
-            .iter()
-            .zip([&keys.root, &keys.issuing, &keys.ocsp, &keys.tsa])
-        {
-            write_file(&keys_dir.join(format!("{n}.key")), k.as_bytes(), 0o600)?;
-        }
-        (ca, "keys in keys/ (0600)".to_string())
-    };
-    for (n, der) in
-        KEY_NAMES
-            .iter()
-            .zip([ca.root_der(), ca.issuing_der(), ca.ocsp_der(), ca.tsa_der()])
-    {
-        write_file(
-            &dir.join(format!("{n}.pem")),
-            pem("CERTIFICATE", der).as_bytes(),
-            0o644,
-        )?;
-    }
-    save_record(dir, &ca)?;
+    let (ca, where_keys) =
+        ca_dir::init(dir, name, base_url, alg, hsm, now()).map_err(|e| e.to_string())?;
     println!(
         "CA \"{}\" created in {}: root.pem, issuing.pem, ocsp.pem, tsa.pem; {where_keys}",
         ca.record().name,
@@ -523,7 +357,14 @@ fn issue(
         let (issued, key) = ca
             .issue_with_new_key(profile, subject, now(), &mut OsRng)
             .map_err(|e| e.to_string())?;
-        let p12 = pkcs12(&ca, &issued.der, &key.pkcs8_der, &subject.name, &password)?;
+        let p12 = ca_dir::pkcs12(
+            &issued.der,
+            &key.pkcs8_der,
+            &ca_dir::chain(&ca),
+            &subject.name,
+            &password,
+        )
+        .map_err(|e| e.to_string())?;
         // The key file first: a certificate without its key is useless, a record of a
         // certificate whose key was never written would be worse.
         write_file(&with_suffix(out, ".p12"), &p12, 0o600)?;
@@ -621,37 +462,6 @@ fn issue_on_token(
     Ok(())
 }
 
-/// PKCS#12 with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) and an HMAC-SHA256 MAC.
-fn pkcs12(
-    ca: &Ca,
-    cert: &[u8],
-    key: &[u8],
-    alias: &str,
-    password: &str,
-) -> Result<Vec<u8>, String> {
-    use p12_keystore::{
-        Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKeyChain,
-    };
-    let c = |der: &[u8]| Certificate::from_der(der).map_err(|e| e.to_string());
-    let mut local_key_id = [0u8; 20];
-    getrandom::getrandom(&mut local_key_id).map_err(|e| e.to_string())?;
-    let chain = PrivateKeyChain::new(
-        key,
-        local_key_id,
-        [c(cert)?, c(ca.issuing_der())?, c(ca.root_der())?],
-    );
-    let mut store = KeyStore::new();
-    store.add_entry(alias, KeyStoreEntry::PrivateKeyChain(chain));
-    store
-        .writer(password)
-        .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)
-        .encryption_iterations(600_000)
-        .mac_algorithm(MacAlgorithm::HmacSha256)
-        .mac_iterations(600_000)
-        .write()
-        .map_err(|e| format!("PKCS#12: {e}"))
-}
-
 // ---------------------------------------------------------------- server
 
 struct Loaded {
@@ -669,9 +479,7 @@ struct Server {
 }
 
 fn mtime(dir: &Path) -> Option<SystemTime> {
-    std::fs::metadata(dir.join("state.json"))
-        .and_then(|m| m.modified())
-        .ok()
+    ca_dir::state_mtime(dir)
 }
 
 impl Server {

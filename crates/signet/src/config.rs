@@ -15,6 +15,25 @@ pub struct Config {
     /// The built-in CA whose OCSP, CRL and TSA endpoints `serve` also answers.
     #[serde(default)]
     pub ca: Option<CaSection>,
+    /// Whom signatures are checked against (the public /verify page, document checks).
+    #[serde(default)]
+    pub trust: Trust,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trust {
+    /// PEM/DER files or directories of trusted roots (e.g. the national root CA and the
+    /// government's specialised CA). The built-in CA's root is added when `[ca]` is set.
+    #[serde(default)]
+    pub anchors: Vec<PathBuf>,
+    /// Fetch CRLs and OCSP answers the document does not carry.
+    #[serde(default = "default_true")]
+    pub fetch_revocation: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -97,6 +116,11 @@ max_upload_mib = 2048
 # when set, this server also answers its /ocsp, /crl/…, /ca/… and /tsa endpoints.
 # [ca]
 # dir = "/var/lib/signet/ca"
+
+# Trust anchors for verifying signatures (files or directories of PEM/DER certificates).
+# [trust]
+# anchors = ["/etc/signet/trust/neac-root.pem", "/etc/signet/trust/vgca/"]
+# fetch_revocation = true
 "#;
 
 impl Config {
@@ -127,6 +151,7 @@ impl Config {
             ca: Some(CaSection {
                 dir: dir.join("ca"),
             }),
+            trust: Trust::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod ca;
 mod config;
+mod pdf;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -71,6 +72,11 @@ enum Command {
     },
     /// Print a commented sample configuration.
     DefaultConfig,
+    /// Sign a PDF (PAdES B-B to B-LTA) with a software keystore or a PKCS#11 token.
+    Sign(pdf::SignArgs),
+    /// Verify every signature of a PDF. Exit status: 0 all TOTAL-PASSED, 1 any TOTAL-FAILED,
+    /// 2 otherwise (INDETERMINATE), 3 the file could not be read as a PDF.
+    Verify(pdf::VerifyArgs),
     /// The built-in CA: init, issue, revoke, crl, serve (OCSP, CRLs, TSA).
     Ca {
         #[command(subcommand)]
@@ -149,7 +155,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
             let config = Config::for_data_dir(&data, &listen);
             ca::ensure_demo_ca(&data.join("ca"), &listen)?;
-            let app = open(&config).await?;
+            let app = with_ca(open(&config).await?, &config)?;
             if app
                 .seed_demo()
                 .await
@@ -161,7 +167,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Serve { config } => {
             let config = Config::load(&config)?;
-            let app = open(&config).await?;
+            let app = with_ca(open(&config).await?, &config)?;
             serve(app, &config, false).await?;
         }
         Command::Migrate { target } => {
@@ -210,6 +216,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::DefaultConfig => print!("{}", config::SAMPLE),
         Command::Ca { command } => return ca::run(command).await,
+        Command::Sign(args) => {
+            return tokio::task::spawn_blocking(move || pdf::sign_command(args))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        Command::Verify(args) => {
+            return tokio::task::spawn_blocking(move || pdf::verify(args))
+                .await
+                .map_err(|e| e.to_string())?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -226,6 +242,37 @@ async fn open(config: &Config) -> Result<App, String> {
         tracing::info!(swept, "removed unfinished uploads");
     }
     Ok(App::new(store, blobs, Arc::new(SystemClock)))
+}
+
+/// Hands the built-in CA (when the configuration names one that exists) to the application,
+/// which issues and revokes from the certificate page.
+/// The trust anchors of `[trust]` plus the built-in CA's root, for verifying signatures.
+fn with_verifier(app: App, config: &Config) -> Result<App, String> {
+    let mut anchors = signet_pki::validation::TrustAnchors::new();
+    if !config.trust.anchors.is_empty() {
+        anchors = signet_net::load_trust_anchors(&config.trust.anchors).map_err(|e| e.to_string())?;
+    }
+    if let Some(c) = &config.ca {
+        let root = c.dir.join("root.pem");
+        if root.exists() {
+            let pem = std::fs::read(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+            anchors.add_pem_or_der(&pem).map_err(|e| format!("{}: {e}", root.display()))?;
+        }
+    }
+    let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation);
+    Ok(app.with_verifier(verifier))
+}
+
+fn with_ca(app: App, config: &Config) -> Result<App, String> {
+    let app = with_verifier(app, config)?;
+    match &config.ca {
+        Some(c) if signet_app::ca_dir::exists(&c.dir) => {
+            let ca = signet_app::ca_service::BuiltInCa::open(&c.dir)
+                .map_err(|e| format!("CA {}: {e}", c.dir.display()))?;
+            Ok(app.with_ca(ca))
+        }
+        _ => Ok(app),
+    }
 }
 
 async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {

@@ -33,6 +33,9 @@ struct AdminPage {
     units: Vec<(String, String, String)>,
     agencies: Vec<(String, String, String, String)>,
     roles: Vec<(&'static str, &'static str)>,
+    /// "Đã cấp N: …" and the number expiring within 30 days.
+    cert_totals: String,
+    cert_expiring: String,
 }
 
 pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
@@ -42,6 +45,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
     let people = app.people(v).await.map_err(|e| u.fail(e))?;
     let units = app.units(v).await.map_err(|e| u.fail(e))?;
     let agencies = app.agencies(v).await.map_err(|e| u.fail(e))?;
+    let totals = app.certificate_totals(v).await.map_err(|e| u.fail(e))?;
     let name_of = |id: &Option<String>| {
         id.as_ref()
             .and_then(|id| agencies.iter().find(|a| &a.id == id))
@@ -90,6 +94,8 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
             .iter()
             .map(|r| (r.code(), t.pick(r.label_vi(), r.label_en())))
             .collect(),
+        cert_totals: super::certificates::totals_line(&totals, u.lang),
+        cert_expiring: super::certificates::group_thousands(totals.expiring, u.lang),
         l: Layout::of(&state, &u, "admin").await,
     };
     Ok(render(&page))

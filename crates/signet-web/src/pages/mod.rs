@@ -1,8 +1,10 @@
 //! The HTML pages.
 
 pub mod admin;
+pub mod certificates;
 pub mod documents;
 pub mod registers;
+pub mod verify;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -24,6 +26,8 @@ pub struct Layout {
     pub user: Option<UserBar>,
     pub csrf: String,
     pub nav: &'static str,
+    /// The signed-in person's certificate expiry reminder, if one is due.
+    pub reminder: Option<String>,
 }
 
 pub struct UserBar {
@@ -40,6 +44,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             nav: "",
+            reminder: None,
         }
     }
 
@@ -51,7 +56,13 @@ impl Layout {
             .await
             .map(|a| a.name)
             .unwrap_or_default();
-        Self::with_agency(u.lang, &u.user, agency, nav)
+        let mut layout = Self::with_agency(u.lang, &u.user, agency, nav);
+        // A reminder that cannot be read must not take the page down with it.
+        match state.app.my_expiring_certificates(&u.user.viewer).await {
+            Ok(certs) => layout.reminder = reminder(&certs, u.lang),
+            Err(e) => tracing::warn!(error = %e, "certificate reminder"),
+        }
+        layout
     }
 
     fn with_agency(lang: Lang, user: &SignedIn, agency: String, nav: &'static str) -> Self {
@@ -66,8 +77,26 @@ impl Layout {
             }),
             csrf: user.csrf_token.clone(),
             nav,
+            reminder: None,
         }
     }
+}
+
+/// The banner of a holder whose certificate expires soon (the soonest one is named).
+fn reminder(certs: &[signet_store::certificates::Certificate], lang: Lang) -> Option<String> {
+    let c = certs.first()?;
+    let date = signet_app::clock::display_ms(c.not_after_ms);
+    let date = date.split(' ').next().unwrap_or("");
+    Some(match lang {
+        Lang::Vi => format!(
+            "Chứng thư số của bạn (số hiệu {}) hết hạn ngày {date}. Vui lòng đề nghị quản trị viên cấp chứng thư mới.",
+            c.serial
+        ),
+        Lang::En => format!(
+            "Your certificate (serial {}) expires on {date}. Please ask your administrator for a new one.",
+            c.serial
+        ),
+    })
 }
 
 /// Renders a template; a template that fails to render is a bug, logged, shown as 500.

@@ -683,6 +683,9 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/agencies", &["get"]),
     ("/api/v1/units", &["get", "post"]),
     ("/api/v1/people", &["get", "post"]),
+    ("/api/v1/certificates", &["get", "post"]),
+    ("/api/v1/certificates/{serial}", &["get"]),
+    ("/api/v1/certificates/{serial}/revoke", &["post"]),
 ];
 
 fn refs(v: &Value, out: &mut Vec<String>) {

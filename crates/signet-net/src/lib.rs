@@ -1,0 +1,24 @@
+//! Signet's network layer for the PKI: fetching CRLs, OCSP responses, issuer certificates
+//! (AIA) and RFC 3161 time stamps over HTTP, with time and size limits and a cache; and
+//! loading trust anchors from files. The validation itself is pure and lives in
+//! `signet_pki::validation`; [`validate_online`] runs the fetch-and-validate loop.
+//!
+//! The HTTP client is a small HTTP/1.1 implementation over `std::net::TcpStream` (no new
+//! dependency): CRL distribution points, OCSP responders, AIA and TSA URLs are plain `http://`
+//! by design (what they carry is signed). `https://` is refused with
+//! [`NetError::UnsupportedScheme`]; adding it would mean `rustls` (which can run on `ring`)
+//! plus its certificate verifier. Name resolution uses the system resolver, which the time
+//! limits do not bound.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod anchors;
+mod error;
+mod fetcher;
+mod http;
+mod online;
+
+pub use anchors::load_trust_anchors;
+pub use error::{NetError, Result};
+pub use fetcher::{Fetched, Fetcher};
+pub use http::{HttpClient, Response};
+pub use online::validate_online;

@@ -1,0 +1,45 @@
+use thiserror::Error;
+
+/// The one error type of `signet-pdf`.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum PdfError {
+    /// Bytes that are not valid PDF syntax at a given offset.
+    #[error("syntax error at byte {offset}: {msg}")]
+    Syntax { offset: usize, msg: String },
+    /// The file ended in the middle of something.
+    #[error("unexpected end of data at byte {0}")]
+    Eof(usize),
+    /// A structural problem (xref, trailer, page tree, ...).
+    #[error("invalid PDF structure: {0}")]
+    Structure(String),
+    /// A limit that protects against hostile input was reached.
+    #[error("limit exceeded: {0}")]
+    Limit(String),
+    /// The document is encrypted; decryption is not supported.
+    #[error("the document is encrypted (/Encrypt in trailer); encrypted PDFs are not supported")]
+    Encrypted,
+    /// A stream filter we do not implement.
+    #[error("unsupported stream filter: {0}")]
+    UnsupportedFilter(String),
+    /// Corrupt compressed data.
+    #[error("corrupt stream data: {0}")]
+    Decode(String),
+    /// A request that cannot be satisfied (duplicate field name, unknown page, ...).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// The CMS does not fit in the reserved /Contents placeholder.
+    #[error("signature of {needed} bytes does not fit the {capacity}-byte placeholder")]
+    SignatureTooBig { needed: usize, capacity: usize },
+    /// The prepared bytes were changed between preparation and embedding.
+    #[error("prepared document was altered: the signed ranges no longer match their digest")]
+    PreparedAltered,
+}
+
+impl PdfError {
+    pub(crate) fn syntax(offset: usize, msg: impl Into<String>) -> Self {
+        PdfError::Syntax {
+            offset,
+            msg: msg.into(),
+        }
+    }
+}

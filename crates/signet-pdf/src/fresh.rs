@@ -1,0 +1,127 @@
+//! Writing a small new PDF from objects (tests, fixtures, the appearance engineer's samples).
+
+use crate::object::{Dictionary, ObjRef, Object, Stream};
+use crate::writer::write_table;
+use crate::xref::XrefEntry;
+use std::collections::BTreeMap;
+
+/// A new document built object by object; `finish` writes header, objects, xref table and
+/// trailer.
+#[derive(Debug, Default)]
+pub struct FreshDocument {
+    objects: BTreeMap<u32, Vec<u8>>,
+    next: u32,
+}
+
+impl FreshDocument {
+    pub fn new() -> Self {
+        FreshDocument {
+            objects: BTreeMap::new(),
+            next: 1,
+        }
+    }
+    pub fn allocate(&mut self) -> ObjRef {
+        let r = ObjRef::new(self.next, 0);
+        self.next += 1;
+        r
+    }
+    pub fn put(&mut self, r: ObjRef, o: &Object) {
+        self.objects.insert(r.num, o.to_bytes());
+    }
+    /// An already-serialized object body.
+    pub fn put_raw(&mut self, r: ObjRef, body: Vec<u8>) {
+        self.objects.insert(r.num, body);
+    }
+    /// Writes the file with `/Root root` and a fixed `/ID` derived from nothing variable
+    /// (callers wanting a unique ID pass `id`).
+    pub fn finish(self, root: ObjRef, id: Option<[u8; 16]>) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+        let mut entries = BTreeMap::new();
+        for (num, body) in &self.objects {
+            entries.insert(
+                *num,
+                XrefEntry::InUse {
+                    offset: out.len() as u64,
+                    gen: 0,
+                },
+            );
+            out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        // Gaps in the numbering get free entries, so every number below /Size is listed.
+        let size = self.objects.keys().max().map_or(1, |m| m + 1);
+        let mut trailer = Dictionary::new()
+            .with(b"Size", Object::Integer(i64::from(size)))
+            .with(b"Root", Object::Reference(root));
+        let id = id.unwrap_or([0x5A; 16]);
+        trailer.set(
+            b"ID",
+            Object::Array(vec![
+                Object::String(id.to_vec()),
+                Object::String(id.to_vec()),
+            ]),
+        );
+        for n in 1..size {
+            entries.entry(n).or_insert(XrefEntry::Free { gen: 0 });
+        }
+        write_table(&mut out, &entries, &trailer);
+        out
+    }
+}
+
+/// A one-page PDF with the given media box and (uncompressed) page content, using
+/// Helvetica as `/F1`.
+pub fn one_page_pdf(media_box: [f64; 4], content: &[u8]) -> Vec<u8> {
+    let mut d = FreshDocument::new();
+    let (catalog, pages, page, contents, font) = (
+        d.allocate(),
+        d.allocate(),
+        d.allocate(),
+        d.allocate(),
+        d.allocate(),
+    );
+    d.put(
+        catalog,
+        &Dictionary::new()
+            .with(b"Type", Object::name("Catalog"))
+            .with(b"Pages", pages)
+            .into(),
+    );
+    d.put(
+        pages,
+        &Dictionary::new()
+            .with(b"Type", Object::name("Pages"))
+            .with(b"Kids", Object::Array(vec![page.into()]))
+            .with(b"Count", Object::Integer(1))
+            .into(),
+    );
+    let fonts = Dictionary::new().with(b"F1", font);
+    d.put(
+        page,
+        &Dictionary::new()
+            .with(b"Type", Object::name("Page"))
+            .with(b"Parent", pages)
+            .with(
+                b"MediaBox",
+                Object::Array(media_box.iter().map(|v| Object::Real(*v)).collect()),
+            )
+            .with(b"Resources", Dictionary::new().with(b"Font", fonts))
+            .with(b"Contents", contents)
+            .into(),
+    );
+    d.put(
+        contents,
+        &Object::Stream(Stream::new(Dictionary::new(), content.to_vec())),
+    );
+    d.put(
+        font,
+        &Dictionary::new()
+            .with(b"Type", Object::name("Font"))
+            .with(b"Subtype", Object::name("Type1"))
+            .with(b"BaseFont", Object::name("Helvetica"))
+            .with(b"Encoding", Object::name("WinAnsiEncoding"))
+            .into(),
+    );
+    d.finish(catalog, None)
+}

@@ -1,0 +1,420 @@
+//! The administrator's certificate page: list with filters and totals, issuance form,
+//! revocation, downloads.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signet_app::certificates::CertificateForm;
+use signet_app::clock::display_ms;
+use signet_app::AppError;
+use signet_store::certificates::{
+    CertCursor, CertFilter, CertStatus, CertTotals, Certificate, CertificateKind, DeviceKind,
+    StatusAt,
+};
+
+use super::documents::url_encode;
+use super::{render, Choice, Layout};
+use crate::i18n::{Lang, Tr};
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+/// Rows per page.
+const PAGE_SIZE: u32 = 50;
+
+/// `5700` as `5.700` (Vietnamese) or `5,700` (English).
+pub fn group_thousands(n: i64, lang: Lang) -> String {
+    let sep = if lang == Lang::En { "," } else { "." };
+    let digits = n.unsigned_abs().to_string();
+    // Groups of three from the right; the digits are ASCII, so every chunk is valid UTF-8.
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|g| std::str::from_utf8(g).unwrap_or(""))
+        .collect();
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", groups.join(sep))
+}
+
+/// "Đã cấp 5.700: 4.028 cá nhân, 1.676 tổ chức" / "Issued 5,700: 4,028 personal, 1,676
+/// organizational".
+pub fn totals_line(t: &CertTotals, lang: Lang) -> String {
+    let n = |v| group_thousands(v, lang);
+    match lang {
+        Lang::Vi => format!(
+            "Đã cấp {}: {} cá nhân, {} tổ chức",
+            n(t.total),
+            n(t.personal),
+            n(t.organization)
+        ),
+        Lang::En => format!(
+            "Issued {}: {} personal, {} organizational",
+            n(t.total),
+            n(t.personal),
+            n(t.organization)
+        ),
+    }
+}
+
+pub fn status_label(s: CertStatus, t: Tr) -> &'static str {
+    match s {
+        CertStatus::Valid => t.s("cert_valid"),
+        CertStatus::Expiring => t.s("cert_expiring"),
+        CertStatus::Expired => t.s("cert_expired"),
+        CertStatus::Revoked => t.s("cert_revoked"),
+    }
+}
+
+pub fn kind_label(k: CertificateKind, t: Tr) -> &'static str {
+    match k {
+        CertificateKind::Personal => t.s("cert_personal"),
+        CertificateKind::Organization => t.s("cert_organization"),
+    }
+}
+
+pub fn device_label(d: DeviceKind, t: Tr) -> &'static str {
+    match d {
+        DeviceKind::Software => t.s("device_software"),
+        DeviceKind::Pkcs11 => t.s("device_pkcs11"),
+        DeviceKind::Remote => t.s("device_remote"),
+    }
+}
+
+/// The date part of a Unix-millisecond time in Vietnam.
+fn date_of(ms: i64) -> String {
+    display_ms(ms).split(' ').next().unwrap_or("").to_owned()
+}
+
+/// A revocation reason in the person's language (RFC 5280 name when unknown).
+pub fn reason_label(name: &str, t: Tr) -> String {
+    match t.s(&format!("reason_{name}")) {
+        "?" => name.to_owned(),
+        label => label.to_owned(),
+    }
+}
+
+pub struct CertRow {
+    pub serial: String,
+    pub holder: String,
+    pub kind: &'static str,
+    pub device: String,
+    pub valid_until: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub revocable: bool,
+}
+
+fn row(c: &Certificate, at: StatusAt, t: Tr) -> CertRow {
+    let status = c.status(at);
+    let device = if c.device_label.is_empty() {
+        device_label(c.device_kind, t).to_owned()
+    } else {
+        format!("{} · {}", device_label(c.device_kind, t), c.device_label)
+    };
+    CertRow {
+        serial: c.serial.clone(),
+        holder: c.holder_name.clone(),
+        kind: kind_label(c.kind, t),
+        device,
+        valid_until: date_of(c.not_after_ms),
+        status: match &c.revocation_reason {
+            Some(r) => format!("{} · {}", status_label(status, t), reason_label(r, t)),
+            None => status_label(status, t).to_owned(),
+        },
+        status_class: status.as_str(),
+        revocable: status != CertStatus::Revoked,
+    }
+}
+
+/// The list's query string.
+#[derive(Debug, Default, Deserialize)]
+pub struct CertQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+impl CertQuery {
+    /// The store filter; unknown values are refused rather than ignored.
+    pub fn filter(&self, limit: u32) -> Result<CertFilter, AppError> {
+        let status = match self.status.as_str() {
+            "" => None,
+            s => Some(CertStatus::parse(s).ok_or_else(|| {
+                AppError::Invalid("status: valid, expiring, expired or revoked".into())
+            })?),
+        };
+        let kind = match self.kind.as_str() {
+            "" => None,
+            k => Some(
+                CertificateKind::parse(k)
+                    .ok_or_else(|| AppError::Invalid("kind: personal or organization".into()))?,
+            ),
+        };
+        let after = match self.after.as_str() {
+            "" => None,
+            a => Some(
+                CertCursor::decode(a)
+                    .ok_or_else(|| AppError::Invalid("after: not a cursor".into()))?,
+            ),
+        };
+        Ok(CertFilter {
+            status,
+            kind,
+            after,
+            limit,
+        })
+    }
+
+    fn href(&self, after: Option<&str>) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [("status", &self.status), ("kind", &self.kind)] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", url_encode(v)));
+            }
+        }
+        if let Some(a) = after {
+            parts.push(format!("after={}", url_encode(a)));
+        }
+        format!("/admin/certificates?{}", parts.join("&"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "certificates.html")]
+struct CertificatesPage {
+    l: Layout,
+    totals: String,
+    counts: Vec<(String, &'static str, String)>,
+    rows: Vec<CertRow>,
+    statuses: Vec<Choice>,
+    kinds: Vec<Choice>,
+    people: Vec<(String, String)>,
+    devices: Vec<(&'static str, &'static str)>,
+    reasons: Vec<(&'static str, String)>,
+    can_issue: bool,
+    has_cursor: bool,
+    first_href: String,
+    next_href: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<CertQuery>,
+) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let v = &u.user.viewer;
+    let filter = q.filter(PAGE_SIZE).map_err(|e| u.fail(e))?;
+    let list = state
+        .app
+        .certificates(v, &filter)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let people = state.app.people(v).await.map_err(|e| u.fail(e))?;
+    let tt = &list.totals;
+    let n = |x| group_thousands(x, u.lang);
+    let counts = [
+        (CertStatus::Valid, tt.valid),
+        (CertStatus::Expiring, tt.expiring),
+        (CertStatus::Expired, tt.expired),
+        (CertStatus::Revoked, tt.revoked),
+    ]
+    .into_iter()
+    .map(|(s, c)| (s.as_str().to_owned(), status_label(s, t), n(c)))
+    .collect();
+    let page = CertificatesPage {
+        totals: totals_line(tt, u.lang),
+        counts,
+        rows: list
+            .page
+            .certificates
+            .iter()
+            .map(|c| row(c, list.at, t))
+            .collect(),
+        statuses: CertStatus::ALL
+            .iter()
+            .map(|s| Choice::new(s.as_str(), status_label(*s, t), &q.status))
+            .collect(),
+        kinds: [CertificateKind::Personal, CertificateKind::Organization]
+            .iter()
+            .map(|k| Choice::new(k.as_str(), kind_label(*k, t), &q.kind))
+            .collect(),
+        people: people
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| (p.id.clone(), format!("{} ({})", p.full_name, p.username)))
+            .collect(),
+        devices: [DeviceKind::Pkcs11, DeviceKind::Remote, DeviceKind::Software]
+            .iter()
+            .map(|d| (d.as_str(), device_label(*d, t)))
+            .collect(),
+        reasons: signet_app::certificates::revocation_reasons()
+            .into_iter()
+            .map(|r| (r, reason_label(r, t)))
+            .collect(),
+        can_issue: list.can_issue,
+        has_cursor: !q.after.is_empty(),
+        first_href: q.href(None),
+        next_href: list.page.next.as_ref().map(|c| q.href(Some(&c.encode()))),
+        l: Layout::of(&state, &u, "admin").await,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct IssueFormData {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    holder_id: String,
+    #[serde(default)]
+    csr: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    device_kind: String,
+    #[serde(default)]
+    device_label: String,
+}
+
+/// A file to download, with an ASCII name.
+pub fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Issues; with a generated key the answer is the PKCS#12 file itself (the only copy).
+pub async fn issue(
+    State(state): State<AppState>,
+    u: PageUser,
+    Form(f): Form<IssueFormData>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let form = CertificateForm {
+        kind: f.kind,
+        holder_id: f.holder_id,
+        csr: f.csr,
+        password: f.password,
+        device_kind: f.device_kind,
+        device_label: f.device_label,
+    };
+    let issued = state
+        .app
+        .request_certificate(&u.user.viewer, &form)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(match issued.pkcs12 {
+        Some(p12) => attachment(
+            "application/x-pkcs12",
+            &format!("{}.p12", issued.certificate.serial),
+            p12,
+        ),
+        None => Redirect::to("/admin/certificates").into_response(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RevokeFormData {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(serial): Path<String>,
+    Form(f): Form<RevokeFormData>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    state
+        .app
+        .revoke_certificate(&u.user.viewer, &serial, &f.reason)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin/certificates").into_response())
+}
+
+/// The certificate and its chain as PEM.
+pub async fn download(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(serial): Path<String>,
+) -> Result<Response, WebError> {
+    let pem = state
+        .app
+        .certificate_pem(&u.user.viewer, &serial)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let serial = file_serial(&serial);
+    Ok(attachment(
+        "application/x-pem-file",
+        &format!("{serial}.pem"),
+        pem.into_bytes(),
+    ))
+}
+
+/// A serial safe for a file name (the app already checked it names a certificate).
+pub fn file_serial(s: &str) -> String {
+    s.chars().filter(char::is_ascii_hexdigit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_revocation_reason_is_translated() {
+        for r in signet_app::certificates::revocation_reasons() {
+            for lang in [Lang::Vi, Lang::En] {
+                assert_ne!(reason_label(r, Tr(lang)), r, "{r} in {lang:?}");
+            }
+        }
+        assert_eq!(
+            reason_label("holdInstruction", Tr(Lang::Vi)),
+            "holdInstruction"
+        );
+    }
+
+    #[test]
+    fn numbers_and_totals_in_both_languages() {
+        assert_eq!(group_thousands(0, Lang::Vi), "0");
+        assert_eq!(group_thousands(999, Lang::Vi), "999");
+        assert_eq!(group_thousands(5700, Lang::Vi), "5.700");
+        assert_eq!(group_thousands(1_234_567, Lang::En), "1,234,567");
+        assert_eq!(group_thousands(100_000, Lang::Vi), "100.000");
+        assert_eq!(group_thousands(-4028, Lang::Vi), "-4.028");
+        let t = CertTotals {
+            total: 5700,
+            personal: 4028,
+            organization: 1676,
+            ..Default::default()
+        };
+        assert_eq!(
+            totals_line(&t, Lang::Vi),
+            "Đã cấp 5.700: 4.028 cá nhân, 1.676 tổ chức"
+        );
+        assert_eq!(
+            totals_line(&t, Lang::En),
+            "Issued 5,700: 4,028 personal, 1,676 organizational"
+        );
+    }
+}

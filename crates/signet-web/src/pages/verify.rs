@@ -1,0 +1,186 @@
+//! `/verify`: anyone uploads a signed PDF and reads, per signature, a green / red / amber
+//! verdict with who signed, when, and what changed after; `POST /api/v1/verify` gives the same
+//! report as JSON. No sign-in; size- and rate-limited; the file is not kept.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use signet_app::verification::MAX_BYTES;
+use signet_app::AppError;
+use signet_pades::{Indication, Report, SignatureReport};
+
+use super::{render, Layout};
+use crate::i18n::{Lang, Tr};
+use crate::session::{client_key, ClientAddr, PageLang};
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+pub struct VerifyPage {
+    l: Layout,
+    file_name: String,
+    report: Option<ReportView>,
+    max_mb: usize,
+}
+
+pub struct ReportView {
+    class: &'static str,
+    verdict: String,
+    messages: Vec<String>,
+    signatures: Vec<SignatureView>,
+}
+
+pub struct SignatureView {
+    class: &'static str,
+    verdict: String,
+    title: String,
+    rows: Vec<(&'static str, String)>,
+    messages: Vec<String>,
+}
+
+fn class(i: Indication) -> &'static str {
+    match i {
+        Indication::TotalPassed => "ok",
+        Indication::TotalFailed => "bad",
+        Indication::Indeterminate => "warn",
+    }
+}
+
+fn verdict_text(t: Tr, i: Indication) -> String {
+    let key = match i {
+        Indication::TotalPassed => "verify_passed",
+        Indication::TotalFailed => "verify_failed",
+        Indication::Indeterminate => "verify_indeterminate",
+    };
+    format!("{} ({})", t.s(key), i.as_str())
+}
+
+fn message(lang: Lang, m: &signet_pades::report::Message) -> String {
+    if lang == Lang::En { m.en.clone() } else { m.vi.clone() }
+}
+
+fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
+    let dash = || "—".to_owned();
+    let signer = s.signer.as_ref();
+    let mut rows = vec![
+        (t.s("verify_signer"), signer.and_then(|x| x.common_name.clone()).unwrap_or_else(dash)),
+        (t.s("verify_subject"), signer.map(|x| x.subject.clone()).unwrap_or_else(dash)),
+        (t.s("verify_issuer"), signer.map(|x| x.issuer.clone()).unwrap_or_else(dash)),
+        (t.s("verify_time"), s.signing_time.clone().unwrap_or_else(dash)),
+        (t.s("verify_timestamp"), s.timestamp.clone().unwrap_or_else(dash)),
+        (t.s("verify_integrity"), format!("{:?}", s.integrity)),
+        (t.s("verify_coverage"), format!("{:?}", s.coverage)),
+        (t.s("verify_modifications"), format!("{:?}", s.modifications)),
+        (t.s("verify_level"), s.level.clone().unwrap_or_else(dash)),
+    ];
+    if let Some(r) = &s.revocation {
+        rows.push((t.s("verify_revocation"), format!("{} ({})", r.status, r.source)));
+    }
+    let kind = match s.kind {
+        signet_pades::Kind::Signature => t.s("verify_kind_signature"),
+        signet_pades::Kind::DocumentTimestamp => t.s("verify_kind_timestamp"),
+    };
+    let mut verdict = verdict_text(t, s.indication);
+    if let Some(sub) = s.sub_indication {
+        verdict.push_str(&format!(" · {sub:?}"));
+    }
+    SignatureView {
+        class: class(s.indication),
+        verdict,
+        title: format!("{kind} “{}”", s.field),
+        rows,
+        messages: s.messages.iter().map(|m| message(t.0, m)).collect(),
+    }
+}
+
+fn report_view(t: Tr, r: &Report) -> ReportView {
+    ReportView {
+        class: class(r.verdict),
+        verdict: verdict_text(t, r.verdict),
+        messages: r.messages.iter().map(|m| message(t.0, m)).collect(),
+        signatures: r.signatures.iter().map(|s| signature_view(t, s)).collect(),
+    }
+}
+
+pub async fn form(PageLang(lang): PageLang) -> Response {
+    render(&VerifyPage {
+        l: Layout::anonymous(lang),
+        file_name: String::new(),
+        report: None,
+        max_mb: MAX_BYTES >> 20,
+    })
+}
+
+/// Reads the `file` part of a form, refusing more than [`MAX_BYTES`] as it streams.
+async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::Invalid(e.body_text());
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").chars().take(200).collect();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            if bytes.len() + chunk.len() > MAX_BYTES {
+                return Err(AppError::TooLarge { limit: MAX_BYTES as u64 });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok((name, bytes));
+    }
+    Err(AppError::Invalid("choose a PDF file".into()))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    ClientAddr(addr): ClientAddr,
+    form: Multipart,
+) -> Result<Response, WebError> {
+    let page = |e| WebError::page(e, lang);
+    let (file_name, bytes) = read_file(form).await.map_err(page)?;
+    let report = state.app.verify_pdf(&client_key(addr), bytes).await.map_err(page)?;
+    Ok(render(&VerifyPage {
+        l: Layout::anonymous(lang),
+        file_name,
+        report: Some(report_view(Tr(lang), &report)),
+        max_mb: MAX_BYTES >> 20,
+    }))
+}
+
+/// `POST /api/v1/verify`: the PDF as the body (`application/pdf`), or a form with a `file` part.
+pub async fn api(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    let ct = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let bytes = if ct.starts_with("multipart/form-data") {
+        let form = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+            .await
+            .map_err(|e| WebError::api(AppError::Invalid(e.body_text())))?;
+        read_file(form).await.map_err(WebError::api)?.1
+    } else {
+        let body = Bytes::from_request_limited(request).await.map_err(WebError::api)?;
+        body.to_vec()
+    };
+    let report = state.app.verify_pdf(&client_key(addr), bytes).await.map_err(WebError::api)?;
+    Ok(Json(report).into_response())
+}
+
+trait FromRequestLimited: Sized {
+    async fn from_request_limited(r: axum::extract::Request) -> Result<Self, AppError>;
+}
+
+impl FromRequestLimited for Bytes {
+    async fn from_request_limited(r: axum::extract::Request) -> Result<Bytes, AppError> {
+        axum::body::to_bytes(r.into_body(), MAX_BYTES)
+            .await
+            .map_err(|_| AppError::TooLarge { limit: MAX_BYTES as u64 })
+    }
+}
