@@ -1,6 +1,7 @@
 // End-to-end browser test: a clerk logs in, registers an outgoing document
 // with a PDF attached, finds it in the outgoing list and opens it again; the
-// list must also fit a phone screen.
+// list must also fit a phone screen. Then a PDF signed by `signet sign` is
+// verified on the public /verify page (green verdict, signer shown).
 //
 // Runs the real `signet demo` server on a free loopback port with a fresh data
 // dir, and drives Debian's Chromium through playwright-core (which, unlike the
@@ -10,7 +11,7 @@
 //
 // Prints "1 passed, 0 failed" or "0 passed, 1 failed" as its last line.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, openSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -176,6 +177,32 @@ async function flow(page, base, tmp) {
   check(scrollWidth <= 400, `/outgoing overflows a 390px phone screen: scrollWidth ${scrollWidth}`);
 }
 
+// 5. Anyone verifies a signed PDF at /verify: the document is signed by `signet sign` with a
+// certificate from the demo CA (which the demo server trusts and answers OCSP for).
+async function verifyFlow(page, base, tmp, bin, dataDir) {
+  const run = (args) => execFileSync(bin, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pdfPath = join(tmp, 'to-sign.pdf');
+  writeFileSync(pdfPath, minimalPdf('Quyet dinh ky so'));
+  run(['ca', 'issue', '--dir', join(dataDir, 'ca'), '--kind', 'person', '--name', 'Nguyễn Văn Lãnh Đạo',
+    '--agency', '000.00.00.H99', '--password', 'browser-test', '--out', join(tmp, 'leader')]);
+  const signed = join(tmp, 'signed.pdf');
+  run(['sign', pdfPath, '--out', signed, '--p12', join(tmp, 'leader.p12'), '--password', 'browser-test',
+    '--page', '1', '--rect', '330,80,530,160']);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/verify`);
+  await page.setInputFiles('input[name=file]', signed);
+  await submit(page, 'form[action="/verify"] button[type=submit]');
+  const verdict = page.locator('#verdict');
+  check((await verdict.count()) === 1, `no verdict on ${page.url()}: ${await bodyText(page)}`);
+  const cls = await verdict.getAttribute('class');
+  const text = await bodyText(page);
+  check(cls.includes('ok'), `verdict is not green (${cls}): ${text}`);
+  check(text.includes('Nguyễn Văn Lãnh Đạo'), `the signer's name is not shown: ${text}`);
+  const shot = join(tmp, 'verify.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(`screenshot: ${shot}`);
+}
+
 async function main() {
   const bin = signetBin();
   check(existsSync(bin), `signet binary not found at ${bin} (set SIGNET_BIN or build it)`);
@@ -229,7 +256,8 @@ async function main() {
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();
     await flow(page, base, tmp);
-    console.log('ok: login, register outgoing document, list, detail, phone layout');
+    await verifyFlow(page, base, tmp, bin, dataDir);
+    console.log('ok: login, register outgoing document, list, detail, phone layout, verify a signed PDF');
     return 0;
   } catch (err) {
     console.error(`FAILED: ${err.stack || err}`);

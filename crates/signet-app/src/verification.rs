@@ -70,7 +70,9 @@ impl Verifier {
         let fetched = fetcher.fetch_revocation(&first.needs, now);
         opts.fetched.crls = fetched.crls;
         opts.fetched.ocsps = fetched.ocsp_responses;
-        Ok(signet_pades::verify(bytes, &opts).map_err(unreadable)?.report)
+        Ok(signet_pades::verify(bytes, &opts)
+            .map_err(unreadable)?
+            .report)
     }
 }
 
@@ -84,7 +86,9 @@ impl App {
     /// Verifies a signed PDF for anyone (`client` is the caller's address, for the limit).
     pub async fn verify_pdf(&self, client: &str, bytes: Vec<u8>) -> Result<Report, AppError> {
         if bytes.len() > MAX_BYTES {
-            return Err(AppError::TooLarge { limit: MAX_BYTES as u64 });
+            return Err(AppError::TooLarge {
+                limit: MAX_BYTES as u64,
+            });
         }
         if bytes.is_empty() {
             return Err(AppError::Invalid("the file is empty".into()));

@@ -6,6 +6,10 @@
 //! inputs are saved to the output directory (deduplicated by message); a hang is saved and
 //! stops the run, since a stuck thread cannot be killed. Inputs whose outcome label is new
 //! join the live corpus (a cheap stand-in for coverage feedback).
+//!
+//! Build it with overflow checks, so arithmetic overflow shows up as a crash:
+//! `CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true cargo build --release -p signet-fuzz`.
+//! New targets go in `targets::TARGETS` (a name and a `fn(&[u8]) -> String`).
 
 mod mutate;
 mod rng;

@@ -16,7 +16,7 @@ impl Ranges {
     /// Parses `[start len start len …]`; `None` when it is not pairs of non-negative integers
     /// inside the file, in increasing order without overlap.
     pub fn parse(raw: Vec<i64>, file_len: usize) -> Option<Ranges> {
-        if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 64 {
+        if raw.is_empty() || !raw.len().is_multiple_of(2) || raw.len() > 64 {
             return None;
         }
         let mut pieces = Vec::new();
@@ -58,9 +58,17 @@ fn eof_marker(file: &[u8], rev_end: usize) -> Option<usize> {
 pub fn covered_revision(doc: &Document, ranges: &Ranges) -> Option<usize> {
     let end = ranges.end();
     let file = doc.bytes();
-    doc.revisions().iter().position(|r| {
+    // The last match: a linearized file's first-page section ends where the main one does.
+    doc.revisions().iter().rposition(|r| {
         eof_marker(file, r.end).is_some_and(|eof| end >= eof + 5 && end <= r.end.max(eof + 5) + 2)
     })
+}
+
+/// The revision that last wrote object `num` (where a signature dictionary was written).
+pub fn defining_revision(doc: &Document, num: u32) -> Option<usize> {
+    doc.revisions()
+        .iter()
+        .rposition(|r| r.entries.contains_key(&num))
 }
 
 /// Coverage: a range from 0 whose only gap is exactly the `/Contents` hex string, ending at a

@@ -22,7 +22,12 @@
 //!   value and appearance only [FormUpdatingRule and its field rules];
 //! - an object that the signed revision used somewhere is only cleared when *every* place that
 //!   used it was checked by a rule (so a widget's appearance shared with the trailer, or a DSS
-//!   also reachable from `/AdditionalStreams`, is not cleared by the form or DSS rule).
+//!   also reachable from `/AdditionalStreams`, is not cleared by the form or DSS rule);
+//! - after a certification signature no visible signature field may be added, and fields a
+//!   `/FieldMDP` reference locks may not change ([`Locks`]).
+//!
+//! Like pyHanko's default policy, nothing is ever cleared at the `Annotations` level: adding a
+//! comment or any other non-widget annotation after signing is `Other`.
 //!
 //! All walks are bounded; a document too large to analyse is `Other`.
 
@@ -472,30 +477,24 @@ impl View<'_> {
         let mut stack = vec![Rc::new(Object::Dictionary(self.trailer.clone()))];
         while let Some(o) = stack.pop() {
             self.step()?;
-            let children: Vec<&Object> = match &*o {
-                Object::Array(a) => a.iter().collect(),
-                Object::Dictionary(_) | Object::Stream(_) => {
-                    let d = o
-                        .as_dict()
-                        .map(|d| d.iter().collect())
-                        .unwrap_or_else(Vec::new);
-                    out.extend(
-                        d.iter()
-                            .filter(|(k, _)| *k == b"AP")
-                            .filter_map(|(_, v)| v.as_ref()),
-                    );
-                    d.into_iter().map(|(_, v)| v).collect()
-                }
-                _ => Vec::new(),
+            let children: Vec<(&[u8], &Object)> = match &*o {
+                Object::Array(a) => a.iter().map(|v| (&b""[..], v)).collect(),
+                other => other
+                    .as_dict()
+                    .map(|d| d.iter().collect())
+                    .unwrap_or_default(),
             };
-            for c in children {
-                match c {
+            for (key, child) in children {
+                match child {
                     Object::Reference(r) => {
+                        if key == b"AP" {
+                            out.insert(*r);
+                        }
                         if seen.insert(*r) {
                             stack.extend(self.get(*r));
                         }
                     }
-                    Object::Array(_) | Object::Dictionary(_) => stack.push(Rc::new(c.clone())),
+                    Object::Array(_) | Object::Dictionary(_) => stack.push(Rc::new(child.clone())),
                     _ => {}
                 }
             }
@@ -564,8 +563,9 @@ impl Walker<'_, '_> {
         in_struct: bool,
     ) -> R<()> {
         self.view.step()?;
-        if at.len() > MAX_PATH {
-            return Ok(());
+        // Refused rather than cut short: a use hidden deeper would go unchecked.
+        if at.len() > MAX_PATH || seen.len() > MAX_PATH {
+            return fail("document too large to analyse");
         }
         if let Object::Reference(r) = o {
             if seen.contains(r) {
@@ -1916,8 +1916,8 @@ fn appearance_update(
 mod tests {
     use super::*;
     use signet_pdf::{
-        add_dss, add_signature_fields, one_page_pdf, prepare_signature, Dss, FieldSpec,
-        SignatureRequest, Stream, Update, VriEntry,
+        add_dss, add_signature_fields, one_page_pdf, prepare_signature, prepare_signature_in, Dss,
+        FieldSpec, SignatureRequest, Stream, Update, VriEntry,
     };
 
     fn parse(b: &[u8]) -> Document {
@@ -1940,18 +1940,34 @@ mod tests {
         }
     }
 
-    /// Two fields created, the first signed: the base revision of most tests.
+    /// Two fields created, then the visible one signed with an appearance, as the product
+    /// does: the file and the revision the signature covers.
     fn signed_once() -> (Vec<u8>, usize) {
         let pdf = one_page_pdf(
             [0.0, 0.0, 595.0, 842.0],
-            b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET",
+            b"BT /F1 12 Tf 72 720 Td (Hi) Tj ET",
         );
-        let pdf = add_signature_fields(
-            &parse(&pdf),
-            &[field("A", [50.0, 50.0, 200.0, 100.0]), field("B", [0.0; 4])],
-        )
-        .unwrap();
-        let pdf = sign(&pdf, &SignatureRequest::cades("A", "D:20261123000000Z", 64));
+        let specs = [field("A", [50.0, 50.0, 200.0, 100.0]), field("B", [0.0; 4])];
+        let pdf = add_signature_fields(&parse(&pdf), &specs).unwrap();
+        let fields_rev = parse(&pdf).last_revision();
+        let doc = parse(&pdf);
+        let mut up = Update::new(&doc);
+        let ap = up.allocate();
+        let form = Dictionary::new()
+            .with(b"Type", Object::name("XObject"))
+            .with(b"Subtype", Object::name("Form"))
+            .with(
+                b"BBox",
+                Object::Array(vec![0.into(), 0.into(), 150.into(), 50.into()]),
+            );
+        up.put(ap, &Object::Stream(Stream::new(form, b"0 0 1 rg".to_vec())));
+        let mut req = SignatureRequest::cades("A", "D:20261123000000Z", 64);
+        req.appearance = Some(ap);
+        let pdf = prepare_signature_in(up, &req)
+            .unwrap()
+            .embed(&[0x30, 0x03, 2, 1, 1])
+            .unwrap();
+        assert_eq!(level(&pdf, fields_rev), Modifications::FormFilling);
         let base = parse(&pdf).last_revision();
         (pdf, base)
     }

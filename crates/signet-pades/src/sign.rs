@@ -204,10 +204,16 @@ pub fn prepare(
     })
 }
 
-/// The digest of the signed byte ranges with the algorithm's own hash (SHA-384 for P-384).
+/// The digest of the signed byte ranges with the algorithm's own hash (SHA-384 for P-384);
+/// SHA-256 is the one the placeholder step already computed.
 fn document_digest(prepared: &Prepared, algorithm: SignatureAlgorithm) -> Vec<u8> {
-    let (a, b) = prepared.signed_ranges();
-    algorithm.digest().hash_parts(&[a, b])
+    match algorithm.digest() {
+        DigestAlgorithm::Sha256 => prepared.digest.to_vec(),
+        other => {
+            let (a, b) = prepared.signed_ranges();
+            other.hash_parts(&[a, b])
+        }
+    }
 }
 
 /// Step 2: the raw signature over [`Pending::to_be_signed`] → the signed file at B-B or B-T
@@ -249,6 +255,7 @@ fn timestamp(imprint: &[u8], services: &dyn Services) -> Result<Vec<u8>, SignErr
 }
 
 /// Signs in one go with a signer at hand, then adds B-LT / B-LTA data as asked.
+#[allow(clippy::too_many_arguments)] // the inputs of a signature: none can be defaulted
 pub fn sign<S: RawSigner>(
     pdf: &[u8],
     req: &Request,

@@ -270,6 +270,14 @@ fn verify_field(
     let revision = coverage::covered_revision(ctx.doc, &ranges);
     draft.r.revision = revision.unwrap_or(0);
     draft.r.coverage = coverage::coverage(ctx.doc, &ranges, revision);
+    // The signature dictionary must have been written in the revision the range covers: one
+    // rewritten later (a replaced /Reason, /M...) is not what was signed.
+    let written = field
+        .value_ref()
+        .and_then(|r| coverage::defining_revision(ctx.doc, r.num));
+    if written.is_some() && written != revision {
+        draft.r.coverage = Coverage::Partial;
+    }
     let Some(cms_bytes) = contents(d) else {
         draft.r.integrity = Integrity::Broken;
         draft.fail(
@@ -304,7 +312,7 @@ fn check_contents_in_gap(doc: &Document, ranges: &Ranges, cms: &[u8], draft: &mu
         .copied()
         .filter(|c| c.is_ascii_hexdigit())
         .collect();
-    let decoded = hex::decode(if hex.len() % 2 == 0 {
+    let decoded = hex::decode(if hex.len().is_multiple_of(2) {
         &hex[..]
     } else {
         &hex[..hex.len() - 1]

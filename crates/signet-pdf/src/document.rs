@@ -111,7 +111,10 @@ impl Document {
             doc.revisions = vec![recover::rebuild(&doc.data)?];
             doc.recovered = true;
             doc.lenient.store(false, Ordering::Relaxed);
-            doc.objstms.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            doc.objstms
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
         }
         if doc.trailer().contains(b"Encrypt") {
             return Err(PdfError::Encrypted);

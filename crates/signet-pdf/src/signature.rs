@@ -53,6 +53,9 @@ pub struct SignatureRequest {
     pub contents_capacity: usize,
     /// A new appearance (form XObject in the same update) for the field's widget.
     pub appearance: Option<ObjRef>,
+    /// Make this a certification signature with DocMDP permissions `P` (1: no changes,
+    /// 2: form filling and signing, 3: also annotations). Only for the first signature.
+    pub certify: Option<u8>,
 }
 
 impl SignatureRequest {
@@ -69,6 +72,7 @@ impl SignatureRequest {
             contact_info: None,
             contents_capacity,
             appearance: None,
+            certify: None,
         }
     }
     /// A document timestamp in a new invisible field.
@@ -317,6 +321,13 @@ pub fn prepare_signature(doc: &Document, req: &SignatureRequest) -> Result<Prepa
 /// and a zeroed `/Contents` of `req.contents_capacity` bytes, in the given update (which may
 /// already hold an appearance XObject).
 pub fn prepare_signature_in(mut up: Update<'_>, req: &SignatureRequest) -> Result<Prepared> {
+    if req.certify.is_some_and(|p| !(1..=3).contains(&p))
+        || (req.certify.is_some() && req.kind != SignatureKind::Cades)
+    {
+        return Err(PdfError::Invalid(
+            "certify needs P in 1..=3 on a /Sig signature".into(),
+        ));
+    }
     if req.contents_capacity == 0 || req.contents_capacity > MAX_CONTENTS {
         return Err(PdfError::Invalid(format!(
             "contents capacity must be 1..={MAX_CONTENTS} bytes"
@@ -364,12 +375,40 @@ pub fn prepare_signature_in(mut up: Update<'_>, req: &SignatureRequest) -> Resul
     let sig = up.allocate();
     up.put_raw(sig, sig_dict_body(req));
     point_field(&mut up, field_ref, sig, req.appearance)?;
+    if req.certify.is_some() {
+        set_docmdp(&mut up, sig)?;
+    }
     let (bytes, offsets) = up.finish_with_offsets()?;
     let at = offsets
         .get(&sig.num)
         .copied()
         .ok_or_else(|| PdfError::Structure("signature object not written".into()))?;
     locate(bytes, at, req.contents_capacity, sig, &req.field)
+}
+
+/// A certification must be the document's first signature; `/Perms /DocMDP` names it.
+fn set_docmdp(up: &mut Update<'_>, sig: ObjRef) -> Result<()> {
+    let doc = up.document();
+    if doc.acro_form_fields()?.iter().any(|f| !f.is_empty()) {
+        return Err(PdfError::Invalid(
+            "a certification signature must be the first signature".into(),
+        ));
+    }
+    let (root, _) = doc.catalog()?;
+    let mut cat = up
+        .get(root)?
+        .ok_or_else(|| PdfError::Structure("catalog missing".into()))?;
+    let cd = cat
+        .as_dict_mut()
+        .ok_or_else(|| PdfError::Structure("catalog is not a dictionary".into()))?;
+    let mut perms = match cd.get(b"Perms") {
+        Some(o) => up.resolve(o)?.as_dict().cloned().unwrap_or_default(),
+        None => Dictionary::new(),
+    };
+    perms.set(b"DocMDP", sig);
+    cd.set(b"Perms", perms);
+    up.put(root, &cat);
+    Ok(())
 }
 
 fn create_one(up: &mut Update<'_>, spec: &FieldSpec, name: &str) -> Result<ObjRef> {
@@ -433,6 +472,14 @@ fn sig_dict_body(req: &SignatureRequest) -> Vec<u8> {
     out.extend_from_slice(b" /Contents <");
     out.resize(out.len() + req.contents_capacity * 2, b'0');
     out.push(b'>');
+    if let (Some(p), SignatureKind::Cades) = (req.certify, req.kind) {
+        out.extend_from_slice(
+            format!(
+                " /Reference [<</Type /SigRef /TransformMethod /DocMDP /TransformParams <</Type /TransformParams /P {p} /V /1.2>>>>]"
+            )
+            .as_bytes(),
+        );
+    }
     let mut rest = Dictionary::new();
     let texts = [
         (&b"M"[..], &req.m),

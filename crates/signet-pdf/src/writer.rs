@@ -68,9 +68,25 @@ impl<'a> Update<'a> {
     }
     /// A fresh object number (from the trailer's `/Size` upwards), generation 0.
     pub fn allocate(&mut self) -> ObjRef {
+        // A damaged file may reference numbers beyond its /Size that this update then wrote
+        // (e.g. a dangling /AcroForm): never hand those out again.
+        while self.objects.contains_key(&self.next) || self.freed.contains_key(&self.next) {
+            self.next = self.next.saturating_add(1);
+        }
         let r = ObjRef::new(self.next, 0);
         self.next = self.next.saturating_add(1);
         r
+    }
+
+    /// `/Size` for the new trailer: above every number allocated or written.
+    fn size(&self) -> u32 {
+        let written = self
+            .objects
+            .keys()
+            .chain(self.freed.keys())
+            .max()
+            .map_or(0, |m| m.saturating_add(1));
+        self.next.max(written)
     }
     /// Writes (or rewrites) object `r` in this update.
     pub fn put(&mut self, r: ObjRef, obj: &Object) {
@@ -121,6 +137,25 @@ impl<'a> Update<'a> {
         self.objects.is_empty() && self.freed.is_empty()
     }
 
+    /// A malformed raw body (e.g. from another crate) would break the file and every
+    /// signature over it: each must parse as one object.
+    fn check_raw_bodies(&self) -> Result<()> {
+        for (num, (gen, p)) in &self.objects {
+            let Pending::Raw(body) = p else { continue };
+            let mut wrapped = format!("{num} {gen} obj\n").into_bytes();
+            wrapped.extend_from_slice(body);
+            wrapped.extend_from_slice(b"\nendobj\n");
+            let bad = |why: String| PdfError::Invalid(format!("raw body of object {num}: {why}"));
+            let ind = crate::parser::parse_indirect(&wrapped, 0, &|_| None)
+                .map_err(|e| bad(e.to_string()))?;
+            // Exactly one object: our `endobj` must directly follow it.
+            if !wrapped[..ind.end].ends_with(b"endobj") || ind.end + 1 != wrapped.len() {
+                return Err(bad("trailing bytes after the object".into()));
+            }
+        }
+        Ok(())
+    }
+
     /// The whole new file.
     pub fn finish(self) -> Result<Vec<u8>> {
         Ok(self.finish_with_offsets()?.0)
@@ -128,7 +163,7 @@ impl<'a> Update<'a> {
 
     /// The whole new file and the offset of each object written (by number).
     pub fn finish_with_offsets(mut self) -> Result<(Vec<u8>, BTreeMap<u32, usize>)> {
-        if self.next > MAX_OBJECT_NUMBER {
+        if self.size() > MAX_OBJECT_NUMBER {
             return Err(PdfError::Limit(format!(
                 "object numbers beyond {MAX_OBJECT_NUMBER} (trailer /Size too large)"
             )));
@@ -144,6 +179,7 @@ impl<'a> Update<'a> {
         if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
             out.push(b'\n');
         }
+        self.check_raw_bodies()?;
         let mut offsets = BTreeMap::new();
         let mut entries: BTreeMap<u32, XrefEntry> = BTreeMap::new();
         for (num, (gen, p)) in &self.objects {
@@ -168,12 +204,12 @@ impl<'a> Update<'a> {
         trailer.set(b"Prev", Object::Integer(prev as i64));
         match self.style {
             XrefStyle::Table => {
-                trailer.set(b"Size", Object::Integer(i64::from(self.next)));
+                trailer.set(b"Size", Object::Integer(i64::from(self.size())));
                 write_table(&mut out, &entries, &trailer);
             }
             XrefStyle::Stream => {
                 let xref_ref = self.allocate();
-                trailer.set(b"Size", Object::Integer(i64::from(self.next)));
+                trailer.set(b"Size", Object::Integer(i64::from(self.size())));
                 offsets.insert(xref_ref.num, out.len());
                 entries.insert(
                     xref_ref.num,

@@ -1,7 +1,7 @@
 //! Cross-reference sections: classic tables and xref streams.
 
 use crate::lexer::{Lexer, Token};
-use crate::object::{Dictionary, Object};
+use crate::object::{is_delim_or_ws, Dictionary, Object};
 use crate::parser::{self, find};
 use crate::{PdfError, Result};
 
@@ -45,7 +45,7 @@ pub struct Section {
 /// Most entries one section may declare (bounded further by the file length).
 const MAX_ENTRIES: usize = 10_000_000;
 /// How far from an announced offset we look for a misplaced section.
-const SLACK: usize = 64;
+pub(crate) const SLACK: usize = 64;
 
 /// Parses the section at `offset`, tolerating an offset a few bytes off.
 pub fn read_section(data: &[u8], offset: usize) -> Result<Section> {
@@ -92,10 +92,19 @@ fn read_exact(data: &[u8], offset: usize) -> Result<Section> {
     }
     let mut lx = Lexer::new(data, offset);
     lx.skip_ws();
-    if data[lx.pos()..].starts_with(b"xref") {
-        read_table(data, lx.pos() + 4, offset)
+    let at = lx.pos();
+    // A section starts at a token boundary: an offset into the middle of `56 0 obj` (reading
+    // `6 0 obj`) or of `startxref` (reading `xref`) is wrong, not a second section.
+    if at > 0 && !is_delim_or_ws(data[at - 1]) {
+        return Err(PdfError::syntax(
+            at,
+            "xref offset is not at a token boundary",
+        ));
+    }
+    if data[at..].starts_with(b"xref") {
+        read_table(data, at + 4, at)
     } else {
-        read_stream(data, lx.pos())
+        read_stream(data, at)
     }
 }
 
@@ -304,19 +313,26 @@ pub fn find_startxref(data: &[u8]) -> Option<usize> {
     }
 }
 
-/// End of the revision whose section starts at `from`: just after the next `%%EOF` and its EOL.
-pub fn revision_end(data: &[u8], from: usize) -> usize {
-    let Some(rel) = find(&data[from.min(data.len())..], b"%%EOF") else {
-        return data.len();
-    };
-    let mut end = from + rel + 5;
-    if data.get(end) == Some(&b'\r') {
-        end += 1;
+/// Positions of every `%%EOF` marker.
+pub fn eof_positions(data: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = find(&data[from..], b"%%EOF") {
+        out.push(from + rel);
+        from += rel + 5;
     }
-    if data.get(end) == Some(&b'\n') {
-        end += 1;
+    out
+}
+
+/// `pos` moved past one EOL (CRLF, LF or CR), if there is one.
+pub fn after_eol(data: &[u8], mut pos: usize) -> usize {
+    if data.get(pos) == Some(&b'\r') {
+        pos += 1;
     }
-    end
+    if data.get(pos) == Some(&b'\n') {
+        pos += 1;
+    }
+    pos
 }
 
 /// Every `startxref N` in the file: (position of the keyword, N).

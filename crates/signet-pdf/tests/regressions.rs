@@ -1,12 +1,13 @@
 //! Every input the fuzzer once crashed on (tests/regressions/*.pdf) now runs through the
 //! same exercise as the `pdf` fuzz target without panicking and within a time limit.
 
-use signet_pdf::{Document, Object, Update};
+use signet_pdf::{prepare_signature, Document, Object, SignatureRequest, Update};
 use std::sync::mpsc;
 use std::time::Duration;
 
 /// The fuzz target's exercise: parse, walk all objects of all revisions, pages and fields,
-/// then an update that must parse back with one more revision.
+/// then an update that must parse back with one more revision, then a document timestamp
+/// placeholder that must parse back signed.
 fn exercise(data: &[u8]) {
     let Ok(doc) = Document::parse(data) else {
         return;
@@ -30,6 +31,15 @@ fn exercise(data: &[u8]) {
             doc.revisions().len() + 1,
             "update adds one revision"
         );
+    }
+    // Signature preparation, as the fuzz target does it.
+    if let Ok(p) = prepare_signature(&doc, &SignatureRequest::doc_timestamp("FuzzTS", 64)) {
+        let bytes = p
+            .embed(&[0x30, 0x00])
+            .expect("embed into a fresh placeholder");
+        let nd = Document::parse(&bytes).expect("prepared file parses back");
+        let fields = nd.acro_form_fields().expect("fields readable");
+        assert!(fields.iter().any(|f| f.name == "FuzzTS" && !f.is_empty()));
     }
 }
 

@@ -565,3 +565,67 @@ fn spans_let_a_verifier_check_the_gap() {
         None
     );
 }
+
+/// The product's order: the agency certifies first (DocMDP P=2) in its pre-created field,
+/// then pyHanko fills the official's field. pyHanko must accept both, i.e. our
+/// certification dictionary is right and its diff analysis sees only form filling.
+#[test]
+fn certification_then_approval_is_valid_for_pyhanko() {
+    let (Some(openssl), Some(pyhanko)) = (tool("openssl"), tool("pyhanko")) else {
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("signet-pdf-certify");
+    let signer = openssl_signer(&openssl, &dir);
+    let doc = Document::parse(&with_fields()).unwrap();
+    let mut req = SignatureRequest::cades("SigSeal", "D:20261123090000+07'00'", 8192);
+    req.certify = Some(2);
+    let p = prepare_signature(&doc, &req).unwrap();
+    let cms = openssl_cms(&openssl, &dir, &signer, &p);
+    let certified = p.embed(&cms).unwrap();
+    let d = Document::parse(&certified).unwrap();
+    let (_, cat) = d.catalog().unwrap();
+    assert!(cat.get(b"Perms").is_some());
+    // A second certification is refused.
+    let mut again = SignatureRequest::cades("SigPerson", "D:20261123090000+07'00'", 8192);
+    again.certify = Some(2);
+    assert!(prepare_signature(&d, &again).is_err());
+
+    let cert_path = temp_file("certified", &certified);
+    let both = dir.join("both.pdf");
+    let (code, text) = run(Command::new(&pyhanko)
+        .args(["sign", "addsig", "--field", "SigPerson", "pemder", "--key"])
+        .arg(&signer.0)
+        .arg("--cert")
+        .arg(&signer.1)
+        .arg("--no-pass")
+        .arg(&cert_path)
+        .arg(&both));
+    assert_eq!(
+        code, 0,
+        "pyHanko could not sign after our certification:\n{text}"
+    );
+    let (code, text) = run(Command::new(&pyhanko)
+        .args([
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust-replace",
+            "--trust",
+        ])
+        .arg(&signer.1)
+        .arg(&both));
+    assert_eq!(code, 0, "pyHanko:\n{text}");
+    assert_eq!(text.matches("judged VALID").count(), 2, "pyHanko:\n{text}");
+    assert!(
+        text.contains("compatible with the current document modification policy"),
+        "{text}"
+    );
+    // pyHanko reads our /Reference as DocMDP "fill forms" (P=2).
+    let python = std::path::Path::new("/work/main/.venv/bin/python");
+    if python.exists() {
+        let script = "import sys\nfrom pyhanko.pdf_utils.reader import PdfFileReader\nr = PdfFileReader(open(sys.argv[1], 'rb'))\nfor s in r.embedded_signatures: print(s.field_name, s.docmdp_level)";
+        let (code, text) = run(Command::new(python).arg("-c").arg(script).arg(&both));
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("SigSeal MDPPerm.FILL_FORMS"), "{text}");
+    }
+}

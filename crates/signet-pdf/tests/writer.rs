@@ -191,3 +191,39 @@ fn recovered_files_are_refused() {
     assert!(up.finish().is_err());
     let _ = ObjRef::new(1, 0);
 }
+
+#[test]
+fn malformed_raw_bodies_are_refused() {
+    let pdf = one_page_pdf([0.0, 0.0, 100.0, 100.0], b"");
+    let doc = Document::parse(&pdf).unwrap();
+    for body in [
+        &b"<</A 1>> junk"[..],
+        b"<</A (unterminated>>",
+        b"",
+        b"<</Length 3>>stream\nabc\nendstream trailing",
+    ] {
+        let mut up = Update::new(&doc);
+        let r = up.allocate();
+        up.put_raw(r, body.to_vec());
+        assert!(
+            up.finish().is_err(),
+            "accepted {:?}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    let mut up = Update::new(&doc);
+    let r = up.allocate();
+    up.put_raw(r, b"<</Length 3>>stream\nabc\nendstream".to_vec());
+    let out = up.finish().unwrap();
+    assert_eq!(
+        Document::parse(&out)
+            .unwrap()
+            .get(r)
+            .unwrap()
+            .unwrap()
+            .as_stream()
+            .unwrap()
+            .data,
+        b"abc"
+    );
+}

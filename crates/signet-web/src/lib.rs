@@ -44,7 +44,10 @@ const FORM_OVERHEAD: u64 = 1 << 20;
 fn verify_routes() -> Router<AppState> {
     let limit = signet_app::verification::MAX_BYTES + 64 * 1024;
     Router::new()
-        .route("/verify", get(pages::verify::form).post(pages::verify::submit))
+        .route(
+            "/verify",
+            get(pages::verify::form).post(pages::verify::submit),
+        )
         .route("/api/v1/verify", post(pages::verify::api))
         .layer(DefaultBodyLimit::max(limit))
 }

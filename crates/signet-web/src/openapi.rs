@@ -146,12 +146,36 @@ pub fn spec() -> Value {
             "/api/v1/certificates/{serial}/revoke": { "post": { "summary": "Revoke a certificate: the CA records it and publishes a new CRL (administrators)", "parameters": [id_param("serial")],
                 "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string", "enum": ["unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn"] } } } } } },
                 "responses": with_errors(json!({ "200": ok_json("Certificate"), "409": { "$ref": "#/components/responses/Error" } })) } },
+            "/api/v1/verify": { "post": { "summary": "Verify every signature of a signed PDF (anyone, no sign-in; at most 50 MB; 30 requests per 10 minutes per address; the file is not kept). The report is described in docs/VERIFY-REPORT.md",
+                "security": [],
+                "requestBody": { "required": true, "content": {
+                    "application/pdf": { "schema": { "type": "string", "format": "binary" } },
+                    "multipart/form-data": { "schema": { "type": "object", "required": ["file"], "properties": { "file": { "type": "string", "format": "binary" } } } } } },
+                "responses": {
+                    "200": { "description": "The report", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VerificationReport" } } } },
+                    "413": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" }, "429": { "$ref": "#/components/responses/Error" } } } },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "security": [], "responses": { "200": { "description": "OK" } } } }
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
             "responses": { "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } } },
             "schemas": {
+                "VerificationReport": { "type": "object", "required": ["verdict", "recovered", "signatures"], "properties": {
+                    "verdict": { "type": "string", "enum": ["TOTAL-PASSED", "TOTAL-FAILED", "INDETERMINATE"] },
+                    "recovered": { "type": "boolean" }, "revisions": { "type": "integer" },
+                    "messages": { "type": "array", "items": { "$ref": "#/components/schemas/Message" } },
+                    "signatures": { "type": "array", "items": { "type": "object", "properties": {
+                        "field": { "type": "string" }, "kind": { "type": "string", "enum": ["signature", "document-timestamp"] }, "subfilter": { "type": "string" },
+                        "integrity": { "type": "string", "enum": ["intact", "broken"] },
+                        "coverage": { "type": "string", "enum": ["entire-file", "entire-revision", "partial"] },
+                        "modifications": { "type": "string", "enum": ["none", "ltv", "form-filling", "annotations", "other"] },
+                        "indication": { "type": "string", "enum": ["TOTAL-PASSED", "TOTAL-FAILED", "INDETERMINATE"] }, "sub_indication": { "type": "string" },
+                        "signer": { "type": ["object", "null"], "properties": { "subject": { "type": "string" }, "common_name": { "type": "string" }, "serial": { "type": "string" }, "issuer": { "type": "string" } } },
+                        "signing_time": { "type": ["string", "null"] }, "timestamp": { "type": ["string", "null"] }, "level": { "type": ["string", "null"] },
+                        "byte_range": { "type": "array", "items": { "type": "integer" } }, "revision": { "type": "integer" }, "digest_algorithm": { "type": ["string", "null"] },
+                        "revocation": { "type": ["object", "null"] },
+                        "messages": { "type": "array", "items": { "$ref": "#/components/schemas/Message" } } } } } } },
+                "Message": { "type": "object", "properties": { "vi": { "type": "string" }, "en": { "type": "string" } } },
                 "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "message_vi": { "type": "string" } } } } },
                 "Document": { "type": "object", "properties": {
                     "id": { "type": "string" }, "direction": { "type": "string" }, "state": { "type": "string" }, "type": { "type": "string" }, "type_name": { "type": "string" },

@@ -20,7 +20,7 @@ pub struct Config {
     pub trust: Trust,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trust {
     /// PEM/DER files or directories of trusted roots (e.g. the national root CA and the
@@ -34,6 +34,15 @@ pub struct Trust {
 
 fn default_true() -> bool {
     true
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            anchors: Vec::new(),
+            fetch_revocation: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

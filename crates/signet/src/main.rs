@@ -250,13 +250,16 @@ async fn open(config: &Config) -> Result<App, String> {
 fn with_verifier(app: App, config: &Config) -> Result<App, String> {
     let mut anchors = signet_pki::validation::TrustAnchors::new();
     if !config.trust.anchors.is_empty() {
-        anchors = signet_net::load_trust_anchors(&config.trust.anchors).map_err(|e| e.to_string())?;
+        anchors =
+            signet_net::load_trust_anchors(&config.trust.anchors).map_err(|e| e.to_string())?;
     }
     if let Some(c) = &config.ca {
         let root = c.dir.join("root.pem");
         if root.exists() {
             let pem = std::fs::read(&root).map_err(|e| format!("{}: {e}", root.display()))?;
-            anchors.add_pem_or_der(&pem).map_err(|e| format!("{}: {e}", root.display()))?;
+            anchors
+                .add_pem_or_der(&pem)
+                .map_err(|e| format!("{}: {e}", root.display()))?;
         }
     }
     let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation);

@@ -116,9 +116,15 @@ pub struct VerifyArgs {
 fn parse_rect(s: &str) -> Result<[f64; 4], String> {
     let v: Vec<f64> = s
         .split(',')
-        .map(|p| p.trim().parse::<f64>().map_err(|_| format!("not a number: {p}")))
+        .map(|p| {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("not a number: {p}"))
+        })
         .collect::<Result<_, _>>()?;
-    let r: [f64; 4] = v.try_into().map_err(|_| "expected X1,Y1,X2,Y2".to_owned())?;
+    let r: [f64; 4] = v
+        .try_into()
+        .map_err(|_| "expected X1,Y1,X2,Y2".to_owned())?;
     if r.iter().all(|x| x.is_finite()) {
         Ok(r)
     } else {
@@ -143,7 +149,9 @@ struct Net {
 impl Services for Net {
     fn timestamp(&self, request: &[u8]) -> Result<Vec<u8>, String> {
         let url = self.tsa.as_deref().ok_or("B-T and above need --tsa URL")?;
-        self.fetcher.timestamp(url, request).map_err(|e| e.to_string())
+        self.fetcher
+            .timestamp(url, request)
+            .map_err(|e| e.to_string())
     }
     fn revocation(&self, needs: &[RevocationNeed], at: OffsetDateTime) -> Dss {
         let f = self.fetcher.fetch_revocation(needs, at);
@@ -186,7 +194,10 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
         }
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
     } else {
         print!("{}", text_report(&report));
     }
@@ -194,7 +205,12 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
 }
 
 /// Verifies, fetching missing revocation data once when `online`.
-pub fn verify_report(bytes: &[u8], anchors: TrustAnchors, at: OffsetDateTime, online: bool) -> Result<Report, String> {
+pub fn verify_report(
+    bytes: &[u8],
+    anchors: TrustAnchors,
+    at: OffsetDateTime,
+    online: bool,
+) -> Result<Report, String> {
     let mut opts = Options::new(anchors, at);
     opts.revocation = RevocationPolicy::Require;
     let first = signet_pades::verify(bytes, &opts).map_err(|e| e.to_string())?;
@@ -202,20 +218,30 @@ pub fn verify_report(bytes: &[u8], anchors: TrustAnchors, at: OffsetDateTime, on
         return Ok(first.report);
     }
     opts.fetched = net(None).revocation(&first.needs, OffsetDateTime::now_utc());
-    Ok(signet_pades::verify(bytes, &opts).map_err(|e| e.to_string())?.report)
+    Ok(signet_pades::verify(bytes, &opts)
+        .map_err(|e| e.to_string())?
+        .report)
 }
 
 fn text_report(r: &Report) -> String {
     let mut out = format!(
         "Kết luận / Verdict: {}{}\n",
         r.verdict.as_str(),
-        if r.recovered { " (cấu trúc tệp đã phải dựng lại / structure recovered)" } else { "" }
+        if r.recovered {
+            " (cấu trúc tệp đã phải dựng lại / structure recovered)"
+        } else {
+            ""
+        }
     );
     for m in &r.messages {
         out.push_str(&format!("  {}\n  {}\n", m.vi, m.en));
     }
     for (i, s) in r.signatures.iter().enumerate() {
-        let signer = s.signer.as_ref().and_then(|x| x.common_name.clone()).unwrap_or_default();
+        let signer = s
+            .signer
+            .as_ref()
+            .and_then(|x| x.common_name.clone())
+            .unwrap_or_default();
         out.push_str(&format!(
             "\nChữ ký / Signature #{} [{}] {}{}\n  người ký / signer: {signer}\n  thời điểm ký / signing time: {}\n  dấu thời gian / timestamp: {}\n  toàn vẹn / integrity: {:?}, phạm vi / coverage: {:?}, sửa đổi sau khi ký / modifications: {:?}, mức / level: {}\n",
             i + 1,
@@ -262,9 +288,15 @@ fn load_key(args: &SignArgs) -> Result<(Key, Vec<Vec<u8>>), String> {
         }
         return Ok((Key::Software(key), certs));
     }
-    let pin = args.pin.clone().or_else(|| std::env::var("SIGNET_TOKEN_PIN").ok());
+    let pin = args
+        .pin
+        .clone()
+        .or_else(|| std::env::var("SIGNET_TOKEN_PIN").ok());
     let (Some(module), Some(label), Some(pin)) = (&args.pkcs11_module, &args.token, &pin) else {
-        return Err("give a key: --p12 FILE --password PW, or --pkcs11-module PATH --token LABEL --pin PIN".into());
+        return Err(
+            "give a key: --p12 FILE --password PW, or --pkcs11-module PATH --token LABEL --pin PIN"
+                .into(),
+        );
     };
     let token = signet_signers::Token::open(module, label, pin).map_err(|e| e.to_string())?;
     let key = token
@@ -282,13 +314,19 @@ pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
     let mut pdf = read(&args.input)?;
     let now = OffsetDateTime::now_utc().to_offset(VIETNAM);
     let image = args.image.as_deref().map(read).transpose()?;
-    let field = args.field.clone().unwrap_or_else(|| default_field(args.role).to_owned());
-    let doc = signet_pdf::Document::parse(&pdf).map_err(|e| format!("{}: {e}", args.input.display()))?;
+    let field = args
+        .field
+        .clone()
+        .unwrap_or_else(|| default_field(args.role).to_owned());
+    let doc =
+        signet_pdf::Document::parse(&pdf).map_err(|e| format!("{}: {e}", args.input.display()))?;
     let existing = field_rect(&doc, &field)?;
     let page = args.page.checked_sub(1).ok_or("--page starts at 1")?;
     if existing.is_none() {
         if let (Role::Personal, Some(seal)) = (args.role, &args.seal_field) {
-            let rect = args.rect.ok_or("--seal-field needs --rect for the leader's box")?;
+            let rect = args
+                .rect
+                .ok_or("--seal-field needs --rect for the leader's box")?;
             pdf = create_leader_and_seal(&pdf, &args, &field, seal, page, rect)?;
         }
     }
@@ -304,7 +342,9 @@ pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
             &seal_default
         }
     };
-    let signer_name = signet_pki::validation::summarize(cert).map(|s| s.subject_cn).unwrap_or_default();
+    let signer_name = signet_pki::validation::summarize(cert)
+        .map(|s| s.subject_cn)
+        .unwrap_or_default();
     let (rect, create) = match (existing, args.role) {
         (Some(r), _) => (r, None),
         (None, Role::Attachment) => {
@@ -316,11 +356,27 @@ pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
                 .unwrap_or([0.0, 0.0, 595.0, 842.0]);
             let text = attachment_text(&args, &agency, &time_text)?;
             let r = signet_appearance::top_right_rect(media, &text).map_err(|e| e.to_string())?;
-            (r, Some(NewField { name: field.clone(), page, rect: r }))
+            (
+                r,
+                Some(NewField {
+                    name: field.clone(),
+                    page,
+                    rect: r,
+                }),
+            )
         }
         (None, _) => {
-            let r = args.rect.ok_or("the field does not exist: give --page and --rect to create it")?;
-            (r, Some(NewField { name: field.clone(), page, rect: r }))
+            let r = args
+                .rect
+                .ok_or("the field does not exist: give --page and --rect to create it")?;
+            (
+                r,
+                Some(NewField {
+                    name: field.clone(),
+                    page,
+                    rect: r,
+                }),
+            )
         }
     };
     let notation_text;
@@ -340,7 +396,11 @@ pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
         }
     };
     let (w, h) = ((rect[2] - rect[0]).abs(), (rect[3] - rect[1]).abs());
-    let appearance = (w > 0.0 && h > 0.0).then_some(Appearance { width: w, height: h, layout });
+    let appearance = (w > 0.0 && h > 0.0).then_some(Appearance {
+        width: w,
+        height: h,
+        layout,
+    });
     let req = Request {
         field,
         create,
@@ -358,7 +418,12 @@ pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
         Key::Token(k) => run_sign(&pdf, &req, k, cert, chain, &services, &anchors, now),
     }?;
     std::fs::write(&args.out, &out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    println!("signed {} -> {} ({} bytes)", args.input.display(), args.out.display(), out.len());
+    println!(
+        "signed {} -> {} ({} bytes)",
+        args.input.display(),
+        args.out.display(),
+        out.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -376,9 +441,16 @@ fn run_sign<S: RawSigner>(
     sign::sign(pdf, req, key, cert, chain, services, anchors, now).map_err(|e| e.to_string())
 }
 
-fn attachment_text<'a>(args: &'a SignArgs, agency: &'a str, time: &'a str) -> Result<AttachmentText<'a>, String> {
+fn attachment_text<'a>(
+    args: &'a SignArgs,
+    agency: &'a str,
+    time: &'a str,
+) -> Result<AttachmentText<'a>, String> {
     Ok(AttachmentText {
-        notation: args.notation.as_deref().ok_or("--role attachment needs --notation (e.g. 12/QĐ-UBND)")?,
+        notation: args
+            .notation
+            .as_deref()
+            .ok_or("--role attachment needs --notation (e.g. 12/QĐ-UBND)")?,
         agency,
         signing_time: time,
     })
@@ -398,12 +470,21 @@ fn field_rect(doc: &signet_pdf::Document, name: &str) -> Result<Option<[f64; 4]>
     match fields.iter().find(|f| f.name == name) {
         None => Ok(None),
         Some(f) if !f.is_empty() => Err(format!("the field {name} is already signed")),
-        Some(f) => Ok(Some(f.widgets.first().and_then(|w| w.rect).unwrap_or([0.0; 4]))),
+        Some(f) => Ok(Some(
+            f.widgets.first().and_then(|w| w.rect).unwrap_or([0.0; 4]),
+        )),
     }
 }
 
 /// The leader's and the seal's fields in one revision, before the first signature.
-fn create_leader_and_seal(pdf: &[u8], args: &SignArgs, leader: &str, seal: &str, page: usize, rect: [f64; 4]) -> Result<Vec<u8>, String> {
+fn create_leader_and_seal(
+    pdf: &[u8],
+    args: &SignArgs,
+    leader: &str,
+    seal: &str,
+    page: usize,
+    rect: [f64; 4],
+) -> Result<Vec<u8>, String> {
     let seal_png = match &args.seal_image {
         Some(p) => read(p)?,
         None => signet_appearance::demo::seal_png(),
@@ -413,8 +494,16 @@ fn create_leader_and_seal(pdf: &[u8], args: &SignArgs, leader: &str, seal: &str,
     sign::add_fields(
         pdf,
         &[
-            NewField { name: leader.to_owned(), page, rect },
-            NewField { name: seal.to_owned(), page, rect: seal_rect },
+            NewField {
+                name: leader.to_owned(),
+                page,
+                rect,
+            },
+            NewField {
+                name: seal.to_owned(),
+                page,
+                rect: seal_rect,
+            },
         ],
     )
     .map_err(|e| e.to_string())

@@ -928,4 +928,3 @@ fn assert_timestamp_verifies(d: &Path, tmp: &TempDir, port: u16, text: &str) {
     ));
     assert!(t.contains("Verification: OK"), "{t}");
 }
-

@@ -60,25 +60,65 @@ fn verdict_text(t: Tr, i: Indication) -> String {
 }
 
 fn message(lang: Lang, m: &signet_pades::report::Message) -> String {
-    if lang == Lang::En { m.en.clone() } else { m.vi.clone() }
+    if lang == Lang::En {
+        m.en.clone()
+    } else {
+        m.vi.clone()
+    }
 }
 
 fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
     let dash = || "—".to_owned();
     let signer = s.signer.as_ref();
     let mut rows = vec![
-        (t.s("verify_signer"), signer.and_then(|x| x.common_name.clone()).unwrap_or_else(dash)),
-        (t.s("verify_subject"), signer.map(|x| x.subject.clone()).unwrap_or_else(dash)),
-        (t.s("verify_issuer"), signer.map(|x| x.issuer.clone()).unwrap_or_else(dash)),
-        (t.s("verify_time"), s.signing_time.clone().unwrap_or_else(dash)),
-        (t.s("verify_timestamp"), s.timestamp.clone().unwrap_or_else(dash)),
-        (t.s("verify_integrity"), format!("{:?}", s.integrity)),
-        (t.s("verify_coverage"), format!("{:?}", s.coverage)),
-        (t.s("verify_modifications"), format!("{:?}", s.modifications)),
+        (
+            t.s("verify_signer"),
+            signer
+                .and_then(|x| x.common_name.clone())
+                .unwrap_or_else(dash),
+        ),
+        (
+            t.s("verify_subject"),
+            signer.map(|x| x.subject.clone()).unwrap_or_else(dash),
+        ),
+        (
+            t.s("verify_issuer"),
+            signer.map(|x| x.issuer.clone()).unwrap_or_else(dash),
+        ),
+        (
+            t.s("verify_time"),
+            s.signing_time.clone().unwrap_or_else(dash),
+        ),
+        (
+            t.s("verify_timestamp"),
+            s.timestamp.clone().unwrap_or_else(dash),
+        ),
+        (
+            t.s("verify_integrity"),
+            t.s(integrity_key(s.integrity)).to_owned(),
+        ),
+        (
+            t.s("verify_coverage"),
+            t.s(coverage_key(s.coverage)).to_owned(),
+        ),
+        (
+            t.s("verify_modifications"),
+            t.s(modifications_key(s.modifications)).to_owned(),
+        ),
         (t.s("verify_level"), s.level.clone().unwrap_or_else(dash)),
     ];
     if let Some(r) = &s.revocation {
-        rows.push((t.s("verify_revocation"), format!("{} ({})", r.status, r.source)));
+        let status = match r.status.as_str() {
+            "good" => t.s("rev_good"),
+            "revoked" => t.s("rev_revoked"),
+            "not-checked" => t.s("rev_not_checked"),
+            _ => t.s("rev_unknown"),
+        };
+        let mut text = format!("{status} ({})", r.source.to_uppercase());
+        if let (Some(at), Some(reason)) = (&r.revoked_at, &r.reason) {
+            text.push_str(&format!(" — {at}, {reason}"));
+        }
+        rows.push((t.s("verify_revocation"), text));
     }
     let kind = match s.kind {
         signet_pades::Kind::Signature => t.s("verify_kind_signature"),
@@ -94,6 +134,31 @@ fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
         title: format!("{kind} “{}”", s.field),
         rows,
         messages: s.messages.iter().map(|m| message(t.0, m)).collect(),
+    }
+}
+
+fn integrity_key(i: signet_pades::Integrity) -> &'static str {
+    match i {
+        signet_pades::Integrity::Intact => "integrity_intact",
+        signet_pades::Integrity::Broken => "integrity_broken",
+    }
+}
+
+fn coverage_key(c: signet_pades::Coverage) -> &'static str {
+    match c {
+        signet_pades::Coverage::EntireFile => "coverage_file",
+        signet_pades::Coverage::EntireRevision => "coverage_revision",
+        signet_pades::Coverage::Partial => "coverage_partial",
+    }
+}
+
+fn modifications_key(m: signet_pades::Modifications) -> &'static str {
+    match m {
+        signet_pades::Modifications::None => "mod_none",
+        signet_pades::Modifications::Ltv => "mod_ltv",
+        signet_pades::Modifications::FormFilling => "mod_form",
+        signet_pades::Modifications::Annotations => "mod_annotations",
+        signet_pades::Modifications::Other => "mod_other",
     }
 }
 
@@ -126,7 +191,9 @@ async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
         let mut bytes = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(bad)? {
             if bytes.len() + chunk.len() > MAX_BYTES {
-                return Err(AppError::TooLarge { limit: MAX_BYTES as u64 });
+                return Err(AppError::TooLarge {
+                    limit: MAX_BYTES as u64,
+                });
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -143,7 +210,11 @@ pub async fn submit(
 ) -> Result<Response, WebError> {
     let page = |e| WebError::page(e, lang);
     let (file_name, bytes) = read_file(form).await.map_err(page)?;
-    let report = state.app.verify_pdf(&client_key(addr), bytes).await.map_err(page)?;
+    let report = state
+        .app
+        .verify_pdf(&client_key(addr), bytes)
+        .await
+        .map_err(page)?;
     Ok(render(&VerifyPage {
         l: Layout::anonymous(lang),
         file_name,
@@ -159,17 +230,26 @@ pub async fn api(
     headers: HeaderMap,
     request: axum::extract::Request,
 ) -> Result<Response, WebError> {
-    let ct = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let bytes = if ct.starts_with("multipart/form-data") {
         let form = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
             .await
             .map_err(|e| WebError::api(AppError::Invalid(e.body_text())))?;
         read_file(form).await.map_err(WebError::api)?.1
     } else {
-        let body = Bytes::from_request_limited(request).await.map_err(WebError::api)?;
+        let body = Bytes::from_request_limited(request)
+            .await
+            .map_err(WebError::api)?;
         body.to_vec()
     };
-    let report = state.app.verify_pdf(&client_key(addr), bytes).await.map_err(WebError::api)?;
+    let report = state
+        .app
+        .verify_pdf(&client_key(addr), bytes)
+        .await
+        .map_err(WebError::api)?;
     Ok(Json(report).into_response())
 }
 
@@ -181,6 +261,8 @@ impl FromRequestLimited for Bytes {
     async fn from_request_limited(r: axum::extract::Request) -> Result<Bytes, AppError> {
         axum::body::to_bytes(r.into_body(), MAX_BYTES)
             .await
-            .map_err(|_| AppError::TooLarge { limit: MAX_BYTES as u64 })
+            .map_err(|_| AppError::TooLarge {
+                limit: MAX_BYTES as u64,
+            })
     }
 }

@@ -686,6 +686,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/certificates", &["get", "post"]),
     ("/api/v1/certificates/{serial}", &["get"]),
     ("/api/v1/certificates/{serial}/revoke", &["post"]),
+    ("/api/v1/verify", &["post"]),
 ];
 
 fn refs(v: &Value, out: &mut Vec<String>) {
@@ -767,6 +768,8 @@ async fn openapi_describes_exactly_the_api_routes() {
                 let expected = match (*path, *m) {
                     ("/api/v1/openapi.json", _) => StatusCode::OK,
                     ("/api/v1/session", "post") => StatusCode::UNPROCESSABLE_ENTITY,
+                    // Public: an empty body is refused as such, not as unauthenticated.
+                    ("/api/v1/verify", "post") => StatusCode::UNPROCESSABLE_ENTITY,
                     _ => StatusCode::UNAUTHORIZED,
                 };
                 assert_eq!(r.status, expected, "{m} {concrete} is routed: {}", r.text());

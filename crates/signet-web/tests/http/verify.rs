@@ -11,12 +11,23 @@ use crate::support::{each_env, Call, Env, Multipart};
 
 /// A decision signed by the leader and sealed by the agency at B-LT by an in-process CA.
 fn sealed(pki: &LocalPki) -> Vec<u8> {
-    let pdf = signet_pdf::one_page_pdf([0.0, 0.0, 595.0, 842.0], b"BT /F1 20 Tf 72 760 Td (Quyet dinh) Tj ET");
+    let pdf = signet_pdf::one_page_pdf(
+        [0.0, 0.0, 595.0, 842.0],
+        b"BT /F1 20 Tf 72 760 Td (Quyet dinh) Tj ET",
+    );
     let leader = pki.issue("Nguyễn Văn An", false).unwrap();
     let seal = pki.issue("Ủy ban nhân dân tỉnh Lạc Hồng", true).unwrap();
     let fields = [
-        NewField { name: "LanhDao".into(), page: 0, rect: [330.0, 80.0, 530.0, 160.0] },
-        NewField { name: "CoQuan".into(), page: 0, rect: [250.0, 60.0, 400.0, 180.0] },
+        NewField {
+            name: "LanhDao".into(),
+            page: 0,
+            rect: [330.0, 80.0, 530.0, 160.0],
+        },
+        NewField {
+            name: "CoQuan".into(),
+            page: 0,
+            rect: [250.0, 60.0, 400.0, 180.0],
+        },
     ];
     let pdf = sign::add_fields(&pdf, &fields).unwrap();
     let req = |field: &str, level| Request {
@@ -30,14 +41,42 @@ fn sealed(pki: &LocalPki) -> Vec<u8> {
         validation_data: None,
     };
     let a = pki.anchors();
-    let signed = sign::sign(&pdf, &req("LanhDao", Level::BT), &leader, &leader.chain[0], &leader.chain[1..], pki, &a, pki.now).unwrap();
-    sign::sign(&signed, &req("CoQuan", Level::BLT), &seal, &seal.chain[0], &seal.chain[1..], pki, &a, pki.now).unwrap()
+    let signed = sign::sign(
+        &pdf,
+        &req("LanhDao", Level::BT),
+        &leader,
+        &leader.chain[0],
+        &leader.chain[1..],
+        pki,
+        &a,
+        pki.now,
+    )
+    .unwrap();
+    sign::sign(
+        &signed,
+        &req("CoQuan", Level::BLT),
+        &seal,
+        &seal.chain[0],
+        &seal.chain[1..],
+        pki,
+        &a,
+        pki.now,
+    )
+    .unwrap()
 }
 
 /// The same environment, its verifier trusting `pki` (offline: only what the file carries).
 fn trusting(env: Env, pki: &LocalPki) -> Env {
-    let app = env.app.clone().with_verifier(Verifier::new(pki.anchors(), false));
-    let router = signet_web::router(app.clone(), signet_web::WebConfig { secure_cookies: false });
+    let app = env
+        .app
+        .clone()
+        .with_verifier(Verifier::new(pki.anchors(), false));
+    let router = signet_web::router(
+        app.clone(),
+        signet_web::WebConfig {
+            secure_cookies: false,
+        },
+    );
     Env { app, router, ..env }
 }
 
@@ -54,7 +93,9 @@ async fn anyone_verifies_a_signed_document() {
         assert!(r.text().contains("Kiểm tra chữ ký số"), "{}", r.text());
 
         // The API: the PDF as the body.
-        let r = env.send(Call::post("/api/v1/verify").raw("application/pdf", good.clone())).await;
+        let r = env
+            .send(Call::post("/api/v1/verify").raw("application/pdf", good.clone()))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let report = r.json();
         assert_eq!(report["verdict"], "TOTAL-PASSED", "{report}");
@@ -67,23 +108,41 @@ async fn anyone_verifies_a_signed_document() {
         let r = env.send(Call::post("/verify").multipart(&form)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let html = r.text();
-        assert!(html.contains("verdict ok") && html.contains("Hợp lệ"), "{html}");
-        assert!(html.contains("Nguyễn Văn An") && html.contains("quyet-dinh.pdf"), "{html}");
+        assert!(
+            html.contains("verdict ok") && html.contains("Hợp lệ"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Nguyễn Văn An") && html.contains("quyet-dinh.pdf"),
+            "{html}"
+        );
 
         // One byte changed in the signed content: red, hash failure.
         let mut bad = good.clone();
         let at = bad.windows(6).position(|w| w == b"Quyet ").unwrap();
         bad[at] = b'J';
-        let r = env.send(Call::post("/verify").multipart(&Multipart::new().file("file", "x.pdf", &bad))).await;
-        assert!(r.text().contains("verdict bad") && r.text().contains("Không hợp lệ"), "{}", r.text());
-        let r = env.send(Call::post("/api/v1/verify").raw("application/pdf", bad)).await;
+        let r = env
+            .send(Call::post("/verify").multipart(&Multipart::new().file("file", "x.pdf", &bad)))
+            .await;
+        assert!(
+            r.text().contains("verdict bad") && r.text().contains("Không hợp lệ"),
+            "{}",
+            r.text()
+        );
+        let r = env
+            .send(Call::post("/api/v1/verify").raw("application/pdf", bad))
+            .await;
         assert_eq!(r.json()["verdict"], "TOTAL-FAILED");
         assert_eq!(r.json()["signatures"][0]["sub_indication"], "HASH_FAILURE");
 
         // Not a PDF: a clear 422; no file part: 422.
-        let r = env.send(Call::post("/api/v1/verify").raw("application/pdf", b"GIF89a".to_vec())).await;
+        let r = env
+            .send(Call::post("/api/v1/verify").raw("application/pdf", b"GIF89a".to_vec()))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        let r = env.send(Call::post("/verify").multipart(&Multipart::new().text("x", "y"))).await;
+        let r = env
+            .send(Call::post("/verify").multipart(&Multipart::new().text("x", "y")))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         env
     })
@@ -95,13 +154,31 @@ async fn an_address_that_floods_is_told_to_wait() {
     each_env(|env| async move {
         let junk = b"%PDF-1.7\n%%EOF\n".to_vec();
         for _ in 0..PER_CLIENT {
-            let r = env.send(Call::post("/api/v1/verify").peer("203.0.113.7:5000").raw("application/pdf", junk.clone())).await;
+            let r = env
+                .send(
+                    Call::post("/api/v1/verify")
+                        .peer("203.0.113.7:5000")
+                        .raw("application/pdf", junk.clone()),
+                )
+                .await;
             assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS);
         }
-        let r = env.send(Call::post("/api/v1/verify").peer("203.0.113.7:5001").raw("application/pdf", junk.clone())).await;
+        let r = env
+            .send(
+                Call::post("/api/v1/verify")
+                    .peer("203.0.113.7:5001")
+                    .raw("application/pdf", junk.clone()),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
         // Another address is not affected.
-        let r = env.send(Call::post("/api/v1/verify").peer("198.51.100.2:5000").raw("application/pdf", junk)).await;
+        let r = env
+            .send(
+                Call::post("/api/v1/verify")
+                    .peer("198.51.100.2:5000")
+                    .raw("application/pdf", junk),
+            )
+            .await;
         assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS);
         env
     })
