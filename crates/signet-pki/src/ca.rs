@@ -39,8 +39,8 @@ pub const ORGANIZATION_VALIDITY: Duration = Duration::days(3 * 365);
 /// How long a CRL is valid (nextUpdate - thisUpdate).
 pub const CRL_VALIDITY: Duration = Duration::days(7);
 
-/// Key algorithm of every key the CA generates. RSA is not offered: rcgen generates RSA keys
-/// only with the aws-lc backend, and this crate signs with `ring`.
+/// Key algorithm of the CA's own keys (root, issuing, OCSP, TSA). Holders may also get RSA
+/// keys ([`HolderKey`]); the CA's keys stay ECDSA, which rcgen on `ring` both makes and uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyAlg {
@@ -74,6 +74,65 @@ impl KeyAlg {
         }
     }
 }
+
+/// The key a holder gets when the CA generates it (software keystore): ECDSA like the CA's
+/// own keys, or RSA for signers and relying parties that need it (TT 15/2025 allows RSA ≥ 2048).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HolderKey {
+    EcdsaP256,
+    EcdsaP384,
+    Rsa2048,
+    Rsa3072,
+}
+
+impl HolderKey {
+    /// Generates the key pair. ECDSA through ring; RSA through the `rsa` crate (ring cannot
+    /// generate RSA keys, but signs with them), from `rng`, which must be a CSPRNG (OsRng).
+    fn generate(self, rng: &mut dyn rand_core::RngCore) -> Result<KeyPair> {
+        let key_err = |e: String| PkiError::Key(e);
+        let bits = match self {
+            HolderKey::EcdsaP256 => {
+                return KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+                    .map_err(|e| key_err(e.to_string()))
+            }
+            HolderKey::EcdsaP384 => {
+                return KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)
+                    .map_err(|e| key_err(e.to_string()))
+            }
+            HolderKey::Rsa2048 => 2048,
+            HolderKey::Rsa3072 => 3072,
+        };
+        use rsa::pkcs8::EncodePrivateKey;
+        let private = rsa::RsaPrivateKey::new(&mut CallerRng(rng), bits)
+            .map_err(|e| key_err(e.to_string()))?;
+        let der = private.to_pkcs8_der().map_err(|e| key_err(e.to_string()))?;
+        let der = rustls_pki_types::PrivatePkcs8KeyDer::from(der.as_bytes().to_vec());
+        KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_RSA_SHA256)
+            .map_err(|e| key_err(e.to_string()))
+    }
+}
+
+/// The caller's RNG as the CSPRNG the `rsa` crate asks for: every caller passes the operating
+/// system's generator (OsRng); tests may pass a seeded one for serials only.
+struct CallerRng<'a>(&'a mut dyn rand_core::RngCore);
+
+impl rand_core::RngCore for CallerRng<'_> {
+    fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.fill_bytes(dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> std::result::Result<(), rand_core::Error> {
+        self.0.try_fill_bytes(dest)
+    }
+}
+
+impl rand_core::CryptoRng for CallerRng<'_> {}
 
 /// The two leaf profiles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -851,11 +910,26 @@ impl Ca {
         now: OffsetDateTime,
         rng: &mut dyn rand_core::RngCore,
     ) -> Result<(Issued, GeneratedKey)> {
+        let key = match self.record.key_alg {
+            KeyAlg::EcdsaP256 => HolderKey::EcdsaP256,
+            KeyAlg::EcdsaP384 => HolderKey::EcdsaP384,
+        };
+        self.issue_with_new_key_of(profile, subject, key, now, rng)
+    }
+
+    /// Generates a key of kind `key` for the subject and issues its certificate.
+    pub fn issue_with_new_key_of(
+        &mut self,
+        profile: Profile,
+        subject: &Subject,
+        key: HolderKey,
+        now: OffsetDateTime,
+        rng: &mut dyn rand_core::RngCore,
+    ) -> Result<(Issued, GeneratedKey)> {
         let now = now.replace_nanosecond(0).expect("0 is a valid nanosecond");
         let serial = random_serial(rng)?;
         let p = self.leaf_params(profile, subject, serial.clone(), now)?;
-        let key = KeyPair::generate_for(self.record.key_alg.rcgen())
-            .map_err(|e| PkiError::Key(e.to_string()))?;
+        let key = key.generate(rng)?;
         let cert = p.signed_by(&key, &self.issuing_issuer()?)?;
         let issued = self.record_issue(profile, subject, &p, &serial, cert.der().to_vec());
         Ok((

@@ -36,7 +36,7 @@ pub mod validation;
 
 pub use ca::{
     next_crl_number, parse_serial, serial_hex, Ca, CaKey, CaKeys, CaRecord, CaSigningKeys, DynKey,
-    GeneratedKey, Issued, IssuedEntry, KeyAlg, Profile, Subject, CRL_VALIDITY,
+    GeneratedKey, HolderKey, Issued, IssuedEntry, KeyAlg, Profile, Subject, CRL_VALIDITY,
     ORGANIZATION_VALIDITY, PERSON_VALIDITY,
 };
 pub use cades::{

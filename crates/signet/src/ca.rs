@@ -86,7 +86,7 @@ pub enum CaCommand {
         /// to other local users).
         #[arg(long)]
         password: Option<String>,
-        /// Generate the holder's key pair (ECDSA P-256, sensitive, not extractable) inside the
+        /// Generate the holder's key pair (--key-type; sensitive, not extractable) inside the
         /// token of this PKCS#11 module and store the certificate next to it; nothing secret is
         /// written to disk.
         #[arg(long, requires = "token", conflicts_with_all = ["csr", "password"])]
@@ -101,6 +101,10 @@ pub enum CaCommand {
         /// of PREFIX).
         #[arg(long, requires = "pkcs11_module")]
         key_label: Option<String>,
+        /// The holder's new key (software keystore or token): p256 (default), p384, rsa2048,
+        /// rsa3072.
+        #[arg(long, value_enum, default_value = "p256", conflicts_with = "csr")]
+        key_type: HolderKeyArg,
         /// Writes PREFIX.pem (certificate, then the issuing CA) and, with a generated key
         /// outside a token, PREFIX.p12.
         #[arg(long)]
@@ -136,6 +140,25 @@ pub enum CaCommand {
 pub enum KeyArg {
     P256,
     P384,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum HolderKeyArg {
+    P256,
+    P384,
+    Rsa2048,
+    Rsa3072,
+}
+
+impl HolderKeyArg {
+    fn key(self) -> signet_pki::HolderKey {
+        match self {
+            HolderKeyArg::P256 => signet_pki::HolderKey::EcdsaP256,
+            HolderKeyArg::P384 => signet_pki::HolderKey::EcdsaP384,
+            HolderKeyArg::Rsa2048 => signet_pki::HolderKey::Rsa2048,
+            HolderKeyArg::Rsa3072 => signet_pki::HolderKey::Rsa3072,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -210,6 +233,7 @@ pub async fn run(command: CaCommand) -> Result<ExitCode, String> {
             token,
             pin,
             key_label,
+            key_type,
             out,
         } => {
             let holder = match (pkcs11_module, token) {
@@ -229,7 +253,17 @@ pub async fn run(command: CaCommand) -> Result<ExitCode, String> {
                 title,
                 email,
             };
-            issue(&dir, kind, &subject, csr.as_deref(), password, holder, &out)?
+            let key = key_type.key();
+            issue(
+                &dir,
+                kind,
+                &subject,
+                csr.as_deref(),
+                password,
+                holder,
+                key,
+                &out,
+            )?
         }
         CaCommand::Revoke {
             dir,
@@ -325,6 +359,7 @@ fn issue(
     csr: Option<&Path>,
     password: Option<String>,
     holder: Option<HolderToken>,
+    key: signet_pki::HolderKey,
     out: &Path,
 ) -> Result<(), String> {
     let profile = match kind {
@@ -333,7 +368,7 @@ fn issue(
     };
     let mut ca = load(dir)?;
     if let Some(holder) = holder {
-        return issue_on_token(dir, &mut ca, profile, subject, holder, out);
+        return issue_on_token(dir, &mut ca, profile, subject, holder, key, out);
     }
     let chain_pem = pem("CERTIFICATE", ca.issuing_der());
     let issued = if let Some(csr) = csr {
@@ -355,7 +390,7 @@ fn issue(
             return Err("refusing an empty password for the PKCS#12 file".into());
         }
         let (issued, key) = ca
-            .issue_with_new_key(profile, subject, now(), &mut OsRng)
+            .issue_with_new_key_of(profile, subject, key, now(), &mut OsRng)
             .map_err(|e| e.to_string())?;
         let p12 = ca_dir::pkcs12(
             &issued.der,
@@ -390,6 +425,7 @@ fn issue_on_token(
     profile: Profile,
     subject: &Subject,
     holder: HolderToken,
+    key: signet_pki::HolderKey,
     out: &Path,
 ) -> Result<(), String> {
     let pin = match holder.pin {
@@ -421,9 +457,13 @@ fn issue_on_token(
             "the token already holds a certificate labelled {label:?}; choose another --key-label"
         ));
     }
-    let key = token
-        .generate(&label, signet_signers::Curve::P256)
-        .map_err(|e| e.to_string())?;
+    let key = match key {
+        signet_pki::HolderKey::EcdsaP256 => token.generate(&label, signet_signers::Curve::P256),
+        signet_pki::HolderKey::EcdsaP384 => token.generate(&label, signet_signers::Curve::P384),
+        signet_pki::HolderKey::Rsa2048 => token.generate_rsa(&label, 2048),
+        signet_pki::HolderKey::Rsa3072 => token.generate_rsa(&label, 3072),
+    }
+    .map_err(|e| e.to_string())?;
     let spki = key.public_key_info_der();
     drop(key);
     let issued = ca
