@@ -253,17 +253,13 @@ pub async fn run(command: CaCommand) -> Result<ExitCode, String> {
                 title,
                 email,
             };
-            let key = key_type.key();
-            issue(
-                &dir,
-                kind,
-                &subject,
-                csr.as_deref(),
+            let source = KeySource {
+                csr: csr.as_deref(),
                 password,
                 holder,
-                key,
-                &out,
-            )?
+                key: key_type.key(),
+            };
+            issue(&dir, kind, &subject, source, &out)?
         }
         CaCommand::Revoke {
             dir,
@@ -352,16 +348,28 @@ struct HolderToken {
     key_label: Option<String>,
 }
 
+/// Where the holder's key comes from: a CSR, a new software keystore (password), or a new key
+/// on the holder's token; `key` is the kind of a new key.
+struct KeySource<'a> {
+    csr: Option<&'a Path>,
+    password: Option<String>,
+    holder: Option<HolderToken>,
+    key: signet_pki::HolderKey,
+}
+
 fn issue(
     dir: &Path,
     kind: KindArg,
     subject: &Subject,
-    csr: Option<&Path>,
-    password: Option<String>,
-    holder: Option<HolderToken>,
-    key: signet_pki::HolderKey,
+    source: KeySource<'_>,
     out: &Path,
 ) -> Result<(), String> {
+    let KeySource {
+        csr,
+        password,
+        holder,
+        key,
+    } = source;
     let profile = match kind {
         KindArg::Person => Profile::Person,
         KindArg::Organization => Profile::Organization,
