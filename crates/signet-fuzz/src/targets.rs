@@ -3,7 +3,7 @@
 /// A target returns a short outcome label; new labels make an input "interesting".
 pub type Target = fn(&[u8]) -> String;
 
-pub const TARGETS: &[(&str, Target)] = &[("pdf", pdf)];
+pub const TARGETS: &[(&str, Target)] = &[("pdf", pdf), ("cms", cms), ("verify", verify)];
 
 pub fn find(name: &str) -> Option<Target> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
@@ -54,12 +54,29 @@ fn pdf(data: &[u8]) -> String {
         Ok(f) => labels.push_str(&format!(":f{}", f.len().min(3))),
         Err(e) => labels.push_str(&label(":fields", &e)),
     }
-    let mut up = Update::new(&doc);
+    // Damaged files are rewritten clean before any update, as the product does.
+    let clean;
+    let doc = if doc.lenient() || doc.recovered() {
+        let Ok(bytes) = signet_pdf::rewrite(&doc) else {
+            return labels;
+        };
+        clean = match Document::parse(&bytes) {
+            Ok(d) if !d.lenient() && !d.recovered() => d,
+            other => panic!(
+                "rewrite does not parse back clean: {:?}",
+                other.map(|d| (d.lenient(), d.recovered()))
+            ),
+        };
+        &clean
+    } else {
+        &doc
+    };
+    let mut up = Update::new(doc);
     let r = up.allocate();
     up.put(r, &Object::Integer(1));
     if let Ok(bytes) = up.finish() {
         match Document::parse(&bytes) {
-            Ok(nd) if nd.revisions().len() == doc.revisions().len() + 1 => {}
+            Ok(nd) if nd.revisions().len() == doc.revisions().len() + 1 && !nd.lenient() => {}
             // The writer must always produce something our own reader accepts.
             other => panic!(
                 "update of a parsed file does not parse back cleanly: {:?}",
@@ -67,7 +84,7 @@ fn pdf(data: &[u8]) -> String {
             ),
         }
     }
-    sign(&doc);
+    sign(doc);
     labels
 }
 
@@ -88,5 +105,56 @@ fn sign(doc: &signet_pdf::Document) {
         .map(|f| f.iter().any(|f| f.name == "FuzzTS" && !f.is_empty()));
     if signed != Ok(true) {
         panic!("prepared field not found signed: {signed:?}");
+    }
+}
+
+/// The CMS reader and verifier (signatures and time-stamp tokens) on raw DER: parse, check
+/// integrity against empty data, parse as a token. Seeds: the /Contents of signed PDFs
+/// (`scripts/fuzz` extracts them).
+fn cms(data: &[u8]) -> String {
+    let sig = match signet_pki::parse_signature(data) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = signet_pki::parse_timestamp_token(data);
+            return label("cms", &e);
+        }
+    };
+    let integrity = signet_pki::verify_integrity(&sig, &[data]);
+    let mut out = format!(
+        "ok:{}:{}:{}:ts{}",
+        integrity.digest_ok,
+        integrity.signature_ok,
+        sig.signed_attributes.is_some(),
+        sig.signature_timestamps.len().min(2)
+    );
+    for t in &sig.signature_timestamps {
+        if let Ok(token) = signet_pki::parse_timestamp_token(t) {
+            let _ = signet_pki::verify_timestamp_token(&token, &sig.signature);
+            out.push_str(":tok");
+        }
+    }
+    out
+}
+
+/// The whole verifier on a PDF (no trust anchors, no network): structure, every signature's
+/// CMS, coverage, the modification policy, paths. It must answer, never panic or hang.
+fn verify(data: &[u8]) -> String {
+    let mut opts = signet_pades::Options::new(
+        signet_pki::validation::TrustAnchors::new(),
+        time::OffsetDateTime::UNIX_EPOCH,
+    );
+    opts.revocation = signet_pki::validation::RevocationPolicy::Skip;
+    match signet_pades::verify(data, &opts) {
+        Err(e) => label("unreadable", &e),
+        Ok(o) => {
+            let mut l = format!("{:?}:{}", o.report.verdict, o.report.recovered);
+            for s in o.report.signatures.iter().take(3) {
+                l.push_str(&format!(
+                    ":{:?}{:?}{:?}",
+                    s.integrity, s.coverage, s.modifications
+                ));
+            }
+            l
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! Writing a small new PDF from objects (tests, fixtures, the appearance engineer's samples).
 
+use crate::document::Document;
 use crate::object::{Dictionary, ObjRef, Object, Stream};
 use crate::writer::write_table;
 use crate::xref::XrefEntry;
+use crate::{PdfError, Result};
 use std::collections::BTreeMap;
 
 /// A new document built object by object; `finish` writes header, objects, xref table and
@@ -124,4 +126,64 @@ pub fn one_page_pdf(media_box: [f64; 4], content: &[u8]) -> Vec<u8> {
             .into(),
     );
     d.finish(catalog, None)
+}
+
+/// Writes the newest view of `doc` as a clean, single-revision file (same object numbers,
+/// streams with correct lengths, one xref table). For unsigned files that were read
+/// leniently or recovered, before signing them. Refuses a document with a signed field:
+/// rewriting would invalidate the signature.
+pub fn rewrite(doc: &Document) -> Result<Vec<u8>> {
+    if doc
+        .acro_form_fields()
+        .unwrap_or_default()
+        .iter()
+        .any(|f| !f.is_empty())
+    {
+        return Err(PdfError::Invalid(
+            "the document is signed: rewriting would invalidate it".into(),
+        ));
+    }
+    let (root, _) = doc.catalog()?;
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut entries = BTreeMap::new();
+    for r in doc.live_refs_at(doc.last_revision()) {
+        // Unreadable objects are dropped: references to them read as null, per ISO 32000.
+        let Ok(Some(obj)) = doc.get(r) else { continue };
+        // Cross-reference and object streams are containers; their objects are written one by one.
+        if obj
+            .as_dict()
+            .is_some_and(|d| d.name_is(b"Type", b"XRef") || d.name_is(b"Type", b"ObjStm"))
+        {
+            continue;
+        }
+        entries.insert(
+            r.num,
+            XrefEntry::InUse {
+                offset: out.len() as u64,
+                gen: r.gen,
+            },
+        );
+        out.extend_from_slice(format!("{} {} obj\n", r.num, r.gen).as_bytes());
+        obj.write(&mut out);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let size = entries.keys().max().map_or(1, |m| m.saturating_add(1));
+    if size > crate::writer::MAX_OBJECT_NUMBER {
+        return Err(PdfError::Limit(
+            "object numbers too large to rewrite".into(),
+        ));
+    }
+    for n in 1..size {
+        entries.entry(n).or_insert(XrefEntry::Free { gen: 0 });
+    }
+    let mut trailer = Dictionary::new()
+        .with(b"Size", Object::Integer(i64::from(size)))
+        .with(b"Root", Object::Reference(root));
+    for key in [&b"Info"[..], b"ID"] {
+        if let Some(v) = doc.trailer().get(key) {
+            trailer.set(key, v.clone());
+        }
+    }
+    write_table(&mut out, &entries, &trailer);
+    Ok(out)
 }

@@ -41,7 +41,10 @@
 //! # Writing
 //! [`Update`] appends one section: earlier bytes are never touched; the xref flavour follows
 //! the previous section (a table after a hybrid one — see [`writer`]); the trailer keeps every
-//! entry but `/Prev` (and `/XRefStm`). [`FreshDocument`] writes small new files.
+//! entry but `/Prev` (and `/XRefStm`). It refuses recovered files, and lenient ones unless
+//! [`Update::allow_lenient`] is called: bytes appended after damage can change how the
+//! damaged parts read. [`rewrite`] turns an unsigned damaged file into a clean one first.
+//! [`FreshDocument`] writes small new files.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![forbid(unsafe_code)]
 
@@ -67,7 +70,7 @@ pub use document::{Document, Revision, XrefEntry, XrefKind, MAX_DEPTH};
 pub use dss::{add_dss, add_dss_in, Dss, VriEntry};
 pub use error::PdfError;
 pub use fields::{decode_text, encode_text, SignatureField, Widget};
-pub use fresh::{one_page_pdf, FreshDocument};
+pub use fresh::{one_page_pdf, rewrite, FreshDocument};
 pub use parser::parse_bytes;
 pub use signature::{
     add_signature_fields, add_signature_fields_in, prepare_signature, prepare_signature_in,

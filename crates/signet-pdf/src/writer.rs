@@ -40,6 +40,7 @@ pub struct Update<'a> {
     /// Objects deleted by this update: number → generation of the free entry.
     freed: BTreeMap<u32, u16>,
     style: XrefStyle,
+    allow_lenient: bool,
 }
 
 impl<'a> Update<'a> {
@@ -56,7 +57,14 @@ impl<'a> Update<'a> {
             objects: BTreeMap::new(),
             freed: BTreeMap::new(),
             style,
+            allow_lenient: false,
         }
+    }
+    /// Accepts appending to a document that was read leniently ([`Document::lenient`]).
+    /// Such a file's damaged parts may read differently once bytes follow them, so by
+    /// default `finish` refuses; prefer [`crate::rewrite`] for unsigned files.
+    pub fn allow_lenient(&mut self) {
+        self.allow_lenient = true;
     }
     /// The document being updated.
     pub fn document(&self) -> &'a Document {
@@ -70,8 +78,10 @@ impl<'a> Update<'a> {
     pub fn allocate(&mut self) -> ObjRef {
         // A damaged file may reference numbers beyond its /Size that this update then wrote
         // (e.g. a dangling /AcroForm): never hand those out again.
-        while self.objects.contains_key(&self.next) || self.freed.contains_key(&self.next) {
-            self.next = self.next.saturating_add(1);
+        while self.next < u32::MAX
+            && (self.objects.contains_key(&self.next) || self.freed.contains_key(&self.next))
+        {
+            self.next += 1;
         }
         let r = ObjRef::new(self.next, 0);
         self.next = self.next.saturating_add(1);
@@ -171,6 +181,13 @@ impl<'a> Update<'a> {
         if self.doc.recovered() {
             return Err(PdfError::Invalid(
                 "refusing to append to a file whose xref had to be rebuilt; rewrite it first"
+                    .into(),
+            ));
+        }
+        if self.doc.lenient() && !self.allow_lenient {
+            return Err(PdfError::Invalid(
+                "refusing to append to a file read leniently (damaged xref): the appended bytes \
+                 could change how its damaged parts read; rewrite it first or allow_lenient()"
                     .into(),
             ));
         }

@@ -1,13 +1,13 @@
 //! Every input the fuzzer once crashed on (tests/regressions/*.pdf) now runs through the
 //! same exercise as the `pdf` fuzz target without panicking and within a time limit.
 
-use signet_pdf::{prepare_signature, Document, Object, SignatureRequest, Update};
+use signet_pdf::{prepare_signature, rewrite, Document, Object, SignatureRequest, Update};
 use std::sync::mpsc;
 use std::time::Duration;
 
 /// The fuzz target's exercise: parse, walk all objects of all revisions, pages and fields,
-/// then an update that must parse back with one more revision, then a document timestamp
-/// placeholder that must parse back signed.
+/// then (after a clean rewrite of damaged files) an update that must parse back with one
+/// more revision, then a document timestamp placeholder that must parse back signed.
 fn exercise(data: &[u8]) {
     let Ok(doc) = Document::parse(data) else {
         return;
@@ -21,11 +21,22 @@ fn exercise(data: &[u8]) {
         let _ = doc.pages_at(rev);
         let _ = doc.acro_form_fields_at(rev);
     }
-    let mut up = Update::new(&doc);
+    // Damaged files are rewritten clean first, as the product does.
+    let clean;
+    let doc = if doc.lenient() || doc.recovered() {
+        let Ok(bytes) = rewrite(&doc) else { return };
+        clean = Document::parse(&bytes).expect("rewrite parses back");
+        assert!(!clean.lenient() && !clean.recovered(), "rewrite is clean");
+        &clean
+    } else {
+        &doc
+    };
+    let mut up = Update::new(doc);
     let r = up.allocate();
     up.put(r, &Object::Integer(1));
     if let Ok(bytes) = up.finish() {
         let nd = Document::parse(&bytes).expect("our own update parses back");
+        assert!(!nd.lenient());
         assert_eq!(
             nd.revisions().len(),
             doc.revisions().len() + 1,
@@ -33,7 +44,7 @@ fn exercise(data: &[u8]) {
         );
     }
     // Signature preparation, as the fuzz target does it.
-    if let Ok(p) = prepare_signature(&doc, &SignatureRequest::doc_timestamp("FuzzTS", 64)) {
+    if let Ok(p) = prepare_signature(doc, &SignatureRequest::doc_timestamp("FuzzTS", 64)) {
         let bytes = p
             .embed(&[0x30, 0x00])
             .expect("embed into a fresh placeholder");

@@ -227,3 +227,61 @@ fn malformed_raw_bodies_are_refused() {
         b"abc"
     );
 }
+
+#[test]
+fn damaged_files_are_rewritten_before_updates() {
+    let pdf = one_page_pdf([0.0, 0.0, 100.0, 100.0], b"BT ET");
+    // startxref 3 bytes off: readable, but only leniently.
+    let pos = pdf.windows(9).rposition(|w| w == b"startxref").unwrap();
+    let val: usize = std::str::from_utf8(&pdf[pos + 10..])
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut damaged = pdf[..pos + 10].to_vec();
+    damaged.extend_from_slice(format!("{}\n%%EOF\n", val - 3).as_bytes());
+    let doc = Document::parse(&damaged).unwrap();
+    assert!(doc.lenient());
+    let mut up = Update::new(&doc);
+    let r = up.allocate();
+    up.put(r, &Object::Null);
+    assert!(up.finish().is_err(), "lenient files are refused by default");
+    let mut up = Update::new(&doc);
+    up.allow_lenient();
+    let r = up.allocate();
+    up.put(r, &Object::Null);
+    assert!(up.finish().is_ok(), "unless the caller allows it");
+
+    let clean = signet_pdf::rewrite(&doc).unwrap();
+    let cd = Document::parse(&clean).unwrap();
+    assert!(!cd.lenient() && !cd.recovered());
+    assert_eq!(cd.revisions().len(), 1);
+    assert_eq!(cd.pages().unwrap().len(), 1);
+    for r in doc.live_refs_at(0) {
+        assert_eq!(doc.get(r).unwrap(), cd.get(r).unwrap(), "object {r}");
+    }
+    if let Some((code, text)) = qpdf_check(&temp_file("rewritten", &clean)) {
+        assert_eq!(code, 0, "{text}");
+    }
+    // A signed document is never rewritten.
+    let fields = signet_pdf::add_signature_fields(
+        &cd,
+        &[signet_pdf::FieldSpec {
+            name: "S".into(),
+            page: 0,
+            rect: [0.0; 4],
+            appearance: None,
+        }],
+    )
+    .unwrap();
+    let fd = Document::parse(&fields).unwrap();
+    let p = signet_pdf::prepare_signature(
+        &fd,
+        &signet_pdf::SignatureRequest::cades("S", "D:20261123000000Z", 16),
+    )
+    .unwrap();
+    let signed = Document::parse(&p.embed(&[0x30, 0x00]).unwrap()).unwrap();
+    assert!(signet_pdf::rewrite(&signed).is_err());
+}
