@@ -392,7 +392,7 @@ fn leader_then_seal_from_b_b_to_b_lta_accepted_by_pdfsig_and_pyhanko() {
 }
 
 #[test]
-fn software_keys_of_each_kind_and_an_rsa_key_on_a_softhsm_token() {
+fn software_keys_of_each_kind_and_rsa_and_ecdsa_keys_on_a_softhsm_token() {
     if !tools_present() {
         return;
     }
@@ -496,6 +496,71 @@ fn software_keys_of_each_kind_and_an_rsa_key_on_a_softhsm_token() {
     let (code, r) = pki.verify("token.pdf", false);
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["signatures"][0]["signer"]["common_name"], "Lê Văn Cường");
+
+    // The agency's seal key (ECDSA P-256) on the same kind of token, sealing at B-LT.
+    let mut issue = Command::new(BIN);
+    issue.args([
+        "ca",
+        "issue",
+        "--dir",
+        "ca",
+        "--kind",
+        "organization",
+        "--name",
+        "Ủy ban nhân dân tỉnh Lạc Hồng",
+        "--agency",
+        "000.00.00.H99",
+        "--pkcs11-module",
+        &module,
+        "--token",
+        "leader-token",
+        "--pin",
+        "123456",
+        "--key-label",
+        "seal",
+        "--out",
+        "token-seal",
+    ]);
+    env(&mut issue);
+    run_ok(&mut issue);
+    let mut seal = Command::new(BIN);
+    seal.args([
+        "sign",
+        "token.pdf",
+        "--out",
+        "token-sealed.pdf",
+        "--cert",
+        "token-seal.pem",
+        "--pkcs11-module",
+        &module,
+        "--token",
+        "leader-token",
+        "--pin",
+        "123456",
+        "--key-label",
+        "seal",
+        "--role",
+        "organization",
+        "--field",
+        "ChuKyCoQuan",
+        "--page",
+        "1",
+        "--rect",
+        "120,60,330,180",
+        "--level",
+        "B-LT",
+        "--tsa",
+        &pki.tsa(),
+        "--trust",
+        "ca/root.pem",
+    ]);
+    env(&mut seal);
+    run_ok(&mut seal);
+    assert_pdfsig_accepts(&pki.pdfsig("token-sealed.pdf"), 2, true);
+    assert_pyhanko_valid(pki.pyhanko("token-sealed.pdf", &[]), 2);
+    let (code, r) = pki.verify("token-sealed.pdf", true);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(sig(&r, "ChuKyCoQuan")["level"], "B-LT", "{r}");
 }
 
 /// Appends an incremental update replacing page 1's content: the shadow-style change that
