@@ -125,11 +125,22 @@ impl ObjectSink for Sink<'_, '_> {
     }
 }
 
+/// The document to append to. A file that could only be read leniently or had to be rebuilt
+/// (common with office-suite output) is rewritten cleanly first — appending to damaged bytes
+/// could read differently next time — which is only possible while nothing is signed yet.
+fn writable(pdf: &[u8]) -> Result<Document, SignError> {
+    let doc = Document::parse(pdf)?;
+    if doc.lenient() || doc.recovered() {
+        return Ok(Document::from_vec(signet_pdf::rewrite(&doc)?)?);
+    }
+    Ok(doc)
+}
+
 /// One incremental update creating every field (all signature boxes of a document are
 /// created before the first signature: pyHanko rejects fields created after a certification,
 /// and DSS needs unique names). Fields get their appearance when they are signed.
 pub fn add_fields(pdf: &[u8], fields: &[NewField]) -> Result<Vec<u8>, SignError> {
-    let doc = Document::parse(pdf)?;
+    let doc = writable(pdf)?;
     let mut up = Update::new(&doc);
     let specs: Vec<FieldSpec> = fields.iter().map(spec).collect();
     add_signature_fields_in(&mut up, &specs)?;
@@ -153,7 +164,7 @@ pub fn prepare(
     certificate: &[u8],
     chain: &[Vec<u8>],
 ) -> Result<Pending, SignError> {
-    let doc = Document::parse(pdf)?;
+    let doc = writable(pdf)?;
     let reserve = if req.level >= Level::BT {
         TIMESTAMP_RESERVE
     } else {

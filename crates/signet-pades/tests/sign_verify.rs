@@ -220,3 +220,40 @@ fn tampering_and_revocation_are_reported() {
         "revoked"
     );
 }
+
+#[test]
+fn a_damaged_unsigned_file_is_rewritten_then_signed() {
+    let pki = LocalPki::new(NOW).unwrap();
+    let leader = pki.issue("Đỗ Thị Hoa", false).unwrap();
+    // startxref a few bytes off, as some office tools write it: readable, but only leniently.
+    let mut pdf = document();
+    let at = pdf.windows(9).rposition(|w| w == b"startxref").unwrap() + 10;
+    let end = at + pdf[at..].iter().position(|c| !c.is_ascii_digit()).unwrap();
+    let off: usize = std::str::from_utf8(&pdf[at..end]).unwrap().parse().unwrap();
+    pdf.splice(at..end, (off - 3).to_string().into_bytes());
+    assert!(signet_pdf::Document::parse(&pdf).unwrap().lenient());
+    let mut req = request("LanhDao", Level::BB);
+    req.create = Some(NewField {
+        name: "LanhDao".into(),
+        page: 0,
+        rect: [330.0, 80.0, 530.0, 160.0],
+    });
+    let signed = sign::sign(
+        &pdf,
+        &req,
+        &leader,
+        &leader.chain[0],
+        &leader.chain[1..],
+        &pki,
+        &pki.anchors(),
+        NOW,
+    )
+    .unwrap();
+    let doc = signet_pdf::Document::parse(&signed).unwrap();
+    assert!(!doc.lenient() && !doc.recovered());
+    let mut opts = Options::new(pki.anchors(), NOW);
+    opts.revocation = RevocationPolicy::Skip;
+    let r = signet_pades::verify(&signed, &opts).unwrap().report;
+    assert_eq!(r.verdict, Indication::TotalPassed, "{r:#?}");
+    assert_eq!(r.signatures[0].coverage, signet_pades::Coverage::EntireFile);
+}

@@ -187,7 +187,8 @@ impl Document {
             .into_iter()
             .filter(|(n, _)| *n != 0)
             .filter_map(|(n, e)| match e {
-                XrefEntry::InUse { offset, gen } if offset > 0 => Some(ObjRef::new(n, gen)),
+                // Offset 0 is an error entry, but get() may still find the object by rescanning.
+                XrefEntry::InUse { gen, .. } => Some(ObjRef::new(n, gen)),
                 XrefEntry::Compressed { .. } => Some(ObjRef::new(n, 0)),
                 _ => None,
             })
@@ -268,6 +269,10 @@ impl Document {
 
     /// The entry for `num` as of `rev`, with the revision that defined it.
     pub(crate) fn lookup(&self, rev: usize, num: u32) -> Option<(usize, XrefEntry)> {
+        // Object 0 heads the free list; it is never an object, whatever a file claims.
+        if num == 0 {
+            return None;
+        }
         let top = rev.min(self.last_revision());
         (0..=top)
             .rev()

@@ -48,7 +48,7 @@ pub fn add_dss_in(up: &mut Update<'_>, dss: &Dss) -> Result<()> {
         .get(root)?
         .ok_or_else(|| PdfError::Structure("catalog missing".into()))?;
     let slot = cat.as_dict().and_then(|d| d.get(b"DSS")).cloned();
-    let dss_ref = slot.as_ref().and_then(Object::as_ref);
+    let dss_ref = up.existing_container(slot.as_ref(), true);
     let mut dict = match &slot {
         Some(o) => up.resolve(o)?.as_dict().cloned().unwrap_or_default(),
         None => Dictionary::new(),
@@ -98,7 +98,7 @@ fn vri_items<'d>(dss: &'d Dss, key: &[u8]) -> impl Iterator<Item = &'d Vec<u8>> 
 }
 
 fn load_bucket(up: &Update<'_>, dict: &Dictionary, key: &[u8]) -> Result<Bucket> {
-    let array_ref = dict.get(key).and_then(Object::as_ref);
+    let array_ref = up.existing_container(dict.get(key), false);
     let items = match dict.get(key) {
         Some(o) => up
             .resolve(o)?
@@ -154,7 +154,7 @@ fn add_vri(
     dss: &Dss,
     by_data: &HashMap<Vec<u8>, ObjRef>,
 ) -> Result<()> {
-    let vri_ref = dict.get(b"VRI").and_then(Object::as_ref);
+    let vri_ref = up.existing_container(dict.get(b"VRI"), true);
     let mut vri = match dict.get(b"VRI") {
         Some(o) => up.resolve(o)?.as_dict().cloned().unwrap_or_default(),
         None => Dictionary::new(),

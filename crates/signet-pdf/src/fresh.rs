@@ -149,11 +149,12 @@ pub fn rewrite(doc: &Document) -> Result<Vec<u8>> {
     for r in doc.live_refs_at(doc.last_revision()) {
         // Unreadable objects are dropped: references to them read as null, per ISO 32000.
         let Ok(Some(obj)) = doc.get(r) else { continue };
-        // Cross-reference and object streams are containers; their objects are written one by one.
-        if obj
-            .as_dict()
-            .is_some_and(|d| d.name_is(b"Type", b"XRef") || d.name_is(b"Type", b"ObjStm"))
-        {
+        // Cross-reference and object streams are containers; their objects are written one
+        // by one. (Only streams: a dictionary that merely claims such a /Type is kept.)
+        let container = obj.as_stream().is_some_and(|s| {
+            s.dict.name_is(b"Type", b"XRef") || s.dict.name_is(b"Type", b"ObjStm")
+        });
+        if container && r != root {
             continue;
         }
         entries.insert(
@@ -173,9 +174,8 @@ pub fn rewrite(doc: &Document) -> Result<Vec<u8>> {
             "object numbers too large to rewrite".into(),
         ));
     }
-    for n in 1..size {
-        entries.entry(n).or_insert(XrefEntry::Free { gen: 0 });
-    }
+    // Gaps stay gaps (subsections skip them): filling them could mean millions of entries
+    // for one absurd object number.
     let mut trailer = Dictionary::new()
         .with(b"Size", Object::Integer(i64::from(size)))
         .with(b"Root", Object::Reference(root));

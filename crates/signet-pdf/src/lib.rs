@@ -66,11 +66,11 @@ pub mod writer;
 mod xref;
 
 pub use document::{Document, Revision, XrefEntry, XrefKind, MAX_DEPTH};
-
 pub use dss::{add_dss, add_dss_in, Dss, VriEntry};
 pub use error::PdfError;
 pub use fields::{decode_text, encode_text, SignatureField, Widget};
 pub use fresh::{one_page_pdf, rewrite, FreshDocument};
+pub use object::{Dictionary, ObjRef, Object, Stream};
 pub use parser::parse_bytes;
 pub use signature::{
     add_signature_fields, add_signature_fields_in, prepare_signature, prepare_signature_in,
@@ -78,35 +78,5 @@ pub use signature::{
 };
 pub use writer::{Update, XrefStyle};
 
-pub use object::{Dictionary, ObjRef, Object, Stream};
-
 /// Result alias for this crate.
 pub type Result<T> = std::result::Result<T, PdfError>;
-
-/// Debug aid (not a stable API): every `startxref` as (position, value).
-#[doc(hidden)]
-pub fn debug_startxref_pointers(data: &[u8]) -> Vec<(usize, usize)> {
-    xref::startxref_pointers(data)
-}
-
-/// Debug aid (not a stable API): the section at `offset` as (found at, kind, /Prev).
-#[doc(hidden)]
-pub fn debug_read_section(data: &[u8], offset: usize) -> Result<(usize, XrefKind, Option<i64>)> {
-    let s = xref::read_section(data, offset)?;
-    Ok((
-        s.offset,
-        s.kind,
-        s.trailer.get(b"Prev").and_then(Object::as_i64),
-    ))
-}
-
-/// Debug aid (not a stable API): the sections the startxref chain reaches, newest first.
-#[doc(hidden)]
-pub fn debug_chain(data: &[u8]) -> Result<Vec<(usize, usize)>> {
-    Ok(chain::read_chain(data)?
-        .0
-        .iter()
-        .rev()
-        .map(|r| (r.xref_offset, r.end))
-        .collect())
-}

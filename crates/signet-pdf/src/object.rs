@@ -230,10 +230,14 @@ impl Dictionary {
         }
         out.extend_from_slice(b">>");
     }
-    /// Adds a pair without checking for an existing key (the parser keeps the last duplicate
-    /// through `set`; this is for building).
+    /// Adds a parsed pair. A duplicate key keeps its **first** value, as pyHanko and pdf.js
+    /// read it: the specification leaves duplicates undefined, and agreeing with the reference
+    /// validator matters more than any one choice (a `/Type /DocTimeStamp … /Type /Sig`
+    /// dictionary must not read as a different kind of signature here than there).
     pub(crate) fn push_raw(&mut self, key: Vec<u8>, value: Object) {
-        self.set(key, value);
+        if self.get(&key).is_none() {
+            self.entries.push((key, value));
+        }
     }
 }
 

@@ -19,8 +19,10 @@ pub fn scan_objects(data: &[u8]) -> HashMap<u32, Vec<(u16, usize)>> {
         if !followed_ok || at == 0 || !crate::object::is_ws(data[at - 1]) {
             continue;
         }
-        if let Some((num, gen, start)) = header_before(data, at) {
-            out.entry(num).or_default().push((gen, start));
+        match header_before(data, at) {
+            // Object 0 is the free-list head, never an object.
+            Some((0, _, _)) | None => {}
+            Some((num, gen, start)) => out.entry(num).or_default().push((gen, start)),
         }
     }
     out

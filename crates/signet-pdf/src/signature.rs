@@ -232,15 +232,16 @@ fn add_to_annots(up: &mut Update<'_>, page: ObjRef, annot: ObjRef) -> Result<()>
     let pd = page_obj
         .as_dict_mut()
         .ok_or_else(|| PdfError::Structure("page is not a dictionary".into()))?;
-    match pd.get(b"Annots").cloned() {
-        Some(Object::Reference(r)) => {
+    let indirect = up.existing_container(pd.get(b"Annots"), false);
+    match (indirect, pd.get(b"Annots").cloned()) {
+        (Some(r), _) => {
             let arr = match up.resolve(&Object::Reference(r))? {
                 Object::Array(a) => a,
                 _ => Vec::new(),
             };
             up.put(r, &Object::Array(push(arr, annot)));
         }
-        Some(Object::Array(a)) => {
+        (None, Some(Object::Array(a))) => {
             pd.set(b"Annots", Object::Array(push(a, annot)));
             up.put(page, &page_obj);
         }
@@ -267,19 +268,20 @@ fn add_to_acroform(up: &mut Update<'_>, fields: &[ObjRef]) -> Result<()> {
         .get(root)?
         .ok_or_else(|| PdfError::Structure("catalog missing".into()))?;
     let form_slot = cat.as_dict().and_then(|d| d.get(b"AcroForm")).cloned();
-    let (mut form, form_ref) = match form_slot {
-        Some(Object::Reference(r)) => (
+    let (mut form, form_ref) = match (up.existing_container(form_slot.as_ref(), true), form_slot) {
+        (Some(r), _) => (
             up.resolve(&Object::Reference(r))?
                 .as_dict()
                 .cloned()
                 .unwrap_or_default(),
             Some(r),
         ),
-        Some(Object::Dictionary(d)) => (d, None),
+        (None, Some(Object::Dictionary(d))) => (d, None),
         _ => (Dictionary::new(), None),
     };
-    match form.get(b"Fields").cloned() {
-        Some(Object::Reference(r)) => {
+    let fields_ref = up.existing_container(form.get(b"Fields"), false);
+    match fields_ref {
+        Some(r) => {
             let arr = up
                 .resolve(&Object::Reference(r))?
                 .as_array()
@@ -288,8 +290,10 @@ fn add_to_acroform(up: &mut Update<'_>, fields: &[ObjRef]) -> Result<()> {
             let arr = fields.iter().fold(arr, |a, f| push(a, *f));
             up.put(r, &Object::Array(arr));
         }
-        other => {
-            let arr = other
+        // Inline, absent, dangling or not an array: (re)write it inline.
+        None => {
+            let arr = form
+                .get(b"Fields")
                 .and_then(|o| o.as_array().map(<[Object]>::to_vec))
                 .unwrap_or_default();
             form.set(

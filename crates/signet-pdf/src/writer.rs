@@ -142,6 +142,20 @@ impl<'a> Update<'a> {
         }
         Err(PdfError::Limit("reference chain too long".into()))
     }
+    /// The object `o` refers to, if it is a reference to an object that exists in the
+    /// document as a dictionary (`want_dict`) or an array. A dangling reference or one to
+    /// the wrong type gives `None`: callers then write the container inline instead of into
+    /// a number this update may also allocate.
+    pub(crate) fn existing_container(&self, o: Option<&Object>, want_dict: bool) -> Option<ObjRef> {
+        let r = o?.as_ref()?;
+        let obj = self.doc.get(r).ok().flatten()?;
+        let fits = if want_dict {
+            matches!(obj, Object::Dictionary(_))
+        } else {
+            matches!(obj, Object::Array(_))
+        };
+        fits.then_some(r)
+    }
     /// True when nothing was put or freed.
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty() && self.freed.is_empty()
