@@ -99,10 +99,11 @@ impl Cert {
         let subject_der = t.subject.to_der()?;
         let issuer_der = t.issuer.to_der()?;
         let ext = read_extensions(&cert)?;
+        // Formatting a name walks const-oid's whole OID database per attribute: do it once.
         let summary = summarize(&cert, der);
         Ok(Cert {
-            subject_norm: normalize_name(&t.subject.to_string()),
-            issuer_norm: normalize_name(&t.issuer.to_string()),
+            subject_norm: normalize_name(&summary.subject),
+            issuer_norm: normalize_name(&summary.issuer),
             cert,
             tbs,
             subject_der,
