@@ -77,6 +77,33 @@ impl Verifier {
 }
 
 impl App {
+    /// Verifies a PDF attached to a document the viewer may read (a clerk checking an incoming
+    /// document's signatures, Nghị định 30 Điều 21.2). Counted per person, not per address.
+    pub async fn verify_document_file(
+        &self,
+        viewer: &signet_core::person::Viewer,
+        doc_id: &str,
+        file_id: &str,
+    ) -> Result<(signet_store::documents::DocumentFile, Report), AppError> {
+        use tokio::io::AsyncReadExt;
+        let (file, handle) = self.document_file(viewer, doc_id, file_id).await?;
+        if file.size > MAX_BYTES as i64 {
+            return Err(AppError::TooLarge {
+                limit: MAX_BYTES as u64,
+            });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0));
+        handle
+            .take(MAX_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| AppError::Ca(format!("reading a stored file: {e}")))?;
+        let report = self
+            .verify_pdf(&format!("person:{}", viewer.person_id), bytes)
+            .await?;
+        Ok((file, report))
+    }
+
     /// The same application verifying with `verifier` (trust anchors, network or not).
     pub fn with_verifier(mut self, verifier: Verifier) -> Self {
         self.verifier = Arc::new(verifier);

@@ -35,6 +35,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("login", "Đăng nhập", "Sign in"),
     ("verify_title", "Kiểm tra chữ ký số", "Verify a signed document"),
+    ("verify_signatures", "Kiểm tra chữ ký số", "Verify signatures"),
     (
         "verify_intro",
         "Tải lên một tệp PDF đã ký số để kiểm tra tính toàn vẹn, người ký, thời điểm ký và hiệu lực của chứng thư số.",

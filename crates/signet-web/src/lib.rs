@@ -79,6 +79,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/documents/{id}/files/{file_id}",
             get(pages::documents::download),
         )
+        .route(
+            "/documents/{id}/files/{file_id}/verify",
+            get(pages::verify::document_file),
+        )
         .route("/registers", get(pages::registers::show))
         .route("/registers/export.csv", get(pages::registers::export))
         .route("/admin", get(pages::admin::show))

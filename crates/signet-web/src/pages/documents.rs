@@ -433,6 +433,8 @@ pub struct FileRow {
     pub name: String,
     pub size: String,
     pub sha256: String,
+    /// A PDF: its signatures can be checked (`/documents/{id}/files/{file}/verify`).
+    pub is_pdf: bool,
 }
 
 pub struct HistoryRow {
@@ -596,6 +598,7 @@ pub async fn detail(
                 name: f.file_name.clone(),
                 size: human_size(f.size),
                 sha256: f.sha256.clone(),
+                is_pdf: f.content_type == "application/pdf",
             })
             .collect(),
         history: history(&state, t, &view.history).await,

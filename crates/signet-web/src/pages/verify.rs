@@ -223,6 +223,27 @@ pub async fn submit(
     }))
 }
 
+/// `GET /documents/{id}/files/{file_id}/verify`: the same report for a file attached to a
+/// document the person may read (the clerk's check of an incoming document's signatures).
+pub async fn document_file(
+    State(state): State<AppState>,
+    u: crate::session::PageUser,
+    axum::extract::Path((id, file_id)): axum::extract::Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (file, report) = state
+        .app
+        .verify_document_file(&u.user.viewer, &id, &file_id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let lang = u.lang;
+    Ok(render(&VerifyPage {
+        l: Layout::of(&state, &u, "").await,
+        file_name: file.file_name.clone(),
+        report: Some(report_view(Tr(lang), &report)),
+        max_mb: MAX_BYTES >> 20,
+    }))
+}
+
 /// `POST /api/v1/verify`: the PDF as the body (`application/pdf`), or a form with a `file` part.
 pub async fn api(
     State(state): State<AppState>,

@@ -184,3 +184,55 @@ async fn an_address_that_floods_is_told_to_wait() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_s_attached_pdf_is_verified_for_those_who_may_read_it() {
+    each_env(|env| async move {
+        let pki = LocalPki::new(time::OffsetDateTime::now_utc()).unwrap();
+        let env = trusting(env, &pki);
+        let officer = env.api("chuyenvien.vp").await;
+        let form = Multipart::new()
+            .text("doc_type", "cong-van")
+            .text("subject", "Về việc kiểm tra chữ ký số của văn bản đính kèm")
+            .file("file", "quyet-dinh-da-ky.pdf", &sealed(&pki));
+        let r = env
+            .send(
+                Call::post("/api/v1/documents")
+                    .bearer(&officer)
+                    .multipart(&form),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_str().unwrap().to_owned();
+        let view = env.doc_view(&officer, &id).await;
+        let file = view["files"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{view}"))
+            .to_owned();
+        let path = format!("/documents/{id}/files/{file}/verify");
+
+        // The document page links to the check; the check shows the green verdict.
+        let page = env.page("chuyenvien.vp").await;
+        let r = env
+            .send(Call::get(&format!("/documents/{id}")).page(&page))
+            .await;
+        assert!(r.text().contains(&path), "{}", r.text());
+        let r = env.send(Call::get(&path).page(&page)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(
+            r.text().contains("verdict ok") && r.text().contains("quyet-dinh-da-ky.pdf"),
+            "{}",
+            r.text()
+        );
+
+        // Another agency's clerk does not even learn that it exists.
+        let other = env.page("vanthu.snv").await;
+        let r = env.send(Call::get(&path).page(&other)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // Nor does an anonymous visitor get it (sign-in first).
+        let r = env.send(Call::get(&path)).await;
+        assert_ne!(r.status, StatusCode::OK);
+        env
+    })
+    .await;
+}
