@@ -55,24 +55,29 @@ impl Verifier {
         Ok(())
     }
 
-    /// Verifies `bytes` as of `now`, fetching missing revocation data once when online.
-    fn run(&self, bytes: &[u8], now: time::OffsetDateTime) -> Result<Report, AppError> {
-        let mut opts = Options::new(self.anchors.clone(), now);
+    /// Verifies `bytes` as of `at`, fetching the revocation data the file lacks once when
+    /// online. Used by the web (through [`App::verify_pdf`]) and by `signet verify`.
+    pub fn verify(
+        &self,
+        bytes: &[u8],
+        at: time::OffsetDateTime,
+    ) -> Result<Report, signet_pades::Unreadable> {
+        let mut opts = Options::new(self.anchors.clone(), at);
         opts.revocation = RevocationPolicy::Require;
-        let unreadable = |e: signet_pades::Unreadable| AppError::Invalid(e.to_string());
-        let first = signet_pades::verify(bytes, &opts).map_err(unreadable)?;
+        let first = signet_pades::verify(bytes, &opts)?;
         let Some(fetcher) = &self.fetcher else {
             return Ok(first.report);
         };
         if first.needs.is_empty() {
             return Ok(first.report);
         }
-        let fetched = fetcher.fetch_revocation(&first.needs, now);
+        let fetched = fetcher.fetch_revocation(&first.needs, at);
+        for e in &fetched.errors {
+            tracing::info!("revocation data not fetched: {e}");
+        }
         opts.fetched.crls = fetched.crls;
         opts.fetched.ocsps = fetched.ocsp_responses;
-        Ok(signet_pades::verify(bytes, &opts)
-            .map_err(unreadable)?
-            .report)
+        Ok(signet_pades::verify(bytes, &opts)?.report)
     }
 }
 
@@ -132,8 +137,9 @@ impl App {
             .await
             .map_err(|_| AppError::Invalid("the server is shutting down".into()))?;
         let verifier = Arc::clone(&self.verifier);
-        tokio::task::spawn_blocking(move || verifier.run(&bytes, now))
+        tokio::task::spawn_blocking(move || verifier.verify(&bytes, now))
             .await
             .map_err(|e| AppError::Ca(format!("verification task: {e}")))?
+            .map_err(|e| AppError::Invalid(e.to_string()))
     }
 }

@@ -6,20 +6,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use signet_app::clock::VIETNAM;
 use signet_appearance::{Appearance, AttachmentText, Layout};
 use signet_net::{Fetcher, HttpClient};
 use signet_pades::dss::Dss;
 use signet_pades::sign::{self, NewField, Request};
-use signet_pades::{Level, Options, Report, Services};
-use signet_pki::validation::{RevocationNeed, RevocationPolicy, TrustAnchors};
+use signet_pades::{Level, Report, Services};
+use signet_pki::validation::{RevocationNeed, TrustAnchors};
 use signet_pki::RawSigner;
-use time::{OffsetDateTime, UtcOffset};
-
-/// Vietnam time (ICT), the offset of signing times shown on documents.
-const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+use time::OffsetDateTime;
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Role {
@@ -186,7 +181,8 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("--at {t}: {e}"))?,
         None => OffsetDateTime::now_utc(),
     };
-    let report = match verify_report(&bytes, anchors, at, !args.offline) {
+    let verifier = signet_app::verification::Verifier::new(anchors, !args.offline);
+    let report = match verifier.verify(&bytes, at) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("signet verify: {}: {e}", args.file.display());
@@ -202,25 +198,6 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
         print!("{}", text_report(&report));
     }
     Ok(ExitCode::from(report.exit_code()))
-}
-
-/// Verifies, fetching missing revocation data once when `online`.
-pub fn verify_report(
-    bytes: &[u8],
-    anchors: TrustAnchors,
-    at: OffsetDateTime,
-    online: bool,
-) -> Result<Report, String> {
-    let mut opts = Options::new(anchors, at);
-    opts.revocation = RevocationPolicy::Require;
-    let first = signet_pades::verify(bytes, &opts).map_err(|e| e.to_string())?;
-    if !online || first.needs.is_empty() {
-        return Ok(first.report);
-    }
-    opts.fetched = net(None).revocation(&first.needs, OffsetDateTime::now_utc());
-    Ok(signet_pades::verify(bytes, &opts)
-        .map_err(|e| e.to_string())?
-        .report)
 }
 
 fn text_report(r: &Report) -> String {
