@@ -185,18 +185,20 @@ pub struct CertCursor {
 }
 
 impl CertCursor {
+    // The same text form and checks as the document list's cursor (one definition of what a
+    // cursor may hold).
     pub fn encode(&self) -> String {
-        format!("{}.{}", self.not_after_ms, self.id)
+        crate::documents::Cursor {
+            created_at_ms: self.not_after_ms,
+            id: self.id.clone(),
+        }
+        .encode()
     }
 
     pub fn decode(s: &str) -> Option<Self> {
-        let (ms, id) = s.split_once('.')?;
-        let valid_id =
-            !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
-        valid_id.then_some(())?;
-        Some(Self {
-            not_after_ms: ms.parse().ok()?,
-            id: id.to_owned(),
+        crate::documents::Cursor::decode(s).map(|c| Self {
+            not_after_ms: c.created_at_ms,
+            id: c.id,
         })
     }
 }
