@@ -32,6 +32,27 @@ fn request(field: &str, level: Level) -> Request<'static> {
     }
 }
 
+/// The leader signs at B-B in a field created in the signing revision.
+fn sign_in_new_field(pki: &LocalPki, key: &signet_pades::testing::LocalKey, pdf: &[u8]) -> Vec<u8> {
+    let mut req = request("LanhDao", Level::BB);
+    req.create = Some(NewField {
+        name: "LanhDao".into(),
+        page: 0,
+        rect: [330.0, 80.0, 530.0, 160.0],
+    });
+    sign::sign(
+        pdf,
+        &req,
+        key,
+        &key.chain[0],
+        &key.chain[1..],
+        pki,
+        &pki.anchors(),
+        NOW,
+    )
+    .unwrap()
+}
+
 /// Verification with the network off: only what the file carries.
 fn verify_offline(pki: &LocalPki, pdf: &[u8], at: OffsetDateTime) -> Report {
     let mut opts = Options::new(pki.anchors(), at);
@@ -178,23 +199,7 @@ fn tampering_and_revocation_are_reported() {
     let pki = LocalPki::new(NOW).unwrap();
     let leader = pki.issue("Lê Văn Cường", false).unwrap();
     let pdf = document();
-    let mut req = request("LanhDao", Level::BB);
-    req.create = Some(NewField {
-        name: "LanhDao".into(),
-        page: 0,
-        rect: [330.0, 80.0, 530.0, 160.0],
-    });
-    let signed = sign::sign(
-        &pdf,
-        &req,
-        &leader,
-        &leader.chain[0],
-        &leader.chain[1..],
-        &pki,
-        &pki.anchors(),
-        NOW,
-    )
-    .unwrap();
+    let signed = sign_in_new_field(&pki, &leader, &pdf);
     let at = signed.windows(6).position(|w| w == b"Quyet ").unwrap();
     let mut flipped = signed.clone();
     flipped[at] ^= 0x01;
@@ -232,23 +237,7 @@ fn a_damaged_unsigned_file_is_rewritten_then_signed() {
     let off: usize = std::str::from_utf8(&pdf[at..end]).unwrap().parse().unwrap();
     pdf.splice(at..end, (off - 3).to_string().into_bytes());
     assert!(signet_pdf::Document::parse(&pdf).unwrap().lenient());
-    let mut req = request("LanhDao", Level::BB);
-    req.create = Some(NewField {
-        name: "LanhDao".into(),
-        page: 0,
-        rect: [330.0, 80.0, 530.0, 160.0],
-    });
-    let signed = sign::sign(
-        &pdf,
-        &req,
-        &leader,
-        &leader.chain[0],
-        &leader.chain[1..],
-        &pki,
-        &pki.anchors(),
-        NOW,
-    )
-    .unwrap();
+    let signed = sign_in_new_field(&pki, &leader, &pdf);
     let doc = signet_pdf::Document::parse(&signed).unwrap();
     assert!(!doc.lenient() && !doc.recovered());
     let mut opts = Options::new(pki.anchors(), NOW);
