@@ -313,3 +313,62 @@ pub fn pki_error(e: PkiError) -> AppError {
         other => AppError::Ca(other.to_string()),
     }
 }
+
+/// What the CA directory keeps of each certificate it issued (`issued/SERIAL.json`), so the
+/// database's inventory can be completed with certificates issued while it was not there
+/// (`signet ca issue` without `--config`/`--data`, or a failed database write).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct IssuedFile {
+    /// Lower-case hex.
+    pub serial: String,
+    /// The holder's agency (identifier code), the inventory it belongs to.
+    pub agency_code: String,
+    /// `personal` or `organization`.
+    pub kind: String,
+    /// The person, when the issuer knew them (the web's certificate page).
+    #[serde(default)]
+    pub holder_id: Option<String>,
+    pub holder_name: String,
+    /// `software`, `pkcs11` or `remote`.
+    pub device_kind: String,
+    pub device_label: String,
+    /// The certificate (PEM).
+    pub certificate: String,
+}
+
+fn issued_dir(dir: &Path) -> PathBuf {
+    dir.join("issued")
+}
+
+/// Writes `issued/SERIAL.json`.
+pub fn save_issued(dir: &Path, file: &IssuedFile) -> Result<(), AppError> {
+    let d = issued_dir(dir);
+    std::fs::create_dir_all(&d)
+        .map_err(|e| ca_err(format!("cannot create {}: {e}", d.display())))?;
+    let json = serde_json::to_vec_pretty(file).map_err(ca_err)?;
+    write_file(&d.join(format!("{}.json", file.serial)), &json, 0o644)
+}
+
+/// Every `issued/*.json` of the directory (none before the first issuance). A file that
+/// cannot be read is logged and skipped: one bad file must not hide the others.
+pub fn issued_files(dir: &Path) -> Result<Vec<IssuedFile>, AppError> {
+    let d = issued_dir(dir);
+    let entries = match std::fs::read_dir(&d) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(ca_err(format!("cannot read {}: {e}", d.display()))),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(ca_err)?.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        match read(&path).and_then(|b| serde_json::from_slice(&b).map_err(ca_err)) {
+            Ok(f) => out.push(f),
+            Err(e) => tracing::warn!(file = %path.display(), error = %e, "unreadable issued-certificate file"),
+        }
+    }
+    out.sort_by(|a: &IssuedFile, b| a.serial.cmp(&b.serial));
+    Ok(out)
+}

@@ -16,8 +16,8 @@ use signet_store::directory::{Agency, Person};
 use time::{Duration, OffsetDateTime};
 
 use crate::admin::require_admin;
-use crate::ca_dir::{self, pki_error, OsRng};
-use crate::ca_service::LoadedCa;
+use crate::ca_dir::{self, IssuedFile};
+use crate::issuance::{NewKey, Order};
 use crate::{App, AppError};
 
 /// A certificate is "expiring" (and its holder reminded) this long before its end.
@@ -86,19 +86,7 @@ pub struct CertificateList {
     pub can_issue: bool,
 }
 
-/// How the key of a new certificate comes to be.
-enum KeySource {
-    Generated {
-        password: String,
-    },
-    Request {
-        csr: Vec<u8>,
-        device: DeviceKind,
-        label: String,
-    },
-}
-
-fn key_source(f: &CertificateForm) -> Result<KeySource, AppError> {
+fn key_source(f: &CertificateForm) -> Result<NewKey, AppError> {
     let csr = f.csr.trim();
     if csr.is_empty() {
         if f.password.chars().count() < MIN_P12_PASSWORD {
@@ -106,7 +94,8 @@ fn key_source(f: &CertificateForm) -> Result<KeySource, AppError> {
                 "the PKCS#12 password needs at least {MIN_P12_PASSWORD} characters"
             )));
         }
-        return Ok(KeySource::Generated {
+        return Ok(NewKey::Generated {
+            key: None,
             password: f.password.clone(),
         });
     }
@@ -122,24 +111,11 @@ fn key_source(f: &CertificateForm) -> Result<KeySource, AppError> {
     };
     let label = f.device_label.trim();
     signet_core::document::check_text("device_label", label, 100)?;
-    Ok(KeySource::Request {
+    Ok(NewKey::Request {
         csr: csr.as_bytes().to_vec(),
         device,
         label: label.to_owned(),
     })
-}
-
-/// Issuer, validity (ms) of a certificate we just made.
-fn validity(der: &[u8]) -> Result<(String, i64, i64), AppError> {
-    use x509_cert::der::Decode;
-    let c = x509_cert::Certificate::from_der(der).map_err(|e| AppError::Ca(e.to_string()))?;
-    let v = &c.tbs_certificate.validity;
-    let ms = |t: x509_cert::time::Time| t.to_unix_duration().as_millis() as i64;
-    Ok((
-        c.tbs_certificate.issuer.to_string(),
-        ms(v.not_before),
-        ms(v.not_after),
-    ))
 }
 
 /// The subject and holder of a new certificate.
@@ -193,6 +169,16 @@ impl Holder {
         &self.subject
     }
 
+    /// The order that issues this holder a certificate for `key`.
+    pub(crate) fn order(&self, key: NewKey) -> Order {
+        Order {
+            kind: self.kind,
+            holder_id: self.person_id.clone(),
+            subject: self.subject.clone(),
+            key,
+        }
+    }
+
     /// The row that records `issued` for this holder.
     pub(crate) fn record(
         &self,
@@ -201,21 +187,17 @@ impl Holder {
         device: DeviceKind,
         label: String,
     ) -> Result<NewCertificate, AppError> {
-        let (issuer, not_before_ms, not_after_ms) = validity(&issued.der)?;
-        Ok(NewCertificate {
-            agency_id: agency_id.to_owned(),
-            kind: self.kind,
+        let file = IssuedFile {
+            serial: issued.serial.clone(),
+            agency_code: self.subject.agency_code.clone(),
+            kind: self.kind.as_str().to_owned(),
             holder_id: self.person_id.clone(),
             holder_name: self.name.clone(),
-            subject_cn: self.subject.name.trim().to_owned(),
-            serial: issued.serial.clone(),
-            issuer,
-            not_before_ms,
-            not_after_ms,
-            device_kind: device,
+            device_kind: device.as_str().to_owned(),
             device_label: label,
-            der: issued.der.clone(),
-        })
+            certificate: issued.pem(),
+        };
+        crate::ca_inventory::new_certificate(agency_id, &file)
     }
 }
 
@@ -236,6 +218,11 @@ impl App {
         filter: &CertFilter,
     ) -> Result<CertificateList, AppError> {
         require_admin(viewer)?;
+        // Certificates issued from the command line since: a failure here must not hide the
+        // inventory the database has.
+        if let Err(e) = self.sync_ca_inventory().await {
+            tracing::warn!(error = %e, "CA inventory not brought up to date");
+        }
         let at = self.certificate_status_at();
         let page = self
             .store
@@ -332,41 +319,50 @@ impl App {
     /// Issues a certificate from the built-in CA and records it. With no request in the
     /// form the CA generates the key and the answer carries it once, in a PKCS#12 file
     /// protected by the form's password; with a request, no key leaves the holder.
-    ///
-    /// All or nothing as far as two stores allow: the CA's state is saved first (the CA is
-    /// the authority on what it signed), then the database row; if that fails, the new
-    /// certificate — which nobody has received — is revoked at once.
     pub async fn request_certificate(
         &self,
         viewer: &Viewer,
         form: &CertificateForm,
     ) -> Result<IssuedCertificate, AppError> {
         require_admin(viewer)?;
-        let ca = self.ca()?;
-        let source = key_source(form)?;
+        self.ca()?;
+        let key = key_source(form)?;
         let holder = self.holder(viewer, form).await?;
-        let now = self.clock.now();
-        let mut loaded = ca.lock().await?;
-        let (issued, pkcs12, device, label) = match issue(&mut loaded, &holder, source, now).await {
-            Ok(x) => x,
-            Err(e) => {
-                loaded.discard_changes();
-                return Err(e);
-            }
-        };
-        loaded.save(ca.dir())?;
-        let new = holder.record(&viewer.agency_id, &issued, device, label)?;
+        let (certificate, issuance) = self
+            .issue_and_record(holder.order(key), &viewer.agency_id, &viewer.person_id)
+            .await?;
+        Ok(IssuedCertificate {
+            certificate,
+            pkcs12: issuance.pkcs12,
+        })
+    }
+
+    /// Issues `order` from the built-in CA and records it in the agency's inventory: the use
+    /// case of the web's certificate page and of `signet ca issue` given a database.
+    ///
+    /// All or nothing as far as two stores allow: the CA's state is saved first (the CA is
+    /// the authority on what it signed), then the database row; if that fails, the new
+    /// certificate — which nobody has received — is revoked at once.
+    pub async fn issue_and_record(
+        &self,
+        order: Order,
+        agency_id: &str,
+        actor: &str,
+    ) -> Result<(Certificate, crate::issuance::Issuance), AppError> {
+        let ca = self.ca()?;
+        // No inventory sync between the CA's write and ours: it would record the
+        // certificate first, and the row below would be a second one.
+        let _sync = ca.inventory_mtime.lock().await;
+        let issuance = ca.issue(order).await?;
+        let new = crate::ca_inventory::new_certificate(agency_id, &issuance.record)?;
         match self
             .store
-            .insert_certificate(&new, &viewer.person_id, self.clock.now_ms())
+            .insert_certificate(&new, actor, self.clock.now_ms())
             .await
         {
-            Ok(certificate) => Ok(IssuedCertificate {
-                certificate,
-                pkcs12,
-            }),
+            Ok(certificate) => Ok((certificate, issuance)),
             Err(e) => {
-                withdraw(&mut loaded, ca.dir(), &new.serial, now);
+                ca.withdraw(&new.serial).await;
                 Err(e.into())
             }
         }
@@ -395,11 +391,9 @@ impl App {
                 cert.serial
             )));
         }
-        let now = self.clock.now();
         if let Some(ca) = self.ca.as_deref() {
-            let mut loaded = ca.lock().await?;
-            if loaded.ca.has_issued(&cert.serial) {
-                revoke_at_ca(&mut loaded, ca.dir(), &cert.serial, reason, now)?;
+            if ca.has_issued(&cert.serial).await? {
+                ca.revoke_and_publish(&cert.serial, reason).await?;
             }
         }
         Ok(self
@@ -412,76 +406,5 @@ impl App {
                 self.clock.now_ms(),
             )
             .await?)
-    }
-}
-
-type Issue = (signet_pki::Issued, Option<Vec<u8>>, DeviceKind, String);
-
-/// Signs the certificate (and, for a generated key, builds the PKCS#12 file off the async
-/// workers: 600,000 PBKDF2 iterations take a while). Changes only the in-memory CA.
-async fn issue(
-    loaded: &mut LoadedCa,
-    holder: &Holder,
-    source: KeySource,
-    now: OffsetDateTime,
-) -> Result<Issue, AppError> {
-    let profile = holder.profile();
-    match source {
-        KeySource::Request { csr, device, label } => {
-            let issued = loaded
-                .ca
-                .issue_from_csr(profile, &holder.subject, &csr, now, &mut OsRng)
-                .map_err(pki_error)?;
-            Ok((issued, None, device, label))
-        }
-        KeySource::Generated { password } => {
-            let (issued, key) = loaded
-                .ca
-                .issue_with_new_key(profile, &holder.subject, now, &mut OsRng)
-                .map_err(pki_error)?;
-            let chain = ca_dir::chain(&loaded.ca);
-            let (cert, alias) = (issued.der.clone(), holder.subject.name.clone());
-            let p12 = tokio::task::spawn_blocking(move || {
-                ca_dir::pkcs12(&cert, &key.pkcs8_der, &chain, &alias, &password)
-            })
-            .await
-            .map_err(|e| AppError::Ca(format!("PKCS#12: {e}")))??;
-            Ok((issued, Some(p12), DeviceKind::Software, "PKCS#12".into()))
-        }
-    }
-}
-
-/// Revokes at the CA (unless already done there), saves, and writes the new CRL.
-fn revoke_at_ca(
-    loaded: &mut LoadedCa,
-    dir: &std::path::Path,
-    serial: &str,
-    reason: Reason,
-    now: OffsetDateTime,
-) -> Result<(), AppError> {
-    let done = loaded.ca.revocations().get(serial).is_some();
-    let crl = (|| {
-        if !done {
-            loaded.ca.revoke(serial, reason, now).map_err(pki_error)?;
-        }
-        loaded.ca.next_issuing_crl(now).map_err(pki_error)
-    })();
-    let crl = match crl {
-        Ok(c) => c,
-        Err(e) => {
-            loaded.discard_changes();
-            return Err(e);
-        }
-    };
-    loaded.save(dir)?;
-    ca_dir::write_file(&dir.join("issuing.crl"), &crl, 0o644)
-}
-
-/// A certificate signed and saved at the CA whose database row could not be written: nobody
-/// has received it, so it is revoked (cessationOfOperation) rather than left valid and
-/// unlisted. Best effort: the caller is already failing.
-fn withdraw(loaded: &mut LoadedCa, dir: &std::path::Path, serial: &str, now: OffsetDateTime) {
-    if let Err(e) = revoke_at_ca(loaded, dir, serial, Reason::CessationOfOperation, now) {
-        tracing::error!(serial, error = %e, "could not withdraw a certificate the database did not record");
     }
 }

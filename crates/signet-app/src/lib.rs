@@ -7,6 +7,8 @@
 pub mod admin;
 pub mod auth;
 pub mod ca_dir;
+pub mod ca_inventory;
+pub mod ca_revocation;
 pub mod ca_service;
 pub mod certificates;
 pub mod clock;
@@ -14,6 +16,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod files;
+pub mod issuance;
 pub mod registers;
 pub mod verification;
 
@@ -51,9 +54,10 @@ impl App {
         }
     }
 
-    /// The same application issuing and revoking with `ca`.
+    /// The same application issuing, revoking and answering the CA's endpoints with `ca`,
+    /// on the application's clock.
     pub fn with_ca(mut self, ca: ca_service::BuiltInCa) -> Self {
-        self.ca = Some(Arc::new(ca));
+        self.ca = Some(Arc::new(ca.with_clock(Arc::clone(&self.clock))));
         self
     }
 }

@@ -1,0 +1,115 @@
+//! The database's certificate inventory kept complete with what the built-in CA issued: a
+//! certificate issued while the database was not there (`signet ca issue` on the CA directory
+//! alone) is recorded when the server starts and whenever the CA's state changes, from the
+//! CA directory's `issued/SERIAL.json`.
+
+use signet_core::agency::AgencyCode;
+use signet_store::certificates::{CertificateKind, DeviceKind, NewCertificate};
+use signet_store::StoreError;
+
+use crate::ca_dir::{self, IssuedFile};
+use crate::{App, AppError};
+
+/// Who the journal names for a certificate recorded from the CA directory.
+pub const CA_ACTOR: &str = "built-in-ca";
+
+/// Issuer and validity (ms) of a certificate.
+fn validity(der: &[u8]) -> Result<(String, i64, i64), AppError> {
+    use x509_cert::der::Decode;
+    let c = x509_cert::Certificate::from_der(der).map_err(|e| AppError::Ca(e.to_string()))?;
+    let v = &c.tbs_certificate.validity;
+    let ms = |t: x509_cert::time::Time| t.to_unix_duration().as_millis() as i64;
+    Ok((
+        c.tbs_certificate.issuer.to_string(),
+        ms(v.not_before),
+        ms(v.not_after),
+    ))
+}
+
+/// The row that records `file` in the inventory of `agency_id`.
+pub fn new_certificate(agency_id: &str, file: &IssuedFile) -> Result<NewCertificate, AppError> {
+    let bad = |what: &str| AppError::Ca(format!("issued certificate {}: {what}", file.serial));
+    let der = signet_pki::validation::certificates_from_pem_or_der(file.certificate.as_bytes())
+        .map_err(|e| bad(&e.to_string()))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| bad("no certificate"))?;
+    let (issuer, not_before_ms, not_after_ms) = validity(&der)?;
+    Ok(NewCertificate {
+        agency_id: agency_id.to_owned(),
+        kind: CertificateKind::parse(&file.kind).ok_or_else(|| bad("unknown kind"))?,
+        holder_id: file.holder_id.clone(),
+        holder_name: file.holder_name.clone(),
+        subject_cn: file.holder_name.trim().to_owned(),
+        serial: file.serial.clone(),
+        issuer,
+        not_before_ms,
+        not_after_ms,
+        device_kind: DeviceKind::parse(&file.device_kind).ok_or_else(|| bad("unknown device"))?,
+        device_label: file.device_label.clone(),
+        der,
+    })
+}
+
+impl App {
+    /// The agency a certificate of the built-in CA belongs to, by its code.
+    pub async fn agency_id_by_code(&self, code: &str) -> Result<String, AppError> {
+        let code = AgencyCode::parse(code.trim())?;
+        match self.store.agency_by_code(&code).await {
+            Ok(a) => Ok(a.id),
+            Err(StoreError::NotFound) => Err(AppError::Invalid(format!(
+                "no agency with code {code} in the database"
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Records every certificate of the CA directory the database lacks, unless the CA's
+    /// state has not changed since the last time. Returns how many were recorded. Called at
+    /// start and before the inventory is read; a certificate whose agency is not in the
+    /// database is left out (and logged).
+    pub async fn sync_ca_inventory(&self) -> Result<usize, AppError> {
+        let Some(ca) = self.ca.as_deref() else {
+            return Ok(0);
+        };
+        let mut synced = ca.inventory_mtime.lock().await;
+        let mtime = ca_dir::state_mtime(ca.dir());
+        if mtime.is_some() && *synced == mtime {
+            return Ok(0);
+        }
+        let mut recorded = 0;
+        for file in ca_dir::issued_files(ca.dir())? {
+            if self.record_issued(&file).await? {
+                recorded += 1;
+            }
+        }
+        if recorded > 0 {
+            tracing::info!(recorded, "certificates of the CA directory recorded");
+        }
+        *synced = mtime;
+        Ok(recorded)
+    }
+
+    /// Records `file` unless the inventory has it; `false` when it had it, or when its
+    /// agency is not in this database.
+    async fn record_issued(&self, file: &IssuedFile) -> Result<bool, AppError> {
+        let agency_id = match self.agency_id_by_code(&file.agency_code).await {
+            Ok(id) => id,
+            Err(AppError::Invalid(why) | AppError::Rule(signet_core::CoreError::InvalidAgencyCode(why))) => {
+                tracing::warn!(serial = %file.serial, "{why}: issued certificate not recorded");
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        };
+        match self.store.certificate(&agency_id, &file.serial).await {
+            Ok(_) => return Ok(false),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let new = new_certificate(&agency_id, file)?;
+        self.store
+            .insert_certificate(&new, CA_ACTOR, self.clock.now_ms())
+            .await?;
+        Ok(true)
+    }
+}
