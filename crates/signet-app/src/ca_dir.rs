@@ -366,7 +366,9 @@ pub fn issued_files(dir: &Path) -> Result<Vec<IssuedFile>, AppError> {
         }
         match read(&path).and_then(|b| serde_json::from_slice(&b).map_err(ca_err)) {
             Ok(f) => out.push(f),
-            Err(e) => tracing::warn!(file = %path.display(), error = %e, "unreadable issued-certificate file"),
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "unreadable issued-certificate file")
+            }
         }
     }
     out.sort_by(|a: &IssuedFile, b| a.serial.cmp(&b.serial));

@@ -95,7 +95,10 @@ impl App {
     async fn record_issued(&self, file: &IssuedFile) -> Result<bool, AppError> {
         let agency_id = match self.agency_id_by_code(&file.agency_code).await {
             Ok(id) => id,
-            Err(AppError::Invalid(why) | AppError::Rule(signet_core::CoreError::InvalidAgencyCode(why))) => {
+            Err(
+                AppError::Invalid(why)
+                | AppError::Rule(signet_core::CoreError::InvalidAgencyCode(why)),
+            ) => {
                 tracing::warn!(serial = %file.serial, "{why}: issued certificate not recorded");
                 return Ok(false);
             }

@@ -28,7 +28,8 @@ impl BuiltInCa {
     /// Revokes `serial` (any spelling `signet_pki::parse_serial` reads) and saves. Returns
     /// the serial as the CA writes it.
     pub async fn revoke(&self, serial: &str, reason: Reason) -> Result<String, AppError> {
-        let serial = signet_pki::parse_serial(serial).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let serial =
+            signet_pki::parse_serial(serial).map_err(|e| AppError::Invalid(e.to_string()))?;
         let now = self.now();
         let mut loaded = self.lock().await?;
         if let Err(e) = loaded.ca.revoke(&serial, reason, now) {

@@ -17,7 +17,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::admin::require_admin;
 use crate::ca_dir::{self, IssuedFile};
-use crate::issuance::{NewKey, Order};
+use crate::issuance::{Issuance, NewKey, Order};
 use crate::{App, AppError};
 
 /// A certificate is "expiring" (and its holder reminded) this long before its end.
@@ -338,7 +338,8 @@ impl App {
     }
 
     /// Issues `order` from the built-in CA and records it in the agency's inventory: the use
-    /// case of the web's certificate page and of `signet ca issue` given a database.
+    /// case of the web's certificate page (`signet ca issue` takes the same two steps, with
+    /// its files written in between).
     ///
     /// All or nothing as far as two stores allow: the CA's state is saved first (the CA is
     /// the authority on what it signed), then the database row; if that fails, the new
@@ -348,21 +349,37 @@ impl App {
         order: Order,
         agency_id: &str,
         actor: &str,
-    ) -> Result<(Certificate, crate::issuance::Issuance), AppError> {
+    ) -> Result<(Certificate, Issuance), AppError> {
         let ca = self.ca()?;
         // No inventory sync between the CA's write and ours: it would record the
         // certificate first, and the row below would be a second one.
         let _sync = ca.inventory_mtime.lock().await;
         let issuance = ca.issue(order).await?;
-        let new = crate::ca_inventory::new_certificate(agency_id, &issuance.record)?;
+        let certificate = self
+            .record_issuance(agency_id, &issuance.record, actor)
+            .await?;
+        Ok((certificate, issuance))
+    }
+
+    /// Records a certificate the built-in CA just issued in the inventory of `agency_id`;
+    /// when the database refuses, the certificate is withdrawn at the CA.
+    pub async fn record_issuance(
+        &self,
+        agency_id: &str,
+        file: &IssuedFile,
+        actor: &str,
+    ) -> Result<Certificate, AppError> {
+        let new = crate::ca_inventory::new_certificate(agency_id, file)?;
         match self
             .store
             .insert_certificate(&new, actor, self.clock.now_ms())
             .await
         {
-            Ok(certificate) => Ok((certificate, issuance)),
+            Ok(certificate) => Ok(certificate),
             Err(e) => {
-                ca.withdraw(&new.serial).await;
+                if let Some(ca) = self.ca.as_deref() {
+                    ca.withdraw(&new.serial).await;
+                }
                 Err(e.into())
             }
         }

@@ -93,7 +93,9 @@ impl BuiltInCa {
             key,
         } = order;
         if let NewKey::Token { token, key } = key {
-            return self.issue_on_token(kind, holder_id, subject, token, key).await;
+            return self
+                .issue_on_token(kind, holder_id, subject, token, key)
+                .await;
         }
         let now = self.now();
         let mut loaded = self.lock().await?;

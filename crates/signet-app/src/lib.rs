@@ -18,6 +18,7 @@ pub mod error;
 pub mod files;
 pub mod issuance;
 pub mod registers;
+pub mod signing;
 pub mod verification;
 
 use std::sync::Arc;

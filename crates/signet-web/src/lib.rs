@@ -7,6 +7,7 @@
 
 mod api;
 mod api_certificates;
+pub mod ca_endpoints;
 mod error;
 mod headers;
 mod i18n;
@@ -55,6 +56,8 @@ fn verify_routes() -> Router<AppState> {
 pub fn router(app: App, config: WebConfig) -> Router {
     let upload_limit =
         usize::try_from(app.blobs.max_size().saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
+    // The built-in CA's endpoints answer beside the application when it runs one.
+    let ca = app.ca.clone();
     let state = AppState { app, config };
     let uploads = Router::new()
         .route("/outgoing", post(pages::documents::create_draft))
@@ -62,7 +65,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/api/v1/documents", post(api::create_draft))
         .route("/api/v1/incoming", post(api::register_incoming))
         .layer(DefaultBodyLimit::max(upload_limit));
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/static/style.css", get(pages::style))
         .route("/", get(pages::home))
@@ -111,24 +114,31 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(uploads)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))
-        .layer(axum::middleware::from_fn(headers::secure_headers))
-        .with_state(state)
+        .with_state(state);
+    let router = match ca {
+        Some(ca) => router.merge(ca_endpoints::routes(ca)),
+        None => router,
+    };
+    router.layer(axum::middleware::from_fn(headers::secure_headers))
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then drains requests.
-/// `extra` is merged in beside it: the built-in CA's OCSP, CRL and TSA endpoints when the
-/// deployment runs one.
+/// The built-in CA's OCSP, CRL and TSA endpoints are part of it when the application runs one.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     config: WebConfig,
-    extra: Option<Router>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let mut router = router(app, config);
-    if let Some(extra) = extra {
-        router = router.merge(extra);
-    }
+    serve_router(listener, router(app, config), shutdown).await
+}
+
+/// Serves `router` (with the client's address for rate limits) until `shutdown` completes.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)

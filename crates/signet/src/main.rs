@@ -3,7 +3,8 @@
 
 mod ca;
 mod config;
-mod pdf;
+mod sign;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -73,10 +74,10 @@ enum Command {
     /// Print a commented sample configuration.
     DefaultConfig,
     /// Sign a PDF (PAdES B-B to B-LTA) with a software keystore or a PKCS#11 token.
-    Sign(pdf::SignArgs),
+    Sign(Box<sign::SignArgs>),
     /// Verify every signature of a PDF. Exit status: 0 all TOTAL-PASSED, 1 any TOTAL-FAILED,
     /// 2 otherwise (INDETERMINATE), 3 the file could not be read as a PDF.
-    Verify(pdf::VerifyArgs),
+    Verify(verify::VerifyArgs),
     /// The built-in CA: init, issue, revoke, crl, serve (OCSP, CRLs, TSA).
     Ca {
         #[command(subcommand)]
@@ -155,7 +156,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
             let config = Config::for_data_dir(&data, &listen);
             ca::ensure_demo_ca(&data.join("ca"), &listen)?;
-            let app = with_ca(open(&config).await?, &config)?;
+            let app = with_ca(open_to_serve(&config).await?, &config)?;
             if app
                 .seed_demo()
                 .await
@@ -167,7 +168,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Serve { config } => {
             let config = Config::load(&config)?;
-            let app = with_ca(open(&config).await?, &config)?;
+            let app = with_ca(open_to_serve(&config).await?, &config)?;
             serve(app, &config, false).await?;
         }
         Command::Migrate { target } => {
@@ -217,12 +218,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::DefaultConfig => print!("{}", config::SAMPLE),
         Command::Ca { command } => return ca::run(command).await,
         Command::Sign(args) => {
-            return tokio::task::spawn_blocking(move || pdf::sign_command(args))
+            return tokio::task::spawn_blocking(move || sign::sign_command(*args))
                 .await
                 .map_err(|e| e.to_string())?
         }
         Command::Verify(args) => {
-            return tokio::task::spawn_blocking(move || pdf::verify(args))
+            return tokio::task::spawn_blocking(move || verify::verify(args))
                 .await
                 .map_err(|e| e.to_string())?
         }
@@ -230,6 +231,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The application on the configuration's database and file store.
 async fn open(config: &Config) -> Result<App, String> {
     let store = Store::open(&config.database.url, config.database.max_connections)
         .await
@@ -237,11 +239,22 @@ async fn open(config: &Config) -> Result<App, String> {
     let blobs = BlobStore::open(&config.files.dir, config.files.max_upload_mib * 1024 * 1024)
         .await
         .map_err(|e| format!("file store {}: {e}", config.files.dir.display()))?;
-    let swept = blobs.sweep_temporary().await.map_err(|e| e.to_string())?;
+    Ok(App::new(store, blobs, Arc::new(SystemClock)))
+}
+
+/// The application for the server: [`open`], with the uploads an earlier run left
+/// unfinished removed (only the server may: a command run beside it must not take them).
+async fn open_to_serve(config: &Config) -> Result<App, String> {
+    let app = open(config).await?;
+    let swept = app
+        .blobs
+        .sweep_temporary()
+        .await
+        .map_err(|e| e.to_string())?;
     if swept > 0 {
         tracing::info!(swept, "removed unfinished uploads");
     }
-    Ok(App::new(store, blobs, Arc::new(SystemClock)))
+    Ok(app)
 }
 
 /// Hands the built-in CA (when the configuration names one that exists) to the application,
@@ -290,22 +303,28 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
         "Signet is running at http://{addr}/  (database: {})",
         app.store.backend().name()
     );
-    let ca = match &config.ca {
-        Some(c) if c.dir.join("state.json").exists() => {
+    match (&config.ca, &app.ca) {
+        (Some(c), Some(ca)) => {
+            // Loaded now, so a CA that cannot publish says so before the first request.
+            ca.published()
+                .map_err(|e| format!("CA {}: {e}", c.dir.display()))?;
+            // Certificates issued from the command line while the server was down.
+            app.sync_ca_inventory()
+                .await
+                .map_err(|e| format!("CA {}: {e}", c.dir.display()))?;
             println!(
                 "CA services at http://{addr}/ocsp, /tsa, /crl/issuing.crl ({})",
                 c.dir.display()
             );
-            Some(ca::router(&c.dir)?)
         }
-        Some(c) if !demo => {
+        (Some(c), None) if !demo => {
             return Err(format!(
                 "[ca] dir {} holds no CA: run `signet ca init` first",
                 c.dir.display()
             ))
         }
-        _ => None,
-    };
+        _ => {}
+    }
     if demo {
         println!(
             "Demo logins (password {}):",
@@ -315,7 +334,7 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
             println!("  {user:<18} {role:<24} {agency}");
         }
     }
-    signet_web::serve(listener, app.clone(), web, ca, shutdown())
+    signet_web::serve(listener, app.clone(), web, shutdown())
         .await
         .map_err(|e| e.to_string())?;
     app.store.close().await;

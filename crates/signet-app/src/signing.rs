@@ -1,0 +1,374 @@
+//! PAdES signing of a PDF: where the signature goes (an existing empty field, a new one, the
+//! leader's field with the agency's seal field beside it), what it shows (the handwritten
+//! image, the seal, the attachment text), the level and the network it needs. One use case for
+//! `signet sign` and the web's signing flow; the work itself is in `signet-pades` (pure).
+//!
+//! In one go with a key at hand ([`sign`]), or in two steps when the key is elsewhere (a
+//! remote-signing service, a token in the signer's browser): [`plan`] then
+//! `signet_pades::sign::prepare` on [`Plan::request`], and `signet_pades::sign::complete`.
+
+use signet_appearance::{Appearance, AttachmentText, Layout};
+use signet_net::{Fetcher, HttpClient};
+use signet_pades::dss::Dss;
+use signet_pades::sign::{self, NewField, Request};
+use signet_pades::{Level, Services};
+use signet_pki::validation::{RevocationNeed, TrustAnchors};
+use time::OffsetDateTime;
+
+use crate::clock::VIETNAM;
+use crate::AppError;
+
+/// Whose signature, which decides its appearance and its default field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The competent person's signature (a leader): the handwritten image.
+    Personal,
+    /// The agency's electronic seal, after the leader's signature.
+    Organization,
+    /// An attachment or electronic copy signed by the agency: text at the top right.
+    Attachment,
+}
+
+impl Role {
+    /// The field signed when none is named.
+    pub fn default_field(self) -> &'static str {
+        match self {
+            Role::Personal => "ChuKyLanhDao",
+            Role::Organization => "ChuKyCoQuan",
+            Role::Attachment => "ChuKyPhuLuc",
+        }
+    }
+}
+
+/// The key to sign with.
+pub enum SigningKey {
+    /// A software keystore (PKCS#12).
+    Software(signet_signers::SoftwareKey),
+    /// A key on a PKCS#11 token.
+    Token(signet_signers::Pkcs11Key),
+}
+
+/// One signature to make.
+#[derive(Debug, Clone)]
+pub struct SignRequest {
+    pub role: Role,
+    /// The signature field (default: the role's); created when missing.
+    pub field: Option<String>,
+    /// Page of a new field, from 0.
+    pub page: usize,
+    /// Rectangle of a new field, in points.
+    pub rect: Option<[f64; 4]>,
+    /// The leader's handwritten signature (blue PNG) or the agency's seal (red PNG).
+    pub image: Option<Vec<u8>>,
+    /// With [`Role::Personal`]: also create the agency's seal field (this name) in the same
+    /// revision, over the left third of the leader's signature.
+    pub seal_field: Option<String>,
+    /// The seal image that sizes the seal field (default: a 36 mm demo seal).
+    pub seal_image: Option<Vec<u8>>,
+    /// The agency's name (default: the certificate's organization).
+    pub agency: Option<String>,
+    /// Number and notation of the main document (attachment role).
+    pub notation: Option<String>,
+    pub reason: Option<String>,
+    pub level: Level,
+}
+
+/// Everything a signature needs but the key: the file (with any new fields), the field, the
+/// appearance's data. [`Plan::request`] is the `signet-pades` request.
+pub struct Plan {
+    pub pdf: Vec<u8>,
+    field: String,
+    create: Option<NewField>,
+    rect: [f64; 4],
+    role: Role,
+    image: Option<Vec<u8>>,
+    seal_png: Vec<u8>,
+    agency: String,
+    notation: String,
+    signer_name: String,
+    time_text: String,
+    m: String,
+    reason: Option<String>,
+    level: Level,
+}
+
+/// How an error about the input file itself begins.
+pub const UNREADABLE: &str = "not a readable PDF";
+
+fn invalid(e: impl std::fmt::Display) -> AppError {
+    AppError::Invalid(e.to_string())
+}
+
+/// Where and how `certificate` signs `pdf` at `now`.
+pub fn plan(
+    pdf: Vec<u8>,
+    req: &SignRequest,
+    certificate: &[u8],
+    now: OffsetDateTime,
+) -> Result<Plan, AppError> {
+    let now = now.to_offset(VIETNAM);
+    let field = req
+        .field
+        .clone()
+        .unwrap_or_else(|| req.role.default_field().to_owned());
+    let mut pdf = pdf;
+    let doc =
+        signet_pdf::Document::parse(&pdf).map_err(|e| invalid(format!("{UNREADABLE}: {e}")))?;
+    if field_rect(&doc, &field)?.is_none() {
+        if let (Role::Personal, Some(seal)) = (req.role, &req.seal_field) {
+            let rect = req.rect.ok_or_else(|| {
+                invalid("a new seal field needs the rectangle of the leader's field")
+            })?;
+            pdf = add_leader_and_seal(&pdf, req, &field, seal, rect)?;
+        }
+    }
+    let doc = signet_pdf::Document::parse(&pdf).map_err(invalid)?;
+    let agency = req
+        .agency
+        .clone()
+        .unwrap_or_else(|| organization_of(certificate));
+    let time_text = iso_vietnam(now);
+    let notation = match (req.role, &req.notation) {
+        (Role::Attachment, None) => {
+            return Err(invalid(
+                "an attachment's signature needs the main document's number and notation",
+            ))
+        }
+        (_, n) => n.clone().unwrap_or_default(),
+    };
+    let (rect, create) = match field_rect(&doc, &field)? {
+        Some(r) => (r, None),
+        None => {
+            let rect = match req.role {
+                Role::Attachment => {
+                    let text = AttachmentText {
+                        notation: &notation,
+                        agency: &agency,
+                        signing_time: &time_text,
+                    };
+                    signet_appearance::top_right_rect(media_box(&doc, req.page), &text)
+                        .map_err(invalid)?
+                }
+                _ => req.rect.ok_or_else(|| {
+                    invalid("the field does not exist: give its page and rectangle to create it")
+                })?,
+            };
+            let name = field.clone();
+            (
+                rect,
+                Some(NewField {
+                    name,
+                    page: req.page,
+                    rect,
+                }),
+            )
+        }
+    };
+    let signer_name = signet_pki::validation::summarize(certificate)
+        .map(|s| s.subject_cn)
+        .unwrap_or_default();
+    Ok(Plan {
+        pdf,
+        field,
+        create,
+        rect,
+        role: req.role,
+        image: req.image.clone(),
+        seal_png: req
+            .image
+            .clone()
+            .unwrap_or_else(signet_appearance::demo::seal_png),
+        agency,
+        notation,
+        signer_name,
+        time_text,
+        m: signet_pades::pdfdate::pdf_date(now),
+        reason: req.reason.clone(),
+        level: req.level,
+    })
+}
+
+impl Plan {
+    /// The `signet-pades` request: field, appearance, time, level.
+    pub fn request(&self) -> Request<'_> {
+        let layout = match self.role {
+            Role::Personal => Layout::Personal {
+                signature_png: self.image.as_deref(),
+                name: &self.signer_name,
+            },
+            Role::Organization => Layout::Organization {
+                seal_png: &self.seal_png,
+                agency: &self.agency,
+                signing_time: &self.time_text,
+            },
+            Role::Attachment => Layout::Attachment(AttachmentText {
+                notation: &self.notation,
+                agency: &self.agency,
+                signing_time: &self.time_text,
+            }),
+        };
+        let r = self.rect;
+        let (w, h) = ((r[2] - r[0]).abs(), (r[3] - r[1]).abs());
+        Request {
+            field: self.field.clone(),
+            create: self.create.clone(),
+            appearance: (w > 0.0 && h > 0.0).then_some(Appearance {
+                width: w,
+                height: h,
+                layout,
+            }),
+            m: self.m.clone(),
+            reason: self.reason.clone(),
+            location: None,
+            level: self.level,
+            validation_data: None,
+        }
+    }
+}
+
+/// Signs `pdf` in one go with `key`; `certs` is the signer's certificate followed by its
+/// chain. `anchors` serve only to gather B-LT validation data (default: the chain's last
+/// certificate, its root usually).
+pub fn sign(
+    pdf: Vec<u8>,
+    req: &SignRequest,
+    key: &SigningKey,
+    certs: &[Vec<u8>],
+    anchors: Option<TrustAnchors>,
+    services: &dyn Services,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, AppError> {
+    let (cert, chain) = certs
+        .split_first()
+        .ok_or_else(|| invalid("no signer certificate"))?;
+    let plan = plan(pdf, req, cert, now)?;
+    let anchors = match anchors {
+        Some(a) => a,
+        None => chain_root(certs)?,
+    };
+    let now = now.to_offset(VIETNAM);
+    let request = plan.request();
+    match key {
+        SigningKey::Software(k) => {
+            sign::sign(&plan.pdf, &request, k, cert, chain, services, &anchors, now)
+        }
+        SigningKey::Token(k) => {
+            sign::sign(&plan.pdf, &request, k, cert, chain, services, &anchors, now)
+        }
+    }
+    .map_err(invalid)
+}
+
+fn chain_root(certs: &[Vec<u8>]) -> Result<TrustAnchors, AppError> {
+    let mut a = TrustAnchors::new();
+    if let Some(last) = certs.last() {
+        a.add(last).map_err(invalid)?;
+    }
+    Ok(a)
+}
+
+/// The rectangle of an existing empty signature field; an error if it is already signed.
+fn field_rect(doc: &signet_pdf::Document, name: &str) -> Result<Option<[f64; 4]>, AppError> {
+    let fields = doc.acro_form_fields().map_err(invalid)?;
+    match fields.iter().find(|f| f.name == name) {
+        None => Ok(None),
+        Some(f) if !f.is_empty() => Err(invalid(format!("the field {name} is already signed"))),
+        Some(f) => Ok(Some(
+            f.widgets.first().and_then(|w| w.rect).unwrap_or([0.0; 4]),
+        )),
+    }
+}
+
+fn media_box(doc: &signet_pdf::Document, page: usize) -> [f64; 4] {
+    doc.pages()
+        .ok()
+        .and_then(|p| p.get(page).copied())
+        .and_then(|p| doc.page_media_box(p).ok())
+        .unwrap_or([0.0, 0.0, 595.0, 842.0])
+}
+
+/// The leader's and the seal's fields in one revision, before the first signature.
+fn add_leader_and_seal(
+    pdf: &[u8],
+    req: &SignRequest,
+    leader: &str,
+    seal: &str,
+    rect: [f64; 4],
+) -> Result<Vec<u8>, AppError> {
+    let seal_png = req
+        .seal_image
+        .clone()
+        .unwrap_or_else(signet_appearance::demo::seal_png);
+    let size = signet_appearance::seal_size_pt(&seal_png).map_err(invalid)?;
+    let seal_rect = signet_appearance::seal_rect(rect, size, 150.0);
+    let field = |name: &str, rect| NewField {
+        name: name.to_owned(),
+        page: req.page,
+        rect,
+    };
+    sign::add_fields(pdf, &[field(leader, rect), field(seal, seal_rect)]).map_err(invalid)
+}
+
+fn organization_of(cert: &[u8]) -> String {
+    signet_pki::validation::summarize(cert)
+        .map(|s| {
+            s.subject
+                .split(',')
+                .find_map(|p| p.trim().strip_prefix("O=").map(str::to_owned))
+                .unwrap_or(s.subject_cn)
+        })
+        .unwrap_or_default()
+}
+
+fn iso_vietnam(t: OffsetDateTime) -> String {
+    let t = t.to_offset(VIETNAM);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The network as signing sees it: the TSA, OCSP responders and CRL distribution points.
+pub struct NetServices {
+    fetcher: Fetcher,
+    tsa: Option<String>,
+}
+
+impl NetServices {
+    /// `tsa`: the time-stamping authority's URL (needed from B-T up).
+    pub fn new(tsa: Option<String>) -> Self {
+        Self {
+            fetcher: Fetcher::new(HttpClient::default()),
+            tsa,
+        }
+    }
+}
+
+impl Services for NetServices {
+    fn timestamp(&self, request: &[u8]) -> Result<Vec<u8>, String> {
+        let url = self
+            .tsa
+            .as_deref()
+            .ok_or("B-T and above need a time-stamping authority (--tsa URL)")?;
+        self.fetcher
+            .timestamp(url, request)
+            .map_err(|e| e.to_string())
+    }
+
+    fn revocation(&self, needs: &[RevocationNeed], at: OffsetDateTime) -> Dss {
+        let f = self.fetcher.fetch_revocation(needs, at);
+        for e in &f.errors {
+            tracing::warn!("revocation data: {e}");
+        }
+        Dss {
+            certs: Vec::new(),
+            ocsps: f.ocsp_responses,
+            crls: f.crls,
+        }
+    }
+}

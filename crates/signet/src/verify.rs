@@ -1,0 +1,101 @@
+//! `signet verify`: the arguments and the report (text or JSON). The verification loop is
+//! `signet_app::verification`, shared with the web.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use signet_app::{Clock, SystemClock};
+use signet_pades::Report;
+use signet_pki::validation::TrustAnchors;
+use time::OffsetDateTime;
+
+use crate::sign::read;
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    file: PathBuf,
+    /// Trust anchors: PEM/DER files or directories.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Validate as of this time (RFC 3339) instead of now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print the report as JSON (schema: docs/VERIFY-REPORT.md).
+    #[arg(long)]
+    json: bool,
+    /// Use only data in the file (no OCSP/CRL fetching).
+    #[arg(long)]
+    offline: bool,
+}
+
+pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
+    let bytes = read(&args.file)?;
+    // No anchor is allowed: every chain is then "not found" (INDETERMINATE), integrity still checked.
+    let anchors = if args.trust.is_empty() {
+        TrustAnchors::new()
+    } else {
+        signet_net::load_trust_anchors(&args.trust).map_err(|e| e.to_string())?
+    };
+    let at = match &args.at {
+        Some(t) => OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| format!("--at {t}: {e}"))?,
+        None => SystemClock.now(),
+    };
+    let verifier = signet_app::verification::Verifier::new(anchors, !args.offline);
+    let report = match verifier.verify(&bytes, at) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("signet verify: {}: {e}", args.file.display());
+            return Ok(ExitCode::from(3));
+        }
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{}", text_report(&report));
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+fn text_report(r: &Report) -> String {
+    let mut out = format!(
+        "Kết luận / Verdict: {}{}\n",
+        r.verdict.as_str(),
+        if r.recovered {
+            " (cấu trúc tệp đã phải dựng lại / structure recovered)"
+        } else {
+            ""
+        }
+    );
+    for m in &r.messages {
+        out.push_str(&format!("  {}\n  {}\n", m.vi, m.en));
+    }
+    for (i, s) in r.signatures.iter().enumerate() {
+        let signer = s
+            .signer
+            .as_ref()
+            .and_then(|x| x.common_name.clone())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\nChữ ký / Signature #{} [{}] {}{}\n  người ký / signer: {signer}\n  thời điểm ký / signing time: {}\n  dấu thời gian / timestamp: {}\n  toàn vẹn / integrity: {:?}, phạm vi / coverage: {:?}, sửa đổi sau khi ký / modifications: {:?}, mức / level: {}\n",
+            i + 1,
+            s.field,
+            s.indication.as_str(),
+            s.sub_indication.map(|x| format!(" / {x:?}")).unwrap_or_default(),
+            s.signing_time.as_deref().unwrap_or("-"),
+            s.timestamp.as_deref().unwrap_or("-"),
+            s.integrity,
+            s.coverage,
+            s.modifications,
+            s.level.as_deref().unwrap_or("-"),
+        ));
+        for m in &s.messages {
+            out.push_str(&format!("  - {}\n    {}\n", m.vi, m.en));
+        }
+    }
+    out
+}
