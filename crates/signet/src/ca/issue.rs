@@ -219,11 +219,13 @@ pub async fn run(args: IssueArgs) -> Result<(), String> {
             args.token.as_deref().unwrap_or_default(),
             issuance.record.device_label
         ),
-        Some(Err(e)) => return Err(format!(
+        Some(Err(e)) => {
+            return Err(format!(
             "issued serial {} and wrote {}, but could not store the certificate on the token: {e}",
             issuance.issued.serial,
             with_suffix(&args.out, ".pem").display()
-        )),
+        ))
+        }
     }
     Ok(())
 }
