@@ -1,9 +1,10 @@
 //! The database's certificate inventory kept complete with what the built-in CA issued: a
 //! certificate issued while the database was not there (`signet ca issue` on the CA directory
 //! alone) is recorded when the server starts and whenever the CA's state changes, from the
-//! CA directory's `issued/SERIAL.json`.
+//! CA directory's `issued/SERIAL.json`; and so is a revocation made at the CA alone.
 
 use signet_core::agency::AgencyCode;
+use signet_pki::RevocationList;
 use signet_store::certificates::{CertificateKind, DeviceKind, NewCertificate};
 use signet_store::StoreError;
 
@@ -77,22 +78,32 @@ impl App {
         if mtime.is_some() && *synced == mtime {
             return Ok(0);
         }
+        let revocations = ca.published()?.ca.revocations().clone();
         let mut recorded = 0;
         for file in ca_dir::issued_files(ca.dir())? {
-            if self.record_issued(&file).await? {
+            if self.record_issued(&file, &revocations).await? {
                 recorded += 1;
             }
         }
         if recorded > 0 {
-            tracing::info!(recorded, "certificates of the CA directory recorded");
+            tracing::info!(
+                recorded,
+                "certificates of the CA directory recorded or marked revoked"
+            );
         }
         *synced = mtime;
         Ok(recorded)
     }
 
-    /// Records `file` unless the inventory has it; `false` when it had it, or when its
-    /// agency is not in this database.
-    async fn record_issued(&self, file: &IssuedFile) -> Result<bool, AppError> {
+    /// Records `file` unless the inventory has it, and its revocation at the CA (`signet ca
+    /// revoke`, or a certificate withdrawn because the database could not record it) unless
+    /// the inventory shows it; `false` when nothing changed, or when its agency is not in
+    /// this database.
+    async fn record_issued(
+        &self,
+        file: &IssuedFile,
+        revocations: &RevocationList,
+    ) -> Result<bool, AppError> {
         let agency_id = match self.agency_id_by_code(&file.agency_code).await {
             Ok(id) => id,
             Err(
@@ -104,15 +115,29 @@ impl App {
             }
             Err(e) => return Err(e),
         };
-        match self.store.certificate(&agency_id, &file.serial).await {
-            Ok(_) => return Ok(false),
-            Err(StoreError::NotFound) => {}
+        let revoked_in_db = match self.store.certificate(&agency_id, &file.serial).await {
+            Ok(c) => Some(c.revoked_at_ms.is_some()),
+            Err(StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
+        };
+        if revoked_in_db.is_none() {
+            let new = new_certificate(&agency_id, file)?;
+            self.store
+                .insert_certificate(&new, CA_ACTOR, self.clock.now_ms())
+                .await?;
         }
-        let new = new_certificate(&agency_id, file)?;
-        self.store
-            .insert_certificate(&new, CA_ACTOR, self.clock.now_ms())
-            .await?;
-        Ok(true)
+        let revocation = revocations.get(&file.serial);
+        if let (Some(r), None | Some(false)) = (revocation, revoked_in_db) {
+            self.store
+                .revoke_certificate(
+                    &agency_id,
+                    &file.serial,
+                    r.reason.name(),
+                    CA_ACTOR,
+                    self.clock.now_ms(),
+                )
+                .await?;
+        }
+        Ok(revoked_in_db.is_none() || (revocation.is_some() && revoked_in_db == Some(false)))
     }
 }

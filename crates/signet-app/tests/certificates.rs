@@ -183,3 +183,78 @@ async fn the_ca_is_reloaded_when_its_directory_changes() {
     ));
     db.cleanup().await;
 }
+
+/// What `signet ca issue` and `signet ca revoke` do on the CA directory alone, as the
+/// application's inventory sees it afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_issued_and_revoked_at_the_ca_alone_reach_the_inventory() {
+    use signet_app::issuance::{NewKey, Order};
+    use signet_store::certificates::{CertificateKind, DeviceKind};
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let (app, dir) = app_with_ca(&db).await;
+        let admin = viewer(&app, "quantri.ubnd").await;
+        let all = CertFilter {
+            limit: 50,
+            ..Default::default()
+        };
+        let before = app.certificates(&admin, &all).await.unwrap().totals.total;
+        // Another process's CA service on the same directory, with no database.
+        let cli = BuiltInCa::open(&dir).unwrap();
+        let order = |name: &str, agency: &str| Order {
+            kind: CertificateKind::Personal,
+            holder_id: None,
+            subject: signet_pki::Subject {
+                name: name.into(),
+                agency_code: agency.into(),
+                ..Default::default()
+            },
+            key: NewKey::Generated {
+                key: None,
+                password: "mật-khẩu-1".into(),
+            },
+        };
+        let kept = cli
+            .issue(order("Phan Văn Giữ", "000.00.00.H99"))
+            .await
+            .unwrap();
+        let revoked = cli
+            .issue(order("Vũ Thị Thu Hồi", "000.00.00.H99"))
+            .await
+            .unwrap();
+        // An agency this database does not have: left out, the rest still recorded.
+        cli.issue(order("Người Nơi Khác", "000.00.99.H99"))
+            .await
+            .unwrap();
+        cli.revoke(&revoked.issued.serial, signet_pki::Reason::KeyCompromise)
+            .await
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let list = app.certificates(&admin, &all).await.unwrap();
+        assert_eq!(
+            list.totals.total,
+            before + 2,
+            "{:?}",
+            list.page.certificates
+        );
+        let find = |serial: &str| {
+            list.page
+                .certificates
+                .iter()
+                .find(|c| c.serial == serial)
+                .unwrap_or_else(|| panic!("{serial} listed"))
+                .clone()
+        };
+        let k = find(&kept.issued.serial);
+        assert_eq!(k.holder_name, "Phan Văn Giữ");
+        assert_eq!(k.device_kind, DeviceKind::Software);
+        assert!(k.revoked_at_ms.is_none());
+        let r = find(&revoked.issued.serial);
+        assert_eq!(r.revocation_reason.as_deref(), Some("keyCompromise"));
+        // Listed again: nothing recorded twice.
+        assert_eq!(app.sync_ca_inventory().await.unwrap(), 0);
+        let again = app.certificates(&admin, &all).await.unwrap();
+        assert_eq!(again.totals.total, before + 2);
+        db.cleanup().await;
+    }
+}
