@@ -17,6 +17,7 @@ pub mod documents;
 pub mod error;
 pub mod files;
 pub mod issuance;
+pub mod journal;
 pub mod registers;
 pub mod signing;
 pub mod verification;

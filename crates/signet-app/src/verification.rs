@@ -81,6 +81,26 @@ impl Verifier {
     }
 }
 
+/// The trust anchors of a deployment: the files or directories it names, plus the built-in
+/// CA's root when `ca_dir` holds a CA.
+pub fn deployment_anchors(
+    paths: &[std::path::PathBuf],
+    ca_dir: Option<&std::path::Path>,
+) -> Result<TrustAnchors, AppError> {
+    let mut anchors = if paths.is_empty() {
+        TrustAnchors::new()
+    } else {
+        signet_net::load_trust_anchors(paths).map_err(|e| AppError::Invalid(e.to_string()))?
+    };
+    if let Some(root) = ca_dir.map(|d| d.join("root.pem")).filter(|r| r.exists()) {
+        let pem = crate::ca_dir::read(&root)?;
+        anchors
+            .add_pem_or_der(&pem)
+            .map_err(|e| AppError::Ca(format!("{}: {e}", root.display())))?;
+    }
+    Ok(anchors)
+}
+
 impl App {
     /// Verifies a PDF attached to a document the viewer may read (a clerk checking an incoming
     /// document's signatures, Nghị định 30 Điều 21.2). Counted per person, not per address.

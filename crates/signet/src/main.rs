@@ -257,28 +257,17 @@ async fn open_to_serve(config: &Config) -> Result<App, String> {
     Ok(app)
 }
 
-/// Hands the built-in CA (when the configuration names one that exists) to the application,
-/// which issues and revokes from the certificate page.
-/// The trust anchors of `[trust]` plus the built-in CA's root, for verifying signatures.
+/// The verifier of this deployment: the anchors of `[trust]` plus the built-in CA's root.
 fn with_verifier(app: App, config: &Config) -> Result<App, String> {
-    let mut anchors = signet_pki::validation::TrustAnchors::new();
-    if !config.trust.anchors.is_empty() {
-        anchors =
-            signet_net::load_trust_anchors(&config.trust.anchors).map_err(|e| e.to_string())?;
-    }
-    if let Some(c) = &config.ca {
-        let root = c.dir.join("root.pem");
-        if root.exists() {
-            let pem = std::fs::read(&root).map_err(|e| format!("{}: {e}", root.display()))?;
-            anchors
-                .add_pem_or_der(&pem)
-                .map_err(|e| format!("{}: {e}", root.display()))?;
-        }
-    }
+    let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
+    let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
+        .map_err(|e| e.to_string())?;
     let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation);
     Ok(app.with_verifier(verifier))
 }
 
+/// Hands the built-in CA (when the configuration names one that exists) to the application,
+/// which issues and revokes from the certificate page and answers the CA's endpoints.
 fn with_ca(app: App, config: &Config) -> Result<App, String> {
     let app = with_verifier(app, config)?;
     match &config.ca {
@@ -362,30 +351,20 @@ async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode,
     let store = Store::connect(&config.database.url, 2)
         .await
         .map_err(|e| e.to_string())?;
-    let agencies = store.agencies().await.map_err(|e| e.to_string())?;
-    let mut broken = 0;
-    let mut checked = 0;
-    for a in agencies
-        .iter()
-        .filter(|a| only.is_none_or(|c| a.code.as_str() == c))
-    {
-        checked += 1;
-        let entries = store.journal(&a.id).await.map_err(|e| e.to_string())?;
-        let head = store.journal_head(&a.id).await.map_err(|e| e.to_string())?;
-        match signet_core::journal::verify(&a.id, &entries, head.as_ref()) {
-            Ok(n) => println!("ok      {}  {n} entries  {}", a.code, a.name),
+    let checks = signet_app::journal::verify_journals(&store, only)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut broken = false;
+    for c in &checks {
+        match &c.result {
+            Ok(n) => println!("ok      {}  {n} entries  {}", c.agency.code, c.agency.name),
             Err(e) => {
-                broken += 1;
-                println!("BROKEN  {}  {}: {e}", a.code, a.name);
+                broken = true;
+                println!("BROKEN  {}  {}: {e}", c.agency.code, c.agency.name);
             }
         }
     }
-    if checked == 0 {
-        return Err(only.map_or("no agencies".to_owned(), |c| {
-            format!("no agency with code {c}")
-        }));
-    }
-    Ok(if broken > 0 {
+    Ok(if broken {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
