@@ -5,10 +5,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use support::*;
@@ -19,32 +19,10 @@ const AGENCY: &str = "000.00.00.H99";
 
 /// `signet demo` on `port`, returned once it prints its logins (after its start-up work).
 fn start_demo(data: &Path, port: u16) -> ServerGuard {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Read on a thread that drains the pipe while the server lives: a closed pipe would
-    // fail its next line.
-    let stdout = child.stdout.take().unwrap();
-    let guard = ServerGuard(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut seen = String::new();
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
-        seen.push_str(&line);
-        seen.push('\n');
-        if line.contains("chuyenvien.vp") {
-            return guard;
-        }
-    }
-    panic!("demo exited: {seen}");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data);
+    spawn_until(&mut cmd, "chuyenvien.vp")
 }
 
 /// One HTTP/1.1 exchange: (head, body).

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_signet");
 
@@ -135,28 +135,39 @@ pub fn start_server(dir: &Path, port: u16) -> ServerGuard {
 }
 
 pub fn start_server_with(dir: &Path, port: u16, env: &[(&str, String)]) -> ServerGuard {
-    let mut child = Command::new(BIN)
-        .args(["ca", "serve", "--dir", "ca", "--listen"])
+    let mut cmd = Command::new(BIN);
+    cmd.args(["ca", "serve", "--dir", "ca", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .current_dir(dir)
+        .current_dir(dir);
+    spawn_until(&mut cmd, "CA services at http://127.0.0.1:")
+}
+
+/// Starts `cmd` and returns once it prints a line containing `marker`. Its output is drained
+/// on a thread while it lives: a closed pipe would fail its next line.
+pub fn spawn_until(cmd: &mut Command, marker: &str) -> ServerGuard {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let guard = ServerGuard(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
     let mut seen = String::new();
-    while Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
         seen.push_str(&line);
-        if line.contains("CA services at http://127.0.0.1:") {
+        seen.push('\n');
+        if line.contains(marker) {
             return guard;
         }
     }
-    panic!("the CA server did not start: {seen}");
+    panic!("{cmd:?} did not print {marker:?}: {seen}");
 }
 
 /// The SoftHSM2 module, or `None` (the test is skipped) outside CI when it is not installed;
