@@ -4,15 +4,17 @@
 //! `signet sign` and the web's signing flow; the work itself is in `signet-pades` (pure).
 //!
 //! In one go with a key at hand ([`sign`]), or in two steps when the key is elsewhere (a
-//! remote-signing service, a token in the signer's browser): [`plan`] then
-//! `signet_pades::sign::prepare` on [`Plan::request`], and `signet_pades::sign::complete`.
+//! remote-signing service, a token in the signer's browser): [`plan`] and [`prepare`] give the
+//! bytes to sign and a state to keep; [`complete`] takes the signature back. [`sign`] is the
+//! same steps with the key in between, so both ways are one path.
 
 use signet_appearance::{Appearance, AttachmentText, Layout};
 use signet_net::{Fetcher, HttpClient};
 use signet_pades::dss::Dss;
-use signet_pades::sign::{self, NewField, Request};
-use signet_pades::{Level, Services};
+use signet_pades::sign::{self, NewField, Pending, Request};
+use signet_pades::{Level, Services, SignError};
 use signet_pki::validation::{RevocationNeed, TrustAnchors};
+use signet_pki::{RawSigner, SignatureAlgorithm};
 use time::OffsetDateTime;
 
 use crate::clock::VIETNAM;
@@ -226,9 +228,67 @@ impl Plan {
     }
 }
 
-/// Signs `pdf` in one go with `key`; `certs` is the signer's certificate followed by its
-/// chain. `anchors` serve only to gather B-LT validation data (default: the chain's last
-/// certificate, its root usually).
+impl SigningKey {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        match self {
+            SigningKey::Software(k) => k.algorithm(),
+            SigningKey::Token(k) => k.algorithm(),
+        }
+    }
+
+    fn sign(&self, to_be_signed: &[u8]) -> Result<Vec<u8>, String> {
+        match self {
+            SigningKey::Software(k) => k.sign(to_be_signed).map_err(|e| e.to_string()),
+            SigningKey::Token(k) => k.sign(to_be_signed).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Step 1 when the key is elsewhere: the file with its placeholder and the bytes the key
+/// must sign ([`signet_pades::sign::Pending`], safe to persist). From B-LT, the validation
+/// data of the signer's chain (and of the signatures already there) is fetched now and goes
+/// into the signing revision. `certs`: the signer's certificate, then its chain; `anchors`
+/// only serve to gather that data (default: the chain's last certificate, its root usually).
+pub fn prepare(
+    plan: &Plan,
+    certs: &[Vec<u8>],
+    algorithm: SignatureAlgorithm,
+    anchors: Option<TrustAnchors>,
+    services: &dyn Services,
+    now: OffsetDateTime,
+) -> Result<Pending, AppError> {
+    let (cert, chain) = certs
+        .split_first()
+        .ok_or_else(|| invalid("no signer certificate"))?;
+    let mut request = plan.request();
+    if plan.level >= Level::BLT {
+        let anchors = match anchors {
+            Some(a) => a,
+            None => chain_root(certs)?,
+        };
+        let data = sign::gather_validation_data(&plan.pdf, cert, chain, services, &anchors, now)
+            .map_err(invalid)?;
+        request.validation_data = Some(data);
+    }
+    sign::prepare(&plan.pdf, &request, algorithm, cert, chain).map_err(invalid)
+}
+
+/// Step 2: the raw signature over [`Pending::to_be_signed`] → the signed file, with the
+/// signature's timestamp from B-T and a document timestamp at B-LTA.
+pub fn complete(
+    pending: Pending,
+    signature: &[u8],
+    services: &dyn Services,
+) -> Result<Vec<u8>, AppError> {
+    let level = pending.level;
+    let out = sign::complete(pending, signature, services).map_err(invalid)?;
+    if level < Level::BLTA {
+        return Ok(out);
+    }
+    sign::add_document_timestamp(&out, services, "Signet-DocTimeStamp").map_err(invalid)
+}
+
+/// Signs `pdf` in one go with a key at hand: [`plan`], [`prepare`], the key, [`complete`].
 pub fn sign(
     pdf: Vec<u8>,
     req: &SignRequest,
@@ -238,25 +298,16 @@ pub fn sign(
     services: &dyn Services,
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, AppError> {
-    let (cert, chain) = certs
-        .split_first()
+    let cert = certs
+        .first()
         .ok_or_else(|| invalid("no signer certificate"))?;
     let plan = plan(pdf, req, cert, now)?;
-    let anchors = match anchors {
-        Some(a) => a,
-        None => chain_root(certs)?,
-    };
     let now = now.to_offset(VIETNAM);
-    let request = plan.request();
-    match key {
-        SigningKey::Software(k) => {
-            sign::sign(&plan.pdf, &request, k, cert, chain, services, &anchors, now)
-        }
-        SigningKey::Token(k) => {
-            sign::sign(&plan.pdf, &request, k, cert, chain, services, &anchors, now)
-        }
-    }
-    .map_err(invalid)
+    let pending = prepare(&plan, certs, key.algorithm(), anchors, services, now)?;
+    let signature = key
+        .sign(&pending.to_be_signed)
+        .map_err(|e| invalid(SignError::Signer(e)))?;
+    complete(pending, &signature, services)
 }
 
 fn chain_root(certs: &[Vec<u8>]) -> Result<TrustAnchors, AppError> {

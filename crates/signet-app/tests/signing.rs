@@ -1,0 +1,94 @@
+//! The signing use case: in two steps with the key elsewhere (the state kept as JSON in
+//! between, as the web's flow will), the result verified; the leader's and the seal's fields
+//! made in one revision; what a request lacks, refused before anything is signed.
+
+use signet_app::signing::{self, Role, SignRequest};
+use signet_app::AppError;
+use signet_pades::testing::LocalPki;
+use signet_pades::Level;
+use signet_pki::RawSigner;
+use time::OffsetDateTime;
+
+fn pdf() -> Vec<u8> {
+    signet_pdf::one_page_pdf(
+        [0.0, 0.0, 595.0, 842.0],
+        b"BT /F1 12 Tf 72 760 Td (Hi) Tj ET",
+    )
+}
+
+fn request(role: Role) -> SignRequest {
+    SignRequest {
+        role,
+        field: None,
+        page: 0,
+        rect: Some([320.0, 120.0, 520.0, 200.0]),
+        image: None,
+        seal_field: None,
+        seal_image: None,
+        agency: None,
+        notation: None,
+        reason: Some("Ký ban hành".into()),
+        level: Level::BT,
+    }
+}
+
+#[test]
+fn two_steps_with_the_state_kept_between_them_give_a_valid_signature() {
+    let now = OffsetDateTime::now_utc();
+    let pki = LocalPki::new(now).unwrap();
+    let key = pki.issue("Nguyễn Văn Hùng", false).unwrap();
+    let mut req = request(Role::Personal);
+    req.seal_field = Some("ChuKyCoQuan".into());
+    let plan = signing::plan(pdf(), &req, &key.chain[0], now).unwrap();
+    // Both fields, in one revision before the signature.
+    let doc = signet_pdf::Document::parse(&plan.pdf).unwrap();
+    let names: Vec<_> = doc
+        .acro_form_fields()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(names, ["ChuKyLanhDao", "ChuKyCoQuan"]);
+    let pending = signing::prepare(&plan, &key.chain, key.algorithm(), None, &pki, now).unwrap();
+    let kept = serde_json::to_string(&pending).unwrap();
+    let pending: signet_pades::sign::Pending = serde_json::from_str(&kept).unwrap();
+    let signature = key.sign(&pending.to_be_signed).unwrap();
+    let signed = signing::complete(pending, &signature, &pki).unwrap();
+    let mut opts = signet_pades::Options::new(pki.anchors(), now);
+    opts.revocation = signet_pki::validation::RevocationPolicy::Skip;
+    let report = signet_pades::verify(&signed, &opts).unwrap().report;
+    assert_eq!(report.signatures.len(), 1, "{report:?}");
+    let s = &report.signatures[0];
+    assert_eq!(s.field, "ChuKyLanhDao");
+    assert!(s.timestamp.is_some(), "B-T: {s:?}");
+    assert_eq!(report.exit_code(), 0, "{report:?}");
+}
+
+#[test]
+fn what_a_request_lacks_is_refused_before_signing() {
+    let now = OffsetDateTime::now_utc();
+    let pki = LocalPki::new(now).unwrap();
+    let key = pki.issue("Ủy ban nhân dân tỉnh Lạc Hồng", true).unwrap();
+    let cert = &key.chain[0];
+    let r = signing::plan(pdf(), &request(Role::Attachment), cert, now);
+    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.contains("notation")));
+    let mut req = request(Role::Organization);
+    req.rect = None;
+    let r = signing::plan(pdf(), &req, cert, now);
+    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.contains("does not exist")));
+    let r = signing::plan(b"GIF89a".to_vec(), &request(Role::Organization), cert, now);
+    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.starts_with(signing::UNREADABLE)));
+    // An attachment's field is placed top right without a rectangle.
+    let mut req = request(Role::Attachment);
+    req.rect = None;
+    req.notation = Some("12/QĐ-UBND".into());
+    let plan = signing::plan(pdf(), &req, cert, now).unwrap();
+    let r = plan.request();
+    let create = r.create.expect("a new field");
+    assert_eq!(create.name, "ChuKyPhuLuc");
+    assert!(
+        create.rect[2] > 500.0 && create.rect[3] > 780.0,
+        "{:?}",
+        create.rect
+    );
+}
