@@ -298,7 +298,7 @@ fn signed_attrs(a: &Tlv<'_>) -> Result<SignedAttrs> {
             out.content_type = Some(oid(&v)?);
         } else if oid_is(&id, &OID_SIGNING_TIME) {
             // A time in a form we do not read must not hide the rest of the signature.
-            out.signing_time = crate::timestamp::parse_time(&v).ok();
+            out.signing_time = crate::ber::parse_time(&v).ok();
         } else if oid_is(&id, &OID_SIGNING_CERTIFICATE_V2) {
             out.signing_certificate_v2 = Some(ess_ids(&v, true)?);
         } else if oid_is(&id, &OID_SIGNING_CERTIFICATE) {

@@ -8,7 +8,7 @@ use der::asn1::ObjectIdentifier as Oid;
 use ring::signature::{self as rs, VerificationAlgorithm};
 
 use crate::certinfo::Spki;
-use crate::cms_parse::{parse_signature, AlgorithmId, CmsSignature, OID_TST_INFO};
+use crate::cms_parse::{AlgorithmId, CmsSignature, OID_TST_INFO};
 use crate::sigalg::{DigestAlgorithm, PssParams, OID_MGF1};
 
 /// The verdict on one signature's integrity.
@@ -153,7 +153,7 @@ fn encapsulated_matches(
         return true;
     }
     let ok = if sig.content_type == OID_TST_INFO {
-        crate::timestamp::parse_tst_info(content).is_ok_and(|t| {
+        crate::tst_info::parse_tst_info(content).is_ok_and(|t| {
             t.digest_algorithm
                 .is_some_and(|d| d.hash_parts(data) == t.imprint)
         })
@@ -289,24 +289,4 @@ fn ecdsa_algorithm(
         ("1.3.132.0.34", DigestAlgorithm::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
         (c, h) => return Err(format!("unsupported ECDSA curve {c} with {h:?}")),
     })
-}
-
-/// Parses and verifies arbitrary bytes as a signature over arbitrary data, for fuzzing: must
-/// return (never panic, never loop) whatever the input. Returns whether both checks passed.
-pub fn fuzz_cms(bytes: &[u8]) -> bool {
-    // Split the input so that the fuzzer also drives the data side.
-    let cut = bytes.first().map_or(0, |b| (*b as usize).min(bytes.len()));
-    let (data, cms) = bytes.split_at(cut);
-    let Ok(sig) = parse_signature(cms) else {
-        return false;
-    };
-    for token in &sig.signature_timestamps {
-        if let Ok(t) = crate::timestamp::parse_timestamp_token(token) {
-            let _ = crate::timestamp::verify_timestamp_token(&t, &sig.signature);
-        }
-    }
-    if let Ok(t) = crate::timestamp::parse_timestamp_token(cms) {
-        let _ = crate::timestamp::verify_timestamp_token(&t, data);
-    }
-    verify_integrity(&sig, &[data]).ok()
 }

@@ -175,7 +175,7 @@ fn summarize(cert: &Certificate, der: &[u8]) -> CertSummary {
         subject_cn: cn.unwrap_or_else(|| subject.clone()),
         subject,
         issuer: t.issuer.to_string(),
-        serial: crate::ca::serial_hex(t.serial_number.as_bytes()),
+        serial: crate::serial::serial_hex(t.serial_number.as_bytes()),
         not_before: to_odt(&t.validity.not_before),
         not_after: to_odt(&t.validity.not_after),
         sha256: hex::encode(ring::digest::digest(&ring::digest::SHA256, der)),

@@ -10,8 +10,9 @@ use x509_ocsp::{CertId, OcspRequest, Request, TbsRequest, Version};
 
 use super::cert::{malformed, Cert};
 use super::{oids, CertStatus, PathReport, RevocationSource};
+use crate::digest::Digest;
 use crate::error::Result;
-use crate::{oids as o, Digest};
+use crate::oids as o;
 
 /// The revocation data one certificate of a path still lacks, and where to get it.
 #[derive(Clone, Debug, PartialEq, Eq)]

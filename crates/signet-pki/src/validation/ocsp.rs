@@ -10,7 +10,8 @@ use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus,
 use super::cert::{first_inner_tlv, gt_to_odt, Cert};
 use super::status::{fresh, revoked_at, Outcome};
 use super::{sig, RevocationReason, OCSP_NO_NEXT_UPDATE_SECONDS};
-use crate::{oids as o, Digest};
+use crate::digest::Digest;
+use crate::oids as o;
 
 /// Largest OCSP response read, in bytes.
 const MAX_OCSP_LEN: usize = 1 << 20;
