@@ -49,6 +49,7 @@
 #![forbid(unsafe_code)]
 
 mod chain;
+mod chars;
 mod document;
 mod dss;
 mod error;
@@ -60,6 +61,7 @@ pub mod object;
 mod objstm;
 pub mod parser;
 mod recover;
+mod revision;
 pub mod signature;
 mod spans;
 pub mod writer;
