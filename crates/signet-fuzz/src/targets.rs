@@ -1,4 +1,5 @@
-//! Fuzz targets: each takes bytes and exercises one parser. Add new ones to `TARGETS`.
+//! Fuzz targets: each takes bytes and exercises one parser. Add new ones to `TARGETS` and to
+//! `fuzz/fuzz_targets/` (the libFuzzer runner).
 
 /// A target returns a short outcome label; new labels make an input "interesting".
 pub type Target = fn(&[u8]) -> String;
@@ -24,7 +25,7 @@ fn label(prefix: &str, e: &dyn std::fmt::Display) -> String {
 
 /// The PDF reader end to end: parse, walk every object of every revision, pages, fields, and
 /// an incremental update that must parse back.
-fn pdf(data: &[u8]) -> String {
+pub fn pdf(data: &[u8]) -> String {
     use signet_pdf::{Document, Object, Update};
     let doc = match Document::parse(data) {
         Ok(d) => d,
@@ -111,7 +112,7 @@ fn sign(doc: &signet_pdf::Document) {
 /// The CMS reader and verifier (signatures and time-stamp tokens) on raw DER: parse, check
 /// integrity against empty data, parse as a token. Seeds: the /Contents of signed PDFs
 /// (`scripts/fuzz` extracts them).
-fn cms(data: &[u8]) -> String {
+pub fn cms(data: &[u8]) -> String {
     let sig = match signet_pki::parse_signature(data) {
         Ok(s) => s,
         Err(e) => {
@@ -138,7 +139,7 @@ fn cms(data: &[u8]) -> String {
 
 /// The whole verifier on a PDF (no trust anchors, no network): structure, every signature's
 /// CMS, coverage, the modification policy, paths. It must answer, never panic or hang.
-fn verify(data: &[u8]) -> String {
+pub fn verify(data: &[u8]) -> String {
     let mut opts = signet_pades::Options::new(
         signet_pki::validation::TrustAnchors::new(),
         time::OffsetDateTime::UNIX_EPOCH,
