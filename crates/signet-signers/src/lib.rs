@@ -14,13 +14,15 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod asn1;
+mod curve;
 mod key;
 mod software;
 mod token;
 
+pub use curve::Curve;
 pub use key::{KeyProtection, Pkcs11Key};
 pub use software::SoftwareKey;
-pub use token::{Curve, Token};
+pub use token::Token;
 
 /// What went wrong with a signer: a token or HSM, a key file, the signing itself.
 #[derive(Debug, thiserror::Error)]

@@ -50,22 +50,22 @@ impl Ca {
     ) -> Result<(Ca, CaKeys, CaRecord)> {
         let gen =
             || KeyPair::generate_for(key_alg.rcgen()).map_err(|e| PkiError::Key(e.to_string()));
-        let (root_key, issuing_key, ocsp_key, tsa_key) = (gen()?, gen()?, gen()?, gen()?);
-        let record = build_record(
-            name,
-            base_url,
-            key_alg,
-            now,
-            rng,
-            [&root_key, &issuing_key, &ocsp_key, &tsa_key],
-        )?;
+        let (root, issuing, ocsp, tsa) = (gen()?, gen()?, gen()?, gen()?);
+        let pem = |k: &KeyPair| pem_encode("PRIVATE KEY", &k.serialize_der());
         let keys = CaKeys {
-            root: pem_encode("PRIVATE KEY", &root_key.serialize_der()),
-            issuing: pem_encode("PRIVATE KEY", &issuing_key.serialize_der()),
-            ocsp: pem_encode("PRIVATE KEY", &ocsp_key.serialize_der()),
-            tsa: pem_encode("PRIVATE KEY", &tsa_key.serialize_der()),
+            root: pem(&root),
+            issuing: pem(&issuing),
+            ocsp: pem(&ocsp),
+            tsa: pem(&tsa),
         };
-        let ca = Ca::load(keys.clone(), record.clone())?;
+        let signing = CaSigningKeys {
+            root: Box::new(root),
+            issuing: Box::new(issuing),
+            ocsp: Box::new(ocsp),
+            tsa: Box::new(tsa),
+        };
+        let (mut ca, record) = Ca::init_with_keys(name, base_url, key_alg, now, rng, signing)?;
+        ca.keys = Some(keys.clone());
         Ok((ca, keys, record))
     }
 
