@@ -56,6 +56,7 @@ mod error;
 pub mod fields;
 mod filters;
 mod fresh;
+pub mod fuzz;
 pub mod lexer;
 pub mod object;
 mod objstm;
