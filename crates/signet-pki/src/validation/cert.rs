@@ -9,7 +9,8 @@ use x509_cert::ext::pkix::{
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
-use super::{oids, CertSummary};
+use super::oids;
+use super::types::CertSummary;
 use crate::error::{PkiError, Result};
 
 /// Largest certificate accepted, in bytes.

@@ -9,7 +9,8 @@ use x509_cert::Certificate;
 use x509_ocsp::{CertId, OcspRequest, Request, TbsRequest, Version};
 
 use super::cert::{malformed, Cert};
-use super::{oids, CertStatus, PathReport, RevocationSource};
+use super::oids;
+use super::types::{CertStatus, PathReport, RevocationSource};
 use crate::digest::Digest;
 use crate::error::Result;
 use crate::oids as o;

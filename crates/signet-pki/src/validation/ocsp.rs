@@ -8,8 +8,9 @@ use time::{Duration, OffsetDateTime};
 use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, SingleResponse};
 
 use super::cert::{first_inner_tlv, gt_to_odt, Cert};
+use super::sig;
 use super::status::{fresh, revoked_at, Outcome};
-use super::{sig, RevocationReason, OCSP_NO_NEXT_UPDATE_SECONDS};
+use super::types::{RevocationReason, OCSP_NO_NEXT_UPDATE_SECONDS};
 use crate::digest::Digest;
 use crate::oids as o;
 
