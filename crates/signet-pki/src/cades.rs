@@ -13,12 +13,11 @@ use der::asn1::{Any, OctetString, SetOfVec};
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 
-use crate::cms_parse::{
-    AlgorithmId, OID_CONTENT_TYPE, OID_DATA, OID_MESSAGE_DIGEST, OID_SIGNED_DATA,
-};
+use crate::cms_parse::AlgorithmId;
 use crate::cms_verify::verify_with_spki;
 use crate::error::{PkiError, Result};
 use crate::ess::{attribute, signing_certificate_v2};
+use crate::oids;
 use crate::sigalg::{DigestAlgorithm, RawSigner, SignatureAlgorithm};
 
 /// What a time-stamp token is expected to need in /Contents: a token with the TSA certificate
@@ -65,9 +64,12 @@ impl SignedAttributes {
         }
         let cert = certificate(signer_cert_der)?;
         let mut set = SetOfVec::new();
-        set.insert(attribute(OID_CONTENT_TYPE, Any::encode_from(&OID_DATA)?)?)?;
         set.insert(attribute(
-            OID_MESSAGE_DIGEST,
+            oids::CONTENT_TYPE,
+            Any::encode_from(&oids::DATA)?,
+        )?)?;
+        set.insert(attribute(
+            oids::MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(document_digest)?)?,
         )?)?;
         set.insert(signing_certificate_v2(signer_cert_der, &cert)?)?;
@@ -156,7 +158,7 @@ fn assemble(
         version: CmsVersion::V1,
         digest_algorithms,
         encap_content_info: EncapsulatedContentInfo {
-            econtent_type: OID_DATA,
+            econtent_type: oids::DATA,
             econtent: None,
         },
         certificates: Some(CertificateSet(certs)),
@@ -164,7 +166,7 @@ fn assemble(
         signer_infos: SignerInfos(signer_infos),
     };
     Ok(ContentInfo {
-        content_type: OID_SIGNED_DATA,
+        content_type: oids::SIGNED_DATA,
         content: Any::encode_from(&sd)?,
     }
     .to_der()?)

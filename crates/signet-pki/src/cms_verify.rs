@@ -8,8 +8,9 @@ use der::asn1::ObjectIdentifier as Oid;
 use ring::signature::{self as rs, VerificationAlgorithm};
 
 use crate::certinfo::Spki;
-use crate::cms_parse::{AlgorithmId, CmsSignature, OID_TST_INFO};
-use crate::sigalg::{DigestAlgorithm, PssParams, OID_MGF1};
+use crate::cms_parse::{AlgorithmId, CmsSignature};
+use crate::oids;
+use crate::sigalg::{DigestAlgorithm, PssParams};
 
 /// The verdict on one signature's integrity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,7 +153,7 @@ fn encapsulated_matches(
     if data.is_empty() {
         return true;
     }
-    let ok = if sig.content_type == OID_TST_INFO {
+    let ok = if sig.content_type == oids::CT_TST_INFO {
         crate::tst_info::parse_tst_info(content).is_ok_and(|t| {
             t.digest_algorithm
                 .is_some_and(|d| d.hash_parts(data) == t.imprint)
@@ -250,7 +251,7 @@ fn pss_algorithm(alg: &AlgorithmId) -> Result<&'static dyn VerificationAlgorithm
         None => DigestAlgorithm::Sha1,
     };
     let mgf_hash = match &p.mask_gen {
-        Some(m) if m.oid == OID_MGF1 => m
+        Some(m) if m.oid == oids::MGF1 => m
             .parameters
             .as_ref()
             .and_then(|a| a.decode_as::<spki::AlgorithmIdentifierOwned>().ok())

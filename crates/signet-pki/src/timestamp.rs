@@ -5,9 +5,10 @@
 
 use crate::ber::{self, malformed, Reader, Tlv, INTEGER, OCTET_STRING, OID, SEQUENCE, SET};
 use crate::certinfo::CertInfo;
-use crate::cms_parse::{parse_signature, CmsSignature, OID_SIGNATURE_TIME_STAMP, OID_TST_INFO};
+use crate::cms_parse::{parse_signature, CmsSignature};
 use crate::cms_verify::verify_integrity;
 use crate::error::Result;
+use crate::oids;
 use crate::sigalg::DigestAlgorithm;
 pub use crate::tst_info::TstInfo;
 use crate::tst_info::{message_imprint, parse_tst_info, ts_error};
@@ -118,7 +119,7 @@ fn request_fields(request: &[u8]) -> Result<RequestFields> {
 /// Parses a TimeStampToken (ContentInfo of a SignedData whose content is a TSTInfo).
 pub fn parse_timestamp_token(der: &[u8]) -> Result<TimestampToken> {
     let cms = parse_signature(der)?;
-    if cms.content_type != OID_TST_INFO {
+    if cms.content_type != oids::CT_TST_INFO {
         return Err(ts_error("the SignedData does not hold a TSTInfo"));
     }
     let content = cms
@@ -190,7 +191,7 @@ pub fn add_signature_timestamp(cms_der: &[u8], token_der: &[u8]) -> Result<Vec<u
     if !check.imprint_ok {
         return Err(ts_error("the token does not time-stamp this signature"));
     }
-    let mut attr = ber::encode(OID, OID_SIGNATURE_TIME_STAMP.as_bytes());
+    let mut attr = ber::encode(OID, oids::SIGNATURE_TIME_STAMP.as_bytes());
     attr.extend(ber::encode(SET, token_der));
     let attr = ber::encode(SEQUENCE, &attr);
     splice_signer_info(cms_der, &attr)

@@ -9,9 +9,9 @@ use x509_cert::ext::pkix::{
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
-use super::oids;
 use super::types::CertSummary;
 use crate::error::{PkiError, Result};
+use crate::oids;
 
 /// Largest certificate accepted, in bytes.
 pub(crate) const MAX_CERT_LEN: usize = 1 << 20;

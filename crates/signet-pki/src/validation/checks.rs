@@ -3,10 +3,10 @@
 use super::cert::Cert;
 use super::context::ValidationContext;
 use super::inputs::Inputs;
+use super::sig;
 use super::status::{revocation, Outcome};
 use super::types::{CertStatus, PathReport, Purpose, RevocationPolicy, RevocationSource};
-use super::{oids, sig};
-use crate::oids as o;
+use crate::oids;
 
 /// Validates one complete path (end entity first, anchor last).
 pub(crate) fn evaluate(
@@ -66,7 +66,7 @@ fn revocation_verdict(
     if ctx.revocation == RevocationPolicy::Skip {
         return (CertStatus::Valid, RevocationSource::None);
     }
-    if c.ext.ocsp_nocheck && c.has_eku(o::KP_OCSP_SIGNING) {
+    if c.ext.ocsp_nocheck && c.has_eku(oids::KP_OCSP_SIGNING) {
         return (CertStatus::Valid, RevocationSource::NoCheck);
     }
     let Some(issuer) = issuer else {
@@ -159,7 +159,7 @@ fn check_purpose(c: &Cert, purpose: Purpose) -> Result<(), String> {
                 ));
             }
             let ok = [
-                o::KP_EMAIL_PROTECTION,
+                oids::KP_EMAIL_PROTECTION,
                 oids::ANY_EKU,
                 oids::MS_DOCUMENT_SIGNING,
                 oids::ADOBE_AUTHENTIC_DOCUMENTS,
@@ -172,13 +172,13 @@ fn check_purpose(c: &Cert, purpose: Purpose) -> Result<(), String> {
             }
         }
         Purpose::Timestamping => match &c.ext.eku {
-            Some((ekus, true)) if ekus.as_slice() == [o::KP_TIME_STAMPING] && signs => Ok(()),
+            Some((ekus, true)) if ekus.as_slice() == [oids::KP_TIME_STAMPING] && signs => Ok(()),
             _ => Err(format!(
                 "\"{name}\" is not a time-stamping certificate (critical EKU timeStamping alone)"
             )),
         },
         Purpose::OcspSigning => {
-            if c.has_eku(o::KP_OCSP_SIGNING) && signs {
+            if c.has_eku(oids::KP_OCSP_SIGNING) && signs {
                 Ok(())
             } else {
                 Err(format!(

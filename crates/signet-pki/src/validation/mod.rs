@@ -57,7 +57,6 @@ mod crl;
 mod inputs;
 mod needs;
 mod ocsp;
-mod oids;
 mod path;
 mod sig;
 mod status;
