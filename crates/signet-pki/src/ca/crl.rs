@@ -26,7 +26,7 @@ pub(super) fn crl(
     crl_number: u64,
     now: OffsetDateTime,
 ) -> Result<Vec<u8>> {
-    let now = now.replace_nanosecond(0).expect("0 is a valid nanosecond");
+    let now = now.replace_nanosecond(0).unwrap_or(now); // 0 is always a valid nanosecond
     let params = CertificateRevocationListParams {
         this_update: now,
         next_update: now + CRL_VALIDITY,

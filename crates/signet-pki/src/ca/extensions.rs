@@ -52,12 +52,19 @@ pub(super) fn aia_ext(base: &str) -> Result<CustomExtension> {
     ))
 }
 
-pub(super) fn ca_dn(name: &str, cn: &str) -> DistinguishedName {
+/// A distinguished name that starts with C=VN (a PrintableString, as RFC 5280 asks).
+pub(super) fn vn_dn() -> DistinguishedName {
     let mut dn = DistinguishedName::new();
-    dn.push(
-        DnType::CountryName,
-        DnValue::PrintableString("VN".try_into().expect("ASCII")),
+    let vn = rcgen::string::PrintableString::try_from("VN").map_or_else(
+        |_| DnValue::Utf8String("VN".into()),
+        DnValue::PrintableString,
     );
+    dn.push(DnType::CountryName, vn);
+    dn
+}
+
+pub(super) fn ca_dn(name: &str, cn: &str) -> DistinguishedName {
+    let mut dn = vn_dn();
     dn.push(DnType::OrganizationName, name);
     dn.push(DnType::CommonName, cn);
     dn

@@ -39,7 +39,7 @@ pub(super) fn build_record<K: rcgen::SigningKey + ?Sized>(
             reason: "must be an ASCII http:// or https:// URL".into(),
         });
     }
-    let now = now.replace_nanosecond(0).expect("0 is a valid nanosecond");
+    let now = now.replace_nanosecond(0).unwrap_or(now); // 0 is always a valid nanosecond
     let [root_key, issuing_key, ocsp_key, tsa_key] = keys;
 
     // Root: self-signed, CA critical, keyCertSign + cRLSign critical.

@@ -2,13 +2,12 @@
 //! CA generates.
 
 use rcgen::{
-    CertificateParams, CrlDistributionPoint, DistinguishedName, DnType, DnValue, IsCa,
-    KeyUsagePurpose, SanType,
+    CertificateParams, CrlDistributionPoint, DnType, DnValue, IsCa, KeyUsagePurpose, SanType,
 };
 use time::OffsetDateTime;
 
 use super::checks::{check_email, check_public_key, check_text};
-use super::extensions::{aia_ext, arcs_dn, base_params, eku_ext};
+use super::extensions::{aia_ext, arcs_dn, base_params, eku_ext, vn_dn};
 use super::keys::{GeneratedKey, HolderKey, KeyAlg};
 use super::loaded::Ca;
 use super::profile::{Profile, Subject, ORGANIZATION_VALIDITY, PERSON_VALIDITY};
@@ -34,11 +33,7 @@ impl Ca {
             check_text("agency name", &s.agency_name, 64)?;
             s.agency_name.trim()
         };
-        let mut dn = DistinguishedName::new();
-        dn.push(
-            DnType::CountryName,
-            DnValue::PrintableString("VN".try_into().expect("ASCII")),
-        );
+        let mut dn = vn_dn();
         let validity = match profile {
             Profile::Person => {
                 dn.push(DnType::OrganizationName, agency_name);
@@ -177,7 +172,7 @@ impl Ca {
         now: OffsetDateTime,
         rng: &mut dyn rand_core::RngCore,
     ) -> Result<Issued> {
-        let now = now.replace_nanosecond(0).expect("0 is a valid nanosecond");
+        let now = now.replace_nanosecond(0).unwrap_or(now); // 0 is always a valid nanosecond
         let serial = random_serial(rng)?;
         let p = self.leaf_params(profile, subject, serial.clone(), now)?;
         let cert = p.signed_by(spki, &self.issuing_issuer()?)?;
@@ -208,7 +203,7 @@ impl Ca {
         now: OffsetDateTime,
         rng: &mut dyn rand_core::RngCore,
     ) -> Result<(Issued, GeneratedKey)> {
-        let now = now.replace_nanosecond(0).expect("0 is a valid nanosecond");
+        let now = now.replace_nanosecond(0).unwrap_or(now); // 0 is always a valid nanosecond
         let serial = random_serial(rng)?;
         let p = self.leaf_params(profile, subject, serial.clone(), now)?;
         let key = key.generate(rng)?;
