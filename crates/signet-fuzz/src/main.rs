@@ -9,11 +9,13 @@
 //!
 //! Build it with overflow checks, so arithmetic overflow shows up as a crash:
 //! `CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true cargo build --release -p signet-fuzz`.
-//! New targets go in `targets::TARGETS` (a name and a `fn(&[u8]) -> String`).
+//! New targets go in `signet_fuzz::targets::TARGETS` (a name and a `fn(&[u8]) -> String`) and
+//! get a libFuzzer twin in `fuzz/fuzz_targets/`.
 
 mod mutate;
 mod rng;
-mod targets;
+
+use signet_fuzz::targets;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,5 @@
-//! Fuzz targets: each takes bytes and exercises one parser. Add new ones to `TARGETS`.
+//! Fuzz targets: each takes bytes and exercises one parser. Add new ones to `TARGETS` and to
+//! `fuzz/fuzz_targets/` (the libFuzzer runner).
 
 /// A target returns a short outcome label; new labels make an input "interesting".
 pub type Target = fn(&[u8]) -> String;
@@ -22,96 +23,34 @@ fn label(prefix: &str, e: &dyn std::fmt::Display) -> String {
     format!("{prefix}:{s}")
 }
 
-/// The PDF reader end to end: parse, walk every object of every revision, pages, fields, and
-/// an incremental update that must parse back.
-fn pdf(data: &[u8]) -> String {
-    use signet_pdf::{Document, Object, Update};
-    let doc = match Document::parse(data) {
-        Ok(d) => d,
-        Err(e) => return label("parse", &e),
-    };
-    let mut labels = format!(
-        "ok:r{}:{}:{}",
-        doc.revisions().len().min(4),
-        doc.recovered(),
-        doc.lenient()
-    );
-    for rev in 0..doc.revisions().len().min(8) {
-        for r in doc.live_refs_at(rev).into_iter().take(2000) {
-            if let Ok(Some(Object::Stream(s))) = doc.get_at(rev, r) {
-                let _ = s.decoded_limited(1 << 22);
+/// The PDF reader end to end: `signet_pdf::fuzz::exercise` (parse, walk every object of every
+/// revision, pages, fields, an incremental update and a signature placeholder that must read
+/// back), which the crate's regression test runs too.
+pub fn pdf(data: &[u8]) -> String {
+    use signet_pdf::fuzz::Outcome;
+    match signet_pdf::fuzz::exercise(data) {
+        Err(broken) => panic!("{broken}"),
+        Ok(Outcome::Unreadable(e)) => label("parse", &e),
+        Ok(Outcome::Read {
+            revisions,
+            recovered,
+            lenient,
+            fields,
+        }) => {
+            let mut l = format!("ok:r{}:{recovered}:{lenient}", revisions.min(4));
+            match fields {
+                Ok(n) => l.push_str(&format!(":f{}", n.min(3))),
+                Err(e) => l.push_str(&label(":fields", &e)),
             }
+            l
         }
-        let _ = doc.pages_at(rev);
-        let _ = doc.acro_form_fields_at(rev);
-    }
-    if let Ok(p) = doc.pages() {
-        if let Some(first) = p.first() {
-            let _ = doc.page_media_box(*first);
-        }
-    }
-    match doc.acro_form_fields() {
-        Ok(f) => labels.push_str(&format!(":f{}", f.len().min(3))),
-        Err(e) => labels.push_str(&label(":fields", &e)),
-    }
-    // Damaged files are rewritten clean before any update, as the product does.
-    let clean;
-    let doc = if doc.lenient() || doc.recovered() {
-        let Ok(bytes) = signet_pdf::rewrite(&doc) else {
-            return labels;
-        };
-        clean = match Document::parse(&bytes) {
-            Ok(d) if !d.lenient() && !d.recovered() => d,
-            other => panic!(
-                "rewrite does not parse back clean: {:?}",
-                other.map(|d| (d.lenient(), d.recovered()))
-            ),
-        };
-        &clean
-    } else {
-        &doc
-    };
-    let mut up = Update::new(doc);
-    let r = up.allocate();
-    up.put(r, &Object::Integer(1));
-    if let Ok(bytes) = up.finish() {
-        match Document::parse(&bytes) {
-            Ok(nd) if nd.revisions().len() == doc.revisions().len() + 1 && !nd.lenient() => {}
-            // The writer must always produce something our own reader accepts.
-            other => panic!(
-                "update of a parsed file does not parse back cleanly: {:?}",
-                other.map(|d| d.revisions().len())
-            ),
-        }
-    }
-    sign(doc);
-    labels
-}
-
-/// Signature preparation on whatever parsed: when it succeeds, the result must parse back
-/// with the new field signed.
-fn sign(doc: &signet_pdf::Document) {
-    use signet_pdf::{prepare_signature, Document, SignatureRequest};
-    let Ok(p) = prepare_signature(doc, &SignatureRequest::doc_timestamp("FuzzTS", 64)) else {
-        return;
-    };
-    let Ok(bytes) = p.embed(&[0x30, 0x00]) else {
-        panic!("embedding into a fresh placeholder failed")
-    };
-    let nd = Document::parse(&bytes)
-        .unwrap_or_else(|e| panic!("prepared file does not parse back: {e}"));
-    let signed = nd
-        .acro_form_fields()
-        .map(|f| f.iter().any(|f| f.name == "FuzzTS" && !f.is_empty()));
-    if signed != Ok(true) {
-        panic!("prepared field not found signed: {signed:?}");
     }
 }
 
 /// The CMS reader and verifier (signatures and time-stamp tokens) on raw DER: parse, check
 /// integrity against empty data, parse as a token. Seeds: the /Contents of signed PDFs
 /// (`scripts/fuzz` extracts them).
-fn cms(data: &[u8]) -> String {
+pub fn cms(data: &[u8]) -> String {
     let sig = match signet_pki::parse_signature(data) {
         Ok(s) => s,
         Err(e) => {
@@ -138,7 +77,7 @@ fn cms(data: &[u8]) -> String {
 
 /// The whole verifier on a PDF (no trust anchors, no network): structure, every signature's
 /// CMS, coverage, the modification policy, paths. It must answer, never panic or hang.
-fn verify(data: &[u8]) -> String {
+pub fn verify(data: &[u8]) -> String {
     let mut opts = signet_pades::Options::new(
         signet_pki::validation::TrustAnchors::new(),
         time::OffsetDateTime::UNIX_EPOCH,

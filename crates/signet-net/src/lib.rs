@@ -3,12 +3,12 @@
 //! loading trust anchors from files. The validation itself is pure and lives in
 //! `signet_pki::validation`; [`validate_online`] runs the fetch-and-validate loop.
 //!
-//! The HTTP client is a small HTTP/1.1 implementation over `std::net::TcpStream` (no new
-//! dependency): CRL distribution points, OCSP responders, AIA and TSA URLs are plain `http://`
-//! by design (what they carry is signed). `https://` is refused with
-//! [`NetError::UnsupportedScheme`]; adding it would mean `rustls` (which can run on `ring`)
-//! plus its certificate verifier. Name resolution uses the system resolver, which the time
-//! limits do not bound.
+//! The HTTP client is `ureq` with its default features off: no TLS, no proxy, no cookies.
+//! CRL distribution points, OCSP responders, AIA and TSA URLs are plain `http://` by design
+//! (what they carry is signed). `https://` is refused with [`NetError::UnsupportedScheme`];
+//! adding it would mean ureq's `rustls` feature (which can run on `ring`) plus a certificate
+//! verifier. The total time limit covers name resolution, the connection, redirects and the
+//! body.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod anchors;

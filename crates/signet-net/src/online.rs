@@ -24,13 +24,17 @@ pub fn validate_online(
     purpose: Purpose,
     now: OffsetDateTime,
 ) -> Result<(PathReport, Vec<NetError>)> {
-    let mut errors = Vec::new();
+    let mut fetching = Fetching {
+        fetcher,
+        now,
+        errors: Vec::new(),
+    };
     let mut report = validate(ctx, end_entity, purpose)?;
     for _ in 0..MAX_ROUNDS {
         let added = if report.status == CertStatus::UnknownIssuer {
-            fetch_issuers(fetcher, ctx, &report, now, &mut errors)
+            fetching.issuers(ctx, &report)
         } else if ctx.revocation != RevocationPolicy::Skip {
-            fetch_revocation(fetcher, ctx, &report, now, &mut errors)
+            fetching.revocation(ctx, &report)
         } else {
             false
         };
@@ -39,61 +43,54 @@ pub fn validate_online(
         }
         report = validate(ctx, end_entity, purpose)?;
     }
-    Ok((report, errors))
+    Ok((report, fetching.errors))
 }
 
-fn fetch_issuers(
-    fetcher: &Fetcher,
-    ctx: &mut ValidationContext,
-    report: &PathReport,
+/// What a round of fetching uses: the fetcher, the current time (for its cache), and the
+/// failures so far.
+struct Fetching<'a> {
+    fetcher: &'a Fetcher,
     now: OffsetDateTime,
-    errors: &mut Vec<NetError>,
-) -> bool {
-    let Some(top) = report.chain.last() else {
-        return false;
-    };
-    let mut added = false;
-    for url in ca_issuers_urls(&top.der).unwrap_or_default() {
-        match fetcher.fetch_ca_issuers(&url, now) {
-            Ok(certs) => {
-                for c in certs {
-                    if !ctx.intermediates.contains(&c) {
-                        ctx.intermediates.push(c);
-                        added = true;
-                    }
-                }
+    errors: Vec<NetError>,
+}
+
+impl Fetching<'_> {
+    /// The issuers named by the AIA of the chain's top certificate; whether any is new.
+    fn issuers(&mut self, ctx: &mut ValidationContext, report: &PathReport) -> bool {
+        let Some(top) = report.chain.last() else {
+            return false;
+        };
+        let mut added = false;
+        for url in ca_issuers_urls(&top.der).unwrap_or_default() {
+            match self.fetcher.fetch_ca_issuers(&url, self.now) {
+                Ok(certs) => added |= add_new(&mut ctx.intermediates, certs),
+                Err(e) => self.errors.push(e),
             }
-            Err(e) => errors.push(e),
         }
+        added
     }
-    added
+
+    /// OCSP responses or CRLs for what the report lacks; whether any is new.
+    fn revocation(&mut self, ctx: &mut ValidationContext, report: &PathReport) -> bool {
+        let needs = revocation_needs(report);
+        if needs.is_empty() {
+            return false;
+        }
+        let got = self.fetcher.fetch_revocation(&needs, self.now);
+        self.errors.extend(got.errors);
+        let crls = add_new(&mut ctx.crls, got.crls);
+        let responses = add_new(&mut ctx.ocsp_responses, got.ocsp_responses);
+        crls || responses
+    }
 }
 
-fn fetch_revocation(
-    fetcher: &Fetcher,
-    ctx: &mut ValidationContext,
-    report: &PathReport,
-    now: OffsetDateTime,
-    errors: &mut Vec<NetError>,
-) -> bool {
-    let needs = revocation_needs(report);
-    if needs.is_empty() {
-        return false;
-    }
-    let got = fetcher.fetch_revocation(&needs, now);
-    errors.extend(got.errors);
-    let mut added = false;
-    for c in got.crls {
-        if !ctx.crls.contains(&c) {
-            ctx.crls.push(c);
-            added = true;
+/// Appends the items `into` does not hold yet; whether there was any.
+fn add_new(into: &mut Vec<Vec<u8>>, items: Vec<Vec<u8>>) -> bool {
+    let before = into.len();
+    for item in items {
+        if !into.contains(&item) {
+            into.push(item);
         }
     }
-    for r in got.ocsp_responses {
-        if !ctx.ocsp_responses.contains(&r) {
-            ctx.ocsp_responses.push(r);
-            added = true;
-        }
-    }
-    added
+    into.len() > before
 }

@@ -233,6 +233,46 @@ impl Draft {
     }
 
     /// Lowers the indication (never raises it) and keeps the first sub-indication of the worst.
+    /// The CMS or the time-stamp token does not parse: a format failure.
+    fn unreadable_cms(&mut self, e: &dyn std::fmt::Display) {
+        self.r.integrity = Integrity::Broken;
+        let m = messages::bad_cms(&e.to_string());
+        self.fail(Indication::TotalFailed, SubIndication::FormatFailure, m);
+    }
+
+    /// The digest (a hash failure) or the signature over it (a crypto failure) does not verify.
+    fn broken(&mut self, digest_ok: bool, problem: Option<&str>) {
+        self.r.integrity = Integrity::Broken;
+        let sub = if digest_ok {
+            SubIndication::SigCryptoFailure
+        } else {
+            SubIndication::HashFailure
+        };
+        self.fail(
+            Indication::TotalFailed,
+            sub,
+            messages::integrity(sub, problem),
+        );
+    }
+
+    fn no_signer_certificate(&mut self) {
+        let m = messages::no_signer_certificate();
+        self.fail(
+            Indication::Indeterminate,
+            SubIndication::NoSignerCertificateFound,
+            m,
+        );
+    }
+
+    fn unusable_certificate(&mut self, e: &dyn std::fmt::Display) {
+        let m = messages::bad_certificate(&e.to_string());
+        self.fail(
+            Indication::Indeterminate,
+            SubIndication::ChainConstraintsFailure,
+            m,
+        );
+    }
+
     fn fail(&mut self, indication: Indication, sub: SubIndication, message: Message) {
         if indication > self.r.indication {
             self.r.indication = indication;
@@ -407,9 +447,7 @@ fn verify_document_timestamp(
     let token = match signet_pki::parse_timestamp_token(token_der) {
         Ok(t) => t,
         Err(e) => {
-            draft.r.integrity = Integrity::Broken;
-            let m = messages::bad_cms(&e.to_string());
-            draft.fail(Indication::TotalFailed, SubIndication::FormatFailure, m);
+            draft.unreadable_cms(&e);
             return Vec::new();
         }
     };
@@ -422,33 +460,16 @@ fn verify_document_timestamp(
     match signet_pki::verify_timestamp_token(&token, &data) {
         Ok(c) if c.imprint_ok && c.signature_ok => {}
         Ok(c) => {
-            draft.r.integrity = Integrity::Broken;
-            let sub = if c.imprint_ok {
-                SubIndication::SigCryptoFailure
-            } else {
-                SubIndication::HashFailure
-            };
-            draft.fail(
-                Indication::TotalFailed,
-                sub,
-                messages::integrity(sub, c.problem.as_deref()),
-            );
+            draft.broken(c.imprint_ok, c.problem.as_deref());
             return Vec::new();
         }
         Err(e) => {
-            draft.r.integrity = Integrity::Broken;
-            let m = messages::bad_cms(&e.to_string());
-            draft.fail(Indication::TotalFailed, SubIndication::FormatFailure, m);
+            draft.unreadable_cms(&e);
             return Vec::new();
         }
     }
     let Some(cert) = &token.tsa_certificate else {
-        let m = messages::no_signer_certificate();
-        draft.fail(
-            Indication::Indeterminate,
-            SubIndication::NoSignerCertificateFound,
-            m,
-        );
+        draft.no_signer_certificate();
         return Vec::new();
     };
     draft.r.signer = signer_of(cert);
@@ -460,12 +481,7 @@ fn verify_document_timestamp(
             validation::revocation_needs(&path)
         }
         Err(e) => {
-            let m = messages::bad_certificate(&e.to_string());
-            draft.fail(
-                Indication::Indeterminate,
-                SubIndication::ChainConstraintsFailure,
-                m,
-            );
+            draft.unusable_certificate(&e);
             Vec::new()
         }
     }
@@ -509,12 +525,7 @@ fn verify_signature(
     let cms = match signet_pki::parse_signature(cms_bytes) {
         Ok(c) => c,
         Err(e) => {
-            draft.r.integrity = Integrity::Broken;
-            draft.fail(
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                messages::bad_cms(&e.to_string()),
-            );
+            draft.unreadable_cms(&e);
             return Vec::new();
         }
     };
@@ -530,24 +541,10 @@ fn verify_signature(
     let integrity = signet_pki::verify_integrity(&cms, slices);
     // Strict, as RFC 5652 and the reference validators: signed attributes must be in DER order.
     if !integrity.strict_ok() {
-        draft.r.integrity = Integrity::Broken;
-        let sub = if integrity.digest_ok {
-            SubIndication::SigCryptoFailure
-        } else {
-            SubIndication::HashFailure
-        };
-        draft.fail(
-            Indication::TotalFailed,
-            sub,
-            messages::integrity(sub, integrity.problem.as_deref()),
-        );
+        draft.broken(integrity.digest_ok, integrity.problem.as_deref());
     }
     let Some(cert) = cms.signer_certificate.clone() else {
-        draft.fail(
-            Indication::Indeterminate,
-            SubIndication::NoSignerCertificateFound,
-            messages::no_signer_certificate(),
-        );
+        draft.no_signer_certificate();
         return Vec::new();
     };
     draft.r.signer = signer_of(&cert);
@@ -572,11 +569,7 @@ fn verify_signature(
                 validation::revocation_needs(&path)
             }
             Err(e) => {
-                draft.fail(
-                    Indication::Indeterminate,
-                    SubIndication::ChainConstraintsFailure,
-                    messages::bad_certificate(&e.to_string()),
-                );
+                draft.unusable_certificate(&e);
                 Vec::new()
             }
         },

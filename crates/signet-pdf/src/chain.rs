@@ -1,8 +1,8 @@
 //! Following `startxref` and `/Prev` through the cross-reference sections, tolerating the
 //! common defects, and turning sections into revisions.
 
-use crate::document::{Revision, MAX_SECTIONS};
 use crate::object::Object;
+use crate::revision::{Revision, MAX_SECTIONS};
 use crate::xref::{self, Section, XrefEntry};
 use crate::{PdfError, Result};
 use std::collections::HashSet;

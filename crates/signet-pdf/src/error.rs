@@ -1,5 +1,8 @@
 use thiserror::Error;
 
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, PdfError>;
+
 /// The one error type of `signet-pdf`.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum PdfError {

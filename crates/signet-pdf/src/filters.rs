@@ -1,12 +1,26 @@
 //! Stream filters: FlateDecode (with PNG and TIFF predictors, needed for xref streams) and
 //! ASCIIHexDecode. Anything else is reported, not guessed.
 
-use crate::object::{Dictionary, Object};
+use crate::chars::unhex;
+use crate::object::{Dictionary, Object, Stream};
 use crate::{PdfError, Result};
 use std::io::Read;
 
 /// Decoded streams larger than this are refused (a small file can inflate enormously).
 pub const DEFAULT_DECODE_LIMIT: usize = 256 * 1024 * 1024;
+
+/// Decoding lives with the filters, so that the object model does not depend on them.
+impl Stream {
+    /// The data with all `/Filter`s undone (FlateDecode with PNG/TIFF predictors,
+    /// ASCIIHexDecode); an error names any other filter.
+    pub fn decoded(&self) -> Result<Vec<u8>> {
+        self.decoded_limited(DEFAULT_DECODE_LIMIT)
+    }
+    /// Like [`Stream::decoded`] with an explicit cap on the decoded size.
+    pub fn decoded_limited(&self, limit: usize) -> Result<Vec<u8>> {
+        decode(&self.dict, &self.data, limit)
+    }
+}
 
 pub fn decode(dict: &Dictionary, data: &[u8], limit: usize) -> Result<Vec<u8>> {
     let filters = names_of(dict.get(b"Filter"));
@@ -70,34 +84,10 @@ fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>> {
 }
 
 fn ascii_hex(data: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(data.len() / 2);
-    let mut hi: Option<u8> = None;
-    for &b in data {
-        if b == b'>' {
-            break;
-        }
-        if crate::object::is_ws(b) {
-            continue;
-        }
-        let v = hex_val(b).ok_or_else(|| PdfError::Decode("bad ASCIIHex digit".into()))?;
-        match hi.take() {
-            Some(h) => out.push(h << 4 | v),
-            None => hi = Some(v),
-        }
-    }
-    if let Some(h) = hi {
-        out.push(h << 4);
-    }
-    Ok(out)
-}
-
-pub(crate) fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    // The `>` (EOD) is optional here.
+    unhex(data)
+        .map(|(out, _)| out)
+        .map_err(|_| PdfError::Decode("bad ASCIIHex digit".into()))
 }
 
 fn int_param(p: &Dictionary, key: &[u8], default: i64) -> i64 {

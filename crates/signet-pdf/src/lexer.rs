@@ -1,8 +1,7 @@
 //! Tokenizer for PDF syntax. Works on a borrowed byte slice and never copies more than a
 //! token; every loop advances, so no input makes it spin.
 
-use crate::filters::hex_val;
-use crate::object::{is_delim_or_ws, is_ws};
+use crate::chars::{hex_val, is_delim_or_ws, is_ws, unhex};
 use crate::{PdfError, Result};
 
 /// One token.
@@ -159,30 +158,21 @@ impl<'a> Lexer<'a> {
 
     fn hex_string(&mut self) -> Result<Vec<u8>> {
         let start = self.pos;
-        self.pos += 1;
-        let mut out = Vec::new();
-        let mut hi: Option<u8> = None;
-        loop {
-            let Some(&b) = self.data.get(self.pos) else {
-                return Err(PdfError::Eof(start));
-            };
-            self.pos += 1;
-            if b == b'>' {
-                break;
+        let rest = self.data.get(start + 1..).unwrap_or_default();
+        match unhex(rest) {
+            Ok((out, Some(end))) => {
+                self.pos = start + 1 + end + 1;
+                Ok(out)
             }
-            if is_ws(b) {
-                continue;
+            Ok((_, None)) => {
+                self.pos = self.data.len();
+                Err(PdfError::Eof(start))
             }
-            let v = hex_val(b).ok_or_else(|| PdfError::syntax(self.pos - 1, "bad hex digit"))?;
-            match hi.take() {
-                Some(h) => out.push(h << 4 | v),
-                None => hi = Some(v),
+            Err(bad) => {
+                self.pos = start + 1 + bad + 1;
+                Err(PdfError::syntax(start + 1 + bad, "bad hex digit"))
             }
         }
-        if let Some(h) = hi {
-            out.push(h << 4);
-        }
-        Ok(out)
     }
 
     fn literal_string(&mut self) -> Result<Vec<u8>> {

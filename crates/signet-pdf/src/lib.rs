@@ -49,17 +49,20 @@
 #![forbid(unsafe_code)]
 
 mod chain;
+mod chars;
 mod document;
 mod dss;
 mod error;
 pub mod fields;
 mod filters;
 mod fresh;
+pub mod fuzz;
 pub mod lexer;
 pub mod object;
 mod objstm;
 pub mod parser;
 mod recover;
+mod revision;
 pub mod signature;
 mod spans;
 pub mod writer;
@@ -67,7 +70,7 @@ mod xref;
 
 pub use document::{Document, Revision, XrefEntry, XrefKind, MAX_DEPTH};
 pub use dss::{add_dss, add_dss_in, Dss, VriEntry};
-pub use error::PdfError;
+pub use error::{PdfError, Result};
 pub use fields::{decode_text, encode_text, SignatureField, Widget};
 pub use fresh::{one_page_pdf, rewrite, FreshDocument};
 pub use object::{Dictionary, ObjRef, Object, Stream};
@@ -77,6 +80,3 @@ pub use signature::{
     FieldSpec, Prepared, SignatureKind, SignatureRequest,
 };
 pub use writer::{Update, XrefStyle};
-
-/// Result alias for this crate.
-pub type Result<T> = std::result::Result<T, PdfError>;

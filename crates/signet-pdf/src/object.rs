@@ -3,8 +3,7 @@
 //! Serialization is byte-exact and deterministic: the same `Object` always gives the same
 //! bytes, which is what an incremental writer (and a signature over those bytes) needs.
 
-use crate::filters;
-use crate::Result;
+use crate::chars::is_delim_or_ws;
 
 /// An indirect reference `num gen R`.
 #[derive(
@@ -245,15 +244,6 @@ impl Stream {
     pub fn new(dict: Dictionary, data: Vec<u8>) -> Self {
         Stream { dict, data }
     }
-    /// The data with all `/Filter`s undone (FlateDecode with PNG/TIFF predictors,
-    /// ASCIIHexDecode); an error names any other filter.
-    pub fn decoded(&self) -> Result<Vec<u8>> {
-        self.decoded_limited(filters::DEFAULT_DECODE_LIMIT)
-    }
-    /// Like [`Stream::decoded`] with an explicit cap on the decoded size.
-    pub fn decoded_limited(&self, limit: usize) -> Result<Vec<u8>> {
-        filters::decode(&self.dict, &self.data, limit)
-    }
     /// Serializes as `<<...>>\nstream\n...\nendstream` with `/Length` set to the data length.
     pub fn write(&self, out: &mut Vec<u8>) {
         let mut dict = self.dict.clone();
@@ -287,17 +277,6 @@ fn write_real(r: f64, out: &mut Vec<u8>) {
 }
 
 /// True for PDF delimiters and whitespace (which cannot appear raw in a name).
-pub(crate) fn is_delim_or_ws(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    ) || is_ws(b)
-}
-
-pub(crate) fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
-}
-
 fn write_name(n: &[u8], out: &mut Vec<u8>) {
     out.push(b'/');
     for &b in n {

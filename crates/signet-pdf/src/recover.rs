@@ -1,10 +1,11 @@
 //! Rebuilding a cross-reference by scanning for `N G obj`, for files whose xref is broken.
 
-use crate::document::Revision;
+use crate::chars::{is_delim_or_ws, is_ws};
 use crate::lexer::{Lexer, Token};
-use crate::object::{is_delim_or_ws, Dictionary, Object};
+use crate::object::{Dictionary, Object};
 use crate::parser::{self, find};
-use crate::xref::{XrefEntry, XrefKind};
+use crate::revision::Revision;
+use crate::xref::{self, XrefEntry, XrefKind};
 use crate::{PdfError, Result};
 use std::collections::HashMap;
 
@@ -16,7 +17,7 @@ pub fn scan_objects(data: &[u8]) -> HashMap<u32, Vec<(u16, usize)>> {
         let at = from + rel;
         from = at + 3;
         let followed_ok = data.get(at + 3).is_none_or(|&b| is_delim_or_ws(b));
-        if !followed_ok || at == 0 || !crate::object::is_ws(data[at - 1]) {
+        if !followed_ok || at == 0 || !is_ws(data[at - 1]) {
             continue;
         }
         match header_before(data, at) {
@@ -32,7 +33,7 @@ pub fn scan_objects(data: &[u8]) -> HashMap<u32, Vec<(u16, usize)>> {
 fn header_before(data: &[u8], at: usize) -> Option<(u32, u16, usize)> {
     let mut i = at;
     let skip_ws = |i: &mut usize| {
-        while *i > 0 && crate::object::is_ws(data[*i - 1]) {
+        while *i > 0 && is_ws(data[*i - 1]) {
             *i -= 1;
         }
     };
@@ -134,18 +135,7 @@ fn xref_stream_dict(data: &[u8], off: usize) -> Option<Dictionary> {
     find(window, b"XRef")?;
     match parser::parse_object(&mut lx, 0).ok()? {
         Object::Dictionary(d) if d.name_is(b"Type", b"XRef") && d.contains(b"Root") => {
-            let mut d = d;
-            for k in [
-                &b"Length"[..],
-                b"Filter",
-                b"DecodeParms",
-                b"W",
-                b"Index",
-                b"Type",
-            ] {
-                d.remove(k);
-            }
-            Some(d)
+            Some(xref::stream_trailer(d))
         }
         _ => None,
     }

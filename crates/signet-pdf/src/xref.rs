@@ -1,7 +1,8 @@
 //! Cross-reference sections: classic tables and xref streams.
 
+use crate::chars::is_delim_or_ws;
 use crate::lexer::{Lexer, Token};
-use crate::object::{is_delim_or_ws, Dictionary, Object};
+use crate::object::{Dictionary, Object};
 use crate::parser::{self, find};
 use crate::{PdfError, Result};
 
@@ -206,17 +207,7 @@ fn read_stream(data: &[u8], pos: usize) -> Result<Section> {
     }
     let decoded = stream.decoded_limited(data.len().saturating_mul(4).max(1 << 20))?;
     let entries = stream_entries(&stream.dict, &decoded, pos)?;
-    let mut trailer = stream.dict;
-    for k in [
-        &b"Length"[..],
-        b"Filter",
-        b"DecodeParms",
-        b"W",
-        b"Index",
-        b"Type",
-    ] {
-        trailer.remove(k);
-    }
+    let trailer = stream_trailer(stream.dict);
     Ok(Section {
         offset: pos,
         kind: XrefKind::Stream,
@@ -350,4 +341,19 @@ pub fn startxref_pointers(data: &[u8]) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// An xref stream's dictionary as a trailer: without the keys that describe the stream.
+pub(crate) fn stream_trailer(mut dict: Dictionary) -> Dictionary {
+    for k in [
+        &b"Length"[..],
+        b"Filter",
+        b"DecodeParms",
+        b"W",
+        b"Index",
+        b"Type",
+    ] {
+        dict.remove(k);
+    }
+    dict
 }

@@ -11,6 +11,8 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+
 use crate::error::{PkiError, Result};
 
 /// Deepest nesting followed when measuring an indefinite-length element.
@@ -237,6 +239,48 @@ pub(crate) const OID: u8 = 0x06;
 pub(crate) const OCTET_STRING: u8 = 0x04;
 pub(crate) const INTEGER: u8 = 0x02;
 
+fn time_error(detail: impl Into<String>) -> PkiError {
+    PkiError::MalformedDer {
+        what: "time",
+        detail: detail.into(),
+    }
+}
+
+/// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSS[.fff]Z`), as signers and TSAs
+/// write them; fractions of a second are dropped.
+pub(crate) fn parse_time(t: &Tlv<'_>) -> Result<OffsetDateTime> {
+    let s = std::str::from_utf8(t.contents).map_err(|_| time_error("time is not ASCII"))?;
+    let bad = || time_error(format!("unsupported time {s:?}"));
+    if !s.is_ascii() {
+        return Err(bad()); // byte slicing below needs ASCII
+    }
+    let s = s.strip_suffix('Z').ok_or_else(bad)?;
+    let (year, rest) = match t.tag {
+        0x17 if s.len() == 12 => {
+            let yy: i32 = s[..2].parse().map_err(|_| bad())?;
+            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &s[2..])
+        }
+        0x18 if s.len() >= 14 => (s[..4].parse().map_err(|_| bad())?, &s[4..]),
+        _ => return Err(bad()),
+    };
+    let frac = &rest[10..];
+    if !(frac.is_empty() || frac.starts_with('.') && frac[1..].bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let n = |i: usize| -> Result<u8> {
+        let v = rest.get(i..i + 2).ok_or_else(bad)?;
+        if !v.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        v.parse().map_err(|_| bad())
+    };
+    let month = Month::try_from(n(0)?).map_err(|_| bad())?;
+    let date = Date::from_calendar_date(year, month, n(2)?).map_err(|_| bad())?;
+    let time = Time::from_hms(n(4)?, n(6)?, n(8)?).map_err(|_| bad())?;
+    Ok(PrimitiveDateTime::new(date, time).assume_utc())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -288,5 +332,29 @@ mod tests {
         assert_eq!(unsigned_integer(&[]), vec![0x02, 1, 0]);
         assert_eq!(encode(0x04, &[0; 200])[..3], [0x04, 0x81, 200]);
         assert_eq!(encode(0x04, &[0; 300])[..4], [0x04, 0x82, 1, 44]);
+    }
+
+    fn time(tag: u8, s: &str) -> Result<OffsetDateTime> {
+        let der = encode(tag, s.as_bytes());
+        parse_time(&parse(&der, 0)?)
+    }
+
+    #[test]
+    fn times_parse_with_and_without_fractions() {
+        let t = time(0x18, "20261123101500.123Z").unwrap();
+        assert_eq!(t.unix_timestamp(), 1_795_428_900);
+        assert_eq!(time(0x17, "261123101500Z").unwrap(), t);
+        assert_eq!(time(0x17, "491231235959Z").unwrap().year(), 2049);
+        assert_eq!(time(0x17, "500101000000Z").unwrap().year(), 1950);
+        for bad in [
+            "2026112310150Z",
+            "20261323101500Z",
+            "20261123101500",
+            "2026112310150aZ",
+            "20261123101500.Z1",
+            "ééééééééééééééZ",
+        ] {
+            assert!(time(0x18, bad).is_err(), "{bad}");
+        }
     }
 }

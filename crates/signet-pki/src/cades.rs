@@ -10,41 +10,19 @@ use cms::signed_data::{
     SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{Any, OctetString, SetOfVec};
-use der::{Decode, Encode, Sequence};
-use x509_cert::attr::Attribute;
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::serial_number::SerialNumber;
+use der::{Decode, Encode};
 use x509_cert::Certificate;
 
-use crate::cms_parse::{
-    AlgorithmId, OID_CONTENT_TYPE, OID_DATA, OID_MESSAGE_DIGEST, OID_SIGNED_DATA,
-    OID_SIGNING_CERTIFICATE_V2,
-};
+use crate::cms_parse::AlgorithmId;
 use crate::cms_verify::verify_with_spki;
 use crate::error::{PkiError, Result};
+use crate::ess::{attribute, signing_certificate_v2};
+use crate::oids;
 use crate::sigalg::{DigestAlgorithm, RawSigner, SignatureAlgorithm};
 
 /// What a time-stamp token is expected to need in /Contents: a token with the TSA certificate
 /// and one CA certificate, with room to spare (our TSA's tokens are about 1.3 kB).
 pub const TIMESTAMP_TOKEN_RESERVE: usize = 8 * 1024;
-
-/// ESSCertIDv2 with the default hash (SHA-256), which DER leaves out.
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct EssCertIdV2 {
-    cert_hash: OctetString,
-    issuer_serial: IssuerSerial,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct IssuerSerial {
-    issuer: Vec<GeneralName>,
-    serial_number: SerialNumber,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
-}
 
 fn cms_error(detail: impl Into<String>) -> PkiError {
     PkiError::Cms(detail.into())
@@ -55,12 +33,6 @@ fn certificate(der: &[u8]) -> Result<Certificate> {
         what: "certificate",
         detail: e.to_string(),
     })
-}
-
-fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute> {
-    let mut values = SetOfVec::new();
-    values.insert(value)?;
-    Ok(Attribute { oid, values })
 }
 
 /// The signed attributes of a PAdES signature, and the bytes the signer signs.
@@ -91,25 +63,16 @@ impl SignedAttributes {
             )));
         }
         let cert = certificate(signer_cert_der)?;
-        let ess = SigningCertificateV2 {
-            certs: vec![EssCertIdV2 {
-                cert_hash: OctetString::new(DigestAlgorithm::Sha256.hash(signer_cert_der))?,
-                issuer_serial: IssuerSerial {
-                    issuer: vec![GeneralName::DirectoryName(cert.tbs_certificate.issuer)],
-                    serial_number: cert.tbs_certificate.serial_number,
-                },
-            }],
-        };
         let mut set = SetOfVec::new();
-        set.insert(attribute(OID_CONTENT_TYPE, Any::encode_from(&OID_DATA)?)?)?;
         set.insert(attribute(
-            OID_MESSAGE_DIGEST,
+            oids::CONTENT_TYPE,
+            Any::encode_from(&oids::DATA)?,
+        )?)?;
+        set.insert(attribute(
+            oids::MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(document_digest)?)?,
         )?)?;
-        set.insert(attribute(
-            OID_SIGNING_CERTIFICATE_V2,
-            Any::encode_from(&ess)?,
-        )?)?;
+        set.insert(signing_certificate_v2(signer_cert_der, &cert)?)?;
         let der = set.to_der()?;
         Ok(SignedAttributes {
             set,
@@ -195,7 +158,7 @@ fn assemble(
         version: CmsVersion::V1,
         digest_algorithms,
         encap_content_info: EncapsulatedContentInfo {
-            econtent_type: OID_DATA,
+            econtent_type: oids::DATA,
             econtent: None,
         },
         certificates: Some(CertificateSet(certs)),
@@ -203,7 +166,7 @@ fn assemble(
         signer_infos: SignerInfos(signer_infos),
     };
     Ok(ContentInfo {
-        content_type: OID_SIGNED_DATA,
+        content_type: oids::SIGNED_DATA,
         content: Any::encode_from(&sd)?,
     }
     .to_der()?)

@@ -8,11 +8,8 @@ use der::asn1::ObjectIdentifier as Oid;
 
 use crate::ber::{malformed, Reader, Tlv, INTEGER, OCTET_STRING, OID, SEQUENCE};
 use crate::error::Result;
+use crate::oids;
 use crate::sigalg::DigestAlgorithm;
-
-const OID_SKI: Oid = Oid::new_unwrap("2.5.29.14");
-const OID_EKU: Oid = Oid::new_unwrap("2.5.29.37");
-pub(crate) const OID_KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
 
 /// Borrowed views into one certificate.
 #[derive(Clone, Copy, Debug)]
@@ -87,7 +84,7 @@ impl<'a> CertInfo<'a> {
     /// The subjectKeyIdentifier; without the extension, the SHA-1 of the public key bits
     /// (RFC 5280 4.2.1.2 method 1), which is what signers compute when they use it as an id.
     pub fn subject_key_id(&self) -> Result<Vec<u8>> {
-        if let Some(ext) = self.extension(&OID_SKI)? {
+        if let Some(ext) = self.extension(&oids::SUBJECT_KEY_ID)? {
             return Ok(Reader::new(ext.value)
                 .expect_tag(OCTET_STRING, "key identifier")?
                 .contents
@@ -100,14 +97,14 @@ impl<'a> CertInfo<'a> {
     /// True if the certificate has a *critical* extended key usage that includes timeStamping
     /// (RFC 3161 2.3 requires both).
     pub fn is_critical_time_stamping(&self) -> Result<bool> {
-        let Some(ext) = self.extension(&OID_EKU)? else {
+        let Some(ext) = self.extension(&oids::EXT_KEY_USAGE)? else {
             return Ok(false);
         };
         let seq = Reader::new(ext.value).expect_tag(SEQUENCE, "extKeyUsage")?;
         let mut r = seq.children();
         let mut found = false;
         while let Some(p) = r.next()? {
-            found |= oid_is(&p, &OID_KP_TIME_STAMPING);
+            found |= oid_is(&p, &oids::KP_TIME_STAMPING);
         }
         Ok(found && ext.critical)
     }

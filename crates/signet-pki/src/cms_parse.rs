@@ -8,17 +8,8 @@ use time::OffsetDateTime;
 use crate::ber::{malformed, Reader, Tlv, INTEGER, OCTET_STRING, OID, SEQUENCE, SET};
 use crate::certinfo::{oid_is, CertInfo};
 use crate::error::Result;
+use crate::oids;
 use crate::sigalg::DigestAlgorithm;
-
-pub(crate) const OID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
-pub(crate) const OID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
-pub(crate) const OID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
-pub(crate) const OID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
-pub(crate) const OID_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
-pub(crate) const OID_SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
-pub(crate) const OID_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
-pub(crate) const OID_SIGNATURE_TIME_STAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
-pub(crate) const OID_TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
 
 /// At most this many certificates, SignerInfos or attributes are kept: a PDF signature has a
 /// handful; hostile input gets an error instead of unbounded work.
@@ -101,7 +92,7 @@ pub fn parse_signature(contents: &[u8]) -> Result<CmsSignature> {
     let ci = Reader::new(contents).expect_tag(SEQUENCE, "ContentInfo")?;
     let mut r = ci.children();
     let ct = r.expect_tag(OID, "contentType")?;
-    if !oid_is(&ct, &OID_SIGNED_DATA) {
+    if !oid_is(&ct, &oids::SIGNED_DATA) {
         return Err(malformed("ContentInfo is not a SignedData"));
     }
     let explicit = r.expect_tag(0xa0, "content")?;
@@ -292,16 +283,16 @@ fn signed_attrs(a: &Tlv<'_>) -> Result<SignedAttrs> {
     };
     for (id, values) in attributes(a)? {
         let v = first_value(&values)?;
-        if oid_is(&id, &OID_MESSAGE_DIGEST) {
+        if oid_is(&id, &oids::MESSAGE_DIGEST) {
             out.message_digest = Some(v.string_bytes()?);
-        } else if oid_is(&id, &OID_CONTENT_TYPE) {
+        } else if oid_is(&id, &oids::CONTENT_TYPE) {
             out.content_type = Some(oid(&v)?);
-        } else if oid_is(&id, &OID_SIGNING_TIME) {
+        } else if oid_is(&id, &oids::SIGNING_TIME) {
             // A time in a form we do not read must not hide the rest of the signature.
-            out.signing_time = crate::timestamp::parse_time(&v).ok();
-        } else if oid_is(&id, &OID_SIGNING_CERTIFICATE_V2) {
+            out.signing_time = crate::ber::parse_time(&v).ok();
+        } else if oid_is(&id, &oids::SIGNING_CERTIFICATE_V2) {
             out.signing_certificate_v2 = Some(ess_ids(&v, true)?);
-        } else if oid_is(&id, &OID_SIGNING_CERTIFICATE) {
+        } else if oid_is(&id, &oids::SIGNING_CERTIFICATE) {
             out.signing_certificate = Some(ess_ids(&v, false)?);
         }
     }
@@ -385,7 +376,7 @@ fn ess_id(id: &Tlv<'_>, v2: bool) -> Result<EssCertId> {
 fn unsigned_timestamps(u: &Tlv<'_>) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for (id, values) in attributes(u)? {
-        if !oid_is(&id, &OID_SIGNATURE_TIME_STAMP) {
+        if !oid_is(&id, &oids::SIGNATURE_TIME_STAMP) {
             continue;
         }
         let mut r = values.children();

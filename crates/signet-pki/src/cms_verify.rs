@@ -8,8 +8,9 @@ use der::asn1::ObjectIdentifier as Oid;
 use ring::signature::{self as rs, VerificationAlgorithm};
 
 use crate::certinfo::Spki;
-use crate::cms_parse::{parse_signature, AlgorithmId, CmsSignature, OID_TST_INFO};
-use crate::sigalg::{DigestAlgorithm, PssParams, OID_MGF1};
+use crate::cms_parse::{AlgorithmId, CmsSignature};
+use crate::oids;
+use crate::sigalg::{DigestAlgorithm, PssParams};
 
 /// The verdict on one signature's integrity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,8 +153,8 @@ fn encapsulated_matches(
     if data.is_empty() {
         return true;
     }
-    let ok = if sig.content_type == OID_TST_INFO {
-        crate::timestamp::parse_tst_info(content).is_ok_and(|t| {
+    let ok = if sig.content_type == oids::CT_TST_INFO {
+        crate::tst_info::parse_tst_info(content).is_ok_and(|t| {
             t.digest_algorithm
                 .is_some_and(|d| d.hash_parts(data) == t.imprint)
         })
@@ -250,7 +251,7 @@ fn pss_algorithm(alg: &AlgorithmId) -> Result<&'static dyn VerificationAlgorithm
         None => DigestAlgorithm::Sha1,
     };
     let mgf_hash = match &p.mask_gen {
-        Some(m) if m.oid == OID_MGF1 => m
+        Some(m) if m.oid == oids::MGF1 => m
             .parameters
             .as_ref()
             .and_then(|a| a.decode_as::<spki::AlgorithmIdentifierOwned>().ok())
@@ -289,24 +290,4 @@ fn ecdsa_algorithm(
         ("1.3.132.0.34", DigestAlgorithm::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
         (c, h) => return Err(format!("unsupported ECDSA curve {c} with {h:?}")),
     })
-}
-
-/// Parses and verifies arbitrary bytes as a signature over arbitrary data, for fuzzing: must
-/// return (never panic, never loop) whatever the input. Returns whether both checks passed.
-pub fn fuzz_cms(bytes: &[u8]) -> bool {
-    // Split the input so that the fuzzer also drives the data side.
-    let cut = bytes.first().map_or(0, |b| (*b as usize).min(bytes.len()));
-    let (data, cms) = bytes.split_at(cut);
-    let Ok(sig) = parse_signature(cms) else {
-        return false;
-    };
-    for token in &sig.signature_timestamps {
-        if let Ok(t) = crate::timestamp::parse_timestamp_token(token) {
-            let _ = crate::timestamp::verify_timestamp_token(&t, &sig.signature);
-        }
-    }
-    if let Ok(t) = crate::timestamp::parse_timestamp_token(cms) {
-        let _ = crate::timestamp::verify_timestamp_token(&t, data);
-    }
-    verify_integrity(&sig, &[data]).ok()
 }

@@ -4,9 +4,9 @@ use der::{Decode, Encode};
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use x509_cert::request::CertReq;
 
-use crate::ca::pem_decode;
 use crate::error::{PkiError, Result};
 use crate::oids;
+use crate::pem::pem_decode;
 
 /// Decodes a CSR given as PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`) or DER,
 /// checks its self-signature and returns the DER of its SubjectPublicKeyInfo.

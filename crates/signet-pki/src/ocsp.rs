@@ -4,56 +4,24 @@ use der::asn1::{BitString, GeneralizedTime, Null, OctetString};
 use der::{Decode, Encode};
 use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
-use x509_cert::Certificate;
 use x509_ocsp::{
-    BasicOcspResponse, CertId, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse,
+    BasicOcspResponse, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse,
     OcspResponseStatus, ResponderId, ResponseBytes, ResponseData, RevokedInfo, SingleResponse,
     Version,
 };
 
-use crate::ca::{serial_hex, Ca};
+use crate::ca::Ca;
+use crate::digest::Digest;
 use crate::error::{PkiError, Result};
+use crate::oids;
 use crate::revocation::RevocationList;
-use crate::{oids, Digest};
+use crate::serial::serial_hex;
 
 /// How long an OCSP answer is valid (nextUpdate - thisUpdate), in seconds.
 pub const OCSP_VALIDITY_SECONDS: i64 = 24 * 3600;
 
 /// The most certificates one request may ask about.
 const MAX_REQUESTS: usize = 64;
-
-/// issuerNameHash and issuerKeyHash of the issuing CA, under SHA-1 and SHA-256.
-pub(crate) struct IssuerHashes {
-    by_alg: Vec<(Digest, Vec<u8>, Vec<u8>)>,
-}
-
-impl IssuerHashes {
-    pub(crate) fn of(cert: &Certificate) -> Result<Self> {
-        let name = cert.tbs_certificate.subject.to_der()?;
-        let key = cert
-            .tbs_certificate
-            .subject_public_key_info
-            .subject_public_key
-            .raw_bytes()
-            .to_vec();
-        let by_alg = [Digest::Sha1, Digest::Sha256, Digest::Sha384, Digest::Sha512]
-            .into_iter()
-            .map(|d| (d, d.hash(&name), d.hash(&key)))
-            .collect();
-        Ok(IssuerHashes { by_alg })
-    }
-
-    fn matches(&self, id: &CertId) -> bool {
-        let Some(d) = Digest::of_oid(&id.hash_algorithm.oid) else {
-            return false;
-        };
-        self.by_alg.iter().any(|(a, n, k)| {
-            *a == d
-                && n.as_slice() == id.issuer_name_hash.as_bytes()
-                && k.as_slice() == id.issuer_key_hash.as_bytes()
-        })
-    }
-}
 
 fn gtime(t: OffsetDateTime) -> Result<OcspGeneralizedTime> {
     let secs = u64::try_from(t.unix_timestamp())
@@ -104,7 +72,7 @@ impl Ca {
         revocations: &RevocationList,
         now: OffsetDateTime,
     ) -> Result<Vec<u8>> {
-        let now = now.replace_nanosecond(0).expect("0 is a valid nanosecond");
+        let now = now.replace_nanosecond(0).unwrap_or(now); // 0 is always a valid nanosecond
         let this_update = gtime(now)?;
         let next_update = gtime(now + time::Duration::seconds(OCSP_VALIDITY_SECONDS))?;
         let mut responses = Vec::with_capacity(req.tbs_request.request_list.len());

@@ -1,6 +1,8 @@
 //! Revocations: what the CRL and the OCSP responder publish.
 
+use rcgen::RevocationReason as RR;
 use serde::{Deserialize, Serialize};
+use x509_cert::ext::pkix::CrlReason;
 
 /// The CRLReason codes a person may give (RFC 5280 section 5.3.1; holds are not offered).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +21,32 @@ pub enum Reason {
     /// privilegeWithdrawn (9)
     PrivilegeWithdrawn,
 }
+
+/// Each reason as the two libraries that encode it name it: rcgen (CRLs), x509-cert (OCSP).
+const CODES: [(Reason, RR, CrlReason); 6] = [
+    (Reason::Unspecified, RR::Unspecified, CrlReason::Unspecified),
+    (
+        Reason::KeyCompromise,
+        RR::KeyCompromise,
+        CrlReason::KeyCompromise,
+    ),
+    (
+        Reason::AffiliationChanged,
+        RR::AffiliationChanged,
+        CrlReason::AffiliationChanged,
+    ),
+    (Reason::Superseded, RR::Superseded, CrlReason::Superseded),
+    (
+        Reason::CessationOfOperation,
+        RR::CessationOfOperation,
+        CrlReason::CessationOfOperation,
+    ),
+    (
+        Reason::PrivilegeWithdrawn,
+        RR::PrivilegeWithdrawn,
+        CrlReason::PrivilegeWithdrawn,
+    ),
+];
 
 impl Reason {
     /// All reasons with their RFC 5280 names.
@@ -48,28 +76,23 @@ impl Reason {
             .unwrap_or("unspecified")
     }
 
+    /// The reason's code for rcgen (the CRL).
     pub(crate) fn rcgen(self) -> rcgen::RevocationReason {
-        use rcgen::RevocationReason as R;
-        match self {
-            Reason::Unspecified => R::Unspecified,
-            Reason::KeyCompromise => R::KeyCompromise,
-            Reason::AffiliationChanged => R::AffiliationChanged,
-            Reason::Superseded => R::Superseded,
-            Reason::CessationOfOperation => R::CessationOfOperation,
-            Reason::PrivilegeWithdrawn => R::PrivilegeWithdrawn,
-        }
+        self.codes().0
     }
 
-    pub(crate) fn x509(self) -> x509_cert::ext::pkix::CrlReason {
-        use x509_cert::ext::pkix::CrlReason as R;
-        match self {
-            Reason::Unspecified => R::Unspecified,
-            Reason::KeyCompromise => R::KeyCompromise,
-            Reason::AffiliationChanged => R::AffiliationChanged,
-            Reason::Superseded => R::Superseded,
-            Reason::CessationOfOperation => R::CessationOfOperation,
-            Reason::PrivilegeWithdrawn => R::PrivilegeWithdrawn,
-        }
+    /// The reason's code for x509-cert (the OCSP responder).
+    pub(crate) fn x509(self) -> CrlReason {
+        self.codes().1
+    }
+
+    fn codes(self) -> (rcgen::RevocationReason, CrlReason) {
+        CODES
+            .iter()
+            .find(|(r, _, _)| *r == self)
+            .map_or((RR::Unspecified, CrlReason::Unspecified), |(_, a, b)| {
+                (*a, *b)
+            })
     }
 }
 

@@ -10,6 +10,7 @@ use der::{Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
 use crate::error::Result;
+use crate::oids;
 
 /// Message digests read and written in CMS signatures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -24,18 +25,6 @@ pub enum DigestAlgorithm {
     Sha512,
 }
 
-pub(crate) const OID_SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
-pub(crate) const OID_SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
-pub(crate) const OID_SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
-pub(crate) const OID_SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
-pub(crate) const OID_MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
-pub(crate) const OID_RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
-pub(crate) const OID_SHA256_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
-pub(crate) const OID_SHA384_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
-pub(crate) const OID_SHA512_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
-pub(crate) const OID_ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
-pub(crate) const OID_ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
-
 impl DigestAlgorithm {
     /// The algorithm of an OID (digest OIDs only).
     pub fn from_oid(oid: &Oid) -> Option<Self> {
@@ -47,10 +36,10 @@ impl DigestAlgorithm {
     /// The OID.
     pub fn oid(self) -> Oid {
         match self {
-            Self::Sha1 => OID_SHA1,
-            Self::Sha256 => OID_SHA256,
-            Self::Sha384 => OID_SHA384,
-            Self::Sha512 => OID_SHA512,
+            Self::Sha1 => oids::SHA1,
+            Self::Sha256 => oids::SHA256,
+            Self::Sha384 => oids::SHA384,
+            Self::Sha512 => oids::SHA512,
         }
     }
 
@@ -188,12 +177,12 @@ impl SignatureAlgorithm {
     pub fn oid(self) -> Oid {
         use SignatureAlgorithm::*;
         match self {
-            RsaPkcs1Sha256 => OID_SHA256_RSA,
-            RsaPkcs1Sha384 => OID_SHA384_RSA,
-            RsaPkcs1Sha512 => OID_SHA512_RSA,
-            RsaPssSha256 | RsaPssSha384 | RsaPssSha512 => OID_RSA_PSS,
-            EcdsaP256Sha256 => OID_ECDSA_SHA256,
-            EcdsaP384Sha384 => OID_ECDSA_SHA384,
+            RsaPkcs1Sha256 => oids::SHA256_WITH_RSA,
+            RsaPkcs1Sha384 => oids::SHA384_WITH_RSA,
+            RsaPkcs1Sha512 => oids::SHA512_WITH_RSA,
+            RsaPssSha256 | RsaPssSha384 | RsaPssSha512 => oids::RSASSA_PSS,
+            EcdsaP256Sha256 => oids::ECDSA_WITH_SHA256,
+            EcdsaP384Sha384 => oids::ECDSA_WITH_SHA384,
         }
     }
 
@@ -209,7 +198,7 @@ impl SignatureAlgorithm {
                 let params = PssParams {
                     hash: Some(digest.identifier()),
                     mask_gen: Some(AlgorithmIdentifierOwned {
-                        oid: OID_MGF1,
+                        oid: oids::MGF1,
                         parameters: Some(der::asn1::Any::encode_from(&digest.identifier())?),
                     }),
                     salt_len: Some(digest.len() as u32),

@@ -3,17 +3,15 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use der::asn1::ObjectIdentifier as Oid;
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
-
 use crate::ber::{self, malformed, Reader, Tlv, INTEGER, OCTET_STRING, OID, SEQUENCE, SET};
 use crate::certinfo::CertInfo;
-use crate::cms_parse::{
-    algorithm_id, oid, parse_signature, CmsSignature, OID_SIGNATURE_TIME_STAMP, OID_TST_INFO,
-};
+use crate::cms_parse::{parse_signature, CmsSignature};
 use crate::cms_verify::verify_integrity;
-use crate::error::{PkiError, Result};
+use crate::error::Result;
+use crate::oids;
 use crate::sigalg::DigestAlgorithm;
+pub use crate::tst_info::TstInfo;
+use crate::tst_info::{message_imprint, parse_tst_info, ts_error};
 
 /// A DER `TimeStampReq` (version 1, certReq TRUE) for `imprint`, the digest of what is to be
 /// time-stamped: the signature value for a signature timestamp ([`signature_value`]), the
@@ -30,23 +28,6 @@ pub fn timestamp_request(imprint: &[u8], digest_alg: DigestAlgorithm, nonce: &[u
     }
     body.extend([0x01, 0x01, 0xff]); // certReq TRUE: the TSA certificate comes with the token
     ber::encode(SEQUENCE, &body)
-}
-
-/// The TSTInfo of a token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TstInfo {
-    /// The TSA policy.
-    pub policy: Oid,
-    /// messageImprint's hash algorithm, if known.
-    pub digest_algorithm: Option<DigestAlgorithm>,
-    /// messageImprint's hashedMessage.
-    pub imprint: Vec<u8>,
-    /// serialNumber (INTEGER contents).
-    pub serial: Vec<u8>,
-    /// genTime (fractions of a second dropped).
-    pub gen_time: OffsetDateTime,
-    /// The nonce (INTEGER contents), if any.
-    pub nonce: Option<Vec<u8>>,
 }
 
 /// A parsed time-stamp token.
@@ -79,13 +60,6 @@ impl TimestampCheck {
     /// Every check passed.
     pub fn ok(&self) -> bool {
         self.imprint_ok && self.signature_ok && self.cert_id_ok && self.eku_ok
-    }
-}
-
-fn ts_error(detail: impl Into<String>) -> PkiError {
-    PkiError::MalformedDer {
-        what: "time-stamp",
-        detail: detail.into(),
     }
 }
 
@@ -142,20 +116,10 @@ fn request_fields(request: &[u8]) -> Result<RequestFields> {
     Ok((alg, imprint, nonce))
 }
 
-fn message_imprint(mi: &Tlv<'_>) -> Result<(Option<DigestAlgorithm>, Vec<u8>)> {
-    let mut r = mi.children();
-    let alg = algorithm_id(&r.expect_tag(SEQUENCE, "hashAlgorithm")?)?;
-    let hash = r
-        .expect_tag(OCTET_STRING, "hashedMessage")?
-        .contents
-        .to_vec();
-    Ok((DigestAlgorithm::from_oid(&alg.oid), hash))
-}
-
 /// Parses a TimeStampToken (ContentInfo of a SignedData whose content is a TSTInfo).
 pub fn parse_timestamp_token(der: &[u8]) -> Result<TimestampToken> {
     let cms = parse_signature(der)?;
-    if cms.content_type != OID_TST_INFO {
+    if cms.content_type != oids::CT_TST_INFO {
         return Err(ts_error("the SignedData does not hold a TSTInfo"));
     }
     let content = cms
@@ -167,27 +131,6 @@ pub fn parse_timestamp_token(der: &[u8]) -> Result<TimestampToken> {
         info,
         tsa_certificate: cms.signer_certificate.clone(),
         cms,
-    })
-}
-
-pub(crate) fn parse_tst_info(der: &[u8]) -> Result<TstInfo> {
-    let seq = Reader::new(der).expect_tag(SEQUENCE, "TSTInfo")?;
-    let mut r = seq.children();
-    r.expect_tag(INTEGER, "version")?;
-    let policy = oid(&r.expect_tag(OID, "policy")?)?;
-    let (digest_algorithm, imprint) = message_imprint(&r.expect_tag(SEQUENCE, "messageImprint")?)?;
-    let serial = r.expect_tag(INTEGER, "serialNumber")?.contents.to_vec();
-    let gen_time = parse_time(&r.expect_tag(0x18, "genTime")?)?;
-    r.optional(SEQUENCE)?; // accuracy
-    r.optional(0x01)?; // ordering
-    let nonce = r.optional(INTEGER)?.map(|n| n.contents.to_vec());
-    Ok(TstInfo {
-        policy,
-        digest_algorithm,
-        imprint,
-        serial,
-        gen_time,
-        nonce,
     })
 }
 
@@ -248,7 +191,7 @@ pub fn add_signature_timestamp(cms_der: &[u8], token_der: &[u8]) -> Result<Vec<u
     if !check.imprint_ok {
         return Err(ts_error("the token does not time-stamp this signature"));
     }
-    let mut attr = ber::encode(OID, OID_SIGNATURE_TIME_STAMP.as_bytes());
+    let mut attr = ber::encode(OID, oids::SIGNATURE_TIME_STAMP.as_bytes());
     attr.extend(ber::encode(SET, token_der));
     let attr = ber::encode(SEQUENCE, &attr);
     splice_signer_info(cms_der, &attr)
@@ -302,69 +245,10 @@ fn with_unsigned(si: &Tlv<'_>, attr: &[u8]) -> Result<Vec<u8>> {
     Ok(body)
 }
 
-/// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSS[.fff]Z`), as signers and TSAs
-/// write them; fractions of a second are dropped.
-pub(crate) fn parse_time(t: &Tlv<'_>) -> Result<OffsetDateTime> {
-    let s = std::str::from_utf8(t.contents).map_err(|_| ts_error("time is not ASCII"))?;
-    let bad = || ts_error(format!("unsupported time {s:?}"));
-    if !s.is_ascii() {
-        return Err(bad()); // byte slicing below needs ASCII
-    }
-    let s = s.strip_suffix('Z').ok_or_else(bad)?;
-    let (year, rest) = match t.tag {
-        0x17 if s.len() == 12 => {
-            let yy: i32 = s[..2].parse().map_err(|_| bad())?;
-            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &s[2..])
-        }
-        0x18 if s.len() >= 14 => (s[..4].parse().map_err(|_| bad())?, &s[4..]),
-        _ => return Err(bad()),
-    };
-    let frac = &rest[10..];
-    if !(frac.is_empty() || frac.starts_with('.') && frac[1..].bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(bad());
-    }
-    let n = |i: usize| -> Result<u8> {
-        let v = rest.get(i..i + 2).ok_or_else(bad)?;
-        if !v.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        v.parse().map_err(|_| bad())
-    };
-    let month = Month::try_from(n(0)?).map_err(|_| bad())?;
-    let date = Date::from_calendar_date(year, month, n(2)?).map_err(|_| bad())?;
-    let time = Time::from_hms(n(4)?, n(6)?, n(8)?).map_err(|_| bad())?;
-    Ok(PrimitiveDateTime::new(date, time).assume_utc())
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn time(tag: u8, s: &str) -> Result<OffsetDateTime> {
-        let der = ber::encode(tag, s.as_bytes());
-        parse_time(&ber::parse(&der, 0)?)
-    }
-
-    #[test]
-    fn times_parse_with_and_without_fractions() {
-        let t = time(0x18, "20261123101500.123Z").unwrap();
-        assert_eq!(t.unix_timestamp(), 1_795_428_900);
-        assert_eq!(time(0x17, "261123101500Z").unwrap(), t);
-        assert_eq!(time(0x17, "491231235959Z").unwrap().year(), 2049);
-        assert_eq!(time(0x17, "500101000000Z").unwrap().year(), 1950);
-        for bad in [
-            "2026112310150Z",
-            "20261323101500Z",
-            "20261123101500",
-            "2026112310150aZ",
-            "20261123101500.Z1",
-            "ééééééééééééééZ",
-        ] {
-            assert!(time(0x18, bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn request_round_trips() {

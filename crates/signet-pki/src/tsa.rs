@@ -7,35 +7,17 @@ use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{Any, GeneralizedTime, Int, OctetString, SetOfVec};
-use der::{Decode, Encode, Sequence, Tag};
+use der::{Decode, Encode, Tag};
 use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
-use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::serial_number::SerialNumber;
 use x509_tsp::{Accuracy, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
 
 use crate::ca::Ca;
+use crate::digest::Digest;
 use crate::error::{PkiError, Result};
-use crate::{oids, Digest};
-
-/// ESSCertIDv2 with the default hash algorithm (SHA-256), which DER leaves out.
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct EssCertIdV2 {
-    cert_hash: OctetString,
-    issuer_serial: IssuerSerial,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct IssuerSerial {
-    issuer: Vec<GeneralName>,
-    serial_number: SerialNumber,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
-}
+use crate::ess::{attribute, signing_certificate_v2};
+use crate::oids;
 
 /// PKIFailureInfo bits (RFC 3161 section 2.4.2).
 #[derive(Clone, Copy, Debug)]
@@ -77,12 +59,6 @@ fn positive_int(n: u64) -> Result<Int> {
     }
     v.extend_from_slice(&bytes[start..]);
     Ok(Int::new(&v)?)
-}
-
-fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute> {
-    let mut values = SetOfVec::new();
-    values.insert(value)?;
-    Ok(Attribute { oid, values })
 }
 
 impl Ca {
@@ -144,17 +120,6 @@ impl Ca {
             parameters: None,
         };
 
-        let ess = SigningCertificateV2 {
-            certs: vec![EssCertIdV2 {
-                cert_hash: OctetString::new(Digest::Sha256.hash(&self.tsa.cert_der))?,
-                issuer_serial: IssuerSerial {
-                    issuer: vec![GeneralName::DirectoryName(
-                        tsa_cert.tbs_certificate.issuer.clone(),
-                    )],
-                    serial_number: tsa_cert.tbs_certificate.serial_number.clone(),
-                },
-            }],
-        };
         let mut signed_attrs = SetOfVec::new();
         signed_attrs.insert(attribute(
             oids::CONTENT_TYPE,
@@ -164,10 +129,7 @@ impl Ca {
             oids::MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(digest.hash(&tst_der))?)?,
         )?)?;
-        signed_attrs.insert(attribute(
-            oids::SIGNING_CERTIFICATE_V2,
-            Any::encode_from(&ess)?,
-        )?)?;
+        signed_attrs.insert(signing_certificate_v2(&self.tsa.cert_der, tsa_cert)?)?;
         let signature = self.tsa.sign(&signed_attrs.to_der()?)?;
 
         let signer = SignerInfo {

@@ -10,7 +10,7 @@ use cryptoki::session::Session;
 use rcgen::{PublicKeyData, SignatureAlgorithm, SigningKey};
 
 use crate::asn1::{der_tlv, der_uint, ecdsa_raw_to_der};
-use crate::token::Curve;
+use crate::curve::Curve;
 use crate::SignerError;
 
 /// The public half of a token key, as a certificate carries it.

@@ -9,58 +9,11 @@ use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, O
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
-use rcgen::SignatureAlgorithm;
 
 use crate::asn1::cert_names;
+use crate::curve::Curve;
 use crate::key::Pkcs11Key;
 use crate::SignerError;
-
-/// The curves offered (with the hash each is used with).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Curve {
-    /// P-256 with SHA-256.
-    P256,
-    /// P-384 with SHA-384.
-    P384,
-}
-
-impl Curve {
-    pub(crate) fn params(self) -> Vec<u8> {
-        match self {
-            // OBJECT IDENTIFIER 1.2.840.10045.3.1.7 (secp256r1)
-            Curve::P256 => vec![0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
-            // OBJECT IDENTIFIER 1.3.132.0.34 (secp384r1)
-            Curve::P384 => vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22],
-        }
-    }
-
-    pub(crate) fn of_params(p: &[u8]) -> Option<Curve> {
-        [Curve::P256, Curve::P384]
-            .into_iter()
-            .find(|c| c.params() == p)
-    }
-
-    pub(crate) fn algorithm(self) -> &'static SignatureAlgorithm {
-        match self {
-            Curve::P256 => &rcgen::PKCS_ECDSA_P256_SHA256,
-            Curve::P384 => &rcgen::PKCS_ECDSA_P384_SHA384,
-        }
-    }
-
-    pub(crate) fn digest(self) -> &'static ring::digest::Algorithm {
-        match self {
-            Curve::P256 => &ring::digest::SHA256,
-            Curve::P384 => &ring::digest::SHA384,
-        }
-    }
-
-    pub(crate) fn point_len(self) -> usize {
-        match self {
-            Curve::P256 => 65,
-            Curve::P384 => 97,
-        }
-    }
-}
 
 /// A token found by its label, with the module loaded once for the process.
 pub struct Token {
@@ -137,30 +90,11 @@ impl Token {
 
     /// Generates an ECDSA key pair on the token: private, sensitive, not extractable.
     pub fn generate(&self, label: &str, curve: Curve) -> Result<Pkcs11Key, SignerError> {
-        let session = self.session()?;
-        if !Token::find(&session, ObjectClass::PRIVATE_KEY, label)?.is_empty() {
-            return Err(SignerError::LabelTaken(label.to_string()));
-        }
-        let id = label.as_bytes().to_vec();
-        let public = [
-            Attribute::Token(true),
-            Attribute::Label(label.as_bytes().to_vec()),
-            Attribute::Id(id.clone()),
-            Attribute::EcParams(curve.params()),
-            Attribute::Verify(true),
-        ];
-        let private = [
-            Attribute::Token(true),
-            Attribute::Label(label.as_bytes().to_vec()),
-            Attribute::Id(id),
-            Attribute::Private(true),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-            Attribute::Sign(true),
-        ];
-        session.generate_key_pair(&Mechanism::EccKeyPairGen, &public, &private)?;
-        drop(session);
-        self.key(label)
+        self.generate_pair(
+            label,
+            &Mechanism::EccKeyPairGen,
+            vec![Attribute::EcParams(curve.params())],
+        )
     }
 
     /// Generates an RSA key pair of `bits` (2048, 3072 or 4096; exponent 65537) on the token:
@@ -171,19 +105,37 @@ impl Token {
                 "RSA-{bits}: use 2048, 3072 or 4096"
             )));
         }
+        self.generate_pair(
+            label,
+            &Mechanism::RsaPkcsKeyPairGen,
+            vec![
+                Attribute::ModulusBits((bits as u64).into()),
+                Attribute::PublicExponent(vec![0x01, 0x00, 0x01]),
+            ],
+        )
+    }
+
+    /// Generates a key pair labelled (and identified by) `label` with `mechanism`, the public
+    /// key's `key_attributes` added: on the token, the private half sensitive and not
+    /// extractable.
+    fn generate_pair(
+        &self,
+        label: &str,
+        mechanism: &Mechanism,
+        key_attributes: Vec<Attribute>,
+    ) -> Result<Pkcs11Key, SignerError> {
         let session = self.session()?;
         if !Token::find(&session, ObjectClass::PRIVATE_KEY, label)?.is_empty() {
             return Err(SignerError::LabelTaken(label.to_string()));
         }
         let id = label.as_bytes().to_vec();
-        let public = [
+        let mut public = vec![
             Attribute::Token(true),
             Attribute::Label(label.as_bytes().to_vec()),
             Attribute::Id(id.clone()),
-            Attribute::ModulusBits((bits as u64).into()),
-            Attribute::PublicExponent(vec![0x01, 0x00, 0x01]),
             Attribute::Verify(true),
         ];
+        public.extend(key_attributes);
         let private = [
             Attribute::Token(true),
             Attribute::Label(label.as_bytes().to_vec()),
@@ -193,7 +145,7 @@ impl Token {
             Attribute::Extractable(false),
             Attribute::Sign(true),
         ];
-        session.generate_key_pair(&Mechanism::RsaPkcsKeyPairGen, &public, &private)?;
+        session.generate_key_pair(mechanism, &public, &private)?;
         drop(session);
         self.key(label)
     }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::cert::{malformed, Cert};
-use super::CertSummary;
+use super::types::CertSummary;
 use crate::error::{PkiError, Result};
 
 /// Most PEM blocks read from one input.

@@ -9,8 +9,9 @@ use x509_cert::ext::pkix::{
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
-use super::{oids, CertSummary};
+use super::types::CertSummary;
 use crate::error::{PkiError, Result};
+use crate::oids;
 
 /// Largest certificate accepted, in bytes.
 pub(crate) const MAX_CERT_LEN: usize = 1 << 20;
@@ -175,7 +176,7 @@ fn summarize(cert: &Certificate, der: &[u8]) -> CertSummary {
         subject_cn: cn.unwrap_or_else(|| subject.clone()),
         subject,
         issuer: t.issuer.to_string(),
-        serial: crate::ca::serial_hex(t.serial_number.as_bytes()),
+        serial: crate::serial::serial_hex(t.serial_number.as_bytes()),
         not_before: to_odt(&t.validity.not_before),
         not_after: to_odt(&t.validity.not_after),
         sha256: hex::encode(ring::digest::digest(&ring::digest::SHA256, der)),

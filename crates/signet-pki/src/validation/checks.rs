@@ -1,57 +1,12 @@
 //! The RFC 5280 checks of one candidate path, and the purpose of its end entity.
 
-use std::sync::Arc;
-
 use super::cert::Cert;
-use super::crl::Crl;
-use super::ocsp::Ocsp;
+use super::context::ValidationContext;
+use super::inputs::Inputs;
+use super::sig;
 use super::status::{revocation, Outcome};
-use super::{
-    oids, sig, CertStatus, PathReport, Purpose, RevocationPolicy, RevocationSource,
-    ValidationContext, MAX_INPUTS,
-};
-use crate::oids as o;
-
-/// The context's revocation data, parsed once per validation.
-pub(crate) struct Inputs {
-    pub(crate) crls: Vec<Crl>,
-    pub(crate) ocsps: Vec<Ocsp>,
-    /// The untrusted certificates: a delegated OCSP responder may be among them (a DSS
-    /// keeps certificates apart from the responses).
-    pub(crate) pool: Vec<Arc<Cert>>,
-}
-
-impl Inputs {
-    pub(crate) fn parse(
-        ctx: &ValidationContext,
-        pool: Vec<Arc<Cert>>,
-        warnings: &mut Vec<String>,
-    ) -> Inputs {
-        let mut crls = Vec::new();
-        if ctx.revocation == RevocationPolicy::Skip {
-            // Not looked at: not parsed either (a national CA's CRL can take a while).
-            return Inputs {
-                crls,
-                ocsps: Vec::new(),
-                pool,
-            };
-        }
-        for (i, der) in ctx.crls.iter().enumerate().take(MAX_INPUTS) {
-            match Crl::parse(i, der) {
-                Ok(c) => crls.push(c),
-                Err(e) => warnings.push(format!("CRL #{i} ignored: {e}")),
-            }
-        }
-        let mut ocsps = Vec::new();
-        for (i, der) in ctx.ocsp_responses.iter().enumerate().take(MAX_INPUTS) {
-            match Ocsp::parse(i, der) {
-                Ok(r) => ocsps.push(r),
-                Err(e) => warnings.push(format!("OCSP response #{i} ignored: {e}")),
-            }
-        }
-        Inputs { crls, ocsps, pool }
-    }
-}
+use super::types::{CertStatus, PathReport, Purpose, RevocationPolicy, RevocationSource};
+use crate::oids;
 
 /// Validates one complete path (end entity first, anchor last).
 pub(crate) fn evaluate(
@@ -111,7 +66,7 @@ fn revocation_verdict(
     if ctx.revocation == RevocationPolicy::Skip {
         return (CertStatus::Valid, RevocationSource::None);
     }
-    if c.ext.ocsp_nocheck && c.has_eku(o::KP_OCSP_SIGNING) {
+    if c.ext.ocsp_nocheck && c.has_eku(oids::KP_OCSP_SIGNING) {
         return (CertStatus::Valid, RevocationSource::NoCheck);
     }
     let Some(issuer) = issuer else {
@@ -204,7 +159,7 @@ fn check_purpose(c: &Cert, purpose: Purpose) -> Result<(), String> {
                 ));
             }
             let ok = [
-                o::KP_EMAIL_PROTECTION,
+                oids::KP_EMAIL_PROTECTION,
                 oids::ANY_EKU,
                 oids::MS_DOCUMENT_SIGNING,
                 oids::ADOBE_AUTHENTIC_DOCUMENTS,
@@ -217,13 +172,13 @@ fn check_purpose(c: &Cert, purpose: Purpose) -> Result<(), String> {
             }
         }
         Purpose::Timestamping => match &c.ext.eku {
-            Some((ekus, true)) if ekus.as_slice() == [o::KP_TIME_STAMPING] && signs => Ok(()),
+            Some((ekus, true)) if ekus.as_slice() == [oids::KP_TIME_STAMPING] && signs => Ok(()),
             _ => Err(format!(
                 "\"{name}\" is not a time-stamping certificate (critical EKU timeStamping alone)"
             )),
         },
         Purpose::OcspSigning => {
-            if c.has_eku(o::KP_OCSP_SIGNING) && signs {
+            if c.has_eku(oids::KP_OCSP_SIGNING) && signs {
                 Ok(())
             } else {
                 Err(format!(

@@ -15,8 +15,10 @@ use x509_cert::time::Time;
 
 use super::cert::{first_inner_tlv, normalize_name, to_odt, Cert};
 use super::needs::cdp_uris;
+use super::sig;
 use super::status::{fresh, revoked_at, Outcome};
-use super::{oids, sig, RevocationReason};
+use super::types::RevocationReason;
+use crate::oids;
 
 /// Largest CRL read, in bytes (a national CA's CRL can reach tens of megabytes).
 pub(crate) const MAX_CRL_LEN: usize = 64 << 20;

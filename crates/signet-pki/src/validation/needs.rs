@@ -9,9 +9,10 @@ use x509_cert::Certificate;
 use x509_ocsp::{CertId, OcspRequest, Request, TbsRequest, Version};
 
 use super::cert::{malformed, Cert};
-use super::{oids, CertStatus, PathReport, RevocationSource};
+use super::types::{CertStatus, PathReport, RevocationSource};
+use crate::digest::Digest;
 use crate::error::Result;
-use crate::{oids as o, Digest};
+use crate::oids;
 
 /// The revocation data one certificate of a path still lacks, and where to get it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub fn revocation_needs(report: &PathReport) -> Vec<RevocationNeed> {
         out.push(RevocationNeed {
             cert: summary.der.clone(),
             issuer: issuer.der.clone(),
-            ocsp_urls: aia_uris(&c.cert, o::AD_OCSP),
+            ocsp_urls: aia_uris(&c.cert, oids::AD_OCSP),
             crl_urls: cdp_uris(&c.cert),
             ocsp_request_der: req,
         });
@@ -95,12 +96,12 @@ fn request_for(cert: &Cert, issuer: &Cert) -> Result<Vec<u8>> {
 
 /// The caIssuers URLs of a certificate's AIA extension: where its issuer may be downloaded.
 pub fn ca_issuers_urls(cert: &[u8]) -> Result<Vec<String>> {
-    Ok(aia_uris(&parse(cert)?, o::AD_CA_ISSUERS))
+    Ok(aia_uris(&parse(cert)?, oids::AD_CA_ISSUERS))
 }
 
 /// The OCSP responder URLs of a certificate's AIA extension.
 pub fn ocsp_urls(cert: &[u8]) -> Result<Vec<String>> {
-    Ok(aia_uris(&parse(cert)?, o::AD_OCSP))
+    Ok(aia_uris(&parse(cert)?, oids::AD_OCSP))
 }
 
 /// The URIs of a certificate's CRL distribution points.
@@ -129,7 +130,7 @@ fn uri(n: &GeneralName) -> Option<String> {
 }
 
 fn aia_uris(c: &Certificate, method: der::asn1::ObjectIdentifier) -> Vec<String> {
-    let Some(v) = extension(c, o::AUTHORITY_INFO_ACCESS) else {
+    let Some(v) = extension(c, oids::AUTHORITY_INFO_ACCESS) else {
         return Vec::new();
     };
     AuthorityInfoAccessSyntax::from_der(v)

@@ -8,9 +8,11 @@ use time::{Duration, OffsetDateTime};
 use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, SingleResponse};
 
 use super::cert::{first_inner_tlv, gt_to_odt, Cert};
+use super::sig;
 use super::status::{fresh, revoked_at, Outcome};
-use super::{sig, RevocationReason, OCSP_NO_NEXT_UPDATE_SECONDS};
-use crate::{oids as o, Digest};
+use super::types::{RevocationReason, OCSP_NO_NEXT_UPDATE_SECONDS};
+use crate::digest::Digest;
+use crate::oids;
 
 /// Largest OCSP response read, in bytes.
 const MAX_OCSP_LEN: usize = 1 << 20;
@@ -36,7 +38,7 @@ impl Ocsp {
         let bytes = resp
             .response_bytes
             .ok_or("successful but without a response")?;
-        if bytes.response_type != o::OCSP_BASIC {
+        if bytes.response_type != oids::OCSP_BASIC {
             return Err(format!(
                 "response type {} (expected basic)",
                 bytes.response_type
@@ -113,7 +115,7 @@ impl Ocsp {
             return Ok(());
         }
         let candidates = self.certs.iter().chain(pool.iter().map(|c| &**c));
-        for r in candidates.filter(|r| r.has_eku(o::KP_OCSP_SIGNING)) {
+        for r in candidates.filter(|r| r.has_eku(oids::KP_OCSP_SIGNING)) {
             let delegated = r.issued_by_name(issuer)
                 && r.ext.unknown_critical.is_empty()
                 && r.not_before() <= produced_at

@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use super::cert::Cert;
-use super::checks::{evaluate, Inputs};
-use super::{
-    sig, CertStatus, PathReport, Purpose, ValidationContext, MAX_ATTEMPTS, MAX_DEPTH, MAX_INPUTS,
-    MAX_PATHS,
+use super::checks::evaluate;
+use super::context::ValidationContext;
+use super::inputs::Inputs;
+use super::sig;
+use super::types::{
+    CertStatus, PathReport, Purpose, MAX_ATTEMPTS, MAX_DEPTH, MAX_INPUTS, MAX_PATHS,
 };
 use crate::error::Result;
 

@@ -6,8 +6,7 @@ use der::Sequence;
 use ring::signature::{self as rs, VerificationAlgorithm};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use super::oids;
-use crate::oids as o;
+use crate::oids;
 
 /// RSASSA-PSS-params (RFC 4055). The defaults (SHA-1, salt 20) are refused, so absent fields
 /// only need to be told apart from present ones.
@@ -49,7 +48,7 @@ fn key_is(spki: &SubjectPublicKeyInfoOwned, oid: ObjectIdentifier) -> bool {
 }
 
 fn curve(spki: &SubjectPublicKeyInfoOwned) -> Option<ObjectIdentifier> {
-    if !key_is(spki, o::EC_PUBLIC_KEY) {
+    if !key_is(spki, oids::EC_PUBLIC_KEY) {
         return None;
     }
     spki.algorithm
@@ -62,7 +61,7 @@ fn pick(
     alg: &AlgorithmIdentifierOwned,
     spki: &SubjectPublicKeyInfoOwned,
 ) -> Result<&'static dyn VerificationAlgorithm, String> {
-    let rsa = key_is(spki, o::RSA_ENCRYPTION) || key_is(spki, oids::RSASSA_PSS);
+    let rsa = key_is(spki, oids::RSA_ENCRYPTION) || key_is(spki, oids::RSASSA_PSS);
     let ec = curve(spki);
     let mismatch = || {
         format!(
@@ -74,22 +73,30 @@ fn pick(
         x if x == oids::SHA1_WITH_RSA || x == oids::ECDSA_WITH_SHA1 => {
             return Err("SHA-1 signature (insecure, refused)".into())
         }
-        x if x == o::SHA256_WITH_RSA && rsa => &rs::RSA_PKCS1_2048_8192_SHA256,
-        x if x == o::SHA384_WITH_RSA && rsa => &rs::RSA_PKCS1_2048_8192_SHA384,
-        x if x == o::SHA512_WITH_RSA && rsa => &rs::RSA_PKCS1_2048_8192_SHA512,
+        x if x == oids::SHA256_WITH_RSA && rsa => &rs::RSA_PKCS1_2048_8192_SHA256,
+        x if x == oids::SHA384_WITH_RSA && rsa => &rs::RSA_PKCS1_2048_8192_SHA384,
+        x if x == oids::SHA512_WITH_RSA && rsa => &rs::RSA_PKCS1_2048_8192_SHA512,
         x if x == oids::RSASSA_PSS && rsa => pss(alg)?,
-        x if x == o::ECDSA_WITH_SHA256 && ec == Some(o::SECP256R1) => &rs::ECDSA_P256_SHA256_ASN1,
-        x if x == o::ECDSA_WITH_SHA384 && ec == Some(o::SECP256R1) => &rs::ECDSA_P256_SHA384_ASN1,
-        x if x == o::ECDSA_WITH_SHA256 && ec == Some(o::SECP384R1) => &rs::ECDSA_P384_SHA256_ASN1,
-        x if x == o::ECDSA_WITH_SHA384 && ec == Some(o::SECP384R1) => &rs::ECDSA_P384_SHA384_ASN1,
+        x if x == oids::ECDSA_WITH_SHA256 && ec == Some(oids::SECP256R1) => {
+            &rs::ECDSA_P256_SHA256_ASN1
+        }
+        x if x == oids::ECDSA_WITH_SHA384 && ec == Some(oids::SECP256R1) => {
+            &rs::ECDSA_P256_SHA384_ASN1
+        }
+        x if x == oids::ECDSA_WITH_SHA256 && ec == Some(oids::SECP384R1) => {
+            &rs::ECDSA_P384_SHA256_ASN1
+        }
+        x if x == oids::ECDSA_WITH_SHA384 && ec == Some(oids::SECP384R1) => {
+            &rs::ECDSA_P384_SHA384_ASN1
+        }
         x if x == oids::ED25519 && key_is(spki, oids::ED25519) => &rs::ED25519,
         x if [
-            o::SHA256_WITH_RSA,
-            o::SHA384_WITH_RSA,
-            o::SHA512_WITH_RSA,
+            oids::SHA256_WITH_RSA,
+            oids::SHA384_WITH_RSA,
+            oids::SHA512_WITH_RSA,
             oids::RSASSA_PSS,
-            o::ECDSA_WITH_SHA256,
-            o::ECDSA_WITH_SHA384,
+            oids::ECDSA_WITH_SHA256,
+            oids::ECDSA_WITH_SHA384,
             oids::ED25519,
         ]
         .contains(&x) =>
@@ -129,9 +136,9 @@ fn pss(alg: &AlgorithmIdentifierOwned) -> Result<&'static dyn VerificationAlgori
         return Err("RSA-PSS with a trailer field other than 1".into());
     }
     let (a, len): (&'static dyn VerificationAlgorithm, u32) = match hash {
-        h if h == o::SHA256 => (&rs::RSA_PSS_2048_8192_SHA256, 32),
-        h if h == o::SHA384 => (&rs::RSA_PSS_2048_8192_SHA384, 48),
-        h if h == o::SHA512 => (&rs::RSA_PSS_2048_8192_SHA512, 64),
+        h if h == oids::SHA256 => (&rs::RSA_PSS_2048_8192_SHA256, 32),
+        h if h == oids::SHA384 => (&rs::RSA_PSS_2048_8192_SHA384, 48),
+        h if h == oids::SHA512 => (&rs::RSA_PSS_2048_8192_SHA512, 64),
         h => return Err(format!("RSA-PSS with hash {h} (accepted: SHA-256/384/512)")),
     };
     if params.salt.unwrap_or(20) != len {

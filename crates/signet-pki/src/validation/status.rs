@@ -3,8 +3,9 @@
 use time::OffsetDateTime;
 
 use super::cert::Cert;
-use super::checks::Inputs;
-use super::{RevocationReason, RevocationSource, ValidationContext};
+use super::context::ValidationContext;
+use super::inputs::Inputs;
+use super::types::{RevocationReason, RevocationSource};
 
 /// What one piece of revocation data says about a certificate at the validation time.
 #[derive(Clone, Debug, PartialEq, Eq)]

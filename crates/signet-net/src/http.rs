@@ -1,0 +1,266 @@
+//! The blocking HTTP client of the crate: `ureq` without TLS, behind the limits the PKI
+//! needs. One request per call, a connect and a total time limit, a size limit on the body,
+//! redirects followed by hand (GET only, `http://` only) so that the total limit covers them and
+//! no redirect can lead to another scheme.
+
+use std::time::{Duration, Instant};
+
+use ureq::http::Uri;
+
+use crate::error::{NetError, Result};
+
+/// Limits of the client.
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    /// Time to establish the TCP connection (within the total).
+    pub connect_timeout: Duration,
+    /// Time for the whole exchange, name resolution and redirects included.
+    pub total_timeout: Duration,
+    /// Largest body accepted, in bytes.
+    pub max_body: usize,
+    /// Redirects followed for GET requests (0 to follow none).
+    pub max_redirects: u8,
+}
+
+impl Default for HttpClient {
+    fn default() -> Self {
+        HttpClient {
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(15),
+            max_body: 64 << 20,
+            max_redirects: 3,
+        }
+    }
+}
+
+/// An HTTP answer.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// The Content-Type header, if any.
+    pub content_type: Option<String>,
+    /// The body (chunked encoding removed).
+    pub body: Vec<u8>,
+}
+
+/// An answer and where it redirects to.
+struct Raw {
+    location: Option<String>,
+    response: Response,
+}
+
+impl HttpClient {
+    /// GET, following redirects to other `http://` URLs.
+    pub fn get(&self, url: &str) -> Result<Response> {
+        let deadline = Instant::now() + self.total_timeout;
+        let mut current = url.to_string();
+        for _ in 0..=self.max_redirects {
+            let r = self.exchange(&current, None, deadline)?;
+            match (r.response.status, r.location) {
+                (301 | 302 | 303 | 307 | 308, Some(loc)) => current = resolve(&current, &loc)?,
+                _ => return Ok(r.response),
+            }
+        }
+        Err(NetError::Protocol {
+            url: url.to_string(),
+            detail: format!("more than {} redirects", self.max_redirects),
+        })
+    }
+
+    /// POST `body` with a content type; redirects are not followed.
+    pub fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Response> {
+        let deadline = Instant::now() + self.total_timeout;
+        Ok(self
+            .exchange(url, Some((content_type, body)), deadline)?
+            .response)
+    }
+
+    fn exchange(&self, url: &str, body: Option<(&str, &[u8])>, deadline: Instant) -> Result<Raw> {
+        check_url(url)?;
+        // The fragment is the client's, never sent.
+        let url = url.split('#').next().unwrap_or_default();
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.timeout(url, self.total_timeout));
+        }
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(left))
+            .timeout_connect(Some(self.connect_timeout.min(left)))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            // Only what the URL says: no proxy from the environment.
+            .proxy(None)
+            .user_agent("signet-net")
+            .build()
+            .new_agent();
+        let sent = match body {
+            None => agent.get(url).call(),
+            Some((ct, b)) => agent.post(url).content_type(ct).send(b),
+        };
+        let mut resp = sent.map_err(|e| self.error(url, e))?;
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (location, content_type) = (header("location"), header("content-type"));
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(u64::try_from(self.max_body).unwrap_or(u64::MAX))
+            .read_to_vec()
+            .map_err(|e| self.error(url, e))?;
+        Ok(Raw {
+            location,
+            response: Response {
+                status,
+                content_type,
+                body,
+            },
+        })
+    }
+
+    fn timeout(&self, url: &str, limit: Duration) -> NetError {
+        NetError::Timeout {
+            url: url.to_string(),
+            limit_ms: limit.as_millis(),
+        }
+    }
+
+    /// The crate's error for what ureq reports.
+    fn error(&self, url: &str, e: ureq::Error) -> NetError {
+        use std::io::ErrorKind as K;
+        let detail = e.to_string();
+        match e {
+            ureq::Error::Timeout(ureq::Timeout::Connect) => self.timeout(url, self.connect_timeout),
+            ureq::Error::Timeout(_) => self.timeout(url, self.total_timeout),
+            ureq::Error::BodyExceedsLimit(_) => NetError::TooLarge {
+                url: url.to_string(),
+                limit: self.max_body,
+            },
+            ureq::Error::HostNotFound => NetError::Resolve {
+                host: host_of(url),
+                detail,
+            },
+            ureq::Error::ConnectionFailed => NetError::Connect {
+                url: url.to_string(),
+                detail,
+            },
+            ureq::Error::Io(io) => match io.kind() {
+                K::TimedOut | K::WouldBlock => self.timeout(url, self.total_timeout),
+                K::ConnectionRefused
+                | K::HostUnreachable
+                | K::NetworkUnreachable
+                | K::AddrNotAvailable => NetError::Connect {
+                    url: url.to_string(),
+                    detail,
+                },
+                _ => NetError::Io {
+                    url: url.to_string(),
+                    detail,
+                },
+            },
+            _ => NetError::Protocol {
+                url: url.to_string(),
+                detail,
+            },
+        }
+    }
+}
+
+fn host_of(url: &str) -> String {
+    url.parse::<Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Accepts `http://host[:port]/path?query` only: `https://` would need TLS, which this client
+/// leaves out on purpose (what CRLs, OCSP, AIA and TSA answers carry is signed).
+fn check_url(url: &str) -> Result<Uri> {
+    let bad = |reason| NetError::InvalidUrl {
+        url: url.to_string(),
+        reason,
+    };
+    if !url.is_ascii() || url.chars().any(|c| c.is_ascii_control() || c == ' ') {
+        return Err(bad("non-ASCII, space or control character"));
+    }
+    let scheme_end = url
+        .find("://")
+        .ok_or_else(|| bad("not an absolute http:// URL"))?;
+    if !url[..scheme_end].eq_ignore_ascii_case("http") {
+        return Err(NetError::UnsupportedScheme(url.to_string()));
+    }
+    let without_fragment = url.split('#').next().unwrap_or_default();
+    let uri: Uri = without_fragment
+        .parse()
+        .map_err(|_| bad("bad host or port"))?;
+    let authority = uri.authority().ok_or_else(|| bad("no host"))?;
+    if authority.as_str().contains('@') {
+        return Err(bad("user information is not supported"));
+    }
+    if authority.host().is_empty() {
+        return Err(bad("no host"));
+    }
+    let a = authority.as_str();
+    let port = match a.rfind(':') {
+        Some(i) if !a[i..].contains(']') => Some(&a[i + 1..]),
+        _ => None,
+    };
+    if port.is_some_and(|p| p.parse::<u16>().is_err()) {
+        return Err(bad("bad host or port"));
+    }
+    Ok(uri)
+}
+
+/// A redirect target relative to the current URL: absolute `http://` or an absolute path.
+fn resolve(current: &str, location: &str) -> Result<String> {
+    if location.starts_with('/') && !location.starts_with("//") {
+        let u = check_url(current)?;
+        let authority = u.authority().map_or("", |a| a.as_str());
+        return Ok(format!("http://{authority}{location}"));
+    }
+    check_url(location)?;
+    Ok(location.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        for good in [
+            "http://127.0.0.1:8080/crl/issuing.crl",
+            "HTTP://ca.example.vn?x=1#frag",
+            "http://[::1]:81/a",
+            "http://ca.example.vn",
+        ] {
+            assert!(check_url(good).is_ok(), "{good}");
+        }
+        for scheme in ["https://x/", "ldap://x/"] {
+            assert!(
+                matches!(check_url(scheme), Err(NetError::UnsupportedScheme(_))),
+                "{scheme}"
+            );
+        }
+        for bad in [
+            "x/y",
+            "http://",
+            "http://a:b/",
+            "http://u@h/",
+            "http://h/a b",
+            "http://h:99999/",
+        ] {
+            assert!(
+                matches!(check_url(bad), Err(NetError::InvalidUrl { .. })),
+                "{bad}"
+            );
+        }
+        assert_eq!(resolve("http://h:81/a/b", "/c").unwrap(), "http://h:81/c");
+        assert!(resolve("http://h/a", "https://x/").is_err());
+    }
+}
