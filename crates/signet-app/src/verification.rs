@@ -123,7 +123,7 @@ impl App {
             });
         }
         if bytes.is_empty() {
-            return Err(AppError::Invalid("the file is empty".into()));
+            return Err(AppError::Invalid(crate::Invalid::EmptyFile));
         }
         let now = self.clock.now();
         let now_ms = self.clock.now_ms();
@@ -135,11 +135,15 @@ impl App {
             .running
             .acquire()
             .await
-            .map_err(|_| AppError::Invalid("the server is shutting down".into()))?;
+            .map_err(|_| AppError::Invalid(crate::Invalid::ShuttingDown))?;
         let verifier = Arc::clone(&self.verifier);
         tokio::task::spawn_blocking(move || verifier.verify(&bytes, now))
             .await
             .map_err(|e| AppError::Ca(format!("verification task: {e}")))?
-            .map_err(|e| AppError::Invalid(e.to_string()))
+            .map_err(|e| {
+                AppError::Invalid(crate::Invalid::NotVerifiable {
+                    detail: e.to_string(),
+                })
+            })
     }
 }

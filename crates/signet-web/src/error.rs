@@ -8,7 +8,8 @@ use axum::Json;
 use signet_app::AppError;
 use signet_core::CoreError;
 
-use crate::i18n::Lang;
+use crate::api::types::ErrorBody;
+use crate::i18n::{Lang, Tr};
 
 /// How a failure is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,71 +59,74 @@ fn classify(e: &AppError) -> (StatusCode, &'static str) {
     }
 }
 
-/// A sentence a clerk understands, in Vietnamese.
-fn message_vi(e: &AppError) -> String {
+/// A parameter list of a message.
+pub type Params = Vec<(&'static str, String)>;
+
+fn minutes(retry_after_s: u64) -> Params {
+    vec![("minutes", retry_after_s.div_ceil(60).to_string())]
+}
+
+/// The message of a domain rule: its key in the message table and its parameters.
+fn rule_wording(e: &CoreError) -> (&'static str, Params) {
+    let value = |v: &String| vec![("value", v.clone())];
     match e {
-        AppError::Unauthenticated => "Vui lòng đăng nhập.".into(),
-        AppError::BadCredentials => "Sai tên đăng nhập hoặc mật khẩu.".into(),
+        CoreError::InvalidAgencyCode(v) => ("err_rule_agency_code", value(v)),
+        CoreError::NotLegacyAgencyCode(v) => ("err_rule_legacy_agency_code", value(v)),
+        CoreError::UnknownDocumentType(v) => ("err_rule_document_type", value(v)),
+        CoreError::UnknownUrgency(v) => ("err_rule_urgency", value(v)),
+        CoreError::UnknownSecrecy(v) => ("err_rule_secrecy", value(v)),
+        CoreError::UnknownRole(v) => ("err_rule_role", value(v)),
+        CoreError::UnknownState(v) => ("err_rule_state", value(v)),
+        CoreError::Required { field } => ("err_rule_required", vec![("field", (*field).into())]),
+        CoreError::TooLong { field, len, max } => (
+            "err_rule_too_long",
+            vec![
+                ("field", (*field).into()),
+                ("len", len.to_string()),
+                ("max", max.to_string()),
+            ],
+        ),
+        CoreError::InvalidAbbreviation(v) => ("err_rule_abbreviation", value(v)),
+        CoreError::WrongState { expected, actual } => (
+            "err_rule_wrong_state",
+            vec![
+                ("expected", (*expected).into()),
+                ("actual", (*actual).into()),
+            ],
+        ),
+        CoreError::InvalidNumber => ("err_rule_number", Vec::new()),
+    }
+}
+
+/// How an error is worded: its key in the message table ([`crate::i18n`]) and the values the
+/// message shows. The one place an error becomes words, in either language.
+pub fn wording(e: &AppError) -> (String, Params) {
+    let (key, params) = match e {
+        AppError::Unauthenticated => ("err_unauthenticated", Vec::new()),
+        AppError::BadCredentials => ("err_bad_credentials", Vec::new()),
         AppError::TooManyAttempts { retry_after_s } => {
-            format!(
-                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.",
-                retry_after_s.div_ceil(60)
-            )
+            ("err_too_many_attempts", minutes(*retry_after_s))
         }
-        AppError::RateLimited { retry_after_s } => format!(
-            "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau {} phút.",
-            retry_after_s.div_ceil(60)
+        AppError::RateLimited { retry_after_s } => ("err_rate_limited", minutes(*retry_after_s)),
+        AppError::Forbidden(_) => ("err_forbidden", Vec::new()),
+        AppError::NotFound => ("err_not_found", Vec::new()),
+        AppError::Invalid(i) => return (format!("err_invalid_{}", i.code()), i.params()),
+        AppError::Rule(r) => rule_wording(r),
+        AppError::Conflict(_) => ("err_conflict", Vec::new()),
+        AppError::TooLarge { limit } => (
+            "err_too_large",
+            vec![("megabytes", (limit / (1024 * 1024)).to_string())],
         ),
-        AppError::Forbidden(_) => "Bạn không có quyền thực hiện thao tác này.".into(),
-        AppError::NotFound => "Không tìm thấy nội dung yêu cầu.".into(),
-        AppError::Invalid(m) => format!("Dữ liệu không hợp lệ: {m}"),
-        AppError::Rule(CoreError::WrongState { expected, actual }) => {
-            format!(
-                "Văn bản đang ở trạng thái “{actual}”, thao tác này cần trạng thái “{expected}”."
-            )
-        }
-        AppError::Rule(CoreError::Required { field }) => {
-            format!("Chưa nhập trường bắt buộc: {field}.")
-        }
-        AppError::Rule(CoreError::InvalidAgencyCode(c)) => {
-            format!("Mã định danh “{c}” không hợp lệ.")
-        }
-        AppError::Rule(r) => format!("Dữ liệu không hợp lệ: {r}"),
-        AppError::Conflict(_) => "Dữ liệu đã tồn tại (trùng lặp).".into(),
-        AppError::TooLarge { limit } => format!(
-            "Tệp vượt quá dung lượng cho phép ({} MB).",
-            limit / (1024 * 1024)
-        ),
-        AppError::Internal(_) | AppError::Ca(_) => {
-            "Đã có lỗi hệ thống. Vui lòng thử lại sau.".into()
-        }
-        AppError::NoCa => {
-            "Hệ thống chưa cấu hình CA nội bộ nên không cấp, thu hồi được chứng thư số.".into()
-        }
-    }
+        AppError::Internal(_) | AppError::Ca(_) => ("err_internal", Vec::new()),
+        AppError::NoCa => ("err_no_ca", Vec::new()),
+    };
+    (key.to_owned(), params)
 }
 
-fn message_en(e: &AppError) -> String {
-    match e {
-        AppError::Internal(_) | AppError::Ca(_) => "Internal error. Please try again later.".into(),
-        AppError::Conflict(_) => "Already exists (duplicate).".into(),
-        other => {
-            let mut s = other.to_string();
-            if let Some(first) = s.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
-            s
-        }
-    }
-}
-
-/// The message shown on a page for an error.
+/// The message shown for an error, in `lang`.
 pub fn page_message(e: &AppError, lang: Lang) -> String {
-    if lang == Lang::En {
-        message_en(e)
-    } else {
-        message_vi(e)
-    }
+    let (key, params) = wording(e);
+    Tr(lang).format(&key, &params)
 }
 
 impl IntoResponse for WebError {
@@ -143,12 +147,7 @@ impl IntoResponse for WebError {
                 let message = page_message(&self.error, lang);
                 (status, crate::pages::error_page(lang, status, &message)).into_response()
             }
-            Surface::Api => {
-                let body = serde_json::json!({
-                    "error": { "code": code, "message": message_en(&self.error), "message_vi": message_vi(&self.error) }
-                });
-                (status, Json(body)).into_response()
-            }
+            Surface::Api => (status, Json(ErrorBody::new(&self.error, code))).into_response(),
         }
     }
 }
