@@ -151,3 +151,226 @@ impl IntoResponse for WebError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use signet_app::Invalid;
+    use signet_store::StoreError;
+
+    use super::*;
+
+    /// One of every input problem. The `match` stops compiling when a variant is added, so the
+    /// new one gets a sample here and thus a message check.
+    fn every_invalid() -> Vec<Invalid> {
+        let s = || "x".to_owned();
+        let all = vec![
+            Invalid::Body { detail: s() },
+            Invalid::NulCharacter,
+            Invalid::FieldTooLong,
+            Invalid::NotUtf8,
+            Invalid::TooManyFiles { max: 20 },
+            Invalid::EmptyFile,
+            Invalid::FileRequired,
+            Invalid::FileNameMissing,
+            Invalid::FileTypeMismatch {
+                name: s(),
+                content_type: "application/pdf",
+            },
+            Invalid::FileTypeRefused { name: s() },
+            Invalid::OneOf {
+                field: "subject",
+                allowed: s(),
+            },
+            Invalid::Year { value: s() },
+            Invalid::Date {
+                field: "due_on",
+                value: s(),
+            },
+            Invalid::Pages { value: s() },
+            Invalid::Cursor,
+            Invalid::UnknownUnit,
+            Invalid::Username,
+            Invalid::PasswordTooShort { min: 10 },
+            Invalid::RoleRequired,
+            Invalid::OwnAccount,
+            Invalid::AlreadyBootstrapped,
+            Invalid::HolderDisabled,
+            Invalid::HolderUnknown,
+            Invalid::CsrTooLarge { max: 1 },
+            Invalid::Certificate { detail: s() },
+            Invalid::NotVerifiable { detail: s() },
+            Invalid::ShuttingDown,
+            Invalid::Hashing { detail: s() },
+        ];
+        for i in &all {
+            match i {
+                Invalid::Body { .. }
+                | Invalid::NulCharacter
+                | Invalid::FieldTooLong
+                | Invalid::NotUtf8
+                | Invalid::TooManyFiles { .. }
+                | Invalid::EmptyFile
+                | Invalid::FileRequired
+                | Invalid::FileNameMissing
+                | Invalid::FileTypeMismatch { .. }
+                | Invalid::FileTypeRefused { .. }
+                | Invalid::OneOf { .. }
+                | Invalid::Year { .. }
+                | Invalid::Date { .. }
+                | Invalid::Pages { .. }
+                | Invalid::Cursor
+                | Invalid::UnknownUnit
+                | Invalid::Username
+                | Invalid::PasswordTooShort { .. }
+                | Invalid::RoleRequired
+                | Invalid::OwnAccount
+                | Invalid::AlreadyBootstrapped
+                | Invalid::HolderDisabled
+                | Invalid::HolderUnknown
+                | Invalid::CsrTooLarge { .. }
+                | Invalid::Certificate { .. }
+                | Invalid::NotVerifiable { .. }
+                | Invalid::ShuttingDown
+                | Invalid::Hashing { .. } => {}
+            }
+        }
+        all
+    }
+
+    fn every_rule() -> Vec<CoreError> {
+        let s = || "x".to_owned();
+        let all = vec![
+            CoreError::InvalidAgencyCode(s()),
+            CoreError::NotLegacyAgencyCode(s()),
+            CoreError::UnknownDocumentType(s()),
+            CoreError::UnknownUrgency(s()),
+            CoreError::UnknownSecrecy(s()),
+            CoreError::UnknownRole(s()),
+            CoreError::UnknownState(s()),
+            CoreError::Required { field: "subject" },
+            CoreError::TooLong {
+                field: "subject",
+                len: 501,
+                max: 500,
+            },
+            CoreError::InvalidAbbreviation(s()),
+            CoreError::WrongState {
+                expected: "draft",
+                actual: "signed",
+            },
+            CoreError::InvalidNumber,
+        ];
+        for e in &all {
+            match e {
+                CoreError::InvalidAgencyCode(_)
+                | CoreError::NotLegacyAgencyCode(_)
+                | CoreError::UnknownDocumentType(_)
+                | CoreError::UnknownUrgency(_)
+                | CoreError::UnknownSecrecy(_)
+                | CoreError::UnknownRole(_)
+                | CoreError::UnknownState(_)
+                | CoreError::Required { .. }
+                | CoreError::TooLong { .. }
+                | CoreError::InvalidAbbreviation(_)
+                | CoreError::WrongState { .. }
+                | CoreError::InvalidNumber => {}
+            }
+        }
+        all
+    }
+
+    /// One of every error the edge can show.
+    fn every_error() -> Vec<AppError> {
+        let mut all = vec![
+            AppError::Unauthenticated,
+            AppError::BadCredentials,
+            AppError::TooManyAttempts { retry_after_s: 61 },
+            AppError::RateLimited { retry_after_s: 1 },
+            AppError::Forbidden("x"),
+            AppError::NotFound,
+            AppError::Conflict("x".into()),
+            AppError::TooLarge { limit: 50 << 20 },
+            AppError::Internal(StoreError::Empty),
+            AppError::NoCa,
+            AppError::Ca("x".into()),
+        ];
+        for e in &all {
+            match e {
+                AppError::Unauthenticated
+                | AppError::BadCredentials
+                | AppError::TooManyAttempts { .. }
+                | AppError::RateLimited { .. }
+                | AppError::Forbidden(_)
+                | AppError::NotFound
+                | AppError::Conflict(_)
+                | AppError::TooLarge { .. }
+                | AppError::Internal(_)
+                | AppError::NoCa
+                | AppError::Ca(_) => {}
+                // Sampled below, one of each kind.
+                AppError::Invalid(_) | AppError::Rule(_) => {}
+            }
+        }
+        all.extend(every_invalid().into_iter().map(AppError::Invalid));
+        all.extend(every_rule().into_iter().map(AppError::Rule));
+        all
+    }
+
+    /// The `{name}` parameters a message text uses.
+    fn placeholders(text: &str) -> Vec<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    #[test]
+    fn every_error_has_a_message_in_both_languages() {
+        for e in every_error() {
+            let (key, params) = wording(&e);
+            for lang in [Lang::Vi, Lang::En] {
+                let Some(text) = Tr(lang).get(&key) else {
+                    panic!("{e:?}: no {lang:?} text for key {key}");
+                };
+                for name in placeholders(text) {
+                    assert!(
+                        params.iter().any(|(n, _)| *n == name),
+                        "{key} ({lang:?}) shows {{{name}}}, which {e:?} does not give"
+                    );
+                }
+                let shown = page_message(&e, lang);
+                assert!(!shown.contains('{') && !shown.is_empty(), "{shown}");
+            }
+            // `detail` is a parser's English words: never on a Vietnamese page.
+            let vi = Tr(Lang::Vi).get(&key).unwrap_or_default();
+            assert!(!vi.contains("{detail}"), "{key}");
+        }
+    }
+
+    #[test]
+    fn problem_codes_are_distinct() {
+        let mut codes: Vec<_> = every_invalid().iter().map(Invalid::code).collect();
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
+    }
+
+    #[test]
+    fn messages_carry_their_parameters_and_field_labels() {
+        let e = AppError::Invalid(Invalid::Date {
+            field: "due_on",
+            value: "31/02".into(),
+        });
+        assert_eq!(
+            page_message(&e, Lang::Vi),
+            "Trường “Hạn xử lý” cần ngày dạng YYYY-MM-DD, nhận được “31/02”."
+        );
+        assert_eq!(
+            page_message(&e, Lang::En),
+            "Due date: expected a date YYYY-MM-DD, got “31/02”."
+        );
+        let e = AppError::TooManyAttempts { retry_after_s: 61 };
+        assert!(page_message(&e, Lang::Vi).contains("sau 2 phút"));
+    }
+}

@@ -451,3 +451,51 @@ mod tests {
         assert_eq!(n, keys.len());
     }
 }
+
+#[cfg(test)]
+mod key_tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every key looked up with a literal (`t.s(` and a quoted key) in the templates and sources.
+    fn keys_used() -> Vec<(String, String)> {
+        fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                for piece in text.split(".s(\"").skip(1) {
+                    if let Some((key, _)) = piece.split_once('"') {
+                        out.push((key.to_owned(), path.display().to_string()));
+                    }
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        walk(&root.join("templates"), &mut out);
+        walk(&root.join("src"), &mut out);
+        out
+    }
+
+    #[test]
+    fn every_key_used_has_both_texts() {
+        let used = keys_used();
+        assert!(used.len() > 100, "the templates were read: {}", used.len());
+        for (key, file) in used {
+            assert!(
+                Tr(Lang::Vi).get(&key).is_some(),
+                "{file}: no text for {key:?}"
+            );
+        }
+        for (key, vi, en) in TEXTS {
+            assert!(!vi.is_empty() && !en.is_empty(), "{key}");
+        }
+    }
+}

@@ -254,6 +254,17 @@ async fn api_lists_search_and_pages() {
                 .await
                 .expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
         }
+        // The problem by its code and parameters, worded in both languages from them.
+        let r = env.send(list("direction=sideways")).await.json();
+        let e = &r["error"];
+        assert_eq!(e["problem"], "one_of", "{r}");
+        assert_eq!(e["params"]["field"], "direction");
+        assert_eq!(e["params"]["allowed"], "outgoing, incoming");
+        assert_eq!(e["message"], "direction: one of outgoing, incoming.");
+        assert_eq!(
+            e["message_vi"],
+            "Giá trị của trường “direction” không hợp lệ; chọn một trong: outgoing, incoming."
+        );
         env
     })
     .await;
