@@ -35,8 +35,8 @@ pub struct WebConfig {
 pub(crate) struct AppState {
     pub app: App,
     pub config: WebConfig,
-    /// The OpenAPI document of `/api/v1`, generated with the routes ([`openapi`]).
-    pub openapi: std::sync::Arc<str>,
+    /// The OpenAPI document of `/api/v1`, generated with the routes ([`openapi`]), as served.
+    pub openapi: axum::body::Bytes,
 }
 
 /// Room for the form fields around a file at the size limit.

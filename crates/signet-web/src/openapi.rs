@@ -68,7 +68,7 @@ pub fn text(generated: OpenApi) -> String {
 pub async fn serve(State(state): State<AppState>) -> Response {
     (
         [(CONTENT_TYPE, "application/json")],
-        state.openapi.to_string(),
+        state.openapi.clone(),
     )
         .into_response()
 }
