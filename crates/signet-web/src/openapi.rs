@@ -66,11 +66,7 @@ pub fn text(generated: OpenApi) -> String {
     responses((status = OK, description = "The OpenAPI 3.1 document of /api/v1",
         content(("application/json")))))]
 pub async fn serve(State(state): State<AppState>) -> Response {
-    (
-        [(CONTENT_TYPE, "application/json")],
-        state.openapi.clone(),
-    )
-        .into_response()
+    ([(CONTENT_TYPE, "application/json")], state.openapi.clone()).into_response()
 }
 
 /// The verification report of `POST /api/v1/verify`: made by signet-app from signet-pades's

@@ -793,6 +793,31 @@ async fn openapi_describes_exactly_the_api_routes() {
                 let op = &spec["paths"][path][m];
                 assert!(op["summary"].is_string(), "{m} {path}: summary");
                 assert!(op["responses"].is_object(), "{m} {path}: responses");
+                // Its answer has a type (or says it has no body), and so has its request.
+                let ok = op["responses"]
+                    .as_object()
+                    .and_then(|r| r.iter().find(|(status, _)| status.starts_with('2')));
+                let Some((status, ok)) = ok else {
+                    panic!("{m} {path}: no success response")
+                };
+                assert!(
+                    status == "204" || ok["content"].is_object(),
+                    "{m} {path}: {status} content"
+                );
+                let request = op["requestBody"]["content"].as_object();
+                let bodiless = path == "/api/v1/documents/{id}/{step}";
+                assert_eq!(
+                    m == "post" && !bodiless,
+                    request.is_some(),
+                    "{m} {path}: request body"
+                );
+                if let Some(request) = request {
+                    assert!(
+                        request.values().all(|c| c["schema"].is_object())
+                            || path == "/api/v1/verify",
+                        "{m} {path}: request schema"
+                    );
+                }
                 for param in path.split('/').filter(|s| s.starts_with('{')) {
                     let name = param.trim_matches(|c| c == '{' || c == '}');
                     let declared = op["parameters"].as_array().is_some_and(|ps| {
