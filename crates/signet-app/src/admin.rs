@@ -54,9 +54,7 @@ fn check_username(u: &str) -> Result<(), AppError> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::Invalid(
-            "username: 3 to 64 characters of a-z, 0-9, '.', '_' or '-'".into(),
-        ))
+        Err(AppError::Invalid(crate::Invalid::Username))
     }
 }
 
@@ -65,10 +63,7 @@ impl App {
     /// that, administrators add agencies and people themselves.
     pub async fn bootstrap(&self, first: &FirstAgency) -> Result<(Agency, Person), AppError> {
         if !self.store.agencies().await?.is_empty() {
-            return Err(AppError::Invalid(
-                "this deployment already has agencies; add more from the administration page"
-                    .into(),
-            ));
+            return Err(AppError::Invalid(crate::Invalid::AlreadyBootstrapped));
         }
         let code = AgencyCode::parse(first.code.trim())?;
         signet_core::document::check_text(
@@ -191,14 +186,14 @@ impl App {
             .map(|r| Role::parse(r))
             .collect::<Result<Vec<_>, _>>()?;
         if roles.is_empty() {
-            return Err(AppError::Invalid("choose at least one role".into()));
+            return Err(AppError::Invalid(crate::Invalid::RoleRequired));
         }
         let unit_id = Some(form.unit_id.trim().to_owned()).filter(|u| !u.is_empty());
         if let Some(u) = &unit_id {
             self.store
                 .unit(&viewer.agency_id, u)
                 .await
-                .map_err(|_| AppError::Invalid("unknown unit".into()))?;
+                .map_err(|_| AppError::Invalid(crate::Invalid::UnknownUnit))?;
         }
         let new = NewPerson {
             agency_id: viewer.agency_id.clone(),
@@ -224,9 +219,7 @@ impl App {
     ) -> Result<(), AppError> {
         require_admin(viewer)?;
         if person_id == viewer.person_id && !active {
-            return Err(AppError::Invalid(
-                "you cannot disable your own account".into(),
-            ));
+            return Err(AppError::Invalid(crate::Invalid::OwnAccount));
         }
         Ok(self
             .store

@@ -24,13 +24,24 @@ pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 /// Hashes a password with argon2id and a random salt (PHC string format).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt)
-        .map_err(|e| AppError::Invalid(format!("random source: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Invalid(e.to_string()))?;
+    getrandom::getrandom(&mut salt).map_err(|e| {
+        AppError::Invalid(crate::Invalid::Hashing {
+            detail: format!("random source: {e}"),
+        })
+    })?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| {
+        AppError::Invalid(crate::Invalid::Hashing {
+            detail: e.to_string(),
+        })
+    })?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Invalid(e.to_string()))
+        .map_err(|e| {
+            AppError::Invalid(crate::Invalid::Hashing {
+                detail: e.to_string(),
+            })
+        })
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
@@ -46,9 +57,9 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// Checks a new password against a minimal policy.
 pub fn check_password_policy(password: &str) -> Result<(), AppError> {
     if password.chars().count() < 10 {
-        return Err(AppError::Invalid(
-            "password must have at least 10 characters".into(),
-        ));
+        return Err(AppError::Invalid(crate::Invalid::PasswordTooShort {
+            min: 10,
+        }));
     }
     Ok(())
 }

@@ -305,7 +305,9 @@ pub fn pki_error(e: PkiError) -> AppError {
         | PkiError::CsrBadSignature
         | PkiError::CsrUnsupportedAlgorithm(_)
         | PkiError::UnsupportedPublicKey(_)
-        | PkiError::InvalidField { .. } => AppError::Invalid(e.to_string()),
+        | PkiError::InvalidField { .. } => AppError::Invalid(crate::Invalid::Certificate {
+            detail: e.to_string(),
+        }),
         PkiError::UnknownSerial(_) => AppError::NotFound,
         PkiError::AlreadyRevoked(s) => {
             AppError::Conflict(format!("certificate {s} is already revoked"))

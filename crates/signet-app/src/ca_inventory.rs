@@ -9,7 +9,7 @@ use signet_store::certificates::{CertificateKind, DeviceKind, NewCertificate};
 use signet_store::StoreError;
 
 use crate::ca_dir::{self, IssuedFile};
-use crate::{App, AppError};
+use crate::{App, AppError, Invalid};
 
 /// Who the journal names for a certificate recorded from the CA directory.
 pub const CA_ACTOR: &str = "built-in-ca";
@@ -58,9 +58,9 @@ impl App {
         let code = AgencyCode::parse(code.trim())?;
         match self.store.agency_by_code(&code).await {
             Ok(a) => Ok(a.id),
-            Err(StoreError::NotFound) => Err(AppError::Invalid(format!(
-                "no agency with code {code} in the database"
-            ))),
+            Err(StoreError::NotFound) => Err(AppError::Invalid(Invalid::UnknownAgency {
+                code: code.to_string(),
+            })),
             Err(e) => Err(e.into()),
         }
     }
@@ -107,8 +107,8 @@ impl App {
         let agency_id = match self.agency_id_by_code(&file.agency_code).await {
             Ok(id) => id,
             Err(
-                AppError::Invalid(why)
-                | AppError::Rule(signet_core::CoreError::InvalidAgencyCode(why)),
+                why @ (AppError::Invalid(_)
+                | AppError::Rule(signet_core::CoreError::InvalidAgencyCode(_))),
             ) => {
                 tracing::warn!(serial = %file.serial, "{why}: issued certificate not recorded");
                 return Ok(false);

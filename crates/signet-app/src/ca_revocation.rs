@@ -5,7 +5,7 @@ use signet_pki::{PkiError, Reason};
 
 use crate::ca_dir::{self, pki_error};
 use crate::ca_service::BuiltInCa;
-use crate::AppError;
+use crate::{AppError, Invalid};
 
 /// A new issuing-CA CRL, as `signet ca crl` reports it.
 #[derive(Debug, Clone)]
@@ -19,7 +19,9 @@ pub struct NewCrl {
 /// not a missing page.
 fn revocation_error(e: PkiError) -> AppError {
     match e {
-        PkiError::UnknownSerial(_) => AppError::Invalid(e.to_string()),
+        PkiError::UnknownSerial(_) => AppError::Invalid(Invalid::Serial {
+            detail: e.to_string(),
+        }),
         other => pki_error(other),
     }
 }
@@ -28,8 +30,11 @@ impl BuiltInCa {
     /// Revokes `serial` (any spelling `signet_pki::parse_serial` reads) and saves. Returns
     /// the serial as the CA writes it.
     pub async fn revoke(&self, serial: &str, reason: Reason) -> Result<String, AppError> {
-        let serial =
-            signet_pki::parse_serial(serial).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let serial = signet_pki::parse_serial(serial).map_err(|e| {
+            AppError::Invalid(Invalid::Serial {
+                detail: e.to_string(),
+            })
+        })?;
         let now = self.now();
         let mut loaded = self.lock().await?;
         if let Err(e) = loaded.ca.revoke(&serial, reason, now) {

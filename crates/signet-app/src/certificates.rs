@@ -90,9 +90,9 @@ fn key_source(f: &CertificateForm) -> Result<NewKey, AppError> {
     let csr = f.csr.trim();
     if csr.is_empty() {
         if f.password.chars().count() < MIN_P12_PASSWORD {
-            return Err(AppError::Invalid(format!(
-                "the PKCS#12 password needs at least {MIN_P12_PASSWORD} characters"
-            )));
+            return Err(AppError::Invalid(crate::Invalid::PasswordTooShort {
+                min: MIN_P12_PASSWORD,
+            }));
         }
         return Ok(NewKey::Generated {
             key: None,
@@ -100,14 +100,18 @@ fn key_source(f: &CertificateForm) -> Result<NewKey, AppError> {
         });
     }
     if csr.len() > MAX_CSR_BYTES {
-        return Err(AppError::Invalid(format!(
-            "the certificate request is larger than {MAX_CSR_BYTES} bytes"
-        )));
+        return Err(AppError::Invalid(crate::Invalid::CsrTooLarge {
+            max: MAX_CSR_BYTES,
+        }));
     }
     let device = match f.device_kind.trim() {
         "" => DeviceKind::Pkcs11,
-        d => DeviceKind::parse(d)
-            .ok_or_else(|| AppError::Invalid("device: one of software, pkcs11, remote".into()))?,
+        d => DeviceKind::parse(d).ok_or_else(|| {
+            AppError::Invalid(crate::Invalid::OneOf {
+                field: "device_kind",
+                allowed: "software, pkcs11, remote".into(),
+            })
+        })?,
     };
     let label = f.device_label.trim();
     signet_core::document::check_text("device_label", label, 100)?;
@@ -290,22 +294,22 @@ impl App {
 
     async fn holder(&self, viewer: &Viewer, form: &CertificateForm) -> Result<Holder, AppError> {
         let agency = self.store.agency(&viewer.agency_id).await?;
-        let kind = CertificateKind::parse(form.kind.trim())
-            .ok_or_else(|| AppError::Invalid("kind: personal or organization".into()))?;
+        let kind = CertificateKind::parse(form.kind.trim()).ok_or_else(|| {
+            AppError::Invalid(crate::Invalid::OneOf {
+                field: "kind",
+                allowed: "personal, organization".into(),
+            })
+        })?;
         if kind == CertificateKind::Organization {
             return Ok(Holder::organization(&agency));
         }
         let person = match self.store.person(form.holder_id.trim()).await {
             Ok(p) if p.agency_id == viewer.agency_id && p.active => p,
             Ok(p) if p.agency_id == viewer.agency_id => {
-                return Err(AppError::Invalid(
-                    "holder: this account is disabled; enable it before issuing".into(),
-                ))
+                return Err(AppError::Invalid(crate::Invalid::HolderDisabled))
             }
             Ok(_) | Err(signet_store::StoreError::NotFound) => {
-                return Err(AppError::Invalid(
-                    "holder: choose a person of this agency".into(),
-                ))
+                return Err(AppError::Invalid(crate::Invalid::HolderUnknown))
             }
             Err(e) => return Err(e.into()),
         };
@@ -400,7 +404,10 @@ impl App {
         let cert = self.certificate(viewer, serial).await?;
         let reason = Reason::parse(reason.trim()).ok_or_else(|| {
             let names: Vec<_> = Reason::ALL.iter().map(|(_, n)| *n).collect();
-            AppError::Invalid(format!("reason: one of {}", names.join(", ")))
+            AppError::Invalid(crate::Invalid::OneOf {
+                field: "reason",
+                allowed: names.join(", "),
+            })
         })?;
         if cert.revoked_at_ms.is_some() {
             return Err(AppError::Conflict(format!(

@@ -53,11 +53,14 @@ fn optional(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-fn parse_optional_date(field: &str, s: &str) -> Result<Option<String>, AppError> {
+fn parse_optional_date(field: &'static str, s: &str) -> Result<Option<String>, AppError> {
     match optional(s) {
         None => Ok(None),
         Some(v) => parse_date(&v).map(|d| Some(iso_date(d))).ok_or_else(|| {
-            AppError::Invalid(format!("{field}: expected a date YYYY-MM-DD, got {v:?}"))
+            AppError::Invalid(crate::Invalid::Date {
+                field,
+                value: v.clone(),
+            })
         }),
     }
 }
@@ -80,11 +83,7 @@ impl DocumentForm {
                 p.parse::<i64>()
                     .ok()
                     .filter(|n| (1..=100_000).contains(n))
-                    .ok_or_else(|| {
-                        AppError::Invalid(format!(
-                            "pages: expected a whole number from 1, got {p:?}"
-                        ))
-                    })?,
+                    .ok_or_else(|| AppError::Invalid(crate::Invalid::Pages { value: p.clone() }))?,
             ),
         };
         Ok(NewDocument {
@@ -129,7 +128,7 @@ impl App {
             self.store
                 .unit(&viewer.agency_id, unit)
                 .await
-                .map_err(|_| AppError::Invalid("unknown drafting unit".into()))?;
+                .map_err(|_| AppError::Invalid(crate::Invalid::UnknownUnit))?;
         }
         Ok(())
     }

@@ -18,8 +18,10 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
-    #[error("{0}")]
-    Invalid(String),
+    /// Input refused: a stable code with parameters, worded by the edge in the person's
+    /// language ([`Invalid`]); the English `Display` is for logs and the command line.
+    #[error(transparent)]
+    Invalid(Invalid),
     #[error(transparent)]
     Rule(CoreError),
     #[error("already exists: {0}")]
@@ -42,7 +44,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(what) => Self::Conflict(what),
             StoreError::TooLarge { limit } => Self::TooLarge { limit },
-            StoreError::Empty => Self::Invalid("the file is empty".into()),
+            StoreError::Empty => Self::Invalid(Invalid::EmptyFile),
             StoreError::Domain(e) => Self::Rule(e),
             other => Self::Internal(other),
         }
@@ -52,5 +54,199 @@ impl From<StoreError> for AppError {
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         Self::Rule(e)
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+/// Why an input was refused. Each variant has a stable [`code`](Invalid::code) and named
+/// [`params`](Invalid::params); the web edge words it from its message table by that code, so
+/// no English text reaches a Vietnamese page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    /// A body, form or upload that could not be read; `detail` is the parser's (English) words.
+    #[error("malformed request: {detail}")]
+    Body { detail: String },
+    #[error("the request contains a NUL character")]
+    NulCharacter,
+    #[error("a form field is too long")]
+    FieldTooLong,
+    #[error("a form field is not valid UTF-8")]
+    NotUtf8,
+    #[error("at most {max} files per document")]
+    TooManyFiles { max: usize },
+    #[error("the file is empty")]
+    EmptyFile,
+    #[error("choose the file")]
+    FileRequired,
+    #[error("the file has no name")]
+    FileNameMissing,
+    #[error("the file name {name:?} does not match its content ({content_type})")]
+    FileTypeMismatch {
+        name: String,
+        content_type: &'static str,
+    },
+    #[error("{name:?} is not an accepted file type: PDF, Word, Excel, OpenDocument, PNG or JPEG")]
+    FileTypeRefused { name: String },
+    /// A value outside a fixed list: `allowed` is the list, comma-separated.
+    #[error("{field}: one of {allowed}")]
+    OneOf {
+        field: &'static str,
+        allowed: String,
+    },
+    #[error("year: {value:?} is not a year")]
+    Year { value: String },
+    #[error("{field}: expected a date YYYY-MM-DD, got {value:?}")]
+    Date { field: &'static str, value: String },
+    #[error("pages: expected a whole number from 1, got {value:?}")]
+    Pages { value: String },
+    #[error("bad page cursor")]
+    Cursor,
+    #[error("unknown unit")]
+    UnknownUnit,
+    #[error("username: 3 to 64 characters of a-z, 0-9, '.', '_' or '-'")]
+    Username,
+    #[error("the password needs at least {min} characters")]
+    PasswordTooShort { min: usize },
+    #[error("choose at least one role")]
+    RoleRequired,
+    #[error("you cannot disable your own account")]
+    OwnAccount,
+    #[error("this deployment already has agencies; add more from the administration page")]
+    AlreadyBootstrapped,
+    #[error("holder: this account is disabled; enable it before issuing")]
+    HolderDisabled,
+    #[error("holder: choose a person of this agency")]
+    HolderUnknown,
+    #[error("the certificate request is larger than {max} bytes")]
+    CsrTooLarge { max: usize },
+    /// A certificate request or certificate the PKI layer refused.
+    #[error("{detail}")]
+    Certificate { detail: String },
+    /// A file the signature verifier could not read.
+    #[error("{detail}")]
+    NotVerifiable { detail: String },
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    /// The password could not be hashed (random source, parameters).
+    #[error("password hashing: {detail}")]
+    Hashing { detail: String },
+    #[error("no agency with code {code} in the database")]
+    UnknownAgency { code: String },
+    #[error("no agencies")]
+    NoAgencies,
+    /// A certificate serial the built-in CA does not know, or cannot read.
+    #[error("{detail}")]
+    Serial { detail: String },
+    #[error("the key label is empty")]
+    KeyLabelEmpty,
+    #[error(
+        "the token already holds a certificate labelled {label:?}; choose another --key-label"
+    )]
+    KeyLabelTaken { label: String },
+    #[error("refusing an empty password for the PKCS#12 file")]
+    EmptyPassword,
+    /// A signing request the signing use case refused (placement, level, key, input file).
+    #[error("{detail}")]
+    Signing { detail: String },
+    /// Trust anchor files that could not be read.
+    #[error("{detail}")]
+    TrustAnchors { detail: String },
+}
+
+impl Invalid {
+    /// The stable code of the problem (`snake_case`; part of the API's error body).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Body { .. } => "body",
+            Self::NulCharacter => "nul_character",
+            Self::FieldTooLong => "field_too_long",
+            Self::NotUtf8 => "not_utf8",
+            Self::TooManyFiles { .. } => "too_many_files",
+            Self::EmptyFile => "empty_file",
+            Self::FileRequired => "file_required",
+            Self::FileNameMissing => "file_name_missing",
+            Self::FileTypeMismatch { .. } => "file_type_mismatch",
+            Self::FileTypeRefused { .. } => "file_type_refused",
+            Self::OneOf { .. } => "one_of",
+            Self::Year { .. } => "year",
+            Self::Date { .. } => "date",
+            Self::Pages { .. } => "pages",
+            Self::Cursor => "cursor",
+            Self::UnknownUnit => "unknown_unit",
+            Self::Username => "username",
+            Self::PasswordTooShort { .. } => "password_too_short",
+            Self::RoleRequired => "role_required",
+            Self::OwnAccount => "own_account",
+            Self::AlreadyBootstrapped => "already_bootstrapped",
+            Self::HolderDisabled => "holder_disabled",
+            Self::HolderUnknown => "holder_unknown",
+            Self::CsrTooLarge { .. } => "csr_too_large",
+            Self::Certificate { .. } => "certificate",
+            Self::NotVerifiable { .. } => "not_verifiable",
+            Self::ShuttingDown => "shutting_down",
+            Self::Hashing { .. } => "hashing",
+            Self::UnknownAgency { .. } => "unknown_agency",
+            Self::NoAgencies => "no_agencies",
+            Self::Serial { .. } => "serial",
+            Self::KeyLabelEmpty => "key_label_empty",
+            Self::KeyLabelTaken { .. } => "key_label_taken",
+            Self::EmptyPassword => "empty_password",
+            Self::Signing { .. } => "signing",
+            Self::TrustAnchors { .. } => "trust_anchors",
+        }
+    }
+
+    /// The named values a message may show.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Body { detail }
+            | Self::Certificate { detail }
+            | Self::NotVerifiable { detail }
+            | Self::Hashing { detail }
+            | Self::Serial { detail }
+            | Self::Signing { detail }
+            | Self::TrustAnchors { detail } => vec![("detail", detail.clone())],
+            Self::UnknownAgency { code } => vec![("code", code.clone())],
+            Self::KeyLabelTaken { label } => vec![("label", label.clone())],
+            Self::TooManyFiles { max } | Self::CsrTooLarge { max } => {
+                vec![("max", max.to_string())]
+            }
+            Self::PasswordTooShort { min } => vec![("min", min.to_string())],
+            Self::FileTypeMismatch { name, content_type } => vec![
+                ("name", name.clone()),
+                ("content_type", (*content_type).to_owned()),
+            ],
+            Self::FileTypeRefused { name } => vec![("name", name.clone())],
+            Self::OneOf { field, allowed } => {
+                vec![("field", (*field).to_owned()), ("allowed", allowed.clone())]
+            }
+            Self::Year { value } | Self::Pages { value } => vec![("value", value.clone())],
+            Self::Date { field, value } => {
+                vec![("field", (*field).to_owned()), ("value", value.clone())]
+            }
+            Self::NulCharacter
+            | Self::FieldTooLong
+            | Self::NotUtf8
+            | Self::EmptyFile
+            | Self::FileRequired
+            | Self::FileNameMissing
+            | Self::Cursor
+            | Self::UnknownUnit
+            | Self::Username
+            | Self::RoleRequired
+            | Self::OwnAccount
+            | Self::AlreadyBootstrapped
+            | Self::HolderDisabled
+            | Self::HolderUnknown
+            | Self::ShuttingDown
+            | Self::NoAgencies
+            | Self::KeyLabelEmpty
+            | Self::EmptyPassword => Vec::new(),
+        }
     }
 }

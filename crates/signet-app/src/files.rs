@@ -40,9 +40,10 @@ pub fn sniff(file_name: &str, head: &[u8]) -> Result<&'static str, AppError> {
     for (magic, content_type, exts) in KINDS {
         if head.starts_with(magic) {
             if !exts.contains(&ext.as_str()) {
-                return Err(AppError::Invalid(format!(
-                    "the file name {file_name:?} does not match its content ({content_type})"
-                )));
+                return Err(AppError::Invalid(crate::Invalid::FileTypeMismatch {
+                    name: file_name.to_owned(),
+                    content_type,
+                }));
             }
             return Ok(if *content_type == "application/zip" {
                 office_type(&ext)
@@ -51,9 +52,9 @@ pub fn sniff(file_name: &str, head: &[u8]) -> Result<&'static str, AppError> {
             });
         }
     }
-    Err(AppError::Invalid(format!(
-        "{file_name:?} is not an accepted file type: PDF, Word, Excel, OpenDocument, PNG or JPEG"
-    )))
+    Err(AppError::Invalid(crate::Invalid::FileTypeRefused {
+        name: file_name.to_owned(),
+    }))
 }
 
 /// A file name safe to show and to send back in Content-Disposition.
@@ -65,7 +66,7 @@ pub fn clean_file_name(name: &str) -> Result<String, AppError> {
         .take(200)
         .collect();
     if cleaned.is_empty() || cleaned.starts_with('.') {
-        return Err(AppError::Invalid("the file has no name".into()));
+        return Err(AppError::Invalid(crate::Invalid::FileNameMissing));
     }
     Ok(cleaned)
 }

@@ -10,7 +10,7 @@ use signet_store::certificates::{CertificateKind, DeviceKind};
 
 use crate::ca_dir::{self, pki_error, IssuedFile, OsRng};
 use crate::ca_service::{BuiltInCa, LoadedCa};
-use crate::AppError;
+use crate::{AppError, Invalid};
 
 /// The holder's PKCS#11 token, where a new key pair is generated and the certificate stored.
 #[derive(Debug, Clone)]
@@ -161,14 +161,12 @@ impl BuiltInCa {
         let token_err = |e: signet_signers::SignerError| AppError::Ca(e.to_string());
         let label = holder.label.clone();
         if label.trim().is_empty() {
-            return Err(AppError::Invalid("the key label is empty".into()));
+            return Err(AppError::Invalid(Invalid::KeyLabelEmpty));
         }
         let token = signet_signers::Token::open(&holder.module, &holder.token, &holder.pin)
             .map_err(token_err)?;
         if token.certificate(&label).map_err(token_err)?.is_some() {
-            return Err(AppError::Invalid(format!(
-                "the token already holds a certificate labelled {label:?}; choose another --key-label"
-            )));
+            return Err(AppError::Invalid(Invalid::KeyLabelTaken { label }));
         }
         let spki = generate(&token, &label, key)
             .map_err(token_err)?
@@ -249,9 +247,7 @@ async fn sign(
         }
         NewKey::Generated { key, password } => {
             if password.is_empty() {
-                return Err(AppError::Invalid(
-                    "refusing an empty password for the PKCS#12 file".into(),
-                ));
+                return Err(AppError::Invalid(Invalid::EmptyPassword));
             }
             let (issued, key) = match key {
                 Some(k) => loaded
@@ -271,7 +267,8 @@ async fn sign(
             .map_err(|e| AppError::Ca(format!("PKCS#12: {e}")))??;
             Ok((issued, Some(p12), DeviceKind::Software, "PKCS#12".into()))
         }
-        NewKey::Token { .. } => Err(AppError::Invalid(
+        // A caller's mistake in this crate, not the user's input.
+        NewKey::Token { .. } => Err(AppError::Ca(
             "a key on a token is issued by issue_on_token".into(),
         )),
     }

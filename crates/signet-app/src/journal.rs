@@ -5,7 +5,7 @@ use signet_core::journal::Break;
 use signet_store::directory::Agency;
 use signet_store::Store;
 
-use crate::AppError;
+use crate::{AppError, Invalid};
 
 /// One agency's journal: the entries checked, or where the chain breaks.
 #[derive(Debug)]
@@ -31,11 +31,11 @@ pub async fn verify_journals(
         checks.push(JournalCheck { agency, result });
     }
     if checks.is_empty() {
-        return Err(AppError::Invalid(
-            only.map_or("no agencies".to_owned(), |c| {
-                format!("no agency with code {c}")
-            }),
-        ));
+        return Err(AppError::Invalid(only.map_or(Invalid::NoAgencies, |c| {
+            Invalid::UnknownAgency {
+                code: c.to_string(),
+            }
+        })));
     }
     Ok(checks)
 }

@@ -25,7 +25,7 @@ pub mod verification;
 use std::sync::Arc;
 
 pub use clock::{Clock, SystemClock};
-pub use error::AppError;
+pub use error::{AppError, Invalid};
 use signet_store::{BlobStore, Store};
 
 /// Everything a request needs. Cheap to clone.

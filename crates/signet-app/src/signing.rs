@@ -18,7 +18,7 @@ use signet_pki::{RawSigner, SignatureAlgorithm};
 use time::OffsetDateTime;
 
 use crate::clock::VIETNAM;
-use crate::AppError;
+use crate::{AppError, Invalid};
 
 /// Whose signature, which decides its appearance and its default field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +98,9 @@ pub struct Plan {
 pub const UNREADABLE: &str = "not a readable PDF";
 
 fn invalid(e: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(e.to_string())
+    AppError::Invalid(Invalid::Signing {
+        detail: e.to_string(),
+    })
 }
 
 /// Where and how `certificate` signs `pdf` at `now`.

@@ -9,7 +9,7 @@ use signet_pades::{Options, Report};
 use signet_pki::validation::{RevocationPolicy, TrustAnchors};
 use tokio::sync::Semaphore;
 
-use crate::{App, AppError};
+use crate::{App, AppError, Invalid};
 
 /// Largest file accepted for public verification.
 pub const MAX_BYTES: usize = 50 << 20;
@@ -90,7 +90,11 @@ pub fn deployment_anchors(
     let mut anchors = if paths.is_empty() {
         TrustAnchors::new()
     } else {
-        signet_net::load_trust_anchors(paths).map_err(|e| AppError::Invalid(e.to_string()))?
+        signet_net::load_trust_anchors(paths).map_err(|e| {
+            AppError::Invalid(Invalid::TrustAnchors {
+                detail: e.to_string(),
+            })
+        })?
     };
     if let Some(root) = ca_dir.map(|d| d.join("root.pem")).filter(|r| r.exists()) {
         let pem = crate::ca_dir::read(&root)?;
@@ -143,7 +147,7 @@ impl App {
             });
         }
         if bytes.is_empty() {
-            return Err(AppError::Invalid("the file is empty".into()));
+            return Err(AppError::Invalid(crate::Invalid::EmptyFile));
         }
         let now = self.clock.now();
         let now_ms = self.clock.now_ms();
@@ -155,11 +159,15 @@ impl App {
             .running
             .acquire()
             .await
-            .map_err(|_| AppError::Invalid("the server is shutting down".into()))?;
+            .map_err(|_| AppError::Invalid(crate::Invalid::ShuttingDown))?;
         let verifier = Arc::clone(&self.verifier);
         tokio::task::spawn_blocking(move || verifier.verify(&bytes, now))
             .await
             .map_err(|e| AppError::Ca(format!("verification task: {e}")))?
-            .map_err(|e| AppError::Invalid(e.to_string()))
+            .map_err(|e| {
+                AppError::Invalid(crate::Invalid::NotVerifiable {
+                    detail: e.to_string(),
+                })
+            })
     }
 }

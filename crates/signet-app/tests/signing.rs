@@ -71,13 +71,15 @@ fn what_a_request_lacks_is_refused_before_signing() {
     let key = pki.issue("Ủy ban nhân dân tỉnh Lạc Hồng", true).unwrap();
     let cert = &key.chain[0];
     let r = signing::plan(pdf(), &request(Role::Attachment), cert, now);
-    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.contains("notation")));
+    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.to_string().contains("notation")));
     let mut req = request(Role::Organization);
     req.rect = None;
     let r = signing::plan(pdf(), &req, cert, now);
-    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.contains("does not exist")));
+    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.to_string().contains("does not exist")));
     let r = signing::plan(b"GIF89a".to_vec(), &request(Role::Organization), cert, now);
-    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.starts_with(signing::UNREADABLE)));
+    assert!(
+        matches!(r, Err(AppError::Invalid(ref m)) if m.to_string().starts_with(signing::UNREADABLE))
+    );
     // An attachment's field is placed top right without a rectangle.
     let mut req = request(Role::Attachment);
     req.rect = None;

@@ -8,7 +8,8 @@ use axum::Json;
 use signet_app::AppError;
 use signet_core::CoreError;
 
-use crate::i18n::Lang;
+use crate::api::types::ErrorBody;
+use crate::i18n::{Lang, Tr};
 
 /// How a failure is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,71 +59,74 @@ fn classify(e: &AppError) -> (StatusCode, &'static str) {
     }
 }
 
-/// A sentence a clerk understands, in Vietnamese.
-fn message_vi(e: &AppError) -> String {
+/// A parameter list of a message.
+pub type Params = Vec<(&'static str, String)>;
+
+fn minutes(retry_after_s: u64) -> Params {
+    vec![("minutes", retry_after_s.div_ceil(60).to_string())]
+}
+
+/// The message of a domain rule: its key in the message table and its parameters.
+fn rule_wording(e: &CoreError) -> (&'static str, Params) {
+    let value = |v: &String| vec![("value", v.clone())];
     match e {
-        AppError::Unauthenticated => "Vui lòng đăng nhập.".into(),
-        AppError::BadCredentials => "Sai tên đăng nhập hoặc mật khẩu.".into(),
+        CoreError::InvalidAgencyCode(v) => ("err_rule_agency_code", value(v)),
+        CoreError::NotLegacyAgencyCode(v) => ("err_rule_legacy_agency_code", value(v)),
+        CoreError::UnknownDocumentType(v) => ("err_rule_document_type", value(v)),
+        CoreError::UnknownUrgency(v) => ("err_rule_urgency", value(v)),
+        CoreError::UnknownSecrecy(v) => ("err_rule_secrecy", value(v)),
+        CoreError::UnknownRole(v) => ("err_rule_role", value(v)),
+        CoreError::UnknownState(v) => ("err_rule_state", value(v)),
+        CoreError::Required { field } => ("err_rule_required", vec![("field", (*field).into())]),
+        CoreError::TooLong { field, len, max } => (
+            "err_rule_too_long",
+            vec![
+                ("field", (*field).into()),
+                ("len", len.to_string()),
+                ("max", max.to_string()),
+            ],
+        ),
+        CoreError::InvalidAbbreviation(v) => ("err_rule_abbreviation", value(v)),
+        CoreError::WrongState { expected, actual } => (
+            "err_rule_wrong_state",
+            vec![
+                ("expected", (*expected).into()),
+                ("actual", (*actual).into()),
+            ],
+        ),
+        CoreError::InvalidNumber => ("err_rule_number", Vec::new()),
+    }
+}
+
+/// How an error is worded: its key in the message table ([`crate::i18n`]) and the values the
+/// message shows. The one place an error becomes words, in either language.
+pub fn wording(e: &AppError) -> (String, Params) {
+    let (key, params) = match e {
+        AppError::Unauthenticated => ("err_unauthenticated", Vec::new()),
+        AppError::BadCredentials => ("err_bad_credentials", Vec::new()),
         AppError::TooManyAttempts { retry_after_s } => {
-            format!(
-                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.",
-                retry_after_s.div_ceil(60)
-            )
+            ("err_too_many_attempts", minutes(*retry_after_s))
         }
-        AppError::RateLimited { retry_after_s } => format!(
-            "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau {} phút.",
-            retry_after_s.div_ceil(60)
+        AppError::RateLimited { retry_after_s } => ("err_rate_limited", minutes(*retry_after_s)),
+        AppError::Forbidden(_) => ("err_forbidden", Vec::new()),
+        AppError::NotFound => ("err_not_found", Vec::new()),
+        AppError::Invalid(i) => return (format!("err_invalid_{}", i.code()), i.params()),
+        AppError::Rule(r) => rule_wording(r),
+        AppError::Conflict(_) => ("err_conflict", Vec::new()),
+        AppError::TooLarge { limit } => (
+            "err_too_large",
+            vec![("megabytes", (limit / (1024 * 1024)).to_string())],
         ),
-        AppError::Forbidden(_) => "Bạn không có quyền thực hiện thao tác này.".into(),
-        AppError::NotFound => "Không tìm thấy nội dung yêu cầu.".into(),
-        AppError::Invalid(m) => format!("Dữ liệu không hợp lệ: {m}"),
-        AppError::Rule(CoreError::WrongState { expected, actual }) => {
-            format!(
-                "Văn bản đang ở trạng thái “{actual}”, thao tác này cần trạng thái “{expected}”."
-            )
-        }
-        AppError::Rule(CoreError::Required { field }) => {
-            format!("Chưa nhập trường bắt buộc: {field}.")
-        }
-        AppError::Rule(CoreError::InvalidAgencyCode(c)) => {
-            format!("Mã định danh “{c}” không hợp lệ.")
-        }
-        AppError::Rule(r) => format!("Dữ liệu không hợp lệ: {r}"),
-        AppError::Conflict(_) => "Dữ liệu đã tồn tại (trùng lặp).".into(),
-        AppError::TooLarge { limit } => format!(
-            "Tệp vượt quá dung lượng cho phép ({} MB).",
-            limit / (1024 * 1024)
-        ),
-        AppError::Internal(_) | AppError::Ca(_) => {
-            "Đã có lỗi hệ thống. Vui lòng thử lại sau.".into()
-        }
-        AppError::NoCa => {
-            "Hệ thống chưa cấu hình CA nội bộ nên không cấp, thu hồi được chứng thư số.".into()
-        }
-    }
+        AppError::Internal(_) | AppError::Ca(_) => ("err_internal", Vec::new()),
+        AppError::NoCa => ("err_no_ca", Vec::new()),
+    };
+    (key.to_owned(), params)
 }
 
-fn message_en(e: &AppError) -> String {
-    match e {
-        AppError::Internal(_) | AppError::Ca(_) => "Internal error. Please try again later.".into(),
-        AppError::Conflict(_) => "Already exists (duplicate).".into(),
-        other => {
-            let mut s = other.to_string();
-            if let Some(first) = s.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
-            s
-        }
-    }
-}
-
-/// The message shown on a page for an error.
+/// The message shown for an error, in `lang`.
 pub fn page_message(e: &AppError, lang: Lang) -> String {
-    if lang == Lang::En {
-        message_en(e)
-    } else {
-        message_vi(e)
-    }
+    let (key, params) = wording(e);
+    Tr(lang).format(&key, &params)
 }
 
 impl IntoResponse for WebError {
@@ -143,12 +147,246 @@ impl IntoResponse for WebError {
                 let message = page_message(&self.error, lang);
                 (status, crate::pages::error_page(lang, status, &message)).into_response()
             }
-            Surface::Api => {
-                let body = serde_json::json!({
-                    "error": { "code": code, "message": message_en(&self.error), "message_vi": message_vi(&self.error) }
-                });
-                (status, Json(body)).into_response()
+            Surface::Api => (status, Json(ErrorBody::new(&self.error, code))).into_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use signet_app::Invalid;
+    use signet_store::StoreError;
+
+    use super::*;
+
+    /// One of every input problem. The `match` stops compiling when a variant is added, so the
+    /// new one gets a sample here and thus a message check.
+    fn every_invalid() -> Vec<Invalid> {
+        let s = || "x".to_owned();
+        let all = vec![
+            Invalid::Body { detail: s() },
+            Invalid::NulCharacter,
+            Invalid::FieldTooLong,
+            Invalid::NotUtf8,
+            Invalid::TooManyFiles { max: 20 },
+            Invalid::EmptyFile,
+            Invalid::FileRequired,
+            Invalid::FileNameMissing,
+            Invalid::FileTypeMismatch {
+                name: s(),
+                content_type: "application/pdf",
+            },
+            Invalid::FileTypeRefused { name: s() },
+            Invalid::OneOf {
+                field: "subject",
+                allowed: s(),
+            },
+            Invalid::Year { value: s() },
+            Invalid::Date {
+                field: "due_on",
+                value: s(),
+            },
+            Invalid::Pages { value: s() },
+            Invalid::Cursor,
+            Invalid::UnknownUnit,
+            Invalid::Username,
+            Invalid::PasswordTooShort { min: 10 },
+            Invalid::RoleRequired,
+            Invalid::OwnAccount,
+            Invalid::AlreadyBootstrapped,
+            Invalid::HolderDisabled,
+            Invalid::HolderUnknown,
+            Invalid::CsrTooLarge { max: 1 },
+            Invalid::Certificate { detail: s() },
+            Invalid::NotVerifiable { detail: s() },
+            Invalid::ShuttingDown,
+            Invalid::Hashing { detail: s() },
+            Invalid::UnknownAgency { code: s() },
+            Invalid::NoAgencies,
+            Invalid::Serial { detail: s() },
+            Invalid::KeyLabelEmpty,
+            Invalid::KeyLabelTaken { label: s() },
+            Invalid::EmptyPassword,
+            Invalid::Signing { detail: s() },
+            Invalid::TrustAnchors { detail: s() },
+        ];
+        for i in &all {
+            match i {
+                Invalid::Body { .. }
+                | Invalid::NulCharacter
+                | Invalid::FieldTooLong
+                | Invalid::NotUtf8
+                | Invalid::TooManyFiles { .. }
+                | Invalid::EmptyFile
+                | Invalid::FileRequired
+                | Invalid::FileNameMissing
+                | Invalid::FileTypeMismatch { .. }
+                | Invalid::FileTypeRefused { .. }
+                | Invalid::OneOf { .. }
+                | Invalid::Year { .. }
+                | Invalid::Date { .. }
+                | Invalid::Pages { .. }
+                | Invalid::Cursor
+                | Invalid::UnknownUnit
+                | Invalid::Username
+                | Invalid::PasswordTooShort { .. }
+                | Invalid::RoleRequired
+                | Invalid::OwnAccount
+                | Invalid::AlreadyBootstrapped
+                | Invalid::HolderDisabled
+                | Invalid::HolderUnknown
+                | Invalid::CsrTooLarge { .. }
+                | Invalid::Certificate { .. }
+                | Invalid::NotVerifiable { .. }
+                | Invalid::ShuttingDown
+                | Invalid::Hashing { .. }
+                | Invalid::UnknownAgency { .. }
+                | Invalid::NoAgencies
+                | Invalid::Serial { .. }
+                | Invalid::KeyLabelEmpty
+                | Invalid::KeyLabelTaken { .. }
+                | Invalid::EmptyPassword
+                | Invalid::Signing { .. }
+                | Invalid::TrustAnchors { .. } => {}
             }
         }
+        all
+    }
+
+    fn every_rule() -> Vec<CoreError> {
+        let s = || "x".to_owned();
+        let all = vec![
+            CoreError::InvalidAgencyCode(s()),
+            CoreError::NotLegacyAgencyCode(s()),
+            CoreError::UnknownDocumentType(s()),
+            CoreError::UnknownUrgency(s()),
+            CoreError::UnknownSecrecy(s()),
+            CoreError::UnknownRole(s()),
+            CoreError::UnknownState(s()),
+            CoreError::Required { field: "subject" },
+            CoreError::TooLong {
+                field: "subject",
+                len: 501,
+                max: 500,
+            },
+            CoreError::InvalidAbbreviation(s()),
+            CoreError::WrongState {
+                expected: "draft",
+                actual: "signed",
+            },
+            CoreError::InvalidNumber,
+        ];
+        for e in &all {
+            match e {
+                CoreError::InvalidAgencyCode(_)
+                | CoreError::NotLegacyAgencyCode(_)
+                | CoreError::UnknownDocumentType(_)
+                | CoreError::UnknownUrgency(_)
+                | CoreError::UnknownSecrecy(_)
+                | CoreError::UnknownRole(_)
+                | CoreError::UnknownState(_)
+                | CoreError::Required { .. }
+                | CoreError::TooLong { .. }
+                | CoreError::InvalidAbbreviation(_)
+                | CoreError::WrongState { .. }
+                | CoreError::InvalidNumber => {}
+            }
+        }
+        all
+    }
+
+    /// One of every error the edge can show.
+    fn every_error() -> Vec<AppError> {
+        let mut all = vec![
+            AppError::Unauthenticated,
+            AppError::BadCredentials,
+            AppError::TooManyAttempts { retry_after_s: 61 },
+            AppError::RateLimited { retry_after_s: 1 },
+            AppError::Forbidden("x"),
+            AppError::NotFound,
+            AppError::Conflict("x".into()),
+            AppError::TooLarge { limit: 50 << 20 },
+            AppError::Internal(StoreError::Empty),
+            AppError::NoCa,
+            AppError::Ca("x".into()),
+        ];
+        for e in &all {
+            match e {
+                AppError::Unauthenticated
+                | AppError::BadCredentials
+                | AppError::TooManyAttempts { .. }
+                | AppError::RateLimited { .. }
+                | AppError::Forbidden(_)
+                | AppError::NotFound
+                | AppError::Conflict(_)
+                | AppError::TooLarge { .. }
+                | AppError::Internal(_)
+                | AppError::NoCa
+                | AppError::Ca(_) => {}
+                // Sampled below, one of each kind.
+                AppError::Invalid(_) | AppError::Rule(_) => {}
+            }
+        }
+        all.extend(every_invalid().into_iter().map(AppError::Invalid));
+        all.extend(every_rule().into_iter().map(AppError::Rule));
+        all
+    }
+
+    /// The `{name}` parameters a message text uses.
+    fn placeholders(text: &str) -> Vec<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    #[test]
+    fn every_error_has_a_message_in_both_languages() {
+        for e in every_error() {
+            let (key, params) = wording(&e);
+            for lang in [Lang::Vi, Lang::En] {
+                let Some(text) = Tr(lang).get(&key) else {
+                    panic!("{e:?}: no {lang:?} text for key {key}");
+                };
+                for name in placeholders(text) {
+                    assert!(
+                        params.iter().any(|(n, _)| *n == name),
+                        "{key} ({lang:?}) shows {{{name}}}, which {e:?} does not give"
+                    );
+                }
+                let shown = page_message(&e, lang);
+                assert!(!shown.contains('{') && !shown.is_empty(), "{shown}");
+            }
+            // `detail` is a parser's English words: never on a Vietnamese page.
+            let vi = Tr(Lang::Vi).get(&key).unwrap_or_default();
+            assert!(!vi.contains("{detail}"), "{key}");
+        }
+    }
+
+    #[test]
+    fn problem_codes_are_distinct() {
+        let mut codes: Vec<_> = every_invalid().iter().map(Invalid::code).collect();
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
+    }
+
+    #[test]
+    fn messages_carry_their_parameters_and_field_labels() {
+        let e = AppError::Invalid(Invalid::Date {
+            field: "due_on",
+            value: "31/02".into(),
+        });
+        assert_eq!(
+            page_message(&e, Lang::Vi),
+            "Trường “Hạn xử lý” cần ngày dạng YYYY-MM-DD, nhận được “31/02”."
+        );
+        assert_eq!(
+            page_message(&e, Lang::En),
+            "Due date: expected a date YYYY-MM-DD, got “31/02”."
+        );
+        let e = AppError::TooManyAttempts { retry_after_s: 61 };
+        assert!(page_message(&e, Lang::Vi).contains("sau 2 phút"));
     }
 }

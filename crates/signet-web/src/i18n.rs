@@ -212,20 +212,246 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "chứng thư số sắp hết hạn trong 30 ngày",
         "certificate(s) expiring within 30 days",
     ),
+    // Errors, by the codes of `crate::error::wording`; `{name}` is a parameter.
+    ("err_unauthenticated", "Vui lòng đăng nhập.", "Sign-in required."),
+    ("err_bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    (
+        "err_too_many_attempts",
+        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+        "Too many failed sign-ins. Please try again in {minutes} min.",
+    ),
+    (
+        "err_rate_limited",
+        "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau {minutes} phút.",
+        "Too many requests. Please try again in {minutes} min.",
+    ),
+    (
+        "err_forbidden",
+        "Bạn không có quyền thực hiện thao tác này.",
+        "You are not allowed to do this.",
+    ),
+    ("err_not_found", "Không tìm thấy nội dung yêu cầu.", "Not found."),
+    ("err_conflict", "Dữ liệu đã tồn tại (trùng lặp).", "Already exists (duplicate)."),
+    (
+        "err_too_large",
+        "Tệp vượt quá dung lượng cho phép ({megabytes} MB).",
+        "The file is larger than the limit ({megabytes} MB).",
+    ),
+    (
+        "err_internal",
+        "Đã có lỗi hệ thống. Vui lòng thử lại sau.",
+        "Internal error. Please try again later.",
+    ),
+    (
+        "err_no_ca",
+        "Hệ thống chưa cấu hình CA nội bộ nên không cấp, thu hồi được chứng thư số.",
+        "No built-in CA is configured: certificates cannot be issued or revoked here.",
+    ),
+    (
+        "err_rule_agency_code",
+        "Mã định danh “{value}” không hợp lệ.",
+        "Invalid agency identifier code “{value}”: 1 to 35 characters of 0-9, A-Z and '.'.",
+    ),
+    (
+        "err_rule_legacy_agency_code",
+        "“{value}” không phải mã định danh 4 cấp dạng NNN.NN.NN.XNN.",
+        "“{value}” is not a 13-character four-level code NNN.NN.NN.XNN.",
+    ),
+    ("err_rule_document_type", "Loại văn bản “{value}” không hợp lệ.", "Unknown document type “{value}”."),
+    ("err_rule_urgency", "Độ khẩn “{value}” không hợp lệ.", "Unknown urgency “{value}”."),
+    ("err_rule_secrecy", "Độ mật “{value}” không hợp lệ.", "Unknown secrecy level “{value}”."),
+    ("err_rule_role", "Vai trò “{value}” không hợp lệ.", "Unknown role “{value}”."),
+    ("err_rule_state", "Trạng thái “{value}” không hợp lệ.", "Unknown document state “{value}”."),
+    ("err_rule_required", "Chưa nhập trường bắt buộc: {field}.", "{field} is required."),
+    (
+        "err_rule_too_long",
+        "Trường “{field}” quá dài: {len} ký tự, tối đa {max}.",
+        "{field} is too long: {len} characters, at most {max}.",
+    ),
+    (
+        "err_rule_abbreviation",
+        "Tên viết tắt “{value}” không hợp lệ: cần 1 đến 20 chữ cái.",
+        "Invalid abbreviation “{value}”: 1 to 20 letters.",
+    ),
+    (
+        "err_rule_wrong_state",
+        "Văn bản đang ở trạng thái “{actual}”, thao tác này cần trạng thái “{expected}”.",
+        "The document is {actual}, but this step needs it {expected}.",
+    ),
+    ("err_rule_number", "Số văn bản phải từ 1 trở lên.", "The register number must be at least 1."),
+    (
+        "err_invalid_body",
+        "Nội dung yêu cầu không đúng định dạng.",
+        "Malformed request: {detail}",
+    ),
+    (
+        "err_invalid_nul_character",
+        "Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL).",
+        "The request contains a NUL character.",
+    ),
+    ("err_invalid_field_too_long", "Một trường của biểu mẫu quá dài.", "A form field is too long."),
+    (
+        "err_invalid_not_utf8",
+        "Một trường của biểu mẫu không phải văn bản UTF-8.",
+        "A form field is not valid UTF-8.",
+    ),
+    (
+        "err_invalid_too_many_files",
+        "Mỗi văn bản có tối đa {max} tệp.",
+        "At most {max} files per document.",
+    ),
+    ("err_invalid_empty_file", "Tệp không có nội dung.", "The file is empty."),
+    ("err_invalid_file_required", "Vui lòng chọn tệp.", "Choose the file."),
+    ("err_invalid_file_name_missing", "Tệp không có tên.", "The file has no name."),
+    (
+        "err_invalid_file_type_mismatch",
+        "Tên tệp “{name}” không khớp với nội dung ({content_type}).",
+        "The file name “{name}” does not match its content ({content_type}).",
+    ),
+    (
+        "err_invalid_file_type_refused",
+        "Tệp “{name}” không thuộc loại được chấp nhận: PDF, Word, Excel, OpenDocument, PNG hoặc JPEG.",
+        "“{name}” is not an accepted file type: PDF, Word, Excel, OpenDocument, PNG or JPEG.",
+    ),
+    (
+        "err_invalid_one_of",
+        "Giá trị của trường “{field}” không hợp lệ; chọn một trong: {allowed}.",
+        "{field}: one of {allowed}.",
+    ),
+    ("err_invalid_year", "“{value}” không phải là năm.", "“{value}” is not a year."),
+    (
+        "err_invalid_date",
+        "Trường “{field}” cần ngày dạng YYYY-MM-DD, nhận được “{value}”.",
+        "{field}: expected a date YYYY-MM-DD, got “{value}”.",
+    ),
+    (
+        "err_invalid_pages",
+        "Số trang phải là số nguyên từ 1, nhận được “{value}”.",
+        "Pages: expected a whole number from 1, got “{value}”.",
+    ),
+    ("err_invalid_cursor", "Liên kết phân trang không hợp lệ.", "Bad page cursor."),
+    ("err_invalid_unknown_unit", "Đơn vị không tồn tại.", "Unknown unit."),
+    (
+        "err_invalid_username",
+        "Tên đăng nhập gồm 3 đến 64 ký tự a-z, 0-9, '.', '_' hoặc '-'.",
+        "Username: 3 to 64 characters of a-z, 0-9, '.', '_' or '-'.",
+    ),
+    (
+        "err_invalid_password_too_short",
+        "Mật khẩu cần ít nhất {min} ký tự.",
+        "The password needs at least {min} characters.",
+    ),
+    ("err_invalid_role_required", "Chọn ít nhất một vai trò.", "Choose at least one role."),
+    (
+        "err_invalid_own_account",
+        "Bạn không thể tự khóa tài khoản của mình.",
+        "You cannot disable your own account.",
+    ),
+    (
+        "err_invalid_already_bootstrapped",
+        "Hệ thống đã có cơ quan; hãy thêm cơ quan khác ở trang quản trị.",
+        "This deployment already has agencies; add more from the administration page.",
+    ),
+    (
+        "err_invalid_holder_disabled",
+        "Tài khoản người sở hữu đang bị khóa; hãy mở khóa trước khi cấp chứng thư.",
+        "The holder's account is disabled; enable it before issuing.",
+    ),
+    (
+        "err_invalid_holder_unknown",
+        "Hãy chọn một người của cơ quan.",
+        "Choose a person of this agency.",
+    ),
+    (
+        "err_invalid_csr_too_large",
+        "Yêu cầu ký chứng thư lớn hơn {max} byte.",
+        "The certificate request is larger than {max} bytes.",
+    ),
+    (
+        "err_invalid_certificate",
+        "Yêu cầu ký chứng thư (CSR) hoặc chứng thư không hợp lệ.",
+        "Invalid certificate request or certificate: {detail}",
+    ),
+    (
+        "err_invalid_not_verifiable",
+        "Không đọc được tệp để kiểm tra chữ ký: tệp không phải PDF hợp lệ.",
+        "The file cannot be verified: {detail}",
+    ),
+    (
+        "err_invalid_shutting_down",
+        "Hệ thống đang dừng. Vui lòng thử lại sau.",
+        "The server is shutting down. Please try again later.",
+    ),
+    (
+        "err_invalid_hashing",
+        "Không lưu được mật khẩu. Vui lòng thử lại sau.",
+        "The password could not be stored. Please try again later.",
+    ),
+    (
+        "err_invalid_unknown_agency",
+        "Không có cơ quan mã {code} trong cơ sở dữ liệu.",
+        "No agency with code {code} in the database.",
+    ),
+    ("err_invalid_no_agencies", "Chưa có cơ quan nào.", "There are no agencies."),
+    (
+        "err_invalid_serial",
+        "Số hiệu chứng thư không đúng hoặc CA không cấp chứng thư này.",
+        "Certificate serial: {detail}",
+    ),
+    (
+        "err_invalid_key_label_empty",
+        "Hãy đặt nhãn cho khóa.",
+        "The key label is empty.",
+    ),
+    (
+        "err_invalid_key_label_taken",
+        "Thiết bị đã có chứng thư với nhãn {label}; hãy chọn nhãn khác.",
+        "The token already holds a certificate labelled {label}; choose another label.",
+    ),
+    (
+        "err_invalid_empty_password",
+        "Hãy đặt mật khẩu cho tệp PKCS#12.",
+        "Set a password for the PKCS#12 file.",
+    ),
+    (
+        "err_invalid_signing",
+        "Không ký được tài liệu với các thông số đã cho.",
+        "The document cannot be signed as asked: {detail}",
+    ),
+    (
+        "err_invalid_trust_anchors",
+        "Không đọc được chứng thư gốc tin cậy.",
+        "The trust anchors cannot be read: {detail}",
+    ),
 ];
 
 impl Tr {
+    /// The text of `key`, or `None` when the table has no such key.
+    pub fn get(&self, key: &str) -> Option<&'static str> {
+        let (_, vi, en) = TEXTS.iter().find(|(k, _, _)| *k == key)?;
+        Some(if self.0 == Lang::En { en } else { vi })
+    }
+
+    /// The text of `key`. A missing key is a bug the tests catch (templates and error codes
+    /// are checked against the table); in a release build the key itself is shown.
     pub fn s(&self, key: &str) -> &'static str {
-        match TEXTS.iter().find(|(k, _, _)| *k == key) {
-            Some((_, vi, en)) => {
-                if self.0 == Lang::En {
-                    en
-                } else {
-                    vi
-                }
-            }
-            None => "?",
+        let text = self.get(key);
+        debug_assert!(text.is_some(), "no text for i18n key {key:?}");
+        text.unwrap_or("…")
+    }
+
+    /// The text of `key` with its `{name}` parameters filled in. A `field` parameter is a
+    /// field's code (`subject`, `doc_type`…) and is shown by its label when the table has one.
+    pub fn format(&self, key: &str, params: &[(&'static str, String)]) -> String {
+        let mut text = self.s(key).to_owned();
+        for (name, value) in params {
+            let shown = match *name {
+                "field" => self.get(value).unwrap_or(value),
+                _ => value.as_str(),
+            };
+            text = text.replace(&format!("{{{name}}}"), shown);
         }
+        text
     }
 
     pub fn lang(&self) -> &'static str {
@@ -259,5 +485,53 @@ mod tests {
         let n = keys.len();
         keys.dedup();
         assert_eq!(n, keys.len());
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every key looked up with a literal (`t.s(` and a quoted key) in the templates and sources.
+    fn keys_used() -> Vec<(String, String)> {
+        fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                for piece in text.split(".s(\"").skip(1) {
+                    if let Some((key, _)) = piece.split_once('"') {
+                        out.push((key.to_owned(), path.display().to_string()));
+                    }
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        walk(&root.join("templates"), &mut out);
+        walk(&root.join("src"), &mut out);
+        out
+    }
+
+    #[test]
+    fn every_key_used_has_both_texts() {
+        let used = keys_used();
+        assert!(used.len() > 100, "the templates were read: {}", used.len());
+        for (key, file) in used {
+            assert!(
+                Tr(Lang::Vi).get(&key).is_some(),
+                "{file}: no text for {key:?}"
+            );
+        }
+        for (key, vi, en) in TEXTS {
+            assert!(!vi.is_empty() && !en.is_empty(), "{key}");
+        }
     }
 }

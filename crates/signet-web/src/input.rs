@@ -54,7 +54,7 @@ fn refuse(parts: &Parts, error: AppError) -> Response {
 
 pub async fn refuse_nul(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let nul = || AppError::Invalid("the request contains a NUL character".into());
+    let nul = || AppError::Invalid(signet_app::Invalid::NulCharacter);
     let in_uri = has_encoded_nul(parts.uri.path().as_bytes())
         || parts
             .uri

@@ -6,7 +6,6 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
-mod api_certificates;
 pub mod ca_endpoints;
 mod error;
 mod headers;
@@ -21,6 +20,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use signet_app::App;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::WebError;
 
@@ -35,36 +36,53 @@ pub struct WebConfig {
 pub(crate) struct AppState {
     pub app: App,
     pub config: WebConfig,
+    /// The OpenAPI document of `/api/v1`, generated with the routes ([`openapi`]), as served.
+    pub openapi: axum::body::Bytes,
 }
 
 /// Room for the form fields around a file at the size limit.
 const FORM_OVERHEAD: u64 = 1 << 20;
 
-/// The whole HTTP application.
 /// Public verification, with its own body limit (above the default, below uploads').
-fn verify_routes() -> Router<AppState> {
-    let limit = signet_app::verification::MAX_BYTES + 64 * 1024;
-    Router::new()
+fn verify_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(signet_app::verification::MAX_BYTES + 64 * 1024)
+}
+
+/// Every route of `/api/v1`, each with its OpenAPI description.
+fn api_routes(upload_limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(openapi::serve))
+        .merge(api::routes())
+        .merge(api::upload_routes().layer(DefaultBodyLimit::max(upload_limit)))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(pages::verify::api))
+                .layer(verify_limit()),
+        )
+}
+
+/// The whole HTTP application.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let upload_limit =
+        usize::try_from(app.blobs.max_size().saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
+    let (api, generated) = api_routes(upload_limit).split_for_parts();
+    // The built-in CA's endpoints answer beside the application when it runs one.
+    let ca = app.ca.clone();
+    let state = AppState {
+        app,
+        config,
+        openapi: openapi::text(generated).into(),
+    };
+    let uploads = Router::new()
+        .route("/outgoing", post(pages::documents::create_draft))
+        .route("/incoming", post(pages::documents::register_incoming))
+        .layer(DefaultBodyLimit::max(upload_limit));
+    let verify = Router::new()
         .route(
             "/verify",
             get(pages::verify::form).post(pages::verify::submit),
         )
-        .route("/api/v1/verify", post(pages::verify::api))
-        .layer(DefaultBodyLimit::max(limit))
-}
-
-pub fn router(app: App, config: WebConfig) -> Router {
-    let upload_limit =
-        usize::try_from(app.blobs.max_size().saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
-    // The built-in CA's endpoints answer beside the application when it runs one.
-    let ca = app.ca.clone();
-    let state = AppState { app, config };
-    let uploads = Router::new()
-        .route("/outgoing", post(pages::documents::create_draft))
-        .route("/incoming", post(pages::documents::register_incoming))
-        .route("/api/v1/documents", post(api::create_draft))
-        .route("/api/v1/incoming", post(api::register_incoming))
-        .layer(DefaultBodyLimit::max(upload_limit));
+        .layer(verify_limit());
     let router = Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/static/style.css", get(pages::style))
@@ -108,9 +126,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/admin/certificates/{serial}/revoke",
             post(pages::certificates::revoke),
         )
-        .merge(verify_routes())
-        .merge(api::routes())
-        .merge(api_certificates::routes())
+        .merge(verify)
+        .merge(api)
         .merge(uploads)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))

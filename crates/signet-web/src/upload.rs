@@ -7,7 +7,7 @@ use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::Multipart;
 use axum::http::StatusCode;
 use signet_app::files::{clean_file_name, sniff};
-use signet_app::{App, AppError};
+use signet_app::{App, AppError, Invalid};
 use signet_store::documents::NewFile;
 use signet_store::BlobWriter;
 
@@ -34,7 +34,9 @@ fn multipart_error(e: MultipartError, limit: u64) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge { limit }
     } else {
-        AppError::Invalid(format!("malformed form upload: {}", e.body_text()))
+        AppError::Invalid(Invalid::Body {
+            detail: format!("malformed form upload: {}", e.body_text()),
+        })
     }
 }
 
@@ -42,16 +44,13 @@ async fn read_text(mut field: Field<'_>, limit: u64) -> Result<String, AppError>
     let mut buf = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
         if buf.len() + chunk.len() > MAX_FIELD {
-            return Err(AppError::Invalid("a form field is too long".into()));
+            return Err(AppError::Invalid(Invalid::FieldTooLong));
         }
         buf.extend_from_slice(&chunk);
     }
-    let text = String::from_utf8(buf)
-        .map_err(|_| AppError::Invalid("a form field is not valid UTF-8".into()))?;
+    let text = String::from_utf8(buf).map_err(|_| AppError::Invalid(Invalid::NotUtf8))?;
     if text.contains('\0') {
-        return Err(AppError::Invalid(
-            "a form field contains a NUL character".into(),
-        ));
+        return Err(AppError::Invalid(Invalid::NulCharacter));
     }
     Ok(text)
 }
@@ -74,7 +73,7 @@ async fn read_file(app: &App, mut field: Field<'_>, name: String) -> Result<Rece
         writer.write(&chunk).await?;
     }
     let Some(content_type) = content_type else {
-        return Err(AppError::Invalid(format!("the file {name:?} is empty")));
+        return Err(AppError::Invalid(Invalid::EmptyFile));
     };
     Ok(Received {
         writer,
@@ -91,7 +90,9 @@ pub async fn read(
     check: impl Fn(&Form) -> Result<(), AppError>,
 ) -> Result<(Form, Vec<NewFile>), AppError> {
     let mut multipart = multipart.map_err(|e| {
-        AppError::Invalid(format!("not a multipart form upload: {}", e.body_text()))
+        AppError::Invalid(Invalid::Body {
+            detail: format!("not a multipart form upload: {}", e.body_text()),
+        })
     })?;
     let limit = app.blobs.max_size();
     let mut form = Form::default();
@@ -114,9 +115,7 @@ pub async fn read(
                     checked = true;
                 }
                 if files.len() >= MAX_FILES {
-                    return Err(AppError::Invalid(format!(
-                        "at most {MAX_FILES} files per document"
-                    )));
+                    return Err(AppError::Invalid(Invalid::TooManyFiles { max: MAX_FILES }));
                 }
                 let file_name = clean_file_name(&file_name)?;
                 files.push(read_file(app, field, file_name).await?);

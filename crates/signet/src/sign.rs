@@ -192,8 +192,10 @@ pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
     let out =
         signing::sign(pdf, &request, &key, &certs, anchors, &services, now).map_err(
             |e| match e {
-                AppError::Invalid(why) if why.starts_with(signing::UNREADABLE) => {
-                    format!("{}: {why}", args.input.display())
+                AppError::Invalid(signet_app::Invalid::Signing { detail })
+                    if detail.starts_with(signing::UNREADABLE) =>
+                {
+                    format!("{}: {detail}", args.input.display())
                 }
                 other => other.to_string(),
             },

@@ -9,7 +9,7 @@ use axum::Form;
 use serde::Deserialize;
 use signet_app::certificates::CertificateForm;
 use signet_app::clock::display_ms;
-use signet_app::AppError;
+use signet_app::{AppError, Invalid};
 use signet_store::certificates::{
     CertCursor, CertFilter, CertStatus, CertTotals, Certificate, CertificateKind, DeviceKind,
     StatusAt,
@@ -17,6 +17,7 @@ use signet_store::certificates::{
 
 use super::documents::url_encode;
 use super::{render, Choice, Layout};
+use crate::api::types::IssueRequest;
 use crate::i18n::{Lang, Tr};
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -90,10 +91,8 @@ fn date_of(ms: i64) -> String {
 
 /// A revocation reason in the person's language (RFC 5280 name when unknown).
 pub fn reason_label(name: &str, t: Tr) -> String {
-    match t.s(&format!("reason_{name}")) {
-        "?" => name.to_owned(),
-        label => label.to_owned(),
-    }
+    t.get(&format!("reason_{name}"))
+        .map_or_else(|| name.to_owned(), str::to_owned)
 }
 
 pub struct CertRow {
@@ -146,22 +145,24 @@ impl CertQuery {
         let status = match self.status.as_str() {
             "" => None,
             s => Some(CertStatus::parse(s).ok_or_else(|| {
-                AppError::Invalid("status: valid, expiring, expired or revoked".into())
+                AppError::Invalid(Invalid::OneOf {
+                    field: "status",
+                    allowed: "valid, expiring, expired, revoked".into(),
+                })
             })?),
         };
         let kind = match self.kind.as_str() {
             "" => None,
-            k => Some(
-                CertificateKind::parse(k)
-                    .ok_or_else(|| AppError::Invalid("kind: personal or organization".into()))?,
-            ),
+            k => Some(CertificateKind::parse(k).ok_or_else(|| {
+                AppError::Invalid(Invalid::OneOf {
+                    field: "kind",
+                    allowed: "personal, organization".into(),
+                })
+            })?),
         };
         let after = match self.after.as_str() {
             "" => None,
-            a => Some(
-                CertCursor::decode(a)
-                    .ok_or_else(|| AppError::Invalid("after: not a cursor".into()))?,
-            ),
+            a => Some(CertCursor::decode(a).ok_or_else(|| AppError::Invalid(Invalid::Cursor))?),
         };
         Ok(CertFilter {
             status,
@@ -271,18 +272,9 @@ pub async fn show(
 pub struct IssueFormData {
     #[serde(default)]
     csrf: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    holder_id: String,
-    #[serde(default)]
-    csr: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    device_kind: String,
-    #[serde(default)]
-    device_label: String,
+    /// The same fields as the API's body.
+    #[serde(flatten)]
+    request: IssueRequest,
 }
 
 /// A file to download, with an ASCII name.
@@ -307,14 +299,7 @@ pub async fn issue(
     Form(f): Form<IssueFormData>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    let form = CertificateForm {
-        kind: f.kind,
-        holder_id: f.holder_id,
-        csr: f.csr,
-        password: f.password,
-        device_kind: f.device_kind,
-        device_label: f.device_label,
-    };
+    let form = CertificateForm::from(f.request);
     let issued = state
         .app
         .request_certificate(&u.user.viewer, &form)

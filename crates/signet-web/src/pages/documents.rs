@@ -54,13 +54,14 @@ impl ListQuery {
             urgency: opt(&self.urgency).map(|u| Urgency::parse(&u)).transpose()?,
             year: opt(&self.year)
                 .map(|y| {
-                    y.parse()
-                        .map_err(|_| AppError::Invalid(format!("year: {y:?} is not a year")))
+                    y.parse().map_err(|_| {
+                        AppError::Invalid(signet_app::Invalid::Year { value: y.clone() })
+                    })
                 })
                 .transpose()?,
             after: opt(&self.after)
                 .map(|c| {
-                    Cursor::decode(&c).ok_or_else(|| AppError::Invalid("bad page cursor".into()))
+                    Cursor::decode(&c).ok_or_else(|| AppError::Invalid(signet_app::Invalid::Cursor))
                 })
                 .transpose()?,
             limit,
@@ -375,7 +376,7 @@ pub fn check_draft(
     app.check_document_form(viewer, &form)?;
     let unit = form.drafting_unit_id.trim();
     if !unit.is_empty() && !units.iter().any(|x| x.id == unit) {
-        return Err(AppError::Invalid("unknown drafting unit".into()));
+        return Err(AppError::Invalid(signet_app::Invalid::UnknownUnit));
     }
     Ok(())
 }
@@ -395,7 +396,7 @@ pub async fn create_draft(
     };
     let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
     if files.is_empty() {
-        return Err(u.fail(AppError::Invalid("choose the draft's file".into())));
+        return Err(u.fail(AppError::Invalid(signet_app::Invalid::FileRequired)));
     }
     let doc = app
         .create_draft(v, &document_form(&form), files)

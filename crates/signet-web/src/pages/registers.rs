@@ -29,8 +29,12 @@ impl RegisterQuery {
         } else {
             Book::parse(&self.book)
         };
-        let book =
-            book.ok_or_else(|| AppError::Invalid(format!("unknown register {:?}", self.book)))?;
+        let book = book.ok_or_else(|| {
+            AppError::Invalid(signet_app::Invalid::OneOf {
+                field: "book",
+                allowed: "di, den".into(),
+            })
+        })?;
         let year = match self
             .year
             .as_deref()
@@ -42,7 +46,11 @@ impl RegisterQuery {
                 .parse()
                 .ok()
                 .filter(|y| (1900..=2200).contains(y))
-                .ok_or_else(|| AppError::Invalid(format!("year {y:?}")))?,
+                .ok_or_else(|| {
+                    AppError::Invalid(signet_app::Invalid::Year {
+                        value: y.to_owned(),
+                    })
+                })?,
         };
         Ok((book, year))
     }

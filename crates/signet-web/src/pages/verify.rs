@@ -182,7 +182,11 @@ pub async fn form(PageLang(lang): PageLang) -> Response {
 
 /// Reads the `file` part of a form, refusing more than [`MAX_BYTES`] as it streams.
 async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::Invalid(e.body_text());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::Invalid(signet_app::Invalid::Body {
+            detail: e.body_text(),
+        })
+    };
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         if field.name() != Some("file") {
             continue;
@@ -199,7 +203,7 @@ async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
         }
         return Ok((name, bytes));
     }
-    Err(AppError::Invalid("choose a PDF file".into()))
+    Err(AppError::Invalid(signet_app::Invalid::FileRequired))
 }
 
 pub async fn submit(
@@ -245,6 +249,15 @@ pub async fn document_file(
 }
 
 /// `POST /api/v1/verify`: the PDF as the body (`application/pdf`), or a form with a `file` part.
+#[utoipa::path(post, path = "/api/v1/verify", tag = "verification",
+    summary = "Verify every signature of a signed PDF (anyone, no sign-in; at most 50 MB; 30 requests per 10 minutes per address; the file is not kept). The report is described in docs/VERIFY-REPORT.md",
+    security(()),
+    request_body(content(("application/pdf"), (crate::api::types::VerifyUpload = "multipart/form-data"))),
+    responses(
+        (status = OK, description = "The report", body = crate::openapi::VerificationReport),
+        (status = PAYLOAD_TOO_LARGE, description = "Over 50 MB", body = crate::api::types::ErrorBody),
+        (status = TOO_MANY_REQUESTS, description = "Too many requests from this address", body = crate::api::types::ErrorBody),
+    ))]
 pub async fn api(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -258,7 +271,11 @@ pub async fn api(
     let bytes = if ct.starts_with("multipart/form-data") {
         let form = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
             .await
-            .map_err(|e| WebError::api(AppError::Invalid(e.body_text())))?;
+            .map_err(|e| {
+                WebError::api(AppError::Invalid(signet_app::Invalid::Body {
+                    detail: e.body_text(),
+                }))
+            })?;
         read_file(form).await.map_err(WebError::api)?.1
     } else {
         let body = Bytes::from_request_limited(request)

@@ -254,6 +254,17 @@ async fn api_lists_search_and_pages() {
                 .await
                 .expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
         }
+        // The problem by its code and parameters, worded in both languages from them.
+        let r = env.send(list("direction=sideways")).await.json();
+        let e = &r["error"];
+        assert_eq!(e["problem"], "one_of", "{r}");
+        assert_eq!(e["params"]["field"], "direction");
+        assert_eq!(e["params"]["allowed"], "outgoing, incoming");
+        assert_eq!(e["message"], "direction: one of outgoing, incoming.");
+        assert_eq!(
+            e["message_vi"],
+            "Giá trị của trường “direction” không hợp lệ; chọn một trong: outgoing, incoming."
+        );
         env
     })
     .await;
@@ -668,26 +679,60 @@ async fn api_administration() {
     .await;
 }
 
-/// Every route of the API as the router registers it (`crates/signet-web/src/{api,lib}.rs`),
-/// with its methods.
-const API_ROUTES: &[(&str, &[&str])] = &[
-    ("/api/v1/openapi.json", &["get"]),
-    ("/api/v1/session", &["post", "delete"]),
-    ("/api/v1/me", &["get"]),
-    ("/api/v1/documents", &["get", "post"]),
-    ("/api/v1/documents/{id}", &["get"]),
-    ("/api/v1/documents/{id}/{step}", &["post"]),
-    ("/api/v1/documents/{id}/files/{file_id}", &["get"]),
-    ("/api/v1/incoming", &["post"]),
-    ("/api/v1/registers/{book}/{year}", &["get"]),
-    ("/api/v1/agencies", &["get"]),
-    ("/api/v1/units", &["get", "post"]),
-    ("/api/v1/people", &["get", "post"]),
-    ("/api/v1/certificates", &["get", "post"]),
-    ("/api/v1/certificates/{serial}", &["get"]),
-    ("/api/v1/certificates/{serial}/revoke", &["post"]),
-    ("/api/v1/verify", &["post"]),
-];
+/// The committed OpenAPI document: a change to the API contract shows in review.
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
+
+/// The served document against the snapshot (the version aside, which moves with releases).
+/// `SIGNET_UPDATE_SNAPSHOTS=1` writes the snapshot instead.
+fn check_snapshot(served: &Value) {
+    let mut doc = served.clone();
+    doc["info"]["version"] = json!("(version)");
+    let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    if std::env::var_os("SIGNET_UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        std::fs::write(SNAPSHOT, &text).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    if committed != text {
+        let first = committed
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(text.lines().count()));
+        panic!(
+            "the OpenAPI document differs from {SNAPSHOT}, first at line {}:\n  committed: {}\n  generated: {}\n\
+             If the API change is intended, refresh the snapshot with \
+             SIGNET_UPDATE_SNAPSHOTS=1 cargo test -p signet-web --test http openapi, and commit it.",
+            first + 1,
+            committed.lines().nth(first).unwrap_or("(end)"),
+            text.lines().nth(first).unwrap_or("(end)"),
+        );
+    }
+}
+
+/// Every `"/api/v1/..."` text in the crate's sources: the paths the router can register.
+fn api_paths_in_sources() -> BTreeSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for piece in text.split("\"/api/v1").skip(1) {
+                    let rest = piece.split('"').next().unwrap_or_default();
+                    out.insert(format!("/api/v1{rest}"));
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut out,
+    );
+    out
+}
 
 fn refs(v: &Value, out: &mut Vec<String>) {
     match v {
@@ -731,23 +776,48 @@ async fn openapi_describes_exactly_the_api_routes() {
                     .collect()
             })
             .unwrap_or_default();
-        let routed: BTreeMap<String, BTreeSet<String>> = API_ROUTES
-            .iter()
-            .map(|(p, m)| ((*p).to_owned(), m.iter().map(|m| (*m).to_owned()).collect()))
-            .collect();
-        assert_eq!(
-            documented.keys().collect::<Vec<_>>(),
-            routed.keys().collect::<Vec<_>>(),
-            "the documented paths are the routed ones"
-        );
-        assert_eq!(documented, routed, "and with the same methods");
+        check_snapshot(&spec);
+        assert!(documented.len() >= 16, "{documented:?}");
+        for path in api_paths_in_sources() {
+            assert!(
+                documented.contains_key(&path),
+                "{path} appears in the sources but not in the document: register it with \
+                 utoipa_axum::routes! and a #[utoipa::path]"
+            );
+        }
 
         // Each operation is documented and answered.
-        for (path, methods) in API_ROUTES {
-            for m in *methods {
+        for (path, methods) in &documented {
+            let path = path.as_str();
+            for m in methods.iter().map(String::as_str) {
                 let op = &spec["paths"][path][m];
                 assert!(op["summary"].is_string(), "{m} {path}: summary");
                 assert!(op["responses"].is_object(), "{m} {path}: responses");
+                // Its answer has a type (or says it has no body), and so has its request.
+                let ok = op["responses"]
+                    .as_object()
+                    .and_then(|r| r.iter().find(|(status, _)| status.starts_with('2')));
+                let Some((status, ok)) = ok else {
+                    panic!("{m} {path}: no success response")
+                };
+                assert!(
+                    status == "204" || ok["content"].is_object(),
+                    "{m} {path}: {status} content"
+                );
+                let request = op["requestBody"]["content"].as_object();
+                let bodiless = path == "/api/v1/documents/{id}/{step}";
+                assert_eq!(
+                    m == "post" && !bodiless,
+                    request.is_some(),
+                    "{m} {path}: request body"
+                );
+                if let Some(request) = request {
+                    assert!(
+                        request.values().all(|c| c["schema"].is_object())
+                            || path == "/api/v1/verify",
+                        "{m} {path}: request schema"
+                    );
+                }
                 for param in path.split('/').filter(|s| s.starts_with('{')) {
                     let name = param.trim_matches(|c| c == '{' || c == '}');
                     let declared = op["parameters"].as_array().is_some_and(|ps| {
@@ -765,7 +835,7 @@ async fn openapi_describes_exactly_the_api_routes() {
                 let r = env
                     .send(Call::new(method, &concrete).header(header::ACCEPT, "application/json"))
                     .await;
-                let expected = match (*path, *m) {
+                let expected = match (path, m) {
                     ("/api/v1/openapi.json", _) => StatusCode::OK,
                     ("/api/v1/session", "post") => StatusCode::UNPROCESSABLE_ENTITY,
                     // Public: an empty body is refused as such, not as unauthenticated.
