@@ -145,7 +145,7 @@ fn validity(der: &[u8]) -> Result<(String, i64, i64), AppError> {
 /// The subject and holder of a new certificate.
 pub(crate) struct Holder {
     kind: CertificateKind,
-    person_id: Option<String>,
+    person_id: Option<signet_core::PersonId>,
     name: String,
     subject: Subject,
 }
@@ -196,14 +196,14 @@ impl Holder {
     /// The row that records `issued` for this holder.
     pub(crate) fn record(
         &self,
-        agency_id: &str,
+        agency_id: &signet_core::AgencyId,
         issued: &signet_pki::Issued,
         device: DeviceKind,
         label: String,
     ) -> Result<NewCertificate, AppError> {
         let (issuer, not_before_ms, not_after_ms) = validity(&issued.der)?;
         Ok(NewCertificate {
-            agency_id: agency_id.to_owned(),
+            agency_id: agency_id.clone(),
             kind: self.kind,
             holder_id: self.person_id.clone(),
             holder_name: self.name.clone(),
@@ -308,7 +308,7 @@ impl App {
         if kind == CertificateKind::Organization {
             return Ok(Holder::organization(&agency));
         }
-        let person = match self.store.person(form.holder_id.trim()).await {
+        let person = match self.store.person(&form.holder_id.trim().into()).await {
             Ok(p) if p.agency_id == viewer.agency_id && p.active => p,
             Ok(p) if p.agency_id == viewer.agency_id => {
                 return Err(AppError::Invalid(

@@ -276,7 +276,7 @@ impl Store {
     pub async fn insert_certificate(
         &self,
         c: &NewCertificate,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Certificate, StoreError> {
         let id = CertificateId::new(new_id());
@@ -300,7 +300,7 @@ impl Store {
         .bind(&c.device_label)
         .bind(hex::encode(&c.der))
         .bind(at_ms)
-        .bind(actor)
+        .bind(actor.as_ref())
         .execute(&mut *tx)
         .await?;
         let action = CertificateIssued {
@@ -309,7 +309,7 @@ impl Store {
             holder: &c.holder_name,
             not_after_ms: c.not_after_ms,
         };
-        let entry = entry(at_ms, actor, id.as_str(), &action)?;
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &action)?;
         append_and_commit(tx, &c.agency_id, &mut head, entry).await?;
         Ok(Certificate {
             id,
@@ -328,7 +328,7 @@ impl Store {
             revocation_reason: None,
             der: c.der.clone(),
             created_at_ms: at_ms,
-            created_by: actor.to_owned(),
+            created_by: actor.as_ref().to_owned(),
         })
     }
 
@@ -439,7 +439,7 @@ impl Store {
         agency_id: &AgencyId,
         serial: &str,
         reason: &str,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Certificate, StoreError> {
         let mut tx = self.begin().await?;
@@ -468,7 +468,7 @@ impl Store {
         .await?;
         let entry = entry(
             at_ms,
-            actor,
+            actor.as_ref(),
             cert.id.as_str(),
             &CertificateRevoked { serial, reason },
         )?;

@@ -132,7 +132,7 @@ impl Store {
     pub async fn insert_agency(
         &self,
         a: &NewAgency,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Agency, StoreError> {
         let id = AgencyId::new(new_id());
@@ -154,7 +154,7 @@ impl Store {
         let action = AgencyCreated {
             code: a.code.as_str(),
         };
-        let entry = entry(at_ms, actor, id.as_str(), &action)?;
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &action)?;
         append_and_commit(tx, &id, &mut head, entry).await?;
         Ok(Agency {
             id,
@@ -198,7 +198,7 @@ impl Store {
         agency_id: &AgencyId,
         name: &str,
         abbreviation: &str,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Unit, StoreError> {
         let id = UnitId::new(new_id());
@@ -213,7 +213,7 @@ impl Store {
         .bind(abbreviation)
         .execute(&mut *tx)
         .await?;
-        let entry = entry(at_ms, actor, id.as_str(), &UnitCreated { abbreviation })?;
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &UnitCreated { abbreviation })?;
         append_and_commit(tx, agency_id, &mut head, entry).await?;
         Ok(Unit {
             id,
@@ -245,7 +245,7 @@ impl Store {
     pub async fn insert_person(
         &self,
         p: &NewPerson,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Person, StoreError> {
         let id = PersonId::new(new_id());
@@ -272,7 +272,7 @@ impl Store {
             username: &p.username,
             roles: &roles,
         };
-        let entry = entry(at_ms, actor, id.as_str(), &action)?;
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &action)?;
         append_and_commit(tx, &p.agency_id, &mut head, entry).await?;
         Ok(Person {
             id,
@@ -322,7 +322,7 @@ impl Store {
         agency_id: &AgencyId,
         id: &PersonId,
         active: bool,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
@@ -342,7 +342,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let entry = entry(at_ms, actor, id.as_str(), &PersonActive { active })?;
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &PersonActive { active })?;
         append_and_commit(tx, agency_id, &mut head, entry).await?;
         Ok(())
     }

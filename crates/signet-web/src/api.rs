@@ -13,8 +13,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use signet_app::admin::PersonForm;
 use signet_app::registers::Book;
-use signet_app::AppError;
-use signet_core::Direction;
+use signet_app::{App, AppError};
+use signet_core::lifecycle::Step;
+use signet_core::person::Viewer;
+use signet_core::{Direction, DocumentId, FileId};
 use signet_store::directory::{Agency, Person, Unit};
 use signet_store::documents::{Document, DocumentFile};
 
@@ -55,11 +57,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people", get(people).post(create_person))
 }
 
-pub fn document_json(d: &Document) -> Value {
+/// A document as the API shows it to `viewer`, with the steps they may take on it now.
+pub fn document_json(app: &App, viewer: &Viewer, d: &Document) -> Value {
+    let steps: Vec<&str> = app
+        .allowed_steps(viewer, d)
+        .into_iter()
+        .map(Step::code)
+        .collect();
     json!({
         "id": d.id,
         "direction": d.direction.as_str(),
-        "state": d.state,
+        "state": d.state.code(),
         "type": d.doc_type.code(),
         "type_name": d.doc_type.name_vi(),
         "subject": d.subject,
@@ -70,7 +78,7 @@ pub fn document_json(d: &Document) -> Value {
         "number": d.number,
         "notation": d.notation,
         "issued_on": d.issued_on,
-        "author": { "name": d.author_name, "code": d.author_code },
+        "author": { "name": d.author_name, "code": d.author_code_text() },
         "signer": { "name": d.signer_name, "position": d.signer_position },
         "pages": d.pages,
         "recipients": d.recipients,
@@ -80,6 +88,7 @@ pub fn document_json(d: &Document) -> Value {
         "created_by": d.created_by,
         "created_at_ms": d.created_at_ms,
         "updated_at_ms": d.updated_at_ms,
+        "allowed_steps": steps,
     })
 }
 
@@ -175,23 +184,30 @@ async fn list_documents(
             ))))
         }
     };
-    let filter = p.query.filter(p.limit.unwrap_or(50)).map_err(api)?;
+    let filter = p
+        .query
+        .filter(direction, p.limit.unwrap_or(50))
+        .map_err(api)?;
     let page = state
         .app
         .list(&u.viewer, direction, &filter)
         .await
         .map_err(api)?;
-    let docs: Vec<Value> = page.documents.iter().map(document_json).collect();
+    let docs: Vec<Value> = page
+        .documents
+        .iter()
+        .map(|d| document_json(&state.app, &u.viewer, d))
+        .collect();
     Ok(Json(json!({ "documents": docs, "next": page.next.map(|c| c.encode()) })).into_response())
 }
 
 async fn get_document(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult {
     let view = state.app.document_view(&u.viewer, &id).await.map_err(api)?;
-    let mut doc = document_json(&view.document);
+    let mut doc = document_json(&state.app, &u.viewer, &view.document);
     doc["files"] = view.files.iter().map(file_json).collect();
     doc["history"] = view
         .history
@@ -204,25 +220,18 @@ async fn get_document(
 async fn step(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, step)): Path<(String, String)>,
+    Path((id, step)): Path<(DocumentId, String)>,
 ) -> ApiResult {
     let app = &state.app;
-    let v = &u.viewer;
-    let doc = match step.as_str() {
-        "submit" => app.submit(v, &id).await,
-        "sign" => app.sign(v, &id).await,
-        "return" => app.return_to_draft(v, &id).await,
-        "issue" => app.issue(v, &id).await,
-        _ => Err(AppError::NotFound),
-    }
-    .map_err(api)?;
-    Ok(Json(document_json(&doc)).into_response())
+    let step = Step::parse(&step).ok_or_else(|| api(AppError::NotFound))?;
+    let doc = app.take_step(&u.viewer, &id, step).await.map_err(api)?;
+    Ok(Json(document_json(app, &u.viewer, &doc)).into_response())
 }
 
 async fn download(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, file_id)): Path<(String, String)>,
+    Path((id, file_id)): Path<(DocumentId, FileId)>,
 ) -> ApiResult {
     let (file, handle) = state
         .app
@@ -250,7 +259,7 @@ pub async fn create_draft(
         .create_draft(&u.viewer, &document_form(&form), files)
         .await
         .map_err(api)?;
-    Ok((StatusCode::CREATED, Json(document_json(&doc))).into_response())
+    Ok((StatusCode::CREATED, Json(document_json(app, &u.viewer, &doc))).into_response())
 }
 
 pub async fn register_incoming(
@@ -276,7 +285,7 @@ pub async fn register_incoming(
         )
         .await
         .map_err(api)?;
-    Ok((StatusCode::CREATED, Json(document_json(&doc))).into_response())
+    Ok((StatusCode::CREATED, Json(document_json(app, &u.viewer, &doc))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -309,7 +318,7 @@ async fn register(
     }
     let rows: Vec<Value> = docs
         .iter()
-        .map(|d| json!({ "cells": book.row(d), "document": document_json(d) }))
+        .map(|d| json!({ "cells": book.row(d), "document": document_json(&state.app, &u.viewer, d) }))
         .collect();
     Ok(
         Json(json!({ "book": book.code(), "year": year, "columns": book.columns(), "rows": rows }))

@@ -353,7 +353,7 @@ async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode,
         checked += 1;
         let entries = store.journal(&a.id).await.map_err(|e| e.to_string())?;
         let head = store.journal_head(&a.id).await.map_err(|e| e.to_string())?;
-        match signet_core::journal::verify(&a.id, &entries, head.as_ref()) {
+        match signet_core::journal::verify(a.id.as_str(), &entries, head.as_ref()) {
             Ok(n) => println!("ok      {}  {n} entries  {}", a.code, a.name),
             Err(e) => {
                 broken += 1;
