@@ -277,6 +277,10 @@ impl App {
         id: &DocumentId,
         step: Step,
     ) -> Result<Document, AppError> {
+        // Refused for the roles before the document is looked at: that tells nothing of it.
+        if !viewer.could(step) {
+            return Err(AppError::Forbidden(refusal(step)));
+        }
         let doc = self.document(viewer, id).await?;
         if !viewer.may(step, doc.scope()) {
             return Err(AppError::Forbidden(refusal(step)));

@@ -131,17 +131,28 @@ impl Viewer {
         self.has(Role::Administrator)
     }
 
-    /// Whether this person's roles allow `step` on the document, whatever its state: the
-    /// author or a clerk submits, a leader signs or returns, a clerk issues. The one copy of
-    /// these rules; the state is the lifecycle's business (see [`Viewer::allowed_steps`]).
+    /// The part of the step rules that needs no document: whether this person's roles could
+    /// allow `step` on any document (a leader signs and returns, a clerk issues; submitting
+    /// depends on whose draft it is). A "no" here is safe to give before looking the
+    /// document up: it says nothing about the document.
+    pub fn could(&self, step: Step) -> bool {
+        match step {
+            Step::Submit => true,
+            Step::Sign | Step::Return => self.can_sign(),
+            Step::Issue => self.can_register(),
+        }
+    }
+
+    /// Whether this person may take `step` on the document, whatever its state: the author
+    /// or a clerk submits, a leader signs or returns, a clerk issues. The one copy of these
+    /// rules; the state is the lifecycle's business (see [`Viewer::allowed_steps`]).
     pub fn may(&self, step: Step, doc: DocumentScope<'_>) -> bool {
-        if !self.can_read(doc) {
+        if !self.can_read(doc) || !self.could(step) {
             return false;
         }
         match step {
             Step::Submit => *doc.created_by == self.person_id || self.can_register(),
-            Step::Sign | Step::Return => self.can_sign(),
-            Step::Issue => self.can_register(),
+            Step::Sign | Step::Return | Step::Issue => true,
         }
     }
 
