@@ -218,7 +218,10 @@ impl App {
     ) -> Result<DocumentView, AppError> {
         let document = self.document(viewer, id).await?;
         let files = self.store.document_files(&viewer.agency_id, id).await?;
-        let history = self.store.journal_of(&viewer.agency_id, id.as_str()).await?;
+        let history = self
+            .store
+            .journal_of(&viewer.agency_id, id.as_str())
+            .await?;
         Ok(DocumentView {
             document,
             files,

@@ -213,7 +213,12 @@ impl Store {
         .bind(abbreviation)
         .execute(&mut *tx)
         .await?;
-        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &UnitCreated { abbreviation })?;
+        let entry = entry(
+            at_ms,
+            actor.as_ref(),
+            id.as_str(),
+            &UnitCreated { abbreviation },
+        )?;
         append_and_commit(tx, agency_id, &mut head, entry).await?;
         Ok(Unit {
             id,

@@ -167,7 +167,14 @@ pub async fn bulk_documents(
         }
         q.execute(&store.pool).await?;
         bulk_terms(
-            store, agency_id.as_str(), done, batch, n, start_ms, span_ms, &SUBJECTS,
+            store,
+            agency_id.as_str(),
+            done,
+            batch,
+            n,
+            start_ms,
+            span_ms,
+            &SUBJECTS,
         )
         .await?;
         done += batch;

@@ -224,7 +224,10 @@ async fn totals_filters_paging_and_reminders() {
                 revoked: 1,
             }
         );
-        let empty = s.certificate_totals(&AgencyId::new("nobody"), at(now)).await.unwrap();
+        let empty = s
+            .certificate_totals(&AgencyId::new("nobody"), at(now))
+            .await
+            .unwrap();
         assert_eq!(empty, CertTotals::default());
 
         let serials = |p: &signet_store::certificates::CertPage| -> Vec<String> {

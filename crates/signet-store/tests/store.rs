@@ -2,8 +2,8 @@
 //! SQLite always, PostgreSQL when SIGNET_TEST_DATABASE_URL is set.
 
 use signet_core::document::{DocumentType, Secrecy, Urgency};
-use signet_core::journal;
 use signet_core::ids::{AgencyId, DocumentId, PersonId};
+use signet_core::journal;
 use signet_core::lifecycle::{Incoming, IncomingState, Outgoing, OutgoingState, Signed};
 use signet_core::person::Viewer;
 use signet_core::register::{Abbreviation, Notation};
@@ -164,11 +164,7 @@ async fn a_draft_round_trips_with_its_journal() {
         assert_eq!(d.direction, Direction::Outgoing);
         let back = db.store.document(&f.agency, &d.id).await.unwrap();
         assert_eq!(back, d);
-        let history = db
-            .store
-            .journal_of(&f.agency, d.id.as_str())
-            .await
-            .unwrap();
+        let history = db.store.journal_of(&f.agency, d.id.as_str()).await.unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].action, "document.drafted");
         assert!(history[0].details.contains("Về việc triển khai ký số"));
@@ -346,9 +342,9 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
         let secret = sign(s, &f, &secret.id).await;
         assert_eq!(
             issue(s, &f.agency, &secret, 2026, "2026-01-02")
-            .await
-            .unwrap()
-            .number,
+                .await
+                .unwrap()
+                .number,
             Some(1)
         );
         let next_year = s
@@ -358,9 +354,9 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
         let next_year = sign(s, &f, &next_year.id).await;
         assert_eq!(
             issue(s, &f.agency, &next_year, 2027, "2027-01-01")
-            .await
-            .unwrap()
-            .number,
+                .await
+                .unwrap()
+                .number,
             Some(1)
         );
         let register = s.register(&f.agency, "di", 2026).await.unwrap();
@@ -581,7 +577,10 @@ async fn incoming_steps_are_stored_and_journalled() {
                 "document.assigned"
             ]
         );
-        assert_eq!(history[2].details, r#"{"from":"presented","to":"assigned"}"#);
+        assert_eq!(
+            history[2].details,
+            r#"{"from":"presented","to":"assigned"}"#
+        );
         db
     })
     .await;
@@ -789,9 +788,7 @@ async fn the_word_index_finds_pages_and_backfills() {
             .await
             .unwrap();
         let id = sign(s, &f, &d.id).await;
-        issue(s, &f.agency, &id, 2026, "2026-03-01")
-        .await
-        .unwrap();
+        issue(s, &f.agency, &id, 2026, "2026-03-01").await.unwrap();
         let found = s
             .list(&f.officer, Direction::Outgoing, &search("1/UBND-VP", None))
             .await

@@ -259,7 +259,11 @@ pub async fn create_draft(
         .create_draft(&u.viewer, &document_form(&form), files)
         .await
         .map_err(api)?;
-    Ok((StatusCode::CREATED, Json(document_json(app, &u.viewer, &doc))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(document_json(app, &u.viewer, &doc)),
+    )
+        .into_response())
 }
 
 pub async fn register_incoming(
@@ -285,7 +289,11 @@ pub async fn register_incoming(
         )
         .await
         .map_err(api)?;
-    Ok((StatusCode::CREATED, Json(document_json(app, &u.viewer, &doc))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(document_json(app, &u.viewer, &doc)),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -89,79 +89,19 @@ impl IncomingState {
     }
 }
 
-/// A state marker of the incoming typestate. Sealed like the outgoing one.
-pub trait State: sealed::Sealed {
-    const STATE: IncomingState;
-}
-
-macro_rules! states {
-    ($($name:ident),*) => {$(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name;
-        impl sealed::Sealed for $name {}
-        impl State for $name { const STATE: IncomingState = IncomingState::$name; }
-    )*};
-}
-states!(Registered, Presented, Assigned, Processing, Done, Returned);
-
-/// An incoming document known to be in state `S`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Incoming<S: State> {
-    id: DocumentId,
-    _state: PhantomData<S>,
-}
-
-impl<S: State> sealed::Sealed for Incoming<S> {}
+super::typestate!(
+    Incoming,
+    IncomingState,
+    Incoming,
+    [Registered, Presented, Assigned, Processing, Done, Returned]
+);
 // No incoming step takes a number (the số đến is taken at registration), so all are plain.
 impl<S: State> PlainStep for Incoming<S> {}
-
-impl<S: State> Incoming<S> {
-    fn to<T: State>(self) -> Moved<Incoming<T>> {
-        let transition = Transition::new(
-            self.id.clone(),
-            DocumentState::Incoming(S::STATE),
-            DocumentState::Incoming(T::STATE),
-        );
-        Moved::new(
-            Incoming {
-                id: self.id,
-                _state: PhantomData,
-            },
-            transition,
-        )
-    }
-
-    pub fn id(&self) -> &DocumentId {
-        &self.id
-    }
-
-    pub fn state(&self) -> IncomingState {
-        S::STATE
-    }
-
-    /// Takes a stored document into state `S`, or says which state it is really in.
-    pub fn restore(id: &DocumentId, stored: DocumentState) -> Result<Self, CoreError> {
-        if stored == DocumentState::Incoming(S::STATE) {
-            Ok(Self {
-                id: id.clone(),
-                _state: PhantomData,
-            })
-        } else {
-            Err(CoreError::WrongState {
-                expected: S::STATE.code(),
-                actual: stored.code(),
-            })
-        }
-    }
-}
 
 impl Incoming<Registered> {
     /// A newly registered document (the store writes registrations in state `registered`).
     pub fn registered(id: DocumentId) -> Self {
-        Self {
-            id,
-            _state: PhantomData,
-        }
+        Self::at(id)
     }
 
     /// Trình: the clerk puts the document before the leader.

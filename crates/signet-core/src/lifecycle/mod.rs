@@ -17,9 +17,6 @@
 //! };
 //! ```
 
-pub mod incoming;
-pub mod outgoing;
-
 pub use incoming::{Incoming, IncomingState};
 pub use outgoing::{Draft, Issued, Outgoing, OutgoingState, Sent, Signed, State, Submitted};
 
@@ -167,6 +164,81 @@ impl<D> Moved<D> {
 pub(crate) mod sealed {
     pub trait Sealed {}
 }
+
+/// The parts both typestates share: the sealed state markers, the document type, its step
+/// function `to`, and `restore` from a stored state. `$doc<S>` is a document of direction
+/// `$variant` known to be in state `S`.
+macro_rules! typestate {
+    ($doc:ident, $enum:ident, $variant:ident, [$($state:ident),*]) => {
+        /// A state marker of the typestate. Sealed: the states are the domain's.
+        pub trait State: sealed::Sealed {
+            const STATE: $enum;
+        }
+
+        $(
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct $state;
+            impl sealed::Sealed for $state {}
+            impl State for $state { const STATE: $enum = $enum::$state; }
+        )*
+
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $doc<S: State> {
+            id: DocumentId,
+            _state: PhantomData<S>,
+        }
+
+        impl<S: State> sealed::Sealed for $doc<S> {}
+
+        impl<S: State> $doc<S> {
+            fn to<T: State>(self) -> Moved<$doc<T>> {
+                let transition = Transition::new(
+                    self.id.clone(),
+                    DocumentState::$variant(S::STATE),
+                    DocumentState::$variant(T::STATE),
+                );
+                Moved::new(
+                    $doc {
+                        id: self.id,
+                        _state: PhantomData,
+                    },
+                    transition,
+                )
+            }
+
+            fn at(id: DocumentId) -> Self {
+                Self {
+                    id,
+                    _state: PhantomData,
+                }
+            }
+
+            pub fn id(&self) -> &DocumentId {
+                &self.id
+            }
+
+            pub fn state(&self) -> $enum {
+                S::STATE
+            }
+
+            /// Takes a stored document into state `S`, or says which state it is really in.
+            pub fn restore(id: &DocumentId, stored: DocumentState) -> Result<Self, CoreError> {
+                if stored == DocumentState::$variant(S::STATE) {
+                    Ok(Self::at(id.clone()))
+                } else {
+                    Err(CoreError::WrongState {
+                        expected: S::STATE.code(),
+                        actual: stored.code(),
+                    })
+                }
+            }
+        }
+    };
+}
+pub(crate) use typestate;
+
+pub mod incoming;
+pub mod outgoing;
 
 /// The steps the store writes as a plain state change. Issuing is not one: it also takes a
 /// number from the register, so the store writes it in its own transaction (`Store::issue`).

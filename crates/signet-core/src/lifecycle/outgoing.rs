@@ -84,29 +84,12 @@ impl OutgoingState {
     }
 }
 
-/// A state marker of the typestate. Sealed: the states are the domain's, not the caller's.
-pub trait State: sealed::Sealed {
-    const STATE: OutgoingState;
-}
-
-macro_rules! states {
-    ($($name:ident),*) => {$(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name;
-        impl sealed::Sealed for $name {}
-        impl State for $name { const STATE: OutgoingState = OutgoingState::$name; }
-    )*};
-}
-states!(Draft, Submitted, Signed, Issued, Sent);
-
-/// An outgoing document known to be in state `S`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outgoing<S: State> {
-    id: DocumentId,
-    _state: PhantomData<S>,
-}
-
-impl<S: State> sealed::Sealed for Outgoing<S> {}
+super::typestate!(
+    Outgoing,
+    OutgoingState,
+    Outgoing,
+    [Draft, Submitted, Signed, Issued, Sent]
+);
 
 // Every outgoing step but issuing is a plain state change.
 impl PlainStep for Outgoing<Draft> {}
@@ -114,53 +97,10 @@ impl PlainStep for Outgoing<Submitted> {}
 impl PlainStep for Outgoing<Signed> {}
 impl PlainStep for Outgoing<Sent> {}
 
-impl<S: State> Outgoing<S> {
-    fn to<T: State>(self) -> Moved<Outgoing<T>> {
-        let transition = Transition::new(
-            self.id.clone(),
-            DocumentState::Outgoing(S::STATE),
-            DocumentState::Outgoing(T::STATE),
-        );
-        Moved::new(
-            Outgoing {
-                id: self.id,
-                _state: PhantomData,
-            },
-            transition,
-        )
-    }
-
-    pub fn id(&self) -> &DocumentId {
-        &self.id
-    }
-
-    pub fn state(&self) -> OutgoingState {
-        S::STATE
-    }
-
-    /// Takes a stored document into state `S`, or says which state it is really in.
-    pub fn restore(id: &DocumentId, stored: DocumentState) -> Result<Self, CoreError> {
-        if stored == DocumentState::Outgoing(S::STATE) {
-            Ok(Self {
-                id: id.clone(),
-                _state: PhantomData,
-            })
-        } else {
-            Err(CoreError::WrongState {
-                expected: S::STATE.code(),
-                actual: stored.code(),
-            })
-        }
-    }
-}
-
 impl Outgoing<Draft> {
     /// A new draft (not yet stored: the store writes drafts in state `draft`).
     pub fn new(id: DocumentId) -> Self {
-        Self {
-            id,
-            _state: PhantomData,
-        }
+        Self::at(id)
     }
 
     /// Trình ký: the draft goes to a leader for signature.

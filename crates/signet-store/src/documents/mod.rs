@@ -9,8 +9,8 @@ mod numbering;
 pub(crate) mod terms;
 mod write;
 
-pub use list::{Cursor, ListFilter, Page};
 pub(crate) use list::{decode_cursor, encode_cursor};
+pub use list::{Cursor, ListFilter, Page};
 pub use write::Issue;
 
 use signet_core::document::{Direction, DocumentType, Secrecy, Urgency};
@@ -136,8 +136,7 @@ const COLUMNS: &str = "id, agency_id, direction, state, doc_type, subject, urgen
 fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
     let text = |c: &str| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(c)?) };
     let direction = text("direction")?;
-    let direction =
-        Direction::parse(&direction).ok_or_else(|| corrupt("direction", &direction))?;
+    let direction = Direction::parse(&direction).ok_or_else(|| corrupt("direction", &direction))?;
     let author_code = match text("author_code")? {
         c if c.is_empty() => None,
         c => Some(AgencyCode::parse(&c).map_err(|e| corrupt("author code", e))?),
@@ -146,8 +145,7 @@ fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
         id: r.id("id")?,
         agency_id: r.id("agency_id")?,
         direction,
-        state: DocumentState::parse(direction, &text("state")?)
-            .map_err(|e| corrupt("state", e))?,
+        state: DocumentState::parse(direction, &text("state")?).map_err(|e| corrupt("state", e))?,
         doc_type: DocumentType::parse(&text("doc_type")?).map_err(|e| corrupt("type", e))?,
         subject: text("subject")?,
         urgency: Urgency::parse(&text("urgency")?).map_err(|e| corrupt("urgency", e))?,

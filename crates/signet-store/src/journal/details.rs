@@ -74,7 +74,12 @@ pub(crate) struct PersonActive {
 
 impl Action for PersonActive {
     fn name(&self) -> String {
-        if self.active { "person.enabled" } else { "person.disabled" }.to_owned()
+        if self.active {
+            "person.enabled"
+        } else {
+            "person.disabled"
+        }
+        .to_owned()
     }
 }
 

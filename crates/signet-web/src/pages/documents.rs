@@ -15,9 +15,9 @@ use signet_app::{App, AppError};
 use signet_core::document::{DocumentType, Secrecy, Urgency};
 use signet_core::journal::Entry;
 use signet_core::lifecycle::{DocumentState, IncomingState, OutgoingState, Step};
-use signet_core::{DocumentId, FileId};
 use signet_core::person::Viewer;
 use signet_core::Direction;
+use signet_core::{DocumentId, FileId};
 use signet_store::directory::Unit;
 use signet_store::documents::{Cursor, Document, ListFilter};
 
@@ -289,12 +289,7 @@ async fn new_document(state: AppState, u: PageUser, incoming: bool) -> Result<Re
         return Err(u.fail(AppError::Forbidden("this form")));
     }
     let units = state.app.units(v).await.map_err(|e| u.fail(e))?;
-    let own_unit = u
-        .user
-        .person
-        .unit_id
-        .as_ref()
-        .map_or("", |x| x.as_str());
+    let own_unit = u.user.person.unit_id.as_ref().map_or("", |x| x.as_str());
     let page = NewDocumentPage {
         l: Layout::of(&state, &u, if incoming { "incoming" } else { "outgoing" }).await,
         heading: if incoming {
