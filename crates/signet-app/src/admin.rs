@@ -188,7 +188,9 @@ impl App {
         if roles.is_empty() {
             return Err(AppError::Invalid(crate::Invalid::RoleRequired));
         }
-        let unit_id = Some(form.unit_id.trim().to_owned()).filter(|u| !u.is_empty());
+        let unit_id = Some(form.unit_id.trim())
+            .filter(|u| !u.is_empty())
+            .map(signet_core::UnitId::from);
         if let Some(u) = &unit_id {
             self.store
                 .unit(&viewer.agency_id, u)
@@ -214,11 +216,11 @@ impl App {
     pub async fn set_person_active(
         &self,
         viewer: &Viewer,
-        person_id: &str,
+        person_id: &signet_core::PersonId,
         active: bool,
     ) -> Result<(), AppError> {
         require_admin(viewer)?;
-        if person_id == viewer.person_id && !active {
+        if *person_id == viewer.person_id && !active {
             return Err(AppError::Invalid(crate::Invalid::OwnAccount));
         }
         Ok(self

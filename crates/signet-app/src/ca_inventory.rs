@@ -4,6 +4,7 @@
 //! CA directory's `issued/SERIAL.json`; and so is a revocation made at the CA alone.
 
 use signet_core::agency::AgencyCode;
+use signet_core::{AgencyId, PersonId};
 use signet_pki::RevocationList;
 use signet_store::certificates::{CertificateKind, DeviceKind, NewCertificate};
 use signet_store::StoreError;
@@ -28,7 +29,10 @@ fn validity(der: &[u8]) -> Result<(String, i64, i64), AppError> {
 }
 
 /// The row that records `file` in the inventory of `agency_id`.
-pub fn new_certificate(agency_id: &str, file: &IssuedFile) -> Result<NewCertificate, AppError> {
+pub fn new_certificate(
+    agency_id: &AgencyId,
+    file: &IssuedFile,
+) -> Result<NewCertificate, AppError> {
     let bad = |what: &str| AppError::Ca(format!("issued certificate {}: {what}", file.serial));
     let der = signet_pki::validation::certificates_from_pem_or_der(file.certificate.as_bytes())
         .map_err(|e| bad(&e.to_string()))?
@@ -37,9 +41,9 @@ pub fn new_certificate(agency_id: &str, file: &IssuedFile) -> Result<NewCertific
         .ok_or_else(|| bad("no certificate"))?;
     let (issuer, not_before_ms, not_after_ms) = validity(&der)?;
     Ok(NewCertificate {
-        agency_id: agency_id.to_owned(),
+        agency_id: agency_id.clone(),
         kind: CertificateKind::parse(&file.kind).ok_or_else(|| bad("unknown kind"))?,
-        holder_id: file.holder_id.clone(),
+        holder_id: file.holder_id.clone().map(PersonId::from),
         holder_name: file.holder_name.clone(),
         subject_cn: file.holder_name.trim().to_owned(),
         serial: file.serial.clone(),
@@ -54,7 +58,7 @@ pub fn new_certificate(agency_id: &str, file: &IssuedFile) -> Result<NewCertific
 
 impl App {
     /// The agency a certificate of the built-in CA belongs to, by its code.
-    pub async fn agency_id_by_code(&self, code: &str) -> Result<String, AppError> {
+    pub async fn agency_id_by_code(&self, code: &str) -> Result<AgencyId, AppError> {
         let code = AgencyCode::parse(code.trim())?;
         match self.store.agency_by_code(&code).await {
             Ok(a) => Ok(a.id),

@@ -7,6 +7,7 @@
 //! "not found".
 
 use signet_core::person::Viewer;
+use signet_core::AgencyId;
 use signet_pki::{pem, Profile, Reason, Subject};
 use signet_store::certificates::{
     CertFilter, CertPage, CertTotals, Certificate, CertificateKind, DeviceKind, NewCertificate,
@@ -125,7 +126,7 @@ fn key_source(f: &CertificateForm) -> Result<NewKey, AppError> {
 /// The subject and holder of a new certificate.
 pub(crate) struct Holder {
     kind: CertificateKind,
-    person_id: Option<String>,
+    person_id: Option<signet_core::PersonId>,
     name: String,
     subject: Subject,
 }
@@ -177,7 +178,7 @@ impl Holder {
     pub(crate) fn order(&self, key: NewKey) -> Order {
         Order {
             kind: self.kind,
-            holder_id: self.person_id.clone(),
+            holder_id: self.person_id.as_ref().map(ToString::to_string),
             subject: self.subject.clone(),
             key,
         }
@@ -186,7 +187,7 @@ impl Holder {
     /// The row that records `issued` for this holder.
     pub(crate) fn record(
         &self,
-        agency_id: &str,
+        agency_id: &signet_core::AgencyId,
         issued: &signet_pki::Issued,
         device: DeviceKind,
         label: String,
@@ -195,7 +196,7 @@ impl Holder {
             serial: issued.serial.clone(),
             agency_code: self.subject.agency_code.clone(),
             kind: self.kind.as_str().to_owned(),
-            holder_id: self.person_id.clone(),
+            holder_id: self.person_id.as_ref().map(ToString::to_string),
             holder_name: self.name.clone(),
             device_kind: device.as_str().to_owned(),
             device_label: label,
@@ -303,7 +304,7 @@ impl App {
         if kind == CertificateKind::Organization {
             return Ok(Holder::organization(&agency));
         }
-        let person = match self.store.person(form.holder_id.trim()).await {
+        let person = match self.store.person(&form.holder_id.trim().into()).await {
             Ok(p) if p.agency_id == viewer.agency_id && p.active => p,
             Ok(p) if p.agency_id == viewer.agency_id => {
                 return Err(AppError::Invalid(crate::Invalid::HolderDisabled))
@@ -333,7 +334,11 @@ impl App {
         let key = key_source(form)?;
         let holder = self.holder(viewer, form).await?;
         let (certificate, issuance) = self
-            .issue_and_record(holder.order(key), &viewer.agency_id, &viewer.person_id)
+            .issue_and_record(
+                holder.order(key),
+                &viewer.agency_id,
+                viewer.person_id.as_str(),
+            )
             .await?;
         Ok(IssuedCertificate {
             certificate,
@@ -351,7 +356,7 @@ impl App {
     pub async fn issue_and_record(
         &self,
         order: Order,
-        agency_id: &str,
+        agency_id: &AgencyId,
         actor: &str,
     ) -> Result<(Certificate, Issuance), AppError> {
         let ca = self.ca()?;
@@ -369,7 +374,7 @@ impl App {
     /// when the database refuses, the certificate is withdrawn at the CA.
     pub async fn record_issuance(
         &self,
-        agency_id: &str,
+        agency_id: &AgencyId,
         file: &IssuedFile,
         actor: &str,
     ) -> Result<Certificate, AppError> {

@@ -263,7 +263,7 @@ impl App {
         // One hash for every demo account: argon2id is slow on purpose.
         let hash = hash_password(DEMO_PASSWORD)?;
         let now = self.clock.now_ms();
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids: Vec<signet_core::AgencyId> = Vec::new();
         let mut province_people = Vec::new();
         let mut seeded = Vec::new();
         for (i, seed) in AGENCIES.iter().enumerate() {
@@ -358,7 +358,7 @@ impl App {
         {
             let mut loaded = ca.lock().await?;
             let mut issue = |holder: &Holder,
-                             agency_id: &str,
+                             agency_id: &signet_core::AgencyId,
                              when: time::OffsetDateTime,
                              device: DeviceKind,
                              label: String| {

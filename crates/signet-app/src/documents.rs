@@ -3,9 +3,10 @@
 use signet_core::document::{
     check_optional_text, check_text, limits, DocumentType, Secrecy, Urgency,
 };
+use signet_core::ids::{DocumentId, FileId, UnitId};
 use signet_core::journal::Entry;
-use signet_core::lifecycle::{Draft, Outgoing, OutgoingState, Signed, Submitted};
-use signet_core::person::{DocumentScope, Viewer};
+use signet_core::lifecycle::{Draft, Moved, Outgoing, PlainStep, Signed, Step, Submitted};
+use signet_core::person::Viewer;
 use signet_core::register::{Abbreviation, Notation};
 use signet_core::Direction;
 use signet_store::documents::{
@@ -103,7 +104,7 @@ impl DocumentForm {
             pages,
             recipients: self.recipients.trim().to_owned(),
             due_on: parse_optional_date("due_on", &self.due_on)?,
-            drafting_unit_id: optional(&self.drafting_unit_id),
+            drafting_unit_id: optional(&self.drafting_unit_id).map(UnitId::from),
             created_by: viewer.person_id.clone(),
             files: Vec::new(),
         })
@@ -123,7 +124,7 @@ pub fn check_arrival(arrival: &ArrivalForm) -> Result<(), AppError> {
 }
 
 impl App {
-    async fn check_unit(&self, viewer: &Viewer, unit_id: Option<&str>) -> Result<(), AppError> {
+    async fn check_unit(&self, viewer: &Viewer, unit_id: Option<&UnitId>) -> Result<(), AppError> {
         if let Some(unit) = unit_id {
             self.store
                 .unit(&viewer.agency_id, unit)
@@ -153,7 +154,7 @@ impl App {
             return Err(AppError::Forbidden("drafting documents"));
         }
         let mut new = form.validate(viewer)?;
-        self.check_unit(viewer, new.drafting_unit_id.as_deref())
+        self.check_unit(viewer, new.drafting_unit_id.as_ref())
             .await?;
         new.files = files;
         Ok(self.store.insert_draft(&new, self.clock.now_ms()).await?)
@@ -179,7 +180,9 @@ impl App {
         let year = parse_date(&arrived_on).map_or(today.year(), |d| d.year());
         let arrival = Arrival {
             author_name: arrival.author_name.trim().to_owned(),
-            author_code: arrival.author_code.trim().to_owned(),
+            author_code: optional(&arrival.author_code)
+                .map(|c| signet_core::AgencyCode::parse(&c))
+                .transpose()?,
             notation: arrival.notation.trim().to_owned(),
             issued_on: parse_optional_date("issued_on", &arrival.issued_on)?,
             arrived_on,
@@ -193,23 +196,31 @@ impl App {
 
     /// A document the viewer may read, or `NotFound` (never "forbidden": that would tell
     /// an outsider the document exists).
-    pub async fn document(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
+    pub async fn document(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
         let doc = self.store.document(&viewer.agency_id, id).await?;
-        let scope = DocumentScope {
-            agency_id: &doc.agency_id,
-            created_by: &doc.created_by,
-            secrecy: doc.secrecy,
-        };
-        if !viewer.can_read(scope) {
+        if !viewer.can_read(doc.scope()) {
             return Err(AppError::NotFound);
         }
         Ok(doc)
     }
 
-    pub async fn document_view(&self, viewer: &Viewer, id: &str) -> Result<DocumentView, AppError> {
+    /// What the viewer may do to the document now: the one answer the pages, the API and
+    /// the use cases below all use (rules in `signet_core::person::Viewer::may`).
+    pub fn allowed_steps(&self, viewer: &Viewer, document: &Document) -> Vec<Step> {
+        viewer.allowed_steps(document.scope())
+    }
+
+    pub async fn document_view(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+    ) -> Result<DocumentView, AppError> {
         let document = self.document(viewer, id).await?;
-        let files = self.store.document_files(id).await?;
-        let history = self.store.journal_of(&viewer.agency_id, id).await?;
+        let files = self.store.document_files(&viewer.agency_id, id).await?;
+        let history = self
+            .store
+            .journal_of(&viewer.agency_id, id.as_str())
+            .await?;
         Ok(DocumentView {
             document,
             files,
@@ -221,16 +232,16 @@ impl App {
     pub async fn document_file(
         &self,
         viewer: &Viewer,
-        doc_id: &str,
-        file_id: &str,
+        doc_id: &DocumentId,
+        file_id: &FileId,
     ) -> Result<(DocumentFile, tokio::fs::File), AppError> {
         self.document(viewer, doc_id).await?;
         let file = self
             .store
-            .document_files(doc_id)
+            .document_files(&viewer.agency_id, doc_id)
             .await?
             .into_iter()
-            .find(|f| f.id == file_id)
+            .find(|f| f.id == *file_id)
             .ok_or(AppError::NotFound)?;
         let handle = self.blobs.open_blob(&file.sha256).await?;
         Ok((file, handle))
@@ -245,59 +256,76 @@ impl App {
         Ok(self.store.list(viewer, direction, filter).await?)
     }
 
-    /// Trình ký: the author (or a clerk) sends a draft for signature.
-    pub async fn submit(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
-        let doc = self.document(viewer, id).await?;
-        if doc.created_by != viewer.person_id && !viewer.can_register() {
-            return Err(AppError::Forbidden("submitting another person's draft"));
+    /// Takes `step` on a document: the dispatch of the API and the pages.
+    pub async fn take_step(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        step: Step,
+    ) -> Result<Document, AppError> {
+        match step {
+            Step::Submit => self.submit(viewer, id).await,
+            Step::Sign => self.sign(viewer, id).await,
+            Step::Return => self.return_to_draft(viewer, id).await,
+            Step::Issue => self.issue(viewer, id).await,
         }
-        let draft = Outgoing::<Draft>::restore(id, doc.outgoing_state()?)?;
-        self.step(viewer, draft.state(), draft.submit().state(), id)
-            .await
+    }
+
+    /// The document, once the viewer may take `step` on it (whatever its state: the state is
+    /// checked by the typestate, so a wrong state is a conflict, not a refusal).
+    async fn permitted(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        step: Step,
+    ) -> Result<Document, AppError> {
+        // Refused for the roles before the document is looked at: that tells nothing of it.
+        if !viewer.could(step) {
+            return Err(AppError::Forbidden(refusal(step)));
+        }
+        let doc = self.document(viewer, id).await?;
+        if !viewer.may(step, doc.scope()) {
+            return Err(AppError::Forbidden(refusal(step)));
+        }
+        Ok(doc)
+    }
+
+    /// Trình ký: the author (or a clerk) sends a draft for signature.
+    pub async fn submit(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
+        let doc = self.permitted(viewer, id, Step::Submit).await?;
+        let draft = Outgoing::<Draft>::restore(id, doc.state)?;
+        self.store_step(viewer, &draft.submit()).await
     }
 
     /// The leader approves and signs. (The digital signature itself is applied by the
     /// signing service; this records the leader's decision in the lifecycle.)
-    pub async fn sign(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
-        if !viewer.can_sign() {
-            return Err(AppError::Forbidden("signing: leaders only"));
-        }
-        let doc = self.document(viewer, id).await?;
-        let submitted = Outgoing::<Submitted>::restore(id, doc.outgoing_state()?)?;
-        self.step(viewer, submitted.state(), submitted.sign().state(), id)
-            .await
+    pub async fn sign(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
+        let doc = self.permitted(viewer, id, Step::Sign).await?;
+        let submitted = Outgoing::<Submitted>::restore(id, doc.state)?;
+        self.store_step(viewer, &submitted.sign()).await
     }
 
     /// The leader sends a submitted draft back to its author.
-    pub async fn return_to_draft(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
-        if !viewer.can_sign() {
-            return Err(AppError::Forbidden("returning drafts: leaders only"));
-        }
-        let doc = self.document(viewer, id).await?;
-        let submitted = Outgoing::<Submitted>::restore(id, doc.outgoing_state()?)?;
-        self.step(
-            viewer,
-            submitted.state(),
-            submitted.return_to_draft().state(),
-            id,
-        )
-        .await
-    }
-
-    async fn step(
+    pub async fn return_to_draft(
         &self,
         viewer: &Viewer,
-        from: OutgoingState,
-        to: OutgoingState,
-        id: &str,
+        id: &DocumentId,
+    ) -> Result<Document, AppError> {
+        let doc = self.permitted(viewer, id, Step::Return).await?;
+        let submitted = Outgoing::<Submitted>::restore(id, doc.state)?;
+        self.store_step(viewer, &submitted.return_to_draft()).await
+    }
+
+    async fn store_step<D: PlainStep>(
+        &self,
+        viewer: &Viewer,
+        step: &Moved<D>,
     ) -> Result<Document, AppError> {
         Ok(self
             .store
             .transition(
                 &viewer.agency_id,
-                id,
-                from,
-                to,
+                step,
                 &viewer.person_id,
                 self.clock.now_ms(),
             )
@@ -307,12 +335,9 @@ impl App {
     /// The clerk issues a signed document: number and notation from the register of the
     /// current year (Vietnam time), built from the agency's and the drafting unit's
     /// abbreviations.
-    pub async fn issue(&self, viewer: &Viewer, id: &str) -> Result<Document, AppError> {
-        if !viewer.can_register() {
-            return Err(AppError::Forbidden("issuing: clerks only"));
-        }
-        let doc = self.document(viewer, id).await?;
-        Outgoing::<Signed>::restore(id, doc.outgoing_state()?)?;
+    pub async fn issue(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
+        let doc = self.permitted(viewer, id, Step::Issue).await?;
+        let issuing = Outgoing::<Signed>::restore(id, doc.state)?.issue();
         let agency = self.store.agency(&viewer.agency_id).await?;
         let issuer = Abbreviation::parse(&agency.abbreviation)?;
         let unit = match &doc.drafting_unit_id {
@@ -324,15 +349,24 @@ impl App {
         let now = self.clock.now().to_offset(VIETNAM);
         let issued_on = iso_date(now.date());
         let build = |n: u32, d: &Document| Notation::build(n, d.doc_type, &issuer, unit.as_ref());
-        let at = self.clock.now_ms();
         let req = Issue {
             agency_id: &viewer.agency_id,
-            id,
+            step: &issuing,
             year: now.year(),
             issued_on: &issued_on,
             actor: &viewer.person_id,
-            at_ms: at,
+            at_ms: self.clock.now_ms(),
         };
         Ok(self.store.issue(&req, build).await?)
+    }
+}
+
+/// Why a step is refused to someone whose roles do not allow it.
+fn refusal(step: Step) -> &'static str {
+    match step {
+        Step::Submit => "submitting another person's draft",
+        Step::Sign => "signing: leaders only",
+        Step::Return => "returning drafts: leaders only",
+        Step::Issue => "issuing: clerks only",
     }
 }

@@ -27,7 +27,7 @@ pub async fn verify_journals(
         }
         let entries = store.journal(&agency.id).await?;
         let head = store.journal_head(&agency.id).await?;
-        let result = signet_core::journal::verify(&agency.id, &entries, head.as_ref());
+        let result = signet_core::journal::verify(agency.id.as_str(), &entries, head.as_ref());
         checks.push(JournalCheck { agency, result });
     }
     if checks.is_empty() {

@@ -111,8 +111,8 @@ impl App {
     pub async fn verify_document_file(
         &self,
         viewer: &signet_core::person::Viewer,
-        doc_id: &str,
-        file_id: &str,
+        doc_id: &signet_core::DocumentId,
+        file_id: &signet_core::FileId,
     ) -> Result<(signet_store::documents::DocumentFile, Report), AppError> {
         use tokio::io::AsyncReadExt;
         let (file, handle) = self.document_file(viewer, doc_id, file_id).await?;

@@ -9,6 +9,7 @@
 pub mod agency;
 pub mod document;
 pub mod error;
+pub mod ids;
 pub mod journal;
 pub mod lifecycle;
 pub mod person;
@@ -18,4 +19,6 @@ pub mod text;
 pub use agency::{AgencyCode, LegacyAgencyCode};
 pub use document::{Direction, DocumentType, Secrecy, Urgency};
 pub use error::CoreError;
+pub use ids::{AgencyId, CertificateId, DocumentId, FileId, PersonId, UnitId};
+pub use lifecycle::DocumentState;
 pub use person::Role;

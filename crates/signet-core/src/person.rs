@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::document::Secrecy;
+use crate::ids::{AgencyId, PersonId};
+use crate::lifecycle::{DocumentState, Step};
 use crate::CoreError;
 
 /// A role a person holds in an agency. A person may hold several.
@@ -80,17 +82,18 @@ impl From<Role> for &'static str {
 /// system is scoped by one of these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
-    pub person_id: String,
-    pub agency_id: String,
+    pub person_id: PersonId,
+    pub agency_id: AgencyId,
     pub roles: Vec<Role>,
 }
 
 /// What the permission rules need to know of a document.
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentScope<'a> {
-    pub agency_id: &'a str,
-    pub created_by: &'a str,
+    pub agency_id: &'a AgencyId,
+    pub created_by: &'a PersonId,
     pub secrecy: Secrecy,
+    pub state: DocumentState,
 }
 
 impl Viewer {
@@ -101,13 +104,13 @@ impl Viewer {
     /// A person never sees another agency's documents. Within the agency, secret documents
     /// are limited to the leaders, the clerks and the person who drafted them.
     pub fn can_read(&self, doc: DocumentScope<'_>) -> bool {
-        if doc.agency_id != self.agency_id {
+        if *doc.agency_id != self.agency_id {
             return false;
         }
         !doc.secrecy.is_secret()
             || self.has(Role::Leader)
             || self.has(Role::Clerk)
-            || doc.created_by == self.person_id
+            || *doc.created_by == self.person_id
     }
 
     /// Anyone in the agency but an administrator-only account may draft.
@@ -127,11 +130,48 @@ impl Viewer {
     pub fn can_administer(&self) -> bool {
         self.has(Role::Administrator)
     }
+
+    /// The part of the step rules that needs no document: whether this person's roles could
+    /// allow `step` on any document (a leader signs and returns, a clerk issues; submitting
+    /// depends on whose draft it is). A "no" here is safe to give before looking the
+    /// document up: it says nothing about the document.
+    pub fn could(&self, step: Step) -> bool {
+        match step {
+            Step::Submit => true,
+            Step::Sign | Step::Return => self.can_sign(),
+            Step::Issue => self.can_register(),
+        }
+    }
+
+    /// Whether this person may take `step` on the document, whatever its state: the author
+    /// or a clerk submits, a leader signs or returns, a clerk issues. The one copy of these
+    /// rules; the state is the lifecycle's business (see [`Viewer::allowed_steps`]).
+    pub fn may(&self, step: Step, doc: DocumentScope<'_>) -> bool {
+        if !self.can_read(doc) || !self.could(step) {
+            return false;
+        }
+        match step {
+            Step::Submit => *doc.created_by == self.person_id || self.can_register(),
+            Step::Sign | Step::Return | Step::Issue => true,
+        }
+    }
+
+    /// The steps this person may take on the document now: those that start from its
+    /// state and that their roles allow.
+    pub fn allowed_steps(&self, doc: DocumentScope<'_>) -> Vec<Step> {
+        Step::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.starts_from() == doc.state && self.may(*s, doc))
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::lifecycle::{IncomingState, OutgoingState};
 
     fn viewer(agency: &str, roles: &[Role]) -> Viewer {
         Viewer {
@@ -144,29 +184,66 @@ mod tests {
     #[test]
     fn never_across_agencies() {
         let v = viewer("a", &[Role::Leader, Role::Clerk, Role::Administrator]);
+        let (b, p1) = (AgencyId::new("b"), PersonId::new("p1"));
         let doc = DocumentScope {
-            agency_id: "b",
-            created_by: "p1",
+            agency_id: &b,
+            created_by: &p1,
             secrecy: Secrecy::None,
+            state: OutgoingState::Draft.into(),
         };
         assert!(!v.can_read(doc));
+        assert!(v.allowed_steps(doc).is_empty());
     }
 
     #[test]
     fn secret_documents_within_agency() {
+        let (a, p1, p2) = (AgencyId::new("a"), PersonId::new("p1"), PersonId::new("p2"));
         let doc = DocumentScope {
-            agency_id: "a",
-            created_by: "p2",
+            agency_id: &a,
+            created_by: &p2,
             secrecy: Secrecy::Secret,
+            state: OutgoingState::Draft.into(),
         };
         assert!(!viewer("a", &[Role::Officer]).can_read(doc));
         assert!(viewer("a", &[Role::Leader]).can_read(doc));
         assert!(viewer("a", &[Role::Clerk]).can_read(doc));
         let own = DocumentScope {
-            created_by: "p1",
+            created_by: &p1,
             ..doc
         };
         assert!(viewer("a", &[Role::Officer]).can_read(own));
+    }
+
+    fn steps(roles: &[Role], created_by: &str, state: DocumentState) -> Vec<Step> {
+        let (a, author) = (AgencyId::new("a"), PersonId::new(created_by));
+        viewer("a", roles).allowed_steps(DocumentScope {
+            agency_id: &a,
+            created_by: &author,
+            secrecy: Secrecy::None,
+            state,
+        })
+    }
+
+    #[test]
+    fn who_may_take_which_step() {
+        let draft = OutgoingState::Draft.into();
+        assert_eq!(steps(&[Role::Officer], "p1", draft), [Step::Submit]);
+        assert!(steps(&[Role::Officer], "p2", draft).is_empty());
+        assert_eq!(steps(&[Role::Clerk], "p2", draft), [Step::Submit]);
+        assert!(steps(&[Role::Leader], "p2", draft).is_empty());
+        let submitted = OutgoingState::Submitted.into();
+        assert_eq!(
+            steps(&[Role::Leader], "p2", submitted),
+            [Step::Sign, Step::Return]
+        );
+        assert!(steps(&[Role::Officer, Role::Clerk], "p1", submitted).is_empty());
+        let signed = OutgoingState::Signed.into();
+        assert_eq!(steps(&[Role::Clerk], "p2", signed), [Step::Issue]);
+        assert!(steps(&[Role::Leader], "p1", signed).is_empty());
+        for s in [OutgoingState::Issued, OutgoingState::Sent] {
+            assert!(steps(Role::ALL, "p1", s.into()).is_empty());
+        }
+        assert!(steps(Role::ALL, "p1", IncomingState::Registered.into()).is_empty());
     }
 
     #[test]

@@ -5,13 +5,14 @@
 //! that needs it takes a [`StatusAt`] and computes it in SQL, so the totals and the filters
 //! agree with [`Certificate::status`].
 
+use signet_core::ids::{AgencyId, CertificateId, PersonId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::directory::{entry, json_str};
 use crate::error::corrupt;
+use crate::journal::details::{entry, CertificateIssued, CertificateRevoked};
 use crate::journal::{append_and_commit, claim_head};
-use crate::sql::Builder;
+use crate::sql::{Builder, RowExt};
 use crate::{new_id, Store, StoreError};
 
 /// Whose certificate: a person's (cá nhân) or the agency's (tổ chức).
@@ -112,11 +113,11 @@ pub struct StatusAt {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {
-    pub id: String,
-    pub agency_id: String,
+    pub id: CertificateId,
+    pub agency_id: AgencyId,
     pub kind: CertificateKind,
     /// The person; `None` for an organization certificate.
-    pub holder_id: Option<String>,
+    pub holder_id: Option<PersonId>,
     /// The person's or the agency's name when the certificate was recorded.
     pub holder_name: String,
     pub subject_cn: String,
@@ -133,6 +134,7 @@ pub struct Certificate {
     pub revocation_reason: Option<String>,
     pub der: Vec<u8>,
     pub created_at_ms: i64,
+    /// The actor who recorded it: a person's id, or `system` (the command line).
     pub created_by: String,
 }
 
@@ -154,9 +156,9 @@ impl Certificate {
 /// A certificate to record (already issued).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCertificate {
-    pub agency_id: String,
+    pub agency_id: AgencyId,
     pub kind: CertificateKind,
-    pub holder_id: Option<String>,
+    pub holder_id: Option<PersonId>,
     pub holder_name: String,
     pub subject_cn: String,
     pub serial: String,
@@ -181,24 +183,20 @@ pub struct CertFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertCursor {
     pub not_after_ms: i64,
-    pub id: String,
+    pub id: CertificateId,
 }
 
 impl CertCursor {
     // The same text form and checks as the document list's cursor (one definition of what a
     // cursor may hold).
     pub fn encode(&self) -> String {
-        crate::documents::Cursor {
-            created_at_ms: self.not_after_ms,
-            id: self.id.clone(),
-        }
-        .encode()
+        crate::documents::encode_cursor(self.not_after_ms, self.id.as_str())
     }
 
     pub fn decode(s: &str) -> Option<Self> {
-        crate::documents::Cursor::decode(s).map(|c| Self {
-            not_after_ms: c.created_at_ms,
-            id: c.id,
+        crate::documents::decode_cursor(s).map(|(not_after_ms, id)| Self {
+            not_after_ms,
+            id: id.into(),
         })
     }
 }
@@ -230,10 +228,10 @@ fn certificate_from_row(r: &AnyRow) -> Result<Certificate, StoreError> {
     let device: String = r.try_get("device_kind")?;
     let der: String = r.try_get("der_hex")?;
     Ok(Certificate {
-        id: r.try_get("id")?,
-        agency_id: r.try_get("agency_id")?,
+        id: r.id("id")?,
+        agency_id: r.id("agency_id")?,
         kind: CertificateKind::parse(&kind).ok_or_else(|| corrupt("certificate kind", &kind))?,
-        holder_id: r.try_get("holder_id")?,
+        holder_id: r.opt_id("holder_id")?,
         holder_name: r.try_get("holder_name")?,
         subject_cn: r.try_get("subject_cn")?,
         serial: r.try_get("serial")?,
@@ -278,20 +276,20 @@ impl Store {
     pub async fn insert_certificate(
         &self,
         c: &NewCertificate,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Certificate, StoreError> {
-        let id = new_id();
+        let id = CertificateId::new(new_id());
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, &c.agency_id).await?;
         sqlx::query(&format!(
             "INSERT INTO certificates ({COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, $13, $14, $15)"
         ))
-        .bind(&id)
-        .bind(&c.agency_id)
+        .bind(id.as_str())
+        .bind(c.agency_id.as_str())
         .bind(c.kind.as_str())
-        .bind(c.holder_id.clone())
+        .bind(c.holder_id.as_ref().map(PersonId::as_str))
         .bind(&c.holder_name)
         .bind(&c.subject_cn)
         .bind(&c.serial)
@@ -302,23 +300,17 @@ impl Store {
         .bind(&c.device_label)
         .bind(hex::encode(&c.der))
         .bind(at_ms)
-        .bind(actor)
+        .bind(actor.as_ref())
         .execute(&mut *tx)
         .await?;
-        let details = format!(
-            "{{\"serial\":{},\"kind\":\"{}\",\"holder\":{},\"not_after_ms\":{}}}",
-            json_str(&c.serial),
-            c.kind.as_str(),
-            json_str(&c.holder_name),
-            c.not_after_ms
-        );
-        append_and_commit(
-            tx,
-            &c.agency_id,
-            &mut head,
-            entry(at_ms, actor, "certificate.issued", &id, details),
-        )
-        .await?;
+        let action = CertificateIssued {
+            serial: &c.serial,
+            kind: c.kind.as_str(),
+            holder: &c.holder_name,
+            not_after_ms: c.not_after_ms,
+        };
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &action)?;
+        append_and_commit(tx, &c.agency_id, &mut head, entry).await?;
         Ok(Certificate {
             id,
             agency_id: c.agency_id.clone(),
@@ -336,7 +328,7 @@ impl Store {
             revocation_reason: None,
             der: c.der.clone(),
             created_at_ms: at_ms,
-            created_by: actor.to_owned(),
+            created_by: actor.as_ref().to_owned(),
         })
     }
 
@@ -344,7 +336,7 @@ impl Store {
     /// and by kind.
     pub async fn certificates(
         &self,
-        agency_id: &str,
+        agency_id: &AgencyId,
         f: &CertFilter,
         at: StatusAt,
     ) -> Result<CertPage, StoreError> {
@@ -352,7 +344,7 @@ impl Store {
         let mut q = Builder::new(&format!(
             "SELECT {COLUMNS} FROM certificates WHERE agency_id = "
         ));
-        q.text(agency_id);
+        q.text(agency_id.as_str());
         if let Some(status) = f.status {
             status_condition(&mut q, status, at);
         }
@@ -366,7 +358,7 @@ impl Store {
             q.push(" OR (not_after_ms = ")
                 .int(c.not_after_ms)
                 .push(" AND id > ")
-                .text(&c.id)
+                .text(c.id.as_str())
                 .push("))");
         }
         q.push(" ORDER BY not_after_ms, id LIMIT ")
@@ -391,7 +383,7 @@ impl Store {
     /// Counts of an agency's certificates per kind and per status at `at`, in one query.
     pub async fn certificate_totals(
         &self,
-        agency_id: &str,
+        agency_id: &AgencyId,
         at: StatusAt,
     ) -> Result<CertTotals, StoreError> {
         let row = sqlx::query(
@@ -404,7 +396,7 @@ impl Store {
              COALESCE(SUM(CASE WHEN revoked_at_ms IS NULL AND not_after_ms > $3 THEN 1 ELSE 0 END), 0) AS valid \
              FROM certificates WHERE agency_id = $1",
         )
-        .bind(agency_id)
+        .bind(agency_id.as_str())
         .bind(at.now_ms)
         .bind(at.soon_ms)
         .fetch_one(&self.pool)
@@ -424,7 +416,7 @@ impl Store {
     /// One certificate of an agency by serial; `NotFound` for another agency's.
     pub async fn certificate(
         &self,
-        agency_id: &str,
+        agency_id: &AgencyId,
         serial: &str,
     ) -> Result<Certificate, StoreError> {
         // Serials are unique per issuer; within one agency two issuers giving the same
@@ -433,7 +425,7 @@ impl Store {
             "SELECT {COLUMNS} FROM certificates WHERE agency_id = $1 AND serial = $2 \
              ORDER BY created_at_ms DESC, id DESC LIMIT 1"
         ))
-        .bind(agency_id)
+        .bind(agency_id.as_str())
         .bind(serial)
         .fetch_one(&self.pool)
         .await?;
@@ -444,10 +436,10 @@ impl Store {
     /// already is, `NotFound` when the agency has no such certificate.
     pub async fn revoke_certificate(
         &self,
-        agency_id: &str,
+        agency_id: &AgencyId,
         serial: &str,
         reason: &str,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Certificate, StoreError> {
         let mut tx = self.begin().await?;
@@ -456,7 +448,7 @@ impl Store {
             "SELECT {COLUMNS} FROM certificates WHERE agency_id = $1 AND serial = $2 \
              ORDER BY created_at_ms DESC, id DESC LIMIT 1"
         ))
-        .bind(agency_id)
+        .bind(agency_id.as_str())
         .bind(serial)
         .fetch_one(&mut *tx)
         .await?;
@@ -471,21 +463,16 @@ impl Store {
         )
         .bind(at_ms)
         .bind(reason)
-        .bind(&cert.id)
+        .bind(cert.id.as_str())
         .execute(&mut *tx)
         .await?;
-        let details = format!(
-            "{{\"serial\":{},\"reason\":{}}}",
-            json_str(serial),
-            json_str(reason)
-        );
-        append_and_commit(
-            tx,
-            agency_id,
-            &mut head,
-            entry(at_ms, actor, "certificate.revoked", &cert.id, details),
-        )
-        .await?;
+        let entry = entry(
+            at_ms,
+            actor.as_ref(),
+            cert.id.as_str(),
+            &CertificateRevoked { serial, reason },
+        )?;
+        append_and_commit(tx, agency_id, &mut head, entry).await?;
         cert.revoked_at_ms = Some(at_ms);
         cert.revocation_reason = Some(reason.to_owned());
         Ok(cert)
@@ -495,7 +482,7 @@ impl Store {
     /// soonest first; at most 10.
     pub async fn expiring_for_holder(
         &self,
-        person_id: &str,
+        person_id: &PersonId,
         at: StatusAt,
     ) -> Result<Vec<Certificate>, StoreError> {
         let rows = sqlx::query(&format!(
@@ -503,7 +490,7 @@ impl Store {
              AND not_after_ms >= $2 AND not_after_ms <= $3 AND revoked_at_ms IS NULL \
              ORDER BY not_after_ms LIMIT 10"
         ))
-        .bind(person_id)
+        .bind(person_id.as_str())
         .bind(at.now_ms)
         .bind(at.soon_ms)
         .fetch_all(&self.pool)

@@ -1,21 +1,23 @@
 //! Agencies, units and people.
 
-use signet_core::journal::NewEntry;
+use signet_core::ids::{AgencyId, PersonId, UnitId};
 use signet_core::{AgencyCode, Role};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::error::corrupt;
+use crate::journal::details::{entry, AgencyCreated, PersonActive, PersonCreated, UnitCreated};
 use crate::journal::{append_and_commit, claim_head};
+use crate::sql::RowExt;
 use crate::{new_id, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agency {
-    pub id: String,
+    pub id: AgencyId,
     pub code: AgencyCode,
     pub name: String,
     pub abbreviation: String,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<AgencyId>,
     pub address: String,
 }
 
@@ -24,23 +26,23 @@ pub struct NewAgency {
     pub code: AgencyCode,
     pub name: String,
     pub abbreviation: String,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<AgencyId>,
     pub address: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
-    pub id: String,
-    pub agency_id: String,
+    pub id: UnitId,
+    pub agency_id: AgencyId,
     pub name: String,
     pub abbreviation: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
-    pub id: String,
-    pub agency_id: String,
-    pub unit_id: Option<String>,
+    pub id: PersonId,
+    pub agency_id: AgencyId,
+    pub unit_id: Option<UnitId>,
     pub username: String,
     pub full_name: String,
     pub title: String,
@@ -52,8 +54,8 @@ pub struct Person {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPerson {
-    pub agency_id: String,
-    pub unit_id: Option<String>,
+    pub agency_id: AgencyId,
+    pub unit_id: Option<UnitId>,
     pub username: String,
     pub full_name: String,
     pub title: String,
@@ -65,19 +67,19 @@ pub struct NewPerson {
 fn agency_from_row(r: &AnyRow) -> Result<Agency, StoreError> {
     let code: String = r.try_get("code")?;
     Ok(Agency {
-        id: r.try_get("id")?,
+        id: r.id("id")?,
         code: AgencyCode::parse(&code).map_err(|e| corrupt("agency code", e))?,
         name: r.try_get("name")?,
         abbreviation: r.try_get("abbreviation")?,
-        parent_id: r.try_get("parent_id")?,
+        parent_id: r.opt_id("parent_id")?,
         address: r.try_get("address")?,
     })
 }
 
 fn unit_from_row(r: &AnyRow) -> Result<Unit, StoreError> {
     Ok(Unit {
-        id: r.try_get("id")?,
-        agency_id: r.try_get("agency_id")?,
+        id: r.id("id")?,
+        agency_id: r.id("agency_id")?,
         name: r.try_get("name")?,
         abbreviation: r.try_get("abbreviation")?,
     })
@@ -98,9 +100,9 @@ fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
     let roles: String = r.try_get("roles")?;
     let active: i64 = r.try_get("active")?;
     Ok(Person {
-        id: r.try_get("id")?,
-        agency_id: r.try_get("agency_id")?,
-        unit_id: r.try_get("unit_id")?,
+        id: r.id("id")?,
+        agency_id: r.id("agency_id")?,
+        unit_id: r.opt_id("unit_id")?,
         username: r.try_get("username")?,
         full_name: r.try_get("full_name")?,
         title: r.try_get("title")?,
@@ -130,33 +132,30 @@ impl Store {
     pub async fn insert_agency(
         &self,
         a: &NewAgency,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Agency, StoreError> {
-        let id = new_id();
+        let id = AgencyId::new(new_id());
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO agencies (id, code, name, abbreviation, parent_id, address, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(&id)
+        .bind(id.as_str())
         .bind(a.code.as_str())
         .bind(&a.name)
         .bind(&a.abbreviation)
-        .bind(a.parent_id.clone())
+        .bind(a.parent_id.as_ref().map(AgencyId::as_str))
         .bind(&a.address)
         .bind(at_ms)
         .execute(&mut *tx)
         .await?;
         let mut head = claim_head(&mut tx, &id).await?;
-        let details = format!("{{\"code\":\"{}\"}}", a.code);
-        append_and_commit(
-            tx,
-            &id,
-            &mut head,
-            entry(at_ms, actor, "agency.created", &id, details),
-        )
-        .await?;
+        let action = AgencyCreated {
+            code: a.code.as_str(),
+        };
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &action)?;
+        append_and_commit(tx, &id, &mut head, entry).await?;
         Ok(Agency {
             id,
             code: a.code.clone(),
@@ -176,10 +175,10 @@ impl Store {
         rows.iter().map(agency_from_row).collect()
     }
 
-    pub async fn agency(&self, id: &str) -> Result<Agency, StoreError> {
+    pub async fn agency(&self, id: &AgencyId) -> Result<Agency, StoreError> {
         self.one(
             &format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1"),
-            id,
+            id.as_str(),
             agency_from_row,
         )
         .await
@@ -196,54 +195,53 @@ impl Store {
 
     pub async fn insert_unit(
         &self,
-        agency_id: &str,
+        agency_id: &AgencyId,
         name: &str,
         abbreviation: &str,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Unit, StoreError> {
-        let id = new_id();
+        let id = UnitId::new(new_id());
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, agency_id).await?;
         sqlx::query(
             "INSERT INTO units (id, agency_id, name, abbreviation) VALUES ($1, $2, $3, $4)",
         )
-        .bind(&id)
-        .bind(agency_id)
+        .bind(id.as_str())
+        .bind(agency_id.as_str())
         .bind(name)
         .bind(abbreviation)
         .execute(&mut *tx)
         .await?;
-        let details = format!("{{\"abbreviation\":{}}}", json_str(abbreviation));
-        append_and_commit(
-            tx,
-            agency_id,
-            &mut head,
-            entry(at_ms, actor, "unit.created", &id, details),
-        )
-        .await?;
+        let entry = entry(
+            at_ms,
+            actor.as_ref(),
+            id.as_str(),
+            &UnitCreated { abbreviation },
+        )?;
+        append_and_commit(tx, agency_id, &mut head, entry).await?;
         Ok(Unit {
             id,
-            agency_id: agency_id.to_owned(),
+            agency_id: agency_id.clone(),
             name: name.to_owned(),
             abbreviation: abbreviation.to_owned(),
         })
     }
 
-    pub async fn units(&self, agency_id: &str) -> Result<Vec<Unit>, StoreError> {
+    pub async fn units(&self, agency_id: &AgencyId) -> Result<Vec<Unit>, StoreError> {
         let rows = sqlx::query("SELECT id, agency_id, name, abbreviation FROM units WHERE agency_id = $1 ORDER BY name")
-            .bind(agency_id)
+            .bind(agency_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(unit_from_row).collect()
     }
 
-    pub async fn unit(&self, agency_id: &str, id: &str) -> Result<Unit, StoreError> {
+    pub async fn unit(&self, agency_id: &AgencyId, id: &UnitId) -> Result<Unit, StoreError> {
         let row = sqlx::query(
             "SELECT id, agency_id, name, abbreviation FROM units WHERE agency_id = $1 AND id = $2",
         )
-        .bind(agency_id)
-        .bind(id)
+        .bind(agency_id.as_str())
+        .bind(id.as_str())
         .fetch_one(&self.pool)
         .await?;
         unit_from_row(&row)
@@ -252,19 +250,19 @@ impl Store {
     pub async fn insert_person(
         &self,
         p: &NewPerson,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<Person, StoreError> {
-        let id = new_id();
+        let id = PersonId::new(new_id());
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, &p.agency_id).await?;
         sqlx::query(
             "INSERT INTO people (id, agency_id, unit_id, username, full_name, title, email, roles, password_hash, active, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
         )
-        .bind(&id)
-        .bind(&p.agency_id)
-        .bind(p.unit_id.clone())
+        .bind(id.as_str())
+        .bind(p.agency_id.as_str())
+        .bind(p.unit_id.as_ref().map(UnitId::as_str))
         .bind(&p.username)
         .bind(&p.full_name)
         .bind(&p.title)
@@ -274,18 +272,13 @@ impl Store {
         .bind(at_ms)
         .execute(&mut *tx)
         .await?;
-        let details = format!(
-            "{{\"username\":{},\"roles\":{}}}",
-            json_str(&p.username),
-            json_str(&roles_to_text(&p.roles))
-        );
-        append_and_commit(
-            tx,
-            &p.agency_id,
-            &mut head,
-            entry(at_ms, actor, "person.created", &id, details),
-        )
-        .await?;
+        let roles = roles_to_text(&p.roles);
+        let action = PersonCreated {
+            username: &p.username,
+            roles: &roles,
+        };
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &action)?;
+        append_and_commit(tx, &p.agency_id, &mut head, entry).await?;
         Ok(Person {
             id,
             agency_id: p.agency_id.clone(),
@@ -309,20 +302,20 @@ impl Store {
         .await
     }
 
-    pub async fn person(&self, id: &str) -> Result<Person, StoreError> {
+    pub async fn person(&self, id: &PersonId) -> Result<Person, StoreError> {
         self.one(
             &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"),
-            id,
+            id.as_str(),
             person_from_row,
         )
         .await
     }
 
-    pub async fn people(&self, agency_id: &str) -> Result<Vec<Person>, StoreError> {
+    pub async fn people(&self, agency_id: &AgencyId) -> Result<Vec<Person>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PERSON_COLUMNS} FROM people WHERE agency_id = $1 ORDER BY full_name, username"
         ))
-        .bind(agency_id)
+        .bind(agency_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(person_from_row).collect()
@@ -331,18 +324,18 @@ impl Store {
     /// Enables or disables a person's sign-in; disabling also ends their sessions.
     pub async fn set_person_active(
         &self,
-        agency_id: &str,
-        id: &str,
+        agency_id: &AgencyId,
+        id: &PersonId,
         active: bool,
-        actor: &str,
+        actor: impl AsRef<str>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, agency_id).await?;
         let done = sqlx::query("UPDATE people SET active = $1 WHERE id = $2 AND agency_id = $3")
             .bind(i64::from(active))
-            .bind(id)
-            .bind(agency_id)
+            .bind(id.as_str())
+            .bind(agency_id.as_str())
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
@@ -350,54 +343,12 @@ impl Store {
         }
         if !active {
             sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .execute(&mut *tx)
                 .await?;
         }
-        let action = if active {
-            "person.enabled"
-        } else {
-            "person.disabled"
-        };
-        append_and_commit(
-            tx,
-            agency_id,
-            &mut head,
-            entry(at_ms, actor, action, id, "{}".into()),
-        )
-        .await?;
+        let entry = entry(at_ms, actor.as_ref(), id.as_str(), &PersonActive { active })?;
+        append_and_commit(tx, agency_id, &mut head, entry).await?;
         Ok(())
     }
-}
-
-pub(crate) fn entry(
-    at_ms: i64,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    details: String,
-) -> NewEntry {
-    NewEntry {
-        at_ms,
-        actor: actor.to_owned(),
-        action: action.to_owned(),
-        subject: subject.to_owned(),
-        details,
-    }
-}
-
-/// A JSON string literal (journal details are small, hand-built JSON objects).
-pub(crate) fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

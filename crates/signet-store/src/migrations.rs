@@ -14,7 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.
 async fn after(version: i64, tx: &mut crate::Tx) -> Result<(), StoreError> {
     if version == 2 {
-        crate::documents::backfill_terms(tx).await?;
+        crate::documents::terms::backfill_terms(tx).await?;
     }
     Ok(())
 }

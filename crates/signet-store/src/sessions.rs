@@ -2,13 +2,15 @@
 //! database does not let anyone sign in.
 
 use sha2::{Digest, Sha256};
+use signet_core::ids::PersonId;
 use sqlx::Row;
 
+use crate::sql::RowExt;
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
-    pub person_id: String,
+    pub person_id: PersonId,
     pub csrf_token: String,
     pub expires_at_ms: i64,
 }
@@ -21,7 +23,7 @@ impl Store {
     pub async fn insert_session(
         &self,
         token: &str,
-        person_id: &str,
+        person_id: &PersonId,
         csrf_token: &str,
         now_ms: i64,
         expires_at_ms: i64,
@@ -31,7 +33,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash(token))
-        .bind(person_id)
+        .bind(person_id.as_str())
         .bind(csrf_token)
         .bind(now_ms)
         .bind(expires_at_ms)
@@ -52,7 +54,7 @@ impl Store {
         .await?;
         row.map(|r| {
             Ok(Session {
-                person_id: r.try_get("person_id")?,
+                person_id: r.id("person_id")?,
                 csrf_token: r.try_get("csrf_token")?,
                 expires_at_ms: r.try_get("expires_at_ms")?,
             })

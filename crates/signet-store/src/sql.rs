@@ -62,3 +62,24 @@ impl Builder {
         q
     }
 }
+
+/// Reading domain ids out of rows. `signet-core` does not depend on sqlx, and the orphan rule
+/// keeps this crate from implementing sqlx's `Decode`/`Encode` for core's types, so ids are
+/// read as text through this trait and bound as text with `as_str()`: the same columns, the
+/// same stored values, one place that turns them into types.
+pub(crate) trait RowExt {
+    fn id<T: From<String>>(&self, column: &str) -> Result<T, sqlx::Error>;
+    fn opt_id<T: From<String>>(&self, column: &str) -> Result<Option<T>, sqlx::Error>;
+}
+
+impl RowExt for sqlx::any::AnyRow {
+    fn id<T: From<String>>(&self, column: &str) -> Result<T, sqlx::Error> {
+        use sqlx::Row;
+        self.try_get::<String, _>(column).map(T::from)
+    }
+
+    fn opt_id<T: From<String>>(&self, column: &str) -> Result<Option<T>, sqlx::Error> {
+        use sqlx::Row;
+        Ok(self.try_get::<Option<String>, _>(column)?.map(T::from))
+    }
+}

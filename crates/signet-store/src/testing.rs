@@ -106,8 +106,8 @@ impl TestDb {
 /// case. Returns the number inserted.
 pub async fn bulk_documents(
     store: &Store,
-    agency_id: &str,
-    created_by: &str,
+    agency_id: &signet_core::ids::AgencyId,
+    created_by: &signet_core::ids::PersonId,
     n: usize,
     start_ms: i64,
 ) -> Result<usize, StoreError> {
@@ -155,19 +155,26 @@ pub async fn bulk_documents(
             let at = start_ms + (i as i64 * span_ms) / n.max(1) as i64;
             q = q
                 .bind(format!("{:032x}", i as u128 + 1))
-                .bind(agency_id.to_owned())
+                .bind(agency_id.as_str().to_owned())
                 .bind(states[i % states.len()])
                 .bind(t.code())
                 .bind(subject.clone())
                 .bind(signet_core::text::fold(&subject))
                 .bind(Urgency::ALL[i % 7 % Urgency::ALL.len()].code())
-                .bind(created_by.to_owned())
+                .bind(created_by.as_str().to_owned())
                 .bind(at)
                 .bind(at);
         }
         q.execute(&store.pool).await?;
         bulk_terms(
-            store, agency_id, done, batch, n, start_ms, span_ms, &SUBJECTS,
+            store,
+            agency_id.as_str(),
+            done,
+            batch,
+            n,
+            start_ms,
+            span_ms,
+            &SUBJECTS,
         )
         .await?;
         done += batch;

@@ -2,6 +2,7 @@
 //! with its filters and keyset paging, totals per kind and status at a given time, revocation,
 //! the holder's reminder, agency isolation and the journal.
 
+use signet_core::ids::{AgencyId, PersonId};
 use signet_core::{AgencyCode, Role};
 use signet_store::certificates::{
     CertFilter, CertStatus, CertTotals, CertificateKind, DeviceKind, NewCertificate, StatusAt,
@@ -22,10 +23,10 @@ fn at(now_ms: i64) -> StatusAt {
 }
 
 struct Fixture {
-    agency: String,
-    other: String,
-    holder: String,
-    other_holder: String,
+    agency: AgencyId,
+    other: AgencyId,
+    holder: PersonId,
+    other_holder: PersonId,
 }
 
 async fn fixture(store: &Store) -> Fixture {
@@ -44,8 +45,8 @@ async fn fixture(store: &Store) -> Fixture {
         .insert_agency(&agency("000.00.14.H99", "Sở KH&CN"), "system", T0)
         .await
         .unwrap();
-    let person = |agency_id: &str, username: &str| NewPerson {
-        agency_id: agency_id.to_owned(),
+    let person = |agency_id: &AgencyId, username: &str| NewPerson {
+        agency_id: agency_id.clone(),
         unit_id: None,
         username: username.to_owned(),
         full_name: format!("Nguyễn Văn {username}"),
@@ -70,15 +71,20 @@ async fn fixture(store: &Store) -> Fixture {
     }
 }
 
-fn cert(agency: &str, holder: Option<&str>, serial: &str, not_after_ms: i64) -> NewCertificate {
+fn cert(
+    agency: &AgencyId,
+    holder: Option<&PersonId>,
+    serial: &str,
+    not_after_ms: i64,
+) -> NewCertificate {
     NewCertificate {
-        agency_id: agency.to_owned(),
+        agency_id: agency.clone(),
         kind: if holder.is_some() {
             CertificateKind::Personal
         } else {
             CertificateKind::Organization
         },
-        holder_id: holder.map(str::to_owned),
+        holder_id: holder.cloned(),
         holder_name: "Nguyễn Văn \"ld\"".into(),
         subject_cn: "Nguyễn Văn ld".into(),
         serial: serial.to_owned(),
@@ -152,12 +158,12 @@ async fn insert_get_revoke_and_journal() {
         let journal = s.journal(&f.agency).await.unwrap();
         let actions: Vec<_> = journal
             .iter()
-            .filter(|e| e.subject == c.id)
+            .filter(|e| e.subject == c.id.as_str())
             .map(|e| e.action.as_str())
             .collect();
         assert_eq!(actions, ["certificate.issued", "certificate.revoked"]);
         let head = s.journal_head(&f.agency).await.unwrap();
-        signet_core::journal::verify(&f.agency, &journal, head.as_ref()).unwrap();
+        signet_core::journal::verify(f.agency.as_str(), &journal, head.as_ref()).unwrap();
         db
     })
     .await;
@@ -218,7 +224,10 @@ async fn totals_filters_paging_and_reminders() {
                 revoked: 1,
             }
         );
-        let empty = s.certificate_totals("nobody", at(now)).await.unwrap();
+        let empty = s
+            .certificate_totals(&AgencyId::new("nobody"), at(now))
+            .await
+            .unwrap();
         assert_eq!(empty, CertTotals::default());
 
         let serials = |p: &signet_store::certificates::CertPage| -> Vec<String> {
@@ -318,7 +327,7 @@ async fn totals_and_pages_at_agency_scale() {
         let now = T0 + 1000 * DAY;
         let started = std::time::Instant::now();
         for i in 0..5700i64 {
-            let holder = (i < 4028).then_some(f.holder.as_str());
+            let holder = (i < 4028).then_some(&f.holder);
             let not_after = now - 100 * DAY + (i * 7919 % 1200) * DAY;
             s.insert_certificate(&cert(&f.agency, holder, &format!("{i:x}"), not_after), "a", T0)
                 .await

@@ -2,8 +2,9 @@
 //! SQLite always, PostgreSQL when SIGNET_TEST_DATABASE_URL is set.
 
 use signet_core::document::{DocumentType, Secrecy, Urgency};
+use signet_core::ids::{AgencyId, DocumentId, PersonId};
 use signet_core::journal;
-use signet_core::lifecycle::OutgoingState;
+use signet_core::lifecycle::{Incoming, IncomingState, Outgoing, OutgoingState, Signed};
 use signet_core::person::Viewer;
 use signet_core::register::{Abbreviation, Notation};
 use signet_core::{AgencyCode, Direction, Role};
@@ -15,8 +16,8 @@ use signet_store::{BlobStore, Store, StoreError};
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
 struct Fixture {
-    agency: String,
-    other_agency: String,
+    agency: AgencyId,
+    other_agency: AgencyId,
     officer: Viewer,
     leader: Viewer,
     outsider: Viewer,
@@ -51,8 +52,8 @@ async fn fixture(store: &Store) -> Fixture {
         )
         .await
         .unwrap();
-    let person = |agency_id: &str, username: &str, roles: Vec<Role>| NewPerson {
-        agency_id: agency_id.to_owned(),
+    let person = |agency_id: &AgencyId, username: &str, roles: Vec<Role>| NewPerson {
+        agency_id: agency_id.clone(),
         unit_id: None,
         username: username.to_owned(),
         full_name: format!("Nguyễn Văn {username}"),
@@ -159,11 +160,11 @@ async fn a_draft_round_trips_with_its_journal() {
             )
             .await
             .unwrap();
-        assert_eq!(d.state, "draft");
+        assert_eq!(d.state, OutgoingState::Draft.into());
         assert_eq!(d.direction, Direction::Outgoing);
         let back = db.store.document(&f.agency, &d.id).await.unwrap();
         assert_eq!(back, d);
-        let history = db.store.journal_of(&f.agency, &d.id).await.unwrap();
+        let history = db.store.journal_of(&f.agency, d.id.as_str()).await.unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].action, "document.drafted");
         assert!(history[0].details.contains("Về việc triển khai ký số"));
@@ -313,18 +314,7 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
             .insert_draft(&draft(&f, "Chưa ký", Secrecy::None), T0)
             .await
             .unwrap();
-        let err = s
-            .issue(
-                &Issue {
-                    agency_id: &f.agency,
-                    id: &d.id,
-                    year: 2026,
-                    issued_on: "2026-01-02",
-                    actor: "clerk",
-                    at_ms: T0,
-                },
-                notation,
-            )
+        let err = issue(s, &f.agency, &d.id, 2026, "2026-01-02")
             .await
             .unwrap_err();
         assert!(
@@ -335,35 +325,13 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
             "{err}"
         );
         let signed = sign(s, &f, &d.id).await;
-        let issued = s
-            .issue(
-                &Issue {
-                    agency_id: &f.agency,
-                    id: &signed,
-                    year: 2026,
-                    issued_on: "2026-01-02",
-                    actor: "clerk",
-                    at_ms: T0,
-                },
-                notation,
-            )
+        let issued = issue(s, &f.agency, &signed, 2026, "2026-01-02")
             .await
             .unwrap();
         assert_eq!(issued.notation.as_deref(), Some("1/UBND-VP"));
-        assert_eq!(issued.state, OutgoingState::Issued.code());
+        assert_eq!(issued.state, OutgoingState::Issued.into());
         // A second issue of the same document is refused: it is no longer signed.
-        assert!(s
-            .issue(
-                &Issue {
-                    agency_id: &f.agency,
-                    id: &signed,
-                    year: 2026,
-                    issued_on: "2026-01-02",
-                    actor: "clerk",
-                    at_ms: T0
-                },
-                notation
-            )
+        assert!(issue(s, &f.agency, &signed, 2026, "2026-01-02")
             .await
             .is_err());
         // Secret documents have their own series; a new year starts again at 1.
@@ -373,20 +341,10 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
             .unwrap();
         let secret = sign(s, &f, &secret.id).await;
         assert_eq!(
-            s.issue(
-                &Issue {
-                    agency_id: &f.agency,
-                    id: &secret,
-                    year: 2026,
-                    issued_on: "2026-01-02",
-                    actor: "clerk",
-                    at_ms: T0
-                },
-                notation
-            )
-            .await
-            .unwrap()
-            .number,
+            issue(s, &f.agency, &secret, 2026, "2026-01-02")
+                .await
+                .unwrap()
+                .number,
             Some(1)
         );
         let next_year = s
@@ -395,20 +353,10 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
             .unwrap();
         let next_year = sign(s, &f, &next_year.id).await;
         assert_eq!(
-            s.issue(
-                &Issue {
-                    agency_id: &f.agency,
-                    id: &next_year,
-                    year: 2027,
-                    issued_on: "2027-01-01",
-                    actor: "clerk",
-                    at_ms: T0
-                },
-                notation
-            )
-            .await
-            .unwrap()
-            .number,
+            issue(s, &f.agency, &next_year, 2027, "2027-01-01")
+                .await
+                .unwrap()
+                .number,
             Some(1)
         );
         let register = s.register(&f.agency, "di", 2026).await.unwrap();
@@ -418,28 +366,39 @@ async fn issuing_needs_a_signature_and_numbers_per_series_and_year() {
     .await;
 }
 
-async fn sign(s: &Store, f: &Fixture, id: &str) -> String {
-    s.transition(
-        &f.agency,
-        id,
-        OutgoingState::Draft,
-        OutgoingState::Submitted,
-        &f.officer.person_id,
-        T0,
-    )
-    .await
-    .unwrap();
-    s.transition(
-        &f.agency,
-        id,
-        OutgoingState::Submitted,
-        OutgoingState::Signed,
-        &f.leader.person_id,
-        T0,
-    )
-    .await
-    .unwrap();
-    id.to_owned()
+async fn sign(s: &Store, f: &Fixture, id: &DocumentId) -> DocumentId {
+    let submitted = Outgoing::new(id.clone()).submit();
+    s.transition(&f.agency, &submitted, &f.officer.person_id, T0)
+        .await
+        .unwrap();
+    let signed = submitted.into_next().sign();
+    s.transition(&f.agency, &signed, &f.leader.person_id, T0)
+        .await
+        .unwrap();
+    id.clone()
+}
+
+/// Issues `id` as if it were signed: the store's guard, not this claim, decides.
+async fn issue(
+    s: &Store,
+    agency: &AgencyId,
+    id: &DocumentId,
+    year: i32,
+    issued_on: &str,
+) -> Result<signet_store::documents::Document, StoreError> {
+    let step = Outgoing::<Signed>::restore(id, OutgoingState::Signed.into())
+        .unwrap()
+        .issue();
+    let clerk = PersonId::new("clerk");
+    let req = Issue {
+        agency_id: agency,
+        step: &step,
+        year,
+        issued_on,
+        actor: &clerk,
+        at_ms: T0,
+    };
+    s.issue(&req, notation).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -451,29 +410,31 @@ async fn a_stale_transition_is_refused() {
             .insert_draft(&draft(&f, "x", Secrecy::None), T0)
             .await
             .unwrap();
+        let submit = || Outgoing::new(d.id.clone()).submit();
         db.store
-            .transition(
-                &f.agency,
-                &d.id,
-                OutgoingState::Draft,
-                OutgoingState::Submitted,
-                "a",
-                T0,
-            )
+            .transition(&f.agency, &submit(), &f.officer.person_id, T0)
             .await
             .unwrap();
         let again = db
             .store
-            .transition(
-                &f.agency,
-                &d.id,
-                OutgoingState::Draft,
-                OutgoingState::Submitted,
-                "b",
-                T0,
-            )
+            .transition(&f.agency, &submit(), &f.officer.person_id, T0)
             .await;
-        assert!(matches!(again, Err(StoreError::Domain(_))));
+        assert!(
+            matches!(
+                again,
+                Err(StoreError::Domain(signet_core::CoreError::WrongState {
+                    expected: "draft",
+                    actual: "submitted"
+                }))
+            ),
+            "{again:?}"
+        );
+        // Another agency's transition finds nothing to change.
+        let other = db
+            .store
+            .transition(&f.other_agency, &submit(), &f.outsider.person_id, T0)
+            .await;
+        assert!(matches!(other, Err(StoreError::NotFound)), "{other:?}");
         db
     })
     .await;
@@ -500,18 +461,7 @@ async fn one_thousand_concurrent_issuances_are_gap_free() {
                 let store = db.store.clone();
                 let agency = f.agency.clone();
                 tokio::spawn(async move {
-                    store
-                        .issue(
-                            &Issue {
-                                agency_id: &agency,
-                                id: &id,
-                                year: 2026,
-                                issued_on: "2026-03-01",
-                                actor: "clerk",
-                                at_ms: T0,
-                            },
-                            notation,
-                        )
+                    issue(&store, &agency, &id, 2026, "2026-03-01")
                         .await
                         .map(|d| d.number)
                 })
@@ -526,7 +476,7 @@ async fn one_thousand_concurrent_issuances_are_gap_free() {
         // The journal stayed a clean chain through all of it.
         let entries = db.store.journal(&f.agency).await.unwrap();
         let head = db.store.journal_head(&f.agency).await.unwrap();
-        assert!(journal::verify(&f.agency, &entries, head.as_ref()).is_ok());
+        assert!(journal::verify(f.agency.as_str(), &entries, head.as_ref()).is_ok());
         db
     })
     .await;
@@ -539,7 +489,7 @@ async fn incoming_numbers_follow_receipt_order() {
         for i in 1..=3 {
             let arrival = Arrival {
                 author_name: "Bộ Nội vụ".into(),
-                author_code: "000.00.00.G12".into(),
+                author_code: Some(AgencyCode::parse("000.00.00.G12").unwrap()),
                 notation: format!("{i}/BNV-VP"),
                 issued_on: None,
                 arrived_on: "2026-02-01".into(),
@@ -581,6 +531,146 @@ async fn incoming_numbers_follow_receipt_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn incoming_steps_are_stored_and_journalled() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let arrival = Arrival {
+            author_name: "Bộ Nội vụ".into(),
+            author_code: None,
+            notation: "7/BNV-VP".into(),
+            issued_on: None,
+            arrived_on: "2026-02-01".into(),
+            year: 2026,
+        };
+        let d = s
+            .register_incoming(&draft(&f, "Đến", Secrecy::None), &arrival, T0)
+            .await
+            .unwrap();
+        assert_eq!(d.state, IncomingState::Registered.into());
+        assert_eq!(d.author_code, None);
+        let presented = Incoming::registered(d.id.clone()).present();
+        let back = s
+            .transition(&f.agency, &presented, &f.officer.person_id, T0 + 1)
+            .await
+            .unwrap();
+        assert_eq!(back.state, IncomingState::Presented.into());
+        let assigned = presented.into_next().assign();
+        let back = s
+            .transition(&f.agency, &assigned, &f.leader.person_id, T0 + 2)
+            .await
+            .unwrap();
+        assert_eq!(back.state, IncomingState::Assigned.into());
+        // Returning to the sender starts from registration: the stored state refuses it.
+        let stale = Incoming::registered(d.id.clone()).return_to_sender();
+        assert!(s
+            .transition(&f.agency, &stale, &f.officer.person_id, T0 + 3)
+            .await
+            .is_err());
+        let history = s.journal_of(&f.agency, d.id.as_str()).await.unwrap();
+        let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "document.registered",
+                "document.presented",
+                "document.assigned"
+            ]
+        );
+        assert_eq!(
+            history[2].details,
+            r#"{"from":"presented","to":"assigned"}"#
+        );
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_document_files_are_read_within_its_agency_only() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let dir = signet_store::testing::scratch_dir("files");
+        let blobs = BlobStore::open(&dir, 1024).await.unwrap();
+        let mut w = blobs.writer().await.unwrap();
+        w.write(b"%PDF-1.7 test").await.unwrap();
+        let blob = w.finish().await.unwrap();
+        let mut new = draft(&f, "Có tệp", Secrecy::None);
+        new.files = vec![signet_store::documents::NewFile {
+            blob,
+            file_name: "a.pdf".into(),
+            content_type: "application/pdf".into(),
+            kind: "main".into(),
+        }];
+        let d = db.store.insert_draft(&new, T0).await.unwrap();
+        let files = db.store.document_files(&f.agency, &d.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].document_id, d.id);
+        assert!(db
+            .store
+            .document_files(&f.other_agency, &d.id)
+            .await
+            .unwrap()
+            .is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+        db
+    })
+    .await;
+}
+
+/// Journals written before the details were typed (hand-built JSON) keep verifying, and
+/// new entries chain on after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn journals_in_the_earlier_encoding_still_verify() {
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let old = [
+            (
+                "document.drafted",
+                r#"{"subject":"Về "việc" \ cũ","type":"cong-van","files":[{"sha256":"ab","name":"a.pdf","size":3}]}"#,
+            ),
+            ("document.submitted", r#"{"from":"draft","to":"submitted"}"#),
+            ("person.disabled", "{}"),
+        ];
+        let mut tx = s.begin().await.unwrap();
+        let mut head = signet_store::journal::claim_head(&mut tx, &f.agency)
+            .await
+            .unwrap();
+        for (i, (action, details)) in old.iter().enumerate() {
+            let e = journal::NewEntry {
+                at_ms: T0 + i as i64,
+                actor: "p-old".into(),
+                action: (*action).into(),
+                subject: "d-old".into(),
+                details: (*details).into(),
+            };
+            signet_store::journal::append(&mut tx, &f.agency, &mut head, e)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        s.insert_draft(&draft(&f, "Mới", Secrecy::None), T0 + 10)
+            .await
+            .unwrap();
+        let entries = s.journal(&f.agency).await.unwrap();
+        let head = s.journal_head(&f.agency).await.unwrap();
+        assert_eq!(
+            journal::verify(f.agency.as_str(), &entries, head.as_ref()),
+            Ok(entries.len())
+        );
+        let stored_old: Vec<_> = entries
+            .iter()
+            .filter(|e| e.subject == "d-old")
+            .map(|e| e.details.as_str())
+            .collect();
+        assert_eq!(stored_old, old.map(|(_, d)| d), "stored text kept as written");
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn journal_tampering_is_found() {
     each_db(|db| async move {
         let f = fixture(&db.store).await;
@@ -592,9 +682,9 @@ async fn journal_tampering_is_found() {
         }
         let head = db.store.journal_head(&f.agency).await.unwrap();
         let mut entries = db.store.journal(&f.agency).await.unwrap();
-        assert!(journal::verify(&f.agency, &entries, head.as_ref()).is_ok());
+        assert!(journal::verify(f.agency.as_str(), &entries, head.as_ref()).is_ok());
         entries[3].details = entries[3].details.replace("Văn bản", "Van ban");
-        assert!(journal::verify(&f.agency, &entries, head.as_ref()).is_err());
+        assert!(journal::verify(f.agency.as_str(), &entries, head.as_ref()).is_err());
         db
     })
     .await;
@@ -698,19 +788,7 @@ async fn the_word_index_finds_pages_and_backfills() {
             .await
             .unwrap();
         let id = sign(s, &f, &d.id).await;
-        s.issue(
-            &Issue {
-                agency_id: &f.agency,
-                id: &id,
-                year: 2026,
-                issued_on: "2026-03-01",
-                actor: "clerk",
-                at_ms: T0,
-            },
-            notation,
-        )
-        .await
-        .unwrap();
+        issue(s, &f.agency, &id, 2026, "2026-03-01").await.unwrap();
         let found = s
             .list(&f.officer, Direction::Outgoing, &search("1/UBND-VP", None))
             .await

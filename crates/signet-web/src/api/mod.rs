@@ -17,8 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use signet_app::registers::Book;
-use signet_app::{AppError, Invalid};
-use signet_core::Direction;
+use signet_app::{App, AppError, Invalid};
+use signet_core::lifecycle::Step;
+use signet_core::person::Viewer;
+use signet_core::{Direction, DocumentId, FileId};
+use signet_store::documents::Document;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -166,17 +169,30 @@ async fn list_documents(
             }))
         }
     };
-    let filter = p.query.filter(p.limit.unwrap_or(50)).map_err(api)?;
+    let filter = p
+        .query
+        .filter(direction, p.limit.unwrap_or(50))
+        .map_err(api)?;
     let page = state
         .app
         .list(&u.viewer, direction, &filter)
         .await
         .map_err(api)?;
     let body = DocumentPage {
-        documents: page.documents.iter().map(DocumentBody::from).collect(),
+        documents: page
+            .documents
+            .iter()
+            .map(|d| document_body(&state.app, &u.viewer, d))
+            .collect(),
         next: page.next.map(|c| c.encode()),
     };
     Ok(Json(body).into_response())
+}
+
+/// A document as the API shows it to `viewer`, with the steps they may take on it now.
+fn document_body(app: &App, viewer: &Viewer, d: &Document) -> DocumentBody {
+    let steps = app.allowed_steps(viewer, d).into_iter().map(Step::code);
+    DocumentBody::new(d, steps.collect())
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
@@ -186,11 +202,11 @@ async fn list_documents(
 async fn get_document(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> ApiResult {
     let view = state.app.document_view(&u.viewer, &id).await.map_err(api)?;
     let body = DocumentDetail {
-        document: (&view.document).into(),
+        document: document_body(&state.app, &u.viewer, &view.document),
         files: view.files.iter().map(Into::into).collect(),
         history: view.history.iter().map(Into::into).collect(),
     };
@@ -210,19 +226,12 @@ async fn get_document(
 async fn step(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, step)): Path<(String, String)>,
+    Path((id, step)): Path<(DocumentId, String)>,
 ) -> ApiResult {
     let app = &state.app;
-    let v = &u.viewer;
-    let doc = match step.as_str() {
-        "submit" => app.submit(v, &id).await,
-        "sign" => app.sign(v, &id).await,
-        "return" => app.return_to_draft(v, &id).await,
-        "issue" => app.issue(v, &id).await,
-        _ => Err(AppError::NotFound),
-    }
-    .map_err(api)?;
-    Ok(Json(DocumentBody::from(&doc)).into_response())
+    let step = Step::parse(&step).ok_or_else(|| api(AppError::NotFound))?;
+    let doc = app.take_step(&u.viewer, &id, step).await.map_err(api)?;
+    Ok(Json(document_body(app, &u.viewer, &doc)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/{id}/files/{file_id}", tag = "documents",
@@ -233,7 +242,7 @@ async fn step(
 async fn download(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, file_id)): Path<(String, String)>,
+    Path((id, file_id)): Path<(DocumentId, FileId)>,
 ) -> ApiResult {
     let (file, handle) = state
         .app
@@ -266,7 +275,11 @@ async fn create_draft(
         .create_draft(&u.viewer, &document_form(&form), files)
         .await
         .map_err(api)?;
-    Ok((StatusCode::CREATED, Json(DocumentBody::from(&doc))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(document_body(app, &u.viewer, &doc)),
+    )
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/incoming", tag = "documents",
@@ -299,7 +312,11 @@ async fn register_incoming(
         )
         .await
         .map_err(api)?;
-    Ok((StatusCode::CREATED, Json(DocumentBody::from(&doc))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(document_body(app, &u.viewer, &doc)),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -340,7 +357,10 @@ async fn register(
     if p.format == "csv" {
         return Ok(crate::pages::registers::csv_response(book, year, &docs));
     }
-    Ok(Json(RegisterBody::new(book, year, &docs)).into_response())
+    Ok(Json(RegisterBody::new(book, year, &docs, |d| {
+        document_body(&state.app, &u.viewer, d)
+    }))
+    .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "administration",

@@ -275,10 +275,14 @@ pub struct DocumentBody {
     pub created_by: String,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The lifecycle steps the asking person may take on the document now (`submit`,
+    /// `sign`, `return`, `issue`, …): what `POST /api/v1/documents/{id}/{step}` accepts.
+    pub allowed_steps: Vec<&'static str>,
 }
 
-impl From<&Document> for DocumentBody {
-    fn from(d: &Document) -> Self {
+impl DocumentBody {
+    /// `d` as shown to someone who may take `allowed_steps` on it.
+    pub fn new(d: &Document, allowed_steps: Vec<&'static str>) -> Self {
         Self {
             id: text(&d.id),
             direction: d.direction.as_str(),
@@ -295,7 +299,7 @@ impl From<&Document> for DocumentBody {
             issued_on: d.issued_on.clone(),
             author: Author {
                 name: d.author_name.clone(),
-                code: d.author_code.clone(),
+                code: d.author_code_text().to_owned(),
             },
             signer: Signer {
                 name: d.signer_name.clone(),
@@ -309,6 +313,7 @@ impl From<&Document> for DocumentBody {
             created_by: text(&d.created_by),
             created_at_ms: d.created_at_ms,
             updated_at_ms: d.updated_at_ms,
+            allowed_steps,
         }
     }
 }
@@ -466,7 +471,12 @@ pub struct RegisterBody {
 }
 
 impl RegisterBody {
-    pub fn new(book: Book, year: i64, docs: &[Document]) -> Self {
+    pub fn new(
+        book: Book,
+        year: i64,
+        docs: &[Document],
+        body: impl Fn(&Document) -> DocumentBody,
+    ) -> Self {
         Self {
             book: book.code(),
             year,
@@ -475,7 +485,7 @@ impl RegisterBody {
                 .iter()
                 .map(|d| RegisterRow {
                     cells: book.row(d).to_vec(),
-                    document: d.into(),
+                    document: body(d),
                 })
                 .collect(),
         }

@@ -46,7 +46,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
     let units = app.units(v).await.map_err(|e| u.fail(e))?;
     let agencies = app.agencies(v).await.map_err(|e| u.fail(e))?;
     let totals = app.certificate_totals(v).await.map_err(|e| u.fail(e))?;
-    let name_of = |id: &Option<String>| {
+    let name_of = |id: &Option<signet_core::AgencyId>| {
         id.as_ref()
             .and_then(|id| agencies.iter().find(|a| &a.id == id))
             .map(|a| a.name.clone())
@@ -61,7 +61,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
         people: people
             .iter()
             .map(|p| PersonRow {
-                id: p.id.clone(),
+                id: p.id.to_string(),
                 name: p.full_name.clone(),
                 username: p.username.clone(),
                 title: p.title.clone(),
@@ -77,7 +77,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
             .collect(),
         units: units
             .iter()
-            .map(|x| (x.id.clone(), x.name.clone(), x.abbreviation.clone()))
+            .map(|x| (x.id.to_string(), x.name.clone(), x.abbreviation.clone()))
             .collect(),
         agencies: agencies
             .iter()
@@ -242,7 +242,7 @@ pub struct CsrfOnly {
 pub async fn set_active(
     State(state): State<AppState>,
     u: PageUser,
-    Path((id, action)): Path<(String, String)>,
+    Path((id, action)): Path<(signet_core::PersonId, String)>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;

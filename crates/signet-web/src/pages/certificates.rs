@@ -249,7 +249,12 @@ pub async fn show(
         people: people
             .iter()
             .filter(|p| p.active)
-            .map(|p| (p.id.clone(), format!("{} ({})", p.full_name, p.username)))
+            .map(|p| {
+                (
+                    p.id.to_string(),
+                    format!("{} ({})", p.full_name, p.username),
+                )
+            })
             .collect(),
         devices: [DeviceKind::Pkcs11, DeviceKind::Remote, DeviceKind::Software]
             .iter()

@@ -14,9 +14,10 @@ use signet_app::documents::{ArrivalForm, DocumentForm};
 use signet_app::{App, AppError};
 use signet_core::document::{DocumentType, Secrecy, Urgency};
 use signet_core::journal::Entry;
-use signet_core::lifecycle::OutgoingState;
+use signet_core::lifecycle::{DocumentState, IncomingState, OutgoingState, Step};
 use signet_core::person::Viewer;
 use signet_core::Direction;
+use signet_core::{DocumentId, FileId};
 use signet_store::directory::Unit;
 use signet_store::documents::{Cursor, Document, ListFilter};
 
@@ -43,14 +44,16 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// The store's filter; unknown values are refused rather than silently ignored.
-    pub fn filter(&self, limit: u32) -> Result<ListFilter, AppError> {
+    pub fn filter(&self, direction: Direction, limit: u32) -> Result<ListFilter, AppError> {
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(ListFilter {
             text: opt(&self.q),
             doc_type: opt(&self.doc_type)
                 .map(|t| DocumentType::parse(&t))
                 .transpose()?,
-            state: opt(&self.state),
+            state: opt(&self.state)
+                .map(|s| DocumentState::parse(direction, &s))
+                .transpose()?,
             urgency: opt(&self.urgency).map(|u| Urgency::parse(&u)).transpose()?,
             year: opt(&self.year)
                 .map(|y| {
@@ -119,11 +122,7 @@ pub struct Row {
 }
 
 fn state_label(t: Tr, d: &Document) -> String {
-    match OutgoingState::parse(&d.state) {
-        Ok(s) => t.pick(s.label_vi(), s.label_en()).to_owned(),
-        Err(_) if d.state == "registered" => t.pick("Đã vào sổ", "Registered").to_owned(),
-        Err(_) => d.state.clone(),
-    }
+    t.pick(d.state.label_vi(), d.state.label_en()).to_owned()
 }
 
 fn row(t: Tr, d: &Document) -> Row {
@@ -137,7 +136,7 @@ fn row(t: Tr, d: &Document) -> Row {
         _ => "—".to_owned(),
     };
     Row {
-        id: d.id.clone(),
+        id: d.id.to_string(),
         notation,
         subject: d.subject.clone(),
         doc_type: t
@@ -205,7 +204,7 @@ async fn list(
         .list(
             &u.user.viewer,
             direction,
-            &q.filter(50).map_err(|e| u.fail(e))?,
+            &q.filter(direction, 50).map_err(|e| u.fail(e))?,
         )
         .await
         .map_err(|e| u.fail(e))?;
@@ -218,11 +217,10 @@ async fn list(
             .iter()
             .map(|s| Choice::new(s.code(), t.pick(s.label_vi(), s.label_en()), &q.state))
             .collect(),
-        Direction::Incoming => vec![Choice::new(
-            "registered",
-            t.pick("Đã vào sổ", "Registered"),
-            &q.state,
-        )],
+        Direction::Incoming => IncomingState::ALL
+            .iter()
+            .map(|s| Choice::new(s.code(), t.pick(s.label_vi(), s.label_en()), &q.state))
+            .collect(),
     };
     let v = &u.user.viewer;
     let (new_href, new_label) = match direction {
@@ -292,7 +290,7 @@ async fn new_document(state: AppState, u: PageUser, incoming: bool) -> Result<Re
         return Err(u.fail(AppError::Forbidden("this form")));
     }
     let units = state.app.units(v).await.map_err(|e| u.fail(e))?;
-    let own_unit = u.user.person.unit_id.clone().unwrap_or_default();
+    let own_unit = u.user.person.unit_id.as_ref().map_or("", |x| x.as_str());
     let page = NewDocumentPage {
         l: Layout::of(&state, &u, if incoming { "incoming" } else { "outgoing" }).await,
         heading: if incoming {
@@ -312,9 +310,9 @@ async fn new_document(state: AppState, u: PageUser, incoming: bool) -> Result<Re
             .iter()
             .map(|x| {
                 Choice::new(
-                    &x.id,
+                    x.id.as_str(),
                     &format!("{} ({})", x.name, x.abbreviation),
-                    &own_unit,
+                    own_unit,
                 )
             })
             .collect(),
@@ -485,21 +483,12 @@ fn action_label(t: Tr, action: &str) -> String {
     t.pick(vi, en).to_owned()
 }
 
-fn steps(t: Tr, u: &PageUser, d: &Document) -> Vec<(&'static str, &'static str)> {
-    let v = &u.user.viewer;
-    let Ok(state) = d.outgoing_state() else {
-        return Vec::new();
-    };
-    match state {
-        OutgoingState::Draft if d.created_by == v.person_id || v.can_register() => {
-            vec![("submit", t.s("submit"))]
-        }
-        OutgoingState::Submitted if v.can_sign() => {
-            vec![("sign", t.s("sign")), ("return", t.s("return"))]
-        }
-        OutgoingState::Signed if v.can_register() => vec![("issue", t.s("issue"))],
-        _ => Vec::new(),
-    }
+/// The buttons of the document page: the steps `App::allowed_steps` gives this viewer.
+fn steps(t: Tr, app: &App, u: &PageUser, d: &Document) -> Vec<(&'static str, &'static str)> {
+    app.allowed_steps(&u.user.viewer, d)
+        .into_iter()
+        .map(|s| (s.code(), t.s(s.code())))
+        .collect()
 }
 
 fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
@@ -520,7 +509,7 @@ fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
         m.push((t.s("arrived_on"), opt(&d.arrived_on)));
         m.push((
             t.s("author"),
-            format!("{} {}", d.author_name, d.author_code)
+            format!("{} {}", d.author_name, d.author_code_text())
                 .trim()
                 .to_owned(),
         ));
@@ -557,7 +546,7 @@ fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
 async fn history(state: &AppState, t: Tr, entries: &[Entry]) -> Vec<HistoryRow> {
     let mut out = Vec::new();
     for e in entries {
-        let who = match state.app.store.person(&e.actor).await {
+        let who = match state.app.store.person(&e.actor.as_str().into()).await {
             Ok(p) => p.full_name,
             Err(_) => e.actor.clone(),
         };
@@ -573,7 +562,7 @@ async fn history(state: &AppState, t: Tr, entries: &[Entry]) -> Vec<HistoryRow> 
 pub async fn detail(
     State(state): State<AppState>,
     u: PageUser,
-    Path(id): Path<String>,
+    Path(id): Path<DocumentId>,
 ) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let view = state
@@ -590,12 +579,12 @@ pub async fn detail(
             t.s("outgoing")
         },
         meta: meta(t, d),
-        steps: steps(t, &u, d),
+        steps: steps(t, &state.app, &u, d),
         files: view
             .files
             .iter()
             .map(|f| FileRow {
-                id: f.id.clone(),
+                id: f.id.to_string(),
                 name: f.file_name.clone(),
                 size: human_size(f.size),
                 sha256: f.sha256.clone(),
@@ -620,20 +609,16 @@ pub async fn detail(
 pub async fn step(
     State(state): State<AppState>,
     u: PageUser,
-    Path((id, step)): Path<(String, String)>,
+    Path((id, step)): Path<(DocumentId, String)>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    let v = &u.user.viewer;
-    let app = &state.app;
-    let result = match step.as_str() {
-        "submit" => app.submit(v, &id).await,
-        "sign" => app.sign(v, &id).await,
-        "return" => app.return_to_draft(v, &id).await,
-        "issue" => app.issue(v, &id).await,
-        _ => Err(AppError::NotFound),
-    };
-    result.map_err(|e| u.fail(e))?;
+    let step = Step::parse(&step).ok_or_else(|| u.fail(AppError::NotFound))?;
+    state
+        .app
+        .take_step(&u.user.viewer, &id, step)
+        .await
+        .map_err(|e| u.fail(e))?;
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
 
@@ -682,7 +667,7 @@ pub async fn file_response(
 pub async fn download(
     State(state): State<AppState>,
     u: PageUser,
-    Path((id, file_id)): Path<(String, String)>,
+    Path((id, file_id)): Path<(DocumentId, FileId)>,
 ) -> Result<Response, WebError> {
     let (file, handle) = state
         .app

@@ -232,7 +232,10 @@ pub async fn submit(
 pub async fn document_file(
     State(state): State<AppState>,
     u: crate::session::PageUser,
-    axum::extract::Path((id, file_id)): axum::extract::Path<(String, String)>,
+    axum::extract::Path((id, file_id)): axum::extract::Path<(
+        signet_core::DocumentId,
+        signet_core::FileId,
+    )>,
 ) -> Result<Response, WebError> {
     let (file, report) = state
         .app

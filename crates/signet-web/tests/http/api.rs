@@ -342,6 +342,11 @@ async fn api_drafts_steps_incoming_and_registers() {
             .await
             .expect_api_error(StatusCode::NOT_FOUND, "not_found");
         assert_eq!(env.doc_view(&clerk, &id).await["state"], "draft");
+        // What each person may do now, as the one rule (App::allowed_steps) answers.
+        let allowed = |v: &Value| v["allowed_steps"].clone();
+        assert_eq!(allowed(&d), json!(["submit"]), "the author submits");
+        assert_eq!(allowed(&env.doc_view(&leader, &id).await), json!([]));
+        assert_eq!(allowed(&env.doc_view(&clerk, &id).await), json!(["submit"]));
         for (who, s, state) in [
             (&officer, "submit", "submitted"),
             (&leader, "return", "draft"),
@@ -351,7 +356,14 @@ async fn api_drafts_steps_incoming_and_registers() {
             let r = env.send(step(who, s)).await;
             assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.text());
             assert_eq!(r.json()["state"], state, "{s}");
+            if state == "submitted" {
+                assert_eq!(allowed(&r.json()), json!([]), "the officer waits");
+                let for_leader = env.doc_view(&leader, &id).await;
+                assert_eq!(allowed(&for_leader), json!(["sign", "return"]));
+            }
         }
+        assert_eq!(allowed(&env.doc_view(&clerk, &id).await), json!(["issue"]));
+        assert_eq!(allowed(&env.doc_view(&leader, &id).await), json!([]));
         env.send(step(&officer, "issue"))
             .await
             .expect_api_error(StatusCode::FORBIDDEN, "forbidden");
@@ -359,6 +371,7 @@ async fn api_drafts_steps_incoming_and_registers() {
         assert_eq!(r.status, StatusCode::OK);
         let issued = r.json();
         assert_eq!(issued["state"], "issued");
+        assert_eq!(allowed(&issued), json!([]), "nothing after issuing");
         let n = issued["number"].as_i64().unwrap_or(0);
         assert_eq!(n, 4, "after the three seeded ones");
         assert_eq!(issued["notation"], format!("{n}/UBND-VP"));

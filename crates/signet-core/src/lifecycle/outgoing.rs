@@ -1,4 +1,4 @@
-//! The outgoing document lifecycle as a type-level state machine.
+//! The outgoing document lifecycle (văn bản đi).
 //!
 //! `Outgoing<Draft>` → submit (trình ký) → `Outgoing<Submitted>` → sign → `Outgoing<Signed>`
 //! → issue (numbered from the register, sealed) → `Outgoing<Issued>` → send → `Outgoing<Sent>`.
@@ -7,20 +7,23 @@
 //! enter the typed world through [`Outgoing::restore`], which checks the stored state.
 //!
 //! ```compile_fail
+//! use signet_core::ids::DocumentId;
 //! use signet_core::lifecycle::Outgoing;
 //! // A draft cannot be sent: `send` exists only on `Outgoing<Issued>`.
-//! Outgoing::new("d1").send();
+//! Outgoing::new(DocumentId::new("d1")).send();
 //! ```
 //!
 //! ```compile_fail
+//! use signet_core::ids::DocumentId;
 //! use signet_core::lifecycle::Outgoing;
 //! // Nor issued before it is signed.
-//! Outgoing::new("d1").submit().issue(unreachable!());
+//! Outgoing::new(DocumentId::new("d1")).submit().into_next().issue();
 //! ```
 
 use std::marker::PhantomData;
 
-use crate::register::Notation;
+use super::{sealed, DocumentState, Moved, PlainStep, Transition};
+use crate::ids::DocumentId;
 use crate::CoreError;
 
 /// The stored form of an outgoing document's state.
@@ -81,102 +84,53 @@ impl OutgoingState {
     }
 }
 
-mod sealed {
-    pub trait Sealed {}
-}
+super::typestate!(
+    Outgoing,
+    OutgoingState,
+    Outgoing,
+    [Draft, Submitted, Signed, Issued, Sent]
+);
 
-/// A state marker of the typestate. Sealed: the states are the domain's, not the caller's.
-pub trait State: sealed::Sealed {
-    const STATE: OutgoingState;
-}
-
-macro_rules! states {
-    ($($name:ident),*) => {$(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name;
-        impl sealed::Sealed for $name {}
-        impl State for $name { const STATE: OutgoingState = OutgoingState::$name; }
-    )*};
-}
-states!(Draft, Submitted, Signed, Issued, Sent);
-
-/// An outgoing document known to be in state `S`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outgoing<S: State> {
-    pub id: String,
-    _state: PhantomData<S>,
-}
-
-/// What issuing writes: the number and notation, and the issue date.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issuance {
-    pub notation: Notation,
-    pub issued_on: time::Date,
-}
-
-impl<S: State> Outgoing<S> {
-    fn to<T: State>(self) -> Outgoing<T> {
-        Outgoing {
-            id: self.id,
-            _state: PhantomData,
-        }
-    }
-
-    pub fn state(&self) -> OutgoingState {
-        S::STATE
-    }
-
-    /// Takes a stored document into state `S`, or says which state it is really in.
-    pub fn restore(id: &str, stored: OutgoingState) -> Result<Self, CoreError> {
-        if stored == S::STATE {
-            Ok(Self {
-                id: id.to_owned(),
-                _state: PhantomData,
-            })
-        } else {
-            Err(CoreError::WrongState {
-                expected: S::STATE.code(),
-                actual: stored.code(),
-            })
-        }
-    }
-}
+// Every outgoing step but issuing is a plain state change.
+impl PlainStep for Outgoing<Draft> {}
+impl PlainStep for Outgoing<Submitted> {}
+impl PlainStep for Outgoing<Signed> {}
+impl PlainStep for Outgoing<Sent> {}
 
 impl Outgoing<Draft> {
-    pub fn new(id: &str) -> Self {
-        Self {
-            id: id.to_owned(),
-            _state: PhantomData,
-        }
+    /// A new draft (not yet stored: the store writes drafts in state `draft`).
+    pub fn new(id: DocumentId) -> Self {
+        Self::at(id)
     }
 
     /// Trình ký: the draft goes to a leader for signature.
-    pub fn submit(self) -> Outgoing<Submitted> {
+    pub fn submit(self) -> Moved<Outgoing<Submitted>> {
         self.to()
     }
 }
 
 impl Outgoing<Submitted> {
     /// The leader sends the draft back for changes.
-    pub fn return_to_draft(self) -> Outgoing<Draft> {
+    pub fn return_to_draft(self) -> Moved<Outgoing<Draft>> {
         self.to()
     }
 
     /// The leader's personal signature is on the document.
-    pub fn sign(self) -> Outgoing<Signed> {
+    pub fn sign(self) -> Moved<Outgoing<Signed>> {
         self.to()
     }
 }
 
 impl Outgoing<Signed> {
-    /// The clerk issues: the number from the register and the issue date are fixed.
-    pub fn issue(self, issuance: Issuance) -> (Outgoing<Issued>, Issuance) {
-        (self.to(), issuance)
+    /// The clerk issues: the store takes the number from the register and fixes the issue
+    /// date in the same transaction as this transition.
+    pub fn issue(self) -> Moved<Outgoing<Issued>> {
+        self.to()
     }
 }
 
 impl Outgoing<Issued> {
-    pub fn send(self) -> Outgoing<Sent> {
+    pub fn send(self) -> Moved<Outgoing<Sent>> {
         self.to()
     }
 }
@@ -184,33 +138,39 @@ impl Outgoing<Issued> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::DocumentType;
-    use crate::register::Abbreviation;
+
+    fn draft() -> Outgoing<Draft> {
+        Outgoing::new(DocumentId::new("d1"))
+    }
 
     #[test]
     fn full_path() {
-        let signed = Outgoing::new("d1").submit().sign();
-        let notation = Notation::build(
-            1,
-            DocumentType::QuyetDinh,
-            &Abbreviation::parse("UBND").unwrap(),
-            None,
-        )
-        .unwrap();
-        let date = time::macros::date!(2026 - 01 - 02);
-        let (issued, issuance) = signed.issue(Issuance {
-            notation,
-            issued_on: date,
-        });
+        let signed = draft().submit().into_next().sign().into_next();
+        let issuing = signed.issue();
+        assert_eq!(
+            issuing.transition().from(),
+            DocumentState::Outgoing(OutgoingState::Signed)
+        );
+        let issued = issuing.into_next();
         assert_eq!(issued.state(), OutgoingState::Issued);
-        assert_eq!(issuance.notation.to_string(), "1/QĐ-UBND");
-        assert_eq!(issued.send().state(), OutgoingState::Sent);
+        let sent = issued.send();
+        assert_eq!(sent.transition().action(), "document.sent");
+        assert_eq!(sent.into_next().state(), OutgoingState::Sent);
+    }
+
+    #[test]
+    fn returning_goes_back_to_draft() {
+        let back = draft().submit().into_next().return_to_draft();
+        assert_eq!(back.transition().to(), OutgoingState::Draft.into());
+        assert_eq!(back.transition().action(), "document.draft");
+        assert_eq!(back.into_next().state(), OutgoingState::Draft);
     }
 
     #[test]
     fn restore_checks_the_stored_state() {
-        assert!(Outgoing::<Signed>::restore("d", OutgoingState::Signed).is_ok());
-        let err = Outgoing::<Signed>::restore("d", OutgoingState::Draft).unwrap_err();
+        let id = DocumentId::new("d");
+        assert!(Outgoing::<Signed>::restore(&id, OutgoingState::Signed.into()).is_ok());
+        let err = Outgoing::<Signed>::restore(&id, OutgoingState::Draft.into()).unwrap_err();
         assert_eq!(
             err,
             CoreError::WrongState {
@@ -218,6 +178,8 @@ mod tests {
                 actual: "draft"
             }
         );
+        let incoming = super::super::IncomingState::Registered.into();
+        assert!(Outgoing::<Draft>::restore(&id, incoming).is_err());
     }
 
     #[test]

@@ -1,0 +1,191 @@
+//! Lists of documents (keyset pages, filters, search) and registers (sổ đăng ký).
+
+use signet_core::document::{Direction, DocumentType, Secrecy, Urgency};
+use signet_core::ids::{AgencyId, DocumentId};
+use signet_core::lifecycle::DocumentState;
+use signet_core::person::Viewer;
+use signet_core::Role;
+
+use super::terms::push_word_search;
+use super::{document_from_row, Document, COLUMNS};
+use crate::sql::Builder;
+use crate::{Store, StoreError};
+
+/// Filters of the document lists. Lists page by keyset (newest first), so page N costs the
+/// same as page 1 whatever the size of the table.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub state: Option<DocumentState>,
+    pub doc_type: Option<DocumentType>,
+    pub urgency: Option<Urgency>,
+    pub year: Option<i64>,
+    /// Free text, matched against the folded subject and notation ("ky so" finds "Ký số").
+    pub text: Option<String>,
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+/// Where a page ends: the last row's creation time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at_ms: i64,
+    pub id: DocumentId,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        encode_cursor(self.created_at_ms, self.id.as_str())
+    }
+
+    pub fn decode(s: &str) -> Option<Self> {
+        let (created_at_ms, id) = decode_cursor(s)?;
+        Some(Self {
+            created_at_ms,
+            id: DocumentId::new(id),
+        })
+    }
+}
+
+/// The text form of a keyset cursor (`<ms>.<id>`), shared by every list that pages by a
+/// time and an id.
+pub(crate) fn encode_cursor(ms: i64, id: &str) -> String {
+    format!("{ms}.{id}")
+}
+
+/// Reads [`encode_cursor`]'s form back; an id is 1 to 64 ASCII letters and digits.
+pub(crate) fn decode_cursor(s: &str) -> Option<(i64, String)> {
+    let (ms, id) = s.split_once('.')?;
+    let valid_id =
+        !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    valid_id.then_some(())?;
+    Some((ms.parse().ok()?, id.to_owned()))
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub documents: Vec<Document>,
+    pub next: Option<Cursor>,
+}
+
+/// The document columns with a table alias, for queries that join.
+fn prefixed_columns(prefix: &str) -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| format!("{prefix}{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The list filters and the secrecy rule, on the `d` alias.
+fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
+    if !(viewer.has(Role::Leader) || viewer.has(Role::Clerk)) {
+        q.push(" AND (d.secrecy = ")
+            .text(Secrecy::None.code())
+            .push(" OR d.created_by = ")
+            .text(viewer.person_id.as_str())
+            .push(")");
+    }
+    if let Some(s) = f.state {
+        q.push(" AND d.state = ").text(s.code());
+    }
+    if let Some(t) = f.doc_type {
+        q.push(" AND d.doc_type = ").text(t.code());
+    }
+    if let Some(u) = f.urgency {
+        q.push(" AND d.urgency = ").text(u.code());
+    }
+    if let Some(y) = f.year {
+        q.push(" AND d.year = ").int(y);
+    }
+}
+
+impl Store {
+    /// A page of the viewer's agency's documents in one direction, newest first, with the
+    /// secrecy rule of [`Viewer::can_read`] applied in the query.
+    ///
+    /// Without search text the list walks the `documents_list` index. With it, the query is
+    /// driven by the word index: the longest word of the search (likely the rarest) is read
+    /// newest first from `document_terms`, and each other word must be there too. A search
+    /// with no word in it (only punctuation) finds nothing.
+    pub async fn list(
+        &self,
+        viewer: &Viewer,
+        direction: Direction,
+        f: &ListFilter,
+    ) -> Result<Page, StoreError> {
+        let limit = f.limit.clamp(1, 200);
+        let words = f.text.as_deref().map(signet_core::text::terms);
+        let mut q = Builder::new("SELECT ");
+        q.push(&prefixed_columns("d."));
+        // Order and cursor columns: the word index's copies when searching, so the index
+        // gives the order.
+        let (order_at, order_id) = match words.as_deref() {
+            None => {
+                q.push(" FROM documents d WHERE d.agency_id = ")
+                    .text(viewer.agency_id.as_str());
+                ("d.created_at_ms", "d.id")
+            }
+            Some([]) => {
+                return Ok(Page {
+                    documents: Vec::new(),
+                    next: None,
+                })
+            }
+            Some(words) => {
+                push_word_search(&mut q, &viewer.agency_id, words);
+                ("t.created_at_ms", "t.document_id")
+            }
+        };
+        q.push(" AND d.direction = ").text(direction.as_str());
+        push_filters(&mut q, viewer, f);
+        if let Some(c) = &f.after {
+            // The plain `<=` bound is redundant with the OR below, but it is a range both
+            // planners can seek to in the index; without it SQLite walks from the top.
+            q.push(&format!(" AND {order_at} <= ")).int(c.created_at_ms);
+            q.push(&format!(" AND ({order_at} < ")).int(c.created_at_ms);
+            q.push(&format!(" OR ({order_at} = "))
+                .int(c.created_at_ms)
+                .push(&format!(" AND {order_id} < "))
+                .text(c.id.as_str())
+                .push("))");
+        }
+        q.push(&format!(
+            " ORDER BY {order_at} DESC, {order_id} DESC LIMIT "
+        ))
+        .int(i64::from(limit) + 1);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut documents = rows
+            .iter()
+            .map(document_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if documents.len() > limit as usize {
+            documents.truncate(limit as usize);
+            documents.last().map(|d| Cursor {
+                created_at_ms: d.created_at_ms,
+                id: d.id.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(Page { documents, next })
+    }
+
+    /// A register (sổ đăng ký): the numbered documents of one series and year, by number.
+    pub async fn register(
+        &self,
+        agency_id: &AgencyId,
+        series: &str,
+        year: i64,
+    ) -> Result<Vec<Document>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE agency_id = $1 AND series = $2 AND year = $3 \
+             AND number IS NOT NULL ORDER BY number"
+        ))
+        .bind(agency_id.as_str())
+        .bind(series)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(document_from_row).collect()
+    }
+}
