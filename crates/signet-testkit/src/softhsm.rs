@@ -24,8 +24,8 @@ use std::sync::{Mutex, OnceLock};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error, RvError};
-use cryptoki::types::AuthPin;
 use cryptoki::session::UserType;
+use cryptoki::types::AuthPin;
 
 use crate::tools::missing;
 use crate::{random_hex, text, TempDir};
@@ -167,10 +167,7 @@ fn init_in_module(module: &Path, label: &str, pin: &str) {
         .get_slots_with_token()
         .expect("C_GetSlotList")
         .into_iter()
-        .find(|s| {
-            ctx.get_token_info(*s)
-                .is_ok_and(|t| !t.token_initialized())
-        })
+        .find(|s| ctx.get_token_info(*s).is_ok_and(|t| !t.token_initialized()))
         .expect("SoftHSM2 always offers one free slot");
     let so_pin = AuthPin::new(SO_PIN.into());
     ctx.init_token(slot, &so_pin, label)

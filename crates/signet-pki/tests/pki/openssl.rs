@@ -734,7 +734,10 @@ fn tsa_tokens_verify_with_openssl_ts() {
             ],
         );
         assert!(text(&o).contains("Verification: OK"), "{alg}: {}", text(&o));
-        let t = text(&openssl(dir.dir(), &["ts", "-reply", "-in", "r.tsr", "-text"]));
+        let t = text(&openssl(
+            dir.dir(),
+            &["ts", "-reply", "-in", "r.tsr", "-text"],
+        ));
         assert!(t.contains("Status: Granted"), "{t}");
         assert!(t.contains("Policy OID: 1.3.6.1.4.1.32473.1.3"), "{t}");
         assert!(t.contains("Accuracy: 0x01 seconds"), "{t}");

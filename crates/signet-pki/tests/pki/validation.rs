@@ -1,14 +1,14 @@
 //! Path validation (`signet_pki::validation`) on our CA: each verdict compared with `openssl
 //! verify` / `openssl ocsp` on the same inputs.
 
+use crate::validation_support::{have_openssl, now, openssl, text, OsRng};
 use signet_pki::validation::{
     ocsp_request, revocation_needs, validate, CertStatus, PathReport, Purpose, RevocationPolicy,
     RevocationReason, RevocationSource, TrustAnchors, ValidationContext,
 };
 use signet_pki::{pem, Ca, KeyAlg, Profile, Reason, Subject};
-use time::{Duration, OffsetDateTime};
-use crate::validation_support::{have_openssl, now, openssl, text, OsRng};
 use signet_testkit::TempDir;
+use time::{Duration, OffsetDateTime};
 
 fn person() -> Subject {
     Subject {

@@ -3,11 +3,11 @@
 
 use std::process::Command;
 
+use crate::validation_support::{der_of, have_openssl, now, openssl, text};
 use signet_pki::validation::{
     ocsp_request, validate, CertStatus, PathReport, Purpose, RevocationPolicy, RevocationReason,
     RevocationSource, TrustAnchors, ValidationContext,
 };
-use crate::validation_support::{der_of, have_openssl, now, openssl, text};
 use signet_testkit::TempDir;
 
 /// An openssl-made PKI: root, issuing CA and a leaf, with the given key algorithm options.
