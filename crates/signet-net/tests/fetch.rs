@@ -14,25 +14,8 @@ use signet_pki::validation::{
     TrustAnchors, ValidationContext,
 };
 use signet_pki::{pem, Ca, KeyAlg, Profile, Reason, Subject};
+use signet_testkit::{OsRng, TempDir};
 use time::{Duration, OffsetDateTime};
-
-struct OsRng;
-
-impl rand_core::RngCore for OsRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        getrandom::getrandom(dest).unwrap();
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc().replace_nanosecond(0).unwrap()
@@ -420,9 +403,8 @@ fn timestamp_over_http() {
 
 #[test]
 fn trust_anchors_from_files_and_directories() {
-    let mut b = [0u8; 8];
-    getrandom::getrandom(&mut b).unwrap();
-    let dir = std::env::temp_dir().join(format!("signet-net-anchors-{}", hex::encode(b)));
+    let tmp = TempDir::new("net-anchors");
+    let dir = tmp.dir();
     std::fs::create_dir_all(dir.join("d")).unwrap();
     let (a, _, _) = Ca::init(
         "Anchor A",
@@ -461,7 +443,6 @@ fn trust_anchors_from_files_and_directories() {
     assert!(matches!(e, NetError::File { .. }), "{e}");
     std::fs::create_dir_all(dir.join("empty")).unwrap();
     assert!(load_trust_anchors(&[dir.join("empty")]).is_err());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A server that answers each connection with the next canned byte string, then closes.

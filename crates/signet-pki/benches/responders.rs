@@ -11,35 +11,14 @@ use std::time::Instant;
 use der::asn1::{Int, Null, OctetString};
 use der::{Decode, Encode};
 use signet_pki::{pem, Ca, KeyAlg, Profile, Reason, Subject};
+// A seeded generator for the CA and its serials: every run measures the same work.
+use signet_testkit::SplitMix64 as Rng;
 use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::Certificate;
 use x509_ocsp::{CertId, OcspRequest, Request, TbsRequest, Version};
 use x509_tsp::{MessageImprint, TimeStampReq, TspVersion};
-
-struct Rng(u64);
-
-impl rand_core::RngCore for Rng {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        // splitmix64: fine for serials in a benchmark
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rand_core::impls::fill_bytes_via_next(self, dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
 
 fn sha(alg: &'static ring::digest::Algorithm, data: &[u8]) -> Vec<u8> {
     ring::digest::digest(alg, data).as_ref().to_vec()

@@ -10,25 +10,8 @@ use signet_pki::{
     timestamp_token, verify_integrity, Ca, DigestAlgorithm, KeyAlg, Profile, RawSigner, Subject,
 };
 use signet_signers::SoftwareKey;
+use signet_testkit::OsRng;
 use time::OffsetDateTime;
-
-struct OsRng;
-
-impl rand_core::RngCore for OsRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        getrandom::getrandom(dest).expect("OS random source");
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
 
 fn median(n: usize, mut f: impl FnMut()) -> Duration {
     f(); // warm-up

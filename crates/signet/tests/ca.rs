@@ -19,8 +19,8 @@ fn ocsp(dir: &Path, port: u16, what: &[&str]) -> String {
 
 #[test]
 fn ca_init_issue_revoke_crl_and_serve() {
-    let tmp = TempDir::new();
-    let d = &tmp.0;
+    let tmp = TempDir::new("cli");
+    let d = tmp.dir();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     ok(signet(
@@ -510,12 +510,13 @@ fn ca_init_issue_revoke_crl_and_serve() {
 /// command (issue, serve) signs on the token.
 #[test]
 fn ca_with_keys_on_softhsm() {
-    let Some(module) = softhsm_module() else {
+    let Some(hsm) = SoftHsm::new() else {
         return;
     };
-    let tmp = TempDir::new();
-    let d = &tmp.0;
-    let conf = softhsm_conf(&tmp);
+    let module = hsm.module().display().to_string();
+    let tmp = TempDir::new("cli");
+    let d = tmp.dir();
+    let conf = hsm.conf();
     let env = [
         ("SOFTHSM2_CONF", conf.display().to_string()),
         ("SIGNET_PKCS11_PIN", "246810".to_string()),
@@ -690,12 +691,16 @@ fn ca_with_keys_on_softhsm() {
 /// openssl verifies that signature with the issued certificate.
 #[test]
 fn ca_issue_with_key_on_holder_token() {
-    let Some(module) = softhsm_module() else {
+    // This test also opens the holder's token in this process, after the `signet` children
+    // made it: so the process-wide configuration (see signet_testkit::softhsm), which this
+    // process's module reads when it loads, after the children ran.
+    let Some(hsm) = SoftHsm::process() else {
         return;
     };
-    let tmp = TempDir::new();
-    let d = &tmp.0;
-    let conf = softhsm_conf(&tmp);
+    let module = hsm.module().display().to_string();
+    let tmp = TempDir::new("cli");
+    let d = tmp.dir();
+    let conf = hsm.conf();
     // `pin`: None leaves SIGNET_PKCS11_PIN unset.
     let cmd = |program: &str, args: &[&str], pin: Option<&str>| {
         let mut c = Command::new(program);
@@ -828,10 +833,8 @@ fn ca_issue_with_key_on_holder_token() {
         ],
     ));
 
-    // (a) and (c) through signet-signers, in this process. SOFTHSM2_CONF must be in this
-    // process's environment: the other tests of this binary read the environment only through
-    // std (which locks it) and give their children SOFTHSM2_CONF explicitly.
-    std::env::set_var("SOFTHSM2_CONF", &conf);
+    // (a) and (c) through signet-signers, in this process: its module reads the process-wide
+    // SOFTHSM2_CONF (`SoftHsm::process`), the configuration the children used.
     let token = signet_signers::Token::open(Path::new(&module), "holder", "135790").unwrap();
     assert!(matches!(
         token.key("odd"),

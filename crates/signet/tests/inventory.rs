@@ -136,8 +136,8 @@ fn issue(dir: &Path, name: &str, out: &str, deployment: &[&str]) -> String {
 
 #[test]
 fn a_certificate_issued_from_the_command_line_is_in_the_inventory() {
-    let tmp = TempDir::new();
-    let d = &tmp.0;
+    let tmp = TempDir::new("inventory");
+    let d = tmp.dir();
     let port = free_port();
     // The demo deployment and its CA, then the server stopped.
     drop(start_demo(&tmp.path("data"), port));
@@ -224,8 +224,8 @@ fn a_certificate_issued_from_the_command_line_is_in_the_inventory() {
 /// `signet ca serve` alone sends the same headers.
 #[test]
 fn the_ca_server_alone_sends_the_security_headers() {
-    let tmp = TempDir::new();
-    let d = &tmp.0;
+    let tmp = TempDir::new("inventory");
+    let d = tmp.dir();
     ok(signet(d, &["ca", "init", "--dir", "ca"]));
     let port = free_port();
     let _server = start_server(d, port);

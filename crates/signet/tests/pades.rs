@@ -12,31 +12,15 @@ use std::process::{Command, Output};
 
 use support::*;
 
-/// The referees, from the venv scripts/test makes (or PATH).
+/// The referees: pyHanko from the venv scripts/test makes (or PATH), pdfsig, NSS's certutil.
 fn pyhanko() -> Option<PathBuf> {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/pyhanko");
-    if venv.exists() {
-        return Some(venv);
-    }
-    let found = Command::new("pyhanko").arg("--version").output().is_ok();
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "pyhanko missing on CI (scripts/test installs it)"
-    );
-    found.then(|| PathBuf::from("pyhanko"))
+    signet_testkit::tool("pyhanko")
 }
 
 fn tools_present() -> bool {
-    let have = |c: &str| Command::new(c).arg("-v").output().is_ok();
-    let ok = have("pdfsig") && have("certutil") && pyhanko().is_some();
-    assert!(
-        ok || std::env::var_os("CI").is_none(),
-        "pdfsig/certutil/pyhanko missing on CI"
-    );
-    if !ok {
-        eprintln!("skipped: pdfsig, certutil or pyhanko not installed");
-    }
-    ok
+    signet_testkit::require_tool("pdfsig")
+        && signet_testkit::require_tool("certutil")
+        && pyhanko().is_some()
 }
 
 /// A CA with a leader (RSA-2048, from an openssl CSR), a leader (ECDSA, generated), the
@@ -50,8 +34,8 @@ struct Pki {
 
 impl Pki {
     fn new() -> Pki {
-        let tmp = TempDir::new();
-        let d = tmp.0.clone();
+        let tmp = TempDir::new("cli");
+        let d = tmp.dir().to_path_buf();
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         ok(signet(
@@ -173,7 +157,7 @@ impl Pki {
     }
 
     fn dir(&self) -> &Path {
-        &self.tmp.0
+        self.tmp.dir()
     }
 
     fn tsa(&self) -> String {
@@ -396,9 +380,10 @@ fn software_keys_of_each_kind_and_rsa_and_ecdsa_keys_on_a_softhsm_token() {
     if !tools_present() {
         return;
     }
-    let Some(module) = softhsm_module() else {
+    let Some(hsm) = SoftHsm::new() else {
         return;
     };
+    let module = hsm.module().display().to_string();
     let pki = Pki::new();
     pki.sign(
         "doc.pdf",
@@ -422,7 +407,7 @@ fn software_keys_of_each_kind_and_rsa_and_ecdsa_keys_on_a_softhsm_token() {
     );
 
     // The leader's key generated on the token by the CA, never leaving it.
-    let conf = softhsm_conf(&pki.tmp);
+    let conf = hsm.conf();
     let env = |c: &mut Command| {
         c.env("SOFTHSM2_CONF", &conf).current_dir(pki.dir());
     };

@@ -18,19 +18,7 @@ const P12_PASSWORD: &str = "Signet-p12-2026";
 /// `openssl`, or `None` (the test is skipped with a reason) outside CI when it is missing;
 /// on CI a missing `openssl` fails.
 fn openssl() -> Option<&'static str> {
-    let found = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("openssl");
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "openssl missing on CI (apt-get install openssl)"
-    );
-    eprintln!("skipping the openssl checks: openssl is not installed");
-    None
+    signet_testkit::require_tool("openssl").then_some("openssl")
 }
 
 fn run(args: &[&str]) -> (bool, String) {
@@ -38,12 +26,7 @@ fn run(args: &[&str]) -> (bool, String) {
         .args(args)
         .output()
         .expect("openssl runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.success(), text)
+    (o.status.success(), signet_testkit::text(&o))
 }
 
 fn ca_dir(env: &Env) -> PathBuf {

@@ -1,37 +1,17 @@
-//! Helpers shared by the CLI end-to-end tests: temporary directories, running `signet` and
-//! `openssl`, the CA server, SoftHSM2 set-up.
+//! Helpers shared by the CLI end-to-end tests: running `signet`, the CA server, HTTP. Temporary
+//! directories, `openssl` and SoftHSM2 come from signet-testkit.
 #![allow(dead_code)] // each test file uses a different subset
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+pub use signet_testkit::softhsm::SoftHsm;
+pub use signet_testkit::{openssl, text as out_text, TempDir};
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_signet");
-
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new() -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let p = std::env::temp_dir().join(format!("signet-ca-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The server, killed when dropped (also when a test fails).
 pub struct ServerGuard(pub Child);
@@ -43,14 +23,6 @@ impl Drop for ServerGuard {
     }
 }
 
-pub fn out_text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 pub fn signet(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
@@ -58,14 +30,6 @@ pub fn signet(dir: &Path, args: &[&str]) -> Output {
         .env_remove("SIGNET_KEY_PASSWORD")
         .output()
         .unwrap()
-}
-
-pub fn openssl(dir: &Path, args: &[&str]) -> Output {
-    Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs")
 }
 
 pub fn ok(o: Output) -> String {
@@ -168,35 +132,4 @@ pub fn spawn_until(cmd: &mut Command, marker: &str) -> ServerGuard {
         }
     }
     panic!("{cmd:?} did not print {marker:?}: {seen}");
-}
-
-/// The SoftHSM2 module, or `None` (the test is skipped) outside CI when it is not installed;
-/// on CI a missing module fails: scripts/test installs it.
-pub fn softhsm_module() -> Option<String> {
-    let module = std::env::var("SIGNET_PKCS11_MODULE")
-        .unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".into());
-    if Path::new(&module).exists() {
-        return Some(module);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{module} missing on CI (apt-get install softhsm2)"
-    );
-    eprintln!("skipped: no PKCS#11 module at {module}");
-    None
-}
-
-/// A SoftHSM2 configuration whose tokens live in `tmp/tokens`.
-pub fn softhsm_conf(tmp: &TempDir) -> PathBuf {
-    std::fs::create_dir_all(tmp.path("tokens")).unwrap();
-    let conf = tmp.path("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tmp.path("tokens").display()
-        ),
-    )
-    .unwrap();
-    conf
 }

@@ -1,30 +1,12 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
 
 use signet_pdf::{Document, XrefKind};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub const CORPUS: &str = "/work/shared/corpus/pdf";
+pub use signet_testkit::tool;
 
-/// An external referee: `None` (with a printed reason) when missing locally; a failure
-/// under CI.
-pub fn tool(name: &str) -> Option<PathBuf> {
-    let candidates = [
-        format!("/usr/bin/{name}"),
-        format!("/usr/local/bin/{name}"),
-        format!("/work/main/.venv/bin/{name}"),
-    ];
-    if let Some(p) = candidates.iter().map(PathBuf::from).find(|p| p.exists()) {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{name} is required under CI but not installed"
-    );
-    eprintln!("skipping {name} checks: not installed");
-    None
-}
+pub const CORPUS: &str = "/work/shared/corpus/pdf";
 
 /// Writes bytes to a fresh temporary file (tests only).
 pub fn temp_file(tag: &str, bytes: &[u8]) -> PathBuf {

@@ -1,15 +1,14 @@
 //! Path validation (`signet_pki::validation`) on our CA: each verdict compared with `openssl
 //! verify` / `openssl ocsp` on the same inputs.
 
-mod validation_support;
-
+use crate::validation_support::{have_openssl, now, openssl, text, OsRng};
 use signet_pki::validation::{
     ocsp_request, revocation_needs, validate, CertStatus, PathReport, Purpose, RevocationPolicy,
     RevocationReason, RevocationSource, TrustAnchors, ValidationContext,
 };
 use signet_pki::{pem, Ca, KeyAlg, Profile, Reason, Subject};
+use signet_testkit::TempDir;
 use time::{Duration, OffsetDateTime};
-use validation_support::{have_openssl, now, openssl, text, OsRng, TempDir};
 
 fn person() -> Subject {
     Subject {
@@ -80,7 +79,7 @@ impl Pki {
         let mut args = vec!["verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem"];
         args.extend_from_slice(extra);
         args.push(leaf);
-        text(&openssl(&self.dir.0, &args))
+        text(&openssl(self.dir.dir(), &args))
     }
 
     fn openssl_verify_crl(&self, leaf: &str, extra: &[&str]) -> String {
@@ -193,7 +192,7 @@ fn revoked_by_ocsp_like_openssl_ocsp() {
             ),
         );
         let o = text(&openssl(
-            &pki.dir.0,
+            pki.dir.dir(),
             &[
                 "ocsp",
                 "-respin",
@@ -253,11 +252,11 @@ fn unknown_issuer_without_the_root_like_openssl() {
     assert_eq!((r.status, r.chain.len()), (CertStatus::UnknownIssuer, 1));
     if have_openssl() {
         let o = text(&openssl(
-            &pki.dir.0,
+            pki.dir.dir(),
             &[
                 "verify",
                 "-CAfile",
-                &other.dir.0.join("root.pem").display().to_string(),
+                &other.dir.path("root.pem").display().to_string(),
                 "-untrusted",
                 "issuing.pem",
                 "person.pem",
@@ -379,7 +378,7 @@ fn not_a_ca_cannot_issue_and_bad_signature_is_invalid() {
     if have_openssl() {
         pki.dir.write("bad.der", &bad);
         let o = text(&openssl(
-            &pki.dir.0,
+            pki.dir.dir(),
             &[
                 "x509", "-inform", "DER", "-in", "bad.der", "-out", "bad.pem",
             ],
@@ -390,7 +389,7 @@ fn not_a_ca_cannot_issue_and_bad_signature_is_invalid() {
         pki.dir.write("p2.pem", pem("CERTIFICATE", &p.der));
         pki.dir.write("leaf.pem", pem("CERTIFICATE", leaf.der()));
         let o = text(&openssl(
-            &pki.dir.0,
+            pki.dir.dir(),
             &[
                 "verify",
                 "-CAfile",
@@ -530,7 +529,7 @@ fn path_length_and_unknown_critical_extension_like_openssl() {
         dir.write("odd.pem", pem("CERTIFICATE", odd.der()));
         let v = |leaf: &str| {
             text(&openssl(
-                &dir.0,
+                dir.dir(),
                 &[
                     "verify",
                     "-CAfile",

@@ -1,8 +1,6 @@
 //! The appearances on a real page, checked by poppler (pdftotext, pdffonts, pdftoppm) and qpdf.
 
-mod common;
-
-use common::{one_page_pdf, run, tool, Placed, Scratch, Sink};
+use crate::common::{one_page_pdf, run, tool, Placed, Scratch, Sink};
 use signet_appearance::{
     demo, render, seal_rect, seal_size_pt, top_right_rect, Appearance, AttachmentText, Layout,
 };
@@ -100,7 +98,7 @@ fn build() -> Page {
 fn write(name: &str) -> (Scratch, std::path::PathBuf, Page) {
     let page = build();
     let dir = Scratch::new(name);
-    let path = dir.join("page.pdf");
+    let path = dir.path("page.pdf");
     std::fs::write(&path, &page.pdf).unwrap();
     (dir, path, page)
 }
@@ -335,7 +333,7 @@ fn sizes_of_the_font_the_subset_and_an_organization_appearance() {
         .unwrap()
         .parse()
         .unwrap();
-    let font = include_bytes!("../fonts/LiberationSerif-Regular.ttf").len();
+    let font = include_bytes!("../../fonts/LiberationSerif-Regular.ttf").len();
     eprintln!(
         "font {font} B; subset {length1} B ({} B deflated in the PDF); organization appearance {} B \
          (this layout: {} B); seal PNG {} B; whole test page {} B",
@@ -377,7 +375,7 @@ fn pdftotext_round_trips_every_vietnamese_letter() {
         ));
     }
     let dir = Scratch::new("alphabet");
-    let path = dir.join("page.pdf");
+    let path = dir.path("page.pdf");
     std::fs::write(&path, one_page_pdf(PAGE, &placed, &sink)).unwrap();
     // `-raw` (content order): in its default reading-order mode poppler takes rows of
     // one-letter words for letter-spaced text and drops the spaces between them.

@@ -2,9 +2,7 @@
 //! P-384), refereed by `openssl cms -verify`; PKCS#12 and PKCS#8 loading; a B-T signature
 //! timestamp from our TSA.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use signet_pki::{
     add_signature_timestamp, parse_signature, parse_timestamp_token, pem, signature_value,
     timestamp_request, timestamp_token, verify_integrity, verify_timestamp_token, Ca,
@@ -17,11 +15,11 @@ fn openssl_key(dir: &TempDir, ca: &mut Ca, name: &str, genpkey: &[&str]) -> (Str
     let key_file = format!("{name}.key");
     let mut args = vec!["genpkey", "-out", &key_file];
     args.extend_from_slice(genpkey);
-    let o = run(&dir.0, "openssl", &args);
+    let o = run(dir.dir(), "openssl", &args);
     assert!(o.status.success(), "{}", text(&o));
     let pub_file = format!("{name}.spki");
     let o = run(
-        &dir.0,
+        dir.dir(),
         "openssl",
         &[
             "pkey", "-in", &key_file, "-pubout", "-outform", "DER", "-out", &pub_file,
@@ -44,7 +42,7 @@ fn openssl_key(dir: &TempDir, ca: &mut Ca, name: &str, genpkey: &[&str]) -> (Str
 
 #[test]
 fn software_keys_sign_cades_that_openssl_accepts() {
-    if !have("openssl") {
+    if !require_tool("openssl") {
         return;
     }
     let dir = TempDir::new("soft");
@@ -120,7 +118,7 @@ fn software_keys_sign_cades_that_openssl_accepts() {
 
 #[test]
 fn pkcs12_gives_the_key_and_the_chain_holder_first() {
-    if !have("openssl") {
+    if !require_tool("openssl") {
         return;
     }
     let dir = TempDir::new("p12");
@@ -141,7 +139,7 @@ fn pkcs12_gives_the_key_and_the_chain_holder_first() {
         ),
     );
     let o = run(
-        &dir.0,
+        dir.dir(),
         "openssl",
         &[
             "pkcs12",
@@ -168,7 +166,7 @@ fn pkcs12_gives_the_key_and_the_chain_holder_first() {
 
     // Legacy encryption (3DES and SHA-1 MAC, as Windows and many CAs export) reads too.
     let o = run(
-        &dir.0,
+        dir.dir(),
         "openssl",
         &[
             "pkcs12",
@@ -205,7 +203,7 @@ fn pkcs12_gives_the_key_and_the_chain_holder_first() {
 
 #[test]
 fn unusable_keys_are_refused_clearly() {
-    if !have("openssl") {
+    if !require_tool("openssl") {
         return;
     }
     let dir = TempDir::new("bad");
@@ -220,7 +218,7 @@ fn unusable_keys_are_refused_clearly() {
         let file = format!("{name}.key");
         let mut a = vec!["genpkey", "-out", &file];
         a.extend_from_slice(args);
-        assert!(run(&dir.0, "openssl", &a).status.success());
+        assert!(run(dir.dir(), "openssl", &a).status.success());
         let pem = String::from_utf8(dir.read(&file)).unwrap();
         assert!(
             matches!(

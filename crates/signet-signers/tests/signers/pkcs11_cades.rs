@@ -1,13 +1,10 @@
 //! CAdES signatures by keys generated inside SoftHSM2 (RSA-2048/3072 with PKCS#1 v1.5 and
 //! PSS, ECDSA P-256/P-384), refereed by `openssl cms -verify`.
 
-mod common;
-
-use std::path::Path;
-
-use common::*;
+use crate::common::*;
 use signet_pki::{Profile, RawSigner, SignatureAlgorithm};
 use signet_signers::{Curve, SignerError, Token};
+use signet_testkit::softhsm::SoftHsm;
 
 fn median_sign<S: RawSigner>(key: &S, cert: &[u8], chain: &[Vec<u8>]) -> std::time::Duration {
     let digest = key.algorithm().digest().hash(DATA);
@@ -22,49 +19,16 @@ fn median_sign<S: RawSigner>(key: &S, cert: &[u8], chain: &[Vec<u8>]) -> std::ti
     times[10]
 }
 
-const DEFAULT_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-
 #[test]
 fn token_keys_sign_cades_that_openssl_accepts() {
-    let module = std::env::var("SIGNET_PKCS11_MODULE").unwrap_or_else(|_| DEFAULT_MODULE.into());
-    if !Path::new(&module).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{module} missing on CI (apt-get install softhsm2)"
-        );
-        eprintln!("skipped: no PKCS#11 module at {module}");
+    if !require_tool("openssl") {
         return;
     }
-    if !have("openssl") {
+    let Some(t) = SoftHsm::in_process_token("signer", "123456") else {
         return;
-    }
+    };
     let dir = TempDir::new("p11");
-    std::fs::create_dir_all(dir.path("tokens")).unwrap();
-    dir.write(
-        "softhsm2.conf",
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            dir.path("tokens").display()
-        ),
-    );
-    // The only test in this binary: no other thread reads the environment.
-    std::env::set_var("SOFTHSM2_CONF", dir.path("softhsm2.conf"));
-    let o = run(
-        &dir.0,
-        "softhsm2-util",
-        &[
-            "--init-token",
-            "--free",
-            "--label",
-            "signer",
-            "--so-pin",
-            "12345678",
-            "--pin",
-            "123456",
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let token = Token::open(Path::new(&module), "signer", "123456").unwrap();
+    let token = Token::open(&t.module, &t.label, &t.pin).unwrap();
     let mut ca = new_ca(&dir);
     let chain = vec![ca.issuing_der().to_vec()];
 
@@ -146,7 +110,7 @@ fn token_keys_sign_cades_that_openssl_accepts() {
         signet_pki::pem("CERTIFICATE", self_signed.der()),
     );
     let o = run(
-        &dir.0,
+        dir.dir(),
         "openssl",
         &["verify", "-check_ss_sig", "-CAfile", "self.pem", "self.pem"],
     );

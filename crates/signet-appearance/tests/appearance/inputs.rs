@@ -1,8 +1,6 @@
 //! Images of every colour type, and bad input of every kind: clear errors, never a panic.
 
-mod common;
-
-use common::{crc32, encode, stream_data, Sink};
+use crate::common::{crc32, encode, stream_data, Sink};
 use png::{BitDepth, ColorType};
 use proptest::prelude::*;
 use signet_appearance::{

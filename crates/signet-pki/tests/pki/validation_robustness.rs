@@ -5,30 +5,8 @@ use signet_pki::validation::{
     ocsp_request, revocation_needs, validate, CertStatus, Purpose, TrustAnchors, ValidationContext,
 };
 use signet_pki::{Ca, KeyAlg, Profile, Subject};
+use signet_testkit::SplitMix64 as Rng;
 use time::OffsetDateTime;
-
-/// Deterministic bytes (splitmix64), so a failure reproduces.
-struct Rng(u64);
-
-impl rand_core::RngCore for Rng {
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rand_core::impls::fill_bytes_via_next(self, dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
 
 /// A copy of `data` with 1-4 bytes changed, or truncated, or with a byte inserted.
 fn mutate(rng: &mut Rng, data: &[u8]) -> Vec<u8> {

@@ -1,9 +1,7 @@
 //! The incremental writer on files of each xref flavour: old bytes untouched, one more
 //! revision, every old object unchanged, and external readers still happy.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use signet_pdf::{one_page_pdf, Dictionary, Document, ObjRef, Object, Update, XrefKind};
 
 /// Appends one new object and a rewritten catalog; checks the result thoroughly.

@@ -1,11 +1,12 @@
 //! Test helpers: an object sink, a tiny one-page PDF writer, and the external referees.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use signet_appearance::ObjectSink;
+
+pub use signet_testkit::{tool, TempDir as Scratch};
 
 /// Collects objects; numbers start after the four objects of the page skeleton.
 pub struct Sink {
@@ -112,26 +113,6 @@ pub fn one_page_pdf(media: (f64, f64), placed: &[Placed], sink: &Sink) -> Vec<u8
     out
 }
 
-/// The path of an external tool, or `None` (with the reason printed) when it is missing
-/// locally. Under CI (`CI` set) a missing tool fails the test instead.
-pub fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    });
-    match found {
-        Some(p) => Some(p),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("{name} is required under CI (apt-get install poppler-utils qpdf)")
-        }
-        None => {
-            eprintln!("SKIPPED: {name} not installed (apt-get install poppler-utils qpdf)");
-            None
-        }
-    }
-}
-
 /// Run a tool and return its standard output. A failing exit status fails the test, and so
 /// does any message on standard error: poppler reports broken fonts or streams there while
 /// still exiting 0.
@@ -144,34 +125,6 @@ pub fn run(tool: &Path, args: &[&str]) -> String {
         tool.display(),
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
-/// A fresh scratch directory for one test, removed when the test passes (kept for a look
-/// when it fails).
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    pub fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("signet-appearance-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Self(dir)
-    }
-
-    pub fn join(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("files kept in {}", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 /// The data of a stream object body, inflated when it is `/FlateDecode`.

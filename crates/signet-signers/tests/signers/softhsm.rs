@@ -1,107 +1,29 @@
 //! The built-in CA with its four keys generated inside SoftHSM2 (a PKCS#11 token), checked by
 //! openssl: chain and CRL, an OCSP response, a time-stamp token.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use signet_pki::{pem, Ca, CaSigningKeys, KeyAlg, Profile, Reason, Subject};
 use signet_signers::{Curve, SignerError, Token};
+use signet_testkit::softhsm::SoftHsm;
+use signet_testkit::{run, text, OsRng, TempDir};
 use time::OffsetDateTime;
-
-const DEFAULT_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-
-struct OsRng;
-
-impl rand_core::RngCore for OsRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        getrandom::getrandom(dest).expect("OS random source");
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"))
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[test]
 fn ca_keys_on_softhsm() {
-    let module = std::env::var("SIGNET_PKCS11_MODULE").unwrap_or_else(|_| DEFAULT_MODULE.into());
-    if !Path::new(&module).exists() {
-        // scripts/test installs softhsm2; outside it, say why nothing ran.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{module} missing on CI (apt-get install softhsm2)"
-        );
-        eprintln!("skipped: no PKCS#11 module at {module}");
+    let Some(t) = SoftHsm::in_process_token("signet-ca", "123456") else {
         return;
-    }
-    let mut b = [0u8; 8];
-    getrandom::getrandom(&mut b).unwrap();
-    let dir = TempDir(std::env::temp_dir().join(format!("signet-hsm-{}", hex::encode(b))));
-    let d = dir.0.as_path();
-    std::fs::create_dir_all(d.join("tokens")).unwrap();
-    std::fs::write(
-        d.join("softhsm2.conf"),
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            d.join("tokens").display()
-        ),
-    )
-    .unwrap();
-    // The only test in this binary: no other thread reads the environment.
-    std::env::set_var("SOFTHSM2_CONF", d.join("softhsm2.conf"));
-    let o = run(
-        d,
-        "softhsm2-util",
-        &[
-            "--init-token",
-            "--free",
-            "--label",
-            "signet-ca",
-            "--so-pin",
-            "12345678",
-            "--pin",
-            "123456",
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    };
+    let module = &t.module;
+    let dir = TempDir::new("hsm");
+    let d = dir.dir();
 
-    // A wrong PIN is refused (before any good login: the login state is per process).
-    let err = Token::open(Path::new(&module), "signet-ca", "000000").unwrap_err();
+    // A wrong PIN is refused (before any good login on this token: the login state is per
+    // process and token).
+    let err = Token::open(module, &t.label, "000000").unwrap_err();
     assert!(matches!(err, SignerError::Login(_)), "{err}");
-    let err = Token::open(Path::new(&module), "no-such-token", "123456").unwrap_err();
+    let err = Token::open(module, "no-such-token", "123456").unwrap_err();
     assert!(matches!(err, SignerError::NoToken(_)), "{err}");
 
-    let token = Token::open(Path::new(&module), "signet-ca", "123456").unwrap();
+    let token = Token::open(module, &t.label, &t.pin).unwrap();
     let gen = |l: &str| -> signet_pki::CaKey { Box::new(token.generate(l, Curve::P256).unwrap()) };
     let keys = CaSigningKeys {
         root: gen("root"),

@@ -1,8 +1,6 @@
 //! Signature fields, placeholders, ByteRange and embedding; DSS updates.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use signet_pdf::*;
 use std::process::Command;
 

@@ -1,9 +1,6 @@
-//! Helpers shared by the signer tests: a CA, a temporary directory, openssl as referee.
+//! Helpers shared by the signer tests: a CA, openssl as referee of CMS.
 
-#![allow(dead_code)]
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use signet_pki::{
     parse_signature, pem, sign_pades, verify_integrity, Ca, DigestAlgorithm, KeyAlg, RawSigner,
@@ -11,78 +8,7 @@ use signet_pki::{
 };
 use time::OffsetDateTime;
 
-pub struct OsRng;
-
-impl rand_core::RngCore for OsRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        getrandom::getrandom(dest).expect("OS random source");
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        let mut b = [0u8; 8];
-        getrandom::getrandom(&mut b).unwrap();
-        let p = std::env::temp_dir().join(format!("signet-signers-{tag}-{}", hex::encode(b)));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    pub fn write(&self, name: &str, data: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, data).unwrap();
-        p
-    }
-    pub fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// True if `program` runs; on CI a missing referee fails the test instead of skipping it.
-pub fn have(program: &str) -> bool {
-    let ok = Command::new(program).arg("version").output().is_ok();
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "{program} missing on CI");
-        eprintln!("skipped: {program} is not installed");
-    }
-    ok
-}
-
-pub fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"))
-}
-
-pub fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+pub use signet_testkit::{require_tool, run, text, OsRng, TempDir};
 
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
@@ -120,7 +46,7 @@ pub fn openssl_cms_verify(dir: &TempDir, cms: &[u8], data: &[u8]) -> Output {
     dir.write("sig.der", cms);
     dir.write("data.bin", data);
     run(
-        &dir.0,
+        dir.dir(),
         "openssl",
         &[
             "cms",
@@ -146,7 +72,7 @@ pub fn openssl_cms_verify(dir: &TempDir, cms: &[u8], data: &[u8]) -> Output {
 pub fn openssl_print(dir: &TempDir, cms: &[u8]) -> String {
     dir.write("print.der", cms);
     let o = run(
-        &dir.0,
+        dir.dir(),
         "openssl",
         &[
             "cms",

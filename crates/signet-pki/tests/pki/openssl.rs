@@ -1,71 +1,8 @@
 //! The CA, CRL, OCSP responder and TSA checked by the `openssl` command as referee.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use signet_pki::{pem, Ca, KeyAlg, PkiError, Profile, Reason, Subject};
+use signet_testkit::{openssl, text, OsRng, TempDir};
 use time::OffsetDateTime;
-
-/// The OS random source, for tests (the library itself never reads it).
-struct OsRng;
-
-impl rand_core::RngCore for OsRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        getrandom::getrandom(dest).expect("OS random source");
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let mut b = [0u8; 8];
-        getrandom::getrandom(&mut b).unwrap();
-        let p = std::env::temp_dir().join(format!("signet-pki-{tag}-{}", hex::encode(b)));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    fn write(&self, name: &str, data: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, data).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Output {
-    Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
@@ -141,7 +78,7 @@ fn hierarchy_and_crl_verify_with_openssl() {
     dir.write("tsa.pem", pem("CERTIFICATE", ca.tsa_der()));
     for leaf in ["issuing.pem", "ocsp.pem", "tsa.pem", "good.pem"] {
         let o = openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "verify",
                 "-CAfile",
@@ -158,7 +95,7 @@ fn hierarchy_and_crl_verify_with_openssl() {
         assert!(text(&o).contains(": OK"), "{}", text(&o));
     }
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "verify",
             "-CAfile",
@@ -177,7 +114,7 @@ fn hierarchy_and_crl_verify_with_openssl() {
     // CRL fields as openssl reads them.
     dir.write("crl.der", &crl2);
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &["crl", "-inform", "DER", "-in", "crl.der", "-noout", "-text"],
     );
     let t = text(&o);
@@ -200,7 +137,7 @@ fn profiles_as_openssl_prints_them() {
         .unwrap();
     dir.write("p.pem", p.pem());
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "x509", "-in", "p.pem", "-noout", "-subject", "-nameopt", "utf8",
         ],
@@ -212,10 +149,10 @@ fn profiles_as_openssl_prints_them() {
     assert!(t.contains("title=Chánh Văn phòng"), "{t}");
     assert!(t.contains("emailAddress=khai@bacninh.gov.vn"), "{t}");
     // UTF8String, not a BMP or T.61 string.
-    let o = openssl(&dir.0, &["asn1parse", "-in", "p.pem"]);
+    let o = openssl(dir.dir(), &["asn1parse", "-in", "p.pem"]);
     assert!(text(&o).contains("UTF8STRING        :Nguy"), "{}", text(&o));
 
-    let o = openssl(&dir.0, &["x509", "-in", "p.pem", "-noout", "-text"]);
+    let o = openssl(dir.dir(), &["x509", "-in", "p.pem", "-noout", "-text"]);
     let t = text(&o);
     assert!(
         t.contains(
@@ -252,7 +189,7 @@ fn profiles_as_openssl_prints_them() {
         .unwrap();
     dir.write("o.pem", o_cert.pem());
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "x509",
             "-in",
@@ -269,7 +206,7 @@ fn profiles_as_openssl_prints_them() {
 
     dir.write("ocsp.pem", pem("CERTIFICATE", ca.ocsp_der()));
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &["x509", "-in", "ocsp.pem", "-noout", "-text"],
     ));
     assert!(
@@ -279,7 +216,7 @@ fn profiles_as_openssl_prints_them() {
     assert!(t.contains("OCSP No Check"), "{t}");
     dir.write("tsa.pem", pem("CERTIFICATE", ca.tsa_der()));
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &["x509", "-in", "tsa.pem", "-noout", "-text"],
     ));
     assert!(
@@ -287,7 +224,7 @@ fn profiles_as_openssl_prints_them() {
         "{t}"
     );
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &["x509", "-in", "issuing.pem", "-noout", "-text"],
     ));
     assert!(
@@ -300,7 +237,7 @@ fn profiles_as_openssl_prints_them() {
     );
     assert!(t.contains("URI:http://127.0.0.1:9/crl/root.crl"), "{t}");
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &["x509", "-in", "root.pem", "-noout", "-text"],
     ));
     assert!(
@@ -344,7 +281,7 @@ fn csr_from_openssl_is_issued_and_tampered_csr_refused() {
         ("RSA", "rsa_keygen_bits:2048"),
     ] {
         let o = openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "req",
                 "-new",
@@ -370,7 +307,7 @@ fn csr_from_openssl_is_issued_and_tampered_csr_refused() {
             .unwrap();
         dir.write("c.pem", c.pem());
         let t = text(&openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "x509", "-in", "c.pem", "-noout", "-text", "-nameopt", "utf8",
             ],
@@ -380,11 +317,11 @@ fn csr_from_openssl_is_issued_and_tampered_csr_refused() {
             "{t}"
         );
         // The certificate carries the CSR's key.
-        let a = openssl(&dir.0, &["x509", "-in", "c.pem", "-noout", "-pubkey"]);
-        let b = openssl(&dir.0, &["pkey", "-in", "k.pem", "-pubout"]);
+        let a = openssl(dir.dir(), &["x509", "-in", "c.pem", "-noout", "-pubkey"]);
+        let b = openssl(dir.dir(), &["pkey", "-in", "k.pem", "-pubout"]);
         assert_eq!(a.stdout, b.stdout);
         let o = openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "verify",
                 "-CAfile",
@@ -398,7 +335,7 @@ fn csr_from_openssl_is_issued_and_tampered_csr_refused() {
 
         // DER works too; flip one byte of the signature: refused precisely.
         openssl(
-            &dir.0,
+            dir.dir(),
             &["req", "-in", "r.pem", "-outform", "DER", "-out", "r.der"],
         );
         let mut der = std::fs::read(dir.path("r.der")).unwrap();
@@ -466,10 +403,10 @@ fn bare_public_key_is_issued_and_odd_keys_refused() {
         let mut a = vec!["genpkey"];
         a.extend_from_slice(args);
         a.extend_from_slice(&["-out", "k.pem"]);
-        let o = openssl(&dir.0, &a);
+        let o = openssl(dir.dir(), &a);
         assert!(o.status.success(), "{}", text(&o));
         let o = openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
             ],
@@ -489,11 +426,11 @@ fn bare_public_key_is_issued_and_odd_keys_refused() {
         .unwrap();
     assert!(ca.has_issued(&c.serial));
     dir.write("c.pem", c.pem());
-    let a = openssl(&dir.0, &["x509", "-in", "c.pem", "-noout", "-pubkey"]);
-    let b = openssl(&dir.0, &["pkey", "-in", "k.pem", "-pubout"]);
+    let a = openssl(dir.dir(), &["x509", "-in", "c.pem", "-noout", "-pubkey"]);
+    let b = openssl(dir.dir(), &["pkey", "-in", "k.pem", "-pubout"]);
     assert_eq!(a.stdout, b.stdout);
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "verify",
             "-CAfile",
@@ -505,7 +442,7 @@ fn bare_public_key_is_issued_and_odd_keys_refused() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "x509", "-in", "c.pem", "-noout", "-subject", "-nameopt", "utf8",
         ],
@@ -538,7 +475,7 @@ fn bare_public_key_is_issued_and_odd_keys_refused() {
 
 fn ocsp_check(dir: &TempDir, ca: &Ca, cert: &str) -> String {
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "ocsp",
             "-issuer",
@@ -557,7 +494,7 @@ fn ocsp_check(dir: &TempDir, ca: &Ca, cert: &str) -> String {
     // openssl cannot read a request and check the nonce of a saved response in one call: the
     // nonce is compared by hand, the rest by openssl.
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "ocsp",
             "-issuer",
@@ -620,7 +557,7 @@ fn ocsp_answers_good_revoked_unknown() {
     // Asked about against the *other* CA's issuer: unauthorized for us.
     std::fs::copy(dir.path("other-issuing.pem"), dir.path("issuing2.pem")).unwrap();
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "ocsp",
             "-issuer",
@@ -639,14 +576,14 @@ fn ocsp_answers_good_revoked_unknown() {
     );
     dir.write("resp2.der", &resp);
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &["ocsp", "-respin", "resp2.der", "-resp_text", "-noverify"],
     ));
     assert!(t.contains("unauthorized"), "{t}");
 
     // Same issuer, unknown serial: build the request by hand with openssl -serial.
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "ocsp",
             "-issuer",
@@ -667,7 +604,7 @@ fn ocsp_answers_good_revoked_unknown() {
         ),
     );
     let t = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "ocsp",
             "-issuer",
@@ -698,7 +635,7 @@ fn ocsp_answers_good_revoked_unknown() {
         let resp = ca.respond(garbage, ca.revocations(), now());
         dir.write("g.der", &resp);
         let t = text(&openssl(
-            &dir.0,
+            dir.dir(),
             &["ocsp", "-respin", "g.der", "-resp_text", "-noverify"],
         ));
         assert!(
@@ -732,7 +669,7 @@ fn tsa_tokens_verify_with_openssl_ts() {
         if cert {
             args.push("-cert");
         }
-        let o = openssl(&dir.0, &args);
+        let o = openssl(dir.dir(), &args);
         assert!(o.status.success(), "{}", text(&o));
         let serial = ca.next_tsa_serial();
         let resp = ca.timestamp(&std::fs::read(dir.path("q.tsq")).unwrap(), serial, now());
@@ -778,11 +715,11 @@ fn tsa_tokens_verify_with_openssl_ts() {
             );
             dir.write("chain.pem", chain);
         }
-        let o = openssl(&dir.0, &args);
+        let o = openssl(dir.dir(), &args);
         assert!(text(&o).contains("Verification: OK"), "{alg}: {}", text(&o));
         // with the query: nonce and imprint match
         let o = openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "ts",
                 "-verify",
@@ -797,7 +734,10 @@ fn tsa_tokens_verify_with_openssl_ts() {
             ],
         );
         assert!(text(&o).contains("Verification: OK"), "{alg}: {}", text(&o));
-        let t = text(&openssl(&dir.0, &["ts", "-reply", "-in", "r.tsr", "-text"]));
+        let t = text(&openssl(
+            dir.dir(),
+            &["ts", "-reply", "-in", "r.tsr", "-text"],
+        ));
         assert!(t.contains("Status: Granted"), "{t}");
         assert!(t.contains("Policy OID: 1.3.6.1.4.1.32473.1.3"), "{t}");
         assert!(t.contains("Accuracy: 0x01 seconds"), "{t}");
@@ -811,7 +751,7 @@ fn tsa_tokens_verify_with_openssl_ts() {
         "{t}"
     );
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "ts", "-query", "-data", "data.txt", "-sha1", "-out", "q1.tsq",
         ],
@@ -823,7 +763,7 @@ fn tsa_tokens_verify_with_openssl_ts() {
         "{t}"
     );
     let o = openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "ts",
             "-query",
@@ -847,7 +787,7 @@ fn tsa_tokens_verify_with_openssl_ts() {
 fn reply_text(dir: &TempDir, ca: &Ca, req: &[u8]) -> String {
     dir.write("bad.tsr", ca.timestamp(req, 1, now()));
     text(&openssl(
-        &dir.0,
+        dir.dir(),
         &["ts", "-reply", "-in", "bad.tsr", "-text"],
     ))
 }

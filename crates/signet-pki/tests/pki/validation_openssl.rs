@@ -1,15 +1,14 @@
 //! Path validation on chains, CRLs and OCSP responses made by openssl (`openssl req/x509`,
 //! `openssl ca`, `openssl ocsp -index`), each verdict compared with openssl's.
 
-mod validation_support;
-
 use std::process::Command;
 
+use crate::validation_support::{der_of, have_openssl, now, openssl, text};
 use signet_pki::validation::{
     ocsp_request, validate, CertStatus, PathReport, Purpose, RevocationPolicy, RevocationReason,
     RevocationSource, TrustAnchors, ValidationContext,
 };
-use validation_support::{der_of, have_openssl, now, openssl, text, TempDir};
+use signet_testkit::TempDir;
 
 /// An openssl-made PKI: root, issuing CA and a leaf, with the given key algorithm options.
 fn openssl_chain(
@@ -20,14 +19,14 @@ fn openssl_chain(
     leaf_sig: &[&str],
 ) {
     std::fs::write(
-        dir.0.join("ext.cnf"),
+        dir.path("ext.cnf"),
         "[ca]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n\
          [sub]\nbasicConstraints=critical,CA:true,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n\
          [leaf]\nbasicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection,1.3.6.1.4.1.311.10.3.12\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
     )
     .unwrap();
     let run = |args: Vec<&str>| {
-        let o = openssl(&dir.0, &args);
+        let o = openssl(dir.dir(), &args);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
     };
     let genkey = |name: &str, opts: &[&str]| {
@@ -117,7 +116,7 @@ fn validate_openssl_chain(dir: &TempDir) -> PathReport {
 
 fn openssl_says(dir: &TempDir) -> String {
     text(&openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "verify",
             "-CAfile",
@@ -195,7 +194,7 @@ fn sha1_signed_leaf_is_refused() {
     let o = openssl_says(&dir);
     assert!(o.contains("leaf.pem: OK"), "{o}");
     let o = text(&openssl(
-        &dir.0,
+        dir.dir(),
         &[
             "verify",
             "-auth_level",
@@ -267,7 +266,7 @@ fn ossl(dir: &TempDir, caname: &str, args: &[&str]) {
     let o = Command::new("openssl")
         .args(args)
         .env("CANAME", caname)
-        .current_dir(&dir.0)
+        .current_dir(dir.dir())
         .output()
         .unwrap();
     assert!(o.status.success(), "{args:?}: {}", text(&o));
@@ -277,7 +276,7 @@ fn ossl(dir: &TempDir, caname: &str, args: &[&str]) {
 /// both CAs (DER); OCSP responses from `openssl ocsp -index` for requests made by us.
 fn openssl_ca_pki(dir: &TempDir) {
     dir.write("ca.cnf", OPENSSL_CA_CNF);
-    std::fs::create_dir_all(dir.0.join("newcerts")).unwrap();
+    std::fs::create_dir_all(dir.path("newcerts")).unwrap();
     for c in ["root", "sub"] {
         dir.write(&format!("index-{c}.txt"), "");
         dir.write(&format!("serial-{c}"), "1000\n");
@@ -454,7 +453,7 @@ fn openssl_ca_crls_and_ocsp_responses_are_read_like_openssl() {
     );
     let verify = |leaf: &str| {
         text(&openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "verify",
                 "-crl_check_all",
@@ -503,7 +502,7 @@ fn openssl_ca_crls_and_ocsp_responses_are_read_like_openssl() {
     let status = |name: &str| {
         let (cert, resp) = (format!("{name}.crt"), format!("{name}.resp"));
         text(&openssl(
-            &dir.0,
+            dir.dir(),
             &[
                 "ocsp",
                 "-respin",
