@@ -24,11 +24,8 @@ pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 /// Hashes a password with argon2id and a random salt (PHC string format).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt).map_err(|e| {
-        AppError::Invalid(crate::Invalid::Hashing {
-            detail: format!("random source: {e}"),
-        })
-    })?;
+    crate::random::fill(&mut salt)
+        .map_err(|detail| AppError::Invalid(crate::Invalid::Hashing { detail }))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| {
         AppError::Invalid(crate::Invalid::Hashing {
             detail: e.to_string(),

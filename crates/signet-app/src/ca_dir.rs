@@ -19,31 +19,11 @@ use std::time::SystemTime;
 use signet_pki::{pem, Ca, CaKeys, CaRecord, CaSigningKeys, KeyAlg, PkiError};
 use time::OffsetDateTime;
 
+pub use crate::random::OsRng;
 use crate::AppError;
 
 /// The names of the four CA keys and certificates.
 pub const KEY_NAMES: [&str; 4] = ["root", "issuing", "ocsp", "tsa"];
-
-/// The operating system's random source, handed to the pure PKI crate.
-pub struct OsRng;
-
-impl rand_core::RngCore for OsRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        // The trait has no way to report it; the PKI crate calls `try_fill_bytes`.
-        #[allow(clippy::expect_used)]
-        self.try_fill_bytes(dest)
-            .expect("the operating system's random source failed");
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        getrandom::getrandom(dest).map_err(|e| rand_core::Error::new(e.to_string()))
-    }
-}
 
 fn ca_err(e: impl std::fmt::Display) -> AppError {
     AppError::Ca(e.to_string())
@@ -273,7 +253,7 @@ pub fn pkcs12(
     };
     let c = |der: &[u8]| Certificate::from_der(der).map_err(ca_err);
     let mut local_key_id = [0u8; 20];
-    getrandom::getrandom(&mut local_key_id).map_err(ca_err)?;
+    crate::random::fill(&mut local_key_id).map_err(ca_err)?;
     let mut certs = vec![c(cert)?];
     for der in chain {
         certs.push(c(der)?);

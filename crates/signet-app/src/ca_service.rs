@@ -179,8 +179,7 @@ impl BuiltInCa {
         let p = self.published()?;
         // A random positive 63-bit serial: unique without a counter shared between processes.
         let mut b = [0u8; 8];
-        getrandom::getrandom(&mut b)
-            .map_err(|e| AppError::Ca(format!("random source failed: {e}")))?;
+        crate::random::fill(&mut b).map_err(AppError::Ca)?;
         let serial = (u64::from_be_bytes(b) >> 1).max(1);
         Ok(p.ca.timestamp(query, serial, self.clock.now()))
     }

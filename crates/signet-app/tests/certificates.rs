@@ -2,6 +2,15 @@
 //! signed (the certificate is withdrawn, not left valid and unlisted), concurrent issuances
 //! (one CA state, every certificate recorded once), and a CA directory changed by
 //! `signet ca …` beside the running application.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use std::sync::Arc;
 

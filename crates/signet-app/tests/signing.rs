@@ -1,6 +1,15 @@
 //! The signing use case: in two steps with the key elsewhere (the state kept as JSON in
 //! between, as the web's flow will), the result verified; the leader's and the seal's fields
 //! made in one revision; what a request lacks, refused before anything is signed.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use signet_app::signing::{self, Role, SignRequest};
 use signet_app::AppError;

@@ -2,6 +2,15 @@
 //! `scripts/bench-pades`, which prepares the keys and the 1 MB file and times pyHanko on the same
 //! inputs in the same run. Arguments: DIR (holding doc.pdf, rsa.p12, ec.p12 with password
 //! "bench-pass", root.pem) and N (runs per operation).
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use std::time::Instant;
 

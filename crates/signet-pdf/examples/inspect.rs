@@ -1,4 +1,13 @@
 //! `cargo run -p signet-pdf --example inspect -- FILE...`: revisions, fields and pages.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 fn main() {
     for path in std::env::args().skip(1) {

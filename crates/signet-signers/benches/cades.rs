@@ -1,6 +1,15 @@
 //! Medians of PAdES CMS work (criterion is not in the workspace): sign + assemble, parse +
 //! verify, for RSA-2048 (software, PKCS#1 v1.5) and ECDSA P-256, plus a B-T signature
 //! timestamp from the in-process TSA. Run with `cargo bench -p signet-signers --bench cades`.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

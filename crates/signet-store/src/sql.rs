@@ -4,6 +4,9 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::Any;
 
+/// When a migration was applied: bookkeeping of the schema, not of the documents, whose
+/// times always come from the caller's clock.
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn now_ms() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
 }

@@ -1,6 +1,15 @@
 //! Certificates in storage, on every backend `testing::databases` offers: insert, the list
 //! with its filters and keyset paging, totals per kind and status at a given time, revocation,
 //! the holder's reminder, agency isolation and the journal.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use signet_core::ids::{AgencyId, PersonId};
 use signet_core::{AgencyCode, Role};

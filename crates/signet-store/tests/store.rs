@@ -1,5 +1,14 @@
 //! The storage suite. Every test runs against every backend `testing::databases` offers:
 //! SQLite always, PostgreSQL when SIGNET_TEST_DATABASE_URL is set.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use signet_core::document::{DocumentType, Secrecy, Urgency};
 use signet_core::ids::{AgencyId, DocumentId, PersonId};

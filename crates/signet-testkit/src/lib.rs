@@ -14,6 +14,8 @@ mod scratch;
 pub mod softhsm;
 mod tools;
 
+// Tests' one source of randomness (the lint keeps it out of library code).
+#[allow(clippy::disallowed_types)]
 pub use rand_core::OsRng;
 pub use scratch::TempDir;
 pub use tools::{openssl, openssl_ok, require_tool, run, run_ok, text, tool};

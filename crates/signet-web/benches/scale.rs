@@ -6,6 +6,15 @@
 //!
 //! On SQLite always; on PostgreSQL too when SIGNET_TEST_DATABASE_URL is set. Prints a
 //! Markdown table for BENCHMARKS.md.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -2,6 +2,15 @@
 //! backend `signet_store::testing::databases` offers (SQLite always; PostgreSQL when
 //! `SIGNET_TEST_DATABASE_URL` is set). Every response is also checked for what must hold
 //! everywhere: security headers, no server error, nothing internal in the body.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 #[path = "http/support.rs"]
 mod support;

@@ -1,5 +1,14 @@
 //! `signet ca …` end to end, with the `openssl` command as referee: init, issue (CSR, PKCS#12 and
 //! key on a PKCS#11 token), revoke, crl, and `serve` answering openssl's OCSP and time-stamp clients.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 mod support;
 

@@ -2,6 +2,15 @@
 //! administrator's `/admin/certificates` and `/api/v1/certificates`: recorded at once when the
 //! command is given the deployment (`--data`), and otherwise when the server starts or sees
 //! the CA's state change. The CA's endpoints carry the same security headers as every page.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 mod support;
 
