@@ -6,6 +6,8 @@
 //! key generated on a SoftHSM2 token.
 
 mod support;
+#[path = "pades/new_user.rs"]
+mod new_user;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
