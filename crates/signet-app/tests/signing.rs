@@ -94,7 +94,11 @@ fn what_a_request_lacks_is_refused_before_signing() {
 }
 
 /// Signs `plan` at B-B with `key`, in two steps.
-fn sign_plan(plan: &signing::Plan, key: &signet_pades::testing::LocalKey, pki: &LocalPki) -> Vec<u8> {
+fn sign_plan(
+    plan: &signing::Plan,
+    key: &signet_pades::testing::LocalKey,
+    pki: &LocalPki,
+) -> Vec<u8> {
     let now = OffsetDateTime::now_utc();
     let pending = signing::prepare(plan, &key.chain, key.algorithm(), None, pki, now).unwrap();
     let signature = key.sign(&pending.to_be_signed).unwrap();

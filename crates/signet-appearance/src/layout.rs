@@ -69,7 +69,12 @@ pub fn default_signature_rect(page_media_box: [f64; 4]) -> [f64; 4] {
     let (w, h) = DEFAULT_BOX_PT;
     let right = (x1 - RIGHT_MARGIN_MM * PT_PER_MM).max(x0 + w.min(x1 - x0));
     let bottom = (y0 + BOTTOM_MARGIN_MM * PT_PER_MM).min(y1 - h.min(y1 - y0));
-    [(right - w).max(x0), bottom.max(y0), right, (bottom + h).min(y1)]
+    [
+        (right - w).max(x0),
+        bottom.max(y0),
+        right,
+        (bottom + h).min(y1),
+    ]
 }
 
 /// The attachment's box `[x0, y0, x1, y1]` at the top right of a page with this media box:

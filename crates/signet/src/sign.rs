@@ -256,8 +256,15 @@ pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
         Some(signet_net::load_trust_anchors(&args.trust).map_err(|e| e.to_string())?)
     };
     let services = NetServices::new(args.tsa.clone());
-    let signer = Signer::new(key, certs, anchors, args.level, &services, SystemClock.now())
-        .map_err(|e| e.to_string())?;
+    let signer = Signer::new(
+        key,
+        certs,
+        anchors,
+        args.level,
+        &services,
+        SystemClock.now(),
+    )
+    .map_err(|e| e.to_string())?;
     if args.out_dir.is_none() {
         let job = &jobs[0];
         let size = sign_one(&signer, &request, &services, job)?;

@@ -59,10 +59,7 @@ fn summary(der: &[u8]) -> Result<validation::CertSummary, AppError> {
 
 fn issuer_in(pool: &[Vec<u8>], of: &validation::CertSummary) -> Option<Vec<u8>> {
     pool.iter()
-        .find(|c| {
-            **c != of.der
-                && validation::summarize(c).is_ok_and(|s| s.subject == of.issuer)
-        })
+        .find(|c| **c != of.der && validation::summarize(c).is_ok_and(|s| s.subject == of.issuer))
         .cloned()
 }
 
@@ -153,7 +150,7 @@ mod tests {
         let e = complete_chain(&key.chain, &[], &nothing).unwrap_err();
         assert!(e.to_string().contains("issuer of"), "{e}");
         assert!(chain_root(&key.chain).is_err());
-        let full = complete_chain(&key.chain, &[root.clone()], &nothing).unwrap();
+        let full = complete_chain(&key.chain, std::slice::from_ref(&root), &nothing).unwrap();
         assert_eq!(full.len(), 3);
         assert_eq!(full[2], root);
         assert!(chain_root(&full).is_ok());

@@ -79,7 +79,7 @@ fn new_field(
             (page, rect)
         }
         (None, Role::Organization) => match last_signed(fields, &pages) {
-            Some((page, leader)) if req.page.map_or(true, |p| p == page) => {
+            Some((page, leader)) if req.page.is_none_or(|p| p == page) => {
                 (page, seal_over(leader, req.image.as_deref())?)
             }
             _ => default_spot(doc, &pages, req.page.unwrap_or(last)),
@@ -117,13 +117,15 @@ fn last_signed(fields: &[SignatureField], pages: &[ObjRef]) -> Option<(usize, [f
         .iter()
         .filter(|f| !f.is_empty())
         .filter_map(|f| placed(f, pages))
-        .filter(|(_, r)| area(*r) > 0.0)
-        .next_back()
+        .rfind(|(_, r)| area(*r) > 0.0)
 }
 
 /// An empty field placed as a seal over a signed field (its right edge within the signed
 /// box's left half, its middle within the box's height, on the same page).
-fn empty_seal_field<'a>(doc: &Document, fields: &'a [SignatureField]) -> Option<&'a SignatureField> {
+fn empty_seal_field<'a>(
+    doc: &Document,
+    fields: &'a [SignatureField],
+) -> Option<&'a SignatureField> {
     let pages = doc.pages().ok()?;
     let signed: Vec<(usize, [f64; 4])> = fields
         .iter()

@@ -96,13 +96,32 @@ fn b_lt_without_trust_completes_the_chain_or_says_what_is_missing() {
     ok(openssl(
         pki.dir(),
         &[
-            "pkcs12", "-export", "-inkey", "rsa.key", "-in", "alone.pem", "-certfile",
-            "ca/issuing.pem", "-passout", "pass:secret123", "-out", "partial.p12",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "rsa.key",
+            "-in",
+            "alone.pem",
+            "-certfile",
+            "ca/issuing.pem",
+            "-passout",
+            "pass:secret123",
+            "-out",
+            "partial.p12",
         ],
     ));
     let base = [
-        "doc.pdf", "--out", "partial.pdf", "--p12", "partial.p12", "--password", "secret123",
-        "--level", "B-LT", "--tsa", &tsa,
+        "doc.pdf",
+        "--out",
+        "partial.pdf",
+        "--p12",
+        "partial.p12",
+        "--password",
+        "secret123",
+        "--level",
+        "B-LT",
+        "--tsa",
+        &tsa,
     ];
     let text = sign_fails(&pki, &base);
     assert!(
