@@ -6,7 +6,18 @@
 //! In one go with a key at hand ([`sign`]), or in two steps when the key is elsewhere (a
 //! remote-signing service, a token in the signer's browser): [`plan`] and [`prepare`] give the
 //! bytes to sign and a state to keep; [`complete`] takes the signature back. [`sign`] is the
-//! same steps with the key in between, so both ways are one path.
+//! same steps with the key in between, so both ways are one path. Many files with one key
+//! ([`Signer`]): the key unlocked and its chain completed once, then each file signed.
+//!
+//! Without a field or a rectangle the placement rule of [`placement`] applies (the role's empty
+//! field, the seal over the leader's signature, or the bottom right of the last page). From
+//! B-LT the chain is completed up to its root and the signed file is checked to validate
+//! offline before it is returned.
+
+mod chain;
+mod placement;
+
+pub use chain::{chain_root, check_offline, complete_chain};
 
 use signet_appearance::{Appearance, AttachmentText, Layout};
 use signet_net::{Fetcher, HttpClient};
@@ -54,11 +65,11 @@ pub enum SigningKey {
 #[derive(Debug, Clone)]
 pub struct SignRequest {
     pub role: Role,
-    /// The signature field (default: the role's); created when missing.
+    /// The signature field (default: the role's empty field); created when missing.
     pub field: Option<String>,
-    /// Page of a new field, from 0.
-    pub page: usize,
-    /// Rectangle of a new field, in points.
+    /// Page of a new field, from 0 (default: the first for an attachment, the last otherwise).
+    pub page: Option<usize>,
+    /// Rectangle of a new field, in points (default: see [`placement`]).
     pub rect: Option<[f64; 4]>,
     /// The leader's handwritten signature (blue PNG) or the agency's seal (red PNG).
     pub image: Option<Vec<u8>>,
@@ -84,6 +95,8 @@ pub struct Plan {
     rect: [f64; 4],
     role: Role,
     image: Option<Vec<u8>>,
+    /// The seal drawn by an organization's signature; empty for the other roles (the demo
+    /// seal is rendered only when it is drawn).
     seal_png: Vec<u8>,
     agency: String,
     notation: String,
@@ -111,22 +124,8 @@ pub fn plan(
     now: OffsetDateTime,
 ) -> Result<Plan, AppError> {
     let now = now.to_offset(VIETNAM);
-    let field = req
-        .field
-        .clone()
-        .unwrap_or_else(|| req.role.default_field().to_owned());
-    let mut pdf = pdf;
     let doc =
         signet_pdf::Document::parse(&pdf).map_err(|e| invalid(format!("{UNREADABLE}: {e}")))?;
-    if field_rect(&doc, &field)?.is_none() {
-        if let (Role::Personal, Some(seal)) = (req.role, &req.seal_field) {
-            let rect = req.rect.ok_or_else(|| {
-                invalid("a new seal field needs the rectangle of the leader's field")
-            })?;
-            pdf = add_leader_and_seal(&pdf, req, &field, seal, rect)?;
-        }
-    }
-    let doc = signet_pdf::Document::parse(&pdf).map_err(invalid)?;
     let agency = req
         .agency
         .clone()
@@ -140,37 +139,39 @@ pub fn plan(
         }
         (_, n) => n.clone().unwrap_or_default(),
     };
-    let (rect, create) = match field_rect(&doc, &field)? {
-        Some(r) => (r, None),
-        None => {
-            let rect = match req.role {
-                Role::Attachment => {
-                    let text = AttachmentText {
-                        notation: &notation,
-                        agency: &agency,
-                        signing_time: &time_text,
-                    };
-                    signet_appearance::top_right_rect(media_box(&doc, req.page), &text)
-                        .map_err(invalid)?
-                }
-                _ => req.rect.ok_or_else(|| {
-                    invalid("the field does not exist: give its page and rectangle to create it")
-                })?,
-            };
-            let name = field.clone();
-            (
-                rect,
-                Some(NewField {
-                    name,
-                    page: req.page,
+    let text = AttachmentText {
+        notation: &notation,
+        agency: &agency,
+        signing_time: &time_text,
+    };
+    let spot = placement::choose(&doc, req, &text)?;
+    drop(doc);
+    let mut pdf = pdf;
+    let (field, rect, create) = match spot {
+        placement::Spot::Existing { name, rect } => (name, rect, None),
+        placement::Spot::New { name, page, rect } => match (req.role, &req.seal_field) {
+            (Role::Personal, Some(seal)) => {
+                pdf = add_leader_and_seal(&pdf, req, &name, seal, page, rect)?;
+                (name, rect, None)
+            }
+            _ => {
+                let create = NewField {
+                    name: name.clone(),
+                    page,
                     rect,
-                }),
-            )
-        }
+                };
+                (name, rect, Some(create))
+            }
+        },
     };
     let signer_name = signet_pki::validation::summarize(certificate)
         .map(|s| s.subject_cn)
         .unwrap_or_default();
+    let seal_png = match (req.role, &req.image) {
+        (Role::Organization, Some(png)) => png.clone(),
+        (Role::Organization, None) => signet_appearance::demo::seal_png(),
+        _ => Vec::new(),
+    };
     Ok(Plan {
         pdf,
         field,
@@ -178,10 +179,7 @@ pub fn plan(
         rect,
         role: req.role,
         image: req.image.clone(),
-        seal_png: req
-            .image
-            .clone()
-            .unwrap_or_else(signet_appearance::demo::seal_png),
+        seal_png,
         agency,
         notation,
         signer_name,
@@ -250,7 +248,8 @@ impl SigningKey {
 /// must sign ([`signet_pades::sign::Pending`], safe to persist). From B-LT, the validation
 /// data of the signer's chain (and of the signatures already there) is fetched now and goes
 /// into the signing revision. `certs`: the signer's certificate, then its chain; `anchors`
-/// only serve to gather that data (default: the chain's last certificate, its root usually).
+/// only serve to gather that data (default: the chain's root — an error when the chain does
+/// not end at one; see [`complete_chain`]).
 pub fn prepare(
     plan: &Plan,
     certs: &[Vec<u8>],
@@ -266,7 +265,7 @@ pub fn prepare(
     if plan.level >= Level::BLT {
         let anchors = match anchors {
             Some(a) => a,
-            None => chain_root(certs)?,
+            None => chain::chain_root(certs)?,
         };
         let data = sign::gather_validation_data(&plan.pdf, cert, chain, services, &anchors, now)
             .map_err(invalid)?;
@@ -305,39 +304,76 @@ pub fn sign(
         .ok_or_else(|| invalid("no signer certificate"))?;
     let plan = plan(pdf, req, cert, now)?;
     let now = now.to_offset(VIETNAM);
+    let long_term = match (&anchors, plan.level >= Level::BLT) {
+        (_, false) => None,
+        (Some(a), true) => Some(a.clone()),
+        (None, true) => Some(chain::chain_root(certs)?),
+    };
     let pending = prepare(&plan, certs, key.algorithm(), anchors, services, now)?;
     let signature = key
         .sign(&pending.to_be_signed)
         .map_err(|e| invalid(SignError::Signer(e)))?;
-    complete(pending, &signature, services)
-}
-
-fn chain_root(certs: &[Vec<u8>]) -> Result<TrustAnchors, AppError> {
-    let mut a = TrustAnchors::new();
-    if let Some(last) = certs.last() {
-        a.add(last).map_err(invalid)?;
+    let out = complete(pending, &signature, services)?;
+    if let Some(anchors) = long_term {
+        chain::check_offline(&out, &plan.field, &anchors, now)?;
     }
-    Ok(a)
+    Ok(out)
 }
 
-/// The rectangle of an existing empty signature field; an error if it is already signed.
-fn field_rect(doc: &signet_pdf::Document, name: &str) -> Result<Option<[f64; 4]>, AppError> {
-    let fields = doc.acro_form_fields().map_err(invalid)?;
-    match fields.iter().find(|f| f.name == name) {
-        None => Ok(None),
-        Some(f) if !f.is_empty() => Err(invalid(format!("the field {name} is already signed"))),
-        Some(f) => Ok(Some(
-            f.widgets.first().and_then(|w| w.rect).unwrap_or([0.0; 4]),
-        )),
+/// A key ready to sign many files (`signet sign --out-dir`): unlocked once, its chain
+/// completed once (from B-LT), then [`Signer::sign`] per file.
+pub struct Signer {
+    key: SigningKey,
+    certs: Vec<Vec<u8>>,
+    anchors: Option<TrustAnchors>,
+}
+
+impl Signer {
+    /// `certs`: the signer's certificate, then what is known of its chain; `trusted`: the
+    /// anchors given (`--trust`), if any. From B-LT the chain is completed up to its root
+    /// (see [`complete_chain`], AIA fetched through `net`), so the validation data covers it.
+    pub fn new(
+        key: SigningKey,
+        certs: Vec<Vec<u8>>,
+        trusted: Option<TrustAnchors>,
+        level: Level,
+        net: &NetServices,
+        now: OffsetDateTime,
+    ) -> Result<Signer, AppError> {
+        let certs = if level >= Level::BLT {
+            let anchors: Vec<Vec<u8>> = trusted
+                .as_ref()
+                .map(|a| a.summaries().into_iter().map(|s| s.der).collect())
+                .unwrap_or_default();
+            complete_chain(&certs, &anchors, &|url| net.ca_issuers(url, now))?
+        } else {
+            certs
+        };
+        Ok(Signer {
+            key,
+            certs,
+            anchors: trusted,
+        })
     }
-}
 
-fn media_box(doc: &signet_pdf::Document, page: usize) -> [f64; 4] {
-    doc.pages()
-        .ok()
-        .and_then(|p| p.get(page).copied())
-        .and_then(|p| doc.page_media_box(p).ok())
-        .unwrap_or([0.0, 0.0, 595.0, 842.0])
+    /// Signs one file: see [`sign`].
+    pub fn sign(
+        &self,
+        pdf: Vec<u8>,
+        req: &SignRequest,
+        services: &dyn Services,
+        now: OffsetDateTime,
+    ) -> Result<Vec<u8>, AppError> {
+        sign(
+            pdf,
+            req,
+            &self.key,
+            &self.certs,
+            self.anchors.clone(),
+            services,
+            now,
+        )
+    }
 }
 
 /// The leader's and the seal's fields in one revision, before the first signature.
@@ -346,17 +382,13 @@ fn add_leader_and_seal(
     req: &SignRequest,
     leader: &str,
     seal: &str,
+    page: usize,
     rect: [f64; 4],
 ) -> Result<Vec<u8>, AppError> {
-    let seal_png = req
-        .seal_image
-        .clone()
-        .unwrap_or_else(signet_appearance::demo::seal_png);
-    let size = signet_appearance::seal_size_pt(&seal_png).map_err(invalid)?;
-    let seal_rect = signet_appearance::seal_rect(rect, size, 150.0);
+    let seal_rect = placement::seal_over(rect, req.seal_image.as_deref())?;
     let field = |name: &str, rect| NewField {
         name: name.to_owned(),
-        page: req.page,
+        page,
         rect,
     };
     sign::add_fields(pdf, &[field(leader, rect), field(seal, seal_rect)]).map_err(invalid)
@@ -399,6 +431,17 @@ impl NetServices {
             fetcher: Fetcher::new(HttpClient::default()),
             tsa,
         }
+    }
+}
+
+impl NetServices {
+    /// The certificates served at a caIssuers address (none when it fails: the chain's
+    /// completion then says what is missing).
+    pub fn ca_issuers(&self, url: &str, now: OffsetDateTime) -> Vec<Vec<u8>> {
+        self.fetcher.fetch_ca_issuers(url, now).unwrap_or_else(|e| {
+            tracing::warn!("caIssuers {url}: {e}");
+            Vec::new()
+        })
     }
 }
 

@@ -29,7 +29,7 @@ fn request(role: Role) -> SignRequest {
     SignRequest {
         role,
         field: None,
-        page: 0,
+        page: Some(0),
         rect: Some([320.0, 120.0, 520.0, 200.0]),
         image: None,
         seal_field: None,
@@ -82,9 +82,11 @@ fn what_a_request_lacks_is_refused_before_signing() {
     let r = signing::plan(pdf(), &request(Role::Attachment), cert, now);
     assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.to_string().contains("notation")));
     let mut req = request(Role::Organization);
-    req.rect = None;
+    req.page = Some(3);
     let r = signing::plan(pdf(), &req, cert, now);
-    assert!(matches!(r, Err(AppError::Invalid(ref m)) if m.to_string().contains("does not exist")));
+    assert!(
+        matches!(r, Err(AppError::Invalid(ref m)) if m.to_string().contains("page 4 does not exist"))
+    );
     let r = signing::plan(b"GIF89a".to_vec(), &request(Role::Organization), cert, now);
     assert!(
         matches!(r, Err(AppError::Invalid(ref m)) if m.to_string().starts_with(signing::UNREADABLE))
@@ -101,5 +103,67 @@ fn what_a_request_lacks_is_refused_before_signing() {
         create.rect[2] > 500.0 && create.rect[3] > 780.0,
         "{:?}",
         create.rect
+    );
+}
+
+/// Signs `plan` at B-B with `key`, in two steps.
+fn sign_plan(
+    plan: &signing::Plan,
+    key: &signet_pades::testing::LocalKey,
+    pki: &LocalPki,
+) -> Vec<u8> {
+    let now = OffsetDateTime::now_utc();
+    let pending = signing::prepare(plan, &key.chain, key.algorithm(), None, pki, now).unwrap();
+    let signature = key.sign(&pending.to_be_signed).unwrap();
+    signing::complete(pending, &signature, pki).unwrap()
+}
+
+fn created(plan: &signing::Plan) -> signet_pades::sign::NewField {
+    plan.request().create.expect("a new field")
+}
+
+#[test]
+fn without_a_field_or_rectangle_the_placement_rule_applies() {
+    let now = OffsetDateTime::now_utc();
+    let pki = LocalPki::new(now).unwrap();
+    let leader = pki.issue("Nguyễn Văn Hùng", false).unwrap();
+    let seal = pki.issue("Ủy ban nhân dân tỉnh Lạc Hồng", true).unwrap();
+    // A leader without a mark: the bottom right of the (last) page.
+    let mut req = request(Role::Personal);
+    req.rect = None;
+    req.page = None;
+    let plan = signing::plan(pdf(), &req, &leader.chain[0], now).unwrap();
+    let field = created(&plan);
+    assert_eq!((field.name.as_str(), field.page), ("ChuKyLanhDao", 0));
+    assert_eq!(
+        field.rect,
+        signet_appearance::default_signature_rect([0.0, 0.0, 595.0, 842.0])
+    );
+    // An organization without a mark and no signature yet: the same default box.
+    let mut org = request(Role::Organization);
+    org.rect = None;
+    org.page = None;
+    let plan = signing::plan(pdf(), &org, &seal.chain[0], now).unwrap();
+    assert_eq!(created(&plan).rect, field.rect);
+
+    // The leader signs with a seal field of another name: the seal takes that empty field.
+    req.seal_field = Some("DauCoQuan".into());
+    let plan = signing::plan(pdf(), &req, &leader.chain[0], now).unwrap();
+    let signed = sign_plan(&plan, &leader, &pki);
+    let plan = signing::plan(signed.clone(), &org, &seal.chain[0], now).unwrap();
+    let r = plan.request();
+    assert_eq!(r.field, "DauCoQuan");
+    assert!(r.create.is_none());
+    // Without such a field, the seal goes over the left third of the leader's signature.
+    req.seal_field = None;
+    let plan = signing::plan(pdf(), &req, &leader.chain[0], now).unwrap();
+    let signed = sign_plan(&plan, &leader, &pki);
+    let plan = signing::plan(signed, &org, &seal.chain[0], now).unwrap();
+    let seal_box = created(&plan).rect;
+    // The leader's box as the file stores it (rounded).
+    let leader_box = field.rect;
+    assert!(
+        (seal_box[2] - (leader_box[0] + (leader_box[2] - leader_box[0]) / 3.0)).abs() < 1e-3,
+        "{seal_box:?} over {leader_box:?}"
     );
 }

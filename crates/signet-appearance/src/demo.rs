@@ -98,6 +98,13 @@ pub fn signature_png(name: &str) -> Vec<u8> {
     canvas.into_png(SIG_INK, None)
 }
 
+/// The size of [`seal_png`] in points, as [`crate::seal_size_pt`] reads it, without rendering
+/// the picture (~15 ms): to place a seal field that is not drawn yet.
+pub fn seal_size_pt() -> (f64, f64) {
+    let side = f64::from(SEAL_PX) / f64::from(SEAL_PPM) * 1000.0 * 72.0 / 25.4;
+    (side, side)
+}
+
 /// A red round seal, 36 mm wide by its `pHYs`: two concentric rings and a five-pointed star.
 pub fn seal_png() -> Vec<u8> {
     let mut canvas = Canvas::new(SEAL_PX, SEAL_PX);
@@ -208,6 +215,13 @@ fn crc32(data: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_seal_size_known_in_advance_is_the_rendered_seal_size() {
+        let (w, h) = crate::seal_size_pt(&seal_png()).unwrap();
+        let (kw, kh) = seal_size_pt();
+        assert!((w - kw).abs() < 1e-9 && (h - kh).abs() < 1e-9, "{w} {kw}");
+    }
 
     #[test]
     fn crc_matches_the_png_spec_example() {

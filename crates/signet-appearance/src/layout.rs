@@ -18,6 +18,10 @@ const RIGHT_MARGIN_MM: f64 = 15.0;
 /// Distance of the box from the top edge: inside the 20–25 mm top margin, above the text.
 const TOP_OFFSET_MM: f64 = 5.0;
 const PT_PER_MM: f64 = 72.0 / 25.4;
+/// The default signature box: the size of a leader's signature block (title, handwriting, name).
+const DEFAULT_BOX_PT: (f64, f64) = (200.0, 80.0);
+/// Bottom margin of Nghị định 30 (Phụ lục I: 20–25 mm): the default box starts above it.
+const BOTTOM_MARGIN_MM: f64 = 25.0;
 
 /// Check that a box size is finite, positive and within PDF limits.
 pub(crate) fn check_box(width: f64, height: f64) -> Result<(), AppearanceError> {
@@ -53,6 +57,24 @@ pub fn seal_rect(leader_rect: [f64; 4], seal_size_pt: (f64, f64), text_width_pt:
         0.0
     };
     [right - sw - text, cy - sh / 2.0, right, cy + sh / 2.0]
+}
+
+/// Where a signature goes when nobody said where: the bottom right of a page with this media
+/// box (the caller takes the last page), where the signature block of Phụ lục I sits — a
+/// 200 × 80 pt box, its right edge at the 15 mm margin and its bottom at the 25 mm margin.
+/// Pages too small for that get the box clamped inside the page.
+pub fn default_signature_rect(page_media_box: [f64; 4]) -> [f64; 4] {
+    let [ax, ay, bx, by] = page_media_box;
+    let (x0, y0, x1, y1) = (ax.min(bx), ay.min(by), ax.max(bx), ay.max(by));
+    let (w, h) = DEFAULT_BOX_PT;
+    let right = (x1 - RIGHT_MARGIN_MM * PT_PER_MM).max(x0 + w.min(x1 - x0));
+    let bottom = (y0 + BOTTOM_MARGIN_MM * PT_PER_MM).min(y1 - h.min(y1 - y0));
+    [
+        (right - w).max(x0),
+        bottom.max(y0),
+        right,
+        (bottom + h).min(y1),
+    ]
 }
 
 /// The attachment's box `[x0, y0, x1, y1]` at the top right of a page with this media box:
@@ -105,6 +127,20 @@ mod tests {
             seal_rect([450.0, 160.0, 300.0, 100.0], (102.0, 102.0), 120.0),
             r
         );
+    }
+
+    #[test]
+    fn default_box_is_at_the_bottom_right_inside_the_margins() {
+        let r = default_signature_rect([0.0, 0.0, 595.276, 841.89]);
+        assert!((595.276 - r[2] - 15.0 * PT_PER_MM).abs() < 1e-9, "{r:?}");
+        assert!((r[1] - 25.0 * PT_PER_MM).abs() < 1e-9, "{r:?}");
+        assert_eq!((r[2] - r[0], r[3] - r[1]), (200.0, 80.0));
+        // A media box that does not start at the origin, and a page smaller than the box.
+        let r = default_signature_rect([100.0, 100.0, 695.276, 941.89]);
+        assert!((695.276 - r[2] - 15.0 * PT_PER_MM).abs() < 1e-9, "{r:?}");
+        let tiny = default_signature_rect([0.0, 0.0, 100.0, 50.0]);
+        assert!(tiny[0] >= 0.0 && tiny[1] >= 0.0 && tiny[2] <= 100.0 && tiny[3] <= 50.0);
+        assert!(tiny[2] > tiny[0] && tiny[3] > tiny[1], "{tiny:?}");
     }
 
     #[test]

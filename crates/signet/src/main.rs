@@ -73,7 +73,8 @@ enum Command {
     },
     /// Print a commented sample configuration.
     DefaultConfig,
-    /// Sign a PDF (PAdES B-B to B-LTA) with a software keystore or a PKCS#11 token.
+    /// Sign a PDF (PAdES B-B to B-LTA) with a software keystore or a PKCS#11 token; several
+    /// PDFs into a directory (--out-dir) with one key unlock.
     Sign(Box<sign::SignArgs>),
     /// Verify every signature of a PDF. Exit status: 0 all TOTAL-PASSED, 1 any TOTAL-FAILED,
     /// 2 otherwise (INDETERMINATE), 3 the file could not be read as a PDF.

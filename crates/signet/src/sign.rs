@@ -1,13 +1,17 @@
 //! `signet sign`: the arguments, the key and files they name, and what is printed. Where the
 //! signature goes, what it shows and the network it needs are `signet_app::signing`'s, the use
 //! case the web's signing flow shares.
+//!
+//! One file (`signet sign IN --out OUT`) or many (`signet sign --out-dir DIR A.pdf B.pdf …`):
+//! the key is unlocked once (PBKDF2 of a PKCS#12, a token login) and each file is reported on
+//! its own line; the exit status is non-zero when any file failed.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use signet_app::signing::{self, NetServices, SignRequest, SigningKey};
-use signet_app::{AppError, Clock, SystemClock};
+use signet_app::signing::{self, NetServices, SignRequest, Signer, SigningKey};
+use signet_app::{Clock, SystemClock};
 use signet_pades::Level;
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -22,10 +26,15 @@ pub enum Role {
 
 #[derive(Args)]
 pub struct SignArgs {
-    /// The PDF to sign.
-    input: PathBuf,
+    /// The PDF to sign (several with --out-dir).
+    #[arg(required = true)]
+    input: Vec<PathBuf>,
+    /// The signed file (one input).
+    #[arg(long, required_unless_present = "out_dir", conflicts_with = "out_dir")]
+    out: Option<PathBuf>,
+    /// Sign every input into this directory, under its own file name, with one key unlock.
     #[arg(long)]
-    out: PathBuf,
+    out_dir: Option<PathBuf>,
     /// The signer's certificate followed by its chain (PEM). Optional with --p12 when the
     /// PKCS#12 file holds the chain.
     #[arg(long)]
@@ -48,13 +57,15 @@ pub struct SignArgs {
     key_label: Option<String>,
     #[arg(long, value_enum, default_value = "personal")]
     role: Role,
-    /// The signature field (created when missing).
+    /// The signature field (created when missing; default: the role's empty field, e.g. the
+    /// seal field the leader's signature created).
     #[arg(long)]
     field: Option<String>,
-    /// Page of a new field, from 1.
-    #[arg(long, default_value_t = 1)]
-    page: usize,
-    /// Rectangle of a new field, in points: X1,Y1,X2,Y2.
+    /// Page of a new field, from 1 (default: the first for an attachment, the last otherwise).
+    #[arg(long)]
+    page: Option<usize>,
+    /// Rectangle of a new field, in points: X1,Y1,X2,Y2 (default: the bottom right of the
+    /// page, or the seal over the left third of the leader's signature).
     #[arg(long, value_parser = parse_rect)]
     rect: Option<[f64; 4]>,
     /// The image: the leader's handwritten signature (blue PNG) or the agency's seal (red PNG).
@@ -80,7 +91,8 @@ pub struct SignArgs {
     /// The time-stamping authority (RFC 3161), for B-T and above.
     #[arg(long)]
     tsa: Option<String>,
-    /// Trust anchors used to gather B-LT validation data (default: the chain's root).
+    /// Trust anchors used to gather B-LT validation data (default: the root the chain is
+    /// completed to, from the keystore, --cert or the certificates' AIA addresses).
     #[arg(long)]
     trust: Vec<PathBuf>,
 }
@@ -165,7 +177,10 @@ fn request(args: &SignArgs) -> Result<SignRequest, String> {
             Role::Attachment => signing::Role::Attachment,
         },
         field: args.field.clone(),
-        page: args.page.checked_sub(1).ok_or("--page starts at 1")?,
+        page: args
+            .page
+            .map(|p| p.checked_sub(1).ok_or("--page starts at 1"))
+            .transpose()?,
         rect: args.rect,
         image: args.image.as_deref().map(read).transpose()?,
         seal_field: args.seal_field.clone(),
@@ -177,35 +192,125 @@ fn request(args: &SignArgs) -> Result<SignRequest, String> {
     })
 }
 
+/// One input and where its signed copy goes.
+struct Job {
+    input: PathBuf,
+    out: PathBuf,
+}
+
+/// The inputs and their outputs; refuses an output that would overwrite an input.
+fn jobs(args: &SignArgs) -> Result<Vec<Job>, String> {
+    let Some(dir) = &args.out_dir else {
+        let ([input], Some(out)) = (args.input.as_slice(), &args.out) else {
+            return Err("--out takes one input: sign several with --out-dir DIR".into());
+        };
+        return Ok(vec![Job {
+            input: input.clone(),
+            out: out.clone(),
+        }]);
+    };
+    if !dir.is_dir() {
+        return Err(format!("{}: not a directory", dir.display()));
+    }
+    let mut jobs: Vec<Job> = Vec::with_capacity(args.input.len());
+    for input in &args.input {
+        let name = input
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file name", input.display()))?;
+        let out = dir.join(name);
+        if same_file(input, &out) {
+            return Err(format!(
+                "{}: the output would overwrite the input; choose another --out-dir",
+                input.display()
+            ));
+        }
+        if jobs.iter().any(|j| j.out == out) {
+            return Err(format!(
+                "{}: two inputs have this name; they would be signed into one file",
+                out.display()
+            ));
+        }
+        jobs.push(Job {
+            input: input.clone(),
+            out,
+        });
+    }
+    Ok(jobs)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 pub fn sign_command(args: SignArgs) -> Result<ExitCode, String> {
     let (key, certs) = load_key(&args)?;
     let request = request(&args)?;
-    let pdf = read(&args.input)?;
-    // Only to gather validation data; by default the chain's last certificate.
+    let jobs = jobs(&args)?;
+    // Only to gather validation data; by default the root the chain is completed to.
     let anchors = if args.trust.is_empty() {
         None
     } else {
         Some(signet_net::load_trust_anchors(&args.trust).map_err(|e| e.to_string())?)
     };
     let services = NetServices::new(args.tsa.clone());
-    let now = SystemClock.now();
-    let out =
-        signing::sign(pdf, &request, &key, &certs, anchors, &services, now).map_err(
-            |e| match e {
-                AppError::Invalid(signet_app::Invalid::Signing { detail })
-                    if detail.starts_with(signing::UNREADABLE) =>
-                {
-                    format!("{}: {detail}", args.input.display())
-                }
-                other => other.to_string(),
-            },
-        )?;
-    std::fs::write(&args.out, &out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    println!(
-        "signed {} -> {} ({} bytes)",
-        args.input.display(),
-        args.out.display(),
-        out.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    let signer = Signer::new(
+        key,
+        certs,
+        anchors,
+        args.level,
+        &services,
+        SystemClock.now(),
+    )
+    .map_err(|e| e.to_string())?;
+    if args.out_dir.is_none() {
+        let job = &jobs[0];
+        let size = sign_one(&signer, &request, &services, job)?;
+        println!(
+            "signed {} -> {} ({size} bytes)",
+            job.input.display(),
+            job.out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut failed = Vec::new();
+    for job in &jobs {
+        match sign_one(&signer, &request, &services, job) {
+            Ok(size) => println!(
+                "signed {} -> {} ({size} bytes)",
+                job.input.display(),
+                job.out.display()
+            ),
+            Err(e) => {
+                eprintln!("signet: {e}");
+                failed.push(job.input.display().to_string());
+            }
+        }
+    }
+    if failed.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(format!(
+        "{} of {} files not signed: {}",
+        failed.len(),
+        jobs.len(),
+        failed.join(", ")
+    ))
+}
+
+/// Signs one file; the error names it. Nothing is written when signing fails.
+fn sign_one(
+    signer: &Signer,
+    request: &SignRequest,
+    services: &NetServices,
+    job: &Job,
+) -> Result<usize, String> {
+    let pdf = read(&job.input)?;
+    let out = signer
+        .sign(pdf, request, services, SystemClock.now())
+        .map_err(|e| format!("{}: {e}", job.input.display()))?;
+    std::fs::write(&job.out, &out).map_err(|e| format!("{}: {e}", job.out.display()))?;
+    Ok(out.len())
 }

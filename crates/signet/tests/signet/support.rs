@@ -1,6 +1,6 @@
 //! Helpers shared by the CLI end-to-end tests: running `signet`, the CA server, HTTP. Temporary
 //! directories, `openssl` and SoftHSM2 come from signet-testkit.
-#![allow(dead_code)] // each test file uses a different subset
+#![allow(dead_code)] // not every helper is used by every build of the suite
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -12,15 +12,13 @@
     clippy::disallowed_types
 )]
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 const ADMIN: &str = "quantri.ubnd";
 const PASSWORD: &str = "Signet@2026";

@@ -10,12 +10,10 @@
     clippy::disallowed_types
 )]
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
-use support::*;
+use crate::support::*;
 
 fn ocsp(dir: &Path, port: u16, what: &[&str]) -> String {
     let url = format!("http://127.0.0.1:{port}/ocsp");

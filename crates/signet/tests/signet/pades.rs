@@ -14,12 +14,13 @@
     clippy::disallowed_types
 )]
 
-mod support;
+#[path = "pades/new_user.rs"]
+mod new_user;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::*;
+use crate::support::*;
 
 /// The referees: pyHanko from the venv scripts/test makes (or PATH), pdfsig, NSS's certutil.
 fn pyhanko() -> Option<PathBuf> {
