@@ -75,6 +75,9 @@ pub enum Invalid {
     NulCharacter,
     #[error("a form field is too long")]
     FieldTooLong,
+    /// A body whose media type the route does not take: `accepted` lists the ones it does.
+    #[error("content type {got:?} is not accepted here; send {accepted}")]
+    ContentType { got: String, accepted: &'static str },
     #[error("a form field is not valid UTF-8")]
     NotUtf8,
     #[error("at most {max} files per document")]
@@ -102,6 +105,14 @@ pub enum Invalid {
     Year { value: String },
     #[error("{field}: expected a date YYYY-MM-DD, got {value:?}")]
     Date { field: &'static str, value: String },
+    /// A date outside the window a register can hold (`from` and `to` inclusive, ISO).
+    #[error("{field}: {value} is not between {from} and {to}")]
+    DateOutOfRange {
+        field: &'static str,
+        value: String,
+        from: String,
+        to: String,
+    },
     #[error("pages: expected a whole number from 1, got {value:?}")]
     Pages { value: String },
     #[error("bad page cursor")]
@@ -165,6 +176,8 @@ impl Invalid {
             Self::Body { .. } => "body",
             Self::NulCharacter => "nul_character",
             Self::FieldTooLong => "field_too_long",
+            Self::ContentType { .. } => "content_type",
+            Self::DateOutOfRange { .. } => "date_out_of_range",
             Self::NotUtf8 => "not_utf8",
             Self::TooManyFiles { .. } => "too_many_files",
             Self::EmptyFile => "empty_file",
@@ -212,6 +225,20 @@ impl Invalid {
             | Self::Signing { detail }
             | Self::TrustAnchors { detail } => vec![("detail", detail.clone())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
+            Self::ContentType { got, accepted } => {
+                vec![("got", got.clone()), ("accepted", (*accepted).to_owned())]
+            }
+            Self::DateOutOfRange {
+                field,
+                value,
+                from,
+                to,
+            } => vec![
+                ("field", (*field).to_owned()),
+                ("value", value.clone()),
+                ("from", from.clone()),
+                ("to", to.clone()),
+            ],
             Self::KeyLabelTaken { label } => vec![("label", label.clone())],
             Self::TooManyFiles { max } | Self::CsrTooLarge { max } => {
                 vec![("max", max.to_string())]

@@ -49,6 +49,9 @@ fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+        AppError::Invalid(signet_app::Invalid::ContentType { .. }) => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid")
+        }
         AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         AppError::Rule(CoreError::WrongState { .. }) => (StatusCode::CONFLICT, "wrong_state"),
         AppError::Rule(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
@@ -167,6 +170,16 @@ mod tests {
             Invalid::Body { detail: s() },
             Invalid::NulCharacter,
             Invalid::FieldTooLong,
+            Invalid::ContentType {
+                got: s(),
+                accepted: "application/pdf",
+            },
+            Invalid::DateOutOfRange {
+                field: "arrived_on",
+                value: s(),
+                from: s(),
+                to: s(),
+            },
             Invalid::NotUtf8,
             Invalid::TooManyFiles { max: 20 },
             Invalid::EmptyFile,
@@ -215,6 +228,8 @@ mod tests {
                 Invalid::Body { .. }
                 | Invalid::NulCharacter
                 | Invalid::FieldTooLong
+                | Invalid::ContentType { .. }
+                | Invalid::DateOutOfRange { .. }
                 | Invalid::NotUtf8
                 | Invalid::TooManyFiles { .. }
                 | Invalid::EmptyFile

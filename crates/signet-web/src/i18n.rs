@@ -289,6 +289,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL).",
         "The request contains a NUL character.",
     ),
+    (
+        "err_invalid_content_type",
+        "Nội dung gửi lên có kiểu “{got}”, nơi này không nhận; hãy gửi {accepted}.",
+        "Content type “{got}” is not accepted here; send {accepted}.",
+    ),
+    (
+        "err_invalid_date_out_of_range",
+        "Trường “{field}”: ngày {value} phải nằm trong khoảng {from} đến {to}.",
+        "{field}: {value} must be between {from} and {to}.",
+    ),
     ("err_invalid_field_too_long", "Một trường của biểu mẫu quá dài.", "A form field is too long."),
     (
         "err_invalid_not_utf8",

@@ -1,10 +1,15 @@
+//! Bodies of a kind a route does not take are refused first, naming the kinds it does: a
+//! handler that reads its body as text would otherwise see a form sent as `text/plain`, which
+//! the NUL check below does not read, and a PDF sent with curl's default form type would be
+//! judged as a form (NUL character, 2 MB) instead of being told its content type is wrong.
+//!
 //! Input no database column can hold: PostgreSQL refuses text with a NUL character (SQLite
 //! keeps it), and no subject, name or search has a use for one. A request carrying one in its
 //! address, or in a form or JSON body, is refused here, before any handler — the same answer
 //! on both databases instead of a server error on one. Multipart fields are checked as they
 //! are read ([`crate::upload`]).
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, HttpBody};
 use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -43,6 +48,45 @@ fn has_json_nul(s: &[u8]) -> bool {
     false
 }
 
+/// The public verification API takes a PDF, raw or in a form; every other route takes forms or
+/// JSON.
+const PDF_ROUTE: &str = "/api/v1/verify";
+const PDF_TYPES: &[&str] = &[
+    "application/pdf",
+    "application/octet-stream",
+    "multipart/form-data",
+];
+const PDF_ACCEPTED: &str = "application/pdf, multipart/form-data";
+const FORM_TYPES: &[&str] = &[
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "application/json",
+];
+const FORM_ACCEPTED: &str =
+    "application/x-www-form-urlencoded, multipart/form-data, application/json";
+
+/// The media type without parameters, lower-cased (`text/plain; charset=utf-8` → `text/plain`).
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// `Some(accepted)` when a body of `media` is not one `path` takes.
+fn refused_type(path: &str, media: &str) -> Option<&'static str> {
+    let (types, accepted) = if path == PDF_ROUTE {
+        (PDF_TYPES, PDF_ACCEPTED)
+    } else {
+        (FORM_TYPES, FORM_ACCEPTED)
+    };
+    let json = path != PDF_ROUTE && media.starts_with("application/") && media.ends_with("+json");
+    let taken = types.contains(&media) || json;
+    (!taken).then_some(accepted)
+}
+
 fn refuse(parts: &Parts, error: AppError) -> Response {
     if parts.uri.path().starts_with("/api/") {
         WebError::api(error)
@@ -66,10 +110,21 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let form = content_type.starts_with("application/x-www-form-urlencoded");
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase())
+        .unwrap_or_default();
+    let empty = body.size_hint().exact() == Some(0);
+    if !empty {
+        let media = media_type(&content_type);
+        if let Some(accepted) = refused_type(parts.uri.path(), &media) {
+            let got = signet_app::Invalid::ContentType {
+                got: media,
+                accepted,
+            };
+            return refuse(&parts, AppError::Invalid(got));
+        }
+    }
+    let form = content_type.starts_with("application/x-www-form-urlencoded")
+        && parts.uri.path() != PDF_ROUTE;
     let json = content_type.starts_with("application/json") || content_type.contains("+json");
     let body = if form || json {
         let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
@@ -103,5 +158,22 @@ mod tests {
         assert!(has_json_nul(br#"{"a":"\\\u0000"}"#));
         assert!(!has_json_nul(br#"{"a":"\\u0000"}"#), "an escaped backslash");
         assert!(!has_json_nul(br#"{"a":"\u00e0 \n"}"#));
+    }
+
+    #[test]
+    fn each_route_takes_its_kinds_of_body() {
+        assert_eq!(media_type("Text/Plain; charset=UTF-8"), "text/plain");
+        assert!(refused_type("/admin/people", "text/plain").is_some());
+        assert!(
+            refused_type("/admin/people", "").is_some(),
+            "a body with no type"
+        );
+        assert!(refused_type("/admin/people", "application/x-www-form-urlencoded").is_none());
+        assert!(refused_type("/api/v1/units", "application/merge-patch+json").is_none());
+        assert!(refused_type("/api/v1/units", "application/pdf").is_some());
+        assert!(refused_type(PDF_ROUTE, "application/pdf").is_none());
+        assert!(refused_type(PDF_ROUTE, "multipart/form-data").is_none());
+        assert!(refused_type(PDF_ROUTE, "application/x-www-form-urlencoded").is_some());
+        assert!(refused_type(PDF_ROUTE, "application/json").is_some());
     }
 }

@@ -56,8 +56,11 @@ async fn api_sessions_and_authentication_errors() {
             ("text/plain", "username=vanthu.ubnd"),
         ] {
             let r = env.send(Call::post("/api/v1/session").raw(ct, body)).await;
+            // A body of another kind is refused by its content type (415), before any handler.
             assert!(
-                r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+                r.status == StatusCode::BAD_REQUEST
+                    || r.status == StatusCode::UNPROCESSABLE_ENTITY
+                    || (ct == "text/plain" && r.status == StatusCode::UNSUPPORTED_MEDIA_TYPE),
                 "{ct} {body:?}: {}",
                 r.status
             );

@@ -2,9 +2,9 @@
 //! no temporary file.
 
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::support::{each_env, pdf, Call, Env, Multipart, MAX_FILE};
+use crate::support::{each_env, encode, pdf, Call, Env, Multipart, MAX_FILE};
 
 /// A draft form with the file last, as a browser sends it.
 fn draft(subject: &str, doc_type: &str, file: Option<(&str, &[u8])>) -> Multipart {
@@ -433,6 +433,47 @@ async fn control_characters_are_refused_not_crashed() {
             })))
             .await;
         r.expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        env
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_a_kind_the_route_does_not_take_is_refused_by_name() {
+    each_env(|env| async move {
+        let admin = env.page("quantri.ubnd").await;
+        let api_admin = env.api("quantri.ubnd").await;
+        let people = |v: Value| v["people"].as_array().map(Vec::len).unwrap_or_default();
+        let before = people(env.send(Call::get("/api/v1/people").bearer(&api_admin)).await.json());
+
+        // A form sent as text/plain escaped the NUL check and reached the database.
+        let csrf = encode(&admin.csrf);
+        let body = format!(
+            "csrf={csrf}&username=nul.name&full_name=Nul%00Name&roles=officer&password=mat-khau-du-dai-2026"
+        );
+        for ct in ["text/plain", "text/plain; charset=utf-8"] {
+            let r = env.send(Call::post("/admin/people").page(&admin).raw(ct, body.clone())).await;
+            r.expect_page_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        }
+        let r = env.send(Call::post("/api/v1/units").bearer(&api_admin).raw("text/plain", "{}")).await;
+        r.expect_api_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid");
+        assert_eq!(r.json()["error"]["problem"], "content_type", "{}", r.text());
+        assert_eq!(r.json()["error"]["params"]["got"], "text/plain", "{}", r.text());
+        let after = people(env.send(Call::get("/api/v1/people").bearer(&api_admin)).await.json());
+        assert_eq!(after, before, "nobody was added");
+
+        // A PDF posted with curl's default type is told its content type, not "NUL" or "2 MB".
+        for size in [100, 3 << 20] {
+            let mut pdf = b"%PDF-1.7\n\0\0binary".to_vec();
+            pdf.resize(size, 0);
+            let r = env
+                .send(Call::post("/api/v1/verify").raw("application/x-www-form-urlencoded", pdf))
+                .await;
+            r.expect_api_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid");
+            let e = &r.json()["error"];
+            assert_eq!(e["problem"], "content_type", "{e}");
+            assert!(e["message"].as_str().unwrap_or("").contains("application/pdf"), "{e}");
+        }
         env
     })
     .await;
