@@ -179,6 +179,16 @@ impl App {
             &form.full_name,
             signet_core::document::limits::SIGNER_NAME,
         )?;
+        signet_core::document::check_optional_text(
+            "title",
+            form.title.trim(),
+            signet_core::document::limits::PERSON_TITLE,
+        )?;
+        signet_core::document::check_optional_text(
+            "email",
+            form.email.trim(),
+            signet_core::document::limits::EMAIL,
+        )?;
         check_password_policy(&form.password)?;
         let roles = form
             .roles

@@ -242,6 +242,10 @@ pub mod limits {
     pub const ORGAN_NAME: usize = 200;
     pub const RECIPIENTS: usize = 1000;
     pub const DESCRIPTION: usize = 500;
+    /// A person's title (chức vụ), as long as a signer's position.
+    pub const PERSON_TITLE: usize = SIGNER_POSITION;
+    /// An e-mail address (RFC 5321: 254 characters at most in a path).
+    pub const EMAIL: usize = 254;
 }
 
 #[cfg(test)]

@@ -478,3 +478,41 @@ async fn a_body_of_a_kind_the_route_does_not_take_is_refused_by_name() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_s_title_and_email_have_limits() {
+    each_env(|env| async move {
+        let admin = env.api("quantri.ubnd").await;
+        let person = |n: usize, title: String, email: String| {
+            json!({
+                "username": format!("gioi.han{n}"), "full_name": "Giới Hạn", "title": title,
+                "email": email, "roles": ["officer"], "password": "mat-khau-du-dai-2026"
+            })
+        };
+        let long_title = "Chuyên viên ".repeat(200);
+        let long_email = format!("{}@example.vn", "a".repeat(300));
+        for (n, body) in [
+            (1, person(1, long_title, String::new())),
+            (2, person(2, String::new(), long_email)),
+        ] {
+            let r = env
+                .send(Call::post("/api/v1/people").bearer(&admin).json(&body))
+                .await;
+            r.expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+            assert!(
+                r.text().contains("too_long")
+                    || r.text().contains("100")
+                    || r.text().contains("254"),
+                "{n}: {}",
+                r.text()
+            );
+        }
+        let ok = person(3, "Chuyên viên".into(), "gioi.han3@example.vn".into());
+        let r = env
+            .send(Call::post("/api/v1/people").bearer(&admin).json(&ok))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        env
+    })
+    .await;
+}
