@@ -111,15 +111,61 @@ impl DocumentForm {
     }
 }
 
-/// Checks the sender's details of an incoming document.
-pub fn check_arrival(arrival: &ArrivalForm) -> Result<(), AppError> {
+/// How far from today an arrival may be dated: a clerk may catch up on last year's mail, and a
+/// day ahead covers a clock just past midnight; anything else would open a register for a
+/// year nobody works in (`0000`, `9999`).
+const ARRIVAL_BACK_DAYS: i64 = 366;
+const ARRIVAL_AHEAD_DAYS: i64 = 1;
+/// The date a sender issued a document: old documents are forwarded, none are from the future.
+const ISSUED_BACK_DAYS: i64 = 100 * 366;
+
+/// `date` (ISO) if it lies within `back` days before and `ahead` days after `today`.
+fn check_window(
+    field: &'static str,
+    date: &str,
+    today: time::Date,
+    back: i64,
+    ahead: i64,
+) -> Result<(), AppError> {
+    let day = |n: i64| time::Duration::days(n);
+    let from = today.checked_sub(day(back)).unwrap_or(time::Date::MIN);
+    let to = today.checked_add(day(ahead)).unwrap_or(time::Date::MAX);
+    match parse_date(date) {
+        Some(d) if d < from || d > to => Err(AppError::Invalid(crate::Invalid::DateOutOfRange {
+            field,
+            value: date.to_owned(),
+            from: iso_date(from),
+            to: iso_date(to),
+        })),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the sender's details of an incoming document, and its dates against `today`.
+pub fn check_arrival(arrival: &ArrivalForm, today: time::Date) -> Result<(), AppError> {
     check_text("author_name", &arrival.author_name, limits::ORGAN_NAME)?;
     check_text("notation", &arrival.notation, limits::CODE_NOTATION + 12)?;
     if let Some(code) = optional(&arrival.author_code) {
         signet_core::AgencyCode::parse(&code)?;
     }
-    parse_optional_date("issued_on", &arrival.issued_on)?;
-    parse_optional_date("arrived_on", &arrival.arrived_on)?;
+    if let Some(issued) = parse_optional_date("issued_on", &arrival.issued_on)? {
+        check_window(
+            "issued_on",
+            &issued,
+            today,
+            ISSUED_BACK_DAYS,
+            ARRIVAL_AHEAD_DAYS,
+        )?;
+    }
+    if let Some(arrived) = parse_optional_date("arrived_on", &arrival.arrived_on)? {
+        check_window(
+            "arrived_on",
+            &arrived,
+            today,
+            ARRIVAL_BACK_DAYS,
+            ARRIVAL_AHEAD_DAYS,
+        )?;
+    }
     Ok(())
 }
 
@@ -141,6 +187,11 @@ impl App {
         form: &DocumentForm,
     ) -> Result<(), AppError> {
         form.validate(viewer).map(|_| ())
+    }
+
+    /// Checks an incoming document's sender and dates before any file is received.
+    pub fn check_arrival_form(&self, arrival: &ArrivalForm) -> Result<(), AppError> {
+        check_arrival(arrival, self.clock.today())
     }
 
     /// An officer (or leader, or clerk) saves a new outgoing draft with its files.
@@ -173,10 +224,11 @@ impl App {
         }
         let mut new = form.validate(viewer)?;
         new.files = files;
-        check_arrival(arrival)?;
         let today = self.clock.today();
+        check_arrival(arrival, today)?;
         let arrived_on = parse_optional_date("arrived_on", &arrival.arrived_on)?
             .unwrap_or_else(|| iso_date(today));
+        let issued_on = parse_optional_date("issued_on", &arrival.issued_on)?;
         let year = parse_date(&arrived_on).map_or(today.year(), |d| d.year());
         let arrival = Arrival {
             author_name: arrival.author_name.trim().to_owned(),
@@ -184,7 +236,7 @@ impl App {
                 .map(|c| signet_core::AgencyCode::parse(&c))
                 .transpose()?,
             notation: arrival.notation.trim().to_owned(),
-            issued_on: parse_optional_date("issued_on", &arrival.issued_on)?,
+            issued_on,
             arrived_on,
             year,
         };
@@ -368,5 +420,40 @@ fn refusal(step: Step) -> &'static str {
         Step::Sign => "signing: leaders only",
         Step::Return => "returning drafts: leaders only",
         Step::Issue => "issuing: clerks only",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrival_dates_stay_near_today() {
+        let today = time::macros::date!(2026 - 12 - 04);
+        let arrival = |arrived_on: &str, issued_on: &str| ArrivalForm {
+            author_name: "Bộ Nội vụ".into(),
+            notation: "1/BNV".into(),
+            arrived_on: arrived_on.into(),
+            issued_on: issued_on.into(),
+            ..ArrivalForm::default()
+        };
+        for ok in ["", "2026-12-04", "2026-12-05", "2025-12-03"] {
+            assert!(check_arrival(&arrival(ok, ""), today).is_ok(), "{ok}");
+        }
+        for bad in ["0000-01-01", "9999-12-31", "2026-12-06", "2025-12-02"] {
+            let e = check_arrival(&arrival(bad, ""), today).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    AppError::Invalid(crate::Invalid::DateOutOfRange {
+                        field: "arrived_on",
+                        ..
+                    })
+                ),
+                "{bad}: {e:?}"
+            );
+        }
+        assert!(check_arrival(&arrival("", "1990-05-01"), today).is_ok());
+        assert!(check_arrival(&arrival("", "9999-12-31"), today).is_err());
     }
 }

@@ -300,7 +300,7 @@ async fn register_incoming(
             return Err(AppError::Forbidden("registering incoming documents"));
         }
         app.check_document_form(&u.viewer, &document_form(f))?;
-        signet_app::documents::check_arrival(&arrival_form(f))
+        app.check_arrival_form(&arrival_form(f))
     };
     let (form, files) = upload::read(app, mp, check).await.map_err(api)?;
     let doc = app

@@ -417,7 +417,7 @@ pub async fn register_incoming(
             return Err(AppError::Forbidden("registering incoming documents"));
         }
         app.check_document_form(v, &document_form(f))?;
-        signet_app::documents::check_arrival(&arrival_form(f))
+        app.check_arrival_form(&arrival_form(f))
     };
     let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
     let doc = app

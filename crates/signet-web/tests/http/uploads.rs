@@ -302,6 +302,15 @@ async fn bad_uploads_are_refused_and_leave_nothing() {
                 "bad arrival date",
                 incoming("000.00.00.G12", "Bộ Nội vụ", "1/BNV", "hôm qua"),
             ),
+            // A date far from today would open a register for year 0 or 9999.
+            (
+                "arrival in year 0",
+                incoming("000.00.00.G12", "Bộ Nội vụ", "1/BNV", "0000-01-01"),
+            ),
+            (
+                "arrival in year 9999",
+                incoming("000.00.00.G12", "Bộ Nội vụ", "1/BNV", "9999-12-31"),
+            ),
         ] {
             let r = env
                 .send(
