@@ -226,6 +226,9 @@ pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Co
 }
 
 pub fn check_optional_text(field: &'static str, value: &str, max: usize) -> Result<(), CoreError> {
+    if value.contains('\0') {
+        return Err(CoreError::NulCharacter { field });
+    }
     let len = value.chars().count();
     if len > max {
         return Err(CoreError::TooLong { field, len, max });
@@ -251,6 +254,16 @@ pub mod limits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_text_holds_no_nul_character() {
+        let nul =
+            |r: Result<(), CoreError>| matches!(r, Err(CoreError::NulCharacter { field: "f" }));
+        assert!(nul(check_text("f", "Nul\0Name", 50)));
+        assert!(nul(check_optional_text("f", "\0", 50)));
+        assert!(check_optional_text("f", "", 50).is_ok());
+        assert!(check_text("f", "Nguyễn Văn A", 50).is_ok());
+    }
 
     #[test]
     fn twenty_nine_administrative_types() {

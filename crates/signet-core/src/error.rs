@@ -28,6 +28,9 @@ pub enum CoreError {
         len: usize,
         max: usize,
     },
+    /// PostgreSQL refuses text with a NUL character (SQLite keeps it): no field may hold one.
+    #[error("{field} contains a NUL character")]
+    NulCharacter { field: &'static str },
     #[error("invalid abbreviation {0:?}: expected 1 to 20 letters (Vietnamese letters allowed)")]
     InvalidAbbreviation(String),
     #[error("the document is {actual}, but this step needs it {expected}")]

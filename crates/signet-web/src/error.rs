@@ -89,6 +89,9 @@ fn rule_wording(e: &CoreError) -> (&'static str, Params) {
                 ("max", max.to_string()),
             ],
         ),
+        CoreError::NulCharacter { field } => {
+            ("err_rule_nul_character", vec![("field", (*field).into())])
+        }
         CoreError::InvalidAbbreviation(v) => ("err_rule_abbreviation", value(v)),
         CoreError::WrongState { expected, actual } => (
             "err_rule_wrong_state",
@@ -284,6 +287,7 @@ mod tests {
                 len: 501,
                 max: 500,
             },
+            CoreError::NulCharacter { field: "subject" },
             CoreError::InvalidAbbreviation(s()),
             CoreError::WrongState {
                 expected: "draft",
@@ -302,6 +306,7 @@ mod tests {
                 | CoreError::UnknownState(_)
                 | CoreError::Required { .. }
                 | CoreError::TooLong { .. }
+                | CoreError::NulCharacter { .. }
                 | CoreError::InvalidAbbreviation(_)
                 | CoreError::WrongState { .. }
                 | CoreError::InvalidNumber => {}

@@ -264,6 +264,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("err_rule_state", "Trạng thái “{value}” không hợp lệ.", "Unknown document state “{value}”."),
     ("err_rule_required", "Chưa nhập trường bắt buộc: {field}.", "{field} is required."),
     (
+        "err_rule_nul_character",
+        "Trường “{field}” chứa ký tự không hợp lệ (NUL).",
+        "{field} contains a NUL character.",
+    ),
+    (
         "err_rule_too_long",
         "Trường “{field}” quá dài: {len} ký tự, tối đa {max}.",
         "{field} is too long: {len} characters, at most {max}.",
