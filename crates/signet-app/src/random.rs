@@ -1,12 +1,10 @@
-//! The application's one source of randomness: the operating system's. Everything random
-//! in the use cases (salts, serials, key ids, CA keys) comes through here, which is why the
-//! workspace lints allow the OS random source in this module only.
+//! Randomness for the use cases (salts, serials, key ids, CA keys): the store's one source
+//! ([`signet_store::fill_random`]), here as a function and as an `RngCore` for the pure PKI
+//! crate.
 
 /// Fills `dest` from the operating system's random source.
-#[allow(clippy::disallowed_methods)]
 pub fn fill(dest: &mut [u8]) -> Result<(), String> {
-    getrandom::getrandom(dest)
-        .map_err(|e| format!("the operating system's random source failed: {e}"))
+    signet_store::fill_random(dest)
 }
 
 /// The operating system's random source, handed to the pure PKI crate.

@@ -27,12 +27,20 @@ pub fn new_id() -> String {
     random_hex::<16>()
 }
 
+/// Fills `dest` from the operating system's random source: the server's one random source
+/// (ids, session tokens, and through `signet_app::random` salts, serials and CA keys), which
+/// is why the workspace lints allow it here only.
+#[allow(clippy::disallowed_methods)]
+pub fn fill_random(dest: &mut [u8]) -> Result<(), String> {
+    getrandom::getrandom(dest)
+        .map_err(|e| format!("the operating system's random source failed: {e}"))
+}
+
 /// `N` random bytes from the operating system as hex.
 pub fn random_hex<const N: usize>() -> String {
     let mut bytes = [0u8; N];
     // The OS random source failing is not something the program can recover from.
-    // This is the store's one random source (ids, session tokens, database names).
-    #[allow(clippy::expect_used, clippy::disallowed_methods)]
-    getrandom::getrandom(&mut bytes).expect("operating system random source");
+    #[allow(clippy::expect_used)]
+    fill_random(&mut bytes).expect("operating system random source");
     hex::encode(bytes)
 }
