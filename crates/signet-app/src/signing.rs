@@ -105,6 +105,8 @@ pub struct Plan {
     m: String,
     reason: Option<String>,
     level: Level,
+    /// Text fields filled in the signing revision (see [`Plan::with_fill`]).
+    fill: Vec<(String, String)>,
 }
 
 /// How an error about the input file itself begins.
@@ -187,10 +189,23 @@ pub fn plan(
         m: signet_pades::pdfdate::pdf_date(now),
         reason: req.reason.clone(),
         level: req.level,
+        fill: Vec::new(),
     })
 }
 
 impl Plan {
+    /// The same plan also filling these text fields (name, value) in the signing revision:
+    /// the number, notation and date written at issuance, as form filling.
+    pub fn with_fill(mut self, values: Vec<(String, String)>) -> Self {
+        self.fill = values;
+        self
+    }
+
+    /// The field this plan signs.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
     /// The `signet-pades` request: field, appearance, time, level.
     pub fn request(&self) -> Request<'_> {
         let layout = match self.role {
@@ -224,6 +239,7 @@ impl Plan {
             location: None,
             level: self.level,
             validation_data: None,
+            fill: self.fill.clone(),
         }
     }
 }

@@ -77,6 +77,7 @@ fn main() {
         location: None,
         level: Level::BB,
         validation_data: None,
+        fill: Vec::new(),
     };
     let anchors =
         TrustAnchors::from_pem_or_der(&std::fs::read(dir.join("root.pem")).unwrap()).unwrap();

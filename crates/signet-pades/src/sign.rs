@@ -97,6 +97,9 @@ pub struct Request<'a> {
     pub level: Level,
     /// Validation data to write in the signing revision itself (B-LT: see [`sign`]).
     pub validation_data: Option<Dss>,
+    /// Text fields to fill in the signing revision (name, value): form filling, which the
+    /// signatures already there allow (the number and date written at issuance).
+    pub fill: Vec<(String, String)>,
 }
 
 /// The state between preparing and completing a signature; safe to persist.
@@ -172,6 +175,7 @@ pub fn prepare(
     };
     let capacity = signet_pki::contents_capacity(certificate, chain, algorithm, reserve)?;
     let mut up = Update::new(&doc);
+    signet_pdf::fill_text_fields_in(&mut up, &req.fill)?;
     if let Some(data) = req.validation_data.as_ref().filter(|d| !d.is_empty()) {
         let dss = signet_pdf::Dss {
             certs: data.certs.clone(),

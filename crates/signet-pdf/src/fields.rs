@@ -149,6 +149,12 @@ impl Document {
             .collect())
     }
 
+    /// Every terminal field of the newest revision with its (inherited) `/FT` (the field
+    /// record is [`SignatureField`]'s shape whatever the type).
+    pub fn terminal_fields(&self) -> Result<Vec<(SignatureField, Option<Vec<u8>>)>> {
+        self.all_fields_at(self.last_revision())
+    }
+
     /// Every terminal field with its (inherited) `/FT`.
     fn all_fields_at(&self, rev: usize) -> Result<Vec<(SignatureField, Option<Vec<u8>>)>> {
         let (_, cat) = self.catalog_at(rev)?;

@@ -29,6 +29,7 @@ fn request(field: &str, level: Level) -> Request<'static> {
         location: None,
         level,
         validation_data: None,
+        fill: Vec::new(),
     }
 }
 

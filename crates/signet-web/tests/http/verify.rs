@@ -39,6 +39,7 @@ fn sealed(pki: &LocalPki) -> Vec<u8> {
         location: None,
         level,
         validation_data: None,
+        fill: Vec::new(),
     };
     let a = pki.anchors();
     let signed = sign::sign(
