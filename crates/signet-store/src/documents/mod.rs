@@ -6,6 +6,7 @@
 
 mod list;
 mod numbering;
+pub mod signing;
 pub(crate) mod terms;
 mod write;
 

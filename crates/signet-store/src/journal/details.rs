@@ -131,6 +131,41 @@ pub(crate) struct DocumentIssued<'a> {
 }
 named!(DocumentIssued, "document.issued");
 
+/// The leader's digital signature stored as the document's new file: `document.signed`.
+#[derive(Serialize)]
+pub(crate) struct DocumentSignedFile<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub sha256: &'a str,
+    pub pending: &'a str,
+}
+
+impl Action for DocumentSignedFile<'_> {
+    fn name(&self) -> String {
+        format!("document.{}", self.to)
+    }
+}
+
+/// A number taken for an issuance that waits for the seal.
+#[derive(Serialize)]
+pub(crate) struct DocumentNumbered<'a> {
+    pub number: i64,
+    pub notation: &'a str,
+    pub series: &'a str,
+}
+named!(DocumentNumbered, "document.numbered");
+
+/// Issued: the number written on the file and the agency's seal on it.
+#[derive(Serialize)]
+pub(crate) struct DocumentSealed<'a> {
+    pub number: i64,
+    pub notation: &'a str,
+    pub series: &'a str,
+    pub issued_on: &'a str,
+    pub sha256: &'a str,
+}
+named!(DocumentSealed, "document.issued");
+
 #[derive(Serialize)]
 pub(crate) struct CertificateIssued<'a> {
     pub serial: &'a str,
