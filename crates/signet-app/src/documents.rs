@@ -319,13 +319,13 @@ impl App {
             Step::Submit => self.submit(viewer, id).await,
             Step::Sign => self.sign(viewer, id).await,
             Step::Return => self.return_to_draft(viewer, id).await,
-            Step::Issue => self.issue(viewer, id).await,
+            Step::Issue => self.issue_step(viewer, id).await,
         }
     }
 
     /// The document, once the viewer may take `step` on it (whatever its state: the state is
     /// checked by the typestate, so a wrong state is a conflict, not a refusal).
-    async fn permitted(
+    pub(crate) async fn permitted(
         &self,
         viewer: &Viewer,
         id: &DocumentId,
@@ -390,14 +390,7 @@ impl App {
     pub async fn issue(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
         let doc = self.permitted(viewer, id, Step::Issue).await?;
         let issuing = Outgoing::<Signed>::restore(id, doc.state)?.issue();
-        let agency = self.store.agency(&viewer.agency_id).await?;
-        let issuer = Abbreviation::parse(&agency.abbreviation)?;
-        let unit = match &doc.drafting_unit_id {
-            Some(u) => Some(Abbreviation::parse(
-                &self.store.unit(&viewer.agency_id, u).await?.abbreviation,
-            )?),
-            None => None,
-        };
+        let (issuer, unit) = self.abbreviations(viewer, &doc).await?;
         let now = self.clock.now().to_offset(VIETNAM);
         let issued_on = iso_date(now.date());
         let build = |n: u32, d: &Document| Notation::build(n, d.doc_type, &issuer, unit.as_ref());
@@ -410,6 +403,35 @@ impl App {
             at_ms: self.clock.now_ms(),
         };
         Ok(self.store.issue(&req, build).await?)
+    }
+}
+
+impl App {
+    /// The agency's and the drafting unit's abbreviations a notation is built from.
+    pub(crate) async fn abbreviations(
+        &self,
+        viewer: &Viewer,
+        doc: &Document,
+    ) -> Result<(Abbreviation, Option<Abbreviation>), AppError> {
+        let agency = self.store.agency(&viewer.agency_id).await?;
+        let issuer = Abbreviation::parse(&agency.abbreviation)?;
+        let unit = match &doc.drafting_unit_id {
+            Some(u) => Some(Abbreviation::parse(
+                &self.store.unit(&viewer.agency_id, u).await?.abbreviation,
+            )?),
+            None => None,
+        };
+        Ok((issuer, unit))
+    }
+
+    /// "Ban hành" as the page and the API take it: sealed when the agency has a seal key
+    /// (see [`crate::web_signing::issue`]), else numbered only.
+    pub async fn issue_step(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
+        if self.seals_on_issue(viewer).await? {
+            self.issue_sealed(viewer, id).await
+        } else {
+            self.issue(viewer, id).await
+        }
     }
 }
 

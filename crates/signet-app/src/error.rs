@@ -167,6 +167,16 @@ pub enum Invalid {
     /// Trust anchor files that could not be read.
     #[error("{detail}")]
     TrustAnchors { detail: String },
+    /// A device's signature refused: duplicated, late, for a changed document, or not
+    /// matching the digest and certificate.
+    #[error("the signature is refused: {detail}")]
+    SignatureRefused { detail: String },
+    /// The officer's mark of the signature box.
+    #[error("signature box: {detail}")]
+    Mark { detail: String },
+    /// The agency's seal cannot be applied (no key configured, the key cannot be used).
+    #[error("the agency's seal: {detail}")]
+    Seal { detail: String },
 }
 
 impl Invalid {
@@ -211,6 +221,9 @@ impl Invalid {
             Self::EmptyPassword => "empty_password",
             Self::Signing { .. } => "signing",
             Self::TrustAnchors { .. } => "trust_anchors",
+            Self::SignatureRefused { .. } => "signature_refused",
+            Self::Mark { .. } => "mark",
+            Self::Seal { .. } => "seal",
         }
     }
 
@@ -223,7 +236,10 @@ impl Invalid {
             | Self::Hashing { detail }
             | Self::Serial { detail }
             | Self::Signing { detail }
-            | Self::TrustAnchors { detail } => vec![("detail", detail.clone())],
+            | Self::TrustAnchors { detail }
+            | Self::SignatureRefused { detail }
+            | Self::Mark { detail }
+            | Self::Seal { detail } => vec![("detail", detail.clone())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
             Self::ContentType { got, accepted } => {
                 vec![("got", got.clone()), ("accepted", (*accepted).to_owned())]

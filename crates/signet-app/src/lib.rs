@@ -20,6 +20,7 @@ pub mod random;
 pub mod registers;
 pub mod signing;
 pub mod verification;
+pub mod web_signing;
 
 use std::sync::Arc;
 
@@ -38,6 +39,8 @@ pub struct App {
     pub ca: Option<Arc<ca_service::BuiltInCa>>,
     /// Public verification of signed PDFs: trust anchors, network, limits.
     pub verifier: Arc<verification::Verifier>,
+    /// Signing from the web: the agencies' seal keys, the TSA.
+    pub signing: Arc<web_signing::Setup>,
 }
 
 impl App {
@@ -52,12 +55,25 @@ impl App {
                 signet_pki::validation::TrustAnchors::new(),
                 false,
             )),
+            signing: Arc::new(web_signing::Setup::default()),
         }
+    }
+
+    /// The same application sealing with `setup`'s keys and TSA.
+    pub fn with_signing(mut self, setup: web_signing::Setup) -> Self {
+        self.signing = Arc::new(setup);
+        self
     }
 
     /// The same application issuing, revoking and answering the CA's endpoints with `ca`,
     /// on the application's clock.
     pub fn with_ca(mut self, ca: ca_service::BuiltInCa) -> Self {
+        // The demo keeps its agencies' seal keys beside its CA (see `demo`).
+        if self.signing.seals.demo_dir().is_none() {
+            let mut setup = (*self.signing).clone();
+            setup.seals = setup.seals.with_demo_dir(ca.dir().join("seals"));
+            self.signing = Arc::new(setup);
+        }
         self.ca = Some(Arc::new(ca.with_clock(Arc::clone(&self.clock))));
         self
     }

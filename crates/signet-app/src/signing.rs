@@ -319,13 +319,25 @@ pub fn sign(
         .first()
         .ok_or_else(|| invalid("no signer certificate"))?;
     let plan = plan(pdf, req, cert, now)?;
+    sign_planned(&plan, key, certs, anchors, services, now)
+}
+
+/// Signs what [`plan`] planned (possibly with [`Plan::with_fill`]) with a key at hand.
+pub fn sign_planned(
+    plan: &Plan,
+    key: &SigningKey,
+    certs: &[Vec<u8>],
+    anchors: Option<TrustAnchors>,
+    services: &dyn Services,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, AppError> {
     let now = now.to_offset(VIETNAM);
     let long_term = match (&anchors, plan.level >= Level::BLT) {
         (_, false) => None,
         (Some(a), true) => Some(a.clone()),
         (None, true) => Some(chain::chain_root(certs)?),
     };
-    let pending = prepare(&plan, certs, key.algorithm(), anchors, services, now)?;
+    let pending = prepare(plan, certs, key.algorithm(), anchors, services, now)?;
     let signature = key
         .sign(&pending.to_be_signed)
         .map_err(|e| invalid(SignError::Signer(e)))?;

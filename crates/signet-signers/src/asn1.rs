@@ -123,7 +123,7 @@ pub(crate) fn certificate_public_key(cert_der: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// PKCS#11 CKM_ECDSA gives r||s; X.509 and CMS want `SEQUENCE { r INTEGER, s INTEGER }`.
-pub(crate) fn ecdsa_raw_to_der(raw: &[u8]) -> Vec<u8> {
+pub fn ecdsa_raw_to_der(raw: &[u8]) -> Vec<u8> {
     let (r, s) = raw.split_at(raw.len() / 2);
     let mut body = der_uint(r);
     body.extend(der_uint(s));

@@ -18,6 +18,7 @@ mod key;
 mod software;
 mod token;
 
+pub use asn1::ecdsa_raw_to_der;
 pub use curve::Curve;
 pub use error::SignerError;
 pub use key::{KeyProtection, Pkcs11Key};

@@ -171,6 +171,9 @@ mod tests {
         let s = || "x".to_owned();
         let all = vec![
             Invalid::Body { detail: s() },
+            Invalid::SignatureRefused { detail: s() },
+            Invalid::Mark { detail: s() },
+            Invalid::Seal { detail: s() },
             Invalid::NulCharacter,
             Invalid::FieldTooLong,
             Invalid::ContentType {

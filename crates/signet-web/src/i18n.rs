@@ -438,6 +438,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Không đọc được chứng thư gốc tin cậy.",
         "The trust anchors cannot be read: {detail}",
     ),
+    (
+        "err_invalid_signature_refused",
+        "Chữ ký không được chấp nhận: {detail}",
+        "The signature is refused: {detail}",
+    ),
+    (
+        "err_invalid_mark",
+        "Vị trí chữ ký không hợp lệ: {detail}",
+        "Signature box: {detail}",
+    ),
+    (
+        "err_invalid_seal",
+        "Không đóng dấu được: {detail}",
+        "The agency's seal: {detail}",
+    ),
 ];
 
 impl Tr {
