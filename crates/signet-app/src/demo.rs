@@ -195,19 +195,33 @@ const STAFF: &[(Role, &str, &str, &str)] = &[
     (Role::Officer, "chuyenvien2", "Lê Thị Phương", "Chuyên viên"),
 ];
 
-/// A one-page PDF saying what it is, for the demo documents.
+/// A one-page draft saying what it is, for the demo documents. It carries the placeholders
+/// issuance fills (text fields `SoKyHieu` for the number and notation, `NgayBanHanh` for the
+/// issue date, empty until then), as a draft made from the agency's template would.
 pub fn sample_pdf(title: &str) -> Vec<u8> {
     let ascii: String = signet_core::text::fold(title)
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
         .collect();
-    let content = format!("BT /F1 14 Tf 56 780 Td ({ascii}) Tj ET");
+    let content = format!(
+        "BT /F1 11 Tf 56 800 Td (So:) Tj ET BT /F1 11 Tf 330 800 Td (Ngay ban hanh:) Tj ET \
+         BT /F1 14 Tf 56 740 Td ({ascii}) Tj ET"
+    );
+    let field = |name: &str, rect: &str| {
+        format!(
+            "<< /FT /Tx /T ({name}) /Type /Annot /Subtype /Widget /Rect [{rect}] /P 3 0 R /F 4 \
+             /DA (/Helv 11 Tf 0 g) /Ff 1 >>"
+        )
+    };
     let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 7 0 R] /DR << /Font << /Helv 8 0 R >> >> /DA (/Helv 11 Tf 0 g) >> >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R] >>".to_owned(),
         format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>".to_owned(),
+        field(crate::web_signing::issue::NUMBER_FIELD, "80 792 300 812"),
+        field(crate::web_signing::issue::DATE_FIELD, "410 792 560 812"),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
     ];
     let mut pdf = b"%PDF-1.7\n".to_vec();
     let mut offsets = Vec::new();
@@ -344,10 +358,11 @@ impl App {
         Ok(true)
     }
 
-    /// An organization certificate per agency (a remote-signing credential) and the
-    /// province leaders' personal certificates (USB tokens), so the certificate page is not
-    /// empty. The Chairman's is dated back so it expires in 20 days: he sees the reminder,
-    /// the administrator sees one "expiring". The keys are thrown away: a demo needs rows.
+    /// An organization certificate per agency (its seal, kept as the demo's seal key so
+    /// "Ban hành" seals: see [`crate::web_signing::seals`]) and the province leaders'
+    /// personal certificates (USB tokens), so the certificate page is not empty. The
+    /// Chairman's is dated back so it expires in 20 days: he sees the reminder, the
+    /// administrator sees one "expiring". The leaders' keys are thrown away: a demo needs rows.
     async fn seed_certificates(
         &self,
         ca: &BuiltInCa,
@@ -355,26 +370,33 @@ impl App {
     ) -> Result<(), AppError> {
         let now = self.clock.now();
         let mut rows = Vec::new();
+        let mut seals = Vec::new();
         {
             let mut loaded = ca.lock().await?;
+            let chain = crate::ca_dir::chain(&loaded.ca);
             let mut issue = |holder: &Holder,
-                             agency_id: &signet_core::AgencyId,
+                             agency: &Agency,
                              when: time::OffsetDateTime,
                              device: DeviceKind,
                              label: String| {
-                let (issued, _key) = loaded
+                let (issued, key) = loaded
                     .ca
                     .issue_with_new_key(holder.profile(), holder.subject(), when, &mut OsRng)
                     .map_err(pki_error)?;
-                rows.push(holder.record(agency_id, &issued, device, label)?);
+                rows.push(holder.record(&agency.id, &issued, device, label)?);
+                if device == DeviceKind::Remote {
+                    let mut certs = vec![issued.der.clone()];
+                    certs.extend(chain.iter().cloned());
+                    seals.push((agency.code.as_str().to_owned(), key.pkcs8_der, certs));
+                }
                 Ok::<(), AppError>(())
             };
             let mut result = Ok(());
             for (i, (agency, people)) in seeded.iter().enumerate() {
                 let holder = Holder::organization(agency);
                 let label = "HSM tỉnh Lạc Hồng".to_owned();
-                result = result
-                    .and_then(|()| issue(&holder, &agency.id, now, DeviceKind::Remote, label));
+                result =
+                    result.and_then(|()| issue(&holder, agency, now, DeviceKind::Remote, label));
                 let leaders = people.iter().filter(|p| p.roles.contains(&Role::Leader));
                 for (k, p) in leaders.enumerate().filter(|_| i == 0) {
                     let when = if k == 0 {
@@ -384,8 +406,8 @@ impl App {
                     };
                     let label = format!("{:08X}", 0x4C48_0001 + k);
                     let holder = Holder::person(agency, p, None);
-                    result = result
-                        .and_then(|()| issue(&holder, &agency.id, when, DeviceKind::Pkcs11, label));
+                    result =
+                        result.and_then(|()| issue(&holder, agency, when, DeviceKind::Pkcs11, label));
                 }
             }
             if let Err(e) = result {
@@ -393,6 +415,10 @@ impl App {
                 return Err(e);
             }
             loaded.save(ca.dir())?;
+        }
+        let dir = ca.dir().join("seals");
+        for (code, pkcs8, certs) in &seals {
+            crate::web_signing::seals::save_demo_key(&dir, code, pkcs8, certs)?;
         }
         for row in &rows {
             self.store
