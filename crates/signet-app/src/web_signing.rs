@@ -305,6 +305,7 @@ impl App {
         pending.prepared.bytes = self.read_blob(&row.prepared_sha256).await?;
         let signature = der_signature(pending.algorithm, signature);
         if let Err(why) = check_signature(&pending, &signature) {
+            let why = format!("it does not match the digest and the certificate ({why})");
             return self.refuse(&row, &why).await;
         }
         let services = self.signing_services();
@@ -420,7 +421,7 @@ fn check_signature(pending: &Pending, signature: &[u8]) -> Result<(), String> {
     if signet_pki::verify_integrity(&parsed, &[a, b]).ok() {
         Ok(())
     } else {
-        Err("the signature does not match the digest and the certificate".into())
+        Err("the signature does not verify".into())
     }
 }
 

@@ -1,0 +1,303 @@
+//! Signing from the web (issue 9): the leader's signature in two steps with the device's
+//! answer arriving after a restart (a new application on the same database and files), a
+//! duplicated, late and mismatched answer refused, the officer's mark checked, and the
+//! clerk's issuance writing the number on the file and sealing it in the same revision —
+//! Signet's verifier and pdfsig (and pyHanko when installed) accept both signatures.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
+
+use std::sync::{Arc, Mutex};
+
+use signet_app::ca_service::BuiltInCa;
+use signet_app::verification::Verifier;
+use signet_app::{App, AppError, Clock, Invalid};
+use signet_core::person::Viewer;
+use signet_core::DocumentId;
+use signet_pades::sign::Pending;
+use signet_pki::validation::TrustAnchors;
+use signet_pki::{HolderKey, Profile, RawSigner, Subject};
+use signet_signers::SoftwareKey;
+use signet_store::documents::{NewDocument, NewFile};
+use signet_store::testing::{databases, TestDb};
+use signet_store::BlobStore;
+use time::OffsetDateTime;
+
+struct TestClock(Mutex<OffsetDateTime>);
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl TestClock {
+    fn advance(&self, by: time::Duration) {
+        let mut t = self.0.lock().unwrap();
+        *t += by;
+    }
+}
+
+/// A fresh application on `db` (a "server"), with the CA of `db.dir/ca`.
+async fn app_on(db: &TestDb, clock: Arc<TestClock>) -> App {
+    let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20).await.unwrap();
+    let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
+    let root = std::fs::read(db.dir.join("ca/root.pem")).unwrap();
+    let mut anchors = TrustAnchors::new();
+    anchors.add_pem_or_der(&root).unwrap();
+    App::new(db.store.clone(), blobs, clock)
+        .with_ca(ca)
+        .with_verifier(Verifier::new(anchors, false))
+}
+
+async fn viewer(app: &App, username: &str) -> Viewer {
+    let p = app.store.person_by_username(username).await.unwrap();
+    Viewer {
+        person_id: p.id,
+        agency_id: p.agency_id,
+        roles: p.roles,
+    }
+}
+
+/// The leader's certificate from the demo CA and its key (the "USB token").
+async fn leader_key(app: &App, leader: &Viewer) -> (SoftwareKey, Vec<Vec<u8>>) {
+    let ca = app.ca.clone().unwrap();
+    let mut loaded = ca.lock().await.unwrap();
+    let subject = Subject {
+        name: "Nguyễn Văn Hùng".into(),
+        agency_name: "Ủy ban nhân dân tỉnh Lạc Hồng".into(),
+        agency_code: "000.00.00.H99".into(),
+        unit: None,
+        title: Some("Chủ tịch".into()),
+        email: None,
+    };
+    let (issued, key) = loaded
+        .ca
+        .issue_with_new_key_of(
+            Profile::Person,
+            &subject,
+            HolderKey::EcdsaP256,
+            ca.now(),
+            &mut signet_app::ca_dir::OsRng,
+        )
+        .unwrap();
+    loaded.save(ca.dir()).unwrap();
+    let mut chain = vec![issued.der.clone()];
+    chain.extend(signet_app::ca_dir::chain(&loaded.ca));
+    let _ = leader;
+    (SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(), chain)
+}
+
+/// An officer's submitted draft made from the demo's template (with the number fields).
+async fn submitted_draft(app: &App, officer: &Viewer, subject: &str) -> DocumentId {
+    let pdf = signet_app::demo::sample_pdf(subject);
+    let mut w = app.blobs.writer().await.unwrap();
+    w.write(&pdf).await.unwrap();
+    let blob = w.finish().await.unwrap();
+    let new = NewDocument {
+        agency_id: officer.agency_id.clone(),
+        doc_type: signet_core::document::DocumentType::CongVan,
+        subject: subject.into(),
+        urgency: Default::default(),
+        secrecy: Default::default(),
+        signer_name: String::new(),
+        signer_position: String::new(),
+        pages: Some(1),
+        recipients: String::new(),
+        due_on: None,
+        drafting_unit_id: app.store.person(&officer.person_id).await.unwrap().unit_id,
+        created_by: officer.person_id.clone(),
+        files: vec![NewFile {
+            blob,
+            file_name: "du-thao.pdf".into(),
+            content_type: "application/pdf".into(),
+            kind: "main".into(),
+        }],
+    };
+    let d = app.store.insert_draft(&new, app.clock.now_ms()).await.unwrap();
+    app.submit(officer, &d.id).await.unwrap();
+    d.id
+}
+
+/// What the device signs: the prepared signed attributes (the device is given their
+/// digest; a software key signs the attributes themselves, which is the same signature).
+async fn device_sign(app: &App, leader: &Viewer, pending_id: &str, key: &SoftwareKey) -> Vec<u8> {
+    let row = app
+        .store
+        .pending_signature(&leader.agency_id, pending_id)
+        .await
+        .unwrap();
+    let pending: Pending = serde_json::from_str(&row.state_json).unwrap();
+    key.sign(&pending.to_be_signed).unwrap()
+}
+
+fn refusal(e: AppError) -> String {
+    match e {
+        AppError::Invalid(Invalid::SignatureRefused { detail }) => detail,
+        other => panic!("expected a refused signature, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn leader_signs_across_a_restart_and_the_clerk_issues_with_the_seal() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        signet_app::ca_dir::init(
+            &db.dir.join("ca"),
+            "CA thử nghiệm",
+            "http://127.0.0.1:9",
+            signet_pki::KeyAlg::EcdsaP256,
+            None,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+        let app = app_on(&db, clock.clone()).await;
+        assert!(app.seed_demo().await.unwrap());
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let leader = viewer(&app, "lanhdao.ubnd").await;
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let (key, chain) = leader_key(&app, &leader).await;
+
+        // The officer marks the box; a box outside the page is refused.
+        let doc = {
+            let pdf = signet_app::demo::sample_pdf("Ve viec ky so");
+            let mut w = app.blobs.writer().await.unwrap();
+            w.write(&pdf).await.unwrap();
+            drop(w);
+            submitted_draft(&app, &officer, "Về việc ký số tại trang văn bản").await
+        };
+        let e = app
+            .mark_signature_box(&officer, &doc, 0, [300.0, 100.0, 700.0, 200.0])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Invalid(Invalid::Mark { .. }) | AppError::Rule(_)), "{e:?}");
+
+        // Prepared on one server, completed on another (a restart in between).
+        let prepared = app
+            .prepare_signature(&leader, &doc, "agent", chain.clone())
+            .await
+            .unwrap();
+        assert_eq!(prepared.digest.len(), 32);
+        let signature = device_sign(&app, &leader, &prepared.pending_id, &key).await;
+        drop(app);
+        let app = app_on(&db, clock.clone()).await;
+        let signed = app
+            .complete_signature(&leader, &prepared.pending_id, &signature, &chain)
+            .await
+            .unwrap();
+        assert_eq!(signed.state.code(), "signed");
+        // Twice: refused, nothing changes.
+        let again = app
+            .complete_signature(&leader, &prepared.pending_id, &signature, &chain)
+            .await
+            .unwrap_err();
+        assert!(refusal(again).contains("duplicate"));
+
+        // The leader's revision: one signature, the seal field waiting beside it.
+        let panel = app.signature_panel(&leader, &doc).await.unwrap().unwrap();
+        let report = panel.report.unwrap();
+        assert_eq!(report.signatures.len(), 1, "{report:?}");
+        assert_eq!(report.signatures[0].field, "ChuKyLanhDao");
+        // B-T: its timestamp is there (the revocation data comes with the seal, at B-LT).
+        let s = &report.signatures[0];
+        assert!(s.timestamp.is_some(), "{s:?}");
+        assert_eq!(format!("{:?}", s.integrity), "Intact", "{s:?}");
+
+        // Issue: numbered, the number written, sealed in the same revision.
+        let issued = app.issue_step(&clerk, &doc).await.unwrap();
+        assert_eq!(issued.state.code(), "issued", "{:?}", app.store.seal_job_of(&clerk.agency_id, &doc).await);
+        let notation = issued.notation.clone().unwrap();
+        let file = app.store.current_file(&clerk.agency_id, &doc).await.unwrap().unwrap();
+        let pdf = {
+            let (_, mut h) = app.document_file(&clerk, &doc, &file.id).await.unwrap();
+            let mut v = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut h, &mut v).await.unwrap();
+            v
+        };
+        let parsed = signet_pdf::Document::parse(&pdf).unwrap();
+        assert_eq!(parsed.revisions().len(), 4, "draft, fields, leader, seal");
+        let report = app.signature_panel(&clerk, &doc).await.unwrap().unwrap().report.unwrap();
+        assert_eq!(report.signatures.len(), 2, "{report:?}");
+        assert_eq!(report.exit_code(), 0, "{report:?}");
+        assert_eq!(
+            format!("{:?}", report.signatures[0].modifications),
+            "FormFilling",
+            "the number and the seal are form filling for the leader's signature"
+        );
+        assert_eq!(report.signatures[1].level.as_deref(), Some("B-LT"));
+        let verdicts = app.store.signature_verdicts(&clerk.agency_id, &doc).await.unwrap().unwrap();
+        assert!(verdicts.leader_signature_valid && verdicts.seal_valid, "{verdicts:?}");
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains(&format!("({notation})")), "the notation is the field's value");
+        referees(&db, &pdf);
+
+        // Late, mismatched, and for a document that changed meanwhile.
+        let late = submitted_draft(&app, &officer, "Báo cáo ký muộn").await;
+        let p = app.prepare_signature(&leader, &late, "phone", chain.clone()).await.unwrap();
+        let sig = device_sign(&app, &leader, &p.pending_id, &key).await;
+        clock.advance(time::Duration::minutes(11));
+        let e = app.complete_signature(&leader, &p.pending_id, &sig, &chain).await.unwrap_err();
+        assert!(refusal(e).contains("late"));
+        let p = app.prepare_signature(&leader, &late, "agent", chain.clone()).await.unwrap();
+        let other = app.prepare_signature(&leader, &late, "agent", chain.clone()).await.unwrap();
+        let wrong = key.sign(b"something else").unwrap();
+        let e = app.complete_signature(&leader, &p.pending_id, &wrong, &chain).await.unwrap_err();
+        let why = refusal(e);
+        assert!(why.contains("does not match"), "{why}");
+        let sig = device_sign(&app, &leader, &other.pending_id, &key).await;
+        app.complete_signature(&leader, &other.pending_id, &sig, &chain).await.unwrap();
+        let p2 = app.prepare_signature(&leader, &late, "agent", chain.clone()).await;
+        assert!(p2.is_err(), "signed documents are not signed again");
+        let changed = submitted_draft(&app, &officer, "Văn bản đổi tệp").await;
+        let first = app.prepare_signature(&leader, &changed, "agent", chain.clone()).await.unwrap();
+        let second = app.prepare_signature(&leader, &changed, "agent", chain.clone()).await.unwrap();
+        let sig = device_sign(&app, &leader, &second.pending_id, &key).await;
+        app.complete_signature(&leader, &second.pending_id, &sig, &chain).await.unwrap();
+        let sig = device_sign(&app, &leader, &first.pending_id, &key).await;
+        let e = app.complete_signature(&leader, &first.pending_id, &sig, &chain).await.unwrap_err();
+        assert!(matches!(e, AppError::Rule(_)) || refusal(e).contains("changed"));
+        db.cleanup().await;
+    }
+}
+
+/// pdfsig: both signatures valid, the seal covering the whole file; pyHanko: both valid,
+/// the leader's modifications form filling.
+fn referees(db: &TestDb, pdf: &[u8]) {
+    let path = db.dir.join("issued.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    if let Some(pdfsig) = signet_testkit::tool("pdfsig") {
+        let out = signet_testkit::run(&db.dir, pdfsig, &["-nocert", path.to_str().unwrap()]);
+        let text = signet_testkit::text(&out);
+        assert_eq!(text.matches("Signature is Valid").count(), 2, "{text}");
+        assert!(text.contains("Total document signed"), "{text}");
+    }
+    if let Some(pyhanko) = signet_testkit::tool("pyhanko") {
+        let root = db.dir.join("ca/root.pem");
+        let out = signet_testkit::run(
+            &db.dir,
+            pyhanko,
+            &[
+                "sign",
+                "validate",
+                "--pretty-print",
+                "--no-revocation-check",
+                "--trust",
+                root.to_str().unwrap(),
+                path.to_str().unwrap(),
+            ],
+        );
+        let text = signet_testkit::text(&out);
+        assert_eq!(text.matches("judged VALID").count(), 2, "pyHanko:\n{text}");
+        assert!(
+            text.contains("All modifications relate to signing and form filling operations"),
+            "pyHanko:\n{text}"
+        );
+    }
+}
