@@ -12,6 +12,8 @@ use crate::{AppState, WebError};
 
 pub const SESSION_COOKIE: &str = "signet_session";
 pub const LANG_COOKIE: &str = "signet_lang";
+/// The header the page's script sends its session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
@@ -82,8 +84,9 @@ impl PageUser {
     }
 }
 
-/// A signed-in API client: `Authorization: Bearer <session token>`. The API takes no
-/// cookies, so it needs no CSRF token.
+/// A signed-in API client: `Authorization: Bearer <session token>`, or the page's own script
+/// with the session cookie and the session's CSRF token in `X-CSRF-Token` (a cookie alone
+/// is refused, so another site cannot call the API in the person's name).
 pub struct ApiUser(pub SignedIn);
 
 impl<S> FromRequestParts<S> for ApiUser
@@ -95,17 +98,31 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
         let state = AppState::from_ref(state);
-        let token = parts
+        let bearer = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if let Some(token) = bearer {
+            let user = state
+                .app
+                .signed_in(token.trim())
+                .await
+                .map_err(WebError::api)?;
+            return Ok(Self(user));
+        }
+        // The page's own script (signing): the session cookie, with the session's CSRF
+        // token in a header no other site can set.
+        let token = cookie(parts, SESSION_COOKIE).ok_or(WebError::api(AppError::Unauthenticated))?;
+        let csrf = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
             .ok_or(WebError::api(AppError::Unauthenticated))?;
-        let user = state
-            .app
-            .signed_in(token.trim())
-            .await
-            .map_err(WebError::api)?;
+        let user = state.app.signed_in(token).await.map_err(WebError::api)?;
+        if !constant_time_eq(csrf.as_bytes(), user.csrf_token.as_bytes()) {
+            return Err(WebError::api(AppError::Forbidden("form expired or forged (CSRF)")));
+        }
         Ok(Self(user))
     }
 }
