@@ -158,6 +158,25 @@ impl App {
         Ok(mark)
     }
 
+    /// [`App::mark_signature_box`] at a preset position of page `page`.
+    pub async fn mark_signature_preset(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        page: usize,
+        preset: &str,
+    ) -> Result<SignatureMark, AppError> {
+        let boxes = self.page_boxes(viewer, id).await?;
+        let media = boxes.get(page).copied().unwrap_or([0.0, 0.0, 595.0, 842.0]);
+        let rect = preset_rect(media, preset).ok_or_else(|| {
+            AppError::Invalid(Invalid::OneOf {
+                field: "preset",
+                allowed: PRESETS.iter().map(|p| p.0).collect::<Vec<_>>().join(", "),
+            })
+        })?;
+        self.mark_signature_box(viewer, id, page, rect).await
+    }
+
     /// The pages' sizes of the current file (MediaBox), for the page's preview.
     pub async fn page_boxes(
         &self,
@@ -437,6 +456,32 @@ fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, AppError> {
         .iter()
         .map(|p| doc.page_media_box(*p).unwrap_or([0.0, 0.0, 595.0, 842.0]))
         .collect())
+}
+
+/// The position presets of the page's keyboard fallback (value, Vietnamese, English).
+pub const PRESETS: &[(&str, &str, &str)] = &[
+    ("bottom-right", "Cuối trang, bên phải", "Bottom right"),
+    ("bottom-center", "Cuối trang, ở giữa", "Bottom centre"),
+    ("bottom-left", "Cuối trang, bên trái", "Bottom left"),
+    ("middle-right", "Giữa trang, bên phải", "Middle right"),
+];
+
+/// A preset's box on a page of `media` (the default placement's box, moved).
+pub fn preset_rect(media: [f64; 4], preset: &str) -> Option<[f64; 4]> {
+    let r = signet_appearance::default_signature_rect(media);
+    let (w, h) = (r[2] - r[0], r[3] - r[1]);
+    let (x0, x1) = (media[0].min(media[2]), media[0].max(media[2]));
+    let (y0, y1) = (media[1].min(media[3]), media[1].max(media[3]));
+    let left = x0 + (x1 - r[2]);
+    let centre = x0 + ((x1 - x0) - w) / 2.0;
+    let middle = y0 + ((y1 - y0) - h) / 2.0;
+    match preset {
+        "bottom-right" => Some(r),
+        "bottom-center" => Some([centre, r[1], centre + w, r[3]]),
+        "bottom-left" => Some([left, r[1], left + w, r[3]]),
+        "middle-right" => Some([r[0], middle, r[2], middle + h]),
+        _ => None,
+    }
 }
 
 /// Smallest box a signature is drawn in, in points.

@@ -84,6 +84,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let router = Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/static/style.css", get(pages::style))
+        .route("/static/signing.js", get(pages::signing::script))
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
@@ -93,6 +94,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/incoming", get(pages::documents::incoming))
         .route("/incoming/new", get(pages::documents::new_incoming))
         .route("/documents/{id}", get(pages::documents::detail))
+        .route(
+            "/documents/{id}/signature-box",
+            post(pages::signing::mark_box),
+        )
         .route("/documents/{id}/{step}", post(pages::documents::step))
         .route(
             "/documents/{id}/files/{file_id}",

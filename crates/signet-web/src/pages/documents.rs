@@ -453,6 +453,7 @@ struct DetailPage {
     steps: Vec<(&'static str, &'static str)>,
     files: Vec<FileRow>,
     history: Vec<HistoryRow>,
+    s: super::signing::SigningView,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -477,6 +478,7 @@ fn action_label(t: Tr, action: &str) -> String {
         "document.signed" => ("Ký duyệt", "Signed"),
         "document.draft" => ("Trả lại dự thảo", "Returned to draft"),
         "document.issued" => ("Cấp số, ban hành", "Numbered and issued"),
+        "document.numbered" => ("Lấy số, chờ đóng dấu", "Numbered, waiting for the seal"),
         "document.registered" => ("Vào sổ văn bản đến", "Registered as incoming"),
         other => (other, other),
     };
@@ -487,6 +489,8 @@ fn action_label(t: Tr, action: &str) -> String {
 fn steps(t: Tr, app: &App, u: &PageUser, d: &Document) -> Vec<(&'static str, &'static str)> {
     app.allowed_steps(&u.user.viewer, d)
         .into_iter()
+        // The leader signs with a device (the signing panel), not with a bare button.
+        .filter(|s| *s != Step::Sign)
         .map(|s| (s.code(), t.s(s.code())))
         .collect()
 }
@@ -592,6 +596,7 @@ pub async fn detail(
             })
             .collect(),
         history: history(&state, t, &view.history).await,
+        s: super::signing::view(&state, &u, d).await,
         l: Layout::of(
             &state,
             &u,
@@ -603,7 +608,7 @@ pub async fn detail(
         )
         .await,
     };
-    Ok(render(&page))
+    Ok(super::signing::with_signing_csp(render(&page)))
 }
 
 pub async fn step(

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod certificates;
 pub mod documents;
 pub mod registers;
+pub mod signing;
 pub mod verify;
 
 use askama::Template;

@@ -1,0 +1,234 @@
+//! The document page's signing part (issue 9): the signature panel of the current file, the
+//! officer's mark of the leader's box (a proportional preview of the page to click on, and a
+//! form with page and position presets that needs no script), and the leader's signing
+//! controls, driven by `/static/signing.js` through `/api/v1`.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signet_app::web_signing::PRESETS;
+use signet_app::AppError;
+use signet_core::lifecycle::{OutgoingState, Step};
+use signet_core::DocumentId;
+use signet_store::documents::Document;
+
+use crate::api::signing::panel_body;
+use crate::i18n::Tr;
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+/// The document page's policy: the global one plus Signet's own scripts and the local
+/// signing agent's origin (USB tokens on the leader's PC).
+pub const SIGNING_CSP: &str = "default-src 'none'; script-src 'self'; \
+    connect-src 'self' http://127.0.0.1:8765; style-src 'self'; img-src 'self' data:; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// One signature line of the panel.
+pub struct SigRow {
+    pub who: String,
+    pub field: String,
+    pub when: String,
+    pub level: String,
+    pub verdict: String,
+    pub ok: bool,
+    pub changes: String,
+}
+
+/// What the page shows and offers for signing.
+pub struct SigningView {
+    pub file_id: Option<String>,
+    pub verdict: String,
+    pub rows: Vec<SigRow>,
+    /// The officer may mark the leader's box (a draft of theirs).
+    pub can_mark: bool,
+    /// Pages as `x0 y0 x1 y1` MediaBoxes (for the preview), and their count.
+    pub pages: Vec<String>,
+    pub mark: String,
+    pub mark_text: String,
+    pub presets: Vec<(&'static str, &'static str)>,
+    /// The leader may sign now.
+    pub can_sign: bool,
+    /// `waiting`, `failed` or empty.
+    pub seal_state: String,
+    pub seal_error: String,
+    pub issued: bool,
+}
+
+fn changes(t: Tr, m: &str) -> String {
+    let (vi, en) = match m {
+        "None" => ("không", "none"),
+        "Ltv" => ("dữ liệu kiểm tra dài hạn", "validation data"),
+        "FormFilling" => ("điền biểu mẫu, ký thêm", "form filling, further signatures"),
+        "Annotations" => ("chú thích", "annotations"),
+        _ => ("thay đổi nội dung", "content changed"),
+    };
+    t.pick(vi, en).to_owned()
+}
+
+/// The signing part of the page of `d` for `u`.
+pub async fn view(state: &AppState, u: &PageUser, d: &Document) -> SigningView {
+    let t = Tr(u.lang);
+    let v = &u.user.viewer;
+    let panel = match panel_body(state, v, &d.id).await {
+        Ok(p) => Some(p),
+        Err(_) => None,
+    };
+    let steps = state.app.allowed_steps(v, d);
+    let state_of = d.state.outgoing();
+    let mark_text = panel
+        .as_ref()
+        .and_then(|p| p.mark.as_ref())
+        .map(|m| {
+            format!(
+                "{} {}: [{:.0} {:.0} {:.0} {:.0}]",
+                t.pick("Trang", "Page"),
+                m.page,
+                m.rect[0],
+                m.rect[1],
+                m.rect[2],
+                m.rect[3]
+            )
+        })
+        .unwrap_or_else(|| {
+            t.pick(
+                "Chưa đánh dấu: chữ ký đặt ở cuối trang cuối, bên phải.",
+                "Not marked: the signature goes at the bottom right of the last page.",
+            )
+            .to_owned()
+        });
+    let Some(p) = panel else {
+        return SigningView {
+            file_id: None,
+            verdict: String::new(),
+            rows: Vec::new(),
+            can_mark: false,
+            pages: Vec::new(),
+            mark: String::new(),
+            mark_text,
+            presets: Vec::new(),
+            can_sign: false,
+            seal_state: String::new(),
+            seal_error: String::new(),
+            issued: false,
+        };
+    };
+    let waiting = p.seal_state.as_deref() == Some("waiting");
+    SigningView {
+        file_id: p.file_id.clone(),
+        verdict: p.verdict.clone().unwrap_or_default(),
+        rows: p
+            .signatures
+            .iter()
+            .map(|s| SigRow {
+                who: s.signer.clone().unwrap_or_default(),
+                field: s.field.clone(),
+                when: s
+                    .timestamp
+                    .clone()
+                    .or_else(|| s.signing_time.clone())
+                    .unwrap_or_default(),
+                level: s.level.clone().unwrap_or_default(),
+                verdict: s.indication.clone(),
+                ok: s.indication == "TOTAL-PASSED",
+                changes: changes(t, &s.modifications),
+            })
+            .collect(),
+        can_mark: state_of == Some(OutgoingState::Draft) && steps.contains(&Step::Submit),
+        pages: p
+            .pages
+            .iter()
+            .map(|b| format!("{} {} {} {}", b[0], b[1], b[2], b[3]))
+            .collect(),
+        mark: p
+            .mark
+            .as_ref()
+            .map(|m| {
+                format!(
+                    "{} {} {} {} {}",
+                    m.page, m.rect[0], m.rect[1], m.rect[2], m.rect[3]
+                )
+            })
+            .unwrap_or_default(),
+        mark_text,
+        presets: PRESETS
+            .iter()
+            .map(|(v, vi, en)| (*v, t.pick(vi, en)))
+            .collect(),
+        can_sign: steps.contains(&Step::Sign),
+        seal_state: if waiting || p.seal_state.as_deref() == Some("failed") {
+            p.seal_state.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+        seal_error: p.seal_error.clone().unwrap_or_default(),
+        issued: matches!(
+            state_of,
+            Some(OutgoingState::Issued) | Some(OutgoingState::Sent)
+        ),
+    }
+}
+
+/// The page's policy header (scripts from Signet, the agent reachable).
+pub fn with_signing_csp(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SIGNING_CSP),
+    );
+    res
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MarkForm {
+    pub csrf: String,
+    /// From 1.
+    pub page: String,
+    #[serde(default)]
+    pub preset: String,
+}
+
+/// The keyboard fallback: page and position preset.
+pub async fn mark_box(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<MarkForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let page = f
+        .page
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|p| p.checked_sub(1))
+        .ok_or_else(|| {
+            u.fail(AppError::Invalid(signet_app::Invalid::Mark {
+                detail: format!("page {:?}", f.page),
+            }))
+        })?;
+    let preset = if f.preset.is_empty() {
+        "bottom-right"
+    } else {
+        f.preset.as_str()
+    };
+    state
+        .app
+        .mark_signature_preset(&u.user.viewer, &id, page, preset)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+}
+
+/// The page's signing script.
+pub async fn script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../../static/signing.js"),
+    )
+        .into_response()
+}
