@@ -94,10 +94,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/incoming", get(pages::documents::incoming))
         .route("/incoming/new", get(pages::documents::new_incoming))
         .route("/documents/{id}", get(pages::documents::detail))
-        .route(
-            "/documents/{id}/signature-box",
-            post(pages::signing::mark_box),
-        )
+        .route("/signature-boxes/{id}", post(pages::signing::mark_box))
         .route("/documents/{id}/{step}", post(pages::documents::step))
         .route(
             "/documents/{id}/files/{file_id}",

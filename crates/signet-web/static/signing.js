@@ -63,7 +63,7 @@ function setupPreview() {
     const bottom = Math.max(y0, Math.min(cy - h / 2, y1 - h));
     const text = document.getElementById("mark-text");
     try {
-      const m = await api("PUT", `/api/v1/documents/${doc}/signature-box`, {
+      const m = await api("POST", `/api/v1/documents/${doc}/signature-box`, {
         page, rect: [left, bottom, left + w, bottom + h],
       });
       root.dataset.mark = [m.page - 1, ...m.rect].join(" ");

@@ -200,7 +200,7 @@ pub(crate) fn lines(report: Option<&signet_pades::Report>) -> Vec<SignatureLine>
         .collect()
 }
 
-#[utoipa::path(put, path = "/api/v1/documents/{id}/signature-box", tag = "signing",
+#[utoipa::path(post, path = "/api/v1/documents/{id}/signature-box", tag = "signing",
     summary = "Mark where the leader signs (the draft's author): a page and a box inside it",
     params(("id" = String, Path)),
     request_body = SignatureBox,

@@ -807,7 +807,9 @@ async fn a_draft_goes_from_upload_to_issue_through_the_pages() {
             .expect_page_error(StatusCode::NOT_FOUND);
         assert_eq!(state().await, "submitted");
         let leader_view = env.send(Call::get(&location).page(&leader)).await.text();
-        assert_eq!(steps_shown(&leader_view, &id), ["sign", "return"]);
+        // The leader signs with a device from the signing panel, not with a bare button.
+        assert_eq!(steps_shown(&leader_view, &id), ["return"]);
+        assert!(leader_view.contains("id=\"sign-button\""), "{leader_view}");
         assert!(steps_shown(
             &env.send(Call::get(&location).page(&officer)).await.text(),
             &id
