@@ -18,6 +18,65 @@ pub struct Config {
     /// Whom signatures are checked against (the public /verify page, document checks).
     #[serde(default)]
     pub trust: Trust,
+    /// Signing from the web: the time-stamping authority.
+    #[serde(default)]
+    pub signing: Signing,
+    /// The agencies' seal keys ("Ban hành" seals with them).
+    #[serde(default)]
+    pub seal: Vec<Seal>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signing {
+    /// A time-stamping authority's URL for B-T and above; default: the built-in CA's (`[ca]`).
+    #[serde(default)]
+    pub tsa: Option<String>,
+}
+
+/// One agency's seal key: on a PKCS#11 token (`module`, `token`, `pin`, `key_label`, and
+/// optionally `chain`, a PEM file of the certificates above the seal's), or in a PKCS#12 file
+/// (`p12`, `password`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seal {
+    /// The agency's identifier code (mã định danh), e.g. `000.00.00.H99`.
+    pub agency: String,
+    pub module: Option<PathBuf>,
+    pub token: Option<String>,
+    pub pin: Option<String>,
+    pub key_label: Option<String>,
+    pub chain: Option<PathBuf>,
+    pub p12: Option<PathBuf>,
+    pub password: Option<String>,
+}
+
+impl Seal {
+    /// The key source this entry names; an entry naming neither or both is refused.
+    pub fn source(&self) -> Result<signet_app::web_signing::SealSource, String> {
+        use signet_app::web_signing::SealSource;
+        let who = format!("[[seal]] agency {}", self.agency);
+        match (&self.module, &self.p12) {
+            (Some(module), None) => Ok(SealSource::Pkcs11 {
+                module: module.clone(),
+                token: self.token.clone().ok_or(format!("{who}: token is missing"))?,
+                pin: self.pin.clone().ok_or(format!("{who}: pin is missing"))?,
+                key_label: self
+                    .key_label
+                    .clone()
+                    .ok_or(format!("{who}: key_label is missing"))?,
+                chain: self.chain.clone(),
+            }),
+            (None, Some(p12)) => Ok(SealSource::Pkcs12 {
+                path: p12.clone(),
+                password: self
+                    .password
+                    .clone()
+                    .ok_or(format!("{who}: password is missing"))?,
+            }),
+            _ => Err(format!("{who}: give either module (PKCS#11) or p12")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +189,25 @@ max_upload_mib = 2048
 # [trust]
 # anchors = ["/etc/signet/trust/neac-root.pem", "/etc/signet/trust/vgca/"]
 # fetch_revocation = true
+
+# Signing from the web. The TSA for the leaders' signatures (B-T) and the seals (B-LT);
+# default: the built-in CA's own TSA.
+# [signing]
+# tsa = "http://tsa.example.gov.vn/"
+
+# The agencies' seal keys, used when the clerk issues ("Ban hành"): a PKCS#11 token/HSM ...
+# [[seal]]
+# agency = "000.00.00.H99"
+# module = "/usr/lib/softhsm/libsofthsm2.so"
+# token = "seal-ubnd"
+# pin = "1234"
+# key_label = "seal"
+# chain = "/etc/signet/seal-chain.pem"
+# ... or a PKCS#12 file.
+# [[seal]]
+# agency = "000.00.02.H99"
+# p12 = "/etc/signet/seal-snv.p12"
+# password = "…"
 "#;
 
 impl Config {
@@ -161,6 +239,8 @@ impl Config {
                 dir: dir.join("ca"),
             }),
             trust: Trust::default(),
+            signing: Signing::default(),
+            seal: Vec::new(),
         }
     }
 

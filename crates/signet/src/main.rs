@@ -267,10 +267,22 @@ fn with_verifier(app: App, config: &Config) -> Result<App, String> {
     Ok(app.with_verifier(verifier))
 }
 
+/// The web's signing set-up: the TSA and the agencies' seal keys (`[signing]`, `[[seal]]`).
+fn with_signing(app: App, config: &Config) -> Result<App, String> {
+    let mut seals = signet_app::web_signing::SealKeys::new();
+    for s in &config.seal {
+        seals.insert(&s.agency, s.source()?);
+    }
+    Ok(app.with_signing(signet_app::web_signing::Setup {
+        seals,
+        tsa: config.signing.tsa.clone(),
+    }))
+}
+
 /// Hands the built-in CA (when the configuration names one that exists) to the application,
 /// which issues and revokes from the certificate page and answers the CA's endpoints.
 fn with_ca(app: App, config: &Config) -> Result<App, String> {
-    let app = with_verifier(app, config)?;
+    let app = with_signing(with_verifier(app, config)?, config)?;
     match &config.ca {
         Some(c) if signet_app::ca_dir::exists(&c.dir) => {
             let ca = signet_app::ca_service::BuiltInCa::open(&c.dir)
@@ -324,9 +336,15 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
             println!("  {user:<18} {role:<24} {agency}");
         }
     }
+    // Issuances waiting for the seal (TSA or OCSP unreachable) are retried in the background.
+    let retries = tokio::spawn(
+        app.clone()
+            .seal_retry_loop(std::time::Duration::from_secs(15), shutdown()),
+    );
     signet_web::serve(listener, app.clone(), web, shutdown())
         .await
         .map_err(|e| e.to_string())?;
+    retries.abort();
     app.store.close().await;
     Ok(())
 }
