@@ -32,3 +32,6 @@ mod certificates;
 
 #[path = "http/verify.rs"]
 mod verify;
+
+#[path = "http/signing.rs"]
+mod signing;

@@ -1,0 +1,151 @@
+//! Signing from the document page through `/api/v1` (issue 9): the officer's mark (outside
+//! the page refused), the leader's signature prepared and completed with a device's answer
+//! (a duplicate and bad input refused, nothing changed), the clerk's sealed issuance, and the
+//! page's own script calling the API with the session cookie and the CSRF header only.
+
+use axum::http::StatusCode;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde_json::{json, Value};
+use signet_pki::{HolderKey, Profile, RawSigner, Subject};
+
+use crate::support::{each_env_with_ca, Call, Env, TestClock};
+
+/// A person certificate for the province's Chairman from the test CA, and its key.
+async fn leader_key(env: &Env) -> (signet_signers::SoftwareKey, Vec<Vec<u8>>) {
+    let ca = env.app.ca.clone().unwrap();
+    let mut loaded = ca.lock().await.unwrap();
+    let subject = Subject {
+        name: "Nguyễn Văn Hùng".into(),
+        agency_name: "Ủy ban nhân dân tỉnh Lạc Hồng".into(),
+        agency_code: "000.00.00.H99".into(),
+        unit: None,
+        title: None,
+        email: None,
+    };
+    let (issued, key) = loaded
+        .ca
+        .issue_with_new_key_of(
+            Profile::Person,
+            &subject,
+            HolderKey::EcdsaP256,
+            ca.now(),
+            &mut signet_app::ca_dir::OsRng,
+        )
+        .unwrap();
+    loaded.save(ca.dir()).unwrap();
+    let mut chain = vec![issued.der.clone()];
+    chain.extend(signet_app::ca_dir::chain(&loaded.ca));
+    (
+        signet_signers::SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(),
+        chain,
+    )
+}
+
+fn b64_all(items: &[Vec<u8>]) -> Value {
+    json!(items.iter().map(|c| B64.encode(c)).collect::<Vec<_>>())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leader_signs_and_the_clerk_seals_through_the_api() {
+    each_env_with_ca(TestClock::new(), |env| async move {
+        let officer = env.api("chuyenvien.vp").await;
+        let leader = env.api("lanhdao.ubnd").await;
+        let clerk = env.api("vanthu.ubnd").await;
+        let draft = env.doc(&officer, "outgoing", "Tờ trình").await;
+        let draft_id = draft["id"].as_str().unwrap().to_owned();
+
+        // The mark: outside the page, or a page that does not exist, is a clear 422.
+        let mark = |body: Value| {
+            Call::post(&format!("/api/v1/documents/{draft_id}/signature-box"))
+                .bearer(&officer)
+                .json(&body)
+        };
+        let r = env.send(mark(json!({"page": 1, "rect": [400, 50, 700, 150]}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("outside the page"), "{}", r.text());
+        let r = env.send(mark(json!({"page": 9, "rect": [300, 50, 500, 150]}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env.send(mark(json!({"page": 1, "rect": [300, 60, 500, 140]}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["rect"], json!([300.0, 60.0, 500.0, 140.0]));
+
+        // The submitted "Giấy mời": prepared, signed by the device, completed.
+        let doc = env.doc(&leader, "outgoing", "Giấy mời").await;
+        let id = doc["id"].as_str().unwrap().to_owned();
+        let (key, chain) = leader_key(&env).await;
+        let prepare = |body: Value| {
+            Call::post(&format!("/api/v1/documents/{id}/signatures/prepare"))
+                .bearer(&leader)
+                .json(&body)
+        };
+        let r = env
+            .send(prepare(json!({"device": "agent", "certificate_chain": ["not base64!"]})))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env
+            .send(prepare(json!({"device": "agent", "certificate_chain": b64_all(&chain)})))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let p = r.json();
+        let pending_id = p["pending_id"].as_str().unwrap().to_owned();
+        assert_eq!(B64.decode(p["digests"][0].as_str().unwrap()).unwrap().len(), 32);
+        let row = env
+            .app
+            .store
+            .pending_signature(&env.app.store.person_by_username("lanhdao.ubnd").await.unwrap().agency_id, &pending_id)
+            .await
+            .unwrap();
+        let pending: signet_pades::sign::Pending = serde_json::from_str(&row.state_json).unwrap();
+        let signature = key.sign(&pending.to_be_signed).unwrap();
+        let complete = Call::post(&format!("/api/v1/signatures/{pending_id}/complete"))
+            .bearer(&leader)
+            .json(&json!({"signatures": [B64.encode(&signature)], "certificate_chain": b64_all(&chain)}));
+        let r = env.send(complete).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let out = r.json();
+        assert_eq!(out["document"]["state"], "signed");
+        assert_eq!(out["signatures"][0]["field"], "ChuKyLanhDao");
+        let again = Call::post(&format!("/api/v1/signatures/{pending_id}/complete"))
+            .bearer(&leader)
+            .json(&json!({"signatures": [B64.encode(&signature)]}));
+        let r = env.send(again).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("duplicate"), "{}", r.text());
+
+        // The clerk issues: numbered and sealed in one go.
+        let r = env
+            .send(Call::post(&format!("/api/v1/documents/{id}/issue")).bearer(&clerk))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["state"], "issued", "{}", r.text());
+        let r = env
+            .send(Call::get(&format!("/api/v1/documents/{id}/signatures")).bearer(&clerk))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let panel = r.json();
+        assert_eq!(panel["signatures"].as_array().unwrap().len(), 2, "{panel}");
+        assert_eq!(panel["signatures"][1]["field"], "ChuKyCoQuan");
+        assert_eq!(panel["signatures"][0]["modifications"], "FormFilling");
+        assert_eq!(panel["seal_state"], "done");
+
+        // The page's script: cookie plus CSRF header, never the cookie alone.
+        let page = env.page("vanthu.ubnd").await;
+        let path = format!("/api/v1/documents/{id}/signatures");
+        let r = env.send(Call::get(&path).page(&page)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+        let r = env
+            .send(
+                Call::get(&path)
+                    .page(&page)
+                    .header(axum::http::HeaderName::from_static("x-csrf-token"), &page.csrf),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = env.send(Call::get(&format!("/documents/{id}")).page(&page)).await;
+        assert!(html.header("content-security-policy").contains("connect-src 'self' http://127.0.0.1:8765"));
+        assert!(html.text().contains("id=\"download-current\""));
+        env
+    })
+    .await;
+}
