@@ -46,12 +46,21 @@ impl TestClock {
 
 /// A fresh application on `db` (a "server"), with the CA of `db.dir/ca`.
 async fn app_on(db: &TestDb, clock: Arc<TestClock>) -> App {
+    app_with_tsa(db, clock, None).await
+}
+
+/// The same, time-stamping at `tsa` (an unreachable one: the seal must wait).
+async fn app_with_tsa(db: &TestDb, clock: Arc<TestClock>, tsa: Option<&str>) -> App {
     let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20).await.unwrap();
     let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
     let root = std::fs::read(db.dir.join("ca/root.pem")).unwrap();
     let mut anchors = TrustAnchors::new();
     anchors.add_pem_or_der(&root).unwrap();
     App::new(db.store.clone(), blobs, clock)
+        .with_signing(signet_app::web_signing::Setup {
+            tsa: tsa.map(str::to_owned),
+            ..Default::default()
+        })
         .with_ca(ca)
         .with_verifier(Verifier::new(anchors, false))
 }
@@ -144,19 +153,92 @@ fn refusal(e: AppError) -> String {
     }
 }
 
+fn init_ca(db: &TestDb) {
+    signet_app::ca_dir::init(
+        &db.dir.join("ca"),
+        "CA thử nghiệm",
+        "http://127.0.0.1:9",
+        signet_pki::KeyAlg::EcdsaP256,
+        None,
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+}
+
+/// The leader signs `doc` with `key` (prepare, the device, complete).
+async fn leader_signs(app: &App, leader: &Viewer, doc: &DocumentId, key: &SoftwareKey, chain: &[Vec<u8>]) {
+    let p = app
+        .prepare_signature(leader, doc, "agent", chain.to_vec())
+        .await
+        .unwrap();
+    let sig = device_sign(app, leader, &p.pending_id, key).await;
+    app.complete_signature(leader, &p.pending_id, &sig, chain)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn without_the_tsa_the_document_waits_for_the_seal_and_a_final_failure_keeps_its_number() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        init_ca(&db);
+        let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+        let app = app_on(&db, clock.clone()).await;
+        assert!(app.seed_demo().await.unwrap());
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let leader = viewer(&app, "lanhdao.ubnd").await;
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let (key, chain) = leader_key(&app, &leader).await;
+        let doc = submitted_draft(&app, &officer, "Công văn chờ đóng dấu").await;
+        leader_signs(&app, &leader, &doc, &key, &chain).await;
+        let lost = submitted_draft(&app, &officer, "Công văn đóng dấu lỗi").await;
+        leader_signs(&app, &leader, &lost, &key, &chain).await;
+
+        // The TSA cannot be reached: numbered in the seal job only, the document waits.
+        let offline = app_with_tsa(&db, clock.clone(), Some("http://127.0.0.1:9/tsa")).await;
+        let d = offline.issue_step(&clerk, &doc).await.unwrap();
+        assert_eq!(d.state.code(), "signed");
+        assert_eq!(d.number, None, "never numbered without the seal");
+        let job = offline.store.seal_job_of(&clerk.agency_id, &doc).await.unwrap().unwrap();
+        assert_eq!(job.state, "waiting");
+        assert!(job.last_error.as_deref().unwrap_or("").contains("time-stamping"), "{job:?}");
+        let e = offline.issue_step(&clerk, &doc).await.unwrap_err();
+        assert!(matches!(e, AppError::Conflict(_)), "not numbered twice: {e:?}");
+
+        // The TSA is back (another server instance): the retry seals it with its number.
+        let online = app_on(&db, clock.clone()).await;
+        assert_eq!(online.retry_due_seals().await.unwrap(), 0, "not before its time");
+        clock.advance(time::Duration::seconds(31));
+        assert_eq!(online.retry_due_seals().await.unwrap(), 1);
+        let d = online.store.document(&clerk.agency_id, &doc).await.unwrap();
+        assert_eq!(d.state.code(), "issued");
+        assert_eq!(d.notation.as_deref(), Some(job.notation.as_str()));
+        assert_eq!(online.retry_due_seals().await.unwrap(), 0, "never sealed twice");
+
+        // A seal that keeps failing: its number stays taken, in the register, with the reason.
+        offline.issue_step(&clerk, &lost).await.unwrap();
+        for _ in 1..signet_app::web_signing::issue::MAX_ATTEMPTS {
+            clock.advance(time::Duration::hours(2));
+            assert_eq!(offline.retry_due_seals().await.unwrap(), 1);
+        }
+        let failed = offline.store.failed_seal_jobs(&clerk.agency_id, i64::from(clock.now().year())).await.unwrap();
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(failed[0].last_error.is_some());
+        let d = offline.store.document(&clerk.agency_id, &lost).await.unwrap();
+        assert_eq!((d.state.code(), d.number), ("signed", None));
+        // Issued again later: a new number, the failed one still listed.
+        let d = online.issue_step(&clerk, &lost).await.unwrap();
+        assert_eq!(d.state.code(), "issued");
+        assert_ne!(d.number, Some(failed[0].number));
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn leader_signs_across_a_restart_and_the_clerk_issues_with_the_seal() {
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
-        signet_app::ca_dir::init(
-            &db.dir.join("ca"),
-            "CA thử nghiệm",
-            "http://127.0.0.1:9",
-            signet_pki::KeyAlg::EcdsaP256,
-            None,
-            OffsetDateTime::now_utc(),
-        )
-        .unwrap();
+        init_ca(&db);
         let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
         let app = app_on(&db, clock.clone()).await;
         assert!(app.seed_demo().await.unwrap());

@@ -65,6 +65,8 @@ struct RegisterPage {
     year: i64,
     columns: [&'static str; 10],
     rows: Vec<[String; 10]>,
+    /// Numbers taken by issuances whose seal finally failed: (notation, issue date, why).
+    failed: Vec<(String, String, String)>,
 }
 
 /// The book and year asked for, and its entries.
@@ -117,6 +119,19 @@ pub async fn show(
         year,
         columns: book.columns(),
         rows: docs.iter().map(|d| book.row(d)).collect(),
+        failed: if book == Book::Outgoing {
+            state
+                .app
+                .store
+                .failed_seal_jobs(&u.user.viewer.agency_id, year)
+                .await
+                .map_err(|e| u.fail(e.into()))?
+                .into_iter()
+                .map(|j| (j.notation, j.issued_on, j.last_error.unwrap_or_default()))
+                .collect()
+        } else {
+            Vec::new()
+        },
         l: Layout::of(&state, &u, "registers").await,
     };
     Ok(render(&page))
