@@ -268,7 +268,10 @@ mod tests {
                 | Invalid::KeyLabelTaken { .. }
                 | Invalid::EmptyPassword
                 | Invalid::Signing { .. }
-                | Invalid::TrustAnchors { .. } => {}
+                | Invalid::TrustAnchors { .. }
+                | Invalid::SignatureRefused { .. }
+                | Invalid::Mark { .. }
+                | Invalid::Seal { .. } => {}
             }
         }
         all

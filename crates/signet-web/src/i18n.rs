@@ -440,17 +440,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "err_invalid_signature_refused",
-        "Chữ ký không được chấp nhận: {detail}",
+        "Chữ ký không được chấp nhận (gửi trùng, quá hạn, văn bản đã thay đổi hoặc chữ ký không khớp); hãy ký lại.",
         "The signature is refused: {detail}",
     ),
     (
         "err_invalid_mark",
-        "Vị trí chữ ký không hợp lệ: {detail}",
+        "Ô chữ ký không hợp lệ: nằm ngoài trang, quá nhỏ hoặc trang không có.",
         "Signature box: {detail}",
     ),
     (
         "err_invalid_seal",
-        "Không đóng dấu được: {detail}",
+        "Không đóng dấu được bằng khóa của cơ quan (chưa cấu hình hoặc không dùng được).",
         "The agency's seal: {detail}",
     ),
 ];
