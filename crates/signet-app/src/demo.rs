@@ -406,8 +406,8 @@ impl App {
                     };
                     let label = format!("{:08X}", 0x4C48_0001 + k);
                     let holder = Holder::person(agency, p, None);
-                    result =
-                        result.and_then(|()| issue(&holder, agency, when, DeviceKind::Pkcs11, label));
+                    result = result
+                        .and_then(|()| issue(&holder, agency, when, DeviceKind::Pkcs11, label));
                 }
             }
             if let Err(e) = result {

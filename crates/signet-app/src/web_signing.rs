@@ -306,19 +306,34 @@ impl App {
         }
         let now_ms = self.clock.now_ms();
         if now_ms > row.expires_at_ms {
-            return self.refuse(&row, "it arrived too late: the prepared signature expired; sign again").await;
+            return self
+                .refuse(
+                    &row,
+                    "it arrived too late: the prepared signature expired; sign again",
+                )
+                .await;
         }
         let doc = self.permitted(viewer, &row.document_id, Step::Sign).await?;
         let signing_step = Outgoing::<Submitted>::restore(&doc.id, doc.state)?.sign();
         let current = self.store.current_file(&doc.agency_id, &doc.id).await?;
         if current.map(|f| f.sha256) != Some(row.source_sha256.clone()) {
-            return self.refuse(&row, "the document's file changed after the signature was prepared; sign again").await;
+            return self
+                .refuse(
+                    &row,
+                    "the document's file changed after the signature was prepared; sign again",
+                )
+                .await;
         }
         let mut pending: Pending = serde_json::from_str(&row.state_json)
             .map_err(|e| AppError::Ca(format!("pending signature: {e}")))?;
         if let Some(cert) = chain.first() {
             if *cert != pending.certificate {
-                return self.refuse(&row, "the certificate is not the one the signature was prepared for").await;
+                return self
+                    .refuse(
+                        &row,
+                        "the certificate is not the one the signature was prepared for",
+                    )
+                    .await;
             }
         }
         pending.prepared.bytes = self.read_blob(&row.prepared_sha256).await?;
@@ -328,11 +343,10 @@ impl App {
             return self.refuse(&row, &why).await;
         }
         let services = self.signing_services();
-        let signed = tokio::task::spawn_blocking(move || {
-            signing::complete(pending, &signature, &services)
-        })
-        .await
-        .map_err(|e| AppError::Ca(format!("signing task: {e}")))??;
+        let signed =
+            tokio::task::spawn_blocking(move || signing::complete(pending, &signature, &services))
+                .await
+                .map_err(|e| AppError::Ca(format!("signing task: {e}")))??;
         let blob = self.write_blob(&signed).await?;
         let rev = Revision {
             blob: &blob,
@@ -504,8 +518,7 @@ fn check_mark(pdf: &[u8], page: usize, rect: [f64; 4]) -> Result<SignatureMark, 
         return Err(mark_error("not a rectangle"));
     }
     let r = [a.min(c), b.min(d), a.max(c), b.max(d)];
-    let inside =
-        r[0] >= media[0] && r[1] >= media[1] && r[2] <= media[2] && r[3] <= media[3];
+    let inside = r[0] >= media[0] && r[1] >= media[1] && r[2] <= media[2] && r[3] <= media[3];
     if !inside {
         return Err(mark_error(format!(
             "ô chữ ký nằm ngoài trang (the box [{:.0} {:.0} {:.0} {:.0}] is outside the page [{:.0} {:.0} {:.0} {:.0}])",

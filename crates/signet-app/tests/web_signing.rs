@@ -51,7 +51,9 @@ async fn app_on(db: &TestDb, clock: Arc<TestClock>) -> App {
 
 /// The same, time-stamping at `tsa` (an unreachable one: the seal must wait).
 async fn app_with_tsa(db: &TestDb, clock: Arc<TestClock>, tsa: Option<&str>) -> App {
-    let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20).await.unwrap();
+    let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20)
+        .await
+        .unwrap();
     let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
     let root = std::fs::read(db.dir.join("ca/root.pem")).unwrap();
     let mut anchors = TrustAnchors::new();
@@ -129,7 +131,11 @@ async fn submitted_draft(app: &App, officer: &Viewer, subject: &str) -> Document
             kind: "main".into(),
         }],
     };
-    let d = app.store.insert_draft(&new, app.clock.now_ms()).await.unwrap();
+    let d = app
+        .store
+        .insert_draft(&new, app.clock.now_ms())
+        .await
+        .unwrap();
     app.submit(officer, &d.id).await.unwrap();
     d.id
 }
@@ -166,7 +172,13 @@ fn init_ca(db: &TestDb) {
 }
 
 /// The leader signs `doc` with `key` (prepare, the device, complete).
-async fn leader_signs(app: &App, leader: &Viewer, doc: &DocumentId, key: &SoftwareKey, chain: &[Vec<u8>]) {
+async fn leader_signs(
+    app: &App,
+    leader: &Viewer,
+    doc: &DocumentId,
+    key: &SoftwareKey,
+    chain: &[Vec<u8>],
+) {
     let p = app
         .prepare_signature(leader, doc, "agent", chain.to_vec())
         .await
@@ -199,21 +211,43 @@ async fn without_the_tsa_the_document_waits_for_the_seal_and_a_final_failure_kee
         let d = offline.issue_step(&clerk, &doc).await.unwrap();
         assert_eq!(d.state.code(), "signed");
         assert_eq!(d.number, None, "never numbered without the seal");
-        let job = offline.store.seal_job_of(&clerk.agency_id, &doc).await.unwrap().unwrap();
+        let job = offline
+            .store
+            .seal_job_of(&clerk.agency_id, &doc)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(job.state, "waiting");
-        assert!(job.last_error.as_deref().unwrap_or("").contains("time-stamping"), "{job:?}");
+        assert!(
+            job.last_error
+                .as_deref()
+                .unwrap_or("")
+                .contains("time-stamping"),
+            "{job:?}"
+        );
         let e = offline.issue_step(&clerk, &doc).await.unwrap_err();
-        assert!(matches!(e, AppError::Conflict(_)), "not numbered twice: {e:?}");
+        assert!(
+            matches!(e, AppError::Conflict(_)),
+            "not numbered twice: {e:?}"
+        );
 
         // The TSA is back (another server instance): the retry seals it with its number.
         let online = app_on(&db, clock.clone()).await;
-        assert_eq!(online.retry_due_seals().await.unwrap(), 0, "not before its time");
+        assert_eq!(
+            online.retry_due_seals().await.unwrap(),
+            0,
+            "not before its time"
+        );
         clock.advance(time::Duration::seconds(31));
         assert_eq!(online.retry_due_seals().await.unwrap(), 1);
         let d = online.store.document(&clerk.agency_id, &doc).await.unwrap();
         assert_eq!(d.state.code(), "issued");
         assert_eq!(d.notation.as_deref(), Some(job.notation.as_str()));
-        assert_eq!(online.retry_due_seals().await.unwrap(), 0, "never sealed twice");
+        assert_eq!(
+            online.retry_due_seals().await.unwrap(),
+            0,
+            "never sealed twice"
+        );
 
         // A seal that keeps failing: its number stays taken, in the register, with the reason.
         offline.issue_step(&clerk, &lost).await.unwrap();
@@ -221,10 +255,18 @@ async fn without_the_tsa_the_document_waits_for_the_seal_and_a_final_failure_kee
             clock.advance(time::Duration::hours(2));
             assert_eq!(offline.retry_due_seals().await.unwrap(), 1);
         }
-        let failed = offline.store.failed_seal_jobs(&clerk.agency_id, i64::from(clock.now().year())).await.unwrap();
+        let failed = offline
+            .store
+            .failed_seal_jobs(&clerk.agency_id, i64::from(clock.now().year()))
+            .await
+            .unwrap();
         assert_eq!(failed.len(), 1, "{failed:?}");
         assert!(failed[0].last_error.is_some());
-        let d = offline.store.document(&clerk.agency_id, &lost).await.unwrap();
+        let d = offline
+            .store
+            .document(&clerk.agency_id, &lost)
+            .await
+            .unwrap();
         assert_eq!((d.state.code(), d.number), ("signed", None));
         // Issued again later: a new number, the failed one still listed.
         let d = online.issue_step(&clerk, &lost).await.unwrap();
@@ -259,7 +301,13 @@ async fn leader_signs_across_a_restart_and_the_clerk_issues_with_the_seal() {
             .mark_signature_box(&officer, &doc, 0, [300.0, 100.0, 700.0, 200.0])
             .await
             .unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::Mark { .. }) | AppError::Rule(_)), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                AppError::Invalid(Invalid::Mark { .. }) | AppError::Rule(_)
+            ),
+            "{e:?}"
+        );
 
         // Prepared on one server, completed on another (a restart in between).
         let prepared = app
@@ -294,18 +342,36 @@ async fn leader_signs_across_a_restart_and_the_clerk_issues_with_the_seal() {
 
         // Issue: numbered, the number written, sealed in the same revision.
         let issued = app.issue_step(&clerk, &doc).await.unwrap();
-        assert_eq!(issued.state.code(), "issued", "{:?}", app.store.seal_job_of(&clerk.agency_id, &doc).await);
+        assert_eq!(
+            issued.state.code(),
+            "issued",
+            "{:?}",
+            app.store.seal_job_of(&clerk.agency_id, &doc).await
+        );
         let notation = issued.notation.clone().unwrap();
-        let file = app.store.current_file(&clerk.agency_id, &doc).await.unwrap().unwrap();
+        let file = app
+            .store
+            .current_file(&clerk.agency_id, &doc)
+            .await
+            .unwrap()
+            .unwrap();
         let pdf = {
             let (_, mut h) = app.document_file(&clerk, &doc, &file.id).await.unwrap();
             let mut v = Vec::new();
-            tokio::io::AsyncReadExt::read_to_end(&mut h, &mut v).await.unwrap();
+            tokio::io::AsyncReadExt::read_to_end(&mut h, &mut v)
+                .await
+                .unwrap();
             v
         };
         let parsed = signet_pdf::Document::parse(&pdf).unwrap();
         assert_eq!(parsed.revisions().len(), 4, "draft, fields, leader, seal");
-        let report = app.signature_panel(&clerk, &doc).await.unwrap().unwrap().report.unwrap();
+        let report = app
+            .signature_panel(&clerk, &doc)
+            .await
+            .unwrap()
+            .unwrap()
+            .report
+            .unwrap();
         assert_eq!(report.signatures.len(), 2, "{report:?}");
         assert_eq!(report.exit_code(), 0, "{report:?}");
         assert_eq!(
@@ -314,36 +380,77 @@ async fn leader_signs_across_a_restart_and_the_clerk_issues_with_the_seal() {
             "the number and the seal are form filling for the leader's signature"
         );
         assert_eq!(report.signatures[1].level.as_deref(), Some("B-LT"));
-        let verdicts = app.store.signature_verdicts(&clerk.agency_id, &doc).await.unwrap().unwrap();
-        assert!(verdicts.leader_signature_valid && verdicts.seal_valid, "{verdicts:?}");
+        let verdicts = app
+            .store
+            .signature_verdicts(&clerk.agency_id, &doc)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            verdicts.leader_signature_valid && verdicts.seal_valid,
+            "{verdicts:?}"
+        );
         let text = String::from_utf8_lossy(&pdf);
-        assert!(text.contains(&format!("({notation})")), "the notation is the field's value");
+        assert!(
+            text.contains(&format!("({notation})")),
+            "the notation is the field's value"
+        );
         referees(&db, &pdf);
 
         // Late, mismatched, and for a document that changed meanwhile.
         let late = submitted_draft(&app, &officer, "Báo cáo ký muộn").await;
-        let p = app.prepare_signature(&leader, &late, "phone", chain.clone()).await.unwrap();
+        let p = app
+            .prepare_signature(&leader, &late, "phone", chain.clone())
+            .await
+            .unwrap();
         let sig = device_sign(&app, &leader, &p.pending_id, &key).await;
         clock.advance(time::Duration::minutes(11));
-        let e = app.complete_signature(&leader, &p.pending_id, &sig, &chain).await.unwrap_err();
+        let e = app
+            .complete_signature(&leader, &p.pending_id, &sig, &chain)
+            .await
+            .unwrap_err();
         assert!(refusal(e).contains("late"));
-        let p = app.prepare_signature(&leader, &late, "agent", chain.clone()).await.unwrap();
-        let other = app.prepare_signature(&leader, &late, "agent", chain.clone()).await.unwrap();
+        let p = app
+            .prepare_signature(&leader, &late, "agent", chain.clone())
+            .await
+            .unwrap();
+        let other = app
+            .prepare_signature(&leader, &late, "agent", chain.clone())
+            .await
+            .unwrap();
         let wrong = key.sign(b"something else").unwrap();
-        let e = app.complete_signature(&leader, &p.pending_id, &wrong, &chain).await.unwrap_err();
+        let e = app
+            .complete_signature(&leader, &p.pending_id, &wrong, &chain)
+            .await
+            .unwrap_err();
         let why = refusal(e);
         assert!(why.contains("does not match"), "{why}");
         let sig = device_sign(&app, &leader, &other.pending_id, &key).await;
-        app.complete_signature(&leader, &other.pending_id, &sig, &chain).await.unwrap();
-        let p2 = app.prepare_signature(&leader, &late, "agent", chain.clone()).await;
+        app.complete_signature(&leader, &other.pending_id, &sig, &chain)
+            .await
+            .unwrap();
+        let p2 = app
+            .prepare_signature(&leader, &late, "agent", chain.clone())
+            .await;
         assert!(p2.is_err(), "signed documents are not signed again");
         let changed = submitted_draft(&app, &officer, "Văn bản đổi tệp").await;
-        let first = app.prepare_signature(&leader, &changed, "agent", chain.clone()).await.unwrap();
-        let second = app.prepare_signature(&leader, &changed, "agent", chain.clone()).await.unwrap();
+        let first = app
+            .prepare_signature(&leader, &changed, "agent", chain.clone())
+            .await
+            .unwrap();
+        let second = app
+            .prepare_signature(&leader, &changed, "agent", chain.clone())
+            .await
+            .unwrap();
         let sig = device_sign(&app, &leader, &second.pending_id, &key).await;
-        app.complete_signature(&leader, &second.pending_id, &sig, &chain).await.unwrap();
+        app.complete_signature(&leader, &second.pending_id, &sig, &chain)
+            .await
+            .unwrap();
         let sig = device_sign(&app, &leader, &first.pending_id, &key).await;
-        let e = app.complete_signature(&leader, &first.pending_id, &sig, &chain).await.unwrap_err();
+        let e = app
+            .complete_signature(&leader, &first.pending_id, &sig, &chain)
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Rule(_)) || refusal(e).contains("changed"));
         db.cleanup().await;
     }

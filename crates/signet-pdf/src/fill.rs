@@ -75,7 +75,8 @@ fn dict_of(up: &Update<'_>, r: ObjRef) -> Result<Dictionary> {
 fn appearance(rect: [f64; 4], value: &str, font: ObjRef) -> Stream {
     let (w, h) = ((rect[2] - rect[0]).abs(), (rect[3] - rect[1]).abs());
     let baseline = ((h - FONT_SIZE) / 2.0 + 2.0).max(1.0);
-    let mut content = format!("/Tx BMC q BT /Helv {FONT_SIZE} Tf 0 g 2 {baseline:.2} Td (").into_bytes();
+    let mut content =
+        format!("/Tx BMC q BT /Helv {FONT_SIZE} Tf 0 g 2 {baseline:.2} Td (").into_bytes();
     content.extend(win_ansi(value));
     content.extend_from_slice(b") Tj ET Q EMC");
     let mut fonts = Dictionary::new();
@@ -122,7 +123,10 @@ mod tests {
 
     #[test]
     fn values_are_escaped_and_mapped() {
-        assert_eq!(win_ansi("12/UBND-TCĐT (a)"), b"12/UBND-TC\xd0T \\(a\\)".to_vec());
+        assert_eq!(
+            win_ansi("12/UBND-TCĐT (a)"),
+            b"12/UBND-TC\xd0T \\(a\\)".to_vec()
+        );
         assert_eq!(win_ansi("ký"), b"k\xfd".to_vec());
         assert_eq!(win_ansi("ạ"), b"?".to_vec());
     }

@@ -60,11 +60,18 @@ async fn main() {
         time::OffsetDateTime::now_utc(),
     )
     .unwrap();
-    let blobs = BlobStore::open(db.dir.join("files"), 1 << 30).await.unwrap();
+    let blobs = BlobStore::open(db.dir.join("files"), 1 << 30)
+        .await
+        .unwrap();
     let ca = signet_app::ca_service::BuiltInCa::open(&db.dir.join("ca")).unwrap();
     let app = App::new(db.store.clone(), blobs, Arc::new(SystemClock)).with_ca(ca);
     app.seed_demo().await.unwrap();
-    let router = signet_web::router(app.clone(), signet_web::WebConfig { secure_cookies: false });
+    let router = signet_web::router(
+        app.clone(),
+        signet_web::WebConfig {
+            secure_cookies: false,
+        },
+    );
     let officer = viewer(&app, "chuyenvien.vp").await;
     let leader = viewer(&app, "lanhdao.ubnd").await;
     let token = app
@@ -85,12 +92,21 @@ async fn main() {
         };
         let (issued, key) = loaded
             .ca
-            .issue_with_new_key_of(Profile::Person, &subject, HolderKey::EcdsaP256, ca.now(), &mut signet_app::ca_dir::OsRng)
+            .issue_with_new_key_of(
+                Profile::Person,
+                &subject,
+                HolderKey::EcdsaP256,
+                ca.now(),
+                &mut signet_app::ca_dir::OsRng,
+            )
             .unwrap();
         loaded.save(ca.dir()).unwrap();
         let mut chain = vec![issued.der.clone()];
         chain.extend(signet_app::ca_dir::chain(&loaded.ca));
-        (signet_signers::SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(), chain)
+        (
+            signet_signers::SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(),
+            chain,
+        )
     };
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut times = Vec::with_capacity(RUNS);
@@ -114,12 +130,28 @@ async fn main() {
             due_on: None,
             drafting_unit_id: None,
             created_by: officer.person_id.clone(),
-            files: vec![NewFile { blob, file_name: "a.pdf".into(), content_type: "application/pdf".into(), kind: "main".into() }],
+            files: vec![NewFile {
+                blob,
+                file_name: "a.pdf".into(),
+                content_type: "application/pdf".into(),
+                kind: "main".into(),
+            }],
         };
-        let d = app.store.insert_draft(&new, app.clock.now_ms()).await.unwrap();
+        let d = app
+            .store
+            .insert_draft(&new, app.clock.now_ms())
+            .await
+            .unwrap();
         app.submit(&officer, &d.id).await.unwrap();
-        let p = app.prepare_signature(&leader, &d.id, "agent", chain.clone()).await.unwrap();
-        let row = app.store.pending_signature(&leader.agency_id, &p.pending_id).await.unwrap();
+        let p = app
+            .prepare_signature(&leader, &d.id, "agent", chain.clone())
+            .await
+            .unwrap();
+        let row = app
+            .store
+            .pending_signature(&leader.agency_id, &p.pending_id)
+            .await
+            .unwrap();
         let pending: signet_pades::sign::Pending = serde_json::from_str(&row.state_json).unwrap();
         let signature = key.sign(&pending.to_be_signed).unwrap();
         let body = serde_json::json!({
@@ -136,7 +168,12 @@ async fn main() {
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         times.push(start.elapsed());
-        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&bytes)
+        );
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

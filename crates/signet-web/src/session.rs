@@ -113,7 +113,8 @@ where
         }
         // The page's own script (signing): the session cookie, with the session's CSRF
         // token in a header no other site can set.
-        let token = cookie(parts, SESSION_COOKIE).ok_or(WebError::api(AppError::Unauthenticated))?;
+        let token =
+            cookie(parts, SESSION_COOKIE).ok_or(WebError::api(AppError::Unauthenticated))?;
         let csrf = parts
             .headers
             .get(CSRF_HEADER)
@@ -121,7 +122,9 @@ where
             .ok_or(WebError::api(AppError::Unauthenticated))?;
         let user = state.app.signed_in(token).await.map_err(WebError::api)?;
         if !constant_time_eq(csrf.as_bytes(), user.csrf_token.as_bytes()) {
-            return Err(WebError::api(AppError::Forbidden("form expired or forged (CSRF)")));
+            return Err(WebError::api(AppError::Forbidden(
+                "form expired or forged (CSRF)",
+            )));
         }
         Ok(Self(user))
     }

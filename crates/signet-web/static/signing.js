@@ -100,10 +100,10 @@ async function signWithAgent(status, pin) {
 }
 
 async function signWithPhone(status) {
-  status.textContent = "Đã gửi yêu cầu tới điện thoại… / Sent to the phone…";
-  const r = await api("POST", `/api/v1/documents/${doc}/signatures/remote`, {});
+  status.textContent = "Đã gửi yêu cầu tới điện thoại, hãy xác nhận trên điện thoại… / Sent to your phone: approve it there…";
+  const r = await api("POST", "/api/v1/signatures/remote", { document_ids: [doc] });
   for (;;) {
-    const o = await api("GET", `/api/v1/signatures/${r.pending_id}/remote`);
+    const o = await api("POST", `/api/v1/signatures/remote/${r.request_id}`, { pending_ids: r.pending_ids });
     if (o.state !== "pending") return o;
     await new Promise((ok) => setTimeout(ok, 1500));
   }

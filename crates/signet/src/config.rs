@@ -59,7 +59,10 @@ impl Seal {
         match (&self.module, &self.p12) {
             (Some(module), None) => Ok(SealSource::Pkcs11 {
                 module: module.clone(),
-                token: self.token.clone().ok_or(format!("{who}: token is missing"))?,
+                token: self
+                    .token
+                    .clone()
+                    .ok_or(format!("{who}: token is missing"))?,
                 pin: self.pin.clone().ok_or(format!("{who}: pin is missing"))?,
                 key_label: self
                     .key_label

@@ -77,7 +77,10 @@ impl App {
     /// Tries a waiting seal job once: the sealed file stored and the document issued, or the
     /// failure recorded (retry later, or finally failed). Returns the document as it is after.
     pub async fn run_seal_job(&self, job: SealJob) -> Result<Document, AppError> {
-        let doc = self.store.document(&job.agency_id, &job.document_id).await?;
+        let doc = self
+            .store
+            .document(&job.agency_id, &job.document_id)
+            .await?;
         let outcome = self.seal(&doc, &job).await;
         let now_ms = self.clock.now_ms();
         match outcome {
@@ -104,7 +107,10 @@ impl App {
                 self.store
                     .seal_attempt_failed(&job.id, &e.to_string(), retry, now_ms)
                     .await?;
-                Ok(self.store.document(&job.agency_id, &job.document_id).await?)
+                Ok(self
+                    .store
+                    .document(&job.agency_id, &job.document_id)
+                    .await?)
             }
         }
     }
@@ -212,7 +218,9 @@ fn present_fields(pdf: &[u8], fill: Vec<(String, String)>) -> Vec<(String, Strin
     let names = signet_pdf::Document::parse(pdf)
         .and_then(|d| d.field_names())
         .unwrap_or_default();
-    fill.into_iter().filter(|(n, _)| names.contains(n)).collect()
+    fill.into_iter()
+        .filter(|(n, _)| names.contains(n))
+        .collect()
 }
 
 /// `YYYY-MM-DD` as written on Vietnamese documents: `DD/MM/YYYY`.

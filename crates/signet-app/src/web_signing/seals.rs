@@ -100,7 +100,11 @@ impl SealKeys {
                 let cert = t
                     .certificate(key_label)
                     .map_err(seal_error)?
-                    .ok_or_else(|| seal_error(format!("no certificate labelled {key_label:?} on the token")))?;
+                    .ok_or_else(|| {
+                        seal_error(format!(
+                            "no certificate labelled {key_label:?} on the token"
+                        ))
+                    })?;
                 let mut certs = vec![cert];
                 match chain {
                     Some(p) => certs.extend(read_certs(p)?),

@@ -483,7 +483,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("this issuance is no longer waiting for its seal".into()));
+            return Err(StoreError::Conflict(
+                "this issuance is no longer waiting for its seal".into(),
+            ));
         }
         add_revision(&mut tx, agency_id, id, rev).await?;
         let doc = fetch(&mut tx, agency_id, id).await?;
@@ -498,7 +500,11 @@ impl Store {
         .bind(job.number)
         .bind(&job.notation)
         .bind(&job.issued_on)
-        .bind(search_text(&doc.subject, Some(&job.notation), &doc.author_name))
+        .bind(search_text(
+            &doc.subject,
+            Some(&job.notation),
+            &doc.author_name,
+        ))
         .bind(rev.at_ms)
         .bind(agency_id.as_str())
         .bind(id.as_str())

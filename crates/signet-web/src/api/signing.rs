@@ -269,7 +269,11 @@ async fn prepare_batch(
     let r = body(req)?;
     check_role(&r.role)?;
     let chain = decode("certificate_chain", &r.certificate_chain)?;
-    let ids: Vec<DocumentId> = r.document_ids.iter().map(|s| DocumentId::new(s.clone())).collect();
+    let ids: Vec<DocumentId> = r
+        .document_ids
+        .iter()
+        .map(|s| DocumentId::new(s.clone()))
+        .collect();
     let all = state
         .app
         .prepare_signatures(&u.viewer, &ids, &r.device, chain)

@@ -72,10 +72,7 @@ fn changes(t: Tr, m: &str) -> String {
 pub async fn view(state: &AppState, u: &PageUser, d: &Document) -> SigningView {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
-    let panel = match panel_body(state, v, &d.id).await {
-        Ok(p) => Some(p),
-        Err(_) => None,
-    };
+    let panel = panel_body(state, v, &d.id).await.ok();
     let steps = state.app.allowed_steps(v, d);
     let state_of = d.state.outgoing();
     let mark_text = panel
