@@ -33,6 +33,42 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(complete))
         .routes(routes!(complete_batch))
         .routes(routes!(panel))
+        .routes(routes!(issue_batch))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IssueBatchRequest {
+    pub document_ids: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/documents/issue-batch", tag = "signing",
+    summary = "Issue several signed documents (clerk): each numbered and sealed; stops at the first refusal",
+    request_body = IssueBatchRequest,
+    responses((status = OK, description = "Issued (or waiting for the seal)", body = BatchOutcome)))]
+async fn issue_batch(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    req: Result<Json<IssueBatchRequest>, JsonRejection>,
+) -> ApiResult {
+    let r = body(req)?;
+    if r.document_ids.is_empty() || r.document_ids.len() > signet_app::web_signing::MAX_BATCH {
+        return Err(api(Invalid::Body {
+            detail: format!(
+                "document_ids: 1 to {} documents",
+                signet_app::web_signing::MAX_BATCH
+            ),
+        }));
+    }
+    let app = &state.app;
+    let mut documents = Vec::with_capacity(r.document_ids.len());
+    for id in &r.document_ids {
+        let doc = app
+            .issue_step(&u.viewer, &DocumentId::new(id.clone()))
+            .await
+            .map_err(api)?;
+        documents.push(document_body(app, &u.viewer, &doc));
+    }
+    Ok(Json(BatchOutcome { documents }).into_response())
 }
 
 /// The officer's mark of the leader's signature box.
