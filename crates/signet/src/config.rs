@@ -60,6 +60,10 @@ pub struct Server {
     /// Set when Signet is served over HTTPS (marks cookies Secure).
     #[serde(default)]
     pub secure_cookies: bool,
+    /// Reverse proxies (addresses or CIDR networks) whose `Forwarded` / `X-Forwarded-For`
+    /// headers are believed for the client's address. Empty: the socket peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Server {
@@ -67,7 +71,22 @@ impl Default for Server {
         Self {
             listen: default_listen(),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
         }
+    }
+}
+
+impl Server {
+    /// `trusted_proxies` parsed; a bad entry is a configuration error naming it.
+    pub fn trusted_proxies(&self) -> Result<signet_web::TrustedProxies, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|s| {
+                s.parse::<signet_web::IpNet>()
+                    .map_err(|e| format!("server.trusted_proxies: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(signet_web::TrustedProxies)
     }
 }
 
@@ -109,6 +128,9 @@ pub const SAMPLE: &str = r#"# Signet configuration. Every key can be overridden 
 listen = "127.0.0.1:8080"
 # true when served over HTTPS (cookies are then marked Secure).
 secure_cookies = false
+# Reverse proxies in front of Signet (addresses or CIDR networks): only their
+# Forwarded / X-Forwarded-For headers are believed for the client's address.
+# trusted_proxies = ["127.0.0.1", "10.0.0.0/24"]
 
 [database]
 # Embedded: sqlite:///var/lib/signet/signet.db   Scale-out: postgres://signet@db.example:5432/signet
@@ -148,6 +170,7 @@ impl Config {
             server: Server {
                 listen: listen.to_owned(),
                 secure_cookies: false,
+                trusted_proxies: Vec::new(),
             },
             database: Database {
                 url: format!("sqlite://{}", dir.join("signet.db").display()),

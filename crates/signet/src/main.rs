@@ -288,6 +288,7 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let web = signet_web::WebConfig {
         secure_cookies: config.server.secure_cookies,
+        trusted_proxies: config.server.trusted_proxies()?,
     };
     println!(
         "Signet is running at http://{addr}/  (database: {})",

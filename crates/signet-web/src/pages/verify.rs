@@ -14,8 +14,9 @@ use signet_app::AppError;
 use signet_pades::{Indication, Report, SignatureReport};
 
 use super::{render, Layout};
+use crate::client::{client_key, ClientAddr};
 use crate::i18n::{Lang, Tr};
-use crate::session::{client_key, ClientAddr, PageLang};
+use crate::session::PageLang;
 use crate::{AppState, WebError};
 
 #[derive(Template)]

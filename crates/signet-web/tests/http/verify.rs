@@ -71,12 +71,7 @@ fn trusting(env: Env, pki: &LocalPki) -> Env {
         .app
         .clone()
         .with_verifier(Verifier::new(pki.anchors(), false));
-    let router = signet_web::router(
-        app.clone(),
-        signet_web::WebConfig {
-            secure_cookies: false,
-        },
-    );
+    let router = signet_web::router(app.clone(), signet_web::WebConfig::default());
     Env { app, router, ..env }
 }
 
