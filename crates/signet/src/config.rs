@@ -30,6 +30,14 @@ pub struct Trust {
     /// Fetch CRLs and OCSP answers the document does not carry.
     #[serde(default = "default_true")]
     pub fetch_revocation: bool,
+    /// The longest a fetched CRL or OCSP answer is reused, in seconds, whatever its
+    /// nextUpdate (the built-in CA's answers are never reused).
+    #[serde(default = "default_revocation_cache_max_s")]
+    pub revocation_cache_max_s: u32,
+}
+
+fn default_revocation_cache_max_s() -> u32 {
+    3600
 }
 
 fn default_true() -> bool {
@@ -41,6 +49,7 @@ impl Default for Trust {
         Trust {
             anchors: Vec::new(),
             fetch_revocation: true,
+            revocation_cache_max_s: default_revocation_cache_max_s(),
         }
     }
 }
@@ -152,6 +161,8 @@ max_upload_mib = 2048
 # [trust]
 # anchors = ["/etc/signet/trust/neac-root.pem", "/etc/signet/trust/vgca/"]
 # fetch_revocation = true
+# The longest a fetched CRL/OCSP answer is reused (seconds), whatever its nextUpdate.
+# revocation_cache_max_s = 3600
 "#;
 
 impl Config {

@@ -214,12 +214,12 @@ pub async fn submit(
     form: Multipart,
 ) -> Result<Response, WebError> {
     let page = |e| WebError::page(e, lang);
-    let (file_name, bytes) = read_file(form).await.map_err(page)?;
-    let report = state
+    let admitted = state
         .app
-        .verify_pdf(&client_key(addr), bytes)
-        .await
+        .admit_verification(&client_key(addr))
         .map_err(page)?;
+    let (file_name, bytes) = read_file(form).await.map_err(page)?;
+    let report = state.app.verify_pdf(admitted, bytes).await.map_err(page)?;
     Ok(render(&VerifyPage {
         l: Layout::anonymous(lang),
         file_name,
@@ -268,6 +268,11 @@ pub async fn api(
     headers: HeaderMap,
     request: axum::extract::Request,
 ) -> Result<Response, WebError> {
+    // Admitted (allowance, capacity) before a byte of the body is read.
+    let admitted = state
+        .app
+        .admit_verification(&client_key(addr))
+        .map_err(WebError::api)?;
     let ct = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -289,7 +294,7 @@ pub async fn api(
     };
     let report = state
         .app
-        .verify_pdf(&client_key(addr), bytes)
+        .verify_pdf(admitted, bytes)
         .await
         .map_err(WebError::api)?;
     Ok(Json(report).into_response())
