@@ -34,7 +34,6 @@ pub struct App {
     pub store: Store,
     pub blobs: BlobStore,
     pub clock: Arc<dyn Clock>,
-    pub limiter: Arc<auth::LoginLimiter>,
     /// The built-in CA, when this deployment runs one.
     pub ca: Option<Arc<ca_service::BuiltInCa>>,
     /// Public verification of signed PDFs: trust anchors, network, limits.
@@ -49,7 +48,6 @@ impl App {
             store,
             blobs,
             clock,
-            limiter: Arc::new(auth::LoginLimiter::default()),
             ca: None,
             verifier: Arc::new(verification::Verifier::new(
                 signet_pki::validation::TrustAnchors::new(),

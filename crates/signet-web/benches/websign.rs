@@ -66,12 +66,7 @@ async fn main() {
     let ca = signet_app::ca_service::BuiltInCa::open(&db.dir.join("ca")).unwrap();
     let app = App::new(db.store.clone(), blobs, Arc::new(SystemClock)).with_ca(ca);
     app.seed_demo().await.unwrap();
-    let router = signet_web::router(
-        app.clone(),
-        signet_web::WebConfig {
-            secure_cookies: false,
-        },
-    );
+    let router = signet_web::router(app.clone(), signet_web::WebConfig::default());
     let officer = viewer(&app, "chuyenvien.vp").await;
     let leader = viewer(&app, "lanhdao.ubnd").await;
     let token = app

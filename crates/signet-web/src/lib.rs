@@ -5,6 +5,7 @@
 
 mod api;
 pub mod ca_endpoints;
+mod client;
 mod error;
 mod headers;
 mod i18n;
@@ -21,13 +22,16 @@ use signet_app::App;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use client::{IpNet, TrustedProxies};
 pub use error::WebError;
 
 /// Settings of the HTTP edge.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone)]
@@ -66,6 +70,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let (api, generated) = api_routes(upload_limit).split_for_parts();
     // The built-in CA's endpoints answer beside the application when it runs one.
     let ca = app.ca.clone();
+    let proxies = std::sync::Arc::new(config.trusted_proxies.clone());
     let state = AppState {
         app,
         config,
@@ -136,7 +141,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         Some(ca) => router.merge(ca_endpoints::routes(ca)),
         None => router,
     };
-    router.layer(axum::middleware::from_fn(headers::secure_headers))
+    router
+        .layer(axum::middleware::from_fn(headers::secure_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            proxies,
+            client::resolve,
+        ))
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then drains requests.

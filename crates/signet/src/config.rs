@@ -92,6 +92,14 @@ pub struct Trust {
     /// Fetch CRLs and OCSP answers the document does not carry.
     #[serde(default = "default_true")]
     pub fetch_revocation: bool,
+    /// The longest a fetched CRL or OCSP answer is reused, in seconds, whatever its
+    /// nextUpdate (the built-in CA's answers are never reused).
+    #[serde(default = "default_revocation_cache_max_s")]
+    pub revocation_cache_max_s: u32,
+}
+
+fn default_revocation_cache_max_s() -> u32 {
+    3600
 }
 
 fn default_true() -> bool {
@@ -103,6 +111,7 @@ impl Default for Trust {
         Trust {
             anchors: Vec::new(),
             fetch_revocation: true,
+            revocation_cache_max_s: default_revocation_cache_max_s(),
         }
     }
 }
@@ -122,6 +131,10 @@ pub struct Server {
     /// Set when Signet is served over HTTPS (marks cookies Secure).
     #[serde(default)]
     pub secure_cookies: bool,
+    /// Reverse proxies (addresses or CIDR networks) whose `Forwarded` / `X-Forwarded-For`
+    /// headers are believed for the client's address. Empty: the socket peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Server {
@@ -129,7 +142,22 @@ impl Default for Server {
         Self {
             listen: default_listen(),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
         }
+    }
+}
+
+impl Server {
+    /// `trusted_proxies` parsed; a bad entry is a configuration error naming it.
+    pub fn trusted_proxies(&self) -> Result<signet_web::TrustedProxies, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|s| {
+                s.parse::<signet_web::IpNet>()
+                    .map_err(|e| format!("server.trusted_proxies: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(signet_web::TrustedProxies)
     }
 }
 
@@ -171,6 +199,9 @@ pub const SAMPLE: &str = r#"# Signet configuration. Every key can be overridden 
 listen = "127.0.0.1:8080"
 # true when served over HTTPS (cookies are then marked Secure).
 secure_cookies = false
+# Reverse proxies in front of Signet (addresses or CIDR networks): only their
+# Forwarded / X-Forwarded-For headers are believed for the client's address.
+# trusted_proxies = ["127.0.0.1", "10.0.0.0/24"]
 
 [database]
 # Embedded: sqlite:///var/lib/signet/signet.db   Scale-out: postgres://signet@db.example:5432/signet
@@ -192,6 +223,8 @@ max_upload_mib = 2048
 # [trust]
 # anchors = ["/etc/signet/trust/neac-root.pem", "/etc/signet/trust/vgca/"]
 # fetch_revocation = true
+# The longest a fetched CRL/OCSP answer is reused (seconds), whatever its nextUpdate.
+# revocation_cache_max_s = 3600
 
 # Signing from the web. The TSA for the leaders' signatures (B-T) and the seals (B-LT);
 # default: the built-in CA's own TSA.
@@ -229,6 +262,7 @@ impl Config {
             server: Server {
                 listen: listen.to_owned(),
                 secure_cookies: false,
+                trusted_proxies: Vec::new(),
             },
             database: Database {
                 url: format!("sqlite://{}", dir.join("signet.db").display()),

@@ -258,12 +258,15 @@ async fn open_to_serve(config: &Config) -> Result<App, String> {
     Ok(app)
 }
 
-/// The verifier of this deployment: the anchors of `[trust]` plus the built-in CA's root.
-fn with_verifier(app: App, config: &Config) -> Result<App, String> {
+/// The verifier of this deployment: the anchors of `[trust]` plus the built-in CA's root;
+/// the built-in CA's own revocation answers are never cached (`fresh_from`, its base URL).
+fn with_verifier(app: App, config: &Config, fresh_from: Option<String>) -> Result<App, String> {
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
     let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
         .map_err(|e| e.to_string())?;
-    let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation);
+    let max_ttl = time::Duration::seconds(i64::from(config.trust.revocation_cache_max_s));
+    let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation)
+        .with_revocation_cache(max_ttl, fresh_from.into_iter().collect());
     Ok(app.with_verifier(verifier))
 }
 
@@ -282,14 +285,21 @@ fn with_signing(app: App, config: &Config) -> Result<App, String> {
 /// Hands the built-in CA (when the configuration names one that exists) to the application,
 /// which issues and revokes from the certificate page and answers the CA's endpoints.
 fn with_ca(app: App, config: &Config) -> Result<App, String> {
-    let app = with_signing(with_verifier(app, config)?, config)?;
+    let app = with_signing(app, config)?;
     match &config.ca {
         Some(c) if signet_app::ca_dir::exists(&c.dir) => {
             let ca = signet_app::ca_service::BuiltInCa::open(&c.dir)
                 .map_err(|e| format!("CA {}: {e}", c.dir.display()))?;
-            Ok(app.with_ca(ca))
+            let base_url = ca
+                .published()
+                .map_err(|e| format!("CA {}: {e}", c.dir.display()))?
+                .ca
+                .record()
+                .base_url
+                .clone();
+            Ok(with_verifier(app, config, Some(base_url))?.with_ca(ca))
         }
-        _ => Ok(app),
+        _ => with_verifier(app, config, None),
     }
 }
 
@@ -300,6 +310,7 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let web = signet_web::WebConfig {
         secure_cookies: config.server.secure_cookies,
+        trusted_proxies: config.server.trusted_proxies()?,
     };
     println!(
         "Signet is running at http://{addr}/  (database: {})",
