@@ -61,70 +61,116 @@ async fn the_leader_signs_and_the_clerk_seals_through_the_api() {
                 .bearer(&officer)
                 .json(&body)
         };
-        let r = env.send(mark(json!({"page": 1, "rect": [400, 50, 700, 150]}))).await;
+        let r = env
+            .send(mark(json!({"page": 1, "rect": [400, 50, 700, 150]})))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("outside the page"), "{}", r.text());
-        let r = env.send(mark(json!({"page": 9, "rect": [300, 50, 500, 150]}))).await;
+        let r = env
+            .send(mark(json!({"page": 9, "rect": [300, 50, 500, 150]})))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        let r = env.send(mark(json!({"page": 1, "rect": [300, 60, 500, 140]}))).await;
+        let r = env
+            .send(mark(json!({"page": 1, "rect": [300, 60, 500, 140]})))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["rect"], json!([300.0, 60.0, 500.0, 140.0]));
 
-        // The submitted "Giấy mời": prepared, signed by the device, completed.
+        // The officer submits the marked draft; the leader signs it and the submitted
+        // "Giấy mời" in one batch: two digests, one device confirmation.
+        let r = env
+            .send(Call::post(&format!("/api/v1/documents/{draft_id}/submit")).bearer(&officer))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let doc = env.doc(&leader, "outgoing", "Giấy mời").await;
         let id = doc["id"].as_str().unwrap().to_owned();
         let (key, chain) = leader_key(&env).await;
-        let prepare = |body: Value| {
-            Call::post(&format!("/api/v1/documents/{id}/signatures/prepare"))
-                .bearer(&leader)
-                .json(&body)
-        };
         let r = env
-            .send(prepare(json!({"device": "agent", "certificate_chain": ["not base64!"]})))
+            .send(
+                Call::post(&format!("/api/v1/documents/{id}/signatures/prepare"))
+                    .bearer(&leader)
+                    .json(&json!({"device": "agent", "certificate_chain": ["not base64!"]})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         let r = env
-            .send(prepare(json!({"device": "agent", "certificate_chain": b64_all(&chain)})))
+            .send(
+                Call::post("/api/v1/signatures/prepare-batch")
+                    .bearer(&leader)
+                    .json(&json!({"document_ids": [id, draft_id], "device": "agent",
+                        "certificate_chain": b64_all(&chain)})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let p = r.json();
-        let pending_id = p["pending_id"].as_str().unwrap().to_owned();
-        assert_eq!(B64.decode(p["digests"][0].as_str().unwrap()).unwrap().len(), 32);
-        let row = env
+        let batch = r.json();
+        assert_eq!(batch["digests"].as_array().unwrap().len(), 2, "{batch}");
+        assert_ne!(batch["digests"][0], batch["digests"][1]);
+        let agency = env
             .app
             .store
-            .pending_signature(&env.app.store.person_by_username("lanhdao.ubnd").await.unwrap().agency_id, &pending_id)
+            .person_by_username("lanhdao.ubnd")
             .await
-            .unwrap();
-        let pending: signet_pades::sign::Pending = serde_json::from_str(&row.state_json).unwrap();
-        let signature = key.sign(&pending.to_be_signed).unwrap();
-        let complete = Call::post(&format!("/api/v1/signatures/{pending_id}/complete"))
-            .bearer(&leader)
-            .json(&json!({"signatures": [B64.encode(&signature)], "certificate_chain": b64_all(&chain)}));
-        let r = env.send(complete).await;
+            .unwrap()
+            .agency_id;
+        let mut items = Vec::new();
+        let mut first = (String::new(), Vec::new());
+        for p in batch["signatures"].as_array().unwrap() {
+            let pending_id = p["pending_id"].as_str().unwrap().to_owned();
+            assert_eq!(
+                B64.decode(p["digests"][0].as_str().unwrap()).unwrap().len(),
+                32
+            );
+            let row = env
+                .app
+                .store
+                .pending_signature(&agency, &pending_id)
+                .await
+                .unwrap();
+            let pending: signet_pades::sign::Pending =
+                serde_json::from_str(&row.state_json).unwrap();
+            let signature = key.sign(&pending.to_be_signed).unwrap();
+            if first.0.is_empty() {
+                first = (pending_id.clone(), signature.clone());
+            }
+            items.push(json!({"pending_id": pending_id, "signature": B64.encode(&signature)}));
+        }
+        let r = env
+            .send(
+                Call::post("/api/v1/signatures/complete-batch")
+                    .bearer(&leader)
+                    .json(&json!({"items": items, "certificate_chain": b64_all(&chain)})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let out = r.json();
-        assert_eq!(out["document"]["state"], "signed");
-        assert_eq!(out["signatures"][0]["field"], "ChuKyLanhDao");
-        let again = Call::post(&format!("/api/v1/signatures/{pending_id}/complete"))
+        assert_eq!(out["documents"][0]["state"], "signed", "{out}");
+        assert_eq!(out["documents"][1]["state"], "signed", "{out}");
+        let again = Call::post(&format!("/api/v1/signatures/{}/complete", first.0))
             .bearer(&leader)
-            .json(&json!({"signatures": [B64.encode(&signature)]}));
+            .json(&json!({"signatures": [B64.encode(&first.1)]}));
         let r = env.send(again).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("duplicate"), "{}", r.text());
 
-        // The clerk issues: numbered and sealed in one go.
+        // The clerk issues both: numbered and sealed in one go.
         let r = env
-            .send(Call::post(&format!("/api/v1/documents/{id}/issue")).bearer(&clerk))
+            .send(
+                Call::post("/api/v1/documents/issue-batch")
+                    .bearer(&clerk)
+                    .json(&json!({"document_ids": [id, draft_id]})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        assert_eq!(r.json()["state"], "issued", "{}", r.text());
+        let out = r.json();
+        assert_eq!(out["documents"][0]["state"], "issued", "{out}");
+        assert_eq!(out["documents"][1]["state"], "issued", "{out}");
         let r = env
-            .send(Call::get(&format!("/api/v1/documents/{id}/signatures")).bearer(&clerk))
+            .send(Call::get(&format!("/api/v1/documents/{draft_id}/signatures")).bearer(&clerk))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let panel = r.json();
         assert_eq!(panel["signatures"].as_array().unwrap().len(), 2, "{panel}");
+        assert_eq!(panel["signatures"][0]["field"], "ChuKyLanhDao");
         assert_eq!(panel["signatures"][1]["field"], "ChuKyCoQuan");
         assert_eq!(panel["signatures"][0]["modifications"], "FormFilling");
         assert_eq!(panel["seal_state"], "done");
@@ -135,15 +181,18 @@ async fn the_leader_signs_and_the_clerk_seals_through_the_api() {
         let r = env.send(Call::get(&path).page(&page)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
         let r = env
-            .send(
-                Call::get(&path)
-                    .page(&page)
-                    .header(axum::http::HeaderName::from_static("x-csrf-token"), &page.csrf),
-            )
+            .send(Call::get(&path).page(&page).header(
+                axum::http::HeaderName::from_static("x-csrf-token"),
+                &page.csrf,
+            ))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let html = env.send(Call::get(&format!("/documents/{id}")).page(&page)).await;
-        assert!(html.header("content-security-policy").contains("connect-src 'self' http://127.0.0.1:8765"));
+        let html = env
+            .send(Call::get(&format!("/documents/{id}")).page(&page))
+            .await;
+        assert!(html
+            .header("content-security-policy")
+            .contains("connect-src 'self' http://127.0.0.1:8765"));
         assert!(html.text().contains("id=\"download-current\""));
         env
     })
