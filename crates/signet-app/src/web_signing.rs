@@ -96,6 +96,24 @@ impl App {
         AppServices::new(self.ca.clone(), self.signing.tsa.clone())
     }
 
+    /// A token often holds the signer's certificate only: when the built-in CA issued it,
+    /// its chain is added, so the signature carries what a validator needs.
+    fn complete_device_chain(&self, mut chain: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+        if chain.len() == 1 {
+            if let Some(p) = self.ca.as_ref().and_then(|ca| ca.published().ok()) {
+                let ours = crate::ca_dir::chain(&p.ca);
+                let issued_here = signet_pki::validation::summarize(&chain[0])
+                    .ok()
+                    .zip(signet_pki::validation::summarize(p.ca.issuing_der()).ok())
+                    .is_some_and(|(leaf, ca)| leaf.issuer == ca.subject);
+                if issued_here {
+                    chain.extend(ours);
+                }
+            }
+        }
+        chain
+    }
+
     /// A stored file's bytes.
     pub(crate) async fn read_blob(&self, sha256: &str) -> Result<Vec<u8>, AppError> {
         use tokio::io::AsyncReadExt;
@@ -207,6 +225,7 @@ impl App {
             .first()
             .cloned()
             .ok_or_else(|| refused("the device gave no certificate"))?;
+        let chain = self.complete_device_chain(chain);
         let algorithm = device_algorithm(&cert)?;
         let doc = self.permitted(viewer, id, Step::Sign).await?;
         Outgoing::<Submitted>::restore(id, doc.state)?;

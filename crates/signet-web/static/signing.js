@@ -82,9 +82,24 @@ function b64(bytes) {
 
 async function signWithAgent(status, pin) {
   const agent = await import("/static/agent.js");
-  const { certificates } = await agent.listCertificates(AGENT);
-  const select = document.getElementById("sign-cert");
+  const code = document.getElementById("agent-code")?.value.trim();
+  if (code) await agent.pair(AGENT, code);
+  let certificates;
+  try {
+    certificates = await agent.listCertificates(AGENT);
+  } catch (e) {
+    if (e.code === "unpaired_origin" || e.status === 0) {
+      document.getElementById("agent-code-label").hidden = false;
+      throw new Error("Hãy chạy phần mềm ký (signet agent) và nhập mã ghép nối nó hiển thị / start the signing agent and enter the pairing code it shows");
+    }
+    throw e;
+  }
   if (!certificates?.length) throw new Error("Không tìm thấy chứng thư trên USB token / no certificate on the token");
+  const select = document.getElementById("sign-cert");
+  if (!select.options.length) {
+    for (const c of certificates) select.add(new Option(`${c.label} — ${c.subject}`, c.id));
+    document.getElementById("sign-cert-label").hidden = false;
+  }
   const chosen = certificates.find((c) => c.id === select.value) || certificates[0];
   const chain = [chosen.der, ...(chosen.chain || [])];
   status.textContent = "Đang chuẩn bị… / Preparing…";
