@@ -10,6 +10,7 @@ mod error;
 mod headers;
 mod i18n;
 mod input;
+mod listener;
 mod openapi;
 mod pages;
 mod session;
@@ -134,6 +135,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(uploads)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))
+        .layer(axum::middleware::from_fn(listener::body_idle_timeout))
         .with_state(state);
     let router = match ca {
         Some(ca) => router.merge(ca_endpoints::routes(ca)),
@@ -158,14 +160,12 @@ pub async fn serve(
     serve_router(listener, router(app, config), shutdown).await
 }
 
-/// Serves `router` (with the client's address for rate limits) until `shutdown` completes.
+/// Serves `router` (with the client's address for rate limits, and time limits on slow
+/// clients: [`listener`]) until `shutdown` completes.
 pub async fn serve_router(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    listener::serve(listener, router, shutdown).await
 }

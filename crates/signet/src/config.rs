@@ -18,6 +18,34 @@ pub struct Config {
     /// Whom signatures are checked against (the public /verify page, document checks).
     #[serde(default)]
     pub trust: Trust,
+    /// Where the journals' anchors are kept, and who time-stamps them.
+    #[serde(default)]
+    pub journal: JournalSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSection {
+    /// A directory outside the database (ideally on other storage, or copied off-site) for
+    /// the daily anchor files. Default: `journal-anchors` beside `files.dir`.
+    #[serde(default)]
+    pub anchors_dir: Option<PathBuf>,
+    /// An RFC 3161 TSA (http://) for the anchors; default: the built-in CA's.
+    #[serde(default)]
+    pub tsa_url: Option<String>,
+}
+
+impl Config {
+    /// The directory of the journal anchors.
+    pub fn anchors_dir(&self) -> PathBuf {
+        self.journal.anchors_dir.clone().unwrap_or_else(|| {
+            self.files
+                .dir
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("journal-anchors")
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -163,6 +191,12 @@ max_upload_mib = 2048
 # fetch_revocation = true
 # The longest a fetched CRL/OCSP answer is reused (seconds), whatever its nextUpdate.
 # revocation_cache_max_s = 3600
+
+# The journals' anchors: each agency's journal head, time-stamped daily (and by
+# `signet journal anchor`) and written to a file per day outside the database.
+# [journal]
+# anchors_dir = "/var/lib/signet/journal-anchors"   # default: beside files.dir
+# tsa_url = "http://tsa.example.gov.vn"              # default: the built-in CA's TSA
 "#;
 
 impl Config {
@@ -195,6 +229,7 @@ impl Config {
                 dir: dir.join("ca"),
             }),
             trust: Trust::default(),
+            journal: JournalSection::default(),
         }
     }
 
