@@ -374,13 +374,13 @@ pub(crate) fn sign_with_digest<S: RawSigner>(
         value = ecdsa_der_to_raw(&value, half)
             .ok_or_else(|| EdxmlError::Sign("the key returned a malformed ECDSA signature".into()))?;
     }
-    let subject = signet_pki::validation::summarize(cert)
-        .map_err(|e| EdxmlError::Sign(format!("the signer certificate: {e}")))?
-        .subject;
+    // The certificate only: an X509SubjectName with attributes in #hex form (the agency
+    // code's organizationIdentifier) trips some verifiers.
+    signet_pki::validation::summarize(cert)
+        .map_err(|e| EdxmlError::Sign(format!("the signer certificate: {e}")))?;
     let signature = format!(
-        "<Signature xmlns=\"{DSIG_NS}\">{signed_info}<SignatureValue>{}</SignatureValue><KeyInfo><X509Data><X509SubjectName>{}</X509SubjectName><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
+        "<Signature xmlns=\"{DSIG_NS}\">{signed_info}<SignatureValue>{}</SignatureValue><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
         B64.encode(value),
-        escape_text(&subject),
         B64.encode(cert)
     );
     Ok(format!("{before}{signature}{after}"))
