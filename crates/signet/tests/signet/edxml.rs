@@ -240,3 +240,52 @@ fn bad_packets_are_refused_with_one_line_and_exit_1() {
     assert!(!o.status.success() && out_text(&o).contains("status code"));
     assert!(!tmp.path("bad.edxml").exists());
 }
+
+#[test]
+fn build_signed_with_a_key_on_a_token() {
+    let Some(hsm) = SoftHsm::new() else {
+        return;
+    };
+    hsm.init_token("edxml", "135790");
+    let module = hsm.module().display().to_string();
+    let tmp = TempDir::new("edxml-token");
+    let d = tmp.dir();
+    let run_hsm = |args: &[&str]| {
+        hsm.command(BIN)
+            .args(args)
+            .current_dir(d)
+            .env("SIGNET_PKCS11_PIN", "135790")
+            .env_remove("SIGNET_TOKEN_PIN")
+            .output()
+            .unwrap()
+    };
+    ok(run_hsm(&["ca", "init", "--dir", "ca", "--name", "CA Thử", "--base-url", "http://127.0.0.1:9"]));
+    ok(run_hsm(&[
+        "ca", "issue", "--dir", "ca", "--kind", "organization", "--name", "Sở Thử nghiệm",
+        "--agency", "000.00.01.H99", "--pkcs11-module", &module, "--token", "edxml", "--out", "seal",
+    ]));
+    tmp.write("spec.json", spec().to_string());
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "edxml", "build", "spec.json", "--pkcs11-module", &module, "--pkcs11-token", "edxml",
+            "--pkcs11-pin", "135790", "--pkcs11-key", "seal", "--out", "p.edxml",
+        ];
+        args.extend_from_slice(extra);
+        run_hsm(&args)
+    };
+    // The certificate is the one `ca issue` stored on the token beside the key.
+    let t = ok(build(&[]));
+    assert!(t.contains("signed by Sở Thử nghiệm"), "{t}");
+    let v = inspect_json(d, "p.edxml");
+    assert_eq!(v["signature"]["valid"], true);
+    assert_eq!(v["signature"]["signer"], "Sở Thử nghiệm");
+    assert_eq!(spec_of(v), spec());
+    // A wrong PIN: refused, nothing written.
+    std::fs::remove_file(tmp.path("p.edxml")).unwrap();
+    let o = run_hsm(&[
+        "edxml", "build", "spec.json", "--pkcs11-module", &module, "--pkcs11-token", "edxml",
+        "--pkcs11-pin", "000000", "--pkcs11-key", "seal", "--out", "p.edxml",
+    ]);
+    assert!(!o.status.success(), "{}", out_text(&o));
+    assert!(!tmp.path("p.edxml").exists());
+}
