@@ -49,7 +49,8 @@ fn main() {
         content_type: "application/octet-stream",
         bytes: b"X",
     }];
-    let small = String::from_utf8(build(&spec, &file, datetime!(2024-07-15 00:00 UTC)).unwrap()).unwrap();
+    let small =
+        String::from_utf8(build(&spec, &file, datetime!(2024-07-15 00:00 UTC)).unwrap()).unwrap();
     let (head, tail) = small.split_once("WA==").unwrap();
     let mut out = BufWriter::new(std::fs::File::create(&path).unwrap());
     out.write_all(head.as_bytes()).unwrap();
@@ -59,8 +60,12 @@ fn main() {
     while left > 0 {
         let n = left.min(chunk.len() as u64) as usize;
         rng.fill_bytes(&mut chunk[..n]);
-        out.write_all(base64::engine::general_purpose::STANDARD.encode(&chunk[..n]).as_bytes())
-            .unwrap();
+        out.write_all(
+            base64::engine::general_purpose::STANDARD
+                .encode(&chunk[..n])
+                .as_bytes(),
+        )
+        .unwrap();
         left -= n as u64;
     }
     out.write_all(tail.as_bytes()).unwrap();

@@ -293,9 +293,15 @@ impl Entry {
 fn is_zip_container(content_type: &str, name: &str) -> bool {
     let t = content_type.to_ascii_lowercase();
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    ["zip", "openxmlformats", "opendocument", "epub", "java-archive"]
-        .iter()
-        .any(|k| t.contains(k))
+    [
+        "zip",
+        "openxmlformats",
+        "opendocument",
+        "epub",
+        "java-archive",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
         || matches!(
             ext.as_deref(),
             Some("zip" | "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "epub" | "jar")
@@ -309,7 +315,8 @@ pub(crate) mod tests {
     /// A one-entry ZIP (deflated) of `data`, as senders make them.
     pub fn zip_one(name: &str, data: &[u8]) -> Vec<u8> {
         use std::io::Write;
-        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut enc =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(data).unwrap();
         let deflated = enc.finish().unwrap();
         let mut crc = Crc::new();
@@ -352,7 +359,10 @@ pub(crate) mod tests {
         // A damaged entry (bad CRC) is delivered as it came.
         let mut bad = zipped.clone();
         bad[14] ^= 1;
-        assert_eq!(deliver(&bad, "application/pdf", "qd.pdf").bytes.unwrap(), bad);
+        assert_eq!(
+            deliver(&bad, "application/pdf", "qd.pdf").bytes.unwrap(),
+            bad
+        );
     }
 
     #[test]
@@ -374,7 +384,9 @@ pub(crate) mod tests {
         let bomb = zip_one("x.pdf", &vec![0u8; 5_000_000]);
         let b64 = base64::engine::general_purpose::STANDARD.encode(&bomb);
         let mut s = AttachmentStream::new(100_000, false);
-        let r = s.push_text(&b64).and_then(|_| s.finish("application/pdf", "x.pdf").map(|_| ()));
+        let r = s
+            .push_text(&b64)
+            .and_then(|_| s.finish("application/pdf", "x.pdf").map(|_| ()));
         assert!(r.unwrap_err().to_string().contains("unzipped"));
     }
 }

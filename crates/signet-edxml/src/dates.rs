@@ -40,7 +40,12 @@ fn iso_date(d: Date) -> String {
 pub fn date_to_packet(s: &str) -> Result<String, String> {
     let d = Date::parse(s.trim(), format_description!("[year]-[month]-[day]"))
         .map_err(|_| format!("date {s:?}: expected YYYY-MM-DD"))?;
-    Ok(format!("{:04}/{:02}/{:02}", d.year(), u8::from(d.month()), d.day()))
+    Ok(format!(
+        "{:04}/{:02}/{:02}",
+        d.year(),
+        u8::from(d.month()),
+        d.day()
+    ))
 }
 
 /// A packet timestamp as RFC 3339; text that is no time is kept as it is.
@@ -71,7 +76,9 @@ fn rfc3339(t: OffsetDateTime) -> String {
 /// An RFC 3339 time as the packet writes it: Vietnam time, `yyyy/MM/dd HH:mm:ss`.
 pub fn time_to_packet(s: &str) -> Result<String, String> {
     let t = OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
-        .map_err(|_| format!("time {s:?}: expected ISO 8601 with a zone, e.g. 2024-07-15T08:30:00+07:00"))?;
+        .map_err(|_| {
+            format!("time {s:?}: expected ISO 8601 with a zone, e.g. 2024-07-15T08:30:00+07:00")
+        })?;
     Ok(packet_time(t))
 }
 
@@ -95,7 +102,12 @@ mod tests {
 
     #[test]
     fn lenient_dates() {
-        for s in ["2024/07/15", "2024-07-15", "15/07/2024", "2024/07/15 00:00:00"] {
+        for s in [
+            "2024/07/15",
+            "2024-07-15",
+            "15/07/2024",
+            "2024/07/15 00:00:00",
+        ] {
             assert_eq!(date_from_packet(s), "2024-07-15", "{s}");
         }
         assert_eq!(date_from_packet("soon"), "soon");
@@ -105,10 +117,21 @@ mod tests {
 
     #[test]
     fn times_are_vietnam_time() {
-        for s in ["2024/07/15 08:30:00", "15/07/2024 08:30:00", "2024-07-15T01:30:00Z"] {
+        for s in [
+            "2024/07/15 08:30:00",
+            "15/07/2024 08:30:00",
+            "2024-07-15T01:30:00Z",
+        ] {
             let t = time_from_packet(s);
-            assert_eq!(time_to_packet(&t).unwrap(), "2024/07/15 08:30:00", "{s} {t}");
+            assert_eq!(
+                time_to_packet(&t).unwrap(),
+                "2024/07/15 08:30:00",
+                "{s} {t}"
+            );
         }
-        assert_eq!(time_from_packet("2024/07/15 08:30:00"), "2024-07-15T08:30:00+07:00");
+        assert_eq!(
+            time_from_packet("2024/07/15 08:30:00"),
+            "2024-07-15T08:30:00+07:00"
+        );
     }
 }

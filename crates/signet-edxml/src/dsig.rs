@@ -27,14 +27,54 @@ const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 
 /// Signature methods: URI, signature OID, hash name, ECDSA.
 const METHODS: [(&str, &str, &str, bool); 8] = [
-    ("http://www.w3.org/2000/09/xmldsig#rsa-sha1", "1.2.840.113549.1.1.5", "sha1", false),
-    ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "1.2.840.113549.1.1.11", "sha256", false),
-    ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", "1.2.840.113549.1.1.12", "sha384", false),
-    ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "1.2.840.113549.1.1.13", "sha512", false),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", "1.2.840.10045.4.1", "sha1", true),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", "1.2.840.10045.4.3.2", "sha256", true),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", "1.2.840.10045.4.3.3", "sha384", true),
-    ("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", "1.2.840.10045.4.3.4", "sha512", true),
+    (
+        "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+        "1.2.840.113549.1.1.5",
+        "sha1",
+        false,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "1.2.840.113549.1.1.11",
+        "sha256",
+        false,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        "1.2.840.113549.1.1.12",
+        "sha384",
+        false,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+        "1.2.840.113549.1.1.13",
+        "sha512",
+        false,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1",
+        "1.2.840.10045.4.1",
+        "sha1",
+        true,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+        "1.2.840.10045.4.3.2",
+        "sha256",
+        true,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+        "1.2.840.10045.4.3.3",
+        "sha384",
+        true,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+        "1.2.840.10045.4.3.4",
+        "sha512",
+        true,
+    ),
 ];
 
 /// An element of the captured signature with its children and text.
@@ -185,7 +225,11 @@ pub(crate) fn verify(events: &[Event], sha1: &[u8], sha256: &[u8]) -> SignatureR
 }
 
 /// One reference: its verdict and the hash it uses.
-fn check_reference(r: &Node<'_>, sha1: &[u8], sha256: &[u8]) -> (Option<bool>, Option<&'static str>) {
+fn check_reference(
+    r: &Node<'_>,
+    sha1: &[u8],
+    sha256: &[u8],
+) -> (Option<bool>, Option<&'static str>) {
     let (expected, hash) = match r.algorithm("DigestMethod") {
         SHA1 => (sha1, Some("sha1")),
         SHA256 => (sha256, Some("sha256")),
@@ -255,7 +299,10 @@ fn ecdsa_raw_to_der(raw: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn der_uint(v: &[u8]) -> Vec<u8> {
-    let v = &v[v.iter().position(|b| *b != 0).unwrap_or(v.len().saturating_sub(1))..];
+    let v = &v[v
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(v.len().saturating_sub(1))..];
     let mut body = Vec::with_capacity(v.len() + 1);
     if v.first().is_some_and(|b| b & 0x80 != 0) {
         body.push(0);
@@ -354,7 +401,11 @@ pub(crate) fn sign_with_digest<S: RawSigner>(
 ) -> Result<String, EdxmlError> {
     let unsigned = format!("{before}{after}");
     let (sha1, sha256) = packet_digests(unsigned.as_bytes())?;
-    let (digest, digest_method) = if legacy_sha1 { (sha1, SHA1) } else { (sha256, SHA256) };
+    let (digest, digest_method) = if legacy_sha1 {
+        (sha1, SHA1)
+    } else {
+        (sha256, SHA256)
+    };
     let (method, ecdsa_half) = method_of(signer.algorithm())?;
     let signed_info = format!(
         "<SignedInfo><CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/><SignatureMethod Algorithm=\"{method}\"/><Reference URI=\"\"><Transforms><Transform Algorithm=\"{ENVELOPED}\"/><Transform Algorithm=\"{EXC_C14N}\"/></Transforms><DigestMethod Algorithm=\"{digest_method}\"/><DigestValue>{}</DigestValue></Reference></SignedInfo>",
@@ -371,8 +422,9 @@ pub(crate) fn sign_with_digest<S: RawSigner>(
         .sign(&c14n)
         .map_err(|e| EdxmlError::Sign(e.to_string()))?;
     if let Some(half) = ecdsa_half {
-        value = ecdsa_der_to_raw(&value, half)
-            .ok_or_else(|| EdxmlError::Sign("the key returned a malformed ECDSA signature".into()))?;
+        value = ecdsa_der_to_raw(&value, half).ok_or_else(|| {
+            EdxmlError::Sign("the key returned a malformed ECDSA signature".into())
+        })?;
     }
     // The certificate only: an X509SubjectName with attributes in #hex form (the agency
     // code's organizationIdentifier) trips some verifiers.
@@ -418,10 +470,15 @@ mod tests {
 
     #[test]
     fn ecdsa_forms_round_trip() {
-        let raw: Vec<u8> = (0..64).map(|i| if i == 0 || i == 32 { 0x80 } else { i as u8 }).collect();
+        let raw: Vec<u8> = (0..64)
+            .map(|i| if i == 0 || i == 32 { 0x80 } else { i as u8 })
+            .collect();
         let der = ecdsa_raw_to_der(&raw).unwrap();
         assert_eq!(ecdsa_der_to_raw(&der, 32).unwrap(), raw);
         let small = [vec![0u8; 31], vec![1], vec![0u8; 31], vec![2]].concat();
-        assert_eq!(ecdsa_der_to_raw(&ecdsa_raw_to_der(&small).unwrap(), 32).unwrap(), small);
+        assert_eq!(
+            ecdsa_der_to_raw(&ecdsa_raw_to_der(&small).unwrap(), 32).unwrap(),
+            small
+        );
     }
 }

@@ -69,7 +69,10 @@ pub(crate) enum Event {
     /// A piece of character data (entities resolved, line ends normalized).
     Text(String),
     /// A processing instruction (the XML declaration is not one).
-    Pi { target: String, data: String },
+    Pi {
+        target: String,
+        data: String,
+    },
     Eof,
 }
 
@@ -116,7 +119,6 @@ impl<R: BufRead> Lexer<R> {
             in_cdata: false,
         }
     }
-
 
     fn err(&self, what: impl Into<String>) -> EdxmlError {
         EdxmlError::Malformed {
@@ -411,7 +413,9 @@ impl<R: BufRead> Lexer<R> {
                 }
                 b => {
                     if !had_space {
-                        return Err(self.err(format!("expected a space before an attribute of <{name}>")));
+                        return Err(
+                            self.err(format!("expected a space before an attribute of <{name}>"))
+                        );
                     }
                     let (n, v) = self.attribute(b)?;
                     tag_bytes += n.len() + v.len();
@@ -419,7 +423,9 @@ impl<R: BufRead> Lexer<R> {
                         return Err(self.err(format!("attribute {n} repeated")));
                     }
                     if raw_attrs.len() >= MAX_ATTRS || tag_bytes > MAX_TAG {
-                        return Err(self.err(format!("<{name}> has too many or too long attributes")));
+                        return Err(
+                            self.err(format!("<{name}> has too many or too long attributes"))
+                        );
                     }
                     raw_attrs.push((n, v));
                 }
@@ -484,7 +490,8 @@ impl<R: BufRead> Lexer<R> {
             .into_iter()
             .map(|b| if matches!(b, b'\t' | b'\n') { b' ' } else { b })
             .collect();
-        let s = String::from_utf8(spaced).map_err(|_| self.err("an attribute that is not UTF-8"))?;
+        let s =
+            String::from_utf8(spaced).map_err(|_| self.err("an attribute that is not UTF-8"))?;
         resolve_entities(&s).map_err(|e| self.err(e))
     }
 
@@ -563,10 +570,7 @@ impl<R: BufRead> Lexer<R> {
                 return Err(self.truncated("text"));
             }
             let room = TEXT_CHUNK - out.len();
-            let stop = buf
-                .iter()
-                .take(room)
-                .position(|b| *b == b'<' || *b == b'&');
+            let stop = buf.iter().take(room).position(|b| *b == b'<' || *b == b'&');
             let n = stop.unwrap_or(buf.len().min(room));
             self.after_cr = push_normalized(&mut out, &buf[..n], self.after_cr);
             self.input.consume(n);
@@ -599,9 +603,7 @@ impl<R: BufRead> Lexer<R> {
                 break;
             }
             if name.len() > 12 || is_space(b) || b == b'<' || b == b'&' {
-                return Err(self.err(
-                    "an unescaped & in text (write &amp;)",
-                ));
+                return Err(self.err("an unescaped & in text (write &amp;)"));
             }
         }
         resolve_entities(&name).map_err(|e| self.err(e))
@@ -678,7 +680,8 @@ pub(crate) fn resolve_entities(s: &str) -> Result<String, String> {
             "gt" => '>',
             "quot" => '"',
             "apos" => '\'',
-            _ => char_ref(name).ok_or_else(|| format!("undefined entity &{name}; (an unescaped &?)"))?,
+            _ => char_ref(name)
+                .ok_or_else(|| format!("undefined entity &{name}; (an unescaped &?)"))?,
         });
         rest = &after[end + 1..];
     }
@@ -764,7 +767,13 @@ mod tests {
         let ev = events(&xml).unwrap();
         let texts: Vec<&String> = ev
             .iter()
-            .filter_map(|e| if let Event::Text(t) = e { Some(t) } else { None })
+            .filter_map(|e| {
+                if let Event::Text(t) = e {
+                    Some(t)
+                } else {
+                    None
+                }
+            })
             .collect();
         assert!(texts.len() > 2 && texts.iter().all(|t| t.len() <= TEXT_CHUNK));
         let joined: String = texts.into_iter().map(String::as_str).collect();
@@ -778,7 +787,13 @@ mod tests {
         let joined: String = events(&xml)
             .unwrap()
             .into_iter()
-            .filter_map(|e| if let Event::Text(t) = e { Some(t) } else { None })
+            .filter_map(|e| {
+                if let Event::Text(t) = e {
+                    Some(t)
+                } else {
+                    None
+                }
+            })
             .collect();
         assert_eq!(joined, body);
     }

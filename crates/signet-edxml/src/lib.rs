@@ -27,8 +27,8 @@ mod read;
 mod write;
 
 pub use model::{
-    status_meaning, Attachment, Code, DocumentType, Kind, Organ, Packet, Promulgation,
-    ResponseFor, SignatureReport, SignerInfo, Spec, Status, STATUS_CODES,
+    status_meaning, Attachment, Code, DocumentType, Kind, Organ, Packet, Promulgation, ResponseFor,
+    SignatureReport, SignerInfo, Spec, Status, STATUS_CODES,
 };
 pub use read::{inspect, read, File, Limits};
 pub use write::{build, build_signed, content_id, FileIn, EDXML_NS};
@@ -64,7 +64,12 @@ pub fn fuzz_inspect(data: &[u8]) -> String {
             p.signature.valid
         ),
         Err(e) => {
-            let s: String = e.to_string().chars().filter(|c| !c.is_ascii_digit()).take(30).collect();
+            let s: String = e
+                .to_string()
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .take(30)
+                .collect();
             format!("err:{s}")
         }
     }

@@ -162,7 +162,9 @@ impl Reader {
             _ => {}
         }
         if self.signature_bytes > MAX_SIGNATURE {
-            return Err(EdxmlError::Refused("an XML signature larger than 1 MiB".into()));
+            return Err(EdxmlError::Refused(
+                "an XML signature larger than 1 MiB".into(),
+            ));
         }
         if let Some(s) = &mut self.signature {
             s.push(event.clone());

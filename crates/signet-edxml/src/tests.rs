@@ -124,8 +124,14 @@ bG8=</ContentTransferEncoded><ContentId>cid:F1</ContentId></Attachment></Attachm
 fn malformed_packets_are_refused() {
     let good = sample("aGVsbG8=");
     let cases: Vec<(String, &str)> = vec![
-        (good.replace("báo cáo &amp; tổng", "báo cáo & tổng"), "unescaped &"),
-        (good.replace("báo cáo &amp; tổng", "báo cáo < tổng"), "malformed"),
+        (
+            good.replace("báo cáo &amp; tổng", "báo cáo & tổng"),
+            "unescaped &",
+        ),
+        (
+            good.replace("báo cáo &amp; tổng", "báo cáo < tổng"),
+            "malformed",
+        ),
         (good[..good.len() / 2].to_owned(), "truncated"),
         (good[..good.len() - 3].to_owned(), "truncated"),
         (
@@ -292,7 +298,8 @@ fn document_round_trip() {
     ];
     let bytes = build(&spec, &files, datetime!(2024-07-15 01:00 UTC)).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
-    assert!(text.contains("<edXML:edXMLEnvelope xmlns:edXML=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">"));
+    assert!(text
+        .contains("<edXML:edXMLEnvelope xmlns:edXML=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">"));
     assert!(text.contains("xlink:href=\"cid:") && text.contains("<ContentId>cid:"));
     assert!(text.contains("<edXML:PromulgationDate>2024/07/15</edXML:PromulgationDate>"));
     let (p, got) = read(bytes.as_slice(), &Limits::default()).unwrap();
@@ -310,9 +317,14 @@ fn document_round_trip() {
 fn issue(key: HolderKey, name: &str) -> (SoftwareKey, Vec<u8>) {
     let now = datetime!(2024-01-01 00:00 UTC);
     let mut rng = signet_testkit_rng();
-    let (mut ca, _, _) =
-        signet_pki::Ca::init("CA thử", "http://127.0.0.1:1", signet_pki::KeyAlg::EcdsaP256, now, &mut rng)
-            .unwrap();
+    let (mut ca, _, _) = signet_pki::Ca::init(
+        "CA thử",
+        "http://127.0.0.1:1",
+        signet_pki::KeyAlg::EcdsaP256,
+        now,
+        &mut rng,
+    )
+    .unwrap();
     let subject = Subject {
         name: name.into(),
         agency_code: "000.00.00.H99".into(),
@@ -321,7 +333,10 @@ fn issue(key: HolderKey, name: &str) -> (SoftwareKey, Vec<u8>) {
     let (issued, key) = ca
         .issue_with_new_key_of(Profile::Organization, &subject, key, now, &mut rng)
         .unwrap();
-    (SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(), issued.der)
+    (
+        SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(),
+        issued.der,
+    )
 }
 
 fn signet_testkit_rng() -> signet_testkit::OsRng {
@@ -336,7 +351,10 @@ fn signatures_verify_and_break_on_any_change() {
         content_type: "application/pdf",
         bytes: b"%PDF-1.4 signed content",
     }];
-    for (key, name) in [(HolderKey::EcdsaP256, "Ủy ban ECDSA"), (HolderKey::Rsa2048, "Ủy ban RSA")] {
+    for (key, name) in [
+        (HolderKey::EcdsaP256, "Ủy ban ECDSA"),
+        (HolderKey::Rsa2048, "Ủy ban RSA"),
+    ] {
         let (key, cert) = issue(key, name);
         let signed = build_signed(&document_spec(), &files, now, &key, &cert).unwrap();
         let p = inspect(signed.as_slice(), &Limits::default()).unwrap();
@@ -351,7 +369,10 @@ fn signatures_verify_and_break_on_any_change() {
         let text = String::from_utf8(signed).unwrap();
         for (from, to) in [
             ("Trần Văn B", "Trần Văn C"),
-            ("123/QĐ-UBND</edXML:DocumentId>", "124/QĐ-UBND</edXML:DocumentId>"),
+            (
+                "123/QĐ-UBND</edXML:DocumentId>",
+                "124/QĐ-UBND</edXML:DocumentId>",
+            ),
             ("<AttachmentName>qd.pdf", "<AttachmentName>qe.pdf"),
         ] {
             let tampered = text.replacen(from, to, 1);
@@ -379,10 +400,16 @@ fn sha1_from_legacy_senders_is_read_and_reported() {
     assert_eq!(p.signature.digest.as_deref(), Some("sha1"));
     // Without the certificate, the signature cannot be judged.
     let text = String::from_utf8(signed).unwrap();
-    let (a, b) = (text.find("<KeyInfo>").unwrap(), text.find("</KeyInfo>").unwrap() + 10);
+    let (a, b) = (
+        text.find("<KeyInfo>").unwrap(),
+        text.find("</KeyInfo>").unwrap() + 10,
+    );
     let bare = format!("{}{}", &text[..a], &text[b..]);
     let p = inspect(bare.as_bytes(), &Limits::default()).unwrap();
-    assert_eq!((p.signature.present, p.signature.valid, p.signature.signer), (true, None, None));
+    assert_eq!(
+        (p.signature.present, p.signature.valid, p.signature.signer),
+        (true, None, None)
+    );
 }
 
 #[test]

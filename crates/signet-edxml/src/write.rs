@@ -28,7 +28,11 @@ pub struct FileIn<'a> {
 }
 
 /// An unsigned packet.
-pub fn build(spec: &Spec, files: &[FileIn<'_>], now: OffsetDateTime) -> Result<Vec<u8>, EdxmlError> {
+pub fn build(
+    spec: &Spec,
+    files: &[FileIn<'_>],
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, EdxmlError> {
     let (before, after) = parts(spec, files, now)?;
     Ok(format!("{before}{after}").into_bytes())
 }
@@ -88,8 +92,10 @@ impl W {
         if value.is_empty() {
             self.out.push_str(&format!("<edXML:{name}/>"));
         } else {
-            self.out
-                .push_str(&format!("<edXML:{name}>{}</edXML:{name}>", escape_text(value)));
+            self.out.push_str(&format!(
+                "<edXML:{name}>{}</edXML:{name}>",
+                escape_text(value)
+            ));
         }
         Ok(())
     }
@@ -109,7 +115,10 @@ impl W {
 
 /// Characters XML 1.0 cannot carry are refused, not dropped.
 fn check_text(field: &str, v: &str) -> Result<(), EdxmlError> {
-    match v.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+    match v
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
         Some(c) => Err(EdxmlError::Invalid(format!(
             "{field}: control character U+{:04X} cannot be written in XML",
             c as u32
@@ -126,11 +135,13 @@ fn optional_date(s: &str) -> Result<String, EdxmlError> {
 }
 
 /// The packet split where the signature goes (the end of `edXMLHeader`).
-fn parts(spec: &Spec, files: &[FileIn<'_>], now: OffsetDateTime) -> Result<(String, String), EdxmlError> {
+fn parts(
+    spec: &Spec,
+    files: &[FileIn<'_>],
+    now: OffsetDateTime,
+) -> Result<(String, String), EdxmlError> {
     let mut w = W {
-        out: format!(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<edXML xmlns=\"{EDXML_NS}\">"
-        ),
+        out: format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<edXML xmlns=\"{EDXML_NS}\">"),
         depth: 1,
     };
     w.open("edXMLEnvelope", &format!(" xmlns:edXML=\"{EDXML_NS}\""));
@@ -152,7 +163,9 @@ fn parts(spec: &Spec, files: &[FileIn<'_>], now: OffsetDateTime) -> Result<(Stri
     if spec.kind == Kind::Document {
         body_and_attachments(&mut w, files)?;
     } else if !files.is_empty() {
-        return Err(EdxmlError::Invalid("a status packet has no attachments".into()));
+        return Err(EdxmlError::Invalid(
+            "a status packet has no attachments".into(),
+        ));
     } else {
         w.close("edXMLEnvelope");
     }
@@ -190,7 +203,10 @@ fn message_header(w: &mut W, spec: &Spec) -> Result<(), EdxmlError> {
     w.leaf("Position", &spec.signer.position)?;
     w.leaf("FullName", &spec.signer.full_name)?;
     w.close("SignerInfo");
-    w.leaf("DueDate", &optional_date(spec.due_date.as_deref().unwrap_or(""))?)?;
+    w.leaf(
+        "DueDate",
+        &optional_date(spec.due_date.as_deref().unwrap_or(""))?,
+    )?;
     w.open("ToPlaces", "");
     for to in &spec.to {
         w.leaf("Place", &to.organ_name)?;
@@ -198,7 +214,12 @@ fn message_header(w: &mut W, spec: &Spec) -> Result<(), EdxmlError> {
     w.close("ToPlaces");
     w.open("OtherInfo", "");
     w.leaf("Priority", &spec.priority)?;
-    for empty in ["SphereOfPromulgation", "TyperNotation", "PromulgationAmount", "PageAmount"] {
+    for empty in [
+        "SphereOfPromulgation",
+        "TyperNotation",
+        "PromulgationAmount",
+        "PageAmount",
+    ] {
         w.leaf(empty, "")?;
     }
     w.close("OtherInfo");
@@ -233,7 +254,9 @@ fn trace_header(w: &mut W, spec: &Spec, now: OffsetDateTime) -> Result<(), Edxml
 
 fn status(w: &mut W, spec: &Spec) -> Result<(), EdxmlError> {
     let Some(s) = &spec.status else {
-        return Err(EdxmlError::Invalid("a status packet needs \"status\"".into()));
+        return Err(EdxmlError::Invalid(
+            "a status packet needs \"status\"".into(),
+        ));
     };
     check_status_spec(spec, s)?;
     w.open("Status", "");
@@ -290,7 +313,14 @@ pub fn content_id(index: usize, bytes: &[u8]) -> String {
     h.update((index as u64).to_be_bytes());
     h.update(bytes);
     let x = hex::encode(&h.finalize()[..16]);
-    format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
 }
 
 fn body_and_attachments(w: &mut W, files: &[FileIn<'_>]) -> Result<(), EdxmlError> {

@@ -113,7 +113,9 @@ fn summary(p: &Packet) -> String {
     let kind = match (p.kind, p.legacy_soap) {
         (Kind::Document, _) => "gói tin văn bản / document packet",
         (Kind::Status, false) => "gói tin trạng thái / status packet",
-        (Kind::Status, true) => "gói tin trạng thái (SOAP-ENV cũ) / status packet (legacy SOAP-ENV)",
+        (Kind::Status, true) => {
+            "gói tin trạng thái (SOAP-ENV cũ) / status packet (legacy SOAP-ENV)"
+        }
     };
     line("Loại gói tin / Kind", kind);
     line("Mã văn bản / Document id", &p.document_id);
@@ -122,7 +124,10 @@ fn summary(p: &Packet) -> String {
         line("Nơi nhận / To", organ(to).trim());
     }
     if !p.code.number.is_empty() || !p.code.notation.is_empty() {
-        line("Số, ký hiệu / Code", &format!("{}/{}", p.code.number, p.code.notation));
+        line(
+            "Số, ký hiệu / Code",
+            &format!("{}/{}", p.code.number, p.code.notation),
+        );
     }
     line(
         "Ban hành / Promulgation",
@@ -138,14 +143,20 @@ fn summary(p: &Packet) -> String {
     );
     if let Some(s) = &p.status {
         let meaning = signet_edxml::status_meaning(&s.code).unwrap_or("unknown code");
-        line("Trạng thái / Status", &format!("{} ({meaning}) {}", s.code, s.timestamp));
+        line(
+            "Trạng thái / Status",
+            &format!("{} ({meaning}) {}", s.code, s.timestamp),
+        );
         line("Mô tả / Description", &s.description);
         line("Trả lời cho / Response for", &s.response_for.document_id);
     }
     for a in &p.attachments {
         line(
             "Tệp đính kèm / Attachment",
-            &format!("{} ({}, {} bytes, sha256 {})", a.name, a.content_type, a.size, a.sha256),
+            &format!(
+                "{} ({}, {} bytes, sha256 {})",
+                a.name, a.content_type, a.size, a.sha256
+            ),
         );
     }
     let sig = &p.signature;
@@ -160,7 +171,10 @@ fn summary(p: &Packet) -> String {
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
-    line("Chữ ký gói tin / Packet signature", format!("{verdict} {detail}").trim());
+    line(
+        "Chữ ký gói tin / Packet signature",
+        format!("{verdict} {detail}").trim(),
+    );
     out
 }
 

@@ -48,14 +48,34 @@ fn spec_of(mut v: Value) -> Value {
 fn ca_and_seal(d: &Path) {
     ok(signet(
         d,
-        &["ca", "init", "--dir", "ca", "--name", "CA Thử nghiệm", "--base-url", "http://127.0.0.1:9"],
+        &[
+            "ca",
+            "init",
+            "--dir",
+            "ca",
+            "--name",
+            "CA Thử nghiệm",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
     ));
     ok(signet(
         d,
         &[
-            "ca", "issue", "--dir", "ca", "--kind", "organization", "--name",
-            "Ủy ban nhân dân tỉnh Thử nghiệm", "--agency", "000.00.00.H99", "--password",
-            "mật-khẩu-1", "--out", "seal",
+            "ca",
+            "issue",
+            "--dir",
+            "ca",
+            "--kind",
+            "organization",
+            "--name",
+            "Ủy ban nhân dân tỉnh Thử nghiệm",
+            "--agency",
+            "000.00.00.H99",
+            "--password",
+            "mật-khẩu-1",
+            "--out",
+            "seal",
         ],
     ));
 }
@@ -64,11 +84,25 @@ fn build_signed(d: &Path, out: &str) {
     let t = ok(signet(
         d,
         &[
-            "edxml", "build", "spec.json", "--attach", "qd.pdf", "--attach", "phu-luc.docx",
-            "--sign-p12", "seal.p12", "--password", "mật-khẩu-1", "--out", out,
+            "edxml",
+            "build",
+            "spec.json",
+            "--attach",
+            "qd.pdf",
+            "--attach",
+            "phu-luc.docx",
+            "--sign-p12",
+            "seal.p12",
+            "--password",
+            "mật-khẩu-1",
+            "--out",
+            out,
         ],
     ));
-    assert!(t.contains("signed by Ủy ban nhân dân tỉnh Thử nghiệm"), "{t}");
+    assert!(
+        t.contains("signed by Ủy ban nhân dân tỉnh Thử nghiệm"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -81,7 +115,17 @@ fn build_then_inspect_gives_back_the_spec() {
     tmp.write("phu-luc.docx", b"PK\x03\x04 not really a docx");
     ok(signet(
         d,
-        &["edxml", "build", "spec.json", "--attach", "qd.pdf", "--attach", "phu-luc.docx", "--out", "p.edxml"],
+        &[
+            "edxml",
+            "build",
+            "spec.json",
+            "--attach",
+            "qd.pdf",
+            "--attach",
+            "phu-luc.docx",
+            "--out",
+            "p.edxml",
+        ],
     ));
     let v = inspect_json(d, "p.edxml");
     assert_eq!(spec_of(v.clone()), spec());
@@ -97,11 +141,15 @@ fn build_then_inspect_gives_back_the_spec() {
     );
     // The packet is the QCVN sample shape, which xmllint reads as well-formed XML.
     let text = String::from_utf8(tmp.read("p.edxml")).unwrap();
-    assert!(text.contains("<edXML:edXMLEnvelope xmlns:edXML=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">"));
+    assert!(text
+        .contains("<edXML:edXMLEnvelope xmlns:edXML=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">"));
     assert!(text.contains("<ContentId>cid:") && text.contains("xlink:href=\"cid:"));
     // The human summary.
     let t = ok(signet(d, &["edxml", "inspect", "p.edxml"]));
-    assert!(t.contains("Trích yếu / Subject: Về việc ban hành") && t.contains("none"), "{t}");
+    assert!(
+        t.contains("Trích yếu / Subject: Về việc ban hành") && t.contains("none"),
+        "{t}"
+    );
 
     // A status packet.
     let status = json!({
@@ -114,7 +162,10 @@ fn build_then_inspect_gives_back_the_spec() {
                                     "promulgation_date": "2024-07-15"}}
     });
     tmp.write("status.json", status.to_string());
-    ok(signet(d, &["edxml", "build", "status.json", "--out", "s.edxml"]));
+    ok(signet(
+        d,
+        &["edxml", "build", "status.json", "--out", "s.edxml"],
+    ));
     let v = inspect_json(d, "s.edxml");
     assert_eq!(v["kind"], "status");
     assert_eq!(v["status"], status["status"]);
@@ -151,7 +202,10 @@ fn signed_packet_verifies_here_and_with_xmlsec1_and_breaks_when_changed() {
     // One character changed in the header, in the subject and in an attachment.
     let text = String::from_utf8(tmp.read("p.edxml")).unwrap();
     let tampered = [
-        ("<edXML:OrganId>000.00.01.H99", "<edXML:OrganId>000.00.01.H98"),
+        (
+            "<edXML:OrganId>000.00.01.H99",
+            "<edXML:OrganId>000.00.01.H98",
+        ),
         ("quy chế", "quy chê"),
         ("<edXML:Priority>1", "<edXML:Priority>2"),
         ("<AttachmentName>qd.pdf", "<AttachmentName>qd.pdg"),
@@ -173,23 +227,53 @@ fn signed_packet_verifies_here_and_with_xmlsec1_and_breaks_when_changed() {
         run(
             d,
             &xmlsec1,
-            &["--verify", "--trusted-pem", "ca/root.pem", "--untrusted-pem", "ca/issuing.pem", file],
+            &[
+                "--verify",
+                "--trusted-pem",
+                "ca/root.pem",
+                "--untrusted-pem",
+                "ca/issuing.pem",
+                file,
+            ],
         )
     };
     let o = verify("p.edxml");
-    assert!(o.status.success(), "xmlsec1 refused our packet: {}", out_text(&o));
+    assert!(
+        o.status.success(),
+        "xmlsec1 refused our packet: {}",
+        out_text(&o)
+    );
     for i in 0..tampered.len() {
         let o = verify(&format!("t{i}.edxml"));
         assert!(!o.status.success(), "xmlsec1 accepted tampered packet {i}");
     }
     // Another CA's root is not trusted by xmlsec1.
     let other = TempDir::new("edxml-other");
-    ok(signet(other.dir(), &["ca", "init", "--dir", "ca", "--name", "Khác", "--base-url", "http://127.0.0.1:9"]));
+    ok(signet(
+        other.dir(),
+        &[
+            "ca",
+            "init",
+            "--dir",
+            "ca",
+            "--name",
+            "Khác",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+    ));
     let root = other.path("ca/root.pem");
     let o = run(
         d,
         &xmlsec1,
-        &["--verify", "--trusted-pem", root.to_str().unwrap(), "--untrusted-pem", "ca/issuing.pem", "p.edxml"],
+        &[
+            "--verify",
+            "--trusted-pem",
+            root.to_str().unwrap(),
+            "--untrusted-pem",
+            "ca/issuing.pem",
+            "p.edxml",
+        ],
     );
     assert!(!o.status.success(), "xmlsec1 trusted a foreign root");
 }
@@ -199,11 +283,20 @@ fn bad_packets_are_refused_with_one_line_and_exit_1() {
     let tmp = TempDir::new("edxml-bad");
     let d = tmp.dir();
     tmp.write("spec.json", spec().to_string());
-    ok(signet(d, &["edxml", "build", "spec.json", "--out", "p.edxml"]));
+    ok(signet(
+        d,
+        &["edxml", "build", "spec.json", "--out", "p.edxml"],
+    ));
     let good = String::from_utf8(tmp.read("p.edxml")).unwrap();
     let cases = [
-        ("amp.edxml", good.replacen("quy chế &amp; thử", "quy chế & thử", 1)),
-        ("lt.edxml", good.replacen("quy chế &amp; thử", "quy chế < thử", 1)),
+        (
+            "amp.edxml",
+            good.replacen("quy chế &amp; thử", "quy chế & thử", 1),
+        ),
+        (
+            "lt.edxml",
+            good.replacen("quy chế &amp; thử", "quy chế < thử", 1),
+        ),
         ("cut.edxml", good[..good.len() * 2 / 3].to_owned()),
         (
             "doctype.edxml",
@@ -234,8 +327,12 @@ fn bad_packets_are_refused_with_one_line_and_exit_1() {
     let o = signet(d, &["edxml", "inspect", "missing.edxml"]);
     assert_eq!(o.status.code(), Some(1));
     // A spec the writer refuses: no file written.
-    tmp.write("bad.json", json!({"kind": "status", "from": {"organ_id": "X"},
-        "status": {"code": "99"}}).to_string());
+    tmp.write(
+        "bad.json",
+        json!({"kind": "status", "from": {"organ_id": "X"},
+        "status": {"code": "99"}})
+        .to_string(),
+    );
     let o = signet(d, &["edxml", "build", "bad.json", "--out", "bad.edxml"]);
     assert!(!o.status.success() && out_text(&o).contains("status code"));
     assert!(!tmp.path("bad.edxml").exists());
@@ -259,16 +356,50 @@ fn build_signed_with_a_key_on_a_token() {
             .output()
             .unwrap()
     };
-    ok(run_hsm(&["ca", "init", "--dir", "ca", "--name", "CA Thử", "--base-url", "http://127.0.0.1:9"]));
     ok(run_hsm(&[
-        "ca", "issue", "--dir", "ca", "--kind", "organization", "--name", "Sở Thử nghiệm",
-        "--agency", "000.00.01.H99", "--pkcs11-module", &module, "--token", "edxml", "--out", "seal",
+        "ca",
+        "init",
+        "--dir",
+        "ca",
+        "--name",
+        "CA Thử",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]));
+    ok(run_hsm(&[
+        "ca",
+        "issue",
+        "--dir",
+        "ca",
+        "--kind",
+        "organization",
+        "--name",
+        "Sở Thử nghiệm",
+        "--agency",
+        "000.00.01.H99",
+        "--pkcs11-module",
+        &module,
+        "--token",
+        "edxml",
+        "--out",
+        "seal",
     ]));
     tmp.write("spec.json", spec().to_string());
     let build = |extra: &[&str]| {
         let mut args = vec![
-            "edxml", "build", "spec.json", "--pkcs11-module", &module, "--pkcs11-token", "edxml",
-            "--pkcs11-pin", "135790", "--pkcs11-key", "seal", "--out", "p.edxml",
+            "edxml",
+            "build",
+            "spec.json",
+            "--pkcs11-module",
+            &module,
+            "--pkcs11-token",
+            "edxml",
+            "--pkcs11-pin",
+            "135790",
+            "--pkcs11-key",
+            "seal",
+            "--out",
+            "p.edxml",
         ];
         args.extend_from_slice(extra);
         run_hsm(&args)
@@ -283,8 +414,19 @@ fn build_signed_with_a_key_on_a_token() {
     // A wrong PIN: refused, nothing written.
     std::fs::remove_file(tmp.path("p.edxml")).unwrap();
     let o = run_hsm(&[
-        "edxml", "build", "spec.json", "--pkcs11-module", &module, "--pkcs11-token", "edxml",
-        "--pkcs11-pin", "000000", "--pkcs11-key", "seal", "--out", "p.edxml",
+        "edxml",
+        "build",
+        "spec.json",
+        "--pkcs11-module",
+        &module,
+        "--pkcs11-token",
+        "edxml",
+        "--pkcs11-pin",
+        "000000",
+        "--pkcs11-key",
+        "seal",
+        "--out",
+        "p.edxml",
     ]);
     assert!(!o.status.success(), "{}", out_text(&o));
     assert!(!tmp.path("p.edxml").exists());
