@@ -284,7 +284,10 @@ impl Entry {
     }
 
     fn crc_ok(&self) -> bool {
-        self.want_crc.map_or(true, |c| c == self.crc.sum())
+        match self.want_crc {
+            Some(c) => c == self.crc.sum(),
+            None => true,
+        }
     }
 }
 

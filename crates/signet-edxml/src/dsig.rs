@@ -286,7 +286,7 @@ fn weakest(hashes: &[&str]) -> Option<String> {
 
 /// XML-DSig ECDSA values are r‖s; ring and CMS want DER `SEQUENCE { r, s }`.
 fn ecdsa_raw_to_der(raw: &[u8]) -> Option<Vec<u8>> {
-    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 132 {
+    if raw.is_empty() || raw.len() & 1 == 1 || raw.len() > 132 {
         return None;
     }
     let (r, s) = raw.split_at(raw.len() / 2);
@@ -349,7 +349,7 @@ fn ecdsa_der_to_raw(der: &[u8], half: usize) -> Option<Vec<u8>> {
         if v.len() > half {
             return None;
         }
-        out.extend(std::iter::repeat(0).take(half - v.len()));
+        out.resize(out.len() + half - v.len(), 0);
         out.extend_from_slice(v);
     }
     Some(out)

@@ -251,7 +251,8 @@ impl<R: BufRead> Lexer<R> {
                 }
                 Some(_) if self.open.is_empty() => {
                     let b = self.need("text")?;
-                    if !is_space(b) && !(b == 0xEF && self.offset == 1) {
+                    let bom = b == 0xEF && self.offset == 1;
+                    if !(is_space(b) || bom) {
                         return Err(self.err("text outside the root element"));
                     }
                     if b == 0xEF {

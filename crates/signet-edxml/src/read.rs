@@ -25,6 +25,8 @@ pub struct Limits {
     pub max_attachment: u64,
     /// How many attachments.
     pub max_attachments: usize,
+    /// How many elements in all (real packets have a few hundred).
+    pub max_elements: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +34,7 @@ impl Default for Limits {
         Limits {
             max_attachment: 256 * 1024 * 1024,
             max_attachments: 1000,
+            max_elements: 100_000,
         }
     }
 }
@@ -87,6 +90,7 @@ struct Reader {
     signature: Option<Vec<Event>>,
     signature_depth: usize,
     signature_bytes: usize,
+    elements: usize,
 }
 
 /// Reads a packet, hashing attachments without keeping them.
@@ -120,11 +124,21 @@ fn read_packet<R: BufRead>(
         signature: None,
         signature_depth: 0,
         signature_bytes: 0,
+        elements: 0,
     };
     loop {
         let event = lexer.next()?;
         if matches!(event, Event::Eof) {
             break;
+        }
+        if let Event::Start(_) = event {
+            r.elements += 1;
+            if r.elements > limits.max_elements {
+                return Err(EdxmlError::Refused(format!(
+                    "more than {} elements",
+                    limits.max_elements
+                )));
+            }
         }
         if r.capture(&event)? {
             continue;
@@ -156,7 +170,12 @@ impl Reader {
             self.signature = Some(Vec::new());
         }
         match event {
-            Event::Start(_) => self.signature_depth += 1,
+            Event::Start(e) => {
+                self.signature_depth += 1;
+                // What a captured element costs, so many small ones count too.
+                self.signature_bytes +=
+                    64 + e.attrs.iter().map(|a| a.value.len() + 32).sum::<usize>();
+            }
             Event::End(_) => self.signature_depth -= 1,
             Event::Text(t) => self.signature_bytes += t.len(),
             _ => {}
@@ -185,10 +204,18 @@ impl Reader {
             ("MessageHeader", []) => self.saw_header = true,
             ("Status", []) => self.saw_status = true,
             ("MessageHeader", ["To"]) => self.packet.to.push(Organ::default()),
-            ("Reference", []) => self.manifest.push(ManifestRef {
-                href: e.attr("href").unwrap_or_default().to_owned(),
-                ..ManifestRef::default()
-            }),
+            ("Reference", []) => {
+                if self.manifest.len() >= self.limits.max_attachments {
+                    return Err(EdxmlError::Refused(format!(
+                        "more than {} manifest references",
+                        self.limits.max_attachments
+                    )));
+                }
+                self.manifest.push(ManifestRef {
+                    href: e.attr("href").unwrap_or_default().to_owned(),
+                    ..ManifestRef::default()
+                });
+            }
             ("Attachment", []) => {
                 if self.encoded.len() >= self.limits.max_attachments {
                     return Err(EdxmlError::Refused(format!(

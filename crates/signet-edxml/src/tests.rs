@@ -166,6 +166,24 @@ fn attachments_over_the_limit_are_refused_while_streaming() {
 }
 
 #[test]
+fn element_floods_are_refused() {
+    let many = "<x/>".repeat(200_000);
+    let xml = format!("<edXML><edXMLEnvelope><edXMLHeader><MessageHeader>{many}</MessageHeader></edXMLHeader></edXMLEnvelope></edXML>");
+    let e = inspect(xml.as_bytes(), &Limits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("elements"), "{e}");
+    let sig = format!(
+        "<edXML><MessageHeader/><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\">{}</Signature></edXML>",
+        "<a/>".repeat(20_000)
+    );
+    let e = inspect(sig.as_bytes(), &Limits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("signature larger"), "{e}");
+}
+
+#[test]
 fn zipped_attachment_in_a_packet() {
     let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n".repeat(500);
     let zipped = zip_one("cv.pdf", &pdf);

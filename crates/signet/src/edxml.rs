@@ -28,7 +28,7 @@ pub enum EdxmlCommand {
         json: bool,
     },
     /// Write a packet from a JSON spec (inspect's shape), signed when a key is given.
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
 }
 
 #[derive(Args)]
