@@ -49,7 +49,7 @@ pub struct BuildArgs {
     /// The token's label.
     #[arg(long)]
     pkcs11_token: Option<String>,
-    /// The user PIN (or SIGNET_TOKEN_PIN).
+    /// The user PIN (or SIGNET_TOKEN_PIN, SIGNET_PKCS11_PIN).
     #[arg(long)]
     pkcs11_pin: Option<String>,
     /// The key's label (its certificate is read from the token under the same label).
@@ -271,7 +271,8 @@ fn key(args: &BuildArgs) -> Result<Option<(Key, Vec<u8>)>, String> {
     let pin = args
         .pkcs11_pin
         .clone()
-        .or_else(|| std::env::var("SIGNET_TOKEN_PIN").ok());
+        .or_else(|| std::env::var("SIGNET_TOKEN_PIN").ok())
+        .or_else(|| std::env::var("SIGNET_PKCS11_PIN").ok());
     let (Some(token), Some(pin), Some(label)) = (&args.pkcs11_token, pin, &args.pkcs11_key) else {
         return Err("--pkcs11-module needs --pkcs11-token, --pkcs11-pin and --pkcs11-key".into());
     };
