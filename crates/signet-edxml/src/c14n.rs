@@ -1,7 +1,9 @@
-//! Exclusive XML Canonicalization 1.0 without comments (W3C xml-exc-c14n), streamed: events
+//! XML Canonicalization 1.0 without comments, exclusive (W3C xml-exc-c14n, what Signet
+//! writes) or inclusive (W3C xml-c14n, what some legacy senders sign with), streamed: events
 //! in, canonical bytes out to a [`Sink`] (a hasher for a whole packet, a buffer for
 //! SignedInfo). Comments are never seen (the reader drops them); no InclusiveNamespaces
-//! prefix list is honoured (Signet never writes one).
+//! prefix list is honoured (Signet never writes one); inclusive canonicalization of a
+//! subtree does not import inherited `xml:*` attributes.
 
 use crate::lex::{Element, QName};
 
@@ -47,20 +49,64 @@ impl Sink for Digests {
     }
 }
 
+/// Which canonicalization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Exclusive,
+    Inclusive,
+}
+
 /// The canonicalizer: the namespace declarations each open output element rendered.
 pub(crate) struct Canon<S: Sink> {
     pub sink: S,
+    mode: Mode,
+    /// Inclusive, for a subtree: the declarations in scope at its apex (from its ancestors).
+    apex_scope: Vec<(String, String)>,
     rendered: Vec<Vec<(String, String)>>,
     after_root: bool,
 }
 
 impl<S: Sink> Canon<S> {
+    #[cfg(test)]
     pub fn new(sink: S) -> Self {
+        Canon::with_mode(sink, Mode::Exclusive, Vec::new())
+    }
+
+    /// A canonicalizer in `mode`; `apex_scope` is what the first element inherits.
+    pub fn with_mode(sink: S, mode: Mode, apex_scope: Vec<(String, String)>) -> Self {
         Canon {
             sink,
+            mode,
+            apex_scope,
             rendered: Vec::new(),
             after_root: false,
         }
+    }
+
+    /// The declarations an element may render: the visibly utilized ones (exclusive), or its
+    /// own plus, at the apex, every inherited one (inclusive).
+    fn candidates(&mut self, e: &Element) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = match self.mode {
+            Mode::Exclusive => {
+                let mut used = vec![(e.name.prefix.clone(), e.name.ns.clone())];
+                for a in &e.attrs {
+                    if !a.name.prefix.is_empty() && a.name.prefix != "xml" {
+                        used.push((a.name.prefix.clone(), a.name.ns.clone()));
+                    }
+                }
+                used
+            }
+            Mode::Inclusive if self.rendered.is_empty() => {
+                let mut all = std::mem::take(&mut self.apex_scope);
+                all.retain(|(p, _)| !e.decls.iter().any(|(q, _)| q == p));
+                all.extend(e.decls.iter().cloned());
+                all
+            }
+            Mode::Inclusive => e.decls.clone(),
+        };
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The URI an output ancestor last rendered for `prefix` ("" if none).
@@ -74,18 +120,8 @@ impl<S: Sink> Canon<S> {
     }
 
     pub fn start(&mut self, e: &Element) {
-        // Visibly utilized: the element's prefix (or the default namespace) and the
-        // attributes' prefixes.
-        let mut used: Vec<(String, String)> = vec![(e.name.prefix.clone(), e.name.ns.clone())];
-        for a in &e.attrs {
-            if !a.name.prefix.is_empty() && a.name.prefix != "xml" {
-                used.push((a.name.prefix.clone(), a.name.ns.clone()));
-            }
-        }
-        used.sort();
-        used.dedup();
         let mut decls = Vec::new();
-        for (p, uri) in used {
+        for (p, uri) in self.candidates(e) {
             let shown = self.in_output(&p);
             let needed = match shown {
                 Some(s) => s != uri,
@@ -214,6 +250,25 @@ mod tests {
         assert_eq!(
             got,
             "<r xmlns=\"urn:d\">\n <p:a xmlns:p=\"urn:p\" a=\"&quot;\" z=\"1\" p:b=\"&#x9;\"></p:a><b>a&gt;b&#xD;</b></r>"
+        );
+    }
+
+    #[test]
+    fn inclusive_rules() {
+        let xml = "<r xmlns=\"urn:d\" xmlns:u=\"urn:u\"><a xmlns:u=\"urn:u\"/><b xmlns:p=\"urn:p\" xmlns=\"\"/></r>";
+        let mut l = Lexer::new(xml.as_bytes());
+        let mut c = Canon::with_mode(Vec::new(), Mode::Inclusive, Vec::new());
+        loop {
+            match l.next().unwrap() {
+                Event::Start(e) => c.start(&e),
+                Event::End(n) => c.end(&n),
+                Event::Text(t) => c.text(&t),
+                _ => break,
+            }
+        }
+        assert_eq!(
+            String::from_utf8(c.sink).unwrap(),
+            "<r xmlns=\"urn:d\" xmlns:u=\"urn:u\"><a></a><b xmlns=\"\" xmlns:p=\"urn:p\"></b></r>"
         );
     }
 

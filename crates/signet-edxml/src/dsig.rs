@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use signet_pki::{RawSigner, SignatureAlgorithm};
 
-use crate::c14n::{Canon, Digests};
+use crate::c14n::{Canon, Digests, Mode};
 use crate::lex::{Element, Event, Lexer};
 use crate::model::SignatureReport;
 use crate::EdxmlError;
@@ -21,6 +21,7 @@ pub(crate) const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 /// What one SDK writes for exclusive C14N (not the W3C identifier; read as it).
 const EXC_C14N_SDK: &str = "http://www.w3.org/TR/xml-exc-c14n#";
+const C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
@@ -142,9 +143,24 @@ fn node(events: &[Event], at: usize) -> Option<(Node<'_>, usize)> {
     }
 }
 
-/// The exclusive canonical form of `events[start..=end]`.
-fn canonical(events: &[Event], start: usize, end: usize) -> Vec<u8> {
-    let mut c = Canon::new(Vec::new());
+/// The canonicalization an Algorithm URI names.
+fn mode_of(uri: &str) -> Option<Mode> {
+    match uri {
+        EXC_C14N | EXC_C14N_SDK => Some(Mode::Exclusive),
+        C14N => Some(Mode::Inclusive),
+        _ => None,
+    }
+}
+
+/// The canonical form of `events[start..=end]`; `scope` is what the first element inherits.
+fn canonical(
+    events: &[Event],
+    start: usize,
+    end: usize,
+    mode: Mode,
+    scope: &[(String, String)],
+) -> Vec<u8> {
+    let mut c = Canon::with_mode(Vec::new(), mode, scope.to_vec());
     for e in &events[start..=end] {
         match e {
             Event::Start(el) => c.start(el),
@@ -171,9 +187,54 @@ fn and(a: Option<bool>, b: Option<bool>) -> Option<bool> {
     }
 }
 
-/// Checks the signature captured from a packet whose canonical form (signature left out)
-/// hashed to `sha1` and `sha256`.
-pub(crate) fn verify(events: &[Event], sha1: &[u8], sha256: &[u8]) -> SignatureReport {
+/// (SHA-1, SHA-256) of the packet's canonical form without the signature, per mode (`None`
+/// when that mode was not computed).
+#[derive(Default)]
+pub(crate) struct PacketDigests {
+    pub exclusive: Option<(Vec<u8>, Vec<u8>)>,
+    pub inclusive: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The canonicalization a whole-packet reference needs, from its transforms: enveloped then
+/// exclusive or inclusive C14N, or enveloped alone (inclusive by default).
+fn reference_mode(r: &Node<'_>) -> Option<Mode> {
+    if r.el.attr("URI") != Some("") {
+        return None;
+    }
+    let mut transforms = Vec::new();
+    r.find_all("Transform", &mut transforms);
+    let algs: Vec<&str> = transforms
+        .iter()
+        .map(|t| t.el.attr("Algorithm").unwrap_or_default())
+        .collect();
+    match algs.as_slice() {
+        [ENVELOPED] => Some(Mode::Inclusive),
+        [ENVELOPED, c] => mode_of(c),
+        _ => None,
+    }
+}
+
+/// Which canonical forms of the packet the captured signature needs: (exclusive, inclusive).
+pub(crate) fn modes_needed(events: &[Event]) -> (bool, bool) {
+    let Some((sig, _)) = node(events, 0) else {
+        return (false, false);
+    };
+    let mut refs = Vec::new();
+    sig.find_all("Reference", &mut refs);
+    let modes: Vec<Mode> = refs.iter().filter_map(|r| reference_mode(r)).collect();
+    (
+        modes.contains(&Mode::Exclusive),
+        modes.contains(&Mode::Inclusive),
+    )
+}
+
+/// Checks the signature captured from a packet; `scope` is the namespace declarations in
+/// scope at the Signature element.
+pub(crate) fn verify(
+    events: &[Event],
+    scope: &[(String, String)],
+    digests: &PacketDigests,
+) -> SignatureReport {
     let mut report = SignatureReport {
         present: true,
         ..SignatureReport::default()
@@ -186,12 +247,8 @@ pub(crate) fn verify(events: &[Event], sha1: &[u8], sha256: &[u8]) -> SignatureR
         report.valid = Some(false);
         return report;
     };
-    let c14n = si.algorithm("CanonicalizationMethod");
-    let mut valid = if c14n == EXC_C14N || c14n == EXC_C14N_SDK {
-        Some(true)
-    } else {
-        None
-    };
+    let c14n = mode_of(si.algorithm("CanonicalizationMethod"));
+    let mut valid = c14n.map(|_| true);
     let method = METHODS
         .iter()
         .find(|m| m.0 == si.algorithm("SignatureMethod"));
@@ -202,7 +259,7 @@ pub(crate) fn verify(events: &[Event], sha1: &[u8], sha256: &[u8]) -> SignatureR
         valid = Some(false);
     }
     for r in refs {
-        let (verdict, hash) = check_reference(r, sha1, sha256);
+        let (verdict, hash) = check_reference(r, digests);
         valid = and(valid, verdict);
         hashes.extend(hash);
     }
@@ -210,7 +267,13 @@ pub(crate) fn verify(events: &[Event], sha1: &[u8], sha256: &[u8]) -> SignatureR
     let mut certs = Vec::new();
     sig.find_all("X509Certificate", &mut certs);
     let certs: Vec<Vec<u8>> = certs.iter().filter_map(|c| b64(&c.text)).collect();
-    let signed_info = canonical(events, si.start, si.end);
+    let signed_info = canonical(
+        events,
+        si.start,
+        si.end,
+        c14n.unwrap_or(Mode::Exclusive),
+        scope,
+    );
     let value = sig.kid("SignatureValue").and_then(|v| b64(&v.text));
     let (verdict, signer) = match (method, value) {
         (Some(m), Some(v)) => check_value(m, &signed_info, &v, &certs),
@@ -225,29 +288,26 @@ pub(crate) fn verify(events: &[Event], sha1: &[u8], sha256: &[u8]) -> SignatureR
 }
 
 /// One reference: its verdict and the hash it uses.
-fn check_reference(
-    r: &Node<'_>,
-    sha1: &[u8],
-    sha256: &[u8],
-) -> (Option<bool>, Option<&'static str>) {
-    let (expected, hash) = match r.algorithm("DigestMethod") {
-        SHA1 => (sha1, Some("sha1")),
-        SHA256 => (sha256, Some("sha256")),
+fn check_reference(r: &Node<'_>, digests: &PacketDigests) -> (Option<bool>, Option<&'static str>) {
+    let (sha256, hash) = match r.algorithm("DigestMethod") {
+        SHA1 => (false, "sha1"),
+        SHA256 => (true, "sha256"),
         _ => return (None, None),
     };
-    let mut transforms = Vec::new();
-    r.find_all("Transform", &mut transforms);
-    let algs: Vec<&str> = transforms
-        .iter()
-        .map(|t| t.el.attr("Algorithm").unwrap_or_default())
-        .collect();
-    let whole_enveloped = r.el.attr("URI") == Some("")
-        && matches!(algs.as_slice(), [ENVELOPED, c] if *c == EXC_C14N || *c == EXC_C14N_SDK);
-    if !whole_enveloped {
-        return (None, hash);
-    }
+    let computed = match reference_mode(r) {
+        Some(Mode::Exclusive) => digests.exclusive.as_ref(),
+        Some(Mode::Inclusive) => digests.inclusive.as_ref(),
+        None => None,
+    };
+    let Some((d1, d256)) = computed else {
+        return (None, Some(hash));
+    };
+    let expected = if sha256 { d256 } else { d1 };
     let value = r.kid("DigestValue").and_then(|v| b64(&v.text));
-    (Some(value.as_deref() == Some(expected)), hash)
+    (
+        Some(value.as_deref() == Some(expected.as_slice())),
+        Some(hash),
+    )
 }
 
 /// The SignatureValue checked with each embedded certificate: the verdict and the signer
@@ -387,37 +447,53 @@ pub(crate) fn sign<S: RawSigner>(
     signer: &S,
     cert: &[u8],
 ) -> Result<String, EdxmlError> {
-    sign_with_digest(before, after, signer, cert, false)
+    sign_with_digest(before, after, signer, cert, SIGNET_FORM)
 }
 
-/// [`sign`], with a SHA-1 reference digest when `legacy_sha1` (tests only: legacy senders'
-/// packets are read, never written).
+/// How a signature is made: Signet writes SHA-256 and exclusive C14N; tests also make what
+/// legacy senders send (SHA-1 digests, inclusive C14N) to check that it is read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Form {
+    pub sha1: bool,
+    pub mode: Mode,
+}
+
+pub(crate) const SIGNET_FORM: Form = Form {
+    sha1: false,
+    mode: Mode::Exclusive,
+};
+
+/// [`sign`] in another [`Form`].
 pub(crate) fn sign_with_digest<S: RawSigner>(
     before: &str,
     after: &str,
     signer: &S,
     cert: &[u8],
-    legacy_sha1: bool,
+    form: Form,
 ) -> Result<String, EdxmlError> {
     let unsigned = format!("{before}{after}");
-    let (sha1, sha256) = packet_digests(unsigned.as_bytes())?;
-    let (digest, digest_method) = if legacy_sha1 {
+    let (sha1, sha256) = packet_digests(unsigned.as_bytes(), form.mode)?;
+    let (digest, digest_method) = if form.sha1 {
         (sha1, SHA1)
     } else {
         (sha256, SHA256)
     };
     let (method, ecdsa_half) = method_of(signer.algorithm())?;
+    let (c14n_uri, transforms) = match form.mode {
+        Mode::Exclusive => (
+            EXC_C14N,
+            format!("<Transform Algorithm=\"{ENVELOPED}\"/><Transform Algorithm=\"{EXC_C14N}\"/>"),
+        ),
+        Mode::Inclusive => (C14N, format!("<Transform Algorithm=\"{ENVELOPED}\"/>")),
+    };
     let signed_info = format!(
-        "<SignedInfo><CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/><SignatureMethod Algorithm=\"{method}\"/><Reference URI=\"\"><Transforms><Transform Algorithm=\"{ENVELOPED}\"/><Transform Algorithm=\"{EXC_C14N}\"/></Transforms><DigestMethod Algorithm=\"{digest_method}\"/><DigestValue>{}</DigestValue></Reference></SignedInfo>",
+        "<SignedInfo><CanonicalizationMethod Algorithm=\"{c14n_uri}\"/><SignatureMethod Algorithm=\"{method}\"/><Reference URI=\"\"><Transforms>{transforms}</Transforms><DigestMethod Algorithm=\"{digest_method}\"/><DigestValue>{}</DigestValue></Reference></SignedInfo>",
         B64.encode(digest)
     );
-    let wrapped = format!("<Signature xmlns=\"{DSIG_NS}\">{signed_info}</Signature>");
-    let events = events_of(wrapped.as_bytes())?;
-    let (sig, _) = node(&events, 0).ok_or_else(|| EdxmlError::Sign("SignedInfo".into()))?;
-    let si = sig
-        .kid("SignedInfo")
-        .ok_or_else(|| EdxmlError::Sign("SignedInfo".into()))?;
-    let c14n = canonical(&events, si.start, si.end);
+    // SignedInfo canonicalized where it will stand (inclusive C14N takes in the
+    // declarations of its ancestors).
+    let placed = format!("{before}<Signature xmlns=\"{DSIG_NS}\">{signed_info}</Signature>{after}");
+    let c14n = placed_signed_info(placed.as_bytes(), form.mode)?;
     let mut value = signer
         .sign(&c14n)
         .map_err(|e| EdxmlError::Sign(e.to_string()))?;
@@ -438,21 +514,43 @@ pub(crate) fn sign_with_digest<S: RawSigner>(
     Ok(format!("{before}{signature}{after}"))
 }
 
-fn events_of(xml: &[u8]) -> Result<Vec<Event>, EdxmlError> {
+/// The canonical SignedInfo of the first Signature in `xml`.
+fn placed_signed_info(xml: &[u8], mode: Mode) -> Result<Vec<u8>, EdxmlError> {
     let mut l = Lexer::new(xml);
-    let mut v = Vec::new();
+    let mut events = Vec::new();
+    let mut scope = Vec::new();
+    let mut depth = 0usize;
     loop {
-        match l.next()? {
-            Event::Eof => return Ok(v),
-            e => v.push(e),
+        let e = l.next()?;
+        match &e {
+            Event::Eof => break,
+            Event::Start(el)
+                if depth == 0 && el.name.local == "Signature" && el.name.ns == DSIG_NS =>
+            {
+                scope = l.in_scope();
+                depth = 1;
+            }
+            Event::Start(_) if depth > 0 => depth += 1,
+            Event::End(_) if depth > 0 => depth -= 1,
+            _ if depth == 0 => continue,
+            _ => {}
+        }
+        events.push(e);
+        if depth == 0 {
+            break;
         }
     }
+    let (sig, _) = node(&events, 0).ok_or_else(|| EdxmlError::Sign("no Signature".into()))?;
+    let si = sig
+        .kid("SignedInfo")
+        .ok_or_else(|| EdxmlError::Sign("no SignedInfo".into()))?;
+    Ok(canonical(&events, si.start, si.end, mode, &scope))
 }
 
-/// SHA-1 and SHA-256 of the exclusive canonical form of a whole (unsigned) packet.
-fn packet_digests(xml: &[u8]) -> Result<(Vec<u8>, Vec<u8>), EdxmlError> {
+/// SHA-1 and SHA-256 of the canonical form of a whole (unsigned) packet.
+fn packet_digests(xml: &[u8], mode: Mode) -> Result<(Vec<u8>, Vec<u8>), EdxmlError> {
     let mut l = Lexer::new(xml);
-    let mut c = Canon::new(Digests::new());
+    let mut c = Canon::with_mode(Digests::new(), mode, Vec::new());
     loop {
         match l.next()? {
             Event::Start(e) => c.start(&e),

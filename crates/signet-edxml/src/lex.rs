@@ -50,6 +50,8 @@ pub(crate) struct Element {
     pub name: QName,
     /// Attributes other than namespace declarations.
     pub attrs: Vec<Attr>,
+    /// The namespace declarations on this element: (prefix or "", URI).
+    pub decls: Vec<(String, String)>,
 }
 
 impl Element {
@@ -538,10 +540,23 @@ impl<R: BufRead> Lexer<R> {
             out.push(Attr { name, value });
         }
         self.open.push((el_name.clone(), pushed));
+        let decls = self.scope[self.scope.len() - pushed..].to_vec();
         Ok(Element {
             name: el_name,
             attrs: out,
+            decls,
         })
+    }
+
+    /// Every namespace declaration in scope (the innermost for each prefix).
+    pub fn in_scope(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (p, u) in self.scope.iter().rev() {
+            if !out.iter().any(|(q, _)| q == p) {
+                out.push((p.clone(), u.clone()));
+            }
+        }
+        out
     }
 
     /// The namespace of a prefix; unprefixed attributes have none.

@@ -12,9 +12,10 @@
 use std::io::BufRead;
 
 use crate::attach::AttachmentStream;
-use crate::c14n::{Canon, Digests};
+use crate::c14n::{Canon, Digests, Mode};
 use crate::dates::{date_from_packet, time_from_packet};
-use crate::lex::{Element, Event, Lexer, TEXT_CHUNK};
+use crate::dsig::{PacketDigests, DSIG_NS};
+use crate::lex::{Element, Event, Lexer, QName, TEXT_CHUNK};
 use crate::model::{Attachment, Kind, Organ, Packet, Status};
 use crate::{dsig, EdxmlError};
 
@@ -47,7 +48,6 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 const SOAP_NS: [&str; 2] = [
     "http://schemas.xmlsoap.org/soap/envelope/",
     "http://www.w3.org/2003/05/soap-envelope",
@@ -85,9 +85,11 @@ struct Reader {
     saw_status: bool,
     encoded: Vec<Encoded>,
     manifest: Vec<ManifestRef>,
-    canon: Canon<Digests>,
+    canon: Canons,
     /// The events of the first `ds:Signature`, while and after it is read.
     signature: Option<Vec<Event>>,
+    /// The namespace declarations in scope at that Signature.
+    signature_scope: Vec<(String, String)>,
     signature_depth: usize,
     signature_bytes: usize,
     elements: usize,
@@ -120,8 +122,9 @@ fn read_packet<R: BufRead>(
         saw_status: false,
         encoded: Vec::new(),
         manifest: Vec::new(),
-        canon: Canon::new(Digests::new()),
+        canon: Canons::new(),
         signature: None,
+        signature_scope: Vec::new(),
         signature_depth: 0,
         signature_bytes: 0,
         elements: 0,
@@ -139,6 +142,9 @@ fn read_packet<R: BufRead>(
                     limits.max_elements
                 )));
             }
+        }
+        if r.signature.is_none() && is_signature(&event) {
+            r.signature_scope = lexer.in_scope();
         }
         if r.capture(&event)? {
             continue;
@@ -162,9 +168,7 @@ impl Reader {
     /// leaves it out of the packet's digest). True when `event` was taken.
     fn capture(&mut self, event: &Event) -> Result<bool, EdxmlError> {
         if self.signature_depth == 0 {
-            let starts = matches!(event, Event::Start(e)
-                if e.name.local == "Signature" && e.name.ns == DSIG_NS && self.signature.is_none());
-            if !starts {
+            if self.signature.is_some() || !is_signature(event) {
                 return Ok(false);
             }
             self.signature = Some(Vec::new());
@@ -187,6 +191,11 @@ impl Reader {
         }
         if let Some(s) = &mut self.signature {
             s.push(event.clone());
+            if self.signature_depth == 0 {
+                // From here on, only the canonical forms the signature uses are computed.
+                let (exclusive, inclusive) = dsig::modes_needed(s);
+                self.canon.keep(exclusive, inclusive);
+            }
         }
         Ok(true)
     }
@@ -410,9 +419,9 @@ impl Reader {
             self.packet.document_id = s.response_for.document_id.clone();
         }
         let files = self.deliver()?;
-        let (sha1, sha256) = self.canon.sink.finish();
+        let digests = self.canon.finish();
         self.packet.signature = match &self.signature {
-            Some(events) => dsig::verify(events, &sha1, &sha256),
+            Some(events) => dsig::verify(events, &self.signature_scope, &digests),
             None => Default::default(),
         };
         Ok((self.packet, files))
@@ -456,6 +465,74 @@ impl Reader {
             }
         }
         Ok(files)
+    }
+}
+
+fn is_signature(event: &Event) -> bool {
+    matches!(event, Event::Start(e) if e.name.local == "Signature" && e.name.ns == DSIG_NS)
+}
+
+/// The packet's canonical forms for an enveloped signature over it, exclusive and inclusive
+/// (which one the signature names is known once it was read; a form it does not use is then
+/// dropped).
+struct Canons {
+    exclusive: Option<Canon<Digests>>,
+    inclusive: Option<Canon<Digests>>,
+}
+
+impl Canons {
+    fn new() -> Self {
+        Canons {
+            exclusive: Some(Canon::with_mode(
+                Digests::new(),
+                Mode::Exclusive,
+                Vec::new(),
+            )),
+            inclusive: Some(Canon::with_mode(
+                Digests::new(),
+                Mode::Inclusive,
+                Vec::new(),
+            )),
+        }
+    }
+
+    fn each(&mut self, mut f: impl FnMut(&mut Canon<Digests>)) {
+        self.exclusive
+            .iter_mut()
+            .chain(self.inclusive.iter_mut())
+            .for_each(|c| f(c));
+    }
+
+    fn start(&mut self, e: &Element) {
+        self.each(|c| c.start(e));
+    }
+
+    fn end(&mut self, n: &QName) {
+        self.each(|c| c.end(n));
+    }
+
+    fn text(&mut self, t: &str) {
+        self.each(|c| c.text(t));
+    }
+
+    fn pi(&mut self, target: &str, data: &str) {
+        self.each(|c| c.pi(target, data));
+    }
+
+    fn keep(&mut self, exclusive: bool, inclusive: bool) {
+        if !exclusive {
+            self.exclusive = None;
+        }
+        if !inclusive {
+            self.inclusive = None;
+        }
+    }
+
+    fn finish(self) -> PacketDigests {
+        PacketDigests {
+            exclusive: self.exclusive.map(|c| c.sink.finish()),
+            inclusive: self.inclusive.map(|c| c.sink.finish()),
+        }
     }
 }
 

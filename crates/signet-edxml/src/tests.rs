@@ -412,7 +412,11 @@ fn sha1_from_legacy_senders_is_read_and_reported() {
     let (key, cert) = issue(HolderKey::EcdsaP256, "Legacy");
     let spec = status_spec("01");
     let now = datetime!(2024-07-15 01:00 UTC);
-    let signed = write::build_signed_sha1(&spec, &[], now, &key, &cert).unwrap();
+    let form = dsig::Form {
+        sha1: true,
+        mode: c14n::Mode::Exclusive,
+    };
+    let signed = write::build_signed_as(&spec, &[], now, &key, &cert, form).unwrap();
     let p = inspect(signed.as_slice(), &Limits::default()).unwrap();
     assert_eq!(p.signature.valid, Some(true));
     assert_eq!(p.signature.digest.as_deref(), Some("sha1"));
@@ -437,4 +441,67 @@ fn fuzz_entry_never_panics_on_prefixes() {
         let _ = fuzz_inspect(&xml.as_bytes()[..n]);
     }
     assert!(fuzz_inspect(xml.as_bytes()).starts_with("ok:Document"));
+}
+
+#[test]
+fn inclusive_c14n_from_legacy_senders_is_checked() {
+    let (key, cert) = issue(HolderKey::EcdsaP256, "Inclusive");
+    let now = datetime!(2024-07-15 01:00 UTC);
+    let files = [FileIn {
+        name: "a.txt",
+        content_type: "text/plain",
+        bytes: b"noi dung",
+    }];
+    let form = dsig::Form {
+        sha1: false,
+        mode: c14n::Mode::Inclusive,
+    };
+    let signed = write::build_signed_as(&document_spec(), &files, now, &key, &cert, form).unwrap();
+    let text = String::from_utf8(signed).unwrap();
+    assert!(text.contains("REC-xml-c14n-20010315"));
+    let p = inspect(text.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(p.signature.valid, Some(true));
+    for (from, to) in [
+        ("thử nghiệm", "thứ nghiệm"),
+        ("bm9pIGR1bmc=", "bm9pIGR1bmd="),
+    ] {
+        let tampered = text.replacen(from, to, 1);
+        assert_ne!(tampered, text);
+        let p = inspect(tampered.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(p.signature.valid, Some(false), "{from}");
+    }
+    // The referee: xmlsec1 checks our inclusive form (skipped without it, fails under CI).
+    let Some(xmlsec1) = signet_testkit::tool("xmlsec1") else {
+        return;
+    };
+    let tmp = signet_testkit::TempDir::new("edxml-c14n");
+    tmp.write("p.edxml", &text);
+    tmp.write("cert.pem", signet_pki::pem("CERTIFICATE", &cert));
+    let o = signet_testkit::run(
+        tmp.dir(),
+        &xmlsec1,
+        &[
+            "--verify",
+            "--pubkey-cert-pem",
+            "cert.pem",
+            "--enabled-key-data",
+            "x509",
+            "p.edxml",
+        ],
+    );
+    assert!(o.status.success(), "{}", signet_testkit::text(&o));
+    tmp.write("t.edxml", text.replacen("thử nghiệm", "thứ nghiệm", 1));
+    let o = signet_testkit::run(
+        tmp.dir(),
+        &xmlsec1,
+        &[
+            "--verify",
+            "--pubkey-cert-pem",
+            "cert.pem",
+            "--enabled-key-data",
+            "x509",
+            "t.edxml",
+        ],
+    );
+    assert!(!o.status.success(), "xmlsec1 accepted a changed packet");
 }

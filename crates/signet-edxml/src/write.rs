@@ -49,17 +49,18 @@ pub fn build_signed<S: RawSigner>(
     dsig::sign(&before, &after, signer, cert).map(String::into_bytes)
 }
 
-/// [`build_signed`] with a SHA-1 reference digest, as legacy senders sign (tests only).
+/// [`build_signed`] in the form legacy senders sign (tests only).
 #[cfg(test)]
-pub(crate) fn build_signed_sha1<S: RawSigner>(
+pub(crate) fn build_signed_as<S: RawSigner>(
     spec: &Spec,
     files: &[FileIn<'_>],
     now: OffsetDateTime,
     signer: &S,
     cert: &[u8],
+    form: dsig::Form,
 ) -> Result<Vec<u8>, EdxmlError> {
     let (before, after) = parts(spec, files, now)?;
-    dsig::sign_with_digest(&before, &after, signer, cert, true).map(String::into_bytes)
+    dsig::sign_with_digest(&before, &after, signer, cert, form).map(String::into_bytes)
 }
 
 /// The element writer: `edXML:`-prefixed, indented.
