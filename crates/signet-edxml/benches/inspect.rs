@@ -1,7 +1,9 @@
 //! `signet_edxml::inspect` of a packet with one big attachment, read from a file: time,
 //! throughput and the process's peak memory above what it held before reading (Linux
-//! VmHWM/VmRSS). The packet is written to a temporary file in chunks, so generating it does not
-//! raise the peak. `cargo bench -p signet-edxml --bench inspect [-- MB]` (default 100 MB).
+//! VmHWM/VmRSS; the peak is reset through /proc/self/clear_refs before each read). Two
+//! packets: unsigned (the reader keeps both canonical forms to the end: the most work) and
+//! ECDSA-signed (checked: one canonical form after the header).
+//! `cargo bench -p signet-edxml --bench inspect [-- MB]` (default 100 MB).
 // Bench code: a failed step panics with its message.
 #![allow(
     clippy::unwrap_used,
@@ -72,19 +74,65 @@ fn main() {
     out.flush().unwrap();
     drop(out);
     drop(chunk);
-    let packet_bytes = std::fs::metadata(&path).unwrap().len();
+    measure("unsigned", mb, &path);
+    // The signed packet is made in memory (the peak is reset before reading it).
+    let mut bytes = vec![0u8; (mb * 1_000_000) as usize];
+    rng.fill_bytes(&mut bytes);
+    let (key, cert) = signer();
+    let file = [FileIn {
+        name: "big.bin",
+        content_type: "application/octet-stream",
+        bytes: &bytes,
+    }];
+    let signed =
+        signet_edxml::build_signed(&spec, &file, datetime!(2024-07-15 00:00 UTC), &key, &cert)
+            .unwrap();
+    std::fs::write(&path, &signed).unwrap();
+    drop((signed, bytes));
+    measure("ECDSA-signed", mb, &path);
+}
+
+fn signer() -> (signet_signers::SoftwareKey, Vec<u8>) {
+    let now = datetime!(2024-01-01 00:00 UTC);
+    let mut rng = signet_testkit::OsRng;
+    let (mut ca, _, _) = signet_pki::Ca::init(
+        "Bench CA",
+        "http://127.0.0.1:1",
+        signet_pki::KeyAlg::EcdsaP256,
+        now,
+        &mut rng,
+    )
+    .unwrap();
+    let subject = signet_pki::Subject {
+        name: "Bench".into(),
+        agency_code: "000.00.00.H99".into(),
+        ..signet_pki::Subject::default()
+    };
+    let (issued, key) = ca
+        .issue_with_new_key(signet_pki::Profile::Organization, &subject, now, &mut rng)
+        .unwrap();
+    (
+        signet_signers::SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(),
+        issued.der,
+    )
+}
+
+fn measure(what: &str, mb: u64, path: &std::path::Path) {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let packet_bytes = std::fs::metadata(path).unwrap().len();
     let before = status_kib("VmRSS:");
     let t = Instant::now();
     let p = signet_edxml::inspect(
-        BufReader::with_capacity(1 << 16, std::fs::File::open(&path).unwrap()),
+        BufReader::with_capacity(1 << 16, std::fs::File::open(path).unwrap()),
         &Limits::default(),
     )
     .unwrap();
     let secs = t.elapsed().as_secs_f64();
     let peak = status_kib("VmHWM:");
     assert_eq!(p.attachments[0].size, mb * 1_000_000);
+    assert_eq!(p.signature.valid, p.signature.present.then_some(true));
     println!(
-        "inspect: {mb} MB attachment, packet {:.1} MB, {secs:.2} s ({:.0} MB/s), RSS before {:.1} MiB, peak {:.1} MiB, peak above before {:.1} MiB",
+        "inspect {what}: {mb} MB attachment, packet {:.1} MB, {secs:.2} s ({:.0} MB/s), RSS before {:.1} MiB, peak {:.1} MiB, peak above before {:.1} MiB",
         packet_bytes as f64 / 1e6,
         packet_bytes as f64 / 1e6 / secs,
         before as f64 / 1024.0,

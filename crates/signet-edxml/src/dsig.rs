@@ -1,12 +1,13 @@
 //! The packet's XML signature (W3C XML-DSig): enveloped, over the whole packet (`URI=""`),
 //! exclusive C14N, RSA-SHA256 or ECDSA-SHA256/384 on write with the signer certificate in
-//! `KeyInfo/X509Data`; SHA-1 digests and signature methods accepted on read and reported.
+//! `KeyInfo/X509Data`; on read also inclusive C14N, and SHA-1 digests and signature methods
+//! (accepted and reported).
 //!
 //! What is checked is the signature's own integrity: each reference's digest, and the
 //! SignatureValue over the canonical SignedInfo with an embedded certificate's key. Whether
 //! that certificate is trusted is the caller's business (path validation in signet-pki).
-//! Forms not supported — references to an element id, other canonicalizations, a key given
-//! only by name — give `valid: None`, "cannot be judged", never `true`.
+//! Forms not supported — references to an element id, canonicalizations with comments or
+//! C14N 1.1, a key given only by name — give `valid: None`, "cannot be judged", never `true`.
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
