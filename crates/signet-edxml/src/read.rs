@@ -496,11 +496,11 @@ impl Canons {
         }
     }
 
-    fn each(&mut self, mut f: impl FnMut(&mut Canon<Digests>)) {
+    fn each(&mut self, f: impl FnMut(&mut Canon<Digests>)) {
         self.exclusive
             .iter_mut()
             .chain(self.inclusive.iter_mut())
-            .for_each(|c| f(c));
+            .for_each(f);
     }
 
     fn start(&mut self, e: &Element) {
