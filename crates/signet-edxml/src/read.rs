@@ -403,11 +403,11 @@ impl Reader {
         self.packet.kind = match (self.saw_header, self.saw_status) {
             (true, false) => Kind::Document,
             (false, true) => Kind::Status,
-            (true, true) => {
-                return Err(EdxmlError::Invalid(
-                    "both a MessageHeader and a Status: not one packet".into(),
-                ))
-            }
+            // Both: a status packet that carries an (empty) header too, when it has a code.
+            (true, true) => match &self.packet.status {
+                Some(st) if !st.code.is_empty() => Kind::Status,
+                _ => Kind::Document,
+            },
             (false, false) => {
                 return Err(EdxmlError::Invalid(
                     "neither a document (MessageHeader) nor a status packet (Status)".into(),
@@ -417,6 +417,8 @@ impl Reader {
         if self.packet.kind == Kind::Status {
             let s = self.packet.status.get_or_insert_with(Status::default);
             self.packet.document_id = s.response_for.document_id.clone();
+        } else {
+            self.packet.status = None;
         }
         let files = self.deliver()?;
         let digests = self.canon.finish();
