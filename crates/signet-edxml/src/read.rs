@@ -257,7 +257,10 @@ impl Reader {
             let anchor = ANCHORS.iter().find(|a| **a == name.as_str()).copied();
             let anchor = match (anchor, parent) {
                 (Some("Reference"), Some("edXMLManifest")) => "Reference",
-                (Some("Attachment"), Some("AttachmentEncoded")) => "Attachment",
+                // Under AttachmentEncoded as the samples have it, or any other wrapper.
+                (Some("Attachment"), Some(p)) if p != "MessageHeader" && p != "Status" => {
+                    "Attachment"
+                }
                 (Some(a @ ("MessageHeader" | "Status")), _) => a,
                 _ => continue,
             };
@@ -282,13 +285,10 @@ impl Reader {
         Ok(())
     }
 
-    /// Inside an attachment's ContentTransferEncoded.
+    /// Inside an attachment's ContentTransferEncoded (the same test as [`Self::anchor`]'s).
     fn in_content(&self) -> bool {
         let n = self.path.len();
-        n >= 3
-            && self.path[n - 1] == "ContentTransferEncoded"
-            && self.path[n - 2] == "Attachment"
-            && self.path[n - 3] == "AttachmentEncoded"
+        n >= 3 && self.path[n - 1] == "ContentTransferEncoded" && self.path[n - 2] == "Attachment"
     }
 
     fn end(&mut self) -> Result<(), EdxmlError> {

@@ -431,3 +431,29 @@ fn build_signed_with_a_key_on_a_token() {
     assert!(!o.status.success(), "{}", out_text(&o));
     assert!(!tmp.path("p.edxml").exists());
 }
+
+#[test]
+fn seed_packets_are_read() {
+    // The fuzz seeds: a document, a signed one, a zipped attachment, a signed status and the
+    // legacy SOAP-ENV status.
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../signet-edxml/fuzz-seeds");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&seeds).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.to_str().unwrap();
+        let v = inspect_json(&seeds, file);
+        assert!(
+            v["kind"] == "document" || v["kind"] == "status",
+            "{file}: {v}"
+        );
+        let t = ok(signet(&seeds, &["edxml", "inspect", file]));
+        if file.ends_with("legacy-soap-status.xml") {
+            assert!(
+                t.contains("SOAP-ENV") && t.contains("03 (registered)"),
+                "{t}"
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 5);
+}
