@@ -497,3 +497,37 @@ fn inclusive_c14n_from_legacy_senders_is_checked() {
     let changed = text.replacen("thử nghiệm", "thứ nghiệm", 1);
     assert_ne!(xmlsec1_verifies(&changed, &cert), Some(true));
 }
+
+#[test]
+fn content_ids_match_in_every_spelling() {
+    use crate::read::normalize_cid;
+    for s in [
+        "cid:ABC-1",
+        "CID:abc-1",
+        "<abc-1>",
+        " cid:<ABC-1> ",
+        "abc-1",
+    ] {
+        assert_eq!(normalize_cid(s), "abc-1", "{s}");
+    }
+    // The manifest names the file; the attachment only carries its id, spelled otherwise.
+    let xml = sample("aGVsbG8=")
+        .replace(
+            "<ContentId>ABC-1</ContentId>",
+            "<ContentId>&lt;abc-1&gt;</ContentId>",
+        )
+        .replace(
+            "<AttachmentName>cv.pdf</AttachmentName>\n    </Attachment>",
+            "</Attachment>",
+        )
+        .replace(
+            "<ContentType>application/pdf</ContentType><ContentId>",
+            "<ContentId>",
+        );
+    let attachment = &xml[xml.find("<AttachmentEncoded>").unwrap()..];
+    assert!(!attachment.contains("AttachmentName") && !attachment.contains("ContentType"));
+    assert!(attachment.contains("&lt;abc-1&gt;"));
+    let (p, _) = read_str(&xml).unwrap();
+    assert_eq!(p.attachments[0].name, "cv.pdf");
+    assert_eq!(p.attachments[0].content_type, "application/pdf");
+}
