@@ -3,6 +3,7 @@
 
 mod ca;
 mod config;
+mod edxml;
 mod sign;
 mod verify;
 
@@ -84,6 +85,11 @@ enum Command {
     Ca {
         #[command(subcommand)]
         command: ca::CaCommand,
+    },
+    /// edXML (QCVN 102) packets: inspect, build.
+    Edxml {
+        #[command(subcommand)]
+        command: edxml::EdxmlCommand,
     },
 }
 
@@ -256,6 +262,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Verify(args) => {
             return tokio::task::spawn_blocking(move || verify::verify(args))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        Command::Edxml { command } => {
+            return tokio::task::spawn_blocking(move || edxml::run(command))
                 .await
                 .map_err(|e| e.to_string())?
         }
