@@ -37,6 +37,7 @@ use time::OffsetDateTime;
 
 pub use error::AgentError;
 pub use origin::normalize_origin;
+pub use pairing::CODE_LIFETIME_MINUTES as PAIRING_CODE_MINUTES;
 
 /// The default listening address; the page's script uses the same.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8765";
@@ -141,7 +142,7 @@ impl Agent {
         self.inner.module.path()
     }
 
-    /// A new one-time pairing code (valid [`pairing::CODE_LIFETIME_MINUTES`] minutes, a few
+    /// A new one-time pairing code (valid [`PAIRING_CODE_MINUTES`] minutes, a few
     /// tries), replacing any earlier one. Shown to the user, never stored in the clear.
     pub fn new_pairing_code(&self) -> Result<String, AgentError> {
         pairing::new_code(&self.inner.data_dir, self.inner.host.as_ref())
