@@ -7,7 +7,7 @@ use signet_signers::{Module, SignerError, TokenCertificate};
 use time::format_description::well_known::Rfc3339;
 use x509_cert::Certificate;
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+use crate::B64;
 
 /// One signing certificate, as `GET /v1/certificates` gives it.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -59,7 +59,11 @@ pub(crate) fn offered(module: &Module) -> Result<Vec<Offered>, SignerError> {
         .collect())
 }
 
-fn describe(t: &TokenCertificate, c: &Certificate, all: &[(TokenCertificate, Certificate)]) -> Offered {
+fn describe(
+    t: &TokenCertificate,
+    c: &Certificate,
+    all: &[(TokenCertificate, Certificate)],
+) -> Offered {
     let tbs = &c.tbs_certificate;
     let not_after = time::OffsetDateTime::from_unix_timestamp(
         tbs.validity.not_after.to_unix_duration().as_secs() as i64,
@@ -84,7 +88,11 @@ fn describe(t: &TokenCertificate, c: &Certificate, all: &[(TokenCertificate, Cer
 }
 
 /// The issuers of `c` on the same token, nearest first, up to the first self-issued one.
-fn chain(t: &TokenCertificate, c: &Certificate, all: &[(TokenCertificate, Certificate)]) -> Vec<String> {
+fn chain(
+    t: &TokenCertificate,
+    c: &Certificate,
+    all: &[(TokenCertificate, Certificate)],
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = c;
     let mut seen = vec![t.der.clone()];

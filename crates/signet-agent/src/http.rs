@@ -17,9 +17,8 @@ use signet_signers::Module;
 use crate::certificates::{offered, Offered};
 use crate::journal::{describe, printable};
 use crate::origin::normalize_origin;
-use crate::{pairing, Agent, AgentError, DocumentSummary, SignSummary};
+use crate::{pairing, Agent, AgentError, DocumentSummary, SignSummary, B64};
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 /// Most digests in one batch.
 const MAX_DIGESTS: usize = 1000;
 
@@ -44,7 +43,10 @@ fn loopback_host(headers: &HeaderMap) -> bool {
         Some((name, port)) if !port.contains(']') => name,
         _ => host,
     };
-    matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "[::1]"
+    )
 }
 
 /// Every request: a loopback `Host`, an `Origin` that is paired (any http(s) origin for
@@ -308,7 +310,10 @@ async fn sign(
     if let Some(o) = entry.as_object_mut() {
         o.insert("result".into(), outcome.into());
     }
-    agent.inner.journal.record(agent.inner.host.now(), "sign", entry);
+    agent
+        .inner
+        .journal
+        .record(agent.inner.host.now(), "sign", entry);
     let signatures = result?;
     Ok(Json(json!({
         "signatures": signatures.iter().map(|s| B64.encode(s)).collect::<Vec<_>>(),

@@ -39,6 +39,9 @@ pub use error::AgentError;
 pub use origin::normalize_origin;
 pub use pairing::CODE_LIFETIME_MINUTES as PAIRING_CODE_MINUTES;
 
+/// Base64 as the protocol writes binary values (standard alphabet, padded).
+pub(crate) const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
 /// The default listening address; the page's script uses the same.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8765";
 

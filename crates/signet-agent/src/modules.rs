@@ -87,10 +87,15 @@ fn dirs() -> Vec<PathBuf> {
         let root = std::env::var_os("SystemRoot").unwrap_or_else(|| "C:\\Windows".into());
         vec![PathBuf::from(root).join("System32")]
     } else if cfg!(target_os = "macos") {
-        ["/usr/local/lib", "/opt/homebrew/lib", "/Library/OpenSC/lib", "/usr/lib"]
-            .iter()
-            .map(PathBuf::from)
-            .collect()
+        [
+            "/usr/local/lib",
+            "/opt/homebrew/lib",
+            "/Library/OpenSC/lib",
+            "/usr/lib",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect()
     } else {
         [
             "/usr/lib",
@@ -132,5 +137,8 @@ pub fn candidates() -> Vec<PathBuf> {
 /// The first candidate that exists, or the list of those tried.
 pub fn find() -> Result<PathBuf, Vec<PathBuf>> {
     let all = candidates();
-    all.iter().find(|p| Path::new(p).is_file()).cloned().ok_or(all)
+    all.iter()
+        .find(|p| Path::new(p).is_file())
+        .cloned()
+        .ok_or(all)
 }

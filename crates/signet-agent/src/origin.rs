@@ -17,8 +17,7 @@ pub fn normalize_origin(url: &str) -> Option<String> {
         _ => return None,
     };
     let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
-    if authority.is_empty() || authority.contains('@') || authority.contains(char::is_whitespace)
-    {
+    if authority.is_empty() || authority.contains('@') || authority.contains(char::is_whitespace) {
         return None;
     }
     let authority = match authority.rsplit_once(':') {
@@ -65,7 +64,11 @@ impl PairedOrigins {
         };
         let given = given
             .iter()
-            .map(|o| normalize_origin(o).ok_or_else(|| AgentError::Data(format!("--origin {o:?} is not an http(s) URL"))))
+            .map(|o| {
+                normalize_origin(o).ok_or_else(|| {
+                    AgentError::Data(format!("--origin {o:?} is not an http(s) URL"))
+                })
+            })
             .collect::<Result<_, _>>()?;
         Ok(PairedOrigins {
             file,
@@ -131,12 +134,23 @@ mod tests {
     #[test]
     fn origins_are_normalized_and_garbage_refused() {
         let n = |s| normalize_origin(s);
-        assert_eq!(n("https://Signet.Example.vn/documents/1").unwrap(), "https://signet.example.vn");
+        assert_eq!(
+            n("https://Signet.Example.vn/documents/1").unwrap(),
+            "https://signet.example.vn"
+        );
         assert_eq!(n("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
         assert_eq!(n("https://a.vn:443").unwrap(), "https://a.vn");
         assert_eq!(n("http://[::1]:80/").unwrap(), "http://[::1]");
         assert_eq!(n("http://[::1]").unwrap(), "http://[::1]");
-        for bad in ["null", "", "file:///etc", "ftp://a", "https://", "https://u@a.vn", "http://a:x"] {
+        for bad in [
+            "null",
+            "",
+            "file:///etc",
+            "ftp://a",
+            "https://",
+            "https://u@a.vn",
+            "http://a:x",
+        ] {
             assert!(n(bad).is_none(), "{bad}");
         }
     }

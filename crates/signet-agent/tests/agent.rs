@@ -228,16 +228,24 @@ async fn offers_the_signing_certificates_with_their_chain() {
     for (c, signer) in ours.iter().zip([&f.rsa, &f.ec]) {
         assert_eq!(c["der"], B64.encode(&signer.cert));
         assert_eq!(c["chain"], json!([B64.encode(&f.ca)]));
-        assert!(c["subject"].as_str().unwrap().contains("Nguyễn Văn An"), "{c}");
-        assert!(c["issuer"].as_str().unwrap().contains("Signet Test CA"), "{c}");
+        assert!(
+            c["subject"].as_str().unwrap().contains("Nguyễn Văn An"),
+            "{c}"
+        );
+        assert!(
+            c["issuer"].as_str().unwrap().contains("Signet Test CA"),
+            "{c}"
+        );
         assert!(!c["serial"].as_str().unwrap().is_empty());
         let not_after = c["not_after"].as_str().unwrap();
-        OffsetDateTime::parse(not_after, &time::format_description::well_known::Rfc3339)
-            .unwrap();
+        OffsetDateTime::parse(not_after, &time::format_description::well_known::Rfc3339).unwrap();
         let id = c["id"].as_str().unwrap();
         let (serial, key_id) = id.rsplit_once('/').unwrap();
         assert!(!serial.is_empty());
-        assert_eq!(hex::decode(key_id).unwrap(), c["label"].as_str().unwrap().as_bytes());
+        assert_eq!(
+            hex::decode(key_id).unwrap(),
+            c["label"].as_str().unwrap().as_bytes()
+        );
     }
     // Only ever the answer's origin, as sent, for CORS.
     assert_eq!(list.headers["access-control-allow-origin"], PAGE);
@@ -291,7 +299,10 @@ async fn signs_batches_that_verify_with_the_certificate_key() {
     sign_and_verify(&f, &f.ec, "ecdsa-p256-sha256").await;
     // Journaled: who asked, what, how many, the outcome — and never the PIN.
     let log = log(&f);
-    let entries: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let entries: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let signs: Vec<&Value> = entries.iter().filter(|e| e["event"] == "sign").collect();
     assert_eq!(signs.len(), 2, "{log}");
     for e in &signs {
@@ -312,7 +323,8 @@ async fn a_wrong_or_missing_pin_is_refused() {
     let id = certificate_id(&f, &f.rsa.cert).await;
     let digest = B64.encode([7u8; 32]);
     let body = |pin: Option<&str>| {
-        let mut b = json!({"certificate_id": id, "digest_algorithm": "sha256", "digests": [digest]});
+        let mut b =
+            json!({"certificate_id": id, "digest_algorithm": "sha256", "digests": [digest]});
         if let Some(p) = pin {
             b["pin"] = json!(p);
         }
@@ -332,7 +344,10 @@ async fn a_wrong_or_missing_pin_is_refused() {
     let after = post(&f.agent, "/v1/sign", PAGE, &body(None)).await;
     assert_eq!(after.json["error"], "pin_required");
     let log = log(&f);
-    assert!(log.contains("\"pin_incorrect\"") && !log.contains("000000"), "{log}");
+    assert!(
+        log.contains("\"pin_incorrect\"") && !log.contains("000000"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -352,14 +367,21 @@ async fn unpaired_origins_are_refused() {
         assert_eq!(a.json["error"], "unpaired_origin");
     }
     // Same host, other port or scheme: another origin.
-    for other in ["https://signet.example.vn:8443", "http://signet.example.vn", "null"] {
+    for other in [
+        "https://signet.example.vn:8443",
+        "http://signet.example.vn",
+        "null",
+    ] {
         let a = get(&f.agent, "/v1/certificates", other).await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{other}");
     }
     let sign = json!({"certificate_id": id, "pin": PIN, "digests": [B64.encode([1u8; 32])]});
     let a = post(&f.agent, "/v1/sign", evil, &sign).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    assert!(!log(&f).contains("\"sign\""), "an unpaired request reached the token");
+    assert!(
+        !log(&f).contains("\"sign\""),
+        "an unpaired request reached the token"
+    );
 
     // Preflights: answered for the paired page only, with Private Network Access.
     let preflight = |origin: &'static str| {
@@ -418,7 +440,10 @@ async fn pairing_takes_the_right_code_once_in_time() {
         async move { post(&agent, "/v1/pair", origin, &json!({ "code": code })).await }
     };
     // No code was ever given out.
-    assert_eq!(pair(new_page, "ABCD-EFGH".into()).await.json["error"], "pairing_refused");
+    assert_eq!(
+        pair(new_page, "ABCD-EFGH".into()).await.json["error"],
+        "pairing_refused"
+    );
 
     let code = f.agent.new_pairing_code().unwrap();
     assert_eq!(code.len(), 9, "{code}");
@@ -427,13 +452,19 @@ async fn pairing_takes_the_right_code_once_in_time() {
     assert_eq!(wrong.json["error"], "pairing_refused");
     // The pairing answer is readable by the page that asked.
     assert_eq!(wrong.headers["access-control-allow-origin"], new_page);
-    assert_eq!(get(&f.agent, "/v1/info", new_page).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&f.agent, "/v1/info", new_page).await.status,
+        StatusCode::FORBIDDEN
+    );
     // Typed in lower case, without the dash: accepted.
     let typed = code.replace('-', "").to_lowercase();
     let ok = pair(new_page, typed.clone()).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.json);
     assert_eq!(ok.json["origin"], new_page);
-    assert_eq!(get(&f.agent, "/v1/info", new_page).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&f.agent, "/v1/info", new_page).await.status,
+        StatusCode::OK
+    );
     // Single use.
     let again = pair("https://other.example", typed).await;
     assert_eq!(again.json["error"], "pairing_refused");
@@ -441,20 +472,34 @@ async fn pairing_takes_the_right_code_once_in_time() {
     // Expired after ten minutes.
     let code = f.agent.new_pairing_code().unwrap();
     f.host.now.fetch_add(10 * 60 + 1, Ordering::SeqCst);
-    assert_eq!(pair("https://late.example", code).await.json["error"], "pairing_refused");
+    assert_eq!(
+        pair("https://late.example", code).await.json["error"],
+        "pairing_refused"
+    );
 
     // Five wrong tries void the code, even for the right one after.
     let code = f.agent.new_pairing_code().unwrap();
     for _ in 0..5 {
-        assert_eq!(pair("https://guess.example", "ZZZZ-ZZZZ".into()).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            pair("https://guess.example", "ZZZZ-ZZZZ".into())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
     }
-    assert_eq!(pair("https://guess.example", code).await.json["error"], "pairing_refused");
+    assert_eq!(
+        pair("https://guess.example", code).await.json["error"],
+        "pairing_refused"
+    );
 
     // A new code replaces the pending one.
     let first = f.agent.new_pairing_code().unwrap();
     let second = f.agent.new_pairing_code().unwrap();
     if first != second {
-        assert_eq!(pair("https://first.example", first).await.json["error"], "pairing_refused");
+        assert_eq!(
+            pair("https://first.example", first).await.json["error"],
+            "pairing_refused"
+        );
     }
 
     // The pairing survives a restart; the journal has every attempt.
@@ -471,7 +516,10 @@ async fn pairing_takes_the_right_code_once_in_time() {
     .unwrap();
     assert_eq!(reopened.paired_origins(), vec![new_page.to_string()]);
     let log = log(&f);
-    assert!(log.contains("\"pairing_refused\"") && log.contains(new_page), "{log}");
+    assert!(
+        log.contains("\"pairing_refused\"") && log.contains(new_page),
+        "{log}"
+    );
     // The pending code is stored hashed only.
     if let Ok(bytes) = std::fs::read(f.data.path("pairing.json")) {
         assert!(!String::from_utf8_lossy(&bytes).contains(&second.replace('-', "")));
@@ -492,8 +540,10 @@ async fn malformed_requests_are_400_and_unknown_certificates_404() {
         json!({"certificate_id": rsa, "pin": PIN, "digests": []}).to_string(),
         json!({"certificate_id": rsa, "pin": PIN, "digests": ["***"]}).to_string(),
         json!({"certificate_id": rsa, "pin": PIN, "digests": [B64.encode([1u8; 31])]}).to_string(),
-        json!({"certificate_id": rsa, "pin": PIN, "digests": [d32], "digest_algorithm": "sha384"}).to_string(),
-        json!({"certificate_id": rsa, "pin": PIN, "digests": [d32], "context": {"documents": "x"}}).to_string(),
+        json!({"certificate_id": rsa, "pin": PIN, "digests": [d32], "digest_algorithm": "sha384"})
+            .to_string(),
+        json!({"certificate_id": rsa, "pin": PIN, "digests": [d32], "context": {"documents": "x"}})
+            .to_string(),
         json!({"certificate_id": rsa, "pin": PIN, "digests": vec![d32.clone(); 1001]}).to_string(),
     ];
     for body in &cases {
@@ -521,7 +571,10 @@ async fn malformed_requests_are_400_and_unknown_certificates_404() {
     )
     .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
-    assert_eq!(get(&f.agent, "/v2/anything", PAGE).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&f.agent, "/v2/anything", PAGE).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -537,8 +590,16 @@ async fn listens_on_loopback_only() {
         let e = signet_agent::loopback_address(bad).unwrap_err();
         assert_eq!(e.code(), "not_loopback", "{bad}");
     }
-    for good in ["127.0.0.1:8765", "[::1]:8765", "localhost:8765", "127.0.0.2:1"] {
-        assert!(signet_agent::loopback_address(good).unwrap().ip().is_loopback());
+    for good in [
+        "127.0.0.1:8765",
+        "[::1]:8765",
+        "localhost:8765",
+        "127.0.0.2:1",
+    ] {
+        assert!(signet_agent::loopback_address(good)
+            .unwrap()
+            .ip()
+            .is_loopback());
     }
     assert!(signet_agent::bind("0.0.0.0:0").await.is_err());
     let listener = signet_agent::bind("127.0.0.1:0").await.unwrap();

@@ -129,10 +129,7 @@ impl PublicKey {
                     .unwrap_or_default();
                 let curve = Curve::of_params(&params)
                     .ok_or_else(|| SignerError::BadKey(format!("curve {params:02x?}")))?;
-                Ok(PublicKey::Ec {
-                    curve,
-                    point: bits,
-                })
+                Ok(PublicKey::Ec { curve, point: bits })
             }
             other => Err(SignerError::BadKey(format!("key algorithm {other}"))),
         }

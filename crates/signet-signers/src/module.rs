@@ -140,9 +140,7 @@ impl Module {
 
 /// The signature algorithm a certificate's key signs digests with here: ECDSA P-256 with
 /// SHA-256, P-384 with SHA-384, RSA PKCS#1 v1.5 with SHA-256.
-pub fn certificate_signature_algorithm(
-    cert_der: &[u8],
-) -> Result<SignatureAlgorithm, SignerError> {
+pub fn certificate_signature_algorithm(cert_der: &[u8]) -> Result<SignatureAlgorithm, SignerError> {
     Ok(match PublicKey::of_certificate(cert_der)? {
         PublicKey::Ec {
             curve: crate::Curve::P256,
@@ -168,10 +166,8 @@ fn login(session: &Session, pin: &str) -> Result<(), SignerError> {
         Ok(()) => Ok(()),
         Err(e @ Error::Pkcs11(RvError::PinLocked, _)) => Err(SignerError::PinLocked(e.to_string())),
         Err(
-            e @ Error::Pkcs11(
-                RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange,
-                _,
-            ),
+            e
+            @ Error::Pkcs11(RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange, _),
         ) => Err(SignerError::Login(e.to_string())),
         Err(e) => Err(e.into()),
     }
@@ -211,7 +207,11 @@ fn token_certificates(
         let (mut id, mut label, mut der) = (Vec::new(), Vec::new(), Vec::new());
         let attrs = session.get_attributes(
             handle,
-            &[AttributeType::Id, AttributeType::Label, AttributeType::Value],
+            &[
+                AttributeType::Id,
+                AttributeType::Label,
+                AttributeType::Value,
+            ],
         )?;
         for a in attrs {
             match a {

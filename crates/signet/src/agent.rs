@@ -108,7 +108,8 @@ pub async fn run(args: AgentArgs) -> Result<ExitCode, String> {
         prompt: Mutex::new(()),
     });
     if let Some(AgentCommand::Pair) = args.command {
-        let code = signet_agent::new_pairing_code(&data, host.as_ref()).map_err(|e| e.to_string())?;
+        let code =
+            signet_agent::new_pairing_code(&data, host.as_ref()).map_err(|e| e.to_string())?;
         print_code(&code);
         return Ok(ExitCode::SUCCESS);
     }
@@ -123,7 +124,10 @@ pub async fn run(args: AgentArgs) -> Result<ExitCode, String> {
                 "no PKCS#11 module found ({} places tried, e.g. {}): install the token's \
                  driver or pass --module PATH",
                 tried.len(),
-                tried.first().map(|p| p.display().to_string()).unwrap_or_default()
+                tried
+                    .first()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             )
         })?,
     };
