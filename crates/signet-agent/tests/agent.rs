@@ -63,6 +63,7 @@ struct Fixture {
     ca: Vec<u8>,
     rsa: Signer,
     ec: Signer,
+    ec384: Signer,
 }
 
 /// A token with a CA key and certificate, an RSA-2048 and a P-256 signing key with
@@ -99,8 +100,14 @@ fn fixture(name: &str) -> Option<Fixture> {
         cert: issue(&ec_key, "leader-ec"),
         ring_alg: &ring::signature::ECDSA_P256_SHA256_ASN1,
     };
+    let ec384_key = token.generate("leader-p384", Curve::P384).unwrap();
+    let ec384 = Signer {
+        public: ec384_key.der_bytes().to_vec(),
+        cert: issue(&ec384_key, "leader-p384"),
+        ring_alg: &ring::signature::ECDSA_P384_SHA384_ASN1,
+    };
     // The test's own sessions (and their login) end here: the agent logs in by itself.
-    drop((rsa_key, ec_key, issuer, token));
+    drop((rsa_key, ec_key, ec384_key, issuer, token));
     let host = Arc::new(TestHost {
         now: AtomicI64::new(1_780_000_000),
     });
@@ -121,6 +128,7 @@ fn fixture(name: &str) -> Option<Fixture> {
         ca,
         rsa,
         ec,
+        ec384,
     })
 }
 
@@ -223,9 +231,9 @@ async fn offers_the_signing_certificates_with_their_chain() {
         .iter()
         .filter(|c| c["token"].as_str().unwrap().starts_with("agent-list-"))
         .collect();
-    // The two signing certificates; the CA's is not one (though its key is on the token).
-    assert_eq!(ours.len(), 2, "{}", list.json);
-    for (c, signer) in ours.iter().zip([&f.rsa, &f.ec]) {
+    // The three signing certificates; the CA's is not one (though its key is on the token).
+    assert_eq!(ours.len(), 3, "{}", list.json);
+    for (c, signer) in ours.iter().zip([&f.rsa, &f.ec, &f.ec384]) {
         assert_eq!(c["der"], B64.encode(&signer.cert));
         assert_eq!(c["chain"], json!([B64.encode(&f.ca)]));
         assert!(
@@ -251,14 +259,19 @@ async fn offers_the_signing_certificates_with_their_chain() {
     assert_eq!(list.headers["access-control-allow-origin"], PAGE);
 }
 
-async fn sign_and_verify(f: &Fixture, signer: &Signer, algorithm: &str) {
+async fn sign_and_verify(
+    f: &Fixture,
+    signer: &Signer,
+    algorithm: &str,
+    (digest, digest_name): (&'static ring::digest::Algorithm, &str),
+) {
     let id = certificate_id(f, &signer.cert).await;
     let messages: Vec<Vec<u8>> = (0..3)
         .map(|i| format!("signed attributes of document {i}").into_bytes())
         .collect();
     let digests: Vec<String> = messages
         .iter()
-        .map(|m| B64.encode(ring::digest::digest(&ring::digest::SHA256, m)))
+        .map(|m| B64.encode(ring::digest::digest(digest, m)))
         .collect();
     let answer = post(
         &f.agent,
@@ -267,7 +280,7 @@ async fn sign_and_verify(f: &Fixture, signer: &Signer, algorithm: &str) {
         &json!({
             "certificate_id": id,
             "pin": PIN,
-            "digest_algorithm": "sha256",
+            "digest_algorithm": digest_name,
             "digests": digests,
             "context": {"origin_label": "UBND tỉnh Demo", "documents": [
                 {"notation": "12/UBND-VP", "subject": "V/v họp giao ban"},
@@ -295,8 +308,16 @@ async fn signs_batches_that_verify_with_the_certificate_key() {
     let Some(f) = fixture("agent-sign") else {
         return;
     };
-    sign_and_verify(&f, &f.rsa, "rsa-pkcs1v15-sha256").await;
-    sign_and_verify(&f, &f.ec, "ecdsa-p256-sha256").await;
+    let sha256 = (&ring::digest::SHA256, "sha256");
+    sign_and_verify(&f, &f.rsa, "rsa-pkcs1v15-sha256", sha256).await;
+    sign_and_verify(&f, &f.ec, "ecdsa-p256-sha256", sha256).await;
+    sign_and_verify(
+        &f,
+        &f.ec384,
+        "ecdsa-p384-sha384",
+        (&ring::digest::SHA384, "sha384"),
+    )
+    .await;
     // Journaled: who asked, what, how many, the outcome — and never the PIN.
     let log = log(&f);
     let entries: Vec<Value> = log
@@ -304,7 +325,7 @@ async fn signs_batches_that_verify_with_the_certificate_key() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let signs: Vec<&Value> = entries.iter().filter(|e| e["event"] == "sign").collect();
-    assert_eq!(signs.len(), 2, "{log}");
+    assert_eq!(signs.len(), 3, "{log}");
     for e in &signs {
         assert_eq!(e["origin"], PAGE);
         assert_eq!(e["count"], 3);
