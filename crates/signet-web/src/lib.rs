@@ -90,6 +90,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let router = Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/static/style.css", get(pages::style))
+        .route("/static/agent.js", get(pages::agent_js))
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

@@ -1,6 +1,7 @@
 //! The `signet` command: run the server (with or without the demo province), migrate the
 //! database, verify the journal.
 
+mod agent;
 mod ca;
 mod config;
 mod edxml;
@@ -91,6 +92,9 @@ enum Command {
         #[command(subcommand)]
         command: edxml::EdxmlCommand,
     },
+    /// The local signing agent for USB tokens: run on the signer's PC, it lets the Signet
+    /// page sign with the token (loopback only, paired origins only).
+    Agent(agent::AgentArgs),
 }
 
 #[derive(Subcommand)]
@@ -255,6 +259,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::DefaultConfig => print!("{}", config::SAMPLE),
         Command::Ca { command } => return ca::run(command).await,
+        Command::Agent(args) => return agent::run(args).await,
         Command::Sign(args) => {
             return tokio::task::spawn_blocking(move || sign::sign_command(*args))
                 .await
