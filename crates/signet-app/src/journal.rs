@@ -18,6 +18,8 @@ pub struct JournalCheck {
     pub agency: Agency,
     pub result: Result<usize, Break>,
     pub anchors: Anchoring,
+    /// Document rows that disagree with the journal (edited without an entry).
+    pub rows: Vec<String>,
 }
 
 /// A journal against its anchors.
@@ -61,10 +63,12 @@ pub async fn verify_journals(
         let anchors = anchors.map_or(Anchoring::None, |set| {
             against_anchors(&agency, &entries, head.as_ref(), set)
         });
+        let rows = check_document_rows(&entries, &store.audited_rows(&agency.id).await?);
         checks.push(JournalCheck {
             agency,
             result,
             anchors,
+            rows,
         });
     }
     if checks.is_empty() {
@@ -105,4 +109,92 @@ fn against_anchors(
         },
         Err(e) => Anchoring::Broken(e.to_string()),
     }
+}
+
+/// What the journal says a document row must hold: the last journaled value of each field
+/// (`None` where no entry says, e.g. secrecy in entries older than its journaling).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Journaled {
+    state: Option<String>,
+    subject: Option<String>,
+    secrecy: Option<String>,
+    number: Option<i64>,
+    notation: Option<String>,
+}
+
+/// Replays the document entries of a journal into the fields each document must hold.
+fn replay(entries: &[signet_core::journal::Entry]) -> std::collections::HashMap<&str, Journaled> {
+    let mut docs: std::collections::HashMap<&str, Journaled> = std::collections::HashMap::new();
+    for e in entries.iter().filter(|e| e.action.starts_with("document.")) {
+        let Ok(details) = serde_json::from_str::<serde_json::Value>(&e.details) else {
+            continue;
+        };
+        let text = |k: &str| details.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let doc = docs.entry(e.subject.as_str()).or_default();
+        match e.action.as_str() {
+            "document.drafted" => {
+                doc.state = Some("draft".into());
+                doc.subject = text("subject");
+                doc.secrecy = text("secrecy");
+            }
+            "document.registered" => {
+                doc.state = Some("registered".into());
+                doc.subject = text("subject");
+                doc.secrecy = text("secrecy");
+                doc.number = details.get("arrival_number").and_then(|v| v.as_i64());
+                doc.notation = text("notation");
+            }
+            "document.issued" => {
+                doc.state = Some("issued".into());
+                doc.number = details.get("number").and_then(|v| v.as_i64());
+                doc.notation = text("notation");
+            }
+            _ => {
+                if let Some(to) = text("to") {
+                    doc.state = Some(to);
+                }
+            }
+        }
+    }
+    docs
+}
+
+/// The document rows that disagree with the journal: a row no entry is about (inserted
+/// behind its back), or a journaled field changed without an entry. One line per row.
+pub fn check_document_rows(
+    entries: &[signet_core::journal::Entry],
+    rows: &[signet_store::documents::AuditedRow],
+) -> Vec<String> {
+    let journaled = replay(entries);
+    let mut problems = Vec::new();
+    for row in rows {
+        let Some(j) = journaled.get(row.id.as_str()) else {
+            problems.push(format!("document {}: no journal entry is about it", row.id));
+            continue;
+        };
+        let differs = |field: &str, journal: Option<String>, stored: Option<String>| {
+            journal.filter(|j| Some(j) != stored.as_ref()).map(|j| {
+                format!(
+                    "document {}: {field} is {stored:?}, the journal says {j:?}",
+                    row.id
+                )
+            })
+        };
+        problems.extend(
+            [
+                differs("state", j.state.clone(), Some(row.state.clone())),
+                differs("subject", j.subject.clone(), Some(row.subject.clone())),
+                differs("secrecy", j.secrecy.clone(), Some(row.secrecy.clone())),
+                differs(
+                    "number",
+                    j.number.map(|n| n.to_string()),
+                    row.number.map(|n| n.to_string()),
+                ),
+                differs("notation", j.notation.clone(), row.notation.clone()),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    problems
 }

@@ -464,12 +464,20 @@ async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode,
         match (&c.result, &c.anchors) {
             (Err(e), _) => println!("BROKEN  {code}  {name}: {e}"),
             (Ok(_), Anchoring::Broken(e)) => println!("BROKEN  {code}  {name}: {e}"),
+            (Ok(_), _) if !c.rows.is_empty() => {
+                let shown: Vec<&str> = c.rows.iter().take(3).map(String::as_str).collect();
+                println!(
+                    "BROKEN  {code}  {name}: {} document row(s) changed without a journal entry: {}",
+                    c.rows.len(),
+                    shown.join("; ")
+                )
+            }
             (Ok(n), Anchoring::Vouched { up_to, .. }) => {
                 println!("ok      {code}  {n} entries  {name}  (anchored up to entry {up_to})")
             }
             (Ok(n), Anchoring::None) => println!("ok      {code}  {n} entries  {name}"),
         }
-        broken |= c.result.is_err() || c.anchors.is_broken();
+        broken |= c.result.is_err() || c.anchors.is_broken() || !c.rows.is_empty();
     }
     Ok(if broken {
         ExitCode::from(1)

@@ -78,6 +78,34 @@ async fn demo_then_journal_verify_finds_tampering() {
         .await
         .unwrap();
     let province = "(SELECT id FROM agencies WHERE code = '000.00.00.H99')";
+
+    // A document row edited without a journal entry (a draft made "issued"), then put back.
+    let sql = |state: &str, from: &str| {
+        format!("UPDATE documents SET state = '{state}' WHERE id = (SELECT id FROM documents WHERE agency_id = {province} AND state = '{from}' ORDER BY id LIMIT 1)")
+    };
+    assert_eq!(
+        execute(&store, &sql("sealed-behind-the-back", "draft"))
+            .await
+            .unwrap(),
+        1
+    );
+    let (code, out) = verify(&data);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("BROKEN  000.00.00.H99")
+            && out.contains("without a journal entry")
+            && out.contains("the journal says \"draft\""),
+        "{out}"
+    );
+    assert_eq!(
+        execute(&store, &sql("draft", "sealed-behind-the-back"))
+            .await
+            .unwrap(),
+        1
+    );
+    let (code, out) = verify(&data);
+    assert_eq!(code, 0, "put back: {out}");
+
     let edited = execute(
         &store,
         &format!(
