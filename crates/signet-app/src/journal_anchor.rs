@@ -99,7 +99,9 @@ impl App {
                 token: base64::engine::general_purpose::STANDARD.encode(token),
             });
         }
-        append(&day_file(dir, self.clock.now()), &records)?;
+        if !records.is_empty() {
+            append(&day_file(dir, self.clock.now()), &records)?;
+        }
         Ok(records)
     }
 }
