@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod issuance;
 pub mod journal;
+pub mod journal_anchor;
 pub mod random;
 pub mod registers;
 pub mod signing;

@@ -23,6 +23,11 @@ pub const MAX_CONCURRENT: usize = 2;
 /// Files being received for verification at once: a request is admitted (limit, capacity)
 /// before its body is read, so at most this many bodies are in memory.
 pub const MAX_RECEIVING: usize = 4;
+/// Requests waiting for a place to send their file; past that the server is over capacity
+/// and says so at once (a waiting request holds a connection, not its body).
+pub const MAX_WAITING: usize = 64;
+/// The longest a request waits for a place.
+const ADMISSION_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The most one verification waits for revocation data before reporting it unavailable.
 pub const FETCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -35,6 +40,7 @@ pub struct Verifier {
     pub fetch_deadline: std::time::Duration,
     running: Semaphore,
     receiving: Arc<Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
     counts: Mutex<HashMap<String, (u32, i64)>>,
 }
 
@@ -59,6 +65,7 @@ impl Verifier {
             fetch_deadline: FETCH_DEADLINE,
             running: Semaphore::new(MAX_CONCURRENT),
             receiving: Arc::new(Semaphore::new(MAX_RECEIVING)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
             counts: Mutex::new(HashMap::new()),
         }
     }
@@ -196,7 +203,9 @@ impl App {
     ) -> Result<(signet_store::documents::DocumentFile, Report), AppError> {
         use tokio::io::AsyncReadExt;
         let (file, handle) = self.document_file(viewer, doc_id, file_id).await?;
-        let admitted = self.admit_verification(&format!("person:{}", viewer.person_id))?;
+        let admitted = self
+            .admit_verification(&format!("person:{}", viewer.person_id))
+            .await?;
         if file.size > MAX_BYTES as i64 {
             return Err(AppError::TooLarge {
                 limit: MAX_BYTES as u64,
@@ -219,16 +228,31 @@ impl App {
     }
 
     /// Admits a verification request of `client` (its address, or a person) before its body
-    /// is read: refused when the client is over its allowance or when [`MAX_RECEIVING`] files
-    /// are already being received, so refused requests cost no memory.
-    pub fn admit_verification(&self, client: &str) -> Result<Admitted, AppError> {
+    /// is read: refused when the client is over its allowance, or when the server is over
+    /// capacity ([`MAX_WAITING`] requests already waiting for one of the [`MAX_RECEIVING`]
+    /// places, or no place within 30 s). Refused requests cost no memory.
+    pub async fn admit_verification(&self, client: &str) -> Result<Admitted, AppError> {
+        use std::sync::atomic::Ordering;
         self.verifier
             .admit(client, self.clock.now_ms())
             .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
-        let place = Arc::clone(&self.verifier.receiving)
-            .try_acquire_owned()
-            .map_err(|_| AppError::RateLimited { retry_after_s: 10 })?;
-        Ok(Admitted { _place: place })
+        let busy = AppError::RateLimited { retry_after_s: 10 };
+        let verifier = &self.verifier;
+        if verifier.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+            verifier.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy);
+        }
+        let place = tokio::time::timeout(
+            ADMISSION_WAIT,
+            Arc::clone(&verifier.receiving).acquire_owned(),
+        )
+        .await;
+        verifier.waiting.fetch_sub(1, Ordering::SeqCst);
+        match place {
+            Ok(Ok(place)) => Ok(Admitted { _place: place }),
+            Ok(Err(_)) => Err(AppError::Invalid(crate::Invalid::ShuttingDown)),
+            Err(_) => Err(busy),
+        }
     }
 
     /// Verifies a signed PDF for anyone, once admitted ([`App::admit_verification`]).

@@ -15,6 +15,7 @@ mod asn1;
 mod curve;
 mod error;
 mod key;
+mod module;
 mod software;
 mod token;
 
@@ -22,5 +23,6 @@ pub use asn1::ecdsa_raw_to_der;
 pub use curve::Curve;
 pub use error::SignerError;
 pub use key::{KeyProtection, Pkcs11Key};
+pub use module::{certificate_signature_algorithm, Module, TokenCertificate, TokenSummary};
 pub use software::SoftwareKey;
 pub use token::Token;

@@ -10,6 +10,7 @@ mod error;
 mod headers;
 mod i18n;
 mod input;
+mod listener;
 mod openapi;
 mod pages;
 mod session;
@@ -90,6 +91,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/static/style.css", get(pages::style))
         .route("/static/signing.js", get(pages::signing::script))
+        .route("/static/agent.js", get(pages::agent_js))
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
@@ -136,6 +138,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(uploads)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))
+        .layer(axum::middleware::from_fn(listener::body_idle_timeout))
         .with_state(state);
     let router = match ca {
         Some(ca) => router.merge(ca_endpoints::routes(ca)),
@@ -160,14 +163,12 @@ pub async fn serve(
     serve_router(listener, router(app, config), shutdown).await
 }
 
-/// Serves `router` (with the client's address for rate limits) until `shutdown` completes.
+/// Serves `router` (with the client's address for rate limits, and time limits on slow
+/// clients: [`listener`]) until `shutdown` completes.
 pub async fn serve_router(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    listener::serve(listener, router, shutdown).await
 }

@@ -24,6 +24,9 @@ pub struct Config {
     /// The agencies' seal keys ("Ban hành" seals with them).
     #[serde(default)]
     pub seal: Vec<Seal>,
+    /// Where the journals' anchors are kept, and who time-stamps them.
+    #[serde(default)]
+    pub journal: JournalSection,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -79,6 +82,31 @@ impl Seal {
             }),
             _ => Err(format!("{who}: give either module (PKCS#11) or p12")),
         }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSection {
+    /// A directory outside the database (ideally on other storage, or copied off-site) for
+    /// the daily anchor files. Default: `journal-anchors` beside `files.dir`.
+    #[serde(default)]
+    pub anchors_dir: Option<PathBuf>,
+    /// An RFC 3161 TSA (http://) for the anchors; default: the built-in CA's.
+    #[serde(default)]
+    pub tsa_url: Option<String>,
+}
+
+impl Config {
+    /// The directory of the journal anchors.
+    pub fn anchors_dir(&self) -> PathBuf {
+        self.journal.anchors_dir.clone().unwrap_or_else(|| {
+            self.files
+                .dir
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("journal-anchors")
+        })
     }
 }
 
@@ -244,6 +272,11 @@ max_upload_mib = 2048
 # agency = "000.00.02.H99"
 # p12 = "/etc/signet/seal-snv.p12"
 # password = "…"
+# The journals' anchors: each agency's journal head, time-stamped daily (and by
+# `signet journal anchor`) and written to a file per day outside the database.
+# [journal]
+# anchors_dir = "/var/lib/signet/journal-anchors"   # default: beside files.dir
+# tsa_url = "http://tsa.example.gov.vn"              # default: the built-in CA's TSA
 "#;
 
 impl Config {
@@ -278,6 +311,7 @@ impl Config {
             trust: Trust::default(),
             signing: Signing::default(),
             seal: Vec::new(),
+            journal: JournalSection::default(),
         }
     }
 

@@ -149,6 +149,18 @@ pub async fn style() -> Response {
         .into_response()
 }
 
+/// The page-side client of the local signing agent (`signet agent`), an ES module.
+pub async fn agent_js() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/agent.js"),
+    )
+        .into_response()
+}
+
 pub async fn home(_u: PageUser) -> Redirect {
     Redirect::to("/incoming")
 }

@@ -217,6 +217,7 @@ pub async fn submit(
     let admitted = state
         .app
         .admit_verification(&client_key(addr))
+        .await
         .map_err(page)?;
     let (file_name, bytes) = read_file(form).await.map_err(page)?;
     let report = state.app.verify_pdf(admitted, bytes).await.map_err(page)?;
@@ -272,6 +273,7 @@ pub async fn api(
     let admitted = state
         .app
         .admit_verification(&client_key(addr))
+        .await
         .map_err(WebError::api)?;
     let ct = headers
         .get(CONTENT_TYPE)

@@ -46,6 +46,11 @@ async fn health_security_headers_and_not_found() {
         let css = env.get("/static/style.css").await;
         assert_eq!(css.status, StatusCode::OK);
         assert!(css.header("content-type").starts_with("text/css"));
+        // The signing agent's page-side client.
+        let js = env.get("/static/agent.js").await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert!(js.header("content-type").starts_with("text/javascript"));
+        assert!(js.text().contains("export async function listCertificates"));
 
         // An unknown route: a page for a browser, JSON for an API client.
         let html = env.get("/no/such/page").await;

@@ -331,4 +331,17 @@ fn a_revocation_shows_in_the_next_server_verification() {
         "{after}"
     );
     assert_ne!(after["verdict"], "TOTAL-PASSED", "{after}");
+
+    // A client that never finishes its headers is disconnected (not held for ever).
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(90)))
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    let read = slow.read_to_end(&mut rest);
+    assert!(
+        read.is_ok(),
+        "the server closes the connection (a read time-out here means it kept it): {read:?}"
+    );
 }
