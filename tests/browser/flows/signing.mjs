@@ -33,7 +33,7 @@ async function startAgentWithToken(demo) {
   const init = spawnSync('softhsm2-util', ['--init-token', '--free', '--label', 'lanhdao-token',
     '--so-pin', '12345678', '--pin', '1234'], { env, encoding: 'utf8' });
   check(init.status === 0, `softhsm2-util: ${init.stdout}${init.stderr}`);
-  const issue = spawnSync(demo.bin, ['ca', 'issue', '--dir', join(demo.dataDir, 'ca'), '--kind', 'personal',
+  const issue = spawnSync(demo.bin, ['ca', 'issue', '--dir', join(demo.dataDir, 'ca'), '--kind', 'person',
     '--name', 'Nguyễn Văn Hùng', '--agency', '000.00.00.H99', '--agency-name', 'Ủy ban nhân dân tỉnh Lạc Hồng',
     '--pkcs11-module', MODULE, '--token', 'lanhdao-token', '--pin', '1234', '--key-label', 'lanhdao',
     '--out', join(dir, 'lanhdao')], { env, encoding: 'utf8' });
