@@ -146,16 +146,40 @@ impl Pkcs11Key {
     }
 
     fn sign_with(&self, msg: &[u8], pss: bool) -> Result<Vec<u8>, SignerError> {
+        let digest = match &self.kind {
+            PublicKey::Ec { curve, .. } => ring::digest::digest(curve.digest(), msg),
+            PublicKey::Rsa { .. } => ring::digest::digest(&ring::digest::SHA256, msg),
+        };
+        self.sign_prehashed(digest.as_ref(), pss)
+    }
+
+    /// Signs a digest computed elsewhere (a remote-signing request carries only hashes):
+    /// SHA-256 for RSA and P-256 keys, SHA-384 for P-384 keys; any other length is refused.
+    /// The output is what [`Self::sign_message`] gives for a message of that digest.
+    pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>, SignerError> {
+        let expected = match &self.kind {
+            PublicKey::Ec { curve, .. } => curve.digest().output_len(),
+            PublicKey::Rsa { .. } => ring::digest::SHA256_OUTPUT_LEN,
+        };
+        if digest.len() != expected {
+            return Err(SignerError::BadKey(format!(
+                "a digest of {} bytes for a key that signs {expected}-byte digests",
+                digest.len()
+            )));
+        }
+        self.sign_prehashed(digest, self.pss)
+    }
+
+    fn sign_prehashed(&self, digest: &[u8], pss: bool) -> Result<Vec<u8>, SignerError> {
         match &self.kind {
-            PublicKey::Ec { curve, .. } => self.sign_ecdsa(*curve, msg),
-            PublicKey::Rsa { modulus_len, .. } => self.sign_rsa(*modulus_len, msg, pss),
+            PublicKey::Ec { curve, .. } => self.sign_ecdsa(*curve, digest),
+            PublicKey::Rsa { modulus_len, .. } => self.sign_rsa(*modulus_len, digest, pss),
         }
     }
 
-    fn sign_ecdsa(&self, curve: Curve, msg: &[u8]) -> Result<Vec<u8>, SignerError> {
-        let digest = ring::digest::digest(curve.digest(), msg);
+    fn sign_ecdsa(&self, curve: Curve, digest: &[u8]) -> Result<Vec<u8>, SignerError> {
         let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        let raw = session.sign(&Mechanism::Ecdsa, self.private, digest.as_ref())?;
+        let raw = session.sign(&Mechanism::Ecdsa, self.private, digest)?;
         if raw.len() != 2 * (curve.point_len() / 2) {
             return Err(SignerError::BadKey(format!(
                 "ECDSA signature of {} bytes",
@@ -168,8 +192,12 @@ impl Pkcs11Key {
     /// RSA with SHA-256: CKM_RSA_PKCS over the DigestInfo, or CKM_RSA_PKCS_PSS over the digest
     /// (MGF1-SHA-256, 32-byte salt) — both only see the digest, and both are in every token
     /// that does RSA, unlike the hash-and-sign mechanisms.
-    fn sign_rsa(&self, modulus_len: usize, msg: &[u8], pss: bool) -> Result<Vec<u8>, SignerError> {
-        let digest = ring::digest::digest(&ring::digest::SHA256, msg);
+    fn sign_rsa(
+        &self,
+        modulus_len: usize,
+        digest: &[u8],
+        pss: bool,
+    ) -> Result<Vec<u8>, SignerError> {
         let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let sig = if pss {
             let params = PkcsPssParams {
@@ -180,11 +208,11 @@ impl Pkcs11Key {
             session.sign(
                 &Mechanism::RsaPkcsPss(params),
                 self.private,
-                digest.as_ref(),
+                digest,
             )?
         } else {
             let mut info = SHA256_DIGEST_INFO.to_vec();
-            info.extend_from_slice(digest.as_ref());
+            info.extend_from_slice(digest);
             session.sign(&Mechanism::RsaPkcs, self.private, &info)?
         };
         if sig.len() != modulus_len {

@@ -1,0 +1,1 @@
+//! A CSC v2 client for configured remote-signing providers.
