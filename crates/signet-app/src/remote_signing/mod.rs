@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod csc;
+pub mod wire;
 
 use std::sync::Arc;
 
