@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use signet_core::person::Viewer;
 use signet_core::PersonId;
-use signet_pki::{HolderKey, SignatureAlgorithm};
+use signet_pki::HolderKey;
+/// The algorithm of a credential (re-exported for the web edge).
+pub use signet_pki::SignatureAlgorithm;
 use signet_store::remote_signing::{
     Actor, NewRemoteCredential, NewSignRequest, RemoteCredential as Stored, RequestState,
 };
