@@ -357,8 +357,9 @@ impl App {
             .iter()
             .flat_map(|(_, people)| people)
             .filter(|p| p.roles.contains(&Role::Leader));
+        let pin_hash = hash_password(DEMO_PASSWORD)?;
         for p in leaders {
-            self.create_remote_credential(p, DEMO_PASSWORD, "system")
+            self.create_credential(p, pin_hash.clone(), "system")
                 .await?;
         }
         Ok(())

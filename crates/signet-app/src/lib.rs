@@ -61,8 +61,13 @@ impl App {
     }
 
     /// The same application signing for remote credentials with the keys of `keys`.
-    pub fn with_server_keys(mut self, keys: server_keys::ServerKeys) -> Self {
-        self.remote = Arc::new(remote_signing::RemoteSigning::new(Some(keys)));
+    pub fn with_server_keys(self, keys: server_keys::ServerKeys) -> Self {
+        self.with_remote_signing(remote_signing::RemoteSigning::new(Some(keys), Vec::new()))
+    }
+
+    /// The same application with `remote` as its remote-signing service (HSM, providers).
+    pub fn with_remote_signing(mut self, remote: remote_signing::RemoteSigning) -> Self {
+        self.remote = Arc::new(remote);
         self
     }
 

@@ -92,12 +92,12 @@ fn digest(msg: &[u8]) -> [u8; 32] {
         .unwrap()
 }
 
-/// Checks an RSA PKCS#1 v1.5 SHA-256 signature of `msg` against the certificate's key.
+/// Checks an ECDSA P-256 SHA-256 signature (DER) of `msg` against the certificate's key.
 fn verifies(cert_der: &[u8], msg: &[u8], signature: &[u8]) -> bool {
     let cert = x509_cert::Certificate::from_der(cert_der).unwrap();
     let spki = cert.tbs_certificate.subject_public_key_info;
     let key = spki.subject_public_key.raw_bytes().to_vec();
-    ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key)
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_ASN1, key)
         .verify(msg, signature)
         .is_ok()
 }
@@ -131,7 +131,7 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
         assert_eq!(creds.len(), 1, "the demo gives each leader one credential");
         let cred = &creds[0];
         assert_eq!(cred.chain.len(), 3, "signer, issuing CA, root");
-        assert_eq!(cred.algorithm, signet_pki::SignatureAlgorithm::RsaPkcs1Sha256);
+        assert_eq!(cred.algorithm, signet_pki::SignatureAlgorithm::EcdsaP256Sha256);
         // Every leader has one; officers have none.
         let deputy = viewer(&app, "pholanhdao.snv").await;
         assert_eq!(app.remote_credentials(&deputy).await.unwrap().len(), 1);

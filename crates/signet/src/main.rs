@@ -3,6 +3,7 @@
 
 mod ca;
 mod config;
+mod remote;
 mod sign;
 mod verify;
 
@@ -158,6 +159,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let config = Config::for_data_dir(&data, &listen);
             ca::ensure_demo_ca(&data.join("ca"), &listen)?;
             let app = with_ca(open_to_serve(&config).await?, &config)?;
+            let app = remote::with_remote_signing(app, &config, remote::demo_hsm(&data)?)?;
             if app
                 .seed_demo()
                 .await
@@ -170,6 +172,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Serve { config } => {
             let config = Config::load(&config)?;
             let app = with_ca(open_to_serve(&config).await?, &config)?;
+            let app = remote::with_remote_signing(app, &config, None)?;
             serve(app, &config, false).await?;
         }
         Command::Migrate { target } => {

@@ -88,6 +88,8 @@ pub struct PendingRequest {
 /// channel that tells phone pages a request arrived for a person.
 pub struct RemoteSigning {
     keys: Option<Arc<ServerKeys>>,
+    /// The CSC providers of the configuration (the client's side).
+    pub providers: Vec<client::Provider>,
     events: broadcast::Sender<PersonId>,
 }
 
@@ -101,14 +103,15 @@ impl std::fmt::Debug for RemoteSigning {
 
 impl Default for RemoteSigning {
     fn default() -> Self {
-        Self::new(None)
+        Self::new(None, Vec::new())
     }
 }
 
 impl RemoteSigning {
-    pub fn new(keys: Option<ServerKeys>) -> Self {
+    pub fn new(keys: Option<ServerKeys>, providers: Vec<client::Provider>) -> Self {
         Self {
             keys: keys.map(Arc::new),
+            providers,
             events: broadcast::channel(256).0,
         }
     }
@@ -390,7 +393,7 @@ impl App {
             .map_err(|e| AppError::Ca(format!("remote signing: {e}")))?
     }
 
-    /// Gives `holder` a remote-signing credential: an RSA-2048 key pair generated in the
+    /// Gives `holder` a remote-signing credential: an ECDSA P-256 key pair generated in the
     /// HSM, a person certificate for it from the built-in CA (recorded in the inventory), and
     /// the PIN's hash. `actor` is who did it (`system` for the demo).
     pub async fn create_remote_credential(
@@ -402,12 +405,25 @@ impl App {
         if pin.chars().count() < MIN_PIN {
             return Err(AppError::Invalid(Invalid::PasswordTooShort { min: MIN_PIN }));
         }
+        let pin_hash = crate::auth::hash_password(pin)?;
+        self.create_credential(holder, pin_hash, actor).await
+    }
+
+    /// [`Self::create_remote_credential`] with the PIN hashed already (the demo hashes its
+    /// one PIN once).
+    pub(crate) async fn create_credential(
+        &self,
+        holder: &Person,
+        pin_hash: String,
+        actor: &str,
+    ) -> Result<RemoteCredential, AppError> {
         let keys = self.remote.keys()?;
         let agency = self.store.agency(&holder.agency_id).await?;
         let key_label = format!("csc-{}", signet_store::new_id());
+        // P-256: generated at once in any HSM (an RSA key takes a second), and as strong.
         let key = NewKey::Token {
             token: keys.holder_token(&key_label),
-            key: HolderKey::Rsa2048,
+            key: HolderKey::EcdsaP256,
         };
         let order = crate::certificates::Holder::person(&agency, holder, None).order(key);
         let (certificate, issuance) = self.issue_and_record(order, &agency.id, actor).await?;
@@ -419,8 +435,8 @@ impl App {
             label: format!("{} — {}", holder.full_name, certificate.serial),
             chain,
             key_label,
-            key_algo: algorithm_name(SignatureAlgorithm::RsaPkcs1Sha256).to_owned(),
-            pin_hash: crate::auth::hash_password(pin)?,
+            key_algo: algorithm_name(SignatureAlgorithm::EcdsaP256Sha256).to_owned(),
+            pin_hash,
         };
         let stored = self
             .store
