@@ -15,7 +15,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use x509_cert::der::Decode;
 use signet_app::ca_service::BuiltInCa;
 use signet_app::demo::DEMO_PASSWORD;
 use signet_app::remote_signing::{RemoteOutcome, RemoteRequest, MAX_WRONG_PINS, TTL_MS};
@@ -26,6 +25,7 @@ use signet_store::testing::{databases, TestDb};
 use signet_store::BlobStore;
 use signet_testkit::softhsm::SoftHsm;
 use time::OffsetDateTime;
+use x509_cert::der::Decode;
 
 /// A clock the test moves forward.
 struct TestClock(Mutex<OffsetDateTime>);
@@ -131,7 +131,10 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
         assert_eq!(creds.len(), 1, "the demo gives each leader one credential");
         let cred = &creds[0];
         assert_eq!(cred.chain.len(), 3, "signer, issuing CA, root");
-        assert_eq!(cred.algorithm, signet_pki::SignatureAlgorithm::EcdsaP256Sha256);
+        assert_eq!(
+            cred.algorithm,
+            signet_pki::SignatureAlgorithm::EcdsaP256Sha256
+        );
         // Every leader has one; officers have none.
         let deputy = viewer(&app, "pholanhdao.snv").await;
         assert_eq!(app.remote_credentials(&deputy).await.unwrap().len(), 1);
@@ -146,8 +149,15 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
             digests: messages.iter().map(|m| digest(m)).collect(),
         };
         let mut events = app.remote.subscribe();
-        let id = app.request_remote_signature(&leader, req.clone()).await.unwrap();
-        assert_eq!(events.recv().await.unwrap(), leader.person_id, "the phone is told");
+        let id = app
+            .request_remote_signature(&leader, req.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            events.recv().await.unwrap(),
+            leader.person_id,
+            "the phone is told"
+        );
         assert_eq!(
             app.remote_signature_outcome(&leader, &id).await.unwrap(),
             RemoteOutcome::Pending
@@ -182,7 +192,10 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
         for (m, s) in messages.iter().zip(&sigs) {
             assert!(verifies(&cred.chain[0], m, s), "signature of {m:?}");
         }
-        assert!(!verifies(&cred.chain[0], messages[1], &sigs[0]), "digest order");
+        assert!(
+            !verifies(&cred.chain[0], messages[1], &sigs[0]),
+            "digest order"
+        );
         // Answered once: a second approval or a rejection is refused.
         assert_eq!(
             invalid(app.approve_sign_request(&leader, &id, DEMO_PASSWORD).await),
@@ -194,7 +207,10 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
         );
 
         // Rejected.
-        let id2 = app.request_remote_signature(&leader, req.clone()).await.unwrap();
+        let id2 = app
+            .request_remote_signature(&leader, req.clone())
+            .await
+            .unwrap();
         app.reject_sign_request(&leader, &id2).await.unwrap();
         assert_eq!(
             app.remote_signature_outcome(&leader, &id2).await.unwrap(),
@@ -219,10 +235,17 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
             Invalid::RemoteHashRepeated
         );
         let journal = actions(&app, &leader).await;
-        for a in ["remote.credential_created", "remote.requested", "remote.signed", "remote.rejected"] {
+        for a in [
+            "remote.credential_created",
+            "remote.requested",
+            "remote.signed",
+            "remote.rejected",
+        ] {
             assert!(journal.iter().any(|x| x == a), "{a} journaled: {journal:?}");
         }
-        let checks = signet_app::journal::verify_journals(&app.store, None).await.unwrap();
+        let checks = signet_app::journal::verify_journals(&app.store, None)
+            .await
+            .unwrap();
         assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");
         db.cleanup().await;
     }
@@ -282,7 +305,10 @@ async fn a_sad_signs_exactly_its_hashes_once_within_five_minutes() {
             invalid(app.sign_hashes(&leader, &cred.id, &auth.sad, &[a, c]).await),
             Invalid::HashNotAuthorized
         );
-        let sig = app.sign_hashes(&leader, &cred.id, &auth.sad, &[a]).await.unwrap();
+        let sig = app
+            .sign_hashes(&leader, &cred.id, &auth.sad, &[a])
+            .await
+            .unwrap();
         assert!(verifies(&cred.chain[0], b"A", &sig[0]));
         // Once each.
         assert_eq!(
@@ -302,7 +328,8 @@ async fn a_sad_signs_exactly_its_hashes_once_within_five_minutes() {
             Err(AppError::Forbidden(_))
         ));
         assert!(matches!(
-            app.authorize_remote(&deputy, &cred.id, DEMO_PASSWORD, &[b]).await,
+            app.authorize_remote(&deputy, &cred.id, DEMO_PASSWORD, &[b])
+                .await,
             Err(AppError::Forbidden(_))
         ));
         assert_eq!(
@@ -310,7 +337,10 @@ async fn a_sad_signs_exactly_its_hashes_once_within_five_minutes() {
             Invalid::SadInvalid
         );
         // Extension: a new SAD for what is left (B); the old one ends.
-        let ext = app.extend_remote(&leader, &cred.id, &auth.sad).await.unwrap();
+        let ext = app
+            .extend_remote(&leader, &cred.id, &auth.sad)
+            .await
+            .unwrap();
         assert_eq!(
             invalid(app.sign_hashes(&leader, &cred.id, &auth.sad, &[b]).await),
             Invalid::SadExpired
@@ -333,8 +363,12 @@ async fn a_sad_signs_exactly_its_hashes_once_within_five_minutes() {
             .unwrap();
         let tasks: Vec<_> = (0..4)
             .map(|_| {
-                let (app, leader, id, sad) =
-                    (app.clone(), leader.clone(), cred.id.clone(), auth.sad.clone());
+                let (app, leader, id, sad) = (
+                    app.clone(),
+                    leader.clone(),
+                    cred.id.clone(),
+                    auth.sad.clone(),
+                );
                 tokio::spawn(async move { app.sign_hashes(&leader, &id, &sad, &[c]).await })
             })
             .collect();
@@ -369,17 +403,26 @@ async fn five_wrong_pins_lock_until_an_administrator_unlocks() {
         let h = [digest(b"x")];
         for left in (1..MAX_WRONG_PINS).rev() {
             assert_eq!(
-                invalid(app.authorize_remote(&leader, &cred.id, "wrong-pin", &h).await),
+                invalid(
+                    app.authorize_remote(&leader, &cred.id, "wrong-pin", &h)
+                        .await
+                ),
                 Invalid::RemotePin { left: left as u32 }
             );
         }
         assert_eq!(
-            invalid(app.authorize_remote(&leader, &cred.id, "wrong-pin", &h).await),
+            invalid(
+                app.authorize_remote(&leader, &cred.id, "wrong-pin", &h)
+                    .await
+            ),
             Invalid::RemoteLocked
         );
         // Locked: even the right PIN is refused, and so are phone requests.
         assert_eq!(
-            invalid(app.authorize_remote(&leader, &cred.id, DEMO_PASSWORD, &h).await),
+            invalid(
+                app.authorize_remote(&leader, &cred.id, DEMO_PASSWORD, &h)
+                    .await
+            ),
             Invalid::RemoteLocked
         );
         assert!(app.remote_credentials(&leader).await.unwrap()[0].locked);
@@ -396,8 +439,14 @@ async fn five_wrong_pins_lock_until_an_administrator_unlocks() {
         let admin = viewer(&app, "quantri.snv").await;
         let locked = app.locked_remote_credentials(&admin).await.unwrap();
         assert_eq!(locked.len(), 1);
-        app.unlock_remote_credential(&admin, &cred.id).await.unwrap();
-        assert!(app.locked_remote_credentials(&admin).await.unwrap().is_empty());
+        app.unlock_remote_credential(&admin, &cred.id)
+            .await
+            .unwrap();
+        assert!(app
+            .locked_remote_credentials(&admin)
+            .await
+            .unwrap()
+            .is_empty());
         app.authorize_remote(&leader, &cred.id, DEMO_PASSWORD, &h)
             .await
             .unwrap();

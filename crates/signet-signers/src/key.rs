@@ -205,11 +205,7 @@ impl Pkcs11Key {
                 mgf: PkcsMgfType::MGF1_SHA256,
                 s_len: 32u64.into(),
             };
-            session.sign(
-                &Mechanism::RsaPkcsPss(params),
-                self.private,
-                digest,
-            )?
+            session.sign(&Mechanism::RsaPkcsPss(params), self.private, digest)?
         } else {
             let mut info = SHA256_DIGEST_INFO.to_vec();
             info.extend_from_slice(digest);

@@ -145,7 +145,8 @@ fn parse_hex_list(what: &str, s: &str) -> Result<Vec<Vec<u8>>, StoreError> {
         .collect()
 }
 
-const CREDENTIAL_COLUMNS: &str = "id, agency_id, holder_id, label, chain_hex, key_label, key_algo, \
+const CREDENTIAL_COLUMNS: &str =
+    "id, agency_id, holder_id, label, chain_hex, key_label, key_algo, \
      pin_hash, failed_pin_count, locked_at_ms, created_at_ms";
 
 fn credential_from_row(r: &AnyRow) -> Result<RemoteCredential, StoreError> {
@@ -438,7 +439,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict("hash already signed with this SAD".into()));
+                return Err(StoreError::Conflict(
+                    "hash already signed with this SAD".into(),
+                ));
             }
         }
         let hex: Vec<String> = hashes.iter().map(hex::encode).collect();

@@ -57,11 +57,26 @@ fn hashes(seed: usize, n: usize) -> Vec<[u8; 32]> {
 
 /// The leaders of the demo province (each has a credential).
 const LEADERS: [&str; 20] = [
-    "lanhdao.ubnd", "pholanhdao.ubnd", "lanhdao.snv", "pholanhdao.snv", "lanhdao.stc",
-    "pholanhdao.stc", "lanhdao.skhcn", "pholanhdao.skhcn", "lanhdao.sgddt", "pholanhdao.sgddt",
-    "lanhdao.binhan", "pholanhdao.binhan", "lanhdao.hungphu", "pholanhdao.hungphu",
-    "lanhdao.anphu", "pholanhdao.anphu", "lanhdao.tanlap", "pholanhdao.tanlap",
-    "lanhdao.hungthinh", "pholanhdao.hungthinh",
+    "lanhdao.ubnd",
+    "pholanhdao.ubnd",
+    "lanhdao.snv",
+    "pholanhdao.snv",
+    "lanhdao.stc",
+    "pholanhdao.stc",
+    "lanhdao.skhcn",
+    "pholanhdao.skhcn",
+    "lanhdao.sgddt",
+    "pholanhdao.sgddt",
+    "lanhdao.binhan",
+    "pholanhdao.binhan",
+    "lanhdao.hungphu",
+    "pholanhdao.hungphu",
+    "lanhdao.anphu",
+    "pholanhdao.anphu",
+    "lanhdao.tanlap",
+    "pholanhdao.tanlap",
+    "lanhdao.hungthinh",
+    "pholanhdao.hungthinh",
 ];
 
 fn session(base: &str, username: &str) -> (CscClient, String) {
@@ -165,7 +180,12 @@ fn main() {
         let config = signet_web::WebConfig {
             secure_cookies: false,
         };
-        tokio::spawn(signet_web::serve(listener, app, config, std::future::pending()));
+        tokio::spawn(signet_web::serve(
+            listener,
+            app,
+            config,
+            std::future::pending(),
+        ));
         (base, db)
     });
     println!("| test | calls | p50 ms | p99 ms | max ms |");

@@ -98,7 +98,9 @@ impl Resp {
         assert_eq!(self.status, status, "{}", self.text());
         let v = self.json();
         assert_eq!(v["error"], error, "{v}");
-        assert!(v["error_description"].as_str().is_some_and(|d| !d.is_empty()));
+        assert!(v["error_description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()));
     }
 }
 
@@ -229,17 +231,27 @@ async fn refusals_are_csc_errors_and_change_nothing() {
                 .await
                 .refused(StatusCode::BAD_REQUEST, "invalid_request");
         }
-        csc(&router, &leader, "/csc/v2/signatures/signHash", "{\"SAD\": []}")
-            .await
-            .refused(StatusCode::BAD_REQUEST, "invalid_request");
+        csc(
+            &router,
+            &leader,
+            "/csc/v2/signatures/signHash",
+            "{\"SAD\": []}",
+        )
+        .await
+        .refused(StatusCode::BAD_REQUEST, "invalid_request");
         assert_eq!(journal_len(&app).await, before, "nothing journaled");
 
         // Another person's credential: refused everywhere.
         let deputy = login(&router, "pholanhdao.ubnd").await;
         let body = json!({"credentialID": cred, "numSignatures": 1, "hash": [h("a")], "PIN": DEMO_PASSWORD});
-        csc(&router, &deputy, "/csc/v1/credentials/authorize", &body.to_string())
-            .await
-            .refused(StatusCode::FORBIDDEN, "access_denied");
+        csc(
+            &router,
+            &deputy,
+            "/csc/v1/credentials/authorize",
+            &body.to_string(),
+        )
+        .await
+        .refused(StatusCode::FORBIDDEN, "access_denied");
         csc(
             &router,
             &deputy,
@@ -269,40 +281,87 @@ async fn refusals_are_csc_errors_and_change_nothing() {
                    "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1", "signAlgo": "1.2.840.10045.4.3.2"})
             .to_string()
         };
-        csc(&router, &leader, "/csc/v2/signatures/signHash", &sign(h("B"), sad.clone(), cred.clone()))
-            .await
-            .refused(StatusCode::BAD_REQUEST, "invalid_request");
-        let ok = csc(&router, &leader, "/csc/v2/signatures/signHash", &sign(h("A"), sad.clone(), cred.clone())).await;
+        csc(
+            &router,
+            &leader,
+            "/csc/v2/signatures/signHash",
+            &sign(h("B"), sad.clone(), cred.clone()),
+        )
+        .await
+        .refused(StatusCode::BAD_REQUEST, "invalid_request");
+        let ok = csc(
+            &router,
+            &leader,
+            "/csc/v2/signatures/signHash",
+            &sign(h("A"), sad.clone(), cred.clone()),
+        )
+        .await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
         assert_eq!(ok.json()["signatures"].as_array().unwrap().len(), 1);
-        csc(&router, &leader, "/csc/v2/signatures/signHash", &sign(h("A"), sad.clone(), cred.clone()))
-            .await
-            .refused(StatusCode::BAD_REQUEST, "invalid_request");
+        csc(
+            &router,
+            &leader,
+            "/csc/v2/signatures/signHash",
+            &sign(h("A"), sad.clone(), cred.clone()),
+        )
+        .await
+        .refused(StatusCode::BAD_REQUEST, "invalid_request");
         let deputy_cred = first_credential(&router, &deputy).await;
-        csc(&router, &deputy, "/csc/v2/signatures/signHash", &sign(h("A"), sad.clone(), deputy_cred))
-            .await
-            .refused(StatusCode::BAD_REQUEST, "invalid_request");
+        csc(
+            &router,
+            &deputy,
+            "/csc/v2/signatures/signHash",
+            &sign(h("A"), sad.clone(), deputy_cred),
+        )
+        .await
+        .refused(StatusCode::BAD_REQUEST, "invalid_request");
         // A signature algorithm the key does not have.
         let rsa = json!({"credentialID": cred, "SAD": sad, "hashes": [h("A")], "signAlgo": "1.2.840.113549.1.1.11"});
-        csc(&router, &leader, "/csc/v2/signatures/signHash", &rsa.to_string())
-            .await
-            .refused(StatusCode::BAD_REQUEST, "invalid_request");
+        csc(
+            &router,
+            &leader,
+            "/csc/v2/signatures/signHash",
+            &rsa.to_string(),
+        )
+        .await
+        .refused(StatusCode::BAD_REQUEST, "invalid_request");
 
         // PIN lockout over HTTP: four wrong PINs say how many tries are left, the fifth locks.
         let wrong = json!({"credentialID": cred, "numSignatures": 1, "hash": [h("x")], "PIN": "sai-ma-pin"});
         for _ in 0..4 {
-            csc(&router, &leader, "/csc/v1/credentials/authorize", &wrong.to_string())
-                .await
-                .refused(StatusCode::BAD_REQUEST, "invalid_pin");
+            csc(
+                &router,
+                &leader,
+                "/csc/v1/credentials/authorize",
+                &wrong.to_string(),
+            )
+            .await
+            .refused(StatusCode::BAD_REQUEST, "invalid_pin");
         }
-        csc(&router, &leader, "/csc/v1/credentials/authorize", &wrong.to_string())
-            .await
-            .refused(StatusCode::FORBIDDEN, "access_denied");
+        csc(
+            &router,
+            &leader,
+            "/csc/v1/credentials/authorize",
+            &wrong.to_string(),
+        )
+        .await
+        .refused(StatusCode::FORBIDDEN, "access_denied");
         let right = json!({"credentialID": cred, "numSignatures": 1, "hash": [h("x")], "PIN": DEMO_PASSWORD});
-        csc(&router, &leader, "/csc/v1/credentials/authorize", &right.to_string())
-            .await
-            .refused(StatusCode::FORBIDDEN, "access_denied");
-        let locked = csc(&router, &leader, "/csc/v2/credentials/info", &json!({"credentialID": cred}).to_string()).await;
+        csc(
+            &router,
+            &leader,
+            "/csc/v1/credentials/authorize",
+            &right.to_string(),
+        )
+        .await
+        .refused(StatusCode::FORBIDDEN, "access_denied");
+        let locked = csc(
+            &router,
+            &leader,
+            "/csc/v2/credentials/info",
+            &json!({"credentialID": cred}).to_string(),
+        )
+        .await;
         assert_eq!(locked.json()["key"]["status"], "disabled");
         db.cleanup().await;
     }
@@ -345,8 +404,14 @@ async fn the_phone_page_lists_approves_and_rejects() {
             application: "Signet — văn bản đi".into(),
             digests: vec![[3; 32], [4; 32]],
         };
-        let first = app.request_remote_signature(&viewer, ask("12/UBND-VP — Về việc ký số")).await.unwrap();
-        let second = app.request_remote_signature(&viewer, ask("13/UBND-VP — Kế hoạch")).await.unwrap();
+        let first = app
+            .request_remote_signature(&viewer, ask("12/UBND-VP — Về việc ký số"))
+            .await
+            .unwrap();
+        let second = app
+            .request_remote_signature(&viewer, ask("13/UBND-VP — Kế hoạch"))
+            .await
+            .unwrap();
         let list = page(&router, &cookie, Method::GET, "/sign-requests", "").await;
         assert_eq!(list.status, StatusCode::OK);
         let html = list.text();
@@ -359,33 +424,173 @@ async fn the_phone_page_lists_approves_and_rejects() {
         let theirs = page(&router, &other, Method::GET, "/sign-requests", "").await;
         assert!(!theirs.text().contains("12/UBND-VP"));
         // A wrong PIN: the page again, with why; a forged form: refused.
-        let wrong = page(&router, &cookie, Method::POST, &format!("/sign-requests/{first}/approve"), &format!("csrf={csrf}&pin=000000")).await;
+        let wrong = page(
+            &router,
+            &cookie,
+            Method::POST,
+            &format!("/sign-requests/{first}/approve"),
+            &format!("csrf={csrf}&pin=000000"),
+        )
+        .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(wrong.text().contains("PIN"));
-        let forged = page(&router, &cookie, Method::POST, &format!("/sign-requests/{first}/approve"), "csrf=x&pin=Signet%402026").await;
+        let forged = page(
+            &router,
+            &cookie,
+            Method::POST,
+            &format!("/sign-requests/{first}/approve"),
+            "csrf=x&pin=Signet%402026",
+        )
+        .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
-        let approved = page(&router, &cookie, Method::POST, &format!("/sign-requests/{first}/approve"), &format!("csrf={csrf}&pin=Signet%402026")).await;
-        assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text());
-        let rejected = page(&router, &cookie, Method::POST, &format!("/sign-requests/{second}/reject"), &format!("csrf={csrf}")).await;
+        let approved = page(
+            &router,
+            &cookie,
+            Method::POST,
+            &format!("/sign-requests/{first}/approve"),
+            &format!("csrf={csrf}&pin=Signet%402026"),
+        )
+        .await;
+        assert_eq!(
+            approved.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            approved.text()
+        );
+        let rejected = page(
+            &router,
+            &cookie,
+            Method::POST,
+            &format!("/sign-requests/{second}/reject"),
+            &format!("csrf={csrf}"),
+        )
+        .await;
         assert_eq!(rejected.status, StatusCode::SEE_OTHER);
         assert!(matches!(
             app.remote_signature_outcome(&viewer, &first).await.unwrap(),
             signet_app::remote_signing::RemoteOutcome::Signed(s) if s.len() == 2
         ));
         assert_eq!(
-            app.remote_signature_outcome(&viewer, &second).await.unwrap(),
+            app.remote_signature_outcome(&viewer, &second)
+                .await
+                .unwrap(),
             signet_app::remote_signing::RemoteOutcome::Rejected
         );
         let empty = page(&router, &cookie, Method::GET, "/sign-requests", "").await;
         assert!(!empty.text().contains("/approve"));
         // The installable page's assets.
-        let manifest = page(&router, &cookie, Method::GET, "/static/manifest.webmanifest", "").await;
+        let manifest = page(
+            &router,
+            &cookie,
+            Method::GET,
+            "/static/manifest.webmanifest",
+            "",
+        )
+        .await;
         assert_eq!(manifest.content_type, "application/manifest+json");
         assert_eq!(manifest.json()["start_url"], "/sign-requests");
-        let script = page(&router, &cookie, Method::GET, "/static/sign-requests.js", "").await;
+        let script = page(
+            &router,
+            &cookie,
+            Method::GET,
+            "/static/sign-requests.js",
+            "",
+        )
+        .await;
         assert!(script.text().contains("EventSource"));
         db.cleanup().await;
     }
+}
+
+/// The application served over TCP on a free port, until [`Server::stop`].
+struct Server {
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(app: &App) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let config = WebConfig {
+            secure_cookies: false,
+        };
+        let handle = tokio::spawn(signet_web::serve(listener, app.clone(), config, async {
+            let _ = stopped.await;
+        }));
+        Server { base, stop, handle }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.handle.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signets_own_csc_client_signs_through_the_server() {
+    use signet_app::remote_signing::client::{CscClient, Provider};
+    let db = signet_store::testing::sqlite().await.unwrap();
+    let Some(Env { app, .. }) = env(&db).await else {
+        return;
+    };
+    let server = Server::start(&app).await;
+    let provider = Provider {
+        name: "Signet".into(),
+        base_url: format!("{}/", server.base),
+        username: "lanhdao.snv".into(),
+        password: DEMO_PASSWORD.into(),
+    };
+    let (signature, chain, wrong_pin, other_hash) = tokio::task::spawn_blocking(move || {
+        let client = CscClient::login(&provider).unwrap();
+        let ids = client.credentials().unwrap();
+        assert_eq!(ids.len(), 1);
+        let info = client.credential_info(&ids[0]).unwrap();
+        assert_eq!(info.scal, "2");
+        let chain = CscClient::chain(&info).unwrap();
+        let digest: [u8; 32] = signet_pki::DigestAlgorithm::Sha256
+            .hash(b"signed attributes")
+            .try_into()
+            .unwrap();
+        let wrong_pin = client
+            .authorize(&ids[0], "không-đúng", &[digest])
+            .unwrap_err();
+        let sad = client
+            .authorize(&ids[0], DEMO_PASSWORD, &[digest])
+            .unwrap()
+            .sad;
+        let other_hash = client
+            .sign_hashes(&ids[0], &sad, &[[9; 32]], "1.2.840.10045.4.3.2")
+            .unwrap_err();
+        let mut sigs = client
+            .sign_hashes(&ids[0], &sad, &[digest], "1.2.840.10045.4.3.2")
+            .unwrap();
+        (sigs.remove(0), chain, wrong_pin, other_hash)
+    })
+    .await
+    .unwrap();
+    assert_eq!(chain.len(), 3);
+    // The provider's own words come back: CSC error codes.
+    assert!(wrong_pin.to_string().contains("invalid_pin"), "{wrong_pin}");
+    assert!(
+        other_hash.to_string().contains("invalid_request"),
+        "{other_hash}"
+    );
+    use x509_cert::der::Decode;
+    let cert = x509_cert::Certificate::from_der(&chain[0]).unwrap();
+    let key = cert
+        .tbs_certificate
+        .subject_public_key_info
+        .subject_public_key
+        .raw_bytes()
+        .to_vec();
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_ASN1, key)
+        .verify(b"signed attributes", &signature)
+        .expect("the signature verifies with the credential's certificate");
+    server.stop().await;
+    db.cleanup().await;
 }
 
 /// The venv's Python, next to its `pyhanko` (skips locally when missing; fails under CI).
@@ -403,19 +608,8 @@ async fn pyhanko_signs_through_the_csc_server_and_validates() {
     let Some(Env { app, ca_dir, .. }) = env(&db).await else {
         return;
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(signet_web::serve(
-        listener,
-        app.clone(),
-        WebConfig {
-            secure_cookies: false,
-        },
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let server = Server::start(&app).await;
+    let base = server.base.clone();
     let input = db.dir.join("in.pdf");
     let output = db.dir.join("out.pdf");
     std::fs::write(&input, signet_app::demo::sample_pdf("Ký qua CSC")).unwrap();
@@ -431,7 +625,10 @@ async fn pyhanko_signs_through_the_csc_server_and_validates() {
         ca_dir.join("root.pem").display().to_string(),
     ];
     let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python).args(&args).output().unwrap()
+        std::process::Command::new(python)
+            .args(&args)
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();
@@ -451,7 +648,6 @@ async fn pyhanko_signs_through_the_csc_server_and_validates() {
         .collect();
     assert!(actions.iter().any(|a| a == "remote.authorized"));
     assert!(actions.iter().any(|a| a == "remote.signed"));
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
     db.cleanup().await;
 }

@@ -80,8 +80,8 @@ pub fn demo_hsm(data: &Path) -> Result<Option<HsmConfig>, String> {
         signet_app::ca_dir::write_file(&pin_file, pin.as_bytes(), 0o600)
             .map_err(|e| e.to_string())?;
     }
-    let pin = std::fs::read_to_string(&pin_file)
-        .map_err(|e| format!("{}: {e}", pin_file.display()))?;
+    let pin =
+        std::fs::read_to_string(&pin_file).map_err(|e| format!("{}: {e}", pin_file.display()))?;
     // SoftHSM2 reads its configuration once, when the module loads (below, in this
     // process): the demo's token directory is the one it must see.
     std::env::set_var("SOFTHSM2_CONF", &conf);

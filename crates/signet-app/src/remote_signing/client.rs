@@ -100,7 +100,12 @@ impl CscClient {
         let bearer = format!("Bearer {}", self.token);
         let r = self
             .http
-            .post_with_headers(&url, "application/json", &body, &[("Authorization", &bearer)])
+            .post_with_headers(
+                &url,
+                "application/json",
+                &body,
+                &[("Authorization", &bearer)],
+            )
             .map_err(|e| refused(e.to_string()))?;
         answer(&url, r)
     }
@@ -125,7 +130,10 @@ impl CscClient {
         info.cert
             .certificates
             .iter()
-            .map(|c| B64.decode(c).map_err(|e| refused(format!("certificate: {e}"))))
+            .map(|c| {
+                B64.decode(c)
+                    .map_err(|e| refused(format!("certificate: {e}")))
+            })
             .collect()
     }
 
@@ -178,7 +186,10 @@ impl CscClient {
         signed
             .signatures
             .iter()
-            .map(|s| B64.decode(s).map_err(|e| refused(format!("signature: {e}"))))
+            .map(|s| {
+                B64.decode(s)
+                    .map_err(|e| refused(format!("signature: {e}")))
+            })
             .collect()
     }
 }

@@ -44,7 +44,13 @@ impl App {
         let sad = random_hex::<32>();
         let now = self.clock.now_ms();
         self.store
-            .insert_sad(&sad, credential_id, hashes, now + TTL_MS, actor(viewer, now))
+            .insert_sad(
+                &sad,
+                credential_id,
+                hashes,
+                now + TTL_MS,
+                actor(viewer, now),
+            )
             .await?;
         Ok(Authorization {
             sad,

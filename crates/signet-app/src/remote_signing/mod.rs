@@ -17,10 +17,10 @@ use signet_core::PersonId;
 use signet_pki::HolderKey;
 /// The algorithm of a credential (re-exported for the web edge).
 pub use signet_pki::SignatureAlgorithm;
+use signet_store::directory::Person;
 use signet_store::remote_signing::{
     Actor, NewRemoteCredential, NewSignRequest, RemoteCredential as Stored, RequestState,
 };
-use signet_store::directory::Person;
 use tokio::sync::broadcast;
 
 use crate::admin::require_admin;
@@ -151,7 +151,9 @@ fn parse_algorithm(s: &str) -> Result<SignatureAlgorithm, AppError> {
     match s {
         "rsa-pkcs1-sha256" => Ok(SignatureAlgorithm::RsaPkcs1Sha256),
         "ecdsa-p256-sha256" => Ok(SignatureAlgorithm::EcdsaP256Sha256),
-        other => Err(AppError::Ca(format!("unknown credential algorithm {other:?}"))),
+        other => Err(AppError::Ca(format!(
+            "unknown credential algorithm {other:?}"
+        ))),
     }
 }
 
@@ -169,7 +171,9 @@ fn credential_view(c: &Stored) -> Result<RemoteCredential, AppError> {
 /// Checks a list of SHA-256 digests: 1 to [`MAX_HASHES`], no repeats.
 pub(crate) fn check_digests(digests: &[[u8; 32]]) -> Result<Vec<Vec<u8>>, AppError> {
     if digests.is_empty() || digests.len() > MAX_HASHES {
-        return Err(AppError::Invalid(Invalid::RemoteHashCount { max: MAX_HASHES }));
+        return Err(AppError::Invalid(Invalid::RemoteHashCount {
+            max: MAX_HASHES,
+        }));
     }
     let mut seen = std::collections::HashSet::new();
     if !digests.iter().all(|d| seen.insert(*d)) {
@@ -247,7 +251,10 @@ impl App {
             created_at_ms: now,
             expires_at_ms: now + TTL_MS,
         };
-        let r = self.store.insert_sign_request(&new, &cred.agency_id).await?;
+        let r = self
+            .store
+            .insert_sign_request(&new, &cred.agency_id)
+            .await?;
         self.remote.notify(&cred.holder_id);
         Ok(r.id)
     }
@@ -403,7 +410,9 @@ impl App {
         actor: &str,
     ) -> Result<RemoteCredential, AppError> {
         if pin.chars().count() < MIN_PIN {
-            return Err(AppError::Invalid(Invalid::PasswordTooShort { min: MIN_PIN }));
+            return Err(AppError::Invalid(Invalid::PasswordTooShort {
+                min: MIN_PIN,
+            }));
         }
         let pin_hash = crate::auth::hash_password(pin)?;
         self.create_credential(holder, pin_hash, actor).await

@@ -33,7 +33,11 @@ pub struct LoginResponse {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ListRequest {
-    #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_results: Option<u32>,
 }
 

@@ -80,7 +80,9 @@ impl From<AppError> for CscError {
             AppError::NotFound => {
                 return bad_request("Invalid parameter credentialID");
             }
-            AppError::Invalid(Invalid::RemotePin { .. }) => (StatusCode::BAD_REQUEST, "invalid_pin"),
+            AppError::Invalid(Invalid::RemotePin { .. }) => {
+                (StatusCode::BAD_REQUEST, "invalid_pin")
+            }
             AppError::Invalid(_) | AppError::Rule(_) | AppError::Conflict(_) => {
                 (StatusCode::BAD_REQUEST, "invalid_request")
             }
@@ -166,17 +168,18 @@ async fn login(
     let (user, password) = basic
         .split_once(':')
         .ok_or_else(|| bad_request("HTTP Basic authorization required"))?;
-    let session = state
-        .app
-        .sign_in(user, password, &client_key(addr))
-        .await?;
+    let session = state.app.sign_in(user, password, &client_key(addr)).await?;
     Ok(Json(LoginResponse {
         access_token: session.token,
         expires_in: signet_app::auth::SESSION_TTL_MS / 1000,
     }))
 }
 
-async fn list(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Answer<ListResponse> {
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer<ListResponse> {
     let viewer = viewer(&state, &headers).await?;
     if !body.is_empty() {
         parse::<wire::ListRequest>(&body)?;
@@ -212,7 +215,10 @@ fn describe(c: &RemoteCredential, certificates: Option<&str>) -> Result<Credenti
         description: c.label.clone(),
         key: KeyInfo {
             status: enabled.into(),
-            algo: algorithm_oids(c.algorithm).iter().map(|o| (*o).to_owned()).collect(),
+            algo: algorithm_oids(c.algorithm)
+                .iter()
+                .map(|o| (*o).to_owned())
+                .collect(),
             len: if c.algorithm.is_ecdsa() { 256 } else { 2048 },
         },
         cert: CertInfo {
@@ -238,14 +244,19 @@ async fn credential_info(
 ) -> Answer<CredentialInfo> {
     let viewer = viewer(&state, &headers).await?;
     let req: CredentialRequest = parse(&body)?;
-    let c = state.app.remote_credential(&viewer, &req.credential_id).await?;
+    let c = state
+        .app
+        .remote_credential(&viewer, &req.credential_id)
+        .await?;
     Ok(Json(describe(&c, req.certificates.as_deref())?))
 }
 
 /// Base64 SHA-256 digests, and the hash algorithm (absent or SHA-256).
 fn digests(hashes: &[String], algorithm: Option<&str>) -> Result<Vec<[u8; 32]>, CscError> {
     if algorithm.is_some_and(|a| a != wire::SHA256_OID) {
-        return Err(bad_request("hashAlgo: only SHA-256 (2.16.840.1.101.3.4.2.1)"));
+        return Err(bad_request(
+            "hashAlgo: only SHA-256 (2.16.840.1.101.3.4.2.1)",
+        ));
     }
     if hashes.is_empty() || hashes.len() > MAX_HASHES {
         return Err(bad_request(format!("between 1 and {MAX_HASHES} hashes")));
@@ -309,7 +320,10 @@ async fn sign_hash(
     let viewer = viewer(&state, &headers).await?;
     let req: SignHashRequest = parse(&body)?;
     let hashes = digests(&req.hashes, req.hash_algorithm_oid.as_deref())?;
-    let c = state.app.remote_credential(&viewer, &req.credential_id).await?;
+    let c = state
+        .app
+        .remote_credential(&viewer, &req.credential_id)
+        .await?;
     if !algorithm_oids(c.algorithm).contains(&req.sign_algo.as_str()) {
         return Err(bad_request(format!(
             "signAlgo {} is not one this credential signs with",

@@ -121,7 +121,11 @@ async fn approve(
     Form(f): Form<ApproveForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    match state.app.approve_sign_request(&u.user.viewer, &id, &f.pin).await {
+    match state
+        .app
+        .approve_sign_request(&u.user.viewer, &id, &f.pin)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/sign-requests?done=approved").into_response()),
         // A wrong PIN, a locked credential, a request answered meanwhile: the list again,
         // with why.
@@ -213,7 +217,10 @@ async fn manifest() -> Response {
 }
 
 async fn icon() -> Response {
-    asset("image/svg+xml", include_str!("../../static/signet-icon.svg"))
+    asset(
+        "image/svg+xml",
+        include_str!("../../static/signet-icon.svg"),
+    )
 }
 
 #[derive(Template)]
