@@ -363,6 +363,53 @@ async fn refusals_are_csc_errors_and_change_nothing() {
         )
         .await;
         assert_eq!(locked.json()["key"]["status"], "disabled");
+        // The agency's administrator sees it on the admin page and unlocks it.
+        let (admin, csrf) = page_session(&app, "quantri.ubnd").await;
+        let list = page(
+            &router,
+            &admin,
+            Method::GET,
+            "/admin/remote-credentials",
+            "",
+        )
+        .await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list
+            .text()
+            .contains(&format!("/admin/remote-credentials/{cred}/unlock")));
+        let (leader_page, leader_csrf) = page_session(&app, "lanhdao.ubnd").await;
+        let path = format!("/admin/remote-credentials/{cred}/unlock");
+        let refused = page(
+            &router,
+            &leader_page,
+            Method::POST,
+            &path,
+            &format!("csrf={leader_csrf}"),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let unlocked = page(
+            &router,
+            &admin,
+            Method::POST,
+            &path,
+            &format!("csrf={csrf}"),
+        )
+        .await;
+        assert_eq!(
+            unlocked.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            unlocked.text()
+        );
+        let again = csc(
+            &router,
+            &leader,
+            "/csc/v1/credentials/authorize",
+            &right.to_string(),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text());
         db.cleanup().await;
     }
 }
