@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bodyText, check, login, minimalPdf, nfc, runScenarios, submit } from './lib.mjs';
+import { STEP_TIMEOUT_MS, bodyText, check, login, minimalPdf, nfc, runScenarios, submit } from './lib.mjs';
 
 // Demo account seeded by `signet demo`.
 const USERNAME = 'chuyenvien.vp';

@@ -1,12 +1,14 @@
 //! Administration of an agency: its units, its people, and the agencies under it.
 
+use std::collections::{HashMap, HashSet};
+
 use signet_core::person::Viewer;
 use signet_core::register::Abbreviation;
-use signet_core::{AgencyCode, Role};
+use signet_core::{AgencyCode, AgencyId, Role};
 use signet_store::directory::{Agency, NewAgency, NewPerson, Person, Unit};
 
 use crate::auth::{check_password_policy, hash_password};
-use crate::{App, AppError};
+use crate::{App, AppError, Invalid};
 
 #[derive(Debug, Clone, Default)]
 pub struct PersonForm {
@@ -103,10 +105,11 @@ impl App {
         Ok((agency, admin))
     }
 
-    /// Every agency, for the administrator's overview.
+    /// The administrator's own agency and the agencies below it: an administrator of a
+    /// district sees its communes, not the province's other districts.
     pub async fn agencies(&self, viewer: &Viewer) -> Result<Vec<Agency>, AppError> {
         require_admin(viewer)?;
-        Ok(self.store.agencies().await?)
+        Ok(subtree(self.store.agencies().await?, &viewer.agency_id))
     }
 
     /// Adds an agency under the administrator's own agency.
@@ -123,6 +126,15 @@ impl App {
             signet_core::document::limits::ORGAN_NAME,
         )?;
         Abbreviation::parse(form.abbreviation.trim())?;
+        let all = self.store.agencies().await?;
+        // A code already in use is the store's conflict to report, whatever the name.
+        let code_used = all.iter().any(|a| a.code == code);
+        if !code_used && name_taken(&all, &viewer.agency_id, &form.name) {
+            return Err(Invalid::AgencyNameTaken {
+                name: form.name.trim().to_owned(),
+            }
+            .into());
+        }
         let new = NewAgency {
             code,
             name: form.name.trim().to_owned(),
@@ -244,4 +256,44 @@ impl App {
             )
             .await?)
     }
+}
+
+/// `root` and every agency below it, in `all`'s order.
+fn subtree(all: Vec<Agency>, root: &AgencyId) -> Vec<Agency> {
+    let mut inside: HashSet<AgencyId> = HashSet::from([root.clone()]);
+    // Parents may come after their children in `all`: repeat until nothing is added
+    // (a province's tree is a few levels deep).
+    loop {
+        let before = inside.len();
+        for a in &all {
+            if a.parent_id.as_ref().is_some_and(|p| inside.contains(p)) {
+                inside.insert(a.id.clone());
+            }
+        }
+        if inside.len() == before {
+            break;
+        }
+    }
+    all.into_iter().filter(|a| inside.contains(&a.id)).collect()
+}
+
+/// Whether a new agency under `parent` named `name` would share its name (compared without
+/// case and diacritics) with a sibling or with an agency above it, so a district cannot
+/// create a second "Ủy ban nhân dân tỉnh …" that people would take for the province.
+fn name_taken(all: &[Agency], parent: &AgencyId, name: &str) -> bool {
+    let wanted = signet_core::text::fold(name.trim());
+    let by_id: HashMap<&AgencyId, &Agency> = all.iter().map(|a| (&a.id, a)).collect();
+    let siblings = all.iter().filter(|a| a.parent_id.as_ref() == Some(parent));
+    let mut ancestors = Vec::new();
+    let mut next = by_id.get(parent).copied();
+    while let Some(a) = next {
+        if ancestors.len() > all.len() {
+            break; // a cycle in the data: stop rather than loop
+        }
+        ancestors.push(a);
+        next = a.parent_id.as_ref().and_then(|p| by_id.get(p).copied());
+    }
+    siblings
+        .chain(ancestors)
+        .any(|a| signet_core::text::fold(&a.name) == wanted)
 }

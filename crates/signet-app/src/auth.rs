@@ -1,8 +1,5 @@
 //! Sign-in: argon2id password hashes, server-side sessions, and a limit on failed attempts.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use signet_core::person::Viewer;
@@ -61,42 +58,6 @@ pub fn check_password_policy(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Counts failed sign-ins per key (account, client address) in a fixed window.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, i64)>>,
-}
-
-impl LoginLimiter {
-    /// Seconds to wait before `key` may try again, if it has `max` failures in the window.
-    fn locked(&self, key: &str, max: u32, now_ms: i64) -> Option<u64> {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let &(count, start) = map.get(key)?;
-        let left = start + WINDOW_MS - now_ms;
-        (count >= max && left > 0).then(|| (left as u64).div_ceil(1000))
-    }
-
-    fn fail(&self, key: &str, now_ms: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget stale windows so the map cannot grow without bound.
-        if map.len() > 100_000 {
-            map.retain(|_, &mut (_, start)| start + WINDOW_MS > now_ms);
-        }
-        let e = map.entry(key.to_owned()).or_insert((0, now_ms));
-        if e.1 + WINDOW_MS <= now_ms {
-            *e = (0, now_ms);
-        }
-        e.0 += 1;
-    }
-
-    fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
-    }
-}
-
 /// A signed-in person as a request sees them.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -126,12 +87,22 @@ impl App {
         let now = self.clock.now_ms();
         let user_key = format!("user:{}", username.trim().to_lowercase());
         let client_key = format!("client:{client}");
+        // Every attempt is counted before the password is checked, atomically in the
+        // database: parallel guesses cannot slip past the limit while the (slow) hash runs,
+        // and every node sharing the database sees the same count.
         for (key, max) in [
             (&user_key, MAX_FAILURES),
             (&client_key, MAX_FAILURES_PER_CLIENT),
         ] {
-            if let Some(retry_after_s) = self.limiter.locked(key, max, now) {
-                return Err(AppError::TooManyAttempts { retry_after_s });
+            let count = self
+                .store
+                .count_sign_in_attempt(key, WINDOW_MS, now)
+                .await?;
+            if count.attempts > i64::from(max) {
+                let left_ms = (count.window_start_ms + WINDOW_MS - now).max(1000);
+                return Err(AppError::TooManyAttempts {
+                    retry_after_s: u64::try_from(left_ms).unwrap_or(1000).div_ceil(1000),
+                });
             }
         }
         let person = self.store.person_by_username(username.trim()).await.ok();
@@ -142,13 +113,15 @@ impl App {
         let person = match person {
             Some(p) if password_ok && p.active => p,
             _ => {
-                self.limiter.fail(&user_key, now);
-                self.limiter.fail(&client_key, now);
                 tracing::info!(username, client, "failed sign-in");
                 return Err(AppError::BadCredentials);
             }
         };
-        self.limiter.clear(&user_key);
+        // Only failures count: the account starts afresh, the address gets its attempt back.
+        self.store
+            .clear_sign_in_attempts(&user_key, now - WINDOW_MS)
+            .await?;
+        self.store.uncount_sign_in_attempt(&client_key).await?;
         let session = NewSession {
             token: random_hex::<32>(),
             csrf_token: random_hex::<32>(),
@@ -207,20 +180,5 @@ mod tests {
         assert!(!verify_password("mật khẩu sai", &a));
         assert!(!verify_password("x", "not a hash"));
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
-    }
-
-    #[test]
-    fn limiter_locks_after_max_failures_and_expires() {
-        let l = LoginLimiter::default();
-        for _ in 0..MAX_FAILURES {
-            assert!(l.locked("k", MAX_FAILURES, 0).is_none());
-            l.fail("k", 0);
-        }
-        assert_eq!(l.locked("k", MAX_FAILURES, 1000), Some(899));
-        assert!(
-            l.locked("k", MAX_FAILURES_PER_CLIENT, 1000).is_none(),
-            "a higher limit"
-        );
-        assert!(l.locked("k", MAX_FAILURES, WINDOW_MS).is_none());
     }
 }

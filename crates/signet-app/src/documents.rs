@@ -119,6 +119,17 @@ const ARRIVAL_AHEAD_DAYS: i64 = 1;
 /// The date a sender issued a document: old documents are forwarded, none are from the future.
 const ISSUED_BACK_DAYS: i64 = 100 * 366;
 
+/// A document's due date: possibly passed already for a late incoming document, never in a
+/// year nobody works in.
+const DUE_BACK_DAYS: i64 = 366;
+const DUE_AHEAD_DAYS: i64 = 5 * 366;
+
+fn check_due_on(due_on: Option<&str>, today: time::Date) -> Result<(), AppError> {
+    due_on.map_or(Ok(()), |d| {
+        check_window("due_on", d, today, DUE_BACK_DAYS, DUE_AHEAD_DAYS)
+    })
+}
+
 /// `date` (ISO) if it lies within `back` days before and `ahead` days after `today`.
 fn check_window(
     field: &'static str,
@@ -186,7 +197,8 @@ impl App {
         viewer: &Viewer,
         form: &DocumentForm,
     ) -> Result<(), AppError> {
-        form.validate(viewer).map(|_| ())
+        let new = form.validate(viewer)?;
+        check_due_on(new.due_on.as_deref(), self.clock.today())
     }
 
     /// Checks an incoming document's sender and dates before any file is received.
@@ -205,6 +217,7 @@ impl App {
             return Err(AppError::Forbidden("drafting documents"));
         }
         let mut new = form.validate(viewer)?;
+        check_due_on(new.due_on.as_deref(), self.clock.today())?;
         self.check_unit(viewer, new.drafting_unit_id.as_ref())
             .await?;
         new.files = files;
@@ -226,6 +239,7 @@ impl App {
         new.files = files;
         let today = self.clock.today();
         check_arrival(arrival, today)?;
+        check_due_on(new.due_on.as_deref(), today)?;
         let arrived_on = parse_optional_date("arrived_on", &arrival.arrived_on)?
             .unwrap_or_else(|| iso_date(today));
         let issued_on = parse_optional_date("issued_on", &arrival.issued_on)?;

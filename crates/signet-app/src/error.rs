@@ -127,6 +127,9 @@ pub enum Invalid {
     RoleRequired,
     #[error("you cannot disable your own account")]
     OwnAccount,
+    /// An agency name already used beside it (a sibling) or above it (an ancestor).
+    #[error("name: {name:?} is already the name of another agency here")]
+    AgencyNameTaken { name: String },
     #[error("this deployment already has agencies; add more from the administration page")]
     AlreadyBootstrapped,
     #[error("holder: this account is disabled; enable it before issuing")]
@@ -215,6 +218,7 @@ impl Invalid {
             Self::PasswordTooShort { .. } => "password_too_short",
             Self::RoleRequired => "role_required",
             Self::OwnAccount => "own_account",
+            Self::AgencyNameTaken { .. } => "agency_name_taken",
             Self::AlreadyBootstrapped => "already_bootstrapped",
             Self::HolderDisabled => "holder_disabled",
             Self::HolderUnknown => "holder_unknown",
@@ -281,7 +285,9 @@ impl Invalid {
                 ("name", name.clone()),
                 ("content_type", (*content_type).to_owned()),
             ],
-            Self::FileTypeRefused { name } => vec![("name", name.clone())],
+            Self::FileTypeRefused { name } | Self::AgencyNameTaken { name } => {
+                vec![("name", name.clone())]
+            }
             Self::OneOf { field, allowed } => {
                 vec![("field", (*field).to_owned()), ("allowed", allowed.clone())]
             }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod issuance;
 pub mod journal;
+pub mod journal_anchor;
 pub mod random;
 pub mod registers;
 pub mod remote_signing;
@@ -35,7 +36,6 @@ pub struct App {
     pub store: Store,
     pub blobs: BlobStore,
     pub clock: Arc<dyn Clock>,
-    pub limiter: Arc<auth::LoginLimiter>,
     /// The built-in CA, when this deployment runs one.
     pub ca: Option<Arc<ca_service::BuiltInCa>>,
     /// Public verification of signed PDFs: trust anchors, network, limits.
@@ -50,7 +50,6 @@ impl App {
             store,
             blobs,
             clock,
-            limiter: Arc::new(auth::LoginLimiter::default()),
             ca: None,
             verifier: Arc::new(verification::Verifier::new(
                 signet_pki::validation::TrustAnchors::new(),

@@ -16,26 +16,67 @@ pub const MAX_BYTES: usize = 50 << 20;
 /// Verifications per client address per window.
 pub const PER_CLIENT: u32 = 30;
 const WINDOW_MS: i64 = 10 * 60 * 1000;
-/// Verifications running at once (each uses one core while it runs).
+/// Verifications computing at once (each uses one core while it runs). Fetching revocation
+/// data does not hold a slot: a slow responder must not block verifications that do not
+/// need it.
 pub const MAX_CONCURRENT: usize = 2;
+/// Files being received for verification at once: a request is admitted (limit, capacity)
+/// before its body is read, so at most this many bodies are in memory.
+pub const MAX_RECEIVING: usize = 4;
+/// The most one verification waits for revocation data before reporting it unavailable.
+pub const FETCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The trust anchors of this deployment and the means to fetch revocation data.
 pub struct Verifier {
     anchors: TrustAnchors,
     /// `None`: only data inside the file is used (no network).
-    fetcher: Option<signet_net::Fetcher>,
+    fetcher: Option<Arc<signet_net::Fetcher>>,
+    /// How long fetching may take in all, per verification.
+    pub fetch_deadline: std::time::Duration,
     running: Semaphore,
+    receiving: Arc<Semaphore>,
     counts: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+/// A request admitted to verification: counted against its client and holding one of the
+/// [`MAX_RECEIVING`] places, until the verification ends.
+pub struct Admitted {
+    _place: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// A verification's first pass: the report from what the file carries, and what it lacks.
+struct FirstPass {
+    report: Report,
+    needs: Vec<signet_pki::validation::RevocationNeed>,
 }
 
 impl Verifier {
     pub fn new(anchors: TrustAnchors, online: bool) -> Verifier {
+        let fetcher = online.then(|| signet_net::Fetcher::new(signet_net::HttpClient::default()));
         Verifier {
             anchors,
-            fetcher: online.then(|| signet_net::Fetcher::new(signet_net::HttpClient::default())),
+            fetcher: fetcher.map(Arc::new),
+            fetch_deadline: FETCH_DEADLINE,
             running: Semaphore::new(MAX_CONCURRENT),
+            receiving: Arc::new(Semaphore::new(MAX_RECEIVING)),
             counts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Keeps fetched revocation answers at most `max_ttl` (`trust.revocation_cache_max_s`),
+    /// and never those of URLs under `fresh_prefixes` (the built-in CA's own endpoints, which
+    /// answer from its current state: a revocation shows in the next verification).
+    pub fn with_revocation_cache(
+        mut self,
+        max_ttl: time::Duration,
+        fresh_prefixes: Vec<String>,
+    ) -> Verifier {
+        // Not shared yet: the verifier is still being built.
+        if let Some(f) = self.fetcher.as_mut().and_then(Arc::get_mut) {
+            f.max_ttl = max_ttl;
+            f.uncached_prefixes = fresh_prefixes;
+        }
+        self
     }
 
     /// Counts one request of `client`; `Err(seconds)` when it is over its allowance.
@@ -56,25 +97,64 @@ impl Verifier {
     }
 
     /// Verifies `bytes` as of `at`, fetching the revocation data the file lacks once when
-    /// online. Used by the web (through [`App::verify_pdf`]) and by `signet verify`.
+    /// online. Used by `signet verify`; the server runs the same phases with its slots
+    /// ([`App::verify_pdf`]).
     pub fn verify(
         &self,
         bytes: &[u8],
         at: time::OffsetDateTime,
     ) -> Result<Report, signet_pades::Unreadable> {
-        let mut opts = Options::new(self.anchors.clone(), at);
-        opts.revocation = RevocationPolicy::Require;
-        let first = signet_pades::verify(bytes, &opts)?;
-        let Some(fetcher) = &self.fetcher else {
-            return Ok(first.report);
-        };
-        if first.needs.is_empty() {
+        let first = self.first_pass(bytes, at)?;
+        if first.needs.is_empty() || self.fetcher.is_none() {
             return Ok(first.report);
         }
-        let fetched = fetcher.fetch_revocation(&first.needs, at);
+        let fetched = self.fetch(&first.needs, at);
+        self.second_pass(bytes, at, fetched)
+    }
+
+    fn options(&self, at: time::OffsetDateTime) -> Options {
+        let mut opts = Options::new(self.anchors.clone(), at);
+        opts.revocation = RevocationPolicy::Require;
+        opts
+    }
+
+    fn first_pass(
+        &self,
+        bytes: &[u8],
+        at: time::OffsetDateTime,
+    ) -> Result<FirstPass, signet_pades::Unreadable> {
+        let first = signet_pades::verify(bytes, &self.options(at))?;
+        Ok(FirstPass {
+            report: first.report,
+            needs: first.needs,
+        })
+    }
+
+    /// The revocation data `needs` asks for, all at once, within [`Verifier::fetch_deadline`].
+    fn fetch(
+        &self,
+        needs: &[signet_pki::validation::RevocationNeed],
+        at: time::OffsetDateTime,
+    ) -> signet_net::Fetched {
+        let Some(fetcher) = &self.fetcher else {
+            return signet_net::Fetched::default();
+        };
+        let fetched = fetcher.fetch_revocation_within(needs, at, self.fetch_deadline);
         for e in &fetched.errors {
             tracing::info!("revocation data not fetched: {e}");
         }
+        fetched
+    }
+
+    /// The report with the fetched data; what could not be fetched stays unknown
+    /// (INDETERMINATE / TRY_LATER).
+    fn second_pass(
+        &self,
+        bytes: &[u8],
+        at: time::OffsetDateTime,
+        fetched: signet_net::Fetched,
+    ) -> Result<Report, signet_pades::Unreadable> {
+        let mut opts = self.options(at);
         opts.fetched.crls = fetched.crls;
         opts.fetched.ocsps = fetched.ocsp_responses;
         Ok(signet_pades::verify(bytes, &opts)?.report)
@@ -116,6 +196,7 @@ impl App {
     ) -> Result<(signet_store::documents::DocumentFile, Report), AppError> {
         use tokio::io::AsyncReadExt;
         let (file, handle) = self.document_file(viewer, doc_id, file_id).await?;
+        let admitted = self.admit_verification(&format!("person:{}", viewer.person_id))?;
         if file.size > MAX_BYTES as i64 {
             return Err(AppError::TooLarge {
                 limit: MAX_BYTES as u64,
@@ -127,9 +208,7 @@ impl App {
             .read_to_end(&mut bytes)
             .await
             .map_err(|e| AppError::Ca(format!("reading a stored file: {e}")))?;
-        let report = self
-            .verify_pdf(&format!("person:{}", viewer.person_id), bytes)
-            .await?;
+        let report = self.verify_pdf(admitted, bytes).await?;
         Ok((file, report))
     }
 
@@ -139,8 +218,25 @@ impl App {
         self
     }
 
-    /// Verifies a signed PDF for anyone (`client` is the caller's address, for the limit).
-    pub async fn verify_pdf(&self, client: &str, bytes: Vec<u8>) -> Result<Report, AppError> {
+    /// Admits a verification request of `client` (its address, or a person) before its body
+    /// is read: refused when the client is over its allowance or when [`MAX_RECEIVING`] files
+    /// are already being received, so refused requests cost no memory.
+    pub fn admit_verification(&self, client: &str) -> Result<Admitted, AppError> {
+        self.verifier
+            .admit(client, self.clock.now_ms())
+            .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
+        let place = Arc::clone(&self.verifier.receiving)
+            .try_acquire_owned()
+            .map_err(|_| AppError::RateLimited { retry_after_s: 10 })?;
+        Ok(Admitted { _place: place })
+    }
+
+    /// Verifies a signed PDF for anyone, once admitted ([`App::admit_verification`]).
+    pub async fn verify_pdf(
+        &self,
+        _admitted: Admitted,
+        bytes: Vec<u8>,
+    ) -> Result<Report, AppError> {
         if bytes.len() > MAX_BYTES {
             return Err(AppError::TooLarge {
                 limit: MAX_BYTES as u64,
@@ -150,24 +246,43 @@ impl App {
             return Err(AppError::Invalid(crate::Invalid::EmptyFile));
         }
         let now = self.clock.now();
-        let now_ms = self.clock.now_ms();
+        let bytes = Arc::new(bytes);
+        let verifier = Arc::clone(&self.verifier);
+        let first = {
+            let _slot = self.verification_slot().await?;
+            let (v, b) = (Arc::clone(&verifier), Arc::clone(&bytes));
+            blocking(move || v.first_pass(&b, now)).await?
+        };
+        if first.needs.is_empty() || verifier.fetcher.is_none() {
+            return Ok(first.report);
+        }
+        let v = Arc::clone(&verifier);
+        let fetched = tokio::task::spawn_blocking(move || v.fetch(&first.needs, now))
+            .await
+            .map_err(|e| AppError::Ca(format!("revocation fetch task: {e}")))?;
+        let _slot = self.verification_slot().await?;
+        blocking(move || verifier.second_pass(&bytes, now, fetched)).await
+    }
+
+    async fn verification_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
         self.verifier
-            .admit(client, now_ms)
-            .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
-        let _permit = self
-            .verifier
             .running
             .acquire()
             .await
-            .map_err(|_| AppError::Invalid(crate::Invalid::ShuttingDown))?;
-        let verifier = Arc::clone(&self.verifier);
-        tokio::task::spawn_blocking(move || verifier.verify(&bytes, now))
-            .await
-            .map_err(|e| AppError::Ca(format!("verification task: {e}")))?
-            .map_err(|e| {
-                AppError::Invalid(crate::Invalid::NotVerifiable {
-                    detail: e.to_string(),
-                })
-            })
+            .map_err(|_| AppError::Invalid(crate::Invalid::ShuttingDown))
     }
+}
+
+/// Runs a verification phase on a blocking thread; an unreadable file is the client's error.
+async fn blocking<T: Send + 'static>(
+    phase: impl FnOnce() -> Result<T, signet_pades::Unreadable> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(phase)
+        .await
+        .map_err(|e| AppError::Ca(format!("verification task: {e}")))?
+        .map_err(|e| {
+            AppError::Invalid(crate::Invalid::NotVerifiable {
+                detail: e.to_string(),
+            })
+        })
 }

@@ -243,7 +243,7 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
         ] {
             assert!(journal.iter().any(|x| x == a), "{a} journaled: {journal:?}");
         }
-        let checks = signet_app::journal::verify_journals(&app.store, None)
+        let checks = signet_app::journal::verify_journals(&app.store, None, None)
             .await
             .unwrap();
         assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");

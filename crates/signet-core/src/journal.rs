@@ -162,6 +162,91 @@ fn check_head(entries: &[Entry], head: Option<&Head>) -> Result<(), Break> {
     }
 }
 
+/// A statement outside the database that an agency's journal had reached entry `seq`, whose
+/// hash was `hash`, at `at_ms`. Time-stamped by a TSA and kept in files, it lets
+/// [`check_anchors`] catch what the chain alone cannot: entries cut off the end together with
+/// the head row, a head moved back, or a row rewritten with every later hash recomputed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub agency_id: String,
+    pub seq: i64,
+    pub hash: String,
+    pub at_ms: i64,
+}
+
+impl Anchor {
+    /// The bytes the time-stamp covers.
+    pub fn statement(&self) -> Vec<u8> {
+        format!(
+            "signet-journal-anchor-v1\n{}\n{}\n{}\n{}\n",
+            self.agency_id, self.seq, self.hash, self.at_ms
+        )
+        .into_bytes()
+    }
+}
+
+/// How a journal disagrees with its anchors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnchorBreak {
+    #[error(
+        "an anchor vouches for entry {anchor_seq}, but the journal ends at entry {last_seq} \
+         (entries removed from the end, or the head moved back); check from entry {first_unvouched}"
+    )]
+    Truncated {
+        anchor_seq: i64,
+        last_seq: i64,
+        first_unvouched: i64,
+    },
+    #[error(
+        "entry {anchor_seq} is not the one its anchor vouches for (rewritten at or before it); \
+         the last good anchor covers entries up to {last_good}: check from entry {first_unvouched}"
+    )]
+    Rewritten {
+        anchor_seq: i64,
+        last_good: i64,
+        first_unvouched: i64,
+    },
+}
+
+/// Checks an agency's journal (in sequence order) and its head against its anchors. Returns
+/// the last entry an anchor vouches for (0 when none). Entries after it are vouched for only
+/// by the chain itself.
+pub fn check_anchors(
+    entries: &[Entry],
+    head: Option<&Head>,
+    anchors: &[Anchor],
+) -> Result<i64, AnchorBreak> {
+    let mut sorted: Vec<&Anchor> = anchors.iter().collect();
+    sorted.sort_by_key(|a| a.seq);
+    let last_seq = entries
+        .last()
+        .map_or(0, |e| e.seq)
+        .min(head.map_or(i64::MAX, |h| h.seq));
+    let mut last_good = 0;
+    for a in sorted {
+        if a.seq > last_seq {
+            return Err(AnchorBreak::Truncated {
+                anchor_seq: a.seq,
+                last_seq,
+                first_unvouched: last_good + 1,
+            });
+        }
+        let found = entries
+            .binary_search_by_key(&a.seq, |e| e.seq)
+            .ok()
+            .and_then(|i| entries.get(i));
+        if found.map(|e| e.hash.as_str()) != Some(a.hash.as_str()) {
+            return Err(AnchorBreak::Rewritten {
+                anchor_seq: a.seq,
+                last_good,
+                first_unvouched: last_good + 1,
+            });
+        }
+        last_good = a.seq;
+    }
+    Ok(last_good)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +356,72 @@ mod tests {
             let err = verify("ag", &j, Some(&h));
             prop_assert!(err.is_err());
         }
+    }
+
+    fn anchor_at(j: &[Entry], seq: i64) -> Anchor {
+        let e = &j[usize::try_from(seq - 1).unwrap()];
+        Anchor {
+            agency_id: "ag".into(),
+            seq,
+            hash: e.hash.clone(),
+            at_ms: e.at_ms,
+        }
+    }
+
+    /// Re-chains `j` from entry `from` on, as someone with database access could.
+    fn rechain(j: &[Entry], from: usize) -> Vec<Entry> {
+        let mut out: Vec<Entry> = j[..from].to_vec();
+        for e in &j[from..] {
+            let prev = out.last().map(|p| (p.seq, p.hash.as_str()));
+            let new = NewEntry {
+                at_ms: e.at_ms,
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                subject: e.subject.clone(),
+                details: e.details.replace('1', "7"),
+            };
+            out.push(new.chain("ag", prev));
+        }
+        out
+    }
+
+    #[test]
+    fn anchors_catch_what_the_chain_alone_cannot() {
+        let j = journal(20);
+        let anchors = [anchor_at(&j, 5), anchor_at(&j, 12)];
+        assert_eq!(check_anchors(&j, Some(&head(&j)), &anchors), Ok(12));
+
+        // Truncation with the head deleted (or moved back): the chain still verifies.
+        let cut = &j[..9];
+        assert_eq!(verify("ag", cut, Some(&head(cut))), Ok(9));
+        assert_eq!(
+            check_anchors(cut, Some(&head(cut)), &anchors),
+            Err(AnchorBreak::Truncated {
+                anchor_seq: 12,
+                last_seq: 9,
+                first_unvouched: 6
+            })
+        );
+        assert!(matches!(
+            check_anchors(&j, Some(&head(cut)), &anchors),
+            Err(AnchorBreak::Truncated { .. })
+        ));
+
+        // A row rewritten and every later hash recomputed: the chain verifies again.
+        let forged = rechain(&j, 8);
+        assert_eq!(verify("ag", &forged, Some(&head(&forged))), Ok(20));
+        assert_eq!(
+            check_anchors(&forged, Some(&head(&forged)), &anchors),
+            Err(AnchorBreak::Rewritten {
+                anchor_seq: 12,
+                last_good: 5,
+                first_unvouched: 6
+            })
+        );
+        // After the last anchor, only the chain vouches.
+        let late = rechain(&j, 15);
+        assert_eq!(check_anchors(&late, Some(&head(&late)), &anchors), Ok(12));
+        assert_eq!(anchors[0].statement(), anchor_at(&j, 5).statement());
+        assert_ne!(anchors[0].statement(), anchors[1].statement());
     }
 }

@@ -4,7 +4,12 @@
 /// A target returns a short outcome label; new labels make an input "interesting".
 pub type Target = fn(&[u8]) -> String;
 
-pub const TARGETS: &[(&str, Target)] = &[("pdf", pdf), ("cms", cms), ("verify", verify)];
+pub const TARGETS: &[(&str, Target)] = &[
+    ("pdf", pdf),
+    ("cms", cms),
+    ("verify", verify),
+    ("edxml", edxml),
+];
 
 pub fn find(name: &str) -> Option<Target> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
@@ -98,4 +103,10 @@ pub fn verify(data: &[u8]) -> String {
             l
         }
     }
+}
+
+/// The edXML packet reader (streaming XML, namespaces, attachments with base64 and ZIP, the
+/// XML signature check): it must refuse or read, never panic or hang.
+pub fn edxml(data: &[u8]) -> String {
+    signet_edxml::fuzz_inspect(data)
 }

@@ -78,6 +78,23 @@ pub enum NetError {
         /// What was wrong.
         detail: String,
     },
+    /// The URL failed a moment ago; it is not asked again until the pause ends, so one dead
+    /// responder does not cost every verification its full time limit.
+    #[error("{url} failed recently ({reason}); not asked again for a minute")]
+    RecentlyFailed {
+        /// The URL.
+        url: String,
+        /// The earlier failure.
+        reason: String,
+    },
+    /// The verification's overall deadline passed before this URL answered.
+    #[error("no answer from {url} within {limit_ms} ms")]
+    Deadline {
+        /// The URL.
+        url: String,
+        /// The deadline, in milliseconds.
+        limit_ms: u128,
+    },
     /// Reading a trust-anchor file or directory failed.
     #[error("cannot read {path}: {detail}")]
     File {

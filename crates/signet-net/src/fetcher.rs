@@ -1,7 +1,7 @@
 //! Fetching CRLs, OCSP responses, issuer certificates and time stamps, with an in-memory cache.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{mpsc, Arc, Mutex};
 
 use base64::Engine;
 use der::{Decode, Encode};
@@ -22,6 +22,8 @@ const MAX_ISSUER_CERTS: usize = 16;
 const CRL_DEFAULT_TTL: Duration = Duration::hours(1);
 /// How long a downloaded certificate is kept.
 const CERT_TTL: Duration = Duration::days(1);
+/// How long a URL that failed is not asked again.
+const FAILURE_PAUSE: Duration = Duration::minutes(1);
 
 struct Entry {
     body: Vec<u8>,
@@ -40,14 +42,23 @@ pub struct Fetched {
 }
 
 /// An HTTP client for the PKI with a cache: CRLs until their nextUpdate, OCSP responses until
-/// their nextUpdate (or [`Fetcher::ocsp_ttl`] without one), certificates by URL for a day.
-/// Failures are not cached. Safe to share between threads.
+/// their nextUpdate (or [`Fetcher::ocsp_ttl`] without one), both for at most
+/// [`Fetcher::max_ttl`]; certificates by URL for a day. A URL that failed is not asked again
+/// for a minute. Safe to share between threads.
 pub struct Fetcher {
     /// The HTTP client and its limits.
     pub http: HttpClient,
     /// How long an OCSP response without nextUpdate is kept.
     pub ocsp_ttl: Duration,
+    /// The longest any revocation answer is kept, whatever its nextUpdate says: a CA that
+    /// revokes a key today answers "revoked" at once, and a day-long nextUpdate must not hide
+    /// that for a day.
+    pub max_ttl: Duration,
+    /// URL prefixes never cached: the deployment's own CA, whose endpoints answer from its
+    /// current state (a revocation there must show in the next verification).
+    pub uncached_prefixes: Vec<String>,
     cache: Mutex<HashMap<String, Entry>>,
+    failures: Mutex<HashMap<String, (String, OffsetDateTime)>>,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -136,11 +147,50 @@ impl Fetcher {
         Fetcher {
             http,
             ocsp_ttl: Duration::minutes(5),
+            max_ttl: Duration::hours(1),
+            uncached_prefixes: Vec::new(),
             cache: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
         }
     }
 
-    fn cached(&self, key: &str, at: OffsetDateTime) -> Option<Vec<u8>> {
+    fn cacheable(&self, url: &str) -> bool {
+        !self.uncached_prefixes.iter().any(|p| url.starts_with(p))
+    }
+
+    /// `Err` when `url` failed less than [`FAILURE_PAUSE`] ago.
+    fn check_not_failing(&self, url: &str, at: OffsetDateTime) -> Result<()> {
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        match failures.get(url) {
+            Some((reason, until)) if *until > at => Err(NetError::RecentlyFailed {
+                url: url.to_owned(),
+                reason: reason.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Remembers that `url` failed (or, with `Ok`, that it answered again).
+    fn note_outcome<T>(&self, url: &str, outcome: &Result<T>, at: OffsetDateTime) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        match outcome {
+            Ok(_) => {
+                failures.remove(url);
+            }
+            Err(NetError::RecentlyFailed { .. }) => {}
+            Err(e) => {
+                if failures.len() >= MAX_CACHE_ENTRIES {
+                    failures.retain(|_, (_, until)| *until > at);
+                }
+                failures.insert(url.to_owned(), (e.to_string(), at + FAILURE_PAUSE));
+            }
+        }
+    }
+
+    fn cached(&self, url: &str, key: &str, at: OffsetDateTime) -> Option<Vec<u8>> {
+        if !self.cacheable(url) {
+            return None;
+        }
         let cache = self.cache.lock().ok()?;
         cache
             .get(key)
@@ -149,6 +199,7 @@ impl Fetcher {
     }
 
     fn store(&self, key: String, body: &[u8], expires: OffsetDateTime, at: OffsetDateTime) {
+        let expires = expires.min(at + self.max_ttl);
         if expires <= at {
             return;
         }
@@ -177,12 +228,20 @@ impl Fetcher {
     /// A CRL (DER) from a distribution point; `at` is the current time, for the cache.
     pub fn fetch_crl(&self, url: &str, at: OffsetDateTime) -> Result<Vec<u8>> {
         let key = format!("crl {url}");
-        if let Some(b) = self.cached(&key, at) {
+        if let Some(b) = self.cached(url, &key, at) {
             return Ok(b);
         }
-        let body = ok_body(url, self.http.get(url)?)?;
-        let (der, expires) = crl_expiry(url, &body, at)?;
-        self.store(key, &der, expires, at);
+        self.check_not_failing(url, at)?;
+        let got = self
+            .http
+            .get(url)
+            .and_then(|r| ok_body(url, r))
+            .and_then(|body| crl_expiry(url, &body, at));
+        self.note_outcome(url, &got, at);
+        let (der, expires) = got?;
+        if self.cacheable(url) {
+            self.store(key, &der, expires, at);
+        }
         Ok(der)
     }
 
@@ -191,27 +250,41 @@ impl Fetcher {
     pub fn fetch_ocsp(&self, url: &str, request: &[u8], at: OffsetDateTime) -> Result<Vec<u8>> {
         let digest = ring::digest::digest(&ring::digest::SHA256, request);
         let key = format!("ocsp {url} {}", hex::encode(digest));
-        if let Some(b) = self.cached(&key, at) {
+        if let Some(b) = self.cached(url, &key, at) {
             return Ok(b);
         }
+        self.check_not_failing(url, at)?;
+        let got = self.ocsp_exchange(url, request);
+        self.note_outcome(url, &got, at);
+        let (body, next) = got?;
+        if self.cacheable(url) {
+            self.store(key, &body, next.unwrap_or(at + self.ocsp_ttl), at);
+        }
+        Ok(body)
+    }
+
+    /// POST, then GET when the POST got an HTTP error or an unusable answer.
+    fn ocsp_exchange(
+        &self,
+        url: &str,
+        request: &[u8],
+    ) -> Result<(Vec<u8>, Option<OffsetDateTime>)> {
         let post = self
             .http
             .post(url, "application/ocsp-request", request)
             .and_then(|r| ok_body(url, r))
             .and_then(|b| ocsp_expiry(url, &b).map(|e| (b, e)));
-        let (body, next) = match post {
-            Ok(x) => x,
+        match post {
+            Ok(x) => Ok(x),
             // A time limit would only pass again: no second try.
-            Err(e @ NetError::Timeout { .. }) => return Err(e),
+            Err(e @ NetError::Timeout { .. }) => Err(e),
             Err(_) => {
                 let get_url = ocsp_get_url(url, request);
                 let body = ok_body(url, self.http.get(&get_url)?)?;
                 let next = ocsp_expiry(url, &body)?;
-                (body, next)
+                Ok((body, next))
             }
-        };
-        self.store(key, &body, next.unwrap_or(at + self.ocsp_ttl), at);
-        Ok(body)
+        }
     }
 
     /// For each need: its OCSP responders first; if none answers usably, its CRLs. Every
@@ -219,28 +292,77 @@ impl Fetcher {
     pub fn fetch_revocation(&self, needs: &[RevocationNeed], at: OffsetDateTime) -> Fetched {
         let mut out = Fetched::default();
         for need in needs {
-            let mut done = false;
-            for url in &need.ocsp_urls {
-                match self.fetch_ocsp(url, &need.ocsp_request_der, at) {
-                    Ok(r) => {
-                        push_new(&mut out.ocsp_responses, r);
-                        done = true;
-                        break;
-                    }
-                    Err(e) => out.errors.push(e),
+            out.merge(self.fetch_one(need, at));
+        }
+        out
+    }
+
+    /// [`Fetcher::fetch_revocation`] with every need fetched at once, on its own thread, and
+    /// an overall `deadline`: what has not answered by then is reported as such (and its
+    /// URLs paused like failures), so a responder that never answers costs one deadline, not
+    /// one per URL, and the next verifications do not wait for it at all. Late answers still
+    /// fill the cache.
+    pub fn fetch_revocation_within(
+        self: &Arc<Self>,
+        needs: &[RevocationNeed],
+        at: OffsetDateTime,
+        deadline: std::time::Duration,
+    ) -> Fetched {
+        let (tx, rx) = mpsc::channel();
+        for (i, need) in needs.iter().enumerate() {
+            let (fetcher, need, tx) = (Arc::clone(self), need.clone(), tx.clone());
+            std::thread::spawn(move || {
+                // The receiver may be gone (deadline passed): nothing to do then.
+                let _ = tx.send((i, fetcher.fetch_one(&need, at)));
+            });
+        }
+        drop(tx);
+        let end = std::time::Instant::now() + deadline;
+        let mut answered = vec![false; needs.len()];
+        let mut out = Fetched::default();
+        while answered.iter().any(|a| !a) {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok((i, fetched)) => {
+                    answered[i] = true;
+                    out.merge(fetched);
                 }
+                Err(_) => break,
             }
-            if done {
-                continue;
+        }
+        for (need, _) in needs.iter().zip(&answered).filter(|(_, a)| !**a) {
+            for url in need.ocsp_urls.iter().chain(&need.crl_urls) {
+                let late: Result<()> = Err(NetError::Deadline {
+                    url: url.clone(),
+                    limit_ms: deadline.as_millis(),
+                });
+                self.note_outcome(url, &late, at);
+                out.errors.extend(late.err());
             }
-            for url in &need.crl_urls {
-                match self.fetch_crl(url, at) {
-                    Ok(c) => {
-                        push_new(&mut out.crls, c);
-                        break;
-                    }
-                    Err(e) => out.errors.push(e),
+        }
+        out
+    }
+
+    /// One certificate's revocation data: its OCSP responders first; if none answers usably,
+    /// its CRLs.
+    fn fetch_one(&self, need: &RevocationNeed, at: OffsetDateTime) -> Fetched {
+        let mut out = Fetched::default();
+        for url in &need.ocsp_urls {
+            match self.fetch_ocsp(url, &need.ocsp_request_der, at) {
+                Ok(r) => {
+                    out.ocsp_responses.push(r);
+                    return out;
                 }
+                Err(e) => out.errors.push(e),
+            }
+        }
+        for url in &need.crl_urls {
+            match self.fetch_crl(url, at) {
+                Ok(c) => {
+                    out.crls.push(c);
+                    break;
+                }
+                Err(e) => out.errors.push(e),
             }
         }
         out
@@ -250,7 +372,7 @@ impl Fetcher {
     /// the current time, for the cache.
     pub fn fetch_ca_issuers(&self, url: &str, at: OffsetDateTime) -> Result<Vec<Vec<u8>>> {
         let key = format!("cert {url}");
-        let body = match self.cached(&key, at) {
+        let body = match self.cached(url, &key, at) {
             Some(b) => b,
             None => {
                 let b = ok_body(url, self.http.get(url)?)?;
@@ -285,6 +407,18 @@ impl Fetcher {
             return Err(content(url, "not a DER TimeStampResp"));
         }
         Ok(body)
+    }
+}
+
+impl Fetched {
+    fn merge(&mut self, other: Fetched) {
+        for c in other.crls {
+            push_new(&mut self.crls, c);
+        }
+        for r in other.ocsp_responses {
+            push_new(&mut self.ocsp_responses, r);
+        }
+        self.errors.extend(other.errors);
     }
 }
 

@@ -19,8 +19,8 @@ use std::time::{Duration as StdDuration, Instant};
 use base64::Engine;
 use signet_net::{load_trust_anchors, validate_online, Fetcher, HttpClient, NetError};
 use signet_pki::validation::{
-    revocation_needs, validate, CertStatus, Purpose, RevocationReason, RevocationSource,
-    TrustAnchors, ValidationContext,
+    revocation_needs, validate, CertStatus, Purpose, RevocationNeed, RevocationReason,
+    RevocationSource, TrustAnchors, ValidationContext,
 };
 use signet_pki::{pem, Ca, KeyAlg, Profile, Reason, Subject};
 use signet_testkit::{OsRng, TempDir};
@@ -289,7 +289,8 @@ fn issuer_ocsp_and_crl_fetched_then_valid_then_revoked() {
 #[test]
 fn crl_cache_until_next_update() {
     let srv = server();
-    let f = Fetcher::new(client());
+    let mut f = Fetcher::new(client());
+    f.max_ttl = Duration::days(30);
     let url = format!("{}/crl/root.crl", srv.base);
     let a = f.fetch_crl(&url, now()).unwrap();
     let b = f.fetch_crl(&url, now() + Duration::days(6)).unwrap();
@@ -355,6 +356,69 @@ fn a_server_that_never_answers_hits_the_time_limit() {
         .unwrap();
     let e = f.http.get(&format!("http://{free}/x")).unwrap_err();
     assert!(matches!(e, NetError::Connect { .. }), "{e}");
+}
+
+/// With an overall deadline, a responder that never answers costs that deadline once: the
+/// other certificates' data, fetched beside it, still arrives; the silent URL is reported and
+/// then paused, so the next verification gets its answer ("failed recently") at once.
+#[test]
+fn a_silent_responder_costs_one_deadline_then_is_paused() {
+    let srv = server();
+    let f = Arc::new(Fetcher::new(client()));
+    let need = |crl: &str| RevocationNeed {
+        cert: Vec::new(),
+        issuer: Vec::new(),
+        ocsp_urls: Vec::new(),
+        crl_urls: vec![format!("{}{crl}", srv.base)],
+        ocsp_request_der: Vec::new(),
+    };
+    let needs = [need("/hang"), need("/crl/issuing.crl")];
+    let deadline = StdDuration::from_millis(700);
+    let got = f.fetch_revocation_within(&needs, now(), deadline);
+    assert_eq!(
+        got.crls.len(),
+        1,
+        "the answering responder's CRL: {:?}",
+        got.errors
+    );
+    assert!(
+        matches!(got.errors.as_slice(), [NetError::Deadline { .. }]),
+        "{:?}",
+        got.errors
+    );
+    let again = f.fetch_revocation_within(&needs[..1], now(), StdDuration::from_secs(30));
+    assert!(
+        matches!(again.errors.as_slice(), [NetError::RecentlyFailed { .. }]),
+        "paused, not asked again: {:?}",
+        again.errors
+    );
+}
+
+/// Whatever a CRL's nextUpdate says, it is kept at most `max_ttl`.
+#[test]
+fn answers_are_kept_at_most_max_ttl() {
+    let srv = server();
+    let mut f = Fetcher::new(client());
+    f.max_ttl = Duration::minutes(10);
+    let url = format!("{}/crl/issuing.crl", srv.base);
+    let t = now();
+    f.fetch_crl(&url, t).unwrap();
+    f.fetch_crl(&url, t + Duration::minutes(9)).unwrap();
+    assert_eq!(
+        srv.hits.crl.load(Ordering::SeqCst),
+        1,
+        "cached within max_ttl"
+    );
+    f.fetch_crl(&url, t + Duration::minutes(11)).unwrap();
+    assert_eq!(
+        srv.hits.crl.load(Ordering::SeqCst),
+        2,
+        "fetched again after max_ttl"
+    );
+    // A URL under an uncached prefix is asked every time.
+    f.uncached_prefixes = vec![srv.base.clone()];
+    f.fetch_crl(&url, t + Duration::minutes(11)).unwrap();
+    assert_eq!(srv.hits.crl.load(Ordering::SeqCst), 3);
 }
 
 #[test]

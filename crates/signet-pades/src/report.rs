@@ -124,6 +124,9 @@ pub struct RevocationReport {
     pub revoked_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// When the answer used was produced (OCSP producedAt, CRL thisUpdate), RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub produced_at: Option<String>,
 }
 
 /// The report for one signature or document timestamp.

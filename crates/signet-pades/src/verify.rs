@@ -564,7 +564,7 @@ fn verify_signature(
                 record_used(&path, &vctx, used);
                 let from_dss = revocation_embedded(&path, &ctx.dss);
                 apply_path(&path, poe.is_some() || covered_by_doc_ts.is_some(), draft);
-                draft.r.revocation = Some(revocation_report(&path));
+                draft.r.revocation = Some(revocation_report(&path, &vctx));
                 draft.r.level = level(ctx, &cms, draft, poe.is_some(), from_dss);
                 validation::revocation_needs(&path)
             }
@@ -680,13 +680,24 @@ fn revocation_embedded(path: &PathReport, dss: &Dss) -> bool {
         })
 }
 
-fn revocation_report(path: &PathReport) -> RevocationReport {
+fn revocation_report(path: &PathReport, vctx: &ValidationContext) -> RevocationReport {
+    let mut report = revocation_status(path);
+    report.produced_at = path
+        .per_cert
+        .first()
+        .and_then(|(_, _, src)| validation::revocation_produced_at(vctx, src))
+        .map(crate::pdfdate::rfc3339);
+    report
+}
+
+fn revocation_status(path: &PathReport) -> RevocationReport {
     let Some((_, status, src)) = path.per_cert.first() else {
         return RevocationReport {
             status: "unknown".into(),
             source: "none".into(),
             revoked_at: None,
             reason: None,
+            produced_at: None,
         };
     };
     let source = match src {
@@ -701,24 +712,28 @@ fn revocation_report(path: &PathReport) -> RevocationReport {
             source: source.into(),
             revoked_at: Some(crate::pdfdate::rfc3339(*at)),
             reason: Some(reason.name().into()),
+            produced_at: None,
         },
         CertStatus::RevocationUnknown => RevocationReport {
             status: "unknown".into(),
             source: source.into(),
             revoked_at: None,
             reason: None,
+            produced_at: None,
         },
         _ if matches!(src, RevocationSource::None) => RevocationReport {
             status: "not-checked".into(),
             source: "none".into(),
             revoked_at: None,
             reason: None,
+            produced_at: None,
         },
         _ => RevocationReport {
             status: "good".into(),
             source: source.into(),
             revoked_at: None,
             reason: None,
+            produced_at: None,
         },
     }
 }

@@ -186,6 +186,27 @@ fn check_signature(
     )
 }
 
+/// Verifies a bare `signature` over `message` with the public key of a certificate (DER),
+/// the signature algorithm named by its OID (e.g. sha256WithRSAEncryption,
+/// ecdsa-with-SHA256; ECDSA signatures DER-encoded): what XML signatures need. `Err` names
+/// what is not supported; `Ok(false)` is a signature that does not verify.
+pub fn verify_with_certificate(
+    cert_der: &[u8],
+    signature_oid: &str,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, String> {
+    let oid = Oid::new(signature_oid).map_err(|e| format!("OID {signature_oid}: {e}"))?;
+    let digest = crate::cms_parse::digest_of(&oid)
+        .ok_or_else(|| format!("unsupported signature algorithm {oid}"))?;
+    let info = crate::certinfo::CertInfo::parse(cert_der).map_err(|e| e.to_string())?;
+    let alg = AlgorithmId {
+        oid,
+        parameters: None,
+    };
+    verify_with_spki(info.spki, &alg, digest, message, signature)
+}
+
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_ED25519: &str = "1.3.101.112";

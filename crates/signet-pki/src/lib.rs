@@ -50,7 +50,7 @@ pub use cades::{
     contents_capacity, sign_pades, signed_data, SignedAttributes, TIMESTAMP_TOKEN_RESERVE,
 };
 pub use cms_parse::{parse_signature, AlgorithmId, CmsSignature, EssCertId, SignedAttrs};
-pub use cms_verify::{verify_integrity, Integrity};
+pub use cms_verify::{verify_integrity, verify_with_certificate, Integrity};
 pub use csr::verify as verify_csr;
 pub use error::{PkiError, Result};
 pub use fuzz::fuzz_cms;

@@ -17,6 +17,9 @@ pub enum SignerError {
     /// The token refused the PIN.
     #[error("the token refused the PIN: {0}")]
     Login(String),
+    /// The token locked the PIN (too many wrong tries).
+    #[error("the token's PIN is locked: {0}")]
+    PinLocked(String),
     /// No key, or more than one, with this label.
     #[error("expected one {what} labelled {label:?} on the token, found {found}")]
     Key {

@@ -15,7 +15,7 @@ use crate::SignerError;
 
 /// The public half of a token key, as a certificate carries it.
 #[derive(Clone, Debug)]
-enum PublicKey {
+pub(crate) enum PublicKey {
     /// The curve and the uncompressed point.
     Ec { curve: Curve, point: Vec<u8> },
     /// The DER RSAPublicKey and the modulus length in bytes.
@@ -83,6 +83,119 @@ fn rsa_public(session: &Session, public: ObjectHandle) -> Result<PublicKey, Sign
     })
 }
 
+impl PublicKey {
+    /// The hash signed with this key: SHA-384 for P-384, SHA-256 otherwise.
+    pub(crate) fn digest(&self) -> &'static ring::digest::Algorithm {
+        match self {
+            PublicKey::Ec { curve, .. } => curve.digest(),
+            PublicKey::Rsa { .. } => &ring::digest::SHA256,
+        }
+    }
+}
+
+impl PublicKey {
+    /// The public key of a DER certificate (RSA of 2048 bits or more, P-256, P-384), for a
+    /// token that keeps only the private key and the certificate.
+    pub(crate) fn of_certificate(cert_der: &[u8]) -> Result<PublicKey, SignerError> {
+        use der::{Decode, Encode};
+        let cert = x509_cert::Certificate::from_der(cert_der)
+            .map_err(|_| SignerError::BadCertificate("not a DER X.509 certificate"))?;
+        let spki = cert.tbs_certificate.subject_public_key_info;
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(SignerError::BadCertificate("public key of unused bits"))?
+            .to_vec();
+        match spki.algorithm.oid.to_string().as_str() {
+            "1.2.840.113549.1.1.1" => {
+                let modulus_len = rsa_modulus_len(&bits)
+                    .ok_or_else(|| SignerError::BadKey("RSAPublicKey unreadable".into()))?;
+                if modulus_len < 256 {
+                    return Err(SignerError::BadKey(format!(
+                        "RSA-{} is too short (2048 bits at least)",
+                        modulus_len * 8
+                    )));
+                }
+                Ok(PublicKey::Rsa {
+                    der: bits,
+                    modulus_len,
+                })
+            }
+            "1.2.840.10045.2.1" => {
+                let params = spki
+                    .algorithm
+                    .parameters
+                    .and_then(|p| p.to_der().ok())
+                    .unwrap_or_default();
+                let curve = Curve::of_params(&params)
+                    .ok_or_else(|| SignerError::BadKey(format!("curve {params:02x?}")))?;
+                Ok(PublicKey::Ec { curve, point: bits })
+            }
+            other => Err(SignerError::BadKey(format!("key algorithm {other}"))),
+        }
+    }
+}
+
+/// The length in bytes of the modulus of a DER RSAPublicKey.
+fn rsa_modulus_len(der: &[u8]) -> Option<usize> {
+    use der::Decode;
+    let seq = der::asn1::SequenceOf::<der::asn1::UintRef<'_>, 2>::from_der(der).ok()?;
+    seq.get(0).map(|n| n.as_bytes().len())
+}
+
+/// Signs a `digest` already made (of the length [`PublicKey::digest`] gives) with the
+/// `private` key object: CKM_ECDSA (the signature as DER), CKM_RSA_PKCS over the DigestInfo,
+/// or CKM_RSA_PKCS_PSS (MGF1-SHA-256, 32-byte salt) — all only see the digest, and all are in
+/// every token that does ECDSA or RSA, unlike the hash-and-sign mechanisms.
+pub(crate) fn sign_digest(
+    session: &Session,
+    private: ObjectHandle,
+    kind: &PublicKey,
+    digest: &[u8],
+    pss: bool,
+) -> Result<Vec<u8>, SignerError> {
+    if digest.len() != kind.digest().output_len() {
+        return Err(SignerError::Crypto(format!(
+            "a digest of {} bytes for a key that signs {}-byte digests",
+            digest.len(),
+            kind.digest().output_len()
+        )));
+    }
+    match kind {
+        PublicKey::Ec { curve, .. } => {
+            let raw = session.sign(&Mechanism::Ecdsa, private, digest)?;
+            if raw.len() != 2 * (curve.point_len() / 2) {
+                return Err(SignerError::BadKey(format!(
+                    "ECDSA signature of {} bytes",
+                    raw.len()
+                )));
+            }
+            Ok(ecdsa_raw_to_der(&raw))
+        }
+        PublicKey::Rsa { modulus_len, .. } => {
+            let sig = if pss {
+                let params = PkcsPssParams {
+                    hash_alg: MechanismType::SHA256,
+                    mgf: PkcsMgfType::MGF1_SHA256,
+                    s_len: 32u64.into(),
+                };
+                session.sign(&Mechanism::RsaPkcsPss(params), private, digest)?
+            } else {
+                let mut info = SHA256_DIGEST_INFO.to_vec();
+                info.extend_from_slice(digest);
+                session.sign(&Mechanism::RsaPkcs, private, &info)?
+            };
+            if sig.len() != *modulus_len {
+                return Err(SignerError::BadKey(format!(
+                    "RSA signature of {} bytes for a {modulus_len}-byte modulus",
+                    sig.len()
+                )));
+            }
+            Ok(sig)
+        }
+    }
+}
+
 /// A private key on a token (ECDSA or RSA), with its public half.
 pub struct Pkcs11Key {
     session: Mutex<Session>,
@@ -146,78 +259,17 @@ impl Pkcs11Key {
     }
 
     fn sign_with(&self, msg: &[u8], pss: bool) -> Result<Vec<u8>, SignerError> {
-        let digest = match &self.kind {
-            PublicKey::Ec { curve, .. } => ring::digest::digest(curve.digest(), msg),
-            PublicKey::Rsa { .. } => ring::digest::digest(&ring::digest::SHA256, msg),
-        };
-        self.sign_prehashed(digest.as_ref(), pss)
+        let digest = ring::digest::digest(self.kind.digest(), msg);
+        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        sign_digest(&session, self.private, &self.kind, digest.as_ref(), pss)
     }
 
     /// Signs a digest computed elsewhere (a remote-signing request carries only hashes):
     /// SHA-256 for RSA and P-256 keys, SHA-384 for P-384 keys; any other length is refused.
     /// The output is what [`Self::sign_message`] gives for a message of that digest.
     pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>, SignerError> {
-        let expected = match &self.kind {
-            PublicKey::Ec { curve, .. } => curve.digest().output_len(),
-            PublicKey::Rsa { .. } => ring::digest::SHA256_OUTPUT_LEN,
-        };
-        if digest.len() != expected {
-            return Err(SignerError::BadKey(format!(
-                "a digest of {} bytes for a key that signs {expected}-byte digests",
-                digest.len()
-            )));
-        }
-        self.sign_prehashed(digest, self.pss)
-    }
-
-    fn sign_prehashed(&self, digest: &[u8], pss: bool) -> Result<Vec<u8>, SignerError> {
-        match &self.kind {
-            PublicKey::Ec { curve, .. } => self.sign_ecdsa(*curve, digest),
-            PublicKey::Rsa { modulus_len, .. } => self.sign_rsa(*modulus_len, digest, pss),
-        }
-    }
-
-    fn sign_ecdsa(&self, curve: Curve, digest: &[u8]) -> Result<Vec<u8>, SignerError> {
         let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        let raw = session.sign(&Mechanism::Ecdsa, self.private, digest)?;
-        if raw.len() != 2 * (curve.point_len() / 2) {
-            return Err(SignerError::BadKey(format!(
-                "ECDSA signature of {} bytes",
-                raw.len()
-            )));
-        }
-        Ok(ecdsa_raw_to_der(&raw))
-    }
-
-    /// RSA with SHA-256: CKM_RSA_PKCS over the DigestInfo, or CKM_RSA_PKCS_PSS over the digest
-    /// (MGF1-SHA-256, 32-byte salt) — both only see the digest, and both are in every token
-    /// that does RSA, unlike the hash-and-sign mechanisms.
-    fn sign_rsa(
-        &self,
-        modulus_len: usize,
-        digest: &[u8],
-        pss: bool,
-    ) -> Result<Vec<u8>, SignerError> {
-        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        let sig = if pss {
-            let params = PkcsPssParams {
-                hash_alg: MechanismType::SHA256,
-                mgf: PkcsMgfType::MGF1_SHA256,
-                s_len: 32u64.into(),
-            };
-            session.sign(&Mechanism::RsaPkcsPss(params), self.private, digest)?
-        } else {
-            let mut info = SHA256_DIGEST_INFO.to_vec();
-            info.extend_from_slice(digest);
-            session.sign(&Mechanism::RsaPkcs, self.private, &info)?
-        };
-        if sig.len() != modulus_len {
-            return Err(SignerError::BadKey(format!(
-                "RSA signature of {} bytes for a {modulus_len}-byte modulus",
-                sig.len()
-            )));
-        }
-        Ok(sig)
+        sign_digest(&session, self.private, &self.kind, digest, self.pss)
     }
 
     /// The same key signing with RSASSA-PSS (RSA keys only; ECDSA keys are unchanged).

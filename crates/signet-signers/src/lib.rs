@@ -15,11 +15,13 @@ mod asn1;
 mod curve;
 mod error;
 mod key;
+mod module;
 mod software;
 mod token;
 
 pub use curve::Curve;
 pub use error::SignerError;
 pub use key::{KeyProtection, Pkcs11Key};
+pub use module::{certificate_signature_algorithm, Module, TokenCertificate, TokenSummary};
 pub use software::SoftwareKey;
 pub use token::Token;

@@ -77,4 +77,67 @@ impl Store {
             .await?;
         Ok(r.rows_affected())
     }
+
+    /// Counts one sign-in attempt under `key`, atomically (concurrent attempts each get their
+    /// own count), in a window of `window_ms` from the key's first attempt; a window that
+    /// has ended starts again with this attempt.
+    pub async fn count_sign_in_attempt(
+        &self,
+        key: &str,
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<AttemptCount, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO sign_in_attempts (attempt_key, attempts, window_start_ms) VALUES ($1, 1, $2) \
+             ON CONFLICT (attempt_key) DO UPDATE SET \
+               attempts = CASE WHEN sign_in_attempts.window_start_ms + $3 <= $2 THEN 1 \
+                               ELSE sign_in_attempts.attempts + 1 END, \
+               window_start_ms = CASE WHEN sign_in_attempts.window_start_ms + $3 <= $2 THEN $2 \
+                                      ELSE sign_in_attempts.window_start_ms END \
+             RETURNING attempts, window_start_ms",
+        )
+        .bind(key)
+        .bind(now_ms)
+        .bind(window_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AttemptCount {
+            attempts: row.try_get("attempts")?,
+            window_start_ms: row.try_get("window_start_ms")?,
+        })
+    }
+
+    /// Takes one attempt back from `key` (a client address whose attempt succeeded: only
+    /// failures should count against a shared address).
+    pub async fn uncount_sign_in_attempt(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE attempt_key = $1 AND attempts > 0",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets `key`'s attempts (an account that signed in), and every window that ended
+    /// before `stale_before_ms`, so the table holds only live windows.
+    pub async fn clear_sign_in_attempts(
+        &self,
+        key: &str,
+        stale_before_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_attempts WHERE attempt_key = $1 OR window_start_ms < $2")
+            .bind(key)
+            .bind(stale_before_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Attempts counted under one key in its current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptCount {
+    pub attempts: i64,
+    pub window_start_ms: i64,
 }

@@ -177,9 +177,7 @@ fn main() {
         assert!(app.seed_demo().await.unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = signet_web::WebConfig {
-            secure_cookies: false,
-        };
+        let config = signet_web::WebConfig::default();
         tokio::spawn(signet_web::serve(
             listener,
             app,

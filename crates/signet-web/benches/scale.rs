@@ -106,12 +106,7 @@ async fn list_bench(label: &str, app: &App, docs: usize) {
         .await
         .unwrap();
     let cookie = format!("signet_session={}", session.token);
-    let router = signet_web::router(
-        app.clone(),
-        signet_web::WebConfig {
-            secure_cookies: false,
-        },
-    );
+    let router = signet_web::router(app.clone(), signet_web::WebConfig::default());
     // A cursor half-way down the list: keyset paging makes page 10,000 cost what page 1 does.
     let mid = format!(
         "{}.{:032x}",

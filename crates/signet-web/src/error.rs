@@ -145,7 +145,7 @@ impl IntoResponse for WebError {
         } else {
             tracing::debug!(error = %self.error, code, "request refused");
         }
-        match self.surface {
+        let mut response = match self.surface {
             Surface::Page(_) if matches!(self.error, AppError::Unauthenticated) => {
                 Redirect::to("/login").into_response()
             }
@@ -154,7 +154,23 @@ impl IntoResponse for WebError {
                 (status, crate::pages::error_page(lang, status, &message)).into_response()
             }
             Surface::Api => (status, Json(ErrorBody::new(&self.error, code))).into_response(),
+        };
+        if let Some(seconds) = retry_after(&self.error) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
+        response
+    }
+}
+
+/// When a refused client may try again (RFC 9110 `Retry-After`, in seconds).
+pub(crate) fn retry_after(e: &AppError) -> Option<u64> {
+    match e {
+        AppError::TooManyAttempts { retry_after_s } | AppError::RateLimited { retry_after_s } => {
+            Some((*retry_after_s).max(1))
+        }
+        _ => None,
     }
 }
 
@@ -209,6 +225,9 @@ mod tests {
             Invalid::PasswordTooShort { min: 10 },
             Invalid::RoleRequired,
             Invalid::OwnAccount,
+            Invalid::AgencyNameTaken {
+                name: "Ủy ban nhân dân tỉnh Lạc Hồng".into(),
+            },
             Invalid::AlreadyBootstrapped,
             Invalid::HolderDisabled,
             Invalid::HolderUnknown,
@@ -260,6 +279,7 @@ mod tests {
                 | Invalid::PasswordTooShort { .. }
                 | Invalid::RoleRequired
                 | Invalid::OwnAccount
+                | Invalid::AgencyNameTaken { .. }
                 | Invalid::AlreadyBootstrapped
                 | Invalid::HolderDisabled
                 | Invalid::HolderUnknown

@@ -363,6 +363,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "You cannot disable your own account.",
     ),
     (
+        "err_invalid_agency_name_taken",
+        "Tên “{name}” đã là tên của một cơ quan cùng cấp hoặc cấp trên.",
+        "“{name}” is already the name of an agency beside or above this one.",
+    ),
+    (
         "err_invalid_already_bootstrapped",
         "Hệ thống đã có cơ quan; hãy thêm cơ quan khác ở trang quản trị.",
         "This deployment already has agencies; add more from the administration page.",

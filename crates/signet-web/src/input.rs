@@ -177,3 +177,63 @@ mod tests {
         assert!(refused_type(PDF_ROUTE, "application/json").is_some());
     }
 }
+
+/// Whether the browser says a request comes from another site: `Sec-Fetch-Site: cross-site`,
+/// or an `Origin` whose host is not the `Host` the request was sent to. Requests without
+/// either header (command-line clients, old browsers) are not judged here.
+pub fn cross_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if text("sec-fetch-site") == Some("cross-site") {
+        return true;
+    }
+    let Some(origin) = text("origin") else {
+        return false;
+    };
+    // `Origin: null` comes from sandboxed frames and redirects across sites.
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    let host = text("x-forwarded-host").or_else(|| text("host"));
+    match (origin_host, host) {
+        (Some(o), Some(h)) => !o.eq_ignore_ascii_case(h.trim()),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod cross_site_tests {
+    use axum::http::{HeaderMap, HeaderValue};
+
+    use super::cross_site;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn only_another_site_is_refused() {
+        assert!(!cross_site(&headers(&[])), "curl");
+        assert!(!cross_site(&headers(&[
+            ("host", "vanban.example"),
+            ("origin", "https://vanban.example")
+        ])));
+        assert!(!cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(cross_site(&headers(&[
+            ("host", "vanban.example"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(cross_site(&headers(&[
+            ("host", "vanban.example"),
+            ("origin", "null")
+        ])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&headers(&[
+            ("host", "vanban.example:8443"),
+            ("origin", "https://vanban.example")
+        ])));
+    }
+}

@@ -5,11 +5,13 @@
 
 mod api;
 pub mod ca_endpoints;
+mod client;
 mod csc;
 mod error;
 mod headers;
 mod i18n;
 mod input;
+mod listener;
 mod openapi;
 mod pages;
 mod session;
@@ -22,13 +24,16 @@ use signet_app::App;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use client::{IpNet, TrustedProxies};
 pub use error::WebError;
 
 /// Settings of the HTTP edge.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone)]
@@ -67,6 +72,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let (api, generated) = api_routes(upload_limit).split_for_parts();
     // The built-in CA's endpoints answer beside the application when it runs one.
     let ca = app.ca.clone();
+    let proxies = std::sync::Arc::new(config.trusted_proxies.clone());
     let state = AppState {
         app,
         config,
@@ -85,6 +91,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let router = Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/static/style.css", get(pages::style))
+        .route("/static/agent.js", get(pages::agent_js))
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
@@ -137,12 +144,18 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(uploads)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))
+        .layer(axum::middleware::from_fn(listener::body_idle_timeout))
         .with_state(state);
     let router = match ca {
         Some(ca) => router.merge(ca_endpoints::routes(ca)),
         None => router,
     };
-    router.layer(axum::middleware::from_fn(headers::secure_headers))
+    router
+        .layer(axum::middleware::from_fn(headers::secure_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            proxies,
+            client::resolve,
+        ))
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then drains requests.
@@ -156,14 +169,12 @@ pub async fn serve(
     serve_router(listener, router(app, config), shutdown).await
 }
 
-/// Serves `router` (with the client's address for rate limits) until `shutdown` completes.
+/// Serves `router` (with the client's address for rate limits, and time limits on slow
+/// clients: [`listener`]) until `shutdown` completes.
 pub async fn serve_router(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    listener::serve(listener, router, shutdown).await
 }

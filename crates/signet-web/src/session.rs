@@ -113,24 +113,3 @@ where
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
-
-/// The client address for rate limiting: the socket peer (a proxy in front is expected to
-/// be configured per deployment; we do not trust X-Forwarded-For by default).
-pub fn client_key(parts_addr: Option<std::net::SocketAddr>) -> String {
-    parts_addr.map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
-}
-
-/// The peer address when the server was started with connect info (tests may not be).
-pub struct ClientAddr(pub Option<std::net::SocketAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0);
-        Ok(Self(addr))
-    }
-}

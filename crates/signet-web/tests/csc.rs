@@ -64,12 +64,7 @@ async fn env(db: &TestDb) -> Option<Env> {
         .with_ca(BuiltInCa::open(&ca_dir).unwrap())
         .with_server_keys(keys);
     assert!(app.seed_demo().await.unwrap());
-    let router = signet_web::router(
-        app.clone(),
-        WebConfig {
-            secure_cookies: false,
-        },
-    );
+    let router = signet_web::router(app.clone(), WebConfig::default());
     Some(Env {
         app,
         router,
@@ -561,9 +556,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = WebConfig {
-            secure_cookies: false,
-        };
+        let config = WebConfig::default();
         let handle = tokio::spawn(signet_web::serve(listener, app.clone(), config, async {
             let _ = stopped.await;
         }));

@@ -22,6 +22,34 @@ pub struct Config {
     /// client signs with.
     #[serde(default)]
     pub remote_signing: RemoteSigning,
+    /// Where the journals' anchors are kept, and who time-stamps them.
+    #[serde(default)]
+    pub journal: JournalSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSection {
+    /// A directory outside the database (ideally on other storage, or copied off-site) for
+    /// the daily anchor files. Default: `journal-anchors` beside `files.dir`.
+    #[serde(default)]
+    pub anchors_dir: Option<PathBuf>,
+    /// An RFC 3161 TSA (http://) for the anchors; default: the built-in CA's.
+    #[serde(default)]
+    pub tsa_url: Option<String>,
+}
+
+impl Config {
+    /// The directory of the journal anchors.
+    pub fn anchors_dir(&self) -> PathBuf {
+        self.journal.anchors_dir.clone().unwrap_or_else(|| {
+            self.files
+                .dir
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("journal-anchors")
+        })
+    }
 }
 
 /// `[remote_signing]`. The PIN and the providers' passwords are never printed.
@@ -140,6 +168,14 @@ pub struct Trust {
     /// Fetch CRLs and OCSP answers the document does not carry.
     #[serde(default = "default_true")]
     pub fetch_revocation: bool,
+    /// The longest a fetched CRL or OCSP answer is reused, in seconds, whatever its
+    /// nextUpdate (the built-in CA's answers are never reused).
+    #[serde(default = "default_revocation_cache_max_s")]
+    pub revocation_cache_max_s: u32,
+}
+
+fn default_revocation_cache_max_s() -> u32 {
+    3600
 }
 
 fn default_true() -> bool {
@@ -151,6 +187,7 @@ impl Default for Trust {
         Trust {
             anchors: Vec::new(),
             fetch_revocation: true,
+            revocation_cache_max_s: default_revocation_cache_max_s(),
         }
     }
 }
@@ -170,6 +207,10 @@ pub struct Server {
     /// Set when Signet is served over HTTPS (marks cookies Secure).
     #[serde(default)]
     pub secure_cookies: bool,
+    /// Reverse proxies (addresses or CIDR networks) whose `Forwarded` / `X-Forwarded-For`
+    /// headers are believed for the client's address. Empty: the socket peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Server {
@@ -177,7 +218,22 @@ impl Default for Server {
         Self {
             listen: default_listen(),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
         }
+    }
+}
+
+impl Server {
+    /// `trusted_proxies` parsed; a bad entry is a configuration error naming it.
+    pub fn trusted_proxies(&self) -> Result<signet_web::TrustedProxies, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|s| {
+                s.parse::<signet_web::IpNet>()
+                    .map_err(|e| format!("server.trusted_proxies: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(signet_web::TrustedProxies)
     }
 }
 
@@ -220,6 +276,9 @@ pub const SAMPLE: &str = r#"# Signet configuration. Every key can be overridden 
 listen = "127.0.0.1:8080"
 # true when served over HTTPS (cookies are then marked Secure).
 secure_cookies = false
+# Reverse proxies in front of Signet (addresses or CIDR networks): only their
+# Forwarded / X-Forwarded-For headers are believed for the client's address.
+# trusted_proxies = ["127.0.0.1", "10.0.0.0/24"]
 
 [database]
 # Embedded: sqlite:///var/lib/signet/signet.db   Scale-out: postgres://signet@db.example:5432/signet
@@ -254,6 +313,14 @@ max_upload_mib = 2048
 # base_url = "http://remote-signing.example"
 # username = "signet"
 # password_env = "SIGNET_CSC_PASSWORD"
+# The longest a fetched CRL/OCSP answer is reused (seconds), whatever its nextUpdate.
+# revocation_cache_max_s = 3600
+
+# The journals' anchors: each agency's journal head, time-stamped daily (and by
+# `signet journal anchor`) and written to a file per day outside the database.
+# [journal]
+# anchors_dir = "/var/lib/signet/journal-anchors"   # default: beside files.dir
+# tsa_url = "http://tsa.example.gov.vn"              # default: the built-in CA's TSA
 "#;
 
 impl Config {
@@ -272,6 +339,7 @@ impl Config {
             server: Server {
                 listen: listen.to_owned(),
                 secure_cookies: false,
+                trusted_proxies: Vec::new(),
             },
             database: Database {
                 url: format!("sqlite://{}", dir.join("signet.db").display()),
@@ -286,6 +354,7 @@ impl Config {
             }),
             trust: Trust::default(),
             remote_signing: RemoteSigning::default(),
+            journal: JournalSection::default(),
         }
     }
 

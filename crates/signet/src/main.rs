@@ -1,8 +1,10 @@
 //! The `signet` command: run the server (with or without the demo province), migrate the
 //! database, verify the journal.
 
+mod agent;
 mod ca;
 mod config;
+mod edxml;
 mod remote;
 mod sign;
 mod verify;
@@ -12,6 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use signet_app::journal_anchor::Tsa;
 use signet_app::{App, SystemClock};
 use signet_store::{BlobStore, Store};
 
@@ -85,18 +88,35 @@ enum Command {
         #[command(subcommand)]
         command: ca::CaCommand,
     },
+    /// edXML (QCVN 102) packets: inspect, build.
+    Edxml {
+        #[command(subcommand)]
+        command: edxml::EdxmlCommand,
+    },
+    /// The local signing agent for USB tokens: run on the signer's PC, it lets the Signet
+    /// page sign with the token (loopback only, paired origins only).
+    Agent(agent::AgentArgs),
 }
 
 #[derive(Subcommand)]
 enum JournalCommand {
     /// Check every agency's journal (or one): any edited, removed or reordered entry is
-    /// reported with where it is. Exit status 1 when a journal is broken.
+    /// reported with where it is, and the journal is checked against its anchors (entries
+    /// cut off the end, a head moved back, a rewritten and re-hashed suffix). Exit status 1
+    /// when a journal is broken.
     Verify {
         #[command(flatten)]
         target: Target,
         /// Only this agency (identifier code).
         #[arg(long)]
         agency: Option<String>,
+    },
+    /// Anchor every agency's journal now: its head, time-stamped by the TSA (`journal.tsa_url`
+    /// or the built-in CA's), appended to today's file in `journal.anchors_dir`. The server
+    /// does this daily by itself.
+    Anchor {
+        #[command(flatten)]
+        target: Target,
     },
 }
 
@@ -192,6 +212,27 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         } => {
             return verify_journal(&target.config()?, agency.as_deref()).await;
         }
+        Command::Journal {
+            command: JournalCommand::Anchor { target },
+        } => {
+            let config = target.config()?;
+            let app = open(&config).await?;
+            let tsa = anchor_tsa(&config)?.ok_or(
+                "no TSA for the anchors: set journal.tsa_url or [ca] dir (the built-in CA)",
+            )?;
+            let dir = config.anchors_dir();
+            let records = app
+                .anchor_journals(&dir, &tsa)
+                .await
+                .map_err(|e| e.to_string())?;
+            for r in &records {
+                println!(
+                    "anchored {}  entry {}  {}",
+                    r.agency_code, r.anchor.seq, r.anchor.hash
+                );
+            }
+            println!("{} anchor(s) written to {}", records.len(), dir.display());
+        }
         Command::Bootstrap {
             target,
             agency_code,
@@ -221,6 +262,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::DefaultConfig => print!("{}", config::SAMPLE),
         Command::Ca { command } => return ca::run(command).await,
+        Command::Agent(args) => return agent::run(args).await,
         Command::Sign(args) => {
             return tokio::task::spawn_blocking(move || sign::sign_command(*args))
                 .await
@@ -228,6 +270,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Verify(args) => {
             return tokio::task::spawn_blocking(move || verify::verify(args))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        Command::Edxml { command } => {
+            return tokio::task::spawn_blocking(move || edxml::run(command))
                 .await
                 .map_err(|e| e.to_string())?
         }
@@ -261,26 +308,35 @@ async fn open_to_serve(config: &Config) -> Result<App, String> {
     Ok(app)
 }
 
-/// The verifier of this deployment: the anchors of `[trust]` plus the built-in CA's root.
-fn with_verifier(app: App, config: &Config) -> Result<App, String> {
+/// The verifier of this deployment: the anchors of `[trust]` plus the built-in CA's root;
+/// the built-in CA's own revocation answers are never cached (`fresh_from`, its base URL).
+fn with_verifier(app: App, config: &Config, fresh_from: Option<String>) -> Result<App, String> {
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
     let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
         .map_err(|e| e.to_string())?;
-    let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation);
+    let max_ttl = time::Duration::seconds(i64::from(config.trust.revocation_cache_max_s));
+    let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation)
+        .with_revocation_cache(max_ttl, fresh_from.into_iter().collect());
     Ok(app.with_verifier(verifier))
 }
 
 /// Hands the built-in CA (when the configuration names one that exists) to the application,
 /// which issues and revokes from the certificate page and answers the CA's endpoints.
 fn with_ca(app: App, config: &Config) -> Result<App, String> {
-    let app = with_verifier(app, config)?;
     match &config.ca {
         Some(c) if signet_app::ca_dir::exists(&c.dir) => {
             let ca = signet_app::ca_service::BuiltInCa::open(&c.dir)
                 .map_err(|e| format!("CA {}: {e}", c.dir.display()))?;
-            Ok(app.with_ca(ca))
+            let base_url = ca
+                .published()
+                .map_err(|e| format!("CA {}: {e}", c.dir.display()))?
+                .ca
+                .record()
+                .base_url
+                .clone();
+            Ok(with_verifier(app, config, Some(base_url))?.with_ca(ca))
         }
-        _ => Ok(app),
+        _ => with_verifier(app, config, None),
     }
 }
 
@@ -291,6 +347,7 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let web = signet_web::WebConfig {
         secure_cookies: config.server.secure_cookies,
+        trusted_proxies: config.server.trusted_proxies()?,
     };
     println!(
         "Signet is running at http://{addr}/  (database: {})",
@@ -327,11 +384,47 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
             println!("  {user:<18} {role:<24} {agency}");
         }
     }
+    let tsa = config.journal.tsa_url.clone().map(Tsa::Url);
+    if let Some(tsa) = tsa.or_else(|| app.ca.clone().map(Tsa::BuiltIn)) {
+        tokio::spawn(anchor_daily(app.clone(), config.anchors_dir(), tsa));
+    }
     signet_web::serve(listener, app.clone(), web, shutdown())
         .await
         .map_err(|e| e.to_string())?;
     app.store.close().await;
     Ok(())
+}
+
+/// The TSA the journal anchors are time-stamped by: `journal.tsa_url`, else the built-in CA
+/// when the configuration names one that exists; `None` when neither.
+fn anchor_tsa(config: &Config) -> Result<Option<Tsa>, String> {
+    if let Some(url) = &config.journal.tsa_url {
+        return Ok(Some(Tsa::Url(url.clone())));
+    }
+    match &config.ca {
+        Some(c) if signet_app::ca_dir::exists(&c.dir) => {
+            let ca = signet_app::ca_service::BuiltInCa::open(&c.dir)
+                .map_err(|e| format!("CA {}: {e}", c.dir.display()))?;
+            Ok(Some(Tsa::BuiltIn(std::sync::Arc::new(ca))))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Anchors every journal when the server starts and then once a day.
+async fn anchor_daily(app: App, dir: PathBuf, tsa: Tsa) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        every_day.tick().await;
+        match app.anchor_journals(&dir, &tsa).await {
+            Ok(records) => {
+                tracing::info!(anchors = records.len(), dir = %dir.display(), "journals anchored")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "anchoring the journals failed; retried tomorrow or with `signet journal anchor`")
+            }
+        }
+    }
 }
 
 async fn shutdown() {
@@ -355,18 +448,39 @@ async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode,
     let store = Store::connect(&config.database.url, 2)
         .await
         .map_err(|e| e.to_string())?;
-    let checks = signet_app::journal::verify_journals(&store, only)
+    let records = signet_app::journal_anchor::read_anchors(&config.anchors_dir())
+        .map_err(|e| e.to_string())?;
+    let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
+    let trust = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
+        .map_err(|e| e.to_string())?;
+    let set = signet_app::journal::AnchorSet {
+        records: &records,
+        trust: &trust,
+    };
+    let checks = signet_app::journal::verify_journals(&store, only, Some(&set))
         .await
         .map_err(|e| e.to_string())?;
     let mut broken = false;
     for c in &checks {
-        match &c.result {
-            Ok(n) => println!("ok      {}  {n} entries  {}", c.agency.code, c.agency.name),
-            Err(e) => {
-                broken = true;
-                println!("BROKEN  {}  {}: {e}", c.agency.code, c.agency.name);
+        use signet_app::journal::Anchoring;
+        let (code, name) = (&c.agency.code, &c.agency.name);
+        match (&c.result, &c.anchors) {
+            (Err(e), _) => println!("BROKEN  {code}  {name}: {e}"),
+            (Ok(_), Anchoring::Broken(e)) => println!("BROKEN  {code}  {name}: {e}"),
+            (Ok(_), _) if !c.rows.is_empty() => {
+                let shown: Vec<&str> = c.rows.iter().take(3).map(String::as_str).collect();
+                println!(
+                    "BROKEN  {code}  {name}: {} document row(s) changed without a journal entry: {}",
+                    c.rows.len(),
+                    shown.join("; ")
+                )
             }
+            (Ok(n), Anchoring::Vouched { up_to, .. }) => {
+                println!("ok      {code}  {n} entries  {name}  (anchored up to entry {up_to})")
+            }
+            (Ok(n), Anchoring::None) => println!("ok      {code}  {n} entries  {name}"),
         }
+        broken |= c.result.is_err() || c.anchors.is_broken() || !c.rows.is_empty();
     }
     Ok(if broken {
         ExitCode::from(1)

@@ -86,6 +86,10 @@ fn read_tbs(body: &[u8]) -> der::Result<Tbs> {
 }
 
 impl Crl {
+    pub(crate) fn this_update(&self) -> time::OffsetDateTime {
+        to_odt(&self.this_update)
+    }
+
     pub(crate) fn parse(index: usize, der: &[u8]) -> Result<Crl, String> {
         if der.len() > MAX_CRL_LEN {
             return Err("larger than 64 MiB".into());

@@ -78,3 +78,23 @@ pub use types::{
 pub fn summarize(der: &[u8]) -> crate::Result<CertSummary> {
     cert::Cert::parse(der).map(|c| c.summary)
 }
+
+/// When the revocation answer `source` names was produced: an OCSP response's producedAt, a
+/// CRL's thisUpdate. `None` when no answer was used or it cannot be read. A report shows it so
+/// a reader can tell how fresh "good" is.
+pub fn revocation_produced_at(
+    ctx: &ValidationContext,
+    source: &RevocationSource,
+) -> Option<time::OffsetDateTime> {
+    match source {
+        RevocationSource::Ocsp(i) => {
+            let der = ctx.ocsp_responses.get(*i)?;
+            ocsp::Ocsp::parse(*i, der).ok().map(|o| o.produced_at())
+        }
+        RevocationSource::Crl(i) => {
+            let der = ctx.crls.get(*i)?;
+            crl::Crl::parse(*i, der).ok().map(|c| c.this_update())
+        }
+        RevocationSource::None | RevocationSource::NoCheck => None,
+    }
+}

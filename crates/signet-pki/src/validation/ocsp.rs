@@ -64,6 +64,10 @@ impl Ocsp {
         })
     }
 
+    pub(crate) fn produced_at(&self) -> OffsetDateTime {
+        gt_to_odt(&self.basic.tbs_response_data.produced_at.0)
+    }
+
     /// `Ok(None)`: the response is not about `cert`. `Err`: it is, but cannot be used.
     pub(crate) fn status_of(
         &self,

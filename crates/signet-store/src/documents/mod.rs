@@ -4,11 +4,13 @@
 //! Every write is one transaction that begins by claiming the agency's journal head and ends
 //! by appending to the journal, so a document never changes without its journal entry.
 
+mod audit;
 mod list;
 mod numbering;
 pub(crate) mod terms;
 mod write;
 
+pub use audit::AuditedRow;
 pub(crate) use list::{decode_cursor, encode_cursor};
 pub use list::{Cursor, ListFilter, Page};
 pub use write::Issue;

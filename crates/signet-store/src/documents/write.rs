@@ -111,6 +111,7 @@ impl Store {
             subject: &d.subject,
             doc_type: d.doc_type.code(),
             files: file_details(&d.files),
+            secrecy: d.secrecy.code(),
         };
         let entry = entry(at_ms, d.created_by.as_str(), id.as_str(), &action)?;
         journal_and_commit(tx, &d.agency_id, &mut head, entry, &id).await
@@ -144,6 +145,8 @@ impl Store {
             notation: &arrival.notation,
             from: &arrival.author_name,
             files: file_details(&d.files),
+            subject: &d.subject,
+            secrecy: d.secrecy.code(),
         };
         let entry = entry(at_ms, d.created_by.as_str(), id.as_str(), &action)?;
         journal_and_commit(tx, &d.agency_id, &mut head, entry, &id).await

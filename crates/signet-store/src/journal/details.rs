@@ -97,6 +97,8 @@ pub(crate) struct DocumentDrafted<'a> {
     #[serde(rename = "type")]
     pub doc_type: &'a str,
     pub files: Vec<FileDetails<'a>>,
+    /// Who may read it is part of what the journal vouches for (entries before it lack it).
+    pub secrecy: &'a str,
 }
 named!(DocumentDrafted, "document.drafted");
 
@@ -106,6 +108,8 @@ pub(crate) struct DocumentRegistered<'a> {
     pub notation: &'a str,
     pub from: &'a str,
     pub files: Vec<FileDetails<'a>>,
+    pub subject: &'a str,
+    pub secrecy: &'a str,
 }
 named!(DocumentRegistered, "document.registered");
 
@@ -218,7 +222,8 @@ mod tests {
         (e.action, e.details)
     }
 
-    /// The encoding is the one the hand-built JSON had: same fields, same order, no spaces.
+    /// The encoding is the one the hand-built JSON had: same fields, same order, no spaces (new
+    /// fields only appended).
     #[test]
     fn canonical_encoding_matches_the_earlier_hand_built_text() {
         let drafted = DocumentDrafted {
@@ -229,12 +234,13 @@ mod tests {
                 name: "a.pdf",
                 size: 3,
             }],
+            secrecy: "mat",
         };
         assert_eq!(
             details(&drafted),
             (
                 "document.drafted".into(),
-                r#"{"subject":"Về việc \"ký số\"","type":"cong-van","files":[{"sha256":"ab","name":"a.pdf","size":3}]}"#.into()
+                r#"{"subject":"Về việc \"ký số\"","type":"cong-van","files":[{"sha256":"ab","name":"a.pdf","size":3}],"secrecy":"mat"}"#.into()
             )
         );
         let moved = DocumentMoved {

@@ -30,8 +30,9 @@ use self::types::{
     IncomingUpload, Me, NewPerson, NewUnit, PersonBody, PersonList, RegisterBody, SessionCreated,
     UnitBody, UnitList,
 };
+use crate::client::{client_key, ClientAddr};
 use crate::pages::documents::{arrival_form, check_draft, document_form, file_response, ListQuery};
-use crate::session::{client_key, ApiUser, ClientAddr};
+use crate::session::ApiUser;
 use crate::{upload, AppState, WebError};
 
 type ApiResult = Result<Response, WebError>;

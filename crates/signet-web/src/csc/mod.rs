@@ -28,7 +28,7 @@ use signet_app::remote_signing::{RemoteCredential, SignatureAlgorithm, MAX_HASHE
 use signet_app::{AppError, Invalid};
 use signet_core::person::Viewer;
 
-use crate::session::{client_key, ClientAddr};
+use crate::client::{client_key, ClientAddr};
 use crate::AppState;
 
 /// The CSC endpoints under both versions' prefixes.

@@ -8,7 +8,7 @@ pub mod verify;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERER, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERER, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -16,8 +16,9 @@ use serde::Deserialize;
 use signet_app::auth::SignedIn;
 use signet_core::Role;
 
+use crate::client::{client_key, ClientAddr};
 use crate::i18n::{Lang, Tr};
-use crate::session::{client_key, ClientAddr, PageLang, PageUser, LANG_COOKIE, SESSION_COOKIE};
+use crate::session::{PageLang, PageUser, LANG_COOKIE, SESSION_COOKIE};
 use crate::{AppState, WebError};
 
 /// What every page shows around its content.
@@ -147,6 +148,18 @@ pub async fn style() -> Response {
         .into_response()
 }
 
+/// The page-side client of the local signing agent (`signet agent`), an ES module.
+pub async fn agent_js() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/agent.js"),
+    )
+        .into_response()
+}
+
 pub async fn home(_u: PageUser) -> Redirect {
     Redirect::to("/incoming")
 }
@@ -205,8 +218,15 @@ pub async fn login(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    // No session yet, so no CSRF token: a cross-site form could sign the victim in as the
+    // attacker (login CSRF). Browsers say where a POST comes from; refuse other sites.
+    if crate::input::cross_site(&headers) {
+        let e = signet_app::AppError::Forbidden("signing in from another site");
+        return WebError::page(e, lang).into_response();
+    }
     let client = client_key(addr);
     match state
         .app
@@ -234,7 +254,11 @@ pub async fn login(
                 error: Some(message),
                 username: form.username,
             };
-            (status, render(&page)).into_response()
+            let mut res = (status, render(&page)).into_response();
+            if let Some(seconds) = crate::error::retry_after(&error) {
+                res.headers_mut().insert(RETRY_AFTER, seconds.into());
+            }
+            res
         }
     }
 }

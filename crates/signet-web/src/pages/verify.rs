@@ -14,8 +14,9 @@ use signet_app::AppError;
 use signet_pades::{Indication, Report, SignatureReport};
 
 use super::{render, Layout};
+use crate::client::{client_key, ClientAddr};
 use crate::i18n::{Lang, Tr};
-use crate::session::{client_key, ClientAddr, PageLang};
+use crate::session::PageLang;
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -213,12 +214,12 @@ pub async fn submit(
     form: Multipart,
 ) -> Result<Response, WebError> {
     let page = |e| WebError::page(e, lang);
-    let (file_name, bytes) = read_file(form).await.map_err(page)?;
-    let report = state
+    let admitted = state
         .app
-        .verify_pdf(&client_key(addr), bytes)
-        .await
+        .admit_verification(&client_key(addr))
         .map_err(page)?;
+    let (file_name, bytes) = read_file(form).await.map_err(page)?;
+    let report = state.app.verify_pdf(admitted, bytes).await.map_err(page)?;
     Ok(render(&VerifyPage {
         l: Layout::anonymous(lang),
         file_name,
@@ -267,6 +268,11 @@ pub async fn api(
     headers: HeaderMap,
     request: axum::extract::Request,
 ) -> Result<Response, WebError> {
+    // Admitted (allowance, capacity) before a byte of the body is read.
+    let admitted = state
+        .app
+        .admit_verification(&client_key(addr))
+        .map_err(WebError::api)?;
     let ct = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -288,7 +294,7 @@ pub async fn api(
     };
     let report = state
         .app
-        .verify_pdf(&client_key(addr), bytes)
+        .verify_pdf(admitted, bytes)
         .await
         .map_err(WebError::api)?;
     Ok(Json(report).into_response())

@@ -695,6 +695,80 @@ async fn api_administration() {
     .await;
 }
 
+/// A district's administrator sees the district and its communes only, and cannot create an
+/// agency that takes the name of the province above it or of a commune beside the new one.
+#[tokio::test]
+async fn subordinate_administrators_stay_in_their_subtree() {
+    each_env(|env| async move {
+        let admin = env.api("quantri.binhan").await;
+        let names = |v: Value| -> BTreeSet<String> {
+            v["agencies"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|a| a["name"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let listed = names(
+            env.send(Call::get("/api/v1/agencies").bearer(&admin))
+                .await
+                .json(),
+        );
+        assert_eq!(
+            listed,
+            BTreeSet::from([
+                "Ủy ban nhân dân huyện Bình An".to_owned(),
+                "Ủy ban nhân dân xã An Phú".to_owned(),
+                "Ủy ban nhân dân xã Tân Lập".to_owned(),
+            ]),
+            "the district and its communes, nothing of the province's other branches"
+        );
+        let page = env.page("quantri.binhan").await;
+        let create = |code: &'static str, name: &'static str| {
+            Call::post("/admin/agencies").page(&page).form(&[
+                ("csrf", &page.csrf),
+                ("code", code),
+                ("name", name),
+                ("abbreviation", "UBND"),
+            ])
+        };
+        for name in [
+            "Ủy ban nhân dân tỉnh Lạc Hồng",
+            "ỦY BAN NHÂN DÂN TỈNH LẠC HỒNG",
+            "Ủy ban nhân dân xã Tân Lập",
+            "Uy ban nhan dan huyen Binh An",
+        ] {
+            let r = env.send(create("000.31.05.H99", name)).await;
+            r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                r.text().contains("đã là tên"),
+                "{name}: the page says why: {}",
+                r.text()
+            );
+        }
+        let unchanged = names(
+            env.send(Call::get("/api/v1/agencies").bearer(&admin))
+                .await
+                .json(),
+        );
+        assert_eq!(unchanged, listed, "nothing created");
+        let r = env
+            .send(create("000.31.05.H99", "Ủy ban nhân dân xã Bình Minh"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let after = names(
+            env.send(Call::get("/api/v1/agencies").bearer(&admin))
+                .await
+                .json(),
+        );
+        assert!(after.contains("Ủy ban nhân dân xã Bình Minh"));
+        env
+    })
+    .await;
+}
+
 /// The committed OpenAPI document: a change to the API contract shows in review.
 const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
 

@@ -46,6 +46,11 @@ async fn health_security_headers_and_not_found() {
         let css = env.get("/static/style.css").await;
         assert_eq!(css.status, StatusCode::OK);
         assert!(css.header("content-type").starts_with("text/css"));
+        // The signing agent's page-side client.
+        let js = env.get("/static/agent.js").await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert!(js.header("content-type").starts_with("text/javascript"));
+        assert!(js.text().contains("export async function listCertificates"));
 
         // An unknown route: a page for a browser, JSON for an API client.
         let html = env.get("/no/such/page").await;
@@ -286,6 +291,150 @@ async fn sign_in_sign_out_and_language() {
             StatusCode::TOO_MANY_REQUESTS,
             "the address is locked"
         );
+        env
+    })
+    .await;
+}
+
+/// A sign-in form posted from another site is refused (login CSRF): the attacker's session
+/// would otherwise be set in the victim's browser.
+#[tokio::test]
+async fn sign_in_from_another_site_is_refused() {
+    each_env(|env| async move {
+        let form = [("username", "vanthu.ubnd"), ("password", DEMO_PASSWORD)];
+        for (name, value) in [
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ] {
+            let r = env
+                .send(
+                    Call::post("/login")
+                        .header(header::HOST, "vanban.example")
+                        .header(name.parse().unwrap(), value)
+                        .form(&form),
+                )
+                .await;
+            r.expect_page_error(StatusCode::FORBIDDEN);
+            assert!(r.header("set-cookie").is_empty(), "{name}: no session");
+        }
+        let r = env
+            .send(
+                Call::post("/login")
+                    .header(header::HOST, "vanban.example")
+                    .header(header::ORIGIN, "http://vanban.example")
+                    .form(&form),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "the same site signs in");
+        env
+    })
+    .await;
+}
+
+/// Behind a trusted reverse proxy each client is counted under its own address: thirty
+/// failures from other clients do not lock out a colleague; a client that is not the proxy
+/// cannot pick its address with the header.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    each_env(|env| async move {
+        let config = signet_web::WebConfig {
+            trusted_proxies: signet_web::TrustedProxies(vec!["10.0.0.5".parse().unwrap()]),
+            ..Default::default()
+        };
+        let env = Env {
+            router: signet_web::router(env.app.clone(), config),
+            ..env
+        };
+        let via_proxy = |client: &str, username: &str, password: &str| {
+            Call::post("/login")
+                .form(&[("username", username), ("password", password)])
+                .header("x-forwarded-for".parse().unwrap(), client)
+                .peer("10.0.0.5:40000")
+        };
+        for i in 1..=signet_app::auth::MAX_FAILURES_PER_CLIENT {
+            let r = env
+                .send(via_proxy(
+                    &format!("203.0.113.{i}"),
+                    &format!("doan.{i}"),
+                    "x",
+                ))
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+        let r = env
+            .send(via_proxy("198.51.100.9", "vanthu.ubnd", DEMO_PASSWORD))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "another client behind the proxy signs in"
+        );
+
+        // Not the proxy: the header is ignored, the peer is the client.
+        for i in 1..=signet_app::auth::MAX_FAILURES_PER_CLIENT {
+            let r = env
+                .send(
+                    Call::post("/login")
+                        .form(&[("username", &format!("gia.{i}")), ("password", "x")])
+                        .header("x-forwarded-for".parse().unwrap(), &format!("192.0.2.{i}"))
+                        .peer("198.51.100.77:5000"),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+        let r = env
+            .send(
+                Call::post("/login")
+                    .form(&[("username", "vanthu.ubnd"), ("password", DEMO_PASSWORD)])
+                    .header("x-forwarded-for".parse().unwrap(), "192.0.2.200")
+                    .peer("198.51.100.77:5000"),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the peer's own address is locked"
+        );
+        env
+    })
+    .await;
+}
+
+/// Parallel wrong passwords for one account get exactly the allowed number of guesses: each
+/// attempt is counted before its password is checked. Refusals say when to come back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_are_counted_one_by_one() {
+    each_env(|env| async move {
+        let guesses = (0..10).map(|i| {
+            env.send(
+                Call::post("/login")
+                    .form(&[("username", "lanhdao.ubnd"), ("password", "sai mật khẩu")])
+                    .peer(&format!("10.4.0.{i}:5000")),
+            )
+        });
+        let answers = futures_util::future::join_all(guesses).await;
+        let checked = answers
+            .iter()
+            .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+            .count();
+        let refused: Vec<_> = answers
+            .iter()
+            .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+            .collect();
+        assert_eq!(
+            checked,
+            signet_app::auth::MAX_FAILURES as usize,
+            "guesses that reached the password check"
+        );
+        assert_eq!(refused.len(), 10 - checked);
+        for r in refused {
+            let seconds: u64 = r.header("retry-after").parse().unwrap_or(0);
+            assert!(
+                (1..=15 * 60).contains(&seconds),
+                "Retry-After in seconds within the window: {:?}",
+                r.header("retry-after")
+            );
+        }
         env
     })
     .await;

@@ -114,12 +114,7 @@ impl Env {
             app.seed_demo().await.expect("seed"),
             "seeded a fresh database"
         );
-        let router = signet_web::router(
-            app.clone(),
-            WebConfig {
-                secure_cookies: false,
-            },
-        );
+        let router = signet_web::router(app.clone(), WebConfig::default());
         Self {
             db,
             app,

@@ -144,6 +144,22 @@ async fn bad_uploads_are_refused_and_leave_nothing() {
                 StatusCode::UNPROCESSABLE_ENTITY,
             ),
             (
+                "due in year 9999",
+                with(Multipart::new(), "due_on", "9999-12-31")
+                    .text("doc_type", "cong-van")
+                    .text("subject", "Hạn xa")
+                    .file("file", "a.pdf", &ok_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "due in year 0",
+                with(Multipart::new(), "due_on", "0000-01-01")
+                    .text("doc_type", "cong-van")
+                    .text("subject", "Hạn xưa")
+                    .file("file", "a.pdf", &ok_pdf),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
                 "bad urgency",
                 with(Multipart::new(), "urgency", "gap")
                     .text("doc_type", "cong-van")

@@ -71,12 +71,7 @@ fn trusting(env: Env, pki: &LocalPki) -> Env {
         .app
         .clone()
         .with_verifier(Verifier::new(pki.anchors(), false));
-    let router = signet_web::router(
-        app.clone(),
-        signet_web::WebConfig {
-            secure_cookies: false,
-        },
-    );
+    let router = signet_web::router(app.clone(), signet_web::WebConfig::default());
     Env { app, router, ..env }
 }
 
@@ -149,6 +144,29 @@ async fn anyone_verifies_a_signed_document() {
     .await;
 }
 
+/// Sends a POST whose body fails after its first chunk; returns the status.
+async fn refused_unread(env: &Env, path: &str, peer: &str) -> StatusCode {
+    use tower::ServiceExt;
+    let chunks: Vec<Result<&'static [u8], std::io::Error>> = vec![
+        Ok(b"%PDF-1.7\n".as_slice()),
+        Err(std::io::Error::other("the client went away")),
+    ];
+    let body = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
+    let content_type = if path == "/verify" {
+        "multipart/form-data; boundary=x"
+    } else {
+        "application/pdf"
+    };
+    let mut req = axum::http::Request::post(path)
+        .header("content-type", content_type)
+        .body(body)
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        peer.parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    env.router.clone().oneshot(req).await.unwrap().status()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_that_floods_is_told_to_wait() {
     each_env(|env| async move {
@@ -171,6 +189,16 @@ async fn an_address_that_floods_is_told_to_wait() {
             )
             .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+        assert!(
+            !r.header("retry-after").is_empty(),
+            "says when to come back"
+        );
+        // Refused before its body is read: a body that breaks after its first bytes would
+        // otherwise give a "malformed request" answer, and a 49 MB one would sit in memory.
+        for path in ["/api/v1/verify", "/verify"] {
+            let status = refused_unread(&env, path, "203.0.113.7:5002").await;
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+        }
         // Another address is not affected.
         let r = env
             .send(

@@ -78,6 +78,34 @@ async fn demo_then_journal_verify_finds_tampering() {
         .await
         .unwrap();
     let province = "(SELECT id FROM agencies WHERE code = '000.00.00.H99')";
+
+    // A document row edited without a journal entry (a draft made "issued"), then put back.
+    let sql = |state: &str, from: &str| {
+        format!("UPDATE documents SET state = '{state}' WHERE id = (SELECT id FROM documents WHERE agency_id = {province} AND state = '{from}' ORDER BY id LIMIT 1)")
+    };
+    assert_eq!(
+        execute(&store, &sql("sealed-behind-the-back", "draft"))
+            .await
+            .unwrap(),
+        1
+    );
+    let (code, out) = verify(&data);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("BROKEN  000.00.00.H99")
+            && out.contains("without a journal entry")
+            && out.contains("the journal says \"draft\""),
+        "{out}"
+    );
+    assert_eq!(
+        execute(&store, &sql("draft", "sealed-behind-the-back"))
+            .await
+            .unwrap(),
+        1
+    );
+    let (code, out) = verify(&data);
+    assert_eq!(code, 0, "put back: {out}");
+
     let edited = execute(
         &store,
         &format!(
@@ -117,6 +145,121 @@ async fn demo_then_journal_verify_finds_tampering() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no agency with code 999.99.99.Z99"));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+fn anchor(data: &Path) -> String {
+    let out = Command::new(BIN)
+        .args(["journal", "anchor", "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// The line of one agency in `journal verify`'s output.
+fn line_of<'a>(out: &'a str, code: &str) -> &'a str {
+    out.lines().find(|l| l.contains(code)).unwrap_or("")
+}
+
+/// What the chain alone cannot see, the anchors do: entries cut off the end with the head
+/// row moved back, and a row rewritten with every later hash recomputed.
+#[tokio::test]
+async fn anchors_catch_truncation_rollback_and_a_rehashed_suffix() {
+    let data = scratch_dir("signet-anchors");
+    run_demo(&data);
+    let out = anchor(&data);
+    assert!(out.contains("anchored 000.00.00.H99"), "{out}");
+    let (code, out) = verify(&data);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        line_of(&out, "000.00.00.H99").contains("anchored up to entry"),
+        "{out}"
+    );
+    let store = Store::connect(&format!("sqlite://{}", data.join("signet.db").display()), 1)
+        .await
+        .unwrap();
+    let id_of = |code: &str| format!("(SELECT id FROM agencies WHERE code = '{code}')");
+
+    // 1. The last two entries and the head row, moved back to match: the chain verifies.
+    let province = id_of("000.00.00.H99");
+    execute(&store, &format!("DELETE FROM journal WHERE agency_id = {province} AND seq > (SELECT seq - 2 FROM journal_heads WHERE agency_id = {province})")).await.unwrap();
+    execute(&store, &format!("UPDATE journal_heads SET seq = (SELECT MAX(seq) FROM journal WHERE agency_id = {province}), hash = (SELECT hash FROM journal WHERE agency_id = {province} ORDER BY seq DESC LIMIT 1) WHERE agency_id = {province}")).await.unwrap();
+
+    // 2. Another agency's entries rewritten from entry 2 on, every hash recomputed.
+    let snv = store
+        .agency_by_code(&signet_core::AgencyCode::parse("000.00.02.H99").unwrap())
+        .await
+        .unwrap();
+    let entries = store.journal(&snv.id).await.unwrap();
+    assert!(entries.len() >= 3, "the department has a few entries");
+    let mut prev: Option<(i64, String)> = Some((entries[0].seq, entries[0].hash.clone()));
+    for e in &entries[1..] {
+        let forged = signet_core::journal::NewEntry {
+            at_ms: e.at_ms,
+            actor: "someone-else".into(),
+            action: e.action.clone(),
+            subject: e.subject.clone(),
+            details: e.details.clone(),
+        }
+        .chain(
+            snv.id.as_str(),
+            prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+        );
+        execute(
+            &store,
+            &format!(
+                "UPDATE journal SET actor = 'someone-else', prev_hash = '{}', hash = '{}' WHERE agency_id = '{}' AND seq = {}",
+                forged.prev_hash, forged.hash, snv.id, forged.seq
+            ),
+        )
+        .await
+        .unwrap();
+        prev = Some((forged.seq, forged.hash.clone()));
+    }
+    let (last_seq, last_hash) = prev.unwrap();
+    execute(&store, &format!("UPDATE journal_heads SET seq = {last_seq}, hash = '{last_hash}' WHERE agency_id = '{}'", snv.id)).await.unwrap();
+    store.close().await;
+
+    let (code, out) = verify(&data);
+    assert_eq!(code, 1, "{out}");
+    let province_line = line_of(&out, "000.00.00.H99");
+    assert!(
+        province_line.starts_with("BROKEN") && province_line.contains("removed from the end"),
+        "{out}"
+    );
+    let snv_line = line_of(&out, "000.00.02.H99");
+    assert!(
+        snv_line.starts_with("BROKEN")
+            && snv_line.contains("rewritten")
+            && snv_line.contains("check from entry 1"),
+        "{out}"
+    );
+    assert!(
+        line_of(&out, "000.00.03.H99").starts_with("ok"),
+        "untouched agencies still verify: {out}"
+    );
+
+    // An anchor file edited by hand is not trusted.
+    let dir = data.join("journal-anchors");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let tampered = text.replacen("\"seq\":", "\"seq\":1", 1);
+    std::fs::write(&file, tampered).unwrap();
+    let (code, out) = verify(&data);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("the anchor of entry"), "{out}");
     let _ = std::fs::remove_dir_all(&data);
 }
 

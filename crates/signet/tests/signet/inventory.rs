@@ -257,3 +257,91 @@ fn the_ca_server_alone_sends_the_security_headers() {
         "{head}"
     );
 }
+
+/// `POST /api/v1/verify` as anyone: the report.
+fn verify_on_server(port: u16, pdf: &[u8]) -> serde_json::Value {
+    let (head, body) = exchange(
+        port,
+        "POST",
+        "/api/v1/verify",
+        &[("Content-Type", "application/pdf")],
+        pdf,
+    );
+    assert!(head.starts_with("http/1.1 200"), "{head}\n{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// A certificate revoked at the built-in CA is "revoked" in the server's very next
+/// verification: the server asks its own CA afresh instead of reusing the earlier "good"
+/// answer until its nextUpdate a day later. The report says when the answer was produced.
+#[test]
+fn a_revocation_shows_in_the_next_server_verification() {
+    let tmp = TempDir::new("revocation");
+    let d = tmp.dir();
+    let port = free_port();
+    let _server = start_demo(&tmp.path("data"), port);
+    let serial = issue(d, "Trần Thu Hồi", "leader", &[]);
+    std::fs::write(
+        tmp.path("doc.pdf"),
+        signet_pdf::one_page_pdf(
+            [0.0, 0.0, 595.0, 842.0],
+            b"BT /F1 20 Tf 72 760 Td (Quyet dinh thu hoi) Tj ET",
+        ),
+    )
+    .unwrap();
+    ok(signet(
+        d,
+        &[
+            "sign",
+            "doc.pdf",
+            "--out",
+            "signed.pdf",
+            "--p12",
+            "leader.p12",
+            "--password",
+            "mật-khẩu-1",
+        ],
+    ));
+    let pdf = std::fs::read(tmp.path("signed.pdf")).unwrap();
+    let before = verify_on_server(port, &pdf);
+    let revocation = &before["signatures"][0]["revocation"];
+    assert_eq!(revocation["status"], "good", "{before}");
+    assert!(
+        revocation["produced_at"]
+            .as_str()
+            .is_some_and(|t| t.len() >= 20),
+        "when the answer was produced: {revocation}"
+    );
+    ok(signet(
+        d,
+        &[
+            "ca",
+            "revoke",
+            "--dir",
+            "data/ca",
+            "--serial",
+            &serial,
+            "--reason",
+            "keyCompromise",
+        ],
+    ));
+    let after = verify_on_server(port, &pdf);
+    assert_eq!(
+        after["signatures"][0]["revocation"]["status"], "revoked",
+        "{after}"
+    );
+    assert_ne!(after["verdict"], "TOTAL-PASSED", "{after}");
+
+    // A client that never finishes its headers is disconnected (not held for ever).
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(90)))
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    let read = slow.read_to_end(&mut rest);
+    assert!(
+        read.is_ok(),
+        "the server closes the connection (a read time-out here means it kept it): {read:?}"
+    );
+}

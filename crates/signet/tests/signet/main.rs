@@ -15,5 +15,6 @@ mod support;
 
 mod ca;
 mod cli;
+mod edxml;
 mod inventory;
 mod pades;
