@@ -170,6 +170,26 @@ pub enum Invalid {
     /// Trust anchor files that could not be read.
     #[error("{detail}")]
     TrustAnchors { detail: String },
+    #[error("remote signing is not configured on this server (no HSM)")]
+    NoRemoteSigning,
+    #[error("between 1 and {max} hashes per signing request")]
+    RemoteHashCount { max: usize },
+    #[error("the same hash is listed twice")]
+    RemoteHashRepeated,
+    #[error("this signing credential is locked after too many wrong PINs; ask an administrator to unlock it")]
+    RemoteLocked,
+    #[error("wrong PIN; {left} attempts left before the credential locks")]
+    RemotePin { left: u32 },
+    #[error("this signing request was answered already or has expired")]
+    RequestAnswered,
+    #[error("the signature activation data (SAD) is not valid for this credential")]
+    SadInvalid,
+    #[error("the signature activation data (SAD) has expired; authorize again")]
+    SadExpired,
+    #[error("a hash was already signed with this signature activation data (SAD)")]
+    SadUsed,
+    #[error("a hash is not one the signature activation data (SAD) was issued for")]
+    HashNotAuthorized,
 }
 
 impl Invalid {
@@ -215,6 +235,16 @@ impl Invalid {
             Self::EmptyPassword => "empty_password",
             Self::Signing { .. } => "signing",
             Self::TrustAnchors { .. } => "trust_anchors",
+            Self::NoRemoteSigning => "no_remote_signing",
+            Self::RemoteHashCount { .. } => "remote_hash_count",
+            Self::RemoteHashRepeated => "remote_hash_repeated",
+            Self::RemoteLocked => "remote_locked",
+            Self::RemotePin { .. } => "remote_pin",
+            Self::RequestAnswered => "request_answered",
+            Self::SadInvalid => "sad_invalid",
+            Self::SadExpired => "sad_expired",
+            Self::SadUsed => "sad_used",
+            Self::HashNotAuthorized => "hash_not_authorized",
         }
     }
 
@@ -244,10 +274,13 @@ impl Invalid {
                 ("to", to.clone()),
             ],
             Self::KeyLabelTaken { label } => vec![("label", label.clone())],
-            Self::TooManyFiles { max } | Self::CsrTooLarge { max } => {
+            Self::TooManyFiles { max }
+            | Self::CsrTooLarge { max }
+            | Self::RemoteHashCount { max } => {
                 vec![("max", max.to_string())]
             }
             Self::PasswordTooShort { min } => vec![("min", min.to_string())],
+            Self::RemotePin { left } => vec![("left", left.to_string())],
             Self::FileTypeMismatch { name, content_type } => vec![
                 ("name", name.clone()),
                 ("content_type", (*content_type).to_owned()),
@@ -279,7 +312,15 @@ impl Invalid {
             | Self::ShuttingDown
             | Self::NoAgencies
             | Self::KeyLabelEmpty
-            | Self::EmptyPassword => Vec::new(),
+            | Self::EmptyPassword
+            | Self::NoRemoteSigning
+            | Self::RemoteHashRepeated
+            | Self::RemoteLocked
+            | Self::RequestAnswered
+            | Self::SadInvalid
+            | Self::SadExpired
+            | Self::SadUsed
+            | Self::HashNotAuthorized => Vec::new(),
         }
     }
 }

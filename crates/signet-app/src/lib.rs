@@ -19,6 +19,8 @@ pub mod journal;
 pub mod journal_anchor;
 pub mod random;
 pub mod registers;
+pub mod remote_signing;
+pub mod server_keys;
 pub mod signing;
 pub mod verification;
 
@@ -38,6 +40,8 @@ pub struct App {
     pub ca: Option<Arc<ca_service::BuiltInCa>>,
     /// Public verification of signed PDFs: trust anchors, network, limits.
     pub verifier: Arc<verification::Verifier>,
+    /// Remote signing (CSC): the HSM holding credentials' keys, when configured.
+    pub remote: Arc<remote_signing::RemoteSigning>,
 }
 
 impl App {
@@ -51,7 +55,19 @@ impl App {
                 signet_pki::validation::TrustAnchors::new(),
                 false,
             )),
+            remote: Arc::new(remote_signing::RemoteSigning::default()),
         }
+    }
+
+    /// The same application signing for remote credentials with the keys of `keys`.
+    pub fn with_server_keys(self, keys: server_keys::ServerKeys) -> Self {
+        self.with_remote_signing(remote_signing::RemoteSigning::new(Some(keys), Vec::new()))
+    }
+
+    /// The same application with `remote` as its remote-signing service (HSM, providers).
+    pub fn with_remote_signing(mut self, remote: remote_signing::RemoteSigning) -> Self {
+        self.remote = Arc::new(remote);
+        self
     }
 
     /// The same application issuing, revoking and answering the CA's endpoints with `ca`,
