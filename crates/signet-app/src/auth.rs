@@ -38,7 +38,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         })
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()

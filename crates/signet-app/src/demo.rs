@@ -354,8 +354,29 @@ impl App {
         self.seed_documents(&province_people).await?;
         if let Some(ca) = self.ca.clone() {
             self.seed_certificates(&ca, &seeded).await?;
+            if self.remote.enabled() {
+                self.seed_remote_credentials(&seeded).await?;
+            }
         }
         Ok(true)
+    }
+
+    /// A remote-signing credential for every leader (key in the HSM, person certificate from
+    /// the demo CA, PIN = the demo password), so the phone flow works out of the box.
+    async fn seed_remote_credentials(
+        &self,
+        seeded: &[(Agency, Vec<Person>)],
+    ) -> Result<(), AppError> {
+        let leaders = seeded
+            .iter()
+            .flat_map(|(_, people)| people)
+            .filter(|p| p.roles.contains(&Role::Leader));
+        let pin_hash = hash_password(DEMO_PASSWORD)?;
+        for p in leaders {
+            self.create_credential(p, pin_hash.clone(), "system")
+                .await?;
+        }
+        Ok(())
     }
 
     /// An organization certificate per agency (its seal, kept as the demo's seal key so

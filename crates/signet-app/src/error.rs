@@ -180,6 +180,26 @@ pub enum Invalid {
     /// The agency's seal cannot be applied (no key configured, the key cannot be used).
     #[error("the agency's seal: {detail}")]
     Seal { detail: String },
+    #[error("remote signing is not configured on this server (no HSM)")]
+    NoRemoteSigning,
+    #[error("between 1 and {max} hashes per signing request")]
+    RemoteHashCount { max: usize },
+    #[error("the same hash is listed twice")]
+    RemoteHashRepeated,
+    #[error("this signing credential is locked after too many wrong PINs; ask an administrator to unlock it")]
+    RemoteLocked,
+    #[error("wrong PIN; {left} attempts left before the credential locks")]
+    RemotePin { left: u32 },
+    #[error("this signing request was answered already or has expired")]
+    RequestAnswered,
+    #[error("the signature activation data (SAD) is not valid for this credential")]
+    SadInvalid,
+    #[error("the signature activation data (SAD) has expired; authorize again")]
+    SadExpired,
+    #[error("a hash was already signed with this signature activation data (SAD)")]
+    SadUsed,
+    #[error("a hash is not one the signature activation data (SAD) was issued for")]
+    HashNotAuthorized,
 }
 
 impl Invalid {
@@ -228,6 +248,16 @@ impl Invalid {
             Self::SignatureRefused { .. } => "signature_refused",
             Self::Mark { .. } => "mark",
             Self::Seal { .. } => "seal",
+            Self::NoRemoteSigning => "no_remote_signing",
+            Self::RemoteHashCount { .. } => "remote_hash_count",
+            Self::RemoteHashRepeated => "remote_hash_repeated",
+            Self::RemoteLocked => "remote_locked",
+            Self::RemotePin { .. } => "remote_pin",
+            Self::RequestAnswered => "request_answered",
+            Self::SadInvalid => "sad_invalid",
+            Self::SadExpired => "sad_expired",
+            Self::SadUsed => "sad_used",
+            Self::HashNotAuthorized => "hash_not_authorized",
         }
     }
 
@@ -260,10 +290,13 @@ impl Invalid {
                 ("to", to.clone()),
             ],
             Self::KeyLabelTaken { label } => vec![("label", label.clone())],
-            Self::TooManyFiles { max } | Self::CsrTooLarge { max } => {
+            Self::TooManyFiles { max }
+            | Self::CsrTooLarge { max }
+            | Self::RemoteHashCount { max } => {
                 vec![("max", max.to_string())]
             }
             Self::PasswordTooShort { min } => vec![("min", min.to_string())],
+            Self::RemotePin { left } => vec![("left", left.to_string())],
             Self::FileTypeMismatch { name, content_type } => vec![
                 ("name", name.clone()),
                 ("content_type", (*content_type).to_owned()),
@@ -295,7 +328,15 @@ impl Invalid {
             | Self::ShuttingDown
             | Self::NoAgencies
             | Self::KeyLabelEmpty
-            | Self::EmptyPassword => Vec::new(),
+            | Self::EmptyPassword
+            | Self::NoRemoteSigning
+            | Self::RemoteHashRepeated
+            | Self::RemoteLocked
+            | Self::RequestAnswered
+            | Self::SadInvalid
+            | Self::SadExpired
+            | Self::SadUsed
+            | Self::HashNotAuthorized => Vec::new(),
         }
     }
 }

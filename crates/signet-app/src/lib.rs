@@ -19,6 +19,8 @@ pub mod journal;
 pub mod journal_anchor;
 pub mod random;
 pub mod registers;
+pub mod remote_signing;
+pub mod server_keys;
 pub mod signing;
 pub mod verification;
 pub mod web_signing;
@@ -41,6 +43,8 @@ pub struct App {
     pub verifier: Arc<verification::Verifier>,
     /// Signing from the web: the agencies' seal keys, the TSA.
     pub signing: Arc<web_signing::Setup>,
+    /// Remote signing (CSC): the HSM holding credentials' keys, when configured.
+    pub remote: Arc<remote_signing::RemoteSigning>,
 }
 
 impl App {
@@ -55,12 +59,24 @@ impl App {
                 false,
             )),
             signing: Arc::new(web_signing::Setup::default()),
+            remote: Arc::new(remote_signing::RemoteSigning::default()),
         }
     }
 
     /// The same application sealing with `setup`'s keys and TSA.
     pub fn with_signing(mut self, setup: web_signing::Setup) -> Self {
         self.signing = Arc::new(setup);
+        self
+    }
+
+    /// The same application signing for remote credentials with the keys of `keys`.
+    pub fn with_server_keys(self, keys: server_keys::ServerKeys) -> Self {
+        self.with_remote_signing(remote_signing::RemoteSigning::new(Some(keys), Vec::new()))
+    }
+
+    /// The same application with `remote` as its remote-signing service (HSM, providers).
+    pub fn with_remote_signing(mut self, remote: remote_signing::RemoteSigning) -> Self {
+        self.remote = Arc::new(remote);
         self
     }
 

@@ -11,6 +11,7 @@
 //! certificate, and stores the signed revision as the document's current file.
 
 pub mod issue;
+pub mod phone;
 pub mod seals;
 pub mod services;
 

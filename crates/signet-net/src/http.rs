@@ -56,7 +56,7 @@ impl HttpClient {
         let deadline = Instant::now() + self.total_timeout;
         let mut current = url.to_string();
         for _ in 0..=self.max_redirects {
-            let r = self.exchange(&current, None, deadline)?;
+            let r = self.exchange(&current, None, &[], deadline)?;
             match (r.response.status, r.location) {
                 (301 | 302 | 303 | 307 | 308, Some(loc)) => current = resolve(&current, &loc)?,
                 _ => return Ok(r.response),
@@ -70,13 +70,30 @@ impl HttpClient {
 
     /// POST `body` with a content type; redirects are not followed.
     pub fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Response> {
+        self.post_with_headers(url, content_type, body, &[])
+    }
+
+    /// [`Self::post`] with extra request headers (e.g. `Authorization` for an API).
+    pub fn post_with_headers(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        headers: &[(&str, &str)],
+    ) -> Result<Response> {
         let deadline = Instant::now() + self.total_timeout;
         Ok(self
-            .exchange(url, Some((content_type, body)), deadline)?
+            .exchange(url, Some((content_type, body)), headers, deadline)?
             .response)
     }
 
-    fn exchange(&self, url: &str, body: Option<(&str, &[u8])>, deadline: Instant) -> Result<Raw> {
+    fn exchange(
+        &self,
+        url: &str,
+        body: Option<(&str, &[u8])>,
+        headers: &[(&str, &str)],
+        deadline: Instant,
+    ) -> Result<Raw> {
         check_url(url)?;
         // The fragment is the client's, never sent.
         let url = url.split('#').next().unwrap_or_default();
@@ -96,7 +113,13 @@ impl HttpClient {
             .new_agent();
         let sent = match body {
             None => agent.get(url).call(),
-            Some((ct, b)) => agent.post(url).content_type(ct).send(b),
+            Some((ct, b)) => {
+                let mut req = agent.post(url).content_type(ct);
+                for (name, value) in headers {
+                    req = req.header(*name, *value);
+                }
+                req.send(b)
+            }
         };
         let mut resp = sent.map_err(|e| self.error(url, e))?;
         let header = |name: &str| {

@@ -264,6 +264,14 @@ impl Pkcs11Key {
         sign_digest(&session, self.private, &self.kind, digest.as_ref(), pss)
     }
 
+    /// Signs a digest computed elsewhere (a remote-signing request carries only hashes):
+    /// SHA-256 for RSA and P-256 keys, SHA-384 for P-384 keys; any other length is refused.
+    /// The output is what [`Self::sign_message`] gives for a message of that digest.
+    pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>, SignerError> {
+        let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        sign_digest(&session, self.private, &self.kind, digest, self.pss)
+    }
+
     /// The same key signing with RSASSA-PSS (RSA keys only; ECDSA keys are unchanged).
     pub fn with_pss(mut self) -> Pkcs11Key {
         self.pss = matches!(self.kind, PublicKey::Rsa { .. });

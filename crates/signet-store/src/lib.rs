@@ -13,6 +13,7 @@ pub mod documents;
 pub mod error;
 pub mod journal;
 mod migrations;
+pub mod remote_signing;
 pub mod sessions;
 mod sql;
 #[doc(hidden)]

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_document_terms.sql")),
     (3, include_str!("../migrations/0003_certificates.sql")),
     (4, include_str!("../migrations/0004_signing.sql")),
+    (5, include_str!("../migrations/0005_remote_signing.sql")),
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
 ];
 

@@ -247,6 +247,16 @@ mod tests {
             Invalid::EmptyPassword,
             Invalid::Signing { detail: s() },
             Invalid::TrustAnchors { detail: s() },
+            Invalid::NoRemoteSigning,
+            Invalid::RemoteHashCount { max: 1000 },
+            Invalid::RemoteHashRepeated,
+            Invalid::RemoteLocked,
+            Invalid::RemotePin { left: 4 },
+            Invalid::RequestAnswered,
+            Invalid::SadInvalid,
+            Invalid::SadExpired,
+            Invalid::SadUsed,
+            Invalid::HashNotAuthorized,
         ];
         for i in &all {
             match i {
@@ -292,6 +302,16 @@ mod tests {
                 | Invalid::SignatureRefused { .. }
                 | Invalid::Mark { .. }
                 | Invalid::Seal { .. } => {}
+                | Invalid::NoRemoteSigning
+                | Invalid::RemoteHashCount { .. }
+                | Invalid::RemoteHashRepeated
+                | Invalid::RemoteLocked
+                | Invalid::RemotePin { .. }
+                | Invalid::RequestAnswered
+                | Invalid::SadInvalid
+                | Invalid::SadExpired
+                | Invalid::SadUsed
+                | Invalid::HashNotAuthorized => {}
             }
         }
         all

@@ -5,10 +5,12 @@ use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// No inline script or style, nothing from elsewhere, no framing.
-const CSP: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-                   frame-ancestors 'none'; base-uri 'none'";
+/// No inline script or style, nothing from elsewhere, no framing. Scripts only from
+/// `/static` (the phone page's event listener), which connects only back here; the phone
+/// page's web manifest too.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   script-src 'self'; connect-src 'self'; manifest-src 'self'; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn secure_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;

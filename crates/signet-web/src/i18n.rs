@@ -458,6 +458,56 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Không đóng dấu được bằng khóa của cơ quan (chưa cấu hình hoặc không dùng được).",
         "The agency's seal: {detail}",
     ),
+    (
+        "err_invalid_no_remote_signing",
+        "Máy chủ này chưa cấu hình ký số từ xa (chưa có HSM).",
+        "Remote signing is not configured on this server (no HSM).",
+    ),
+    (
+        "err_invalid_remote_hash_count",
+        "Mỗi yêu cầu ký có từ 1 đến {max} giá trị băm.",
+        "Between 1 and {max} hashes per signing request.",
+    ),
+    (
+        "err_invalid_remote_hash_repeated",
+        "Một giá trị băm xuất hiện hai lần.",
+        "The same hash is listed twice.",
+    ),
+    (
+        "err_invalid_remote_locked",
+        "Chứng thư ký số từ xa đã bị khóa do nhập sai PIN quá nhiều lần; hãy liên hệ quản trị viên để mở khóa.",
+        "This signing credential is locked after too many wrong PINs; ask an administrator to unlock it.",
+    ),
+    (
+        "err_invalid_remote_pin",
+        "Mã PIN không đúng; còn {left} lần thử trước khi bị khóa.",
+        "Wrong PIN; {left} attempts left before the credential locks.",
+    ),
+    (
+        "err_invalid_request_answered",
+        "Yêu cầu ký này đã được trả lời hoặc đã hết hạn.",
+        "This signing request was answered already or has expired.",
+    ),
+    (
+        "err_invalid_sad_invalid",
+        "Dữ liệu kích hoạt chữ ký (SAD) không hợp lệ cho chứng thư này.",
+        "The signature activation data (SAD) is not valid for this credential.",
+    ),
+    (
+        "err_invalid_sad_expired",
+        "Dữ liệu kích hoạt chữ ký (SAD) đã hết hạn; hãy xác thực lại.",
+        "The signature activation data (SAD) has expired; authorize again.",
+    ),
+    (
+        "err_invalid_sad_used",
+        "Giá trị băm này đã được ký với dữ liệu kích hoạt (SAD) này.",
+        "A hash was already signed with this signature activation data (SAD).",
+    ),
+    (
+        "err_invalid_hash_not_authorized",
+        "Giá trị băm không thuộc danh sách đã được xác thực (SAD).",
+        "A hash is not one the signature activation data (SAD) was issued for.",
+    ),
 ];
 
 impl Tr {

@@ -6,6 +6,7 @@
 mod api;
 pub mod ca_endpoints;
 mod client;
+mod csc;
 mod error;
 mod headers;
 mod i18n;
@@ -133,6 +134,13 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/admin/certificates/{serial}/revoke",
             post(pages::certificates::revoke),
         )
+        .route("/admin/remote-credentials", get(csc::phone::locked))
+        .route(
+            "/admin/remote-credentials/{id}/unlock",
+            post(csc::phone::unlock),
+        )
+        .merge(csc::routes())
+        .merge(csc::phone::routes())
         .merge(verify)
         .merge(api)
         .merge(uploads)

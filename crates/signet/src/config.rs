@@ -24,6 +24,10 @@ pub struct Config {
     /// The agencies' seal keys ("Ban hành" seals with them).
     #[serde(default)]
     pub seal: Vec<Seal>,
+    /// Remote signing (CSC): the HSM of this server's credentials, and the providers its
+    /// client signs with.
+    #[serde(default)]
+    pub remote_signing: RemoteSigning,
     /// Where the journals' anchors are kept, and who time-stamps them.
     #[serde(default)]
     pub journal: JournalSection,
@@ -107,6 +111,112 @@ impl Config {
                 .unwrap_or_else(|| Path::new("."))
                 .join("journal-anchors")
         })
+    }
+}
+
+/// `[remote_signing]`. The PIN and the providers' passwords are never printed.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteSigning {
+    /// The PKCS#11 module of the HSM (e.g. /usr/lib/softhsm/libsofthsm2.so).
+    #[serde(default)]
+    pub module: Option<PathBuf>,
+    /// The HSM token's label.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The token's user PIN; better `pin_env`, the environment variable that holds it
+    /// (SIGNET_HSM_PIN overrides both).
+    #[serde(default)]
+    pub pin: Option<String>,
+    #[serde(default)]
+    pub pin_env: Option<String>,
+    #[serde(default)]
+    pub providers: Vec<Provider>,
+}
+
+impl std::fmt::Debug for RemoteSigning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteSigning")
+            .field("module", &self.module)
+            .field("token", &self.token)
+            .field("pin_env", &self.pin_env)
+            .field("providers", &self.providers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[[remote_signing.providers]]`: a CSC service the client signs with.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub name: String,
+    /// The part of the URL before `/csc/v2/…` (http:// only: no TLS in this client).
+    pub base_url: String,
+    pub username: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The environment variable holding the password (instead of `password`).
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provider")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteSigning {
+    /// The HSM, when `module` and `token` are set: its PIN from `pin`, or the variable
+    /// `pin_env` names, read through `var`.
+    pub fn hsm(
+        &self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<signet_app::server_keys::HsmConfig>, String> {
+        let (Some(module), Some(token)) = (&self.module, &self.token) else {
+            return Ok(None);
+        };
+        let pin = match (&self.pin, &self.pin_env) {
+            (Some(p), _) => p.clone(),
+            (None, Some(name)) => {
+                var(name).ok_or_else(|| format!("remote_signing.pin_env: {name} is not set"))?
+            }
+            (None, None) => return Err("remote_signing: set pin or pin_env".into()),
+        };
+        Ok(Some(signet_app::server_keys::HsmConfig {
+            module: module.clone(),
+            token: token.clone(),
+            pin,
+        }))
+    }
+
+    /// The configured providers, their passwords resolved through `var`.
+    pub fn providers(
+        &self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Vec<signet_app::remote_signing::client::Provider>, String> {
+        self.providers
+            .iter()
+            .map(|p| {
+                let password = match (&p.password, &p.password_env) {
+                    (Some(pw), _) => pw.clone(),
+                    (None, Some(name)) => var(name).ok_or_else(|| {
+                        format!("remote_signing.providers {}: {name} is not set", p.name)
+                    })?,
+                    (None, None) => String::new(),
+                };
+                Ok(signet_app::remote_signing::client::Provider {
+                    name: p.name.clone(),
+                    base_url: p.base_url.clone(),
+                    username: p.username.clone(),
+                    password,
+                })
+            })
+            .collect()
     }
 }
 
@@ -220,7 +330,8 @@ fn default_max_upload() -> u64 {
 }
 
 pub const SAMPLE: &str = r#"# Signet configuration. Every key can be overridden by an environment variable:
-# SIGNET_LISTEN, SIGNET_DATABASE_URL, SIGNET_FILES_DIR, SIGNET_MAX_UPLOAD_MIB, SIGNET_CA_DIR.
+# SIGNET_LISTEN, SIGNET_DATABASE_URL, SIGNET_FILES_DIR, SIGNET_MAX_UPLOAD_MIB, SIGNET_CA_DIR,
+# SIGNET_HSM_PIN.
 
 [server]
 # Address and port to listen on.
@@ -251,6 +362,19 @@ max_upload_mib = 2048
 # [trust]
 # anchors = ["/etc/signet/trust/neac-root.pem", "/etc/signet/trust/vgca/"]
 # fetch_revocation = true
+
+# Remote signing (CSC). As a server (/csc/v1, /csc/v2, the phone page /sign-requests):
+# the HSM that holds the credentials' keys. The PIN from pin_env (or SIGNET_HSM_PIN).
+# [remote_signing]
+# module = "/usr/lib/softhsm/libsofthsm2.so"
+# token = "signet-remote"
+# pin_env = "SIGNET_HSM_PIN"
+# As a client: CSC providers the leaders' "phone" signatures may go through.
+# [[remote_signing.providers]]
+# name = "Nhà cung cấp ký số từ xa"
+# base_url = "http://remote-signing.example"
+# username = "signet"
+# password_env = "SIGNET_CSC_PASSWORD"
 # The longest a fetched CRL/OCSP answer is reused (seconds), whatever its nextUpdate.
 # revocation_cache_max_s = 3600
 
@@ -311,6 +435,7 @@ impl Config {
             trust: Trust::default(),
             signing: Signing::default(),
             seal: Vec::new(),
+            remote_signing: RemoteSigning::default(),
             journal: JournalSection::default(),
         }
     }
@@ -327,6 +452,9 @@ impl Config {
         }
         if let Some(v) = var("SIGNET_CA_DIR") {
             self.ca = Some(CaSection { dir: v.into() });
+        }
+        if let Some(v) = var("SIGNET_HSM_PIN") {
+            self.remote_signing.pin = Some(v);
         }
         if let Some(v) = var("SIGNET_MAX_UPLOAD_MIB") {
             self.files.max_upload_mib = v

@@ -5,6 +5,7 @@ mod agent;
 mod ca;
 mod config;
 mod edxml;
+mod remote;
 mod sign;
 mod verify;
 
@@ -178,6 +179,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let config = Config::for_data_dir(&data, &listen);
             ca::ensure_demo_ca(&data.join("ca"), &listen)?;
             let app = with_ca(open_to_serve(&config).await?, &config)?;
+            let app = remote::with_remote_signing(app, &config, remote::demo_hsm(&data)?)?;
             if app
                 .seed_demo()
                 .await
@@ -190,6 +192,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Serve { config } => {
             let config = Config::load(&config)?;
             let app = with_ca(open_to_serve(&config).await?, &config)?;
+            let app = remote::with_remote_signing(app, &config, None)?;
             serve(app, &config, false).await?;
         }
         Command::Migrate { target } => {

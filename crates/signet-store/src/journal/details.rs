@@ -186,6 +186,68 @@ pub(crate) struct CertificateRevoked<'a> {
 }
 named!(CertificateRevoked, "certificate.revoked");
 
+/// `remote.credential_created`: a remote-signing credential, its key made in the HSM.
+#[derive(Serialize)]
+pub(crate) struct RemoteCredentialCreated<'a> {
+    pub holder: &'a str,
+    pub key_label: &'a str,
+    pub key_algo: &'a str,
+}
+named!(RemoteCredentialCreated, "remote.credential_created");
+
+/// `remote.authorized`: a SAD issued for `hashes` hashes (by PIN, or by an approved request).
+#[derive(Serialize)]
+pub(crate) struct RemoteAuthorized<'a> {
+    pub credential: &'a str,
+    pub hashes: usize,
+    pub expires_at_ms: i64,
+}
+named!(RemoteAuthorized, "remote.authorized");
+
+/// `remote.signed`: hashes signed with a credential's key (the hex digests, in order).
+#[derive(Serialize)]
+pub(crate) struct RemoteSigned<'a> {
+    pub credential: &'a str,
+    pub hashes: Vec<&'a str>,
+}
+named!(RemoteSigned, "remote.signed");
+
+/// `remote.requested`: a signing request shown on the holder's phone.
+#[derive(Serialize)]
+pub(crate) struct RemoteRequested<'a> {
+    pub credential: &'a str,
+    pub label: &'a str,
+    pub application: &'a str,
+    pub hashes: usize,
+}
+named!(RemoteRequested, "remote.requested");
+
+/// `remote.rejected`: the holder refused a signing request.
+#[derive(Serialize)]
+pub(crate) struct RemoteRejected<'a> {
+    pub credential: &'a str,
+}
+named!(RemoteRejected, "remote.rejected");
+
+/// `remote.locked` (too many wrong PINs) / `remote.unlocked` (by an administrator).
+#[derive(Serialize)]
+pub(crate) struct RemoteLock {
+    #[serde(skip)]
+    pub locked: bool,
+    pub failed_pins: i64,
+}
+
+impl Action for RemoteLock {
+    fn name(&self) -> String {
+        if self.locked {
+            "remote.locked"
+        } else {
+            "remote.unlocked"
+        }
+        .to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_batch))
         .routes(routes!(panel))
         .routes(routes!(issue_batch))
+        .routes(routes!(remote_start))
+        .routes(routes!(remote_poll))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -428,4 +430,90 @@ pub(crate) async fn panel_body(
         seal_state: job.as_ref().map(|j| j.state.clone()),
         seal_error: job.and_then(|j| j.last_error),
     })
+}
+
+/// The documents to sign from the leader's phone.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemoteSignRequest {
+    pub document_ids: Vec<String>,
+}
+
+/// A request sent to the leader's phone (`/sign-requests`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemoteSignStarted {
+    pub request_id: String,
+    /// The prepared signatures, in the request's order: give them back when polling.
+    pub pending_ids: Vec<String>,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemoteSignPoll {
+    pub pending_ids: Vec<String>,
+}
+
+/// `pending` until the phone answers; `signed` with the documents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemoteSignState {
+    pub state: String,
+    pub documents: Vec<DocumentBody>,
+}
+
+#[utoipa::path(post, path = "/api/v1/signatures/remote", tag = "signing",
+    summary = "Sign documents from the phone: prepared with the leader's remote credential, one request to their phone",
+    request_body = RemoteSignRequest,
+    responses((status = OK, description = "Sent to the phone", body = RemoteSignStarted)))]
+async fn remote_start(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    req: Result<Json<RemoteSignRequest>, JsonRejection>,
+) -> ApiResult {
+    let r = body(req)?;
+    let ids: Vec<DocumentId> = r
+        .document_ids
+        .iter()
+        .map(|s| DocumentId::new(s.clone()))
+        .collect();
+    let p = state
+        .app
+        .request_phone_signature(&u.viewer, &ids)
+        .await
+        .map_err(api)?;
+    Ok(Json(RemoteSignStarted {
+        request_id: p.request_id,
+        pending_ids: p.pending_ids,
+        expires_at: p.expires_at_ms,
+    })
+    .into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/signatures/remote/{request_id}", tag = "signing",
+    summary = "The phone's answer: pending, or the documents signed with it",
+    params(("request_id" = String, Path)),
+    request_body = RemoteSignPoll,
+    responses(
+        (status = OK, description = "Pending or signed", body = RemoteSignState),
+        (status = UNPROCESSABLE_ENTITY, description = "Refused on the phone or expired", body = ErrorBody),
+    ))]
+async fn remote_poll(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(request_id): Path<String>,
+    req: Result<Json<RemoteSignPoll>, JsonRejection>,
+) -> ApiResult {
+    let r = body(req)?;
+    let app = &state.app;
+    let out = app
+        .phone_signature_outcome(&u.viewer, &request_id, &r.pending_ids)
+        .await
+        .map_err(api)?;
+    let (state_text, docs) = match out {
+        None => ("pending", Vec::new()),
+        Some(docs) => ("signed", docs),
+    };
+    Ok(Json(RemoteSignState {
+        state: state_text.into(),
+        documents: docs.iter().map(|d| document_body(app, &u.viewer, d)).collect(),
+    })
+    .into_response())
 }

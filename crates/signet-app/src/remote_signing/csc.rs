@@ -1,0 +1,132 @@
+//! The CSC server's use cases: authorize (PIN → SAD for exactly some hashes), extend,
+//! and sign hashes under a SAD. The HTTP edge (signet-web's `csc` module) only translates.
+//!
+//! A SAD is a random token given once; the database keeps its hash, the hashes it
+//! authorizes and those already signed. Signing checks the SAD, signs in the HSM, then marks
+//! the hashes used and journals the signature in one transaction; a concurrent use of the
+//! same hash loses that transaction and its signature is thrown away, never returned.
+
+use signet_core::person::Viewer;
+use signet_store::random_hex;
+
+use super::{actor, check_digests, TTL_MS};
+use crate::{App, AppError, Invalid};
+
+/// A SAD and how long it lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    pub sad: String,
+    pub expires_in_s: i64,
+}
+
+impl App {
+    /// Authorizes exactly `hashes` (SHA-256) for signing with the viewer's credential, by its
+    /// PIN: a SAD valid for [`TTL_MS`], once per hash.
+    pub async fn authorize_remote(
+        &self,
+        viewer: &Viewer,
+        credential_id: &str,
+        pin: &str,
+        hashes: &[[u8; 32]],
+    ) -> Result<Authorization, AppError> {
+        let cred = self.own_credential(viewer, credential_id).await?;
+        let hashes = check_digests(hashes)?;
+        self.check_pin(viewer, &cred, pin).await?;
+        self.new_sad(viewer, &cred.id, &hashes).await
+    }
+
+    async fn new_sad(
+        &self,
+        viewer: &Viewer,
+        credential_id: &str,
+        hashes: &[Vec<u8>],
+    ) -> Result<Authorization, AppError> {
+        let sad = random_hex::<32>();
+        let now = self.clock.now_ms();
+        self.store
+            .insert_sad(
+                &sad,
+                credential_id,
+                hashes,
+                now + TTL_MS,
+                actor(viewer, now),
+            )
+            .await?;
+        Ok(Authorization {
+            sad,
+            expires_in_s: TTL_MS / 1000,
+        })
+    }
+
+    /// A fresh SAD for the hashes of `sad` not yet signed (the old one ends now): a client
+    /// that needs longer than five minutes extends before the end, and the new SAD again
+    /// lives at most [`TTL_MS`].
+    pub async fn extend_remote(
+        &self,
+        viewer: &Viewer,
+        credential_id: &str,
+        sad: &str,
+    ) -> Result<Authorization, AppError> {
+        let cred = self.own_credential(viewer, credential_id).await?;
+        let s = self.live_sad(&cred.id, sad).await?;
+        let left: Vec<Vec<u8>> = s
+            .hashes
+            .into_iter()
+            .filter(|h| !s.used.contains(h))
+            .collect();
+        if left.is_empty() {
+            return Err(AppError::Invalid(Invalid::SadUsed));
+        }
+        self.store.expire_sad(sad, self.clock.now_ms()).await?;
+        self.new_sad(viewer, &cred.id, &left).await
+    }
+
+    /// The SAD `sad` of credential `credential_id`, refused when unknown, another
+    /// credential's, or expired.
+    async fn live_sad(
+        &self,
+        credential_id: &str,
+        sad: &str,
+    ) -> Result<signet_store::remote_signing::Sad, AppError> {
+        let s = self
+            .store
+            .sad(sad)
+            .await?
+            .filter(|s| s.credential_id == credential_id)
+            .ok_or(AppError::Invalid(Invalid::SadInvalid))?;
+        if s.expires_at_ms <= self.clock.now_ms() {
+            return Err(AppError::Invalid(Invalid::SadExpired));
+        }
+        Ok(s)
+    }
+
+    /// Signs `hashes` with the viewer's credential under `sad`: each must be one the SAD
+    /// authorizes and not signed before. The raw signatures, in order.
+    pub async fn sign_hashes(
+        &self,
+        viewer: &Viewer,
+        credential_id: &str,
+        sad: &str,
+        hashes: &[[u8; 32]],
+    ) -> Result<Vec<Vec<u8>>, AppError> {
+        let cred = self.own_credential(viewer, credential_id).await?;
+        if cred.locked_at_ms.is_some() {
+            return Err(AppError::Invalid(Invalid::RemoteLocked));
+        }
+        let hashes = check_digests(hashes)?;
+        let s = self.live_sad(&cred.id, sad).await?;
+        if !hashes.iter().all(|h| s.hashes.contains(h)) {
+            return Err(AppError::Invalid(Invalid::HashNotAuthorized));
+        }
+        if hashes.iter().any(|h| s.used.contains(h)) {
+            return Err(AppError::Invalid(Invalid::SadUsed));
+        }
+        let signatures = self.sign_in_hsm(&cred.key_label, hashes.clone()).await?;
+        let by = super::actor_of(&cred, viewer, self.clock.now_ms());
+        match self.store.use_sad(sad, &cred.id, &hashes, by).await {
+            Ok(()) => Ok(signatures),
+            Err(signet_store::StoreError::Conflict(_)) => Err(AppError::Invalid(Invalid::SadUsed)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,579 @@
+//! Remote signing (CSC): credentials whose keys stay in the server's HSM, the signing
+//! requests a holder answers on their phone, and the SADs that authorize exactly a set of
+//! hashes, once each. Every authorization, signature, rejection and lockout is journaled in
+//! the credential's agency, in the same transaction as the change.
+
+use signet_core::ids::{AgencyId, PersonId};
+use signet_core::journal::Head;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::error::corrupt;
+use crate::journal::details::{
+    entry, Action, RemoteAuthorized, RemoteCredentialCreated, RemoteLock, RemoteRejected,
+    RemoteRequested, RemoteSigned,
+};
+use crate::journal::{append, append_and_commit, claim_head};
+use crate::sql::RowExt;
+use crate::{new_id, Store, StoreError, Tx};
+
+/// A remote-signing credential as stored (the key itself is in the HSM, under `key_label`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteCredential {
+    pub id: String,
+    pub agency_id: AgencyId,
+    pub holder_id: PersonId,
+    pub label: String,
+    /// DER certificates, the signer's first.
+    pub chain: Vec<Vec<u8>>,
+    pub key_label: String,
+    /// The signature algorithm's name (`signet_pki::SignatureAlgorithm`'s, as the app spells it).
+    pub key_algo: String,
+    /// argon2id PHC string of the credential's PIN.
+    pub pin_hash: String,
+    pub failed_pin_count: i64,
+    pub locked_at_ms: Option<i64>,
+    pub created_at_ms: i64,
+}
+
+/// A credential to record.
+#[derive(Debug, Clone)]
+pub struct NewRemoteCredential {
+    pub agency_id: AgencyId,
+    pub holder_id: PersonId,
+    pub label: String,
+    pub chain: Vec<Vec<u8>>,
+    pub key_label: String,
+    pub key_algo: String,
+    pub pin_hash: String,
+}
+
+/// Where a signing request stands. `Expired` is never stored: a pending request past its
+/// expiry reads as expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestState {
+    Pending,
+    Approved,
+    Rejected,
+    Expired,
+}
+
+impl RequestState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Expired => "expired",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected, Self::Expired]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// A signing request for a holder's phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignRequest {
+    pub id: String,
+    pub credential_id: String,
+    pub requester_id: PersonId,
+    /// What is signed: document notation and subject.
+    pub label: String,
+    pub application: String,
+    pub hashes: Vec<Vec<u8>>,
+    pub state: RequestState,
+    /// The raw signatures, in the order of `hashes`, once approved.
+    pub signatures: Option<Vec<Vec<u8>>>,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub answered_at_ms: Option<i64>,
+}
+
+impl SignRequest {
+    /// The state at `now_ms`: a pending request past its expiry is expired.
+    pub fn state_at(&self, now_ms: i64) -> RequestState {
+        if self.state == RequestState::Pending && self.expires_at_ms <= now_ms {
+            RequestState::Expired
+        } else {
+            self.state
+        }
+    }
+}
+
+/// A request to record.
+#[derive(Debug, Clone)]
+pub struct NewSignRequest {
+    pub credential_id: String,
+    pub requester_id: PersonId,
+    pub label: String,
+    pub application: String,
+    pub hashes: Vec<Vec<u8>>,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+/// Signature activation data: the hashes it authorizes and those already signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sad {
+    pub credential_id: String,
+    pub hashes: Vec<Vec<u8>>,
+    pub used: Vec<Vec<u8>>,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+/// Who did it, when, in which agency: what every journaled change here needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub agency_id: &'a AgencyId,
+    pub person_id: &'a PersonId,
+    pub at_ms: i64,
+}
+
+fn hex_list(items: &[Vec<u8>]) -> String {
+    items.iter().map(hex::encode).collect::<Vec<_>>().join(",")
+}
+
+fn parse_hex_list(what: &str, s: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| hex::decode(x).map_err(|e| corrupt(what, e)))
+        .collect()
+}
+
+const CREDENTIAL_COLUMNS: &str =
+    "id, agency_id, holder_id, label, chain_hex, key_label, key_algo, \
+     pin_hash, failed_pin_count, locked_at_ms, created_at_ms";
+
+fn credential_from_row(r: &AnyRow) -> Result<RemoteCredential, StoreError> {
+    Ok(RemoteCredential {
+        id: r.try_get("id")?,
+        agency_id: r.id("agency_id")?,
+        holder_id: r.id("holder_id")?,
+        label: r.try_get("label")?,
+        chain: parse_hex_list("certificate chain", &r.try_get::<String, _>("chain_hex")?)?,
+        key_label: r.try_get("key_label")?,
+        key_algo: r.try_get("key_algo")?,
+        pin_hash: r.try_get("pin_hash")?,
+        failed_pin_count: r.try_get("failed_pin_count")?,
+        locked_at_ms: r.try_get("locked_at_ms")?,
+        created_at_ms: r.try_get("created_at_ms")?,
+    })
+}
+
+const REQUEST_COLUMNS: &str = "id, credential_id, requester_id, label, application, hashes_hex, \
+     state, signatures_hex, created_at_ms, expires_at_ms, answered_at_ms";
+
+fn request_from_row(r: &AnyRow) -> Result<SignRequest, StoreError> {
+    let state: String = r.try_get("state")?;
+    let signatures: Option<String> = r.try_get("signatures_hex")?;
+    Ok(SignRequest {
+        id: r.try_get("id")?,
+        credential_id: r.try_get("credential_id")?,
+        requester_id: r.id("requester_id")?,
+        label: r.try_get("label")?,
+        application: r.try_get("application")?,
+        hashes: parse_hex_list("request hashes", &r.try_get::<String, _>("hashes_hex")?)?,
+        state: RequestState::parse(&state).ok_or_else(|| corrupt("request state", &state))?,
+        signatures: signatures
+            .map(|s| parse_hex_list("signatures", &s))
+            .transpose()?,
+        created_at_ms: r.try_get("created_at_ms")?,
+        expires_at_ms: r.try_get("expires_at_ms")?,
+        answered_at_ms: r.try_get("answered_at_ms")?,
+    })
+}
+
+/// A write transaction on the actor's agency, its journal head claimed first (that orders
+/// the agency's writers, see the journal).
+async fn begin(store: &Store, by: Actor<'_>) -> Result<(Tx, Head), StoreError> {
+    let mut tx = store.begin().await?;
+    let head = claim_head(&mut tx, by.agency_id).await?;
+    Ok((tx, head))
+}
+
+/// Journals `action` about `subject` and commits: the end of every write here.
+async fn journal<A: Action>(
+    (tx, mut head): (Tx, Head),
+    by: Actor<'_>,
+    subject: &str,
+    action: &A,
+) -> Result<(), StoreError> {
+    let e = entry(by.at_ms, by.person_id.as_str(), subject, action)?;
+    append_and_commit(tx, by.agency_id, &mut head, e).await
+}
+
+impl Store {
+    pub async fn insert_remote_credential(
+        &self,
+        c: &NewRemoteCredential,
+        actor: &str,
+        at_ms: i64,
+    ) -> Result<RemoteCredential, StoreError> {
+        let id = new_id();
+        let mut tx = self.begin().await?;
+        let mut head = claim_head(&mut tx, &c.agency_id).await?;
+        sqlx::query(&format!(
+            "INSERT INTO remote_credentials ({CREDENTIAL_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, $9)"
+        ))
+        .bind(&id)
+        .bind(c.agency_id.as_str())
+        .bind(c.holder_id.as_str())
+        .bind(&c.label)
+        .bind(hex_list(&c.chain))
+        .bind(&c.key_label)
+        .bind(&c.key_algo)
+        .bind(&c.pin_hash)
+        .bind(at_ms)
+        .execute(&mut *tx)
+        .await?;
+        let action = RemoteCredentialCreated {
+            holder: c.holder_id.as_str(),
+            key_label: &c.key_label,
+            key_algo: &c.key_algo,
+        };
+        let e = entry(at_ms, actor, &id, &action)?;
+        append_and_commit(tx, &c.agency_id, &mut head, e).await?;
+        self.remote_credential(&id).await
+    }
+
+    pub async fn remote_credential(&self, id: &str) -> Result<RemoteCredential, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM remote_credentials WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        credential_from_row(&row)
+    }
+
+    /// A person's credentials, oldest first.
+    pub async fn remote_credentials_of(
+        &self,
+        holder: &PersonId,
+    ) -> Result<Vec<RemoteCredential>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM remote_credentials WHERE holder_id = $1 \
+             ORDER BY created_at_ms, id"
+        ))
+        .bind(holder.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(credential_from_row).collect()
+    }
+
+    /// An agency's locked credentials (the administrator's list to unlock).
+    pub async fn locked_remote_credentials(
+        &self,
+        agency: &AgencyId,
+    ) -> Result<Vec<RemoteCredential>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM remote_credentials \
+             WHERE agency_id = $1 AND locked_at_ms IS NOT NULL ORDER BY locked_at_ms, id"
+        ))
+        .bind(agency.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(credential_from_row).collect()
+    }
+
+    /// Counts a wrong PIN; at `max` the credential locks (journaled). Returns the credential
+    /// as it is now. A locked credential stays locked and counts no further.
+    pub async fn record_wrong_pin(
+        &self,
+        credential_id: &str,
+        max: i64,
+        by: Actor<'_>,
+    ) -> Result<RemoteCredential, StoreError> {
+        let (mut tx, mut head) = begin(self, by).await?;
+        let row = sqlx::query(
+            "UPDATE remote_credentials SET failed_pin_count = failed_pin_count + 1 \
+             WHERE id = $1 AND locked_at_ms IS NULL RETURNING failed_pin_count",
+        )
+        .bind(credential_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let count: Option<i64> = row.map(|r| r.try_get(0)).transpose()?;
+        if let Some(count) = count.filter(|c| *c >= max) {
+            sqlx::query("UPDATE remote_credentials SET locked_at_ms = $1 WHERE id = $2")
+                .bind(by.at_ms)
+                .bind(credential_id)
+                .execute(&mut *tx)
+                .await?;
+            let action = RemoteLock {
+                locked: true,
+                failed_pins: count,
+            };
+            let e = entry(by.at_ms, by.person_id.as_str(), credential_id, &action)?;
+            append(&mut tx, by.agency_id, &mut head, e).await?;
+        }
+        tx.commit().await?;
+        self.remote_credential(credential_id).await
+    }
+
+    /// A right PIN: the count of wrong ones starts again (not journaled; the authorization
+    /// that follows is).
+    pub async fn reset_wrong_pins(&self, credential_id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE remote_credentials SET failed_pin_count = 0 \
+             WHERE id = $1 AND failed_pin_count <> 0",
+        )
+        .bind(credential_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Unlocks a locked credential of the actor's agency (journaled); `NotFound` when there
+    /// is no such locked credential there.
+    pub async fn unlock_remote_credential(
+        &self,
+        credential_id: &str,
+        by: Actor<'_>,
+    ) -> Result<(), StoreError> {
+        let (mut tx, head) = begin(self, by).await?;
+        let row = sqlx::query(
+            "UPDATE remote_credentials SET locked_at_ms = NULL, failed_pin_count = 0 \
+             WHERE id = $1 AND agency_id = $2 AND locked_at_ms IS NOT NULL \
+             RETURNING failed_pin_count",
+        )
+        .bind(credential_id)
+        .bind(by.agency_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if row.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let action = RemoteLock {
+            locked: false,
+            failed_pins: 0,
+        };
+        journal((tx, head), by, credential_id, &action).await
+    }
+
+    /// Records a SAD (only the hash of its token) for `hashes` of a credential (journaled).
+    pub async fn insert_sad(
+        &self,
+        token: &str,
+        credential_id: &str,
+        hashes: &[Vec<u8>],
+        expires_at_ms: i64,
+        by: Actor<'_>,
+    ) -> Result<(), StoreError> {
+        let (mut tx, head) = begin(self, by).await?;
+        sqlx::query(
+            "INSERT INTO remote_sads (token_hash, credential_id, hashes_hex, created_at_ms, expires_at_ms) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(crate::sessions::token_hash(token))
+        .bind(credential_id)
+        .bind(hex_list(hashes))
+        .bind(by.at_ms)
+        .bind(expires_at_ms)
+        .execute(&mut *tx)
+        .await?;
+        let action = RemoteAuthorized {
+            credential: credential_id,
+            hashes: hashes.len(),
+            expires_at_ms,
+        };
+        journal((tx, head), by, credential_id, &action).await
+    }
+
+    /// The SAD of `token`, with its used set; `None` when unknown.
+    pub async fn sad(&self, token: &str) -> Result<Option<Sad>, StoreError> {
+        let hash = crate::sessions::token_hash(token);
+        let Some(row) = sqlx::query(
+            "SELECT credential_id, hashes_hex, created_at_ms, expires_at_ms FROM remote_sads \
+             WHERE token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let used = sqlx::query("SELECT hash_hex FROM remote_sad_uses WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let h: String = r.try_get("hash_hex")?;
+                hex::decode(&h).map_err(|e| corrupt("used hash", e))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Some(Sad {
+            credential_id: row.try_get("credential_id")?,
+            hashes: parse_hex_list("SAD hashes", &row.try_get::<String, _>("hashes_hex")?)?,
+            used,
+            created_at_ms: row.try_get("created_at_ms")?,
+            expires_at_ms: row.try_get("expires_at_ms")?,
+        }))
+    }
+
+    /// Marks `hashes` used under the SAD `token` and journals their signature, all or
+    /// nothing: a hash already used makes it a `Conflict` and nothing is marked.
+    pub async fn use_sad(
+        &self,
+        token: &str,
+        credential_id: &str,
+        hashes: &[Vec<u8>],
+        by: Actor<'_>,
+    ) -> Result<(), StoreError> {
+        let hash = crate::sessions::token_hash(token);
+        let (mut tx, mut head) = begin(self, by).await?;
+        for h in hashes {
+            let done = sqlx::query(
+                "INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ($1, $2, $3) \
+                 ON CONFLICT (token_hash, hash_hex) DO NOTHING",
+            )
+            .bind(&hash)
+            .bind(hex::encode(h))
+            .bind(by.at_ms)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(
+                    "hash already signed with this SAD".into(),
+                ));
+            }
+        }
+        let hex: Vec<String> = hashes.iter().map(hex::encode).collect();
+        let action = RemoteSigned {
+            credential: credential_id,
+            hashes: hex.iter().map(String::as_str).collect(),
+        };
+        let e = entry(by.at_ms, by.person_id.as_str(), credential_id, &action)?;
+        append_and_commit(tx, by.agency_id, &mut head, e).await
+    }
+
+    /// Ends a SAD now (its successor replaces it: extendTransaction).
+    pub async fn expire_sad(&self, token: &str, at_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE remote_sads SET expires_at_ms = $1 WHERE token_hash = $2")
+            .bind(at_ms)
+            .bind(crate::sessions::token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_sign_request(
+        &self,
+        r: &NewSignRequest,
+        agency_id: &AgencyId,
+    ) -> Result<SignRequest, StoreError> {
+        let id = new_id();
+        let by = Actor {
+            agency_id,
+            person_id: &r.requester_id,
+            at_ms: r.created_at_ms,
+        };
+        let (mut tx, head) = begin(self, by).await?;
+        sqlx::query(&format!(
+            "INSERT INTO remote_sign_requests ({REQUEST_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', NULL, $7, $8, NULL)"
+        ))
+        .bind(&id)
+        .bind(&r.credential_id)
+        .bind(r.requester_id.as_str())
+        .bind(&r.label)
+        .bind(&r.application)
+        .bind(hex_list(&r.hashes))
+        .bind(r.created_at_ms)
+        .bind(r.expires_at_ms)
+        .execute(&mut *tx)
+        .await?;
+        let action = RemoteRequested {
+            credential: &r.credential_id,
+            label: &r.label,
+            application: &r.application,
+            hashes: r.hashes.len(),
+        };
+        journal((tx, head), by, &id, &action).await?;
+        self.sign_request(&id).await
+    }
+
+    pub async fn sign_request(&self, id: &str) -> Result<SignRequest, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM remote_sign_requests WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        request_from_row(&row)
+    }
+
+    /// The pending, unexpired requests for a holder's credentials, newest first.
+    pub async fn pending_sign_requests(
+        &self,
+        holder: &PersonId,
+        now_ms: i64,
+    ) -> Result<Vec<SignRequest>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM remote_sign_requests r \
+             JOIN remote_credentials c ON c.id = r.credential_id \
+             WHERE c.holder_id = $1 AND r.state = 'pending' AND r.expires_at_ms > $2 \
+             ORDER BY r.created_at_ms DESC, r.id",
+            REQUEST_COLUMNS
+                .split(", ")
+                .map(|c| format!("r.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(holder.as_str())
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(request_from_row).collect()
+    }
+
+    /// Answers a pending, unexpired request: approved with its signatures (journaled as a
+    /// signature) or rejected (journaled). `Conflict` when it was answered or expired already.
+    pub async fn answer_sign_request(
+        &self,
+        request: &SignRequest,
+        signatures: Option<&[Vec<u8>]>,
+        by: Actor<'_>,
+    ) -> Result<(), StoreError> {
+        let state = if signatures.is_some() {
+            RequestState::Approved
+        } else {
+            RequestState::Rejected
+        };
+        let (mut tx, mut head) = begin(self, by).await?;
+        let done = sqlx::query(
+            "UPDATE remote_sign_requests SET state = $1, signatures_hex = $2, answered_at_ms = $3 \
+             WHERE id = $4 AND state = 'pending' AND expires_at_ms > $3",
+        )
+        .bind(state.as_str())
+        .bind(signatures.map(hex_list))
+        .bind(by.at_ms)
+        .bind(&request.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(
+                "the request was answered already or has expired".into(),
+            ));
+        }
+        let cred = request.credential_id.as_str();
+        let e = if signatures.is_some() {
+            let hex: Vec<String> = request.hashes.iter().map(hex::encode).collect();
+            let action = RemoteSigned {
+                credential: cred,
+                hashes: hex.iter().map(String::as_str).collect(),
+            };
+            entry(by.at_ms, by.person_id.as_str(), &request.id, &action)?
+        } else {
+            let action = RemoteRejected { credential: cred };
+            entry(by.at_ms, by.person_id.as_str(), &request.id, &action)?
+        };
+        append_and_commit(tx, by.agency_id, &mut head, e).await
+    }
+}

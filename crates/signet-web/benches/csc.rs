@@ -1,0 +1,216 @@
+//! The CSC server on SoftHSM2, run with `cargo bench -p signet-web --bench csc`:
+//!
+//! 1. `signatures/signHash` latency with SIGNET_BENCH_CLIENTS (default 50) concurrent
+//!    clients, each signing SIGNET_BENCH_HASHES (default 20) hashes one call at a time under
+//!    its own SAD: the whole HTTP exchange seen by the client (Signet's own CSC v2 client,
+//!    blocking, one thread per client, over TCP to the server in this process).
+//! 2. A batch: `credentials/authorize` for 100 hashes then one `signatures/signHash` for all
+//!    of them, PIN check (argon2id) included; 10 runs.
+//!
+//! SQLite; ECDSA P-256 keys generated in SoftHSM2. Prints Markdown rows for BENCHMARKS.md.
+// Test code: a failed step panics with its message, and the clock and random source are
+// the real ones (the workspace lints keep both out of library code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
+
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use signet_app::ca_service::BuiltInCa;
+use signet_app::demo::DEMO_PASSWORD;
+use signet_app::remote_signing::client::{CscClient, Provider};
+use signet_app::server_keys::{HsmConfig, ServerKeys};
+use signet_app::{App, SystemClock};
+use signet_store::BlobStore;
+use signet_testkit::softhsm::SoftHsm;
+
+const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+fn hashes(seed: usize, n: usize) -> Vec<[u8; 32]> {
+    (0..n)
+        .map(|i| {
+            let msg = format!("{seed}/{i}");
+            signet_pki::DigestAlgorithm::Sha256
+                .hash(msg.as_bytes())
+                .try_into()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// The leaders of the demo province (each has a credential).
+const LEADERS: [&str; 20] = [
+    "lanhdao.ubnd",
+    "pholanhdao.ubnd",
+    "lanhdao.snv",
+    "pholanhdao.snv",
+    "lanhdao.stc",
+    "pholanhdao.stc",
+    "lanhdao.skhcn",
+    "pholanhdao.skhcn",
+    "lanhdao.sgddt",
+    "pholanhdao.sgddt",
+    "lanhdao.binhan",
+    "pholanhdao.binhan",
+    "lanhdao.hungphu",
+    "pholanhdao.hungphu",
+    "lanhdao.anphu",
+    "pholanhdao.anphu",
+    "lanhdao.tanlap",
+    "pholanhdao.tanlap",
+    "lanhdao.hungthinh",
+    "pholanhdao.hungthinh",
+];
+
+fn session(base: &str, username: &str) -> (CscClient, String) {
+    let client = CscClient::login(&Provider {
+        name: "bench".into(),
+        base_url: base.into(),
+        username: username.into(),
+        password: DEMO_PASSWORD.into(),
+    })
+    .unwrap();
+    let id = client.credentials().unwrap().remove(0);
+    (client, id)
+}
+
+/// Part 1: every client authorizes its hashes, waits for the others, then signs them one
+/// call at a time; the latencies of all signHash calls.
+fn concurrent_sign_hash(base: &str, clients: usize, per_client: usize) -> Vec<Duration> {
+    let barrier = Arc::new(Barrier::new(clients));
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
+            let (base, barrier) = (base.to_owned(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let (client, id) = session(&base, LEADERS[c % LEADERS.len()]);
+                let hs = hashes(c, per_client);
+                let sad = client.authorize(&id, DEMO_PASSWORD, &hs).unwrap().sad;
+                barrier.wait();
+                hs.iter()
+                    .map(|h| {
+                        let t = Instant::now();
+                        let sigs = client.sign_hashes(&id, &sad, &[*h], ECDSA_SHA256).unwrap();
+                        assert_eq!(sigs.len(), 1);
+                        t.elapsed()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut all: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    all.sort();
+    all
+}
+
+/// Part 2: authorize + signHash for a batch of `n` hashes, `runs` times.
+fn batch(base: &str, n: usize, runs: usize) -> Vec<Duration> {
+    let (client, id) = session(base, "lanhdao.ubnd");
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|r| {
+            let hs = hashes(10_000 + r, n);
+            let t = Instant::now();
+            let sad = client.authorize(&id, DEMO_PASSWORD, &hs).unwrap().sad;
+            let sigs = client.sign_hashes(&id, &sad, &hs, ECDSA_SHA256).unwrap();
+            let elapsed = t.elapsed();
+            assert_eq!(sigs.len(), n);
+            elapsed
+        })
+        .collect();
+    times.sort();
+    times
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(token) = SoftHsm::in_process_token("csc-bench", "13572468") else {
+        return;
+    };
+    let clients = env_usize("SIGNET_BENCH_CLIENTS", 50);
+    let per_client = env_usize("SIGNET_BENCH_HASHES", 20);
+    let (base, db) = runtime.block_on(async {
+        let db = signet_store::testing::sqlite().await.unwrap();
+        let ca_dir = db.dir.join("ca");
+        signet_app::ca_dir::init(
+            &ca_dir,
+            "CA đo hiệu năng",
+            "http://127.0.0.1:9",
+            signet_pki::KeyAlg::EcdsaP256,
+            None,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let keys = ServerKeys::open(HsmConfig {
+            module: token.module.clone(),
+            token: token.label.clone(),
+            pin: token.pin.clone(),
+        })
+        .unwrap();
+        let blobs = BlobStore::open(&db.dir.join("blobs"), 1 << 20)
+            .await
+            .unwrap();
+        let app = App::new(db.store.clone(), blobs, Arc::new(SystemClock))
+            .with_ca(BuiltInCa::open(&ca_dir).unwrap())
+            .with_server_keys(keys);
+        assert!(app.seed_demo().await.unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = signet_web::WebConfig::default();
+        tokio::spawn(signet_web::serve(
+            listener,
+            app,
+            config,
+            std::future::pending(),
+        ));
+        (base, db)
+    });
+    println!("| test | calls | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|");
+    let lat = concurrent_sign_hash(&base, clients, per_client);
+    println!(
+        "| signHash, 1 hash per call, {clients} concurrent clients | {} | {:.2} | {:.2} | {:.2} |",
+        lat.len(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0)
+    );
+    let one = concurrent_sign_hash(&base, 1, 200);
+    println!(
+        "| signHash, 1 hash per call, 1 client (floor) | {} | {:.2} | {:.2} | {:.2} |",
+        one.len(),
+        percentile(&one, 0.5),
+        percentile(&one, 0.99),
+        percentile(&one, 1.0)
+    );
+    let b = batch(&base, 100, 10);
+    println!(
+        "| authorize (PIN) + signHash, batch of 100 hashes | {} | {:.2} | {:.2} | {:.2} |",
+        b.len(),
+        percentile(&b, 0.5),
+        percentile(&b, 0.99),
+        percentile(&b, 1.0)
+    );
+    runtime.block_on(db.cleanup());
+}

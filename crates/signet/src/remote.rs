@@ -1,0 +1,93 @@
+//! Remote signing at start-up: the HSM of `[remote_signing]` opened for the server, and for
+//! `signet demo` a SoftHSM2 token of its own under the data directory when SoftHSM2 is
+//! installed (remote signing stays off, with a message, when it is not).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use signet_app::remote_signing::RemoteSigning;
+use signet_app::server_keys::{HsmConfig, ServerKeys};
+use signet_app::App;
+
+use crate::config::Config;
+
+/// Where Debian's softhsm2 puts the module; `SIGNET_PKCS11_MODULE` overrides it.
+const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+const DEMO_TOKEN: &str = "signet-demo";
+
+/// The application with the configuration's HSM (when set) and CSC providers.
+pub fn with_remote_signing(
+    app: App,
+    config: &Config,
+    demo_hsm: Option<HsmConfig>,
+) -> Result<App, String> {
+    let var = |k: &str| std::env::var(k).ok();
+    let hsm = match config.remote_signing.hsm(var)? {
+        Some(h) => Some(h),
+        None => demo_hsm,
+    };
+    let providers = config.remote_signing.providers(var)?;
+    let keys = hsm
+        .map(|h| {
+            let token = h.token.clone();
+            ServerKeys::open(h).map_err(|e| format!("remote-signing HSM {token}: {e}"))
+        })
+        .transpose()?;
+    if keys.is_some() {
+        tracing::info!("remote signing (CSC) is on: /csc/v1, /csc/v2, /sign-requests");
+    }
+    Ok(app.with_remote_signing(RemoteSigning::new(keys, providers)))
+}
+
+/// The demo's own SoftHSM2 token under `data/softhsm`, made on first start (its PIN kept in
+/// `data/softhsm/pin`, readable by the owner only). `None` when SoftHSM2 is not installed.
+pub fn demo_hsm(data: &Path) -> Result<Option<HsmConfig>, String> {
+    let module: PathBuf = std::env::var("SIGNET_PKCS11_MODULE")
+        .unwrap_or_else(|_| SOFTHSM_MODULE.into())
+        .into();
+    if !module.exists() {
+        println!(
+            "SoftHSM2 is not installed ({}): remote signing is off in this demo",
+            module.display()
+        );
+        return Ok(None);
+    }
+    let dir = data.join("softhsm");
+    let conf = dir.join("softhsm2.conf");
+    let pin_file = dir.join("pin");
+    if !pin_file.exists() {
+        let tokens = dir.join("tokens");
+        std::fs::create_dir_all(&tokens).map_err(|e| format!("{}: {e}", tokens.display()))?;
+        let text = format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        );
+        std::fs::write(&conf, text).map_err(|e| format!("{}: {e}", conf.display()))?;
+        let pin = signet_store::random_hex::<8>();
+        let so_pin = signet_store::random_hex::<8>();
+        let out = Command::new("softhsm2-util")
+            .env("SOFTHSM2_CONF", &conf)
+            .args(["--init-token", "--free", "--label", DEMO_TOKEN])
+            .args(["--so-pin", &so_pin, "--pin", &pin])
+            .output()
+            .map_err(|e| format!("softhsm2-util: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "softhsm2-util --init-token: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        signet_app::ca_dir::write_file(&pin_file, pin.as_bytes(), 0o600)
+            .map_err(|e| e.to_string())?;
+    }
+    let pin =
+        std::fs::read_to_string(&pin_file).map_err(|e| format!("{}: {e}", pin_file.display()))?;
+    // SoftHSM2 reads its configuration once, when the module loads (below, in this
+    // process): the demo's token directory is the one it must see.
+    std::env::set_var("SOFTHSM2_CONF", &conf);
+    Ok(Some(HsmConfig {
+        module,
+        token: DEMO_TOKEN.into(),
+        pin: pin.trim().to_owned(),
+    }))
+}
