@@ -301,7 +301,7 @@ mod tests {
                 | Invalid::TrustAnchors { .. }
                 | Invalid::SignatureRefused { .. }
                 | Invalid::Mark { .. }
-                | Invalid::Seal { .. } => {}
+                | Invalid::Seal { .. }
                 | Invalid::NoRemoteSigning
                 | Invalid::RemoteHashCount { .. }
                 | Invalid::RemoteHashRepeated

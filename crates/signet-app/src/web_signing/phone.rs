@@ -81,7 +81,9 @@ impl App {
             RemoteOutcome::Pending => Ok(None),
             RemoteOutcome::Signed(signatures) => {
                 if signatures.len() != pending_ids.len() {
-                    return Err(super::refused("the phone answered another number of signatures"));
+                    return Err(super::refused(
+                        "the phone answered another number of signatures",
+                    ));
                 }
                 let mut docs = Vec::with_capacity(pending_ids.len());
                 for (id, sig) in pending_ids.iter().zip(&signatures) {

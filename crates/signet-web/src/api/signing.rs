@@ -513,7 +513,10 @@ async fn remote_poll(
     };
     Ok(Json(RemoteSignState {
         state: state_text.into(),
-        documents: docs.iter().map(|d| document_body(app, &u.viewer, d)).collect(),
+        documents: docs
+            .iter()
+            .map(|d| document_body(app, &u.viewer, d))
+            .collect(),
     })
     .into_response())
 }
