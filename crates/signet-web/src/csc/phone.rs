@@ -33,6 +33,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/static/sign-requests.js", get(script))
         .route("/static/manifest.webmanifest", get(manifest))
         .route("/static/signet-icon.svg", get(icon))
+        // Browsers ask for /favicon.ico whatever the page says: the same icon, not a 404.
+        .route("/favicon.ico", get(icon))
 }
 
 struct Row {

@@ -17,6 +17,9 @@ async fn health_security_headers_and_not_found() {
         let r = env.get("/healthz").await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.text(), "ok");
+        let icon = env.get("/favicon.ico").await;
+        assert_eq!(icon.status, StatusCode::OK, "the icon browsers ask for");
+        assert!(icon.header("content-type").starts_with("image/svg+xml"));
 
         let token = env.api("vanthu.ubnd").await;
         let page = env.get("/login").await;
