@@ -15,6 +15,7 @@ pub mod journal;
 mod migrations;
 pub mod sessions;
 mod sql;
+pub mod statistics;
 #[doc(hidden)]
 pub mod testing;
 

@@ -129,6 +129,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("sign", "Ký duyệt", "Approve and sign"),
     ("return", "Trả lại", "Return to author"),
     ("issue", "Cấp số và ban hành", "Number and issue"),
+    ("present", "Trình lãnh đạo", "Present to the leader"),
     ("download", "Tải về", "Download"),
     ("export_csv", "Xuất CSV", "Export CSV"),
     ("book_di", "Sổ đăng ký văn bản đi", "Outgoing register"),

@@ -6,6 +6,7 @@
 
 mod list;
 mod numbering;
+pub mod processing;
 pub(crate) mod terms;
 mod write;
 
@@ -223,7 +224,7 @@ impl Store {
 
 /// The end of every document write: journal the change, read the document back as stored,
 /// commit.
-async fn journal_and_commit(
+pub(crate) async fn journal_and_commit(
     mut tx: Tx,
     agency_id: &AgencyId,
     head: &mut signet_core::journal::Head,
@@ -236,7 +237,7 @@ async fn journal_and_commit(
     Ok(doc)
 }
 
-async fn fetch(tx: &mut Tx, agency_id: &AgencyId, id: &DocumentId) -> Result<Document, StoreError> {
+pub(crate) async fn fetch(tx: &mut Tx, agency_id: &AgencyId, id: &DocumentId) -> Result<Document, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM documents WHERE agency_id = $1 AND id = $2"
     ))
