@@ -167,6 +167,23 @@ pub enum Invalid {
     /// Trust anchor files that could not be read.
     #[error("{detail}")]
     TrustAnchors { detail: String },
+    /// A handler who is not a person or unit of this agency.
+    #[error("{holder}: not a person or unit of this agency")]
+    ForeignHandler { holder: String },
+    #[error("at most {max} handlers of each kind")]
+    TooManyHandlers { max: usize },
+    #[error("working days: a whole number from 1 to {max}, got {value:?}")]
+    WorkingDays { value: String, max: u32 },
+    #[error("give a deadline: the document has no due date")]
+    DeadlineRequired,
+    #[error("the deadline {value} is in the past (today is {today})")]
+    DeadlineInPast { value: String, today: String },
+    #[error("re-assignment stays within the unit")]
+    OutsideUnit,
+    #[error("the reply must be an outgoing document of this agency")]
+    ReplyUnknown,
+    #[error("the period ends ({to}) before it begins ({from})")]
+    Period { from: String, to: String },
 }
 
 impl Invalid {
@@ -211,6 +228,14 @@ impl Invalid {
             Self::EmptyPassword => "empty_password",
             Self::Signing { .. } => "signing",
             Self::TrustAnchors { .. } => "trust_anchors",
+            Self::ForeignHandler { .. } => "foreign_handler",
+            Self::TooManyHandlers { .. } => "too_many_handlers",
+            Self::WorkingDays { .. } => "working_days",
+            Self::DeadlineRequired => "deadline_required",
+            Self::DeadlineInPast { .. } => "deadline_in_past",
+            Self::OutsideUnit => "outside_unit",
+            Self::ReplyUnknown => "reply_unknown",
+            Self::Period { .. } => "period",
         }
     }
 
@@ -225,6 +250,15 @@ impl Invalid {
             | Self::Signing { detail }
             | Self::TrustAnchors { detail } => vec![("detail", detail.clone())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
+            Self::ForeignHandler { holder } => vec![("holder", holder.clone())],
+            Self::TooManyHandlers { max } => vec![("max", max.to_string())],
+            Self::WorkingDays { value, max } => {
+                vec![("value", value.clone()), ("max", max.to_string())]
+            }
+            Self::DeadlineInPast { value, today } => {
+                vec![("value", value.clone()), ("today", today.clone())]
+            }
+            Self::Period { from, to } => vec![("from", from.clone()), ("to", to.clone())],
             Self::ContentType { got, accepted } => {
                 vec![("got", got.clone()), ("accepted", (*accepted).to_owned())]
             }
@@ -273,6 +307,9 @@ impl Invalid {
             | Self::ShuttingDown
             | Self::NoAgencies
             | Self::KeyLabelEmpty
+            | Self::DeadlineRequired
+            | Self::OutsideUnit
+            | Self::ReplyUnknown
             | Self::EmptyPassword => Vec::new(),
         }
     }

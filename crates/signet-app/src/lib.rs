@@ -15,10 +15,12 @@ pub mod documents;
 pub mod error;
 pub mod files;
 pub mod issuance;
+pub mod processing;
 pub mod journal;
 pub mod random;
 pub mod registers;
 pub mod signing;
+pub mod statistics;
 pub mod verification;
 
 use std::sync::Arc;

@@ -225,6 +225,20 @@ mod tests {
             Invalid::EmptyPassword,
             Invalid::Signing { detail: s() },
             Invalid::TrustAnchors { detail: s() },
+            Invalid::ForeignHandler { holder: s() },
+            Invalid::TooManyHandlers { max: 50 },
+            Invalid::WorkingDays {
+                value: s(),
+                max: 365,
+            },
+            Invalid::DeadlineRequired,
+            Invalid::DeadlineInPast {
+                value: s(),
+                today: s(),
+            },
+            Invalid::OutsideUnit,
+            Invalid::ReplyUnknown,
+            Invalid::Period { from: s(), to: s() },
         ];
         for i in &all {
             match i {
@@ -265,7 +279,15 @@ mod tests {
                 | Invalid::KeyLabelTaken { .. }
                 | Invalid::EmptyPassword
                 | Invalid::Signing { .. }
-                | Invalid::TrustAnchors { .. } => {}
+                | Invalid::TrustAnchors { .. }
+                | Invalid::ForeignHandler { .. }
+                | Invalid::TooManyHandlers { .. }
+                | Invalid::WorkingDays { .. }
+                | Invalid::DeadlineRequired
+                | Invalid::DeadlineInPast { .. }
+                | Invalid::OutsideUnit
+                | Invalid::ReplyUnknown
+                | Invalid::Period { .. } => {}
             }
         }
         all

@@ -305,6 +305,46 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Trường “{field}”: ngày {value} phải nằm trong khoảng {from} đến {to}.",
         "{field}: {value} must be between {from} and {to}.",
     ),
+    (
+        "err_invalid_foreign_handler",
+        "“{holder}” không phải người hoặc đơn vị của cơ quan này: không thể phân công.",
+        "“{holder}” is not a person or unit of this agency: it cannot be assigned.",
+    ),
+    (
+        "err_invalid_too_many_handlers",
+        "Mỗi loại phân công có tối đa {max} người/đơn vị.",
+        "At most {max} handlers of each kind.",
+    ),
+    (
+        "err_invalid_working_days",
+        "Số ngày làm việc phải là số nguyên từ 1 đến {max}, không phải “{value}”.",
+        "Working days: a whole number from 1 to {max}, not “{value}”.",
+    ),
+    (
+        "err_invalid_deadline_required",
+        "Văn bản không có hạn xử lý: hãy nhập hạn.",
+        "The document has no due date: give a deadline.",
+    ),
+    (
+        "err_invalid_deadline_in_past",
+        "Hạn xử lý {value} đã qua (hôm nay là {today}).",
+        "The deadline {value} is in the past (today is {today}).",
+    ),
+    (
+        "err_invalid_outside_unit",
+        "Chỉ được giao lại cho người trong cùng đơn vị.",
+        "Re-assignment stays within the unit.",
+    ),
+    (
+        "err_invalid_reply_unknown",
+        "Văn bản trả lời phải là văn bản đi của cơ quan này.",
+        "The reply must be an outgoing document of this agency.",
+    ),
+    (
+        "err_invalid_period",
+        "Khoảng thời gian kết thúc ({to}) trước khi bắt đầu ({from}).",
+        "The period ends ({to}) before it begins ({from}).",
+    ),
     ("err_invalid_field_too_long", "Một trường của biểu mẫu quá dài.", "A form field is too long."),
     (
         "err_invalid_not_utf8",
