@@ -1,9 +1,9 @@
 //! Oversight statistics (issue 10 §5): per agency of the tree, the counters of a period,
 //! the personal-signature rate and the rank among siblings; the monthly trend.
 //!
-//! Who sees what: the administrator of a top agency (the province) sees every agency; a
-//! leader or administrator of any other agency sees their agency and those below it; nobody
-//! sees an agency outside that subtree. `sent_electronically` stays 0 until the document
+//! Who sees what: a leader or administrator sees their agency and every agency below it —
+//! so the province's (the top agency's) administrator sees the whole province — and nobody
+//! sees an agency outside that subtree (another province, a sibling department). `sent_electronically` stays 0 until the document
 //! exchange (trục liên thông) records sending: there is no source for it yet.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -105,13 +105,6 @@ impl App {
             return Err(AppError::Forbidden("statistics: leaders and administrators"));
         }
         let all = self.store.agencies().await?;
-        let own = all
-            .iter()
-            .find(|a| a.id == viewer.agency_id)
-            .ok_or(AppError::NotFound)?;
-        if own.parent_id.is_none() && viewer.has(Role::Administrator) {
-            return Ok(all);
-        }
         let mine = subtree(&all, &viewer.agency_id);
         Ok(all.into_iter().filter(|a| mine.contains(&a.id)).collect())
     }
