@@ -6,6 +6,7 @@
 //! from the same list and the bodies from the same types ([`types`]).
 
 pub mod certificates;
+pub mod incoming;
 pub mod types;
 
 use axum::extract::multipart::MultipartRejection;
@@ -63,6 +64,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(units, create_unit))
         .routes(routes!(people, create_person))
         .merge(certificates::routes())
+        .merge(incoming::routes())
 }
 
 /// The uploads: drafts and incoming documents.
@@ -190,7 +192,7 @@ async fn list_documents(
 }
 
 /// A document as the API shows it to `viewer`, with the steps they may take on it now.
-fn document_body(app: &App, viewer: &Viewer, d: &Document) -> DocumentBody {
+pub(crate) fn document_body(app: &App, viewer: &Viewer, d: &Document) -> DocumentBody {
     let steps = app.allowed_steps(viewer, d).into_iter().map(Step::code);
     DocumentBody::new(d, steps.collect())
 }
