@@ -53,6 +53,19 @@ pub struct Queue {
     pub today: String,
 }
 
+/// What a person may do on a directed document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rights {
+    /// Holds the open lead (themselves or as head of the holding unit): completes.
+    pub lead: bool,
+    /// Holds the lead or a co-handling part: writes notes.
+    pub handler: bool,
+    /// Heads the unit that holds the lead, or assigned it: re-assigns within that unit.
+    pub reassign: bool,
+    /// The unit the lead is within, if any.
+    pub within: Option<UnitId>,
+}
+
 fn invalid(e: Invalid) -> AppError {
     AppError::Invalid(e)
 }
@@ -242,6 +255,31 @@ impl App {
             }))
     }
 
+    /// What the viewer may do on a directed document.
+    pub async fn rights(
+        &self,
+        viewer: &Viewer,
+        record: &ProcessingRecord,
+    ) -> Result<Rights, AppError> {
+        let lead = record
+            .assignments
+            .iter()
+            .find(|a| a.is_open && a.role == signet_store::documents::processing::HandlerRole::Lead);
+        let within = match lead.map(|a| &a.holder) {
+            Some(Holder::Unit(u)) => Some(u.clone()),
+            Some(Holder::Person(p)) => self.store.person(p).await?.unit_id,
+            None => None,
+        };
+        let unit = self.headed_unit(viewer).await?;
+        let heads_it = unit.is_some() && unit == within;
+        Ok(Rights {
+            lead: self.holds(viewer, record, false).await?,
+            handler: self.holds(viewer, record, true).await?,
+            reassign: lead.is_some() && (heads_it || record.assigned_by == viewer.person_id),
+            within,
+        })
+    }
+
     /// A unit's head (or the leader who assigned it) gives the lead to a person of the unit.
     pub async fn reassign(
         &self,
@@ -250,22 +288,14 @@ impl App {
         to_person: &str,
     ) -> Result<(), AppError> {
         let record = self.record(viewer, id).await?;
-        let unit = self.headed_unit(viewer).await?;
-        let lead = record
-            .assignments
-            .iter()
-            .find(|a| a.is_open && a.role == signet_store::documents::processing::HandlerRole::Lead)
-            .ok_or(AppError::Forbidden("re-assigning: the document has no open lead"))?;
-        let within = match &lead.holder {
-            Holder::Unit(u) => Some(u.clone()),
-            Holder::Person(p) => self.store.person(p).await?.unit_id,
-        };
-        let heads_it = unit.is_some() && unit == within;
-        if !heads_it && record.assigned_by != viewer.person_id {
-            return Err(AppError::Forbidden("re-assigning: the unit's head or the assigner only"));
+        let rights = self.rights(viewer, &record).await?;
+        if !rights.reassign {
+            return Err(AppError::Forbidden(
+                "re-assigning: the unit's head or the assigner, while the lead is open",
+            ));
         }
         let to = self.handler(viewer, &format!("person:{}", to_person.trim())).await?;
-        if let (Holder::Person(p), Some(u)) = (&to, &within) {
+        if let (Holder::Person(p), Some(u)) = (&to, &rights.within) {
             if self.store.person(p).await?.unit_id.as_ref() != Some(u) {
                 return Err(invalid(Invalid::OutsideUnit));
             }

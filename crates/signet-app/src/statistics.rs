@@ -217,6 +217,52 @@ impl App {
     }
 }
 
+/// The columns of the table and of its CSV, in order.
+pub const COLUMNS: [&str; 14] = [
+    "unit_id",
+    "unit_name",
+    "parent_id",
+    "issued",
+    "leader_signed_valid",
+    "sealed_valid",
+    "sent_electronically",
+    "incoming",
+    "done_on_time",
+    "overdue",
+    "in_progress",
+    "leader_signature_rate",
+    "rank",
+    "period",
+];
+
+/// The report as CSV (UTF-8 with BOM, like the registers), one line per agency.
+pub fn to_csv(report: &Report) -> String {
+    let mut out = String::from("\u{feff}");
+    crate::registers::push_csv_line(&mut out, &COLUMNS.map(str::to_owned));
+    let period = format!("{}..{}", report.from, report.to);
+    for u in &report.units {
+        let c = &u.counters;
+        let cells = [
+            u.unit_id.to_string(),
+            u.unit_name.clone(),
+            u.parent_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            c.issued.to_string(),
+            c.leader_signed_valid.to_string(),
+            c.sealed_valid.to_string(),
+            u.sent_electronically.to_string(),
+            c.incoming.to_string(),
+            c.done_on_time.to_string(),
+            c.overdue.to_string(),
+            c.in_progress.to_string(),
+            format!("{:.4}", u.leader_signature_rate),
+            u.rank.to_string(),
+            period.clone(),
+        ];
+        crate::registers::push_csv_line(&mut out, &cells);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

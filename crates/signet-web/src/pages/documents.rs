@@ -453,6 +453,8 @@ struct DetailPage {
     steps: Vec<(&'static str, &'static str)>,
     files: Vec<FileRow>,
     history: Vec<HistoryRow>,
+    /// Incoming documents: the processing section (direction, handlers, notes, forms).
+    p: Option<super::incoming::Section>,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -478,6 +480,13 @@ fn action_label(t: Tr, action: &str) -> String {
         "document.draft" => ("Trả lại dự thảo", "Returned to draft"),
         "document.issued" => ("Cấp số, ban hành", "Numbered and issued"),
         "document.registered" => ("Vào sổ văn bản đến", "Registered as incoming"),
+        "document.presented" => ("Trình lãnh đạo", "Presented to the leader"),
+        "document.assigned" => ("Phân công xử lý", "Assigned"),
+        "document.reassigned" => ("Giao lại trong đơn vị", "Re-assigned"),
+        "document.processing" => ("Bắt đầu xử lý", "Processing started"),
+        "document.note" => ("Ghi ý kiến xử lý", "Processing note"),
+        "document.done" => ("Hoàn thành xử lý", "Processing completed"),
+        "document.verdicts" => ("Ghi kết quả kiểm tra chữ ký", "Signature verdicts recorded"),
         other => (other, other),
     };
     t.pick(vi, en).to_owned()
@@ -592,6 +601,7 @@ pub async fn detail(
             })
             .collect(),
         history: history(&state, t, &view.history).await,
+        p: super::incoming::section(&state, &u, d).await,
         l: Layout::of(
             &state,
             &u,
