@@ -316,7 +316,7 @@ async fn reassign(
     summary = "A processing note (handlers)",
     params(("id" = String, Path)),
     request_body = NewNote,
-    responses((status = CREATED, description = "Noted")))]
+    responses((status = NO_CONTENT, description = "Noted")))]
 async fn note(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -329,7 +329,7 @@ async fn note(
         .add_note(&u.viewer, &id, &b.note)
         .await
         .map_err(api)?;
-    Ok(StatusCode::CREATED.into_response())
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/documents/{id}/complete", tag = "incoming",
