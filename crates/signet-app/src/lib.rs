@@ -11,6 +11,7 @@ pub mod ca_service;
 pub mod certificates;
 pub mod clock;
 pub mod demo;
+mod demo_history;
 pub mod documents;
 pub mod error;
 pub mod files;

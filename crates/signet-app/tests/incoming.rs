@@ -412,3 +412,38 @@ async fn counters_equal_a_recount_after_a_seeded_mix_of_events() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_demo_history_gives_every_agency_figures_that_a_recount_confirms() {
+    let db = signet_store::testing::sqlite().await.unwrap();
+    let blobs = BlobStore::open(signet_store::testing::scratch_dir("blobs"), 1 << 20)
+        .await
+        .unwrap();
+    let app = App::new(
+        db.store.clone(),
+        blobs,
+        Arc::new(FixedClock(datetime!(2026-12-04 03:00 UTC))),
+    );
+    assert!(app.seed_demo_with(true).await.unwrap());
+    assert_eq!(app.recount(None).await.unwrap(), []);
+    let admin = db.store.person_by_username("quantri.ubnd").await.unwrap();
+    let admin = Viewer {
+        person_id: admin.id,
+        agency_id: admin.agency_id,
+        roles: admin.roles,
+    };
+    let report = app
+        .statistics(&admin, "2026-08-01", "2026-11-30", None)
+        .await
+        .unwrap();
+    assert_eq!(report.units.len(), 10);
+    assert_eq!(report.months.len(), 4);
+    for u in &report.units {
+        assert!(u.counters.issued >= 12, "{u:?}");
+        assert!(u.counters.sealed_valid <= u.counters.issued, "{u:?}");
+        assert!(u.leader_signature_rate > 0.5 && u.leader_signature_rate <= 1.0, "{u:?}");
+        assert!(u.counters.done_on_time > 0, "{u:?}");
+    }
+    assert!(report.units.iter().any(|u| u.counters.overdue > 0));
+    db.cleanup().await;
+}

@@ -177,7 +177,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             ca::ensure_demo_ca(&data.join("ca"), &listen)?;
             let app = with_ca(open_to_serve(&config).await?, &config)?;
             if app
-                .seed_demo()
+                .seed_demo_with(true)
                 .await
                 .map_err(|e| format!("seeding the demo province: {e}"))?
             {

@@ -64,18 +64,18 @@ fn sort_key(u: &UnitStatistics, column: &str) -> f64 {
     }
 }
 
-/// Sorts the table by `column` (descending unless `asc`); names sort by name.
+/// Sorts the table by `column`, ascending when `asc`, else descending.
 fn sort(units: &mut [UnitStatistics], column: &str, asc: bool) {
     if column == "unit_name" {
         units.sort_by(|a, b| a.unit_name.cmp(&b.unit_name));
     } else {
         units.sort_by(|a, b| {
-            sort_key(b, column)
-                .total_cmp(&sort_key(a, column))
-                .then_with(|| a.unit_name.cmp(&b.unit_name))
+            sort_key(a, column)
+                .total_cmp(&sort_key(b, column))
+                .then_with(|| b.unit_name.cmp(&a.unit_name))
         });
     }
-    if asc != (column == "unit_name") {
+    if !asc {
         units.reverse();
     }
 }
@@ -335,7 +335,7 @@ mod tests {
         assert_eq!(units[0].unit_name, "A");
         sort(&mut units, "leader_signature_rate", true);
         assert_eq!(units[0].unit_name, "C");
-        sort(&mut units, "unit_name", false);
+        sort(&mut units, "unit_name", true);
         assert_eq!(units[0].unit_name, "A");
         let svg = bar_chart(&units, "Tỷ lệ");
         assert!(svg.contains("B &lt;x&gt;") && !svg.contains("<x>"));
