@@ -249,7 +249,7 @@ pub struct HolidayList {
     request_body = AssignBody,
     responses(
         (status = OK, description = "Assigned", body = DocumentBody),
-        (status = BAD_REQUEST, description = "Empty instruction, deadline in the past, a handler of another agency", body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "Empty instruction, deadline in the past, a handler of another agency", body = ErrorBody),
         (status = CONFLICT, description = "Not presented to the leader", body = ErrorBody),
     ))]
 async fn assign(

@@ -141,10 +141,14 @@ pub fn trend_chart(report: &Report, title: &str) -> String {
     let mut labels = String::new();
     for (i, (month, c)) in months.iter().enumerate() {
         let x = left + step * i as f64;
-        let rate = |a: i64, b: i64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        signed.push(format!("{x:.1},{:.1}", y_of(rate(c.leader_signed_valid, c.issued))));
-        let settled = c.done_on_time + c.overdue;
-        on_time.push(format!("{x:.1},{:.1}", y_of(rate(c.done_on_time, settled))));
+        // A month with nothing to measure has no point (not a fall to 0%).
+        let point = |line: &mut Vec<String>, a: i64, b: i64| {
+            if b > 0 {
+                line.push(format!("{x:.1},{:.1}", y_of(a as f64 / b as f64)));
+            }
+        };
+        point(&mut signed, c.leader_signed_valid, c.issued);
+        point(&mut on_time, c.done_on_time, c.done_on_time + c.overdue);
         labels.push_str(&format!(
             "<text x=\"{x:.1}\" y=\"{:.0}\" class=\"axis\" text-anchor=\"middle\">{}</text>",
             H - 6.0,
