@@ -6,7 +6,7 @@
 //! sees an agency outside that subtree (another province, a sibling department). `sent_electronically` stays 0 until the document
 //! exchange (trục liên thông) records sending: there is no source for it yet.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use signet_core::ids::{AgencyId, DocumentId};
 use signet_core::person::Viewer;
@@ -143,20 +143,25 @@ impl App {
             let sub = subtree(&agencies, root);
             agencies.retain(|a| sub.contains(&a.id));
         }
-        let visible: HashSet<&AgencyId> = agencies.iter().map(|a| &a.id).collect();
-        let rows = self
+        let (from_m, to_m) = (
+            signet_core::calendar::month_key(from_d),
+            signet_core::calendar::month_key(to_d),
+        );
+        // Summed by the database; the whole set needs no list of ids.
+        let all = agencies.len() == self.store.agency_count().await?;
+        let ids: Vec<AgencyId> = agencies.iter().map(|a| a.id.clone()).collect();
+        let only = (!all).then_some(ids.as_slice());
+        let per_unit: HashMap<AgencyId, Counters> = self
             .store
-            .monthly_counters(
-                &signet_core::calendar::month_key(from_d),
-                &signet_core::calendar::month_key(to_d),
-            )
+            .summed_counters(&from_m, &to_m, false, only)
+            .await?
+            .into_iter()
+            .map(|(id, c)| (AgencyId::new(id), c))
+            .collect();
+        let per_month = self
+            .store
+            .summed_counters(&from_m, &to_m, true, only)
             .await?;
-        let mut per_unit: HashMap<AgencyId, Counters> = HashMap::new();
-        let mut per_month: BTreeMap<String, Counters> = BTreeMap::new();
-        for (agency, month, c) in rows.iter().filter(|(a, _, _)| visible.contains(a)) {
-            per_unit.entry(agency.clone()).or_default().add(c);
-            per_month.entry(month.clone()).or_default().add(c);
-        }
         let mut units: Vec<UnitStatistics> = agencies
             .iter()
             .map(|a| {
@@ -177,7 +182,7 @@ impl App {
             from: iso_date(from_d),
             to: iso_date(to_d),
             units,
-            months: per_month.into_iter().collect(),
+            months: per_month,
         })
     }
 

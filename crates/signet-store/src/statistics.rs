@@ -232,6 +232,45 @@ impl Store {
             .collect()
     }
 
+    /// The counters of `from_month..=to_month` summed per agency (or per month, `by_month`),
+    /// by the database. `agencies` limits the sum to those agencies; `None` is every one.
+    pub async fn summed_counters(
+        &self,
+        from_month: &str,
+        to_month: &str,
+        by_month: bool,
+        agencies: Option<&[AgencyId]>,
+    ) -> Result<Vec<(String, Counters)>, StoreError> {
+        let key = if by_month { "month" } else { "agency_id" };
+        let sums: Vec<String> = Counters::FIELDS
+            .iter()
+            .map(|f| format!("CAST(SUM({f}) AS BIGINT) AS {f}"))
+            .collect();
+        let mut b = crate::sql::Builder::new(&format!(
+            "SELECT {key} AS k, {} FROM unit_month_stats WHERE month >= ",
+            sums.join(", ")
+        ));
+        b.text(from_month).push(" AND month <= ").text(to_month);
+        if let Some(ids) = agencies {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            b.push(" AND agency_id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    b.push(", ");
+                }
+                b.text(id.as_str());
+            }
+            b.push(")");
+        }
+        b.push(&format!(" GROUP BY {key} ORDER BY {key}"));
+        let rows = b.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>("k")?, Counters::from_row(r)?)))
+            .collect()
+    }
+
     /// Recounts every counter (of one month, or all) from the documents, the processing
     /// records and the verdicts, and lists where the stored counters differ.
     pub async fn recount(&self, month: Option<&str>) -> Result<Vec<Difference>, StoreError> {

@@ -129,12 +129,12 @@ pub struct Arrival {
     pub year: i32,
 }
 
-const COLUMNS: &str = "id, agency_id, direction, state, doc_type, subject, urgency, secrecy, \
+pub(crate) const COLUMNS: &str = "id, agency_id, direction, state, doc_type, subject, urgency, secrecy, \
     series, year, number, notation, issued_on, author_name, author_code, signer_name, \
     signer_position, pages, recipients, due_on, drafting_unit_id, arrived_on, created_by, \
     created_at_ms, updated_at_ms";
 
-fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
+pub(crate) fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
     let text = |c: &str| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(c)?) };
     let direction = text("direction")?;
     let direction = Direction::parse(&direction).ok_or_else(|| corrupt("direction", &direction))?;

@@ -22,7 +22,7 @@ use crate::statistics::{bump, month_of, Counters};
 use crate::{new_id, Store, StoreError, Tx};
 
 /// The part a handler takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HandlerRole {
     /// Chủ trì: answers for the result.
     Lead,
@@ -436,48 +436,46 @@ impl Store {
         after: Option<(&str, &str)>,
         limit: u32,
     ) -> Result<Vec<QueueItem>, StoreError> {
+        let columns: Vec<String> = super::COLUMNS
+            .split(',')
+            .map(|c| format!("d.{}", c.trim()))
+            .collect();
         let mut items = Vec::new();
         // One indexed range per holder, merged: each reads at most `limit` rows.
         for holder in holders {
-            let mut b = crate::sql::Builder::new(
-                "SELECT id, document_id, role, deadline FROM assignments WHERE holder = ",
-            );
-            b.text(holder).push(" AND is_open = 1");
+            let mut b = crate::sql::Builder::new(&format!(
+                "SELECT a.id AS assignment_id, a.role, a.deadline, {} FROM assignments a \
+                 JOIN documents d ON d.id = a.document_id WHERE a.holder = ",
+                columns.join(", ")
+            ));
+            b.text(holder).push(" AND a.is_open = 1");
             if let Some((deadline, id)) = after {
-                b.push(" AND (deadline > ")
+                // The plain bound lets both planners seek the index; the OR orders ties.
+                b.push(" AND a.deadline >= ")
                     .text(deadline)
-                    .push(" OR (deadline = ")
+                    .push(" AND (a.deadline > ")
                     .text(deadline)
-                    .push(" AND id > ")
+                    .push(" OR a.id > ")
                     .text(id)
-                    .push("))");
+                    .push(")");
             }
-            b.push(" AND agency_id = ")
+            b.push(" AND a.agency_id = ")
                 .text(agency_id.as_str())
-                .push(" ORDER BY deadline, id LIMIT ")
+                .push(" ORDER BY a.deadline, a.id LIMIT ")
                 .int(i64::from(limit));
             for r in b.query().fetch_all(&self.pool).await? {
                 let role: String = r.try_get("role")?;
-                items.push((
-                    r.try_get::<String, _>("deadline")?,
-                    r.try_get::<String, _>("id")?,
-                    HandlerRole::parse(&role).ok_or_else(|| corrupt("handler role", &role))?,
-                    DocumentId::new(r.try_get::<String, _>("document_id")?),
-                ));
+                items.push(QueueItem {
+                    assignment_id: r.try_get("assignment_id")?,
+                    role: HandlerRole::parse(&role).ok_or_else(|| corrupt("handler role", &role))?,
+                    deadline: r.try_get("deadline")?,
+                    document: super::document_from_row(&r)?,
+                });
             }
         }
-        items.sort();
+        items.sort_by(|a, b| (&a.deadline, &a.assignment_id).cmp(&(&b.deadline, &b.assignment_id)));
         items.truncate(limit as usize);
-        let mut out = Vec::with_capacity(items.len());
-        for (deadline, assignment_id, role, document_id) in items {
-            out.push(QueueItem {
-                assignment_id,
-                role,
-                deadline,
-                document: self.document(agency_id, &document_id).await?,
-            });
-        }
-        Ok(out)
+        Ok(items)
     }
 
     /// The holiday table: `(day, name)` in date order.
