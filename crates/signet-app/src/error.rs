@@ -182,6 +182,8 @@ pub enum Invalid {
     OutsideUnit,
     #[error("the reply must be an outgoing document of this agency")]
     ReplyUnknown,
+    #[error("the new deadline {value} is not later than the current one, {deadline}")]
+    ExtensionNotLater { value: String, deadline: String },
     #[error("the period ends ({to}) before it begins ({from})")]
     Period { from: String, to: String },
 }
@@ -236,6 +238,7 @@ impl Invalid {
             Self::OutsideUnit => "outside_unit",
             Self::ReplyUnknown => "reply_unknown",
             Self::Period { .. } => "period",
+            Self::ExtensionNotLater { .. } => "extension_not_later",
         }
     }
 
@@ -259,6 +262,9 @@ impl Invalid {
                 vec![("value", value.clone()), ("today", today.clone())]
             }
             Self::Period { from, to } => vec![("from", from.clone()), ("to", to.clone())],
+            Self::ExtensionNotLater { value, deadline } => {
+                vec![("value", value.clone()), ("deadline", deadline.clone())]
+            }
             Self::ContentType { got, accepted } => {
                 vec![("got", got.clone()), ("accepted", (*accepted).to_owned())]
             }

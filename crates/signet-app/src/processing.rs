@@ -434,6 +434,68 @@ impl App {
         })
     }
 
+    /// The lead asks the assigner for a later deadline, with the reason (xin gia hạn).
+    pub async fn request_extension(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        deadline: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let record = self.record(viewer, id).await?;
+        if record.done_on.is_some() || !self.holds(viewer, &record, false).await? {
+            return Err(AppError::Forbidden("extensions: the lead handler, before completion"));
+        }
+        check_text("reason", reason, INSTRUCTION_MAX)?;
+        let day = parse_date(deadline).ok_or_else(|| {
+            invalid(Invalid::Date {
+                field: "deadline",
+                value: deadline.trim().to_owned(),
+            })
+        })?;
+        let day = iso_date(day);
+        if day <= record.deadline {
+            return Err(invalid(Invalid::ExtensionNotLater {
+                value: day,
+                deadline: record.deadline,
+            }));
+        }
+        Ok(self
+            .store
+            .request_extension(
+                &viewer.agency_id,
+                id,
+                &day,
+                reason.trim(),
+                &viewer.person_id,
+                self.clock.now_ms(),
+            )
+            .await?)
+    }
+
+    /// The leader who assigned the document approves or refuses the waiting request.
+    pub async fn decide_extension(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        approve: bool,
+    ) -> Result<(), AppError> {
+        let record = self.record(viewer, id).await?;
+        if record.assigned_by != viewer.person_id {
+            return Err(AppError::Forbidden("extensions: decided by the leader who assigned"));
+        }
+        Ok(self
+            .store
+            .decide_extension(
+                &viewer.agency_id,
+                id,
+                approve,
+                &viewer.person_id,
+                self.clock.now_ms(),
+            )
+            .await?)
+    }
+
     /// The administrator adds, renames or removes (`name` empty) a holiday.
     pub async fn set_holiday(
         &self,

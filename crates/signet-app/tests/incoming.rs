@@ -222,8 +222,41 @@ async fn register_present_assign_process_complete() {
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
         let e = app.add_note(&w.outsider, &id, "x").await.unwrap_err();
         assert!(matches!(e, AppError::NotFound), "{e:?}");
-        // Completed on Wednesday 6 May: a day late.
-        let late = at(app, datetime!(2026-05-06 03:00 UTC));
+        // The lead asks for a later deadline; the leader who assigned it approves.
+        let e = app
+            .request_extension(&w.officer, &id, "2026-05-04", "Chờ số liệu")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Invalid(Invalid::ExtensionNotLater { .. })), "{e:?}");
+        let e = app.request_extension(&w.officer, &id, "2026-05-12", " ").await.unwrap_err();
+        assert!(matches!(e, AppError::Rule(CoreError::Required { field: "reason" })), "{e:?}");
+        let e = app
+            .request_extension(&w.colleague, &id, "2026-05-12", "Chờ số liệu")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        app.request_extension(&w.officer, &id, "2026-05-12", "Chờ số liệu của các sở")
+            .await
+            .unwrap();
+        let e = app
+            .request_extension(&w.officer, &id, "2026-05-13", "Lần nữa")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
+        let e = app.decide_extension(&w.head, &id, true).await.unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        app.decide_extension(&w.leader, &id, false).await.unwrap();
+        assert_eq!(app.processing(&w.leader, &id).await.unwrap().unwrap().deadline, "2026-05-05");
+        // Refused once; asked again and approved: the deadline and the queue move.
+        app.request_extension(&w.officer, &id, "2026-05-08", "Chờ số liệu của các sở")
+            .await
+            .unwrap();
+        app.decide_extension(&w.leader, &id, true).await.unwrap();
+        assert_eq!(app.processing(&w.leader, &id).await.unwrap().unwrap().deadline, "2026-05-08");
+        let q = app.work_queue(&w.officer, None, 50).await.unwrap();
+        assert_eq!(q.items[0].deadline, "2026-05-08");
+        // Completed on Monday 11 May: late even so.
+        let late = at(app, datetime!(2026-05-11 03:00 UTC));
         let doc = late.complete(&w.officer, &id, &filed).await.unwrap();
         assert_eq!(doc.state, IncomingState::Done.into());
         assert!(app.work_queue(&w.officer, None, 50).await.unwrap().items.is_empty());
@@ -244,6 +277,10 @@ async fn register_present_assign_process_complete() {
                 "document.reassigned",
                 "document.processing",
                 "document.note",
+                "document.extension_requested",
+                "document.extension_decided",
+                "document.extension_requested",
+                "document.extension_decided",
                 "document.done"
             ]
         );

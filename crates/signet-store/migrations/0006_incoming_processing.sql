@@ -101,3 +101,19 @@ CREATE TABLE unit_month_stats (
     PRIMARY KEY (agency_id, month)
 );
 CREATE INDEX unit_month_stats_month ON unit_month_stats (month, agency_id);
+
+-- Requests to move a deadline (gia hạn), with the reason; the leader who assigned the
+-- document approves or refuses. state: pending, approved, refused.
+CREATE TABLE deadline_extensions (
+    id TEXT PRIMARY KEY,
+    agency_id TEXT NOT NULL REFERENCES agencies(id),
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    requested_by TEXT NOT NULL REFERENCES people(id),
+    deadline TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    state TEXT NOT NULL,
+    decided_by TEXT REFERENCES people(id),
+    at_ms BIGINT NOT NULL,
+    decided_at_ms BIGINT
+);
+CREATE INDEX deadline_extensions_document ON deadline_extensions (document_id, at_ms);

@@ -239,6 +239,10 @@ mod tests {
             Invalid::OutsideUnit,
             Invalid::ReplyUnknown,
             Invalid::Period { from: s(), to: s() },
+            Invalid::ExtensionNotLater {
+                value: s(),
+                deadline: s(),
+            },
         ];
         for i in &all {
             match i {
@@ -287,7 +291,8 @@ mod tests {
                 | Invalid::DeadlineInPast { .. }
                 | Invalid::OutsideUnit
                 | Invalid::ReplyUnknown
-                | Invalid::Period { .. } => {}
+                | Invalid::Period { .. }
+                | Invalid::ExtensionNotLater { .. } => {}
             }
         }
         all

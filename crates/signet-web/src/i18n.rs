@@ -171,6 +171,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("assigned_by", "Người phân công", "Assigned by"),
     ("result", "Kết quả", "Result"),
     ("overdue", "Quá hạn", "Overdue"),
+    ("reason", "Lý do", "Reason"),
+    ("extension", "Xin gia hạn", "Ask for an extension"),
+    ("extensions", "Gia hạn", "Extensions"),
+    ("approve", "Đồng ý gia hạn", "Approve"),
+    ("refuse", "Không đồng ý", "Refuse"),
     ("role", "Vai trò", "Role"),
     ("queue_empty", "Không có việc cần xử lý.", "Nothing to do."),
     ("download", "Tải về", "Download"),
@@ -382,6 +387,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "err_invalid_reply_unknown",
         "Văn bản trả lời phải là văn bản đi của cơ quan này.",
         "The reply must be an outgoing document of this agency.",
+    ),
+    (
+        "err_invalid_extension_not_later",
+        "Hạn mới {value} phải sau hạn hiện tại {deadline}.",
+        "The new deadline {value} must be later than the current one, {deadline}.",
     ),
     (
         "err_invalid_period",

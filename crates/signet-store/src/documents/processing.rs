@@ -15,7 +15,8 @@ use super::write::move_state;
 use super::{fetch, journal_and_commit, Document};
 use crate::error::corrupt;
 use crate::journal::details::{
-    entry, HolidaySet, IncomingAssigned, IncomingCompleted, LeadReassigned, NoteAdded,
+    entry, ExtensionDecided, ExtensionRequested, HolidaySet, IncomingAssigned,
+    IncomingCompleted, LeadReassigned, NoteAdded,
 };
 use crate::journal::{append, append_and_commit, claim_head};
 use crate::statistics::{bump, month_of, Counters};
@@ -99,6 +100,19 @@ pub struct Note {
     pub at_ms: i64,
 }
 
+/// A request to move the deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    pub id: String,
+    pub requested_by: PersonId,
+    /// The deadline asked for.
+    pub deadline: String,
+    pub reason: String,
+    /// `pending`, `approved` or `refused`.
+    pub state: String,
+    pub at_ms: i64,
+}
+
 /// Everything recorded about a directed document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessingRecord {
@@ -112,6 +126,7 @@ pub struct ProcessingRecord {
     pub done_on: Option<String>,
     pub assignments: Vec<Assignment>,
     pub notes: Vec<Note>,
+    pub extensions: Vec<Extension>,
 }
 
 /// The leader's direction: what to do, who, by when.
@@ -399,7 +414,28 @@ impl Store {
         .bind(document_id.as_str())
         .fetch_all(&self.pool)
         .await?;
+        let extensions = sqlx::query(
+            "SELECT id, requested_by, deadline, reason, state, at_ms FROM deadline_extensions \
+             WHERE agency_id = $1 AND document_id = $2 ORDER BY at_ms, id",
+        )
+        .bind(agency_id.as_str())
+        .bind(document_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         Ok(Some(ProcessingRecord {
+            extensions: extensions
+                .iter()
+                .map(|r| {
+                    Ok(Extension {
+                        id: r.try_get("id")?,
+                        requested_by: PersonId::new(r.try_get::<String, _>("requested_by")?),
+                        deadline: r.try_get("deadline")?,
+                        reason: r.try_get("reason")?,
+                        state: r.try_get("state")?,
+                        at_ms: r.try_get("at_ms")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
             instruction: p.try_get("instruction")?,
             deadline: p.try_get("deadline")?,
             assigned_by: PersonId::new(p.try_get::<String, _>("assigned_by")?),
@@ -476,6 +512,97 @@ impl Store {
         items.sort_by(|a, b| (&a.deadline, &a.assignment_id).cmp(&(&b.deadline, &b.assignment_id)));
         items.truncate(limit as usize);
         Ok(items)
+    }
+
+    /// Asks for a new deadline; refused (`Conflict`) while another request waits.
+    pub async fn request_extension(
+        &self,
+        agency_id: &AgencyId,
+        document_id: &DocumentId,
+        deadline: &str,
+        reason: &str,
+        actor: &PersonId,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let mut head = claim_head(&mut tx, agency_id).await?;
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deadline_extensions WHERE document_id = $1 AND state = 'pending'",
+        )
+        .bind(document_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if waiting > 0 {
+            return Err(StoreError::Conflict("an extension request is waiting".into()));
+        }
+        sqlx::query(
+            "INSERT INTO deadline_extensions (id, agency_id, document_id, requested_by, deadline, \
+             reason, state, at_ms) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
+        )
+        .bind(new_id())
+        .bind(agency_id.as_str())
+        .bind(document_id.as_str())
+        .bind(actor.as_str())
+        .bind(deadline)
+        .bind(reason)
+        .bind(at_ms)
+        .execute(&mut *tx)
+        .await?;
+        let action = ExtensionRequested { deadline, reason };
+        let entry = entry(at_ms, actor.as_str(), document_id.as_str(), &action)?;
+        append_and_commit(tx, agency_id, &mut head, entry).await
+    }
+
+    /// Approves (the deadline of the document and its open assignments moves) or refuses
+    /// the waiting extension request; `NotFound` when none waits.
+    pub async fn decide_extension(
+        &self,
+        agency_id: &AgencyId,
+        document_id: &DocumentId,
+        approve: bool,
+        actor: &PersonId,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let mut head = claim_head(&mut tx, agency_id).await?;
+        let row = sqlx::query(
+            "SELECT id, deadline FROM deadline_extensions WHERE agency_id = $1 AND document_id = $2 \
+             AND state = 'pending'",
+        )
+        .bind(agency_id.as_str())
+        .bind(document_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let (id, deadline): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        sqlx::query(
+            "UPDATE deadline_extensions SET state = $1, decided_by = $2, decided_at_ms = $3 WHERE id = $4",
+        )
+        .bind(if approve { "approved" } else { "refused" })
+        .bind(actor.as_str())
+        .bind(at_ms)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        if approve {
+            sqlx::query("UPDATE incoming_processing SET deadline = $1 WHERE document_id = $2")
+                .bind(&deadline)
+                .bind(document_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE assignments SET deadline = $1 WHERE document_id = $2 AND is_open = 1",
+            )
+            .bind(&deadline)
+            .bind(document_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let action = ExtensionDecided {
+            deadline: &deadline,
+            approved: approve,
+        };
+        let entry = entry(at_ms, actor.as_str(), document_id.as_str(), &action)?;
+        append_and_commit(tx, agency_id, &mut head, entry).await
     }
 
     /// The holiday table: `(day, name)` in date order.

@@ -170,6 +170,22 @@ pub(crate) struct IncomingCompleted<'a> {
 }
 named!(IncomingCompleted, "document.done");
 
+/// `document.extension_requested`: a new deadline asked for, and why.
+#[derive(Serialize)]
+pub(crate) struct ExtensionRequested<'a> {
+    pub deadline: &'a str,
+    pub reason: &'a str,
+}
+named!(ExtensionRequested, "document.extension_requested");
+
+/// `document.extension_decided`: the assigner's answer.
+#[derive(Serialize)]
+pub(crate) struct ExtensionDecided<'a> {
+    pub deadline: &'a str,
+    pub approved: bool,
+}
+named!(ExtensionDecided, "document.extension_decided");
+
 /// `document.verdicts`: the verification verdicts of an issued document's file.
 #[derive(Serialize)]
 pub(crate) struct SignatureVerdicts {

@@ -29,6 +29,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reassign))
         .routes(routes!(note))
         .routes(routes!(complete))
+        .routes(routes!(request_extension))
+        .routes(routes!(decide_extension))
         .routes(routes!(queue))
         .routes(routes!(statistics))
         .routes(routes!(holidays, set_holiday))
@@ -85,6 +87,31 @@ pub struct ProcessingBody {
     pub done_on: Option<String>,
     pub assignments: Vec<AssignmentBody>,
     pub notes: Vec<NoteBody>,
+    pub extensions: Vec<ExtensionBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionBody {
+    pub requested_by: String,
+    pub deadline: String,
+    pub reason: String,
+    /// `pending`, `approved` or `refused`.
+    pub state: String,
+    pub at_ms: i64,
+}
+
+/// `POST /api/v1/documents/{id}/extension`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExtensionRequest {
+    /// The later deadline asked for, `YYYY-MM-DD`.
+    pub deadline: String,
+    pub reason: String,
+}
+
+/// `POST /api/v1/documents/{id}/extension/decision`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExtensionDecision {
+    pub approve: bool,
 }
 
 impl From<&ProcessingRecord> for ProcessingBody {
@@ -115,6 +142,17 @@ impl From<&ProcessingRecord> for ProcessingBody {
                     author_id: n.author_id.to_string(),
                     note: n.body.clone(),
                     at_ms: n.at_ms,
+                })
+                .collect(),
+            extensions: r
+                .extensions
+                .iter()
+                .map(|e| ExtensionBody {
+                    requested_by: e.requested_by.to_string(),
+                    deadline: e.deadline.clone(),
+                    reason: e.reason.clone(),
+                    state: e.state.clone(),
+                    at_ms: e.at_ms,
                 })
                 .collect(),
         }
@@ -354,6 +392,49 @@ async fn complete(
         .await
         .map_err(api)?;
     Ok(Json(document_body(&state.app, &u.viewer, &doc)).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/documents/{id}/extension", tag = "incoming",
+    summary = "Ask the assigner for a later deadline, with the reason (the lead)",
+    params(("id" = String, Path)),
+    request_body = ExtensionRequest,
+    responses(
+        (status = NO_CONTENT, description = "Asked"),
+        (status = CONFLICT, description = "A request already waits", body = ErrorBody),
+    ))]
+async fn request_extension(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<DocumentId>,
+    req: Result<Json<ExtensionRequest>, JsonRejection>,
+) -> ApiResult {
+    let b = body(req)?;
+    state
+        .app
+        .request_extension(&u.viewer, &id, &b.deadline, &b.reason)
+        .await
+        .map_err(api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/documents/{id}/extension/decision", tag = "incoming",
+    summary = "Approve or refuse the waiting extension request (the leader who assigned)",
+    params(("id" = String, Path)),
+    request_body = ExtensionDecision,
+    responses((status = NO_CONTENT, description = "Decided")))]
+async fn decide_extension(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<DocumentId>,
+    req: Result<Json<ExtensionDecision>, JsonRejection>,
+) -> ApiResult {
+    let b = body(req)?;
+    state
+        .app
+        .decide_extension(&u.viewer, &id, b.approve)
+        .await
+        .map_err(api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/queue", tag = "incoming",

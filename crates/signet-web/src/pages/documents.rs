@@ -487,6 +487,8 @@ fn action_label(t: Tr, action: &str) -> String {
         "document.note" => ("Ghi ý kiến xử lý", "Processing note"),
         "document.done" => ("Hoàn thành xử lý", "Processing completed"),
         "document.verdicts" => ("Ghi kết quả kiểm tra chữ ký", "Signature verdicts recorded"),
+        "document.extension_requested" => ("Xin gia hạn", "Extension requested"),
+        "document.extension_decided" => ("Cho ý kiến gia hạn", "Extension decided"),
         other => (other, other),
     };
     t.pick(vi, en).to_owned()

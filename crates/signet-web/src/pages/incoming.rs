@@ -31,6 +31,10 @@ pub struct Section {
     pub assignments: Vec<(&'static str, String, bool)>,
     /// Who, when, what.
     pub notes: Vec<(String, String, String)>,
+    /// Who, the deadline asked for, why, its state label, waiting.
+    pub extensions: Vec<(String, String, String, &'static str)>,
+    pub can_extend: bool,
+    pub can_decide: bool,
     pub can_assign: bool,
     pub can_reassign: bool,
     pub can_note: bool,
@@ -86,6 +90,9 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
         overdue: false,
         assignments: Vec::new(),
         notes: Vec::new(),
+        extensions: Vec::new(),
+        can_extend: false,
+        can_decide: false,
         can_assign: viewer.has(Role::Leader) && d.state == IncomingState::Presented.into(),
         can_reassign: false,
         can_note: false,
@@ -129,7 +136,23 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
         let who = name_of(state, agency, &Holder::Person(n.author_id.clone())).await;
         s.notes.push((who, display_ms(n.at_ms), n.body.clone()));
     }
+    let mut waiting = false;
+    for e in &r.extensions {
+        let who = name_of(state, agency, &Holder::Person(e.requested_by.clone())).await;
+        let label = match e.state.as_str() {
+            "approved" => t.pick("Đã đồng ý", "Approved"),
+            "refused" => t.pick("Không đồng ý", "Refused"),
+            _ => {
+                waiting = true;
+                t.pick("Chờ ý kiến", "Waiting")
+            }
+        };
+        s.extensions.push((who, e.deadline.clone(), e.reason.clone(), label));
+    }
+    let open = r.done_on.is_none();
+    s.can_decide = waiting && open && r.assigned_by == viewer.person_id;
     if let Ok(rights) = app.rights(viewer, &r).await {
+        s.can_extend = rights.lead && open && !waiting;
         s.can_note = rights.handler;
         s.can_complete = rights.lead;
         s.can_reassign = rights.reassign;
@@ -232,6 +255,36 @@ pub async fn complete(
     state
         .app
         .complete(&u.user.viewer, &id, &form)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn extension(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .request_extension(&u.user.viewer, &id, field(&f, "deadline"), field(&f, "reason"))
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .decide_extension(&u.user.viewer, &id, field(&f, "approve") == "1")
         .await
         .map_err(|e| u.fail(e))?;
     Ok(back(&id))
