@@ -178,8 +178,16 @@ async fn run(db: &TestDb) {
     let officer = person(store, &ids[0], "bench.officer", Role::Officer).await;
     assignments(store, &ids[0], &officer).await;
     testing::analyze(store).await.unwrap();
-    eprintln!("{}: fixture in {:.1} s", db.label, t.elapsed().as_secs_f64());
-    let label = if db.label == "sqlite" { "SQLite" } else { "PostgreSQL" };
+    eprintln!(
+        "{}: fixture in {:.1} s",
+        db.label,
+        t.elapsed().as_secs_f64()
+    );
+    let label = if db.label == "sqlite" {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
 
     let n = 200;
     let (p50, p99, max) = time(n, || async {
@@ -218,7 +226,10 @@ async fn run(db: &TestDb) {
             .next;
     }
     let (p50, p99, max) = time(n, || async {
-        let q = app.work_queue(&officer, after.as_deref(), 50).await.unwrap();
+        let q = app
+            .work_queue(&officer, after.as_deref(), 50)
+            .await
+            .unwrap();
         assert_eq!(q.items.len(), 50);
     })
     .await;

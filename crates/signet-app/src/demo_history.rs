@@ -107,7 +107,10 @@ impl App {
             let app = self.at_time(at(day, 0));
             let form = DocumentForm {
                 doc_type: "cong-van".into(),
-                subject: format!("Công văn về việc triển khai nhiệm vụ tháng {} (số {k})", start.month() as u8),
+                subject: format!(
+                    "Công văn về việc triển khai nhiệm vụ tháng {} (số {k})",
+                    start.month() as u8
+                ),
                 ..DocumentForm::default()
             };
             let d = app.create_draft(officer, &form, Vec::new()).await?;
@@ -131,7 +134,9 @@ impl App {
                 notation: format!("{}/BNV-VP", 100 + k),
                 ..ArrivalForm::default()
             };
-            let doc = app.register_incoming(clerk, &form, &arrival, Vec::new()).await?;
+            let doc = app
+                .register_incoming(clerk, &form, &arrival, Vec::new())
+                .await?;
             app.present(clerk, &doc.id).await?;
             let working_days = 3 + rng.below(8);
             let direction = AssignForm {

@@ -184,7 +184,9 @@ impl App {
         form: &AssignForm,
     ) -> Result<Document, AppError> {
         if !viewer.has(Role::Leader) {
-            return Err(AppError::Forbidden("directing incoming documents: leaders only"));
+            return Err(AppError::Forbidden(
+                "directing incoming documents: leaders only",
+            ));
         }
         let doc = self.incoming(viewer, id).await?;
         check_text("instruction", &form.instruction, INSTRUCTION_MAX)?;
@@ -236,8 +238,7 @@ impl App {
         use signet_store::documents::processing::HandlerRole;
         let unit = self.headed_unit(viewer).await?;
         Ok(record.assignments.iter().any(|a| {
-            let role_ok = a.role == HandlerRole::Lead
-                || (any_role && a.role == HandlerRole::Co);
+            let role_ok = a.role == HandlerRole::Lead || (any_role && a.role == HandlerRole::Co);
             let mine = match &a.holder {
                 Holder::Person(p) => *p == viewer.person_id,
                 Holder::Unit(u) => unit.as_ref() == Some(u),
@@ -247,12 +248,12 @@ impl App {
     }
 
     async fn record(&self, viewer: &Viewer, id: &DocumentId) -> Result<ProcessingRecord, AppError> {
-        self.processing(viewer, id)
-            .await?
-            .ok_or(AppError::Rule(signet_core::CoreError::WrongState {
+        self.processing(viewer, id).await?.ok_or(AppError::Rule(
+            signet_core::CoreError::WrongState {
                 expected: IncomingState::Assigned.code(),
                 actual: IncomingState::Registered.code(),
-            }))
+            },
+        ))
     }
 
     /// What the viewer may do on a directed document.
@@ -261,10 +262,9 @@ impl App {
         viewer: &Viewer,
         record: &ProcessingRecord,
     ) -> Result<Rights, AppError> {
-        let lead = record
-            .assignments
-            .iter()
-            .find(|a| a.is_open && a.role == signet_store::documents::processing::HandlerRole::Lead);
+        let lead = record.assignments.iter().find(|a| {
+            a.is_open && a.role == signet_store::documents::processing::HandlerRole::Lead
+        });
         let within = match lead.map(|a| &a.holder) {
             Some(Holder::Unit(u)) => Some(u.clone()),
             Some(Holder::Person(p)) => self.store.person(p).await?.unit_id,
@@ -294,7 +294,9 @@ impl App {
                 "re-assigning: the unit's head or the assigner, while the lead is open",
             ));
         }
-        let to = self.handler(viewer, &format!("person:{}", to_person.trim())).await?;
+        let to = self
+            .handler(viewer, &format!("person:{}", to_person.trim()))
+            .await?;
         if let (Holder::Person(p), Some(u)) = (&to, &rights.within) {
             if self.store.person(p).await?.unit_id.as_ref() != Some(u) {
                 return Err(invalid(Invalid::OutsideUnit));
@@ -302,7 +304,13 @@ impl App {
         }
         Ok(self
             .store
-            .reassign_lead(&viewer.agency_id, id, &to, &viewer.person_id, self.clock.now_ms())
+            .reassign_lead(
+                &viewer.agency_id,
+                id,
+                &to,
+                &viewer.person_id,
+                self.clock.now_ms(),
+            )
             .await?)
     }
 
@@ -376,7 +384,12 @@ impl App {
             let start = Incoming::<Assigned>::restore(id, state)?.start();
             state = self
                 .store
-                .transition(&viewer.agency_id, &start, &viewer.person_id, self.clock.now_ms())
+                .transition(
+                    &viewer.agency_id,
+                    &start,
+                    &viewer.person_id,
+                    self.clock.now_ms(),
+                )
                 .await?
                 .state;
         }
@@ -425,7 +438,11 @@ impl App {
             .filter(|i| viewer.can_read(i.document.scope()))
             .collect();
         let next = (items.len() == limit as usize)
-            .then(|| items.last().map(|i| format!("{},{}", i.deadline, i.assignment_id)))
+            .then(|| {
+                items
+                    .last()
+                    .map(|i| format!("{},{}", i.deadline, i.assignment_id))
+            })
             .flatten();
         Ok(Queue {
             items,
@@ -444,7 +461,9 @@ impl App {
     ) -> Result<(), AppError> {
         let record = self.record(viewer, id).await?;
         if record.done_on.is_some() || !self.holds(viewer, &record, false).await? {
-            return Err(AppError::Forbidden("extensions: the lead handler, before completion"));
+            return Err(AppError::Forbidden(
+                "extensions: the lead handler, before completion",
+            ));
         }
         check_text("reason", reason, INSTRUCTION_MAX)?;
         let day = parse_date(deadline).ok_or_else(|| {
@@ -482,7 +501,9 @@ impl App {
     ) -> Result<(), AppError> {
         let record = self.record(viewer, id).await?;
         if record.assigned_by != viewer.person_id {
-            return Err(AppError::Forbidden("extensions: decided by the leader who assigned"));
+            return Err(AppError::Forbidden(
+                "extensions: decided by the leader who assigned",
+            ));
         }
         Ok(self
             .store

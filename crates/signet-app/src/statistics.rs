@@ -82,9 +82,12 @@ fn rank(units: &mut [UnitStatistics]) {
             .push(u.leader_signature_rate);
     }
     for u in units.iter_mut() {
-        let better = by_parent
-            .get(&u.parent_id)
-            .map_or(0, |rates| rates.iter().filter(|r| **r > u.leader_signature_rate).count());
+        let better = by_parent.get(&u.parent_id).map_or(0, |rates| {
+            rates
+                .iter()
+                .filter(|r| **r > u.leader_signature_rate)
+                .count()
+        });
         u.rank = u32::try_from(better).unwrap_or(u32::MAX).saturating_add(1);
     }
 }
@@ -102,7 +105,9 @@ impl App {
     /// The agencies the viewer may see the statistics of, or a refusal.
     async fn visible_agencies(&self, viewer: &Viewer) -> Result<Vec<Agency>, AppError> {
         if !viewer.has(Role::Leader) && !viewer.has(Role::Administrator) {
-            return Err(AppError::Forbidden("statistics: leaders and administrators"));
+            return Err(AppError::Forbidden(
+                "statistics: leaders and administrators",
+            ));
         }
         let all = self.store.agencies().await?;
         let mine = subtree(&all, &viewer.agency_id);
@@ -250,7 +255,10 @@ pub fn to_csv(report: &Report) -> String {
         let cells = [
             u.unit_id.to_string(),
             u.unit_name.clone(),
-            u.parent_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            u.parent_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             c.issued.to_string(),
             c.leader_signed_valid.to_string(),
             c.sealed_valid.to_string(),

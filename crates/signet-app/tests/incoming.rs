@@ -164,32 +164,60 @@ async fn register_present_assign_process_complete() {
         assert!(app.allowed_steps(&w.leader, &doc).is_empty());
         let early = direction(format!("unit:{}", w.unit), vec![], "2");
         let e = app.assign(&w.leader, &id, &early).await.unwrap_err();
-        assert!(matches!(e, AppError::Rule(CoreError::WrongState { .. })), "{e:?}");
+        assert!(
+            matches!(e, AppError::Rule(CoreError::WrongState { .. })),
+            "{e:?}"
+        );
         app.take_step(&w.clerk, &id, Step::Present).await.unwrap();
 
         // Bad directions are refused, each with its reason.
         let mut empty = early.clone();
         empty.instruction = "  ".into();
         let e = app.assign(&w.leader, &id, &empty).await.unwrap_err();
-        assert!(matches!(e, AppError::Rule(CoreError::Required { field: "instruction" })), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                AppError::Rule(CoreError::Required {
+                    field: "instruction"
+                })
+            ),
+            "{e:?}"
+        );
         let mut past = early.clone();
         past.working_days.clear();
         past.deadline = "2026-04-28".into();
         let e = app.assign(&w.leader, &id, &past).await.unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::DeadlineInPast { .. })), "{e:?}");
-        let foreign = direction(format!("unit:{}", w.unit), vec![person_ref(&w.outsider)], "2");
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::DeadlineInPast { .. })),
+            "{e:?}"
+        );
+        let foreign = direction(
+            format!("unit:{}", w.unit),
+            vec![person_ref(&w.outsider)],
+            "2",
+        );
         let e = app.assign(&w.leader, &id, &foreign).await.unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::ForeignHandler { .. })), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::ForeignHandler { .. })),
+            "{e:?}"
+        );
         let mut none = early.clone();
         none.working_days.clear();
         let e = app.assign(&w.leader, &id, &none).await.unwrap_err();
-        assert_eq!(e.to_string(), "give a deadline: the document has no due date");
+        assert_eq!(
+            e.to_string(),
+            "give a deadline: the document has no due date"
+        );
         let e = app.assign(&w.officer, &id, &early).await.unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
 
         // The unit leads, a colleague co-handles; 2 working days from Wednesday 29/4 skip
         // the holidays 30/4 and 1/5 and the weekend.
-        let ok = direction(format!("unit:{}", w.unit), vec![person_ref(&w.colleague)], "2");
+        let ok = direction(
+            format!("unit:{}", w.unit),
+            vec![person_ref(&w.colleague)],
+            "2",
+        );
         let doc = app.assign(&w.leader, &id, &ok).await.unwrap();
         assert_eq!(doc.state, IncomingState::Assigned.into());
         let record = app.processing(&w.leader, &id).await.unwrap().unwrap();
@@ -197,21 +225,61 @@ async fn register_present_assign_process_complete() {
 
         // The unit's head sees it in the queue, the officer not yet; the colleague does.
         let q = app.work_queue(&w.head, None, 50).await.unwrap();
-        assert_eq!(q.items.iter().map(|i| &i.document.id).collect::<Vec<_>>(), [&id]);
-        assert!(app.work_queue(&w.officer, None, 50).await.unwrap().items.is_empty());
-        assert_eq!(app.work_queue(&w.colleague, None, 50).await.unwrap().items.len(), 1);
+        assert_eq!(
+            q.items.iter().map(|i| &i.document.id).collect::<Vec<_>>(),
+            [&id]
+        );
+        assert!(app
+            .work_queue(&w.officer, None, 50)
+            .await
+            .unwrap()
+            .items
+            .is_empty());
+        assert_eq!(
+            app.work_queue(&w.colleague, None, 50)
+                .await
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
 
         // Re-assignment stays within the unit and is the head's.
-        let e = app.reassign(&w.head, &id, w.elsewhere.person_id.as_str()).await.unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::OutsideUnit)), "{e:?}");
-        let e = app.reassign(&w.colleague, &id, w.officer.person_id.as_str()).await.unwrap_err();
+        let e = app
+            .reassign(&w.head, &id, w.elsewhere.person_id.as_str())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::OutsideUnit)),
+            "{e:?}"
+        );
+        let e = app
+            .reassign(&w.colleague, &id, w.officer.person_id.as_str())
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
-        app.reassign(&w.head, &id, w.officer.person_id.as_str()).await.unwrap();
-        assert!(app.work_queue(&w.head, None, 50).await.unwrap().items.is_empty());
-        assert_eq!(app.work_queue(&w.officer, None, 50).await.unwrap().items.len(), 1);
+        app.reassign(&w.head, &id, w.officer.person_id.as_str())
+            .await
+            .unwrap();
+        assert!(app
+            .work_queue(&w.head, None, 50)
+            .await
+            .unwrap()
+            .items
+            .is_empty());
+        assert_eq!(
+            app.work_queue(&w.officer, None, 50)
+                .await
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
 
         // The co-handler's note starts the processing; only the lead completes.
-        app.add_note(&w.colleague, &id, "Đã tổng hợp số liệu quý I.").await.unwrap();
+        app.add_note(&w.colleague, &id, "Đã tổng hợp số liệu quý I.")
+            .await
+            .unwrap();
         let doc = app.document(&w.leader, &id).await.unwrap();
         assert_eq!(doc.state, IncomingState::Processing.into());
         let filed = CompleteForm {
@@ -227,9 +295,18 @@ async fn register_present_assign_process_complete() {
             .request_extension(&w.officer, &id, "2026-05-04", "Chờ số liệu")
             .await
             .unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::ExtensionNotLater { .. })), "{e:?}");
-        let e = app.request_extension(&w.officer, &id, "2026-05-12", " ").await.unwrap_err();
-        assert!(matches!(e, AppError::Rule(CoreError::Required { field: "reason" })), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::ExtensionNotLater { .. })),
+            "{e:?}"
+        );
+        let e = app
+            .request_extension(&w.officer, &id, "2026-05-12", " ")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Rule(CoreError::Required { field: "reason" })),
+            "{e:?}"
+        );
         let e = app
             .request_extension(&w.colleague, &id, "2026-05-12", "Chờ số liệu")
             .await
@@ -246,20 +323,39 @@ async fn register_present_assign_process_complete() {
         let e = app.decide_extension(&w.head, &id, true).await.unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
         app.decide_extension(&w.leader, &id, false).await.unwrap();
-        assert_eq!(app.processing(&w.leader, &id).await.unwrap().unwrap().deadline, "2026-05-05");
+        assert_eq!(
+            app.processing(&w.leader, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .deadline,
+            "2026-05-05"
+        );
         // Refused once; asked again and approved: the deadline and the queue move.
         app.request_extension(&w.officer, &id, "2026-05-08", "Chờ số liệu của các sở")
             .await
             .unwrap();
         app.decide_extension(&w.leader, &id, true).await.unwrap();
-        assert_eq!(app.processing(&w.leader, &id).await.unwrap().unwrap().deadline, "2026-05-08");
+        assert_eq!(
+            app.processing(&w.leader, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .deadline,
+            "2026-05-08"
+        );
         let q = app.work_queue(&w.officer, None, 50).await.unwrap();
         assert_eq!(q.items[0].deadline, "2026-05-08");
         // Completed on Monday 11 May: late even so.
         let late = at(app, datetime!(2026-05-11 03:00 UTC));
         let doc = late.complete(&w.officer, &id, &filed).await.unwrap();
         assert_eq!(doc.state, IncomingState::Done.into());
-        assert!(app.work_queue(&w.officer, None, 50).await.unwrap().items.is_empty());
+        assert!(app
+            .work_queue(&w.officer, None, 50)
+            .await
+            .unwrap()
+            .items
+            .is_empty());
         let actions: Vec<String> = app
             .document_view(&w.leader, &id)
             .await
@@ -294,9 +390,18 @@ async fn register_present_assign_process_complete() {
         let ids: Vec<&AgencyId> = report.units.iter().map(|u| &u.unit_id).collect();
         assert_eq!(ids.len(), 2);
         assert!(ids.contains(&&w.province) && ids.contains(&&w.department));
-        let mine = report.units.iter().find(|u| u.unit_id == w.province).unwrap();
+        let mine = report
+            .units
+            .iter()
+            .find(|u| u.unit_id == w.province)
+            .unwrap();
         assert_eq!(
-            (mine.counters.incoming, mine.counters.overdue, mine.counters.done_on_time, mine.counters.in_progress),
+            (
+                mine.counters.incoming,
+                mine.counters.overdue,
+                mine.counters.done_on_time,
+                mine.counters.in_progress
+            ),
             (1, 1, 0, 0)
         );
         let theirs = app
@@ -306,14 +411,28 @@ async fn register_present_assign_process_complete() {
         assert_eq!(theirs.units.len(), 1);
         assert_eq!(theirs.units[0].counters.incoming, 0);
         let e = app
-            .statistics(&w.outsider_leader, "2026-04-01", "2026-04-30", Some(&w.province))
+            .statistics(
+                &w.outsider_leader,
+                "2026-04-01",
+                "2026-04-30",
+                Some(&w.province),
+            )
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::NotFound), "{e:?}");
-        let e = app.statistics(&w.officer, "2026-04-01", "2026-04-30", None).await.unwrap_err();
+        let e = app
+            .statistics(&w.officer, "2026-04-01", "2026-04-30", None)
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
-        let e = app.statistics(&w.leader, "2026-05-01", "2026-04-30", None).await.unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::Period { .. })), "{e:?}");
+        let e = app
+            .statistics(&w.leader, "2026-05-01", "2026-04-30", None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::Period { .. })),
+            "{e:?}"
+        );
         assert_eq!(app.recount(None).await.unwrap(), []);
         db.cleanup().await;
     }
@@ -328,9 +447,13 @@ async fn the_queue_puts_overdue_first_and_pages_by_deadline() {
         for (k, days) in ["9", "1", "5", "3"].iter().enumerate() {
             let id = register(app, &w.clerk, &format!("Văn bản {k}"), "").await;
             app.take_step(&w.clerk, &id, Step::Present).await.unwrap();
-            app.assign(&w.leader, &id, &direction(person_ref(&w.officer), vec![], days))
-                .await
-                .unwrap();
+            app.assign(
+                &w.leader,
+                &id,
+                &direction(person_ref(&w.officer), vec![], days),
+            )
+            .await
+            .unwrap();
             ids.push(id);
         }
         // A week later two deadlines have passed: they lead the queue, earliest first.
@@ -345,7 +468,10 @@ async fn the_queue_puts_overdue_first_and_pages_by_deadline() {
             .unwrap();
         let deadlines: Vec<&str> = rest.items.iter().map(|i| i.deadline.as_str()).collect();
         assert_eq!(deadlines, ["2026-05-08", "2026-05-14"]);
-        let e = later.work_queue(&w.officer, Some("garbage"), 2).await.unwrap_err();
+        let e = later
+            .work_queue(&w.officer, Some("garbage"), 2)
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Invalid(Invalid::Cursor)), "{e:?}");
         db.cleanup().await;
     }
@@ -356,7 +482,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }
@@ -384,7 +513,10 @@ async fn counters_equal_a_recount_after_a_seeded_mix_of_events() {
                         subject: format!("Đi {n}"),
                         ..DocumentForm::default()
                     };
-                    let d = app.create_draft(&w.clerk, &draft, Vec::new()).await.unwrap();
+                    let d = app
+                        .create_draft(&w.clerk, &draft, Vec::new())
+                        .await
+                        .unwrap();
                     app.submit(&w.clerk, &d.id).await.unwrap();
                     app.sign(&w.leader, &d.id).await.unwrap();
                     app.issue(&w.clerk, &d.id).await.unwrap();
@@ -393,7 +525,9 @@ async fn counters_equal_a_recount_after_a_seeded_mix_of_events() {
                 3 if !issued.is_empty() => {
                     let k = rng.below(issued.len() as u64) as usize;
                     let (l, s) = (rng.below(10) < 9, rng.below(10) < 8);
-                    app.record_signature_verdicts(&w.clerk, &issued[k], l, s).await.unwrap();
+                    app.record_signature_verdicts(&w.clerk, &issued[k], l, s)
+                        .await
+                        .unwrap();
                 }
                 _ if !open.is_empty() => {
                     let k = rng.below(open.len() as u64) as usize;
@@ -430,7 +564,11 @@ async fn counters_equal_a_recount_after_a_seeded_mix_of_events() {
             .statistics(&w.leader, "2026-04-01", "2026-07-31", None)
             .await
             .unwrap();
-        let p = report.units.iter().find(|u| u.unit_id == w.province).unwrap();
+        let p = report
+            .units
+            .iter()
+            .find(|u| u.unit_id == w.province)
+            .unwrap();
         assert_eq!(p.counters.issued as usize, issued.len());
         assert!(p.counters.done_on_time + p.counters.overdue > 0);
         assert!(p.leader_signature_rate > 0.0 && p.leader_signature_rate <= 1.0);
@@ -478,7 +616,10 @@ async fn the_demo_history_gives_every_agency_figures_that_a_recount_confirms() {
     for u in &report.units {
         assert!(u.counters.issued >= 12, "{u:?}");
         assert!(u.counters.sealed_valid <= u.counters.issued, "{u:?}");
-        assert!(u.leader_signature_rate > 0.5 && u.leader_signature_rate <= 1.0, "{u:?}");
+        assert!(
+            u.leader_signature_rate > 0.5 && u.leader_signature_rate <= 1.0,
+            "{u:?}"
+        );
         assert!(u.counters.done_on_time > 0, "{u:?}");
     }
     assert!(report.units.iter().any(|u| u.counters.overdue > 0));

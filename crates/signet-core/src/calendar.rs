@@ -74,10 +74,19 @@ mod tests {
     fn weekends_are_skipped() {
         let h = Holidays::default();
         // Friday + 1 working day = Monday.
-        assert_eq!(h.add_working_days(date!(2026 - 12 - 04), 1), date!(2026 - 12 - 07));
-        assert_eq!(h.add_working_days(date!(2026 - 12 - 04), 5), date!(2026 - 12 - 11));
+        assert_eq!(
+            h.add_working_days(date!(2026 - 12 - 04), 1),
+            date!(2026 - 12 - 07)
+        );
+        assert_eq!(
+            h.add_working_days(date!(2026 - 12 - 04), 5),
+            date!(2026 - 12 - 11)
+        );
         // A Saturday with 0 days moves to Monday.
-        assert_eq!(h.add_working_days(date!(2026 - 12 - 05), 0), date!(2026 - 12 - 07));
+        assert_eq!(
+            h.add_working_days(date!(2026 - 12 - 05), 0),
+            date!(2026 - 12 - 07)
+        );
     }
 
     #[test]
@@ -85,8 +94,14 @@ mod tests {
         // Wednesday 29 April 2026 + 2 working days: Thu 30/4 and Fri 1/5 are holidays,
         // then the weekend: Monday 4 and Tuesday 5 May.
         let h = holidays();
-        assert_eq!(h.add_working_days(date!(2026 - 04 - 29), 1), date!(2026 - 05 - 04));
-        assert_eq!(h.add_working_days(date!(2026 - 04 - 29), 2), date!(2026 - 05 - 05));
+        assert_eq!(
+            h.add_working_days(date!(2026 - 04 - 29), 1),
+            date!(2026 - 05 - 04)
+        );
+        assert_eq!(
+            h.add_working_days(date!(2026 - 04 - 29), 2),
+            date!(2026 - 05 - 05)
+        );
         assert!(!h.is_working_day(date!(2026 - 04 - 30)));
         assert_eq!(
             h.working_days_between(date!(2026 - 04 - 29), date!(2026 - 05 - 05)),

@@ -9,7 +9,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_document_terms.sql")),
     (3, include_str!("../migrations/0003_certificates.sql")),
-    (6, include_str!("../migrations/0006_incoming_processing.sql")),
+    (
+        6,
+        include_str!("../migrations/0006_incoming_processing.sql"),
+    ),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

@@ -161,7 +161,10 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut head = crate::journal::claim_head(&mut tx, agency_id).await?;
         let doc = crate::documents::fetch(&mut tx, agency_id, document_id).await?;
-        let issued_on = doc.issued_on.as_deref().filter(|_| doc.state.outgoing().is_some());
+        let issued_on = doc
+            .issued_on
+            .as_deref()
+            .filter(|_| doc.state.outgoing().is_some());
         let month = month_of(issued_on.ok_or(StoreError::Domain(
             signet_core::CoreError::WrongState {
                 expected: "issued",

@@ -106,7 +106,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/documents/{id}/reassign", post(pages::incoming::reassign))
         .route("/documents/{id}/notes", post(pages::incoming::note))
         .route("/documents/{id}/complete", post(pages::incoming::complete))
-        .route("/documents/{id}/extension", post(pages::incoming::extension))
+        .route(
+            "/documents/{id}/extension",
+            post(pages::incoming::extension),
+        )
         .route(
             "/documents/{id}/extension/decision",
             post(pages::incoming::decide),

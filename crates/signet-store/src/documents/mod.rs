@@ -129,7 +129,8 @@ pub struct Arrival {
     pub year: i32,
 }
 
-pub(crate) const COLUMNS: &str = "id, agency_id, direction, state, doc_type, subject, urgency, secrecy, \
+pub(crate) const COLUMNS: &str =
+    "id, agency_id, direction, state, doc_type, subject, urgency, secrecy, \
     series, year, number, notation, issued_on, author_name, author_code, signer_name, \
     signer_position, pages, recipients, due_on, drafting_unit_id, arrived_on, created_by, \
     created_at_ms, updated_at_ms";
@@ -237,7 +238,11 @@ pub(crate) async fn journal_and_commit(
     Ok(doc)
 }
 
-pub(crate) async fn fetch(tx: &mut Tx, agency_id: &AgencyId, id: &DocumentId) -> Result<Document, StoreError> {
+pub(crate) async fn fetch(
+    tx: &mut Tx,
+    agency_id: &AgencyId,
+    id: &DocumentId,
+) -> Result<Document, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM documents WHERE agency_id = $1 AND id = $2"
     ))

@@ -15,8 +15,8 @@ use super::write::move_state;
 use super::{fetch, journal_and_commit, Document};
 use crate::error::corrupt;
 use crate::journal::details::{
-    entry, ExtensionDecided, ExtensionRequested, HolidaySet, IncomingAssigned,
-    IncomingCompleted, LeadReassigned, NoteAdded,
+    entry, ExtensionDecided, ExtensionRequested, HolidaySet, IncomingAssigned, IncomingCompleted,
+    LeadReassigned, NoteAdded,
 };
 use crate::journal::{append, append_and_commit, claim_head};
 use crate::statistics::{bump, month_of, Counters};
@@ -244,8 +244,17 @@ impl Store {
         ];
         for (role, holders) in roles {
             for h in holders {
-                insert_assignment(&mut tx, d.agency_id, id, role, h, d.deadline, d.actor, d.at_ms)
-                    .await?;
+                insert_assignment(
+                    &mut tx,
+                    d.agency_id,
+                    id,
+                    role,
+                    h,
+                    d.deadline,
+                    d.actor,
+                    d.at_ms,
+                )
+                .await?;
             }
         }
         let action = IncomingAssigned {
@@ -326,7 +335,12 @@ impl Store {
         .bind(at_ms)
         .execute(&mut *tx)
         .await?;
-        let entry = entry(at_ms, actor.as_str(), document_id.as_str(), &NoteAdded { note: body })?;
+        let entry = entry(
+            at_ms,
+            actor.as_str(),
+            document_id.as_str(),
+            &NoteAdded { note: body },
+        )?;
         append_and_commit(tx, agency_id, &mut head, entry).await
     }
 
@@ -503,7 +517,8 @@ impl Store {
                 let role: String = r.try_get("role")?;
                 items.push(QueueItem {
                     assignment_id: r.try_get("assignment_id")?,
-                    role: HandlerRole::parse(&role).ok_or_else(|| corrupt("handler role", &role))?,
+                    role: HandlerRole::parse(&role)
+                        .ok_or_else(|| corrupt("handler role", &role))?,
                     deadline: r.try_get("deadline")?,
                     document: super::document_from_row(&r)?,
                 });
@@ -533,7 +548,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if waiting > 0 {
-            return Err(StoreError::Conflict("an extension request is waiting".into()));
+            return Err(StoreError::Conflict(
+                "an extension request is waiting".into(),
+            ));
         }
         sqlx::query(
             "INSERT INTO deadline_extensions (id, agency_id, document_id, requested_by, deadline, \

@@ -17,10 +17,10 @@ use super::terms::{index_document, search_text};
 use super::{fetch, journal_and_commit, Arrival, Document, NewDocument, NewFile};
 use crate::error::corrupt;
 use crate::journal::claim_head;
-use crate::statistics::{bump, month_of, Counters};
 use crate::journal::details::{
     entry, DocumentDrafted, DocumentIssued, DocumentMoved, DocumentRegistered, FileDetails,
 };
+use crate::statistics::{bump, month_of, Counters};
 use crate::{new_id, Store, StoreError, Tx};
 
 /// Who issues which document, when, in which year's register.
@@ -145,7 +145,13 @@ impl Store {
             in_progress: 1,
             ..Counters::default()
         };
-        bump(&mut tx, &d.agency_id, &month_of(&arrival.arrived_on)?, &arrived).await?;
+        bump(
+            &mut tx,
+            &d.agency_id,
+            &month_of(&arrival.arrived_on)?,
+            &arrived,
+        )
+        .await?;
         let action = DocumentRegistered {
             arrival_number: number,
             notation: &arrival.notation,

@@ -102,7 +102,11 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
     };
     if s.can_assign {
         let units = app.store.units(&viewer.agency_id).await.unwrap_or_default();
-        let people = app.store.people(&viewer.agency_id).await.unwrap_or_default();
+        let people = app
+            .store
+            .people(&viewer.agency_id)
+            .await
+            .unwrap_or_default();
         s.holders = units
             .into_iter()
             .map(|u| (format!("unit:{}", u.id), u.name))
@@ -147,7 +151,8 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
                 t.pick("Chờ ý kiến", "Waiting")
             }
         };
-        s.extensions.push((who, e.deadline.clone(), e.reason.clone(), label));
+        s.extensions
+            .push((who, e.deadline.clone(), e.reason.clone(), label));
     }
     let open = r.done_on.is_none();
     s.can_decide = waiting && open && r.assigned_by == viewer.person_id;
@@ -269,7 +274,12 @@ pub async fn extension(
     u.check_csrf(field(&f, "csrf"))?;
     state
         .app
-        .request_extension(&u.user.viewer, &id, field(&f, "deadline"), field(&f, "reason"))
+        .request_extension(
+            &u.user.viewer,
+            &id,
+            field(&f, "deadline"),
+            field(&f, "reason"),
+        )
         .await
         .map_err(|e| u.fail(e))?;
     Ok(back(&id))

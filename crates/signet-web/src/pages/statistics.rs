@@ -251,7 +251,11 @@ pub async fn show(
                 (true, true) => " ▲",
                 (true, false) => " ▼",
             };
-            (t.s(&format!("stat_{c}")), link(&q, &r, c, current && !asc), arrow)
+            (
+                t.s(&format!("stat_{c}")),
+                link(&q, &r, c, current && !asc),
+                arrow,
+            )
         })
         .collect();
     let rows = r

@@ -43,16 +43,23 @@ async fn an_incoming_document_goes_from_register_to_done_over_the_api() {
                 .json(&body)
         };
         let lead = format!("person:{officer_id}");
-        env.send(assign(json!({"instruction": " ", "lead": lead, "working_days": 3})))
-            .await
-            .expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        env.send(assign(
+            json!({"instruction": " ", "lead": lead, "working_days": 3}),
+        ))
+        .await
+        .expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
         let r = env
-            .send(assign(json!({"instruction": "Xử lý", "lead": lead, "deadline": "2020-01-01"})))
+            .send(assign(
+                json!({"instruction": "Xử lý", "lead": lead, "deadline": "2020-01-01"}),
+            ))
             .await;
         r.expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
         assert_eq!(r.json()["error"]["problem"], "deadline_in_past");
         let snv_clerk = env.api("vanthu.snv").await;
-        let foreign = me(&env, &snv_clerk).await["person"]["id"].as_str().unwrap().to_owned();
+        let foreign = me(&env, &snv_clerk).await["person"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let r = env
             .send(assign(json!({"instruction": "Xử lý", "lead": lead,
                 "co": [format!("person:{foreign}")], "working_days": 3})))
@@ -60,13 +67,18 @@ async fn an_incoming_document_goes_from_register_to_done_over_the_api() {
         r.expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
         assert_eq!(r.json()["error"]["problem"], "foreign_handler");
         let r = env
-            .send(assign(json!({"instruction": "Giao chuyên viên tham mưu.", "lead": lead,
-                "working_days": 3})))
+            .send(assign(
+                json!({"instruction": "Giao chuyên viên tham mưu.", "lead": lead,
+                "working_days": 3}),
+            ))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["state"], "assigned");
 
-        let queue = env.send(Call::get("/api/v1/queue").bearer(&officer)).await.json();
+        let queue = env
+            .send(Call::get("/api/v1/queue").bearer(&officer))
+            .await
+            .json();
         assert_eq!(queue["items"][0]["document"]["id"], json!(id));
         assert_eq!(queue["items"][0]["role"], "lead");
         assert_eq!(queue["items"][0]["overdue"], false);
@@ -115,18 +127,39 @@ async fn statistics_answer_with_the_contract_and_only_the_viewers_subtree() {
         assert_eq!(body["to"], format!("{y}-12-31"));
         let units = body["units"].as_array().unwrap().clone();
         assert_eq!(units.len(), 10, "the whole demo province");
-        let mut keys: Vec<&str> = units[0].as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = units[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
             [
-                "done_on_time", "in_progress", "incoming", "issued", "leader_signature_rate",
-                "leader_signed_valid", "overdue", "parent_id", "rank", "sealed_valid",
-                "sent_electronically", "unit_id", "unit_name"
+                "done_on_time",
+                "in_progress",
+                "incoming",
+                "issued",
+                "leader_signature_rate",
+                "leader_signed_valid",
+                "overdue",
+                "parent_id",
+                "rank",
+                "sealed_valid",
+                "sent_electronically",
+                "unit_id",
+                "unit_name"
             ]
         );
-        let province_id = me(&env, &leader).await["agency"]["id"].as_str().unwrap().to_owned();
-        let province = units.iter().find(|u| u["unit_id"] == json!(province_id)).unwrap();
+        let province_id = me(&env, &leader).await["agency"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let province = units
+            .iter()
+            .find(|u| u["unit_id"] == json!(province_id))
+            .unwrap();
         assert_eq!(province["parent_id"], Value::Null);
         assert_eq!(province["issued"], 3, "the demo issues three");
         assert_eq!(province["incoming"], 3);
@@ -137,7 +170,12 @@ async fn statistics_answer_with_the_contract_and_only_the_viewers_subtree() {
         // answered as if it did not exist.
         let snv = env.api("lanhdao.snv").await;
         let theirs = env.send(statistics(&snv, &period)).await.json();
-        let ids: Vec<&Value> = theirs["units"].as_array().unwrap().iter().map(|u| &u["unit_id"]).collect();
+        let ids: Vec<&Value> = theirs["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| &u["unit_id"])
+            .collect();
         assert_eq!(ids.len(), 1);
         assert_ne!(ids[0], &json!(province_id));
         env.send(statistics(&snv, &format!("{period}&unit={province_id}")))

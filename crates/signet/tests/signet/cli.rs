@@ -308,7 +308,10 @@ async fn statistics_recount_agrees_with_the_demo_and_reports_a_tampered_counter(
         .unwrap();
     let month: String = {
         let stats = store.monthly_counters("0000-00", "9999-99").await.unwrap();
-        assert!(stats.len() > 10, "the demo's history has counters: {stats:?}");
+        assert!(
+            stats.len() > 10,
+            "the demo's history has counters: {stats:?}"
+        );
         stats[0].1.clone()
     };
     let changed = execute(
