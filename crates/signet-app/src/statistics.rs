@@ -276,6 +276,64 @@ pub fn to_csv(report: &Report) -> String {
     out
 }
 
+/// The report as an XLSX workbook (one sheet, the same columns as the CSV, numbers as
+/// numbers and the rate as a percentage).
+pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    // Writing to memory fails only on a bug (a bad sheet name or cell): an internal error.
+    let fail = |e: rust_xlsxwriter::XlsxError| {
+        AppError::Internal(signet_store::StoreError::Io(std::io::Error::other(
+            format!("XLSX export: {e}"),
+        )))
+    };
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Thong ke").map_err(fail)?;
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    for (col, name) in (0u16..).zip(COLUMNS) {
+        sheet
+            .write_string_with_format(0, col, name, &bold)
+            .map_err(fail)?;
+    }
+    let period = format!("{}..{}", report.from, report.to);
+    for (row, u) in (1u32..).zip(&report.units) {
+        let c = &u.counters;
+        let texts = [
+            u.unit_id.to_string(),
+            u.unit_name.clone(),
+            u.parent_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ];
+        for (col, t) in (0u16..).zip(texts) {
+            sheet.write_string(row, col, t).map_err(fail)?;
+        }
+        let numbers = [
+            c.issued,
+            c.leader_signed_valid,
+            c.sealed_valid,
+            u.sent_electronically,
+            c.incoming,
+            c.done_on_time,
+            c.overdue,
+            c.in_progress,
+        ];
+        for (col, n) in (3u16..).zip(numbers) {
+            sheet.write_number(row, col, n as f64).map_err(fail)?;
+        }
+        sheet
+            .write_number_with_format(row, 11, u.leader_signature_rate, &percent)
+            .map_err(fail)?;
+        sheet
+            .write_number(row, 12, f64::from(u.rank))
+            .map_err(fail)?;
+        sheet.write_string(row, 13, &period).map_err(fail)?;
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +348,19 @@ mod tests {
             leader_signature_rate: rate,
             rank: 0,
         }
+    }
+
+    #[test]
+    fn xlsx_is_a_zip_workbook() {
+        let report = Report {
+            from: "2026-12-01".into(),
+            to: "2026-12-31".into(),
+            units: vec![unit("a", None, 0.5)],
+            months: Vec::new(),
+        };
+        let bytes = to_xlsx(&report).unwrap();
+        assert_eq!(&bytes[..4], b"PK\x03\x04");
+        assert!(bytes.windows(16).any(|w| w == b"xl/worksheets/sh"));
     }
 
     #[test]

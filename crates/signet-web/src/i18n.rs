@@ -133,6 +133,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("statistics", "Thống kê", "Statistics"),
     ("queue", "Việc cần xử lý", "My work"),
     ("stat_from", "Từ ngày", "From"),
+    ("export_xlsx", "Xuất Excel (XLSX)", "Export XLSX"),
     ("stat_to", "Đến ngày", "To"),
     ("stat_unit_name", "Cơ quan, đơn vị", "Agency"),
     ("stat_issued", "VB đi ban hành", "Issued"),

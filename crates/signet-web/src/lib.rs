@@ -117,6 +117,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/queue", get(pages::incoming::queue))
         .route("/statistics", get(pages::statistics::show))
         .route("/statistics/export.csv", get(pages::statistics::export))
+        .route(
+            "/statistics/export.xlsx",
+            get(pages::statistics::export_xlsx),
+        )
         .route("/registers", get(pages::registers::show))
         .route("/registers/export.csv", get(pages::registers::export))
         .route("/admin", get(pages::admin::show))

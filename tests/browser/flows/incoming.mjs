@@ -87,6 +87,9 @@ await runScenarios([
     check(csv.status() === 200, `CSV: ${csv.status()}`);
     const text = await csv.text();
     check(text.split('\r\n').filter(Boolean).length === 11, 'a header and ten lines');
+    const xlsx = await phone.request.get(`${base}${await phone.locator('#stat-xlsx').getAttribute('href')}`);
+    check(xlsx.status() === 200, `XLSX: ${xlsx.status()}`);
+    check((await xlsx.body()).subarray(0, 2).toString() === 'PK', 'an XLSX (zip) workbook');
     await phone.screenshot({ path: `${demo.tmp}/statistics-phone.png`, fullPage: true });
     console.log(`screenshot: ${demo.tmp}/statistics-phone.png`);
   }],

@@ -182,6 +182,7 @@ struct StatisticsPage {
     chart: String,
     trend: String,
     csv: String,
+    xlsx: String,
 }
 
 /// The period asked for, or the last six months up to today.
@@ -283,6 +284,7 @@ pub async fn show(
         chart: bar_chart(&r.units, t.s("stat_chart")),
         trend: trend_chart(&r, t.s("stat_trend")),
         csv: format!("/statistics/export.csv{}", link(&q, &r, column, asc)),
+        xlsx: format!("/statistics/export.xlsx{}", link(&q, &r, column, asc)),
         from: r.from.clone(),
         to: r.to.clone(),
         unit: q.unit.trim().to_owned(),
@@ -293,30 +295,60 @@ pub async fn show(
     Ok(render(&page))
 }
 
-pub async fn export(
-    State(state): State<AppState>,
-    u: PageUser,
-    Query(q): Query<StatisticsQuery>,
-) -> Result<Response, WebError> {
-    let mut r = report(&state, &u, &q).await?;
+/// The report of the query, sorted as the table is.
+async fn sorted_report(
+    state: &AppState,
+    u: &PageUser,
+    q: &StatisticsQuery,
+) -> Result<Report, WebError> {
+    let mut r = report(state, u, q).await?;
     let column = COLUMNS
         .iter()
         .copied()
         .find(|c| *c == q.sort)
         .unwrap_or("leader_signature_rate");
     sort(&mut r.units, column, q.asc == "1");
-    let name = format!("thong-ke-{}-{}.csv", r.from, r.to);
-    Ok((
+    Ok(r)
+}
+
+fn download(content_type: &str, name: String, body: impl IntoResponse) -> Response {
+    (
         [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_TYPE, content_type.to_owned()),
             (
                 CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        signet_app::statistics::to_csv(&r),
+        body,
     )
-        .into_response())
+        .into_response()
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<StatisticsQuery>,
+) -> Result<Response, WebError> {
+    let r = sorted_report(&state, &u, &q).await?;
+    let name = format!("thong-ke-{}-{}.csv", r.from, r.to);
+    let csv = signet_app::statistics::to_csv(&r);
+    Ok(download("text/csv; charset=utf-8", name, csv))
+}
+
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<StatisticsQuery>,
+) -> Result<Response, WebError> {
+    let r = sorted_report(&state, &u, &q).await?;
+    let name = format!("thong-ke-{}-{}.xlsx", r.from, r.to);
+    let xlsx = signet_app::statistics::to_xlsx(&r).map_err(|e| u.fail(e))?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
+        xlsx,
+    ))
 }
 
 #[cfg(test)]
