@@ -103,6 +103,9 @@ CREATE TABLE unit_month_stats (
 -- Covering: the statistics sum a range of months straight from the index, no row lookups.
 CREATE INDEX unit_month_stats_month ON unit_month_stats (month, agency_id, issued,
     leader_signed_valid, sealed_valid, incoming, done_on_time, overdue, in_progress);
+-- The same, agency first: a subtree's agencies are read by their own ranges.
+CREATE INDEX unit_month_stats_agency ON unit_month_stats (agency_id, month, issued,
+    leader_signed_valid, sealed_valid, incoming, done_on_time, overdue, in_progress);
 
 -- Requests to move a deadline (gia hạn), with the reason; the leader who assigned the
 -- document approves or refuses. state: pending, approved, refused.
