@@ -181,7 +181,9 @@ async fn run(db: &TestDb) {
     if db.label != "sqlite" {
         // What autovacuum does to a table at rest: the visibility map lets PostgreSQL answer
         // from the covering index alone.
-        testing::execute(store, "VACUUM ANALYZE unit_month_stats").await.unwrap();
+        testing::execute(store, "VACUUM ANALYZE unit_month_stats")
+            .await
+            .unwrap();
     }
     eprintln!(
         "{}: fixture in {:.1} s",
