@@ -271,6 +271,12 @@ impl App {
     /// Seeds the demo province into an empty database. Returns false (and changes nothing)
     /// when the database already has agencies.
     pub async fn seed_demo(&self) -> Result<bool, AppError> {
+        self.seed_demo_with(false).await
+    }
+
+    /// [`App::seed_demo`], with a few months of generated history in every agency when
+    /// `history` is set (`signet demo` does; the test suites keep the plain province).
+    pub async fn seed_demo_with(&self, history: bool) -> Result<bool, AppError> {
         if !self.store.agencies().await?.is_empty() {
             return Ok(false);
         }
@@ -350,6 +356,9 @@ impl App {
             }
             ids.push(agency.id.clone());
             seeded.push((agency, people));
+        }
+        if history {
+            self.seed_history(&seeded).await?;
         }
         self.seed_documents(&province_people).await?;
         if let Some(ca) = self.ca.clone() {

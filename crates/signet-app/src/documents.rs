@@ -5,7 +5,10 @@ use signet_core::document::{
 };
 use signet_core::ids::{DocumentId, FileId, UnitId};
 use signet_core::journal::Entry;
-use signet_core::lifecycle::{Draft, Moved, Outgoing, PlainStep, Signed, Step, Submitted};
+use signet_core::lifecycle::incoming::Registered;
+use signet_core::lifecycle::{
+    Draft, Incoming, Moved, Outgoing, PlainStep, Signed, Step, Submitted,
+};
 use signet_core::person::Viewer;
 use signet_core::register::{Abbreviation, Notation};
 use signet_core::Direction;
@@ -334,6 +337,7 @@ impl App {
             Step::Sign => self.sign(viewer, id).await,
             Step::Return => self.return_to_draft(viewer, id).await,
             Step::Issue => self.issue_step(viewer, id).await,
+            Step::Present => self.present(viewer, id).await,
         }
     }
 
@@ -380,6 +384,13 @@ impl App {
         let doc = self.permitted(viewer, id, Step::Return).await?;
         let submitted = Outgoing::<Submitted>::restore(id, doc.state)?;
         self.store_step(viewer, &submitted.return_to_draft()).await
+    }
+
+    /// Trình: the clerk puts a registered incoming document before the leader.
+    pub async fn present(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
+        let doc = self.permitted(viewer, id, Step::Present).await?;
+        let registered = Incoming::<Registered>::restore(id, doc.state)?;
+        self.store_step(viewer, &registered.present()).await
     }
 
     async fn store_step<D: PlainStep>(
@@ -456,6 +467,7 @@ fn refusal(step: Step) -> &'static str {
         Step::Sign => "signing: leaders only",
         Step::Return => "returning drafts: leaders only",
         Step::Issue => "issuing: clerks only",
+        Step::Present => "presenting incoming documents: clerks only",
     }
 }
 

@@ -200,6 +200,25 @@ pub enum Invalid {
     SadUsed,
     #[error("a hash is not one the signature activation data (SAD) was issued for")]
     HashNotAuthorized,
+    /// A handler who is not a person or unit of this agency.
+    #[error("{holder}: not a person or unit of this agency")]
+    ForeignHandler { holder: String },
+    #[error("at most {max} handlers of each kind")]
+    TooManyHandlers { max: usize },
+    #[error("working days: a whole number from 1 to {max}, got {value:?}")]
+    WorkingDays { value: String, max: u32 },
+    #[error("give a deadline: the document has no due date")]
+    DeadlineRequired,
+    #[error("the deadline {value} is in the past (today is {today})")]
+    DeadlineInPast { value: String, today: String },
+    #[error("re-assignment stays within the unit")]
+    OutsideUnit,
+    #[error("the reply must be an outgoing document of this agency")]
+    ReplyUnknown,
+    #[error("the new deadline {value} is not later than the current one, {deadline}")]
+    ExtensionNotLater { value: String, deadline: String },
+    #[error("the period ends ({to}) before it begins ({from})")]
+    Period { from: String, to: String },
 }
 
 impl Invalid {
@@ -258,6 +277,15 @@ impl Invalid {
             Self::SadExpired => "sad_expired",
             Self::SadUsed => "sad_used",
             Self::HashNotAuthorized => "hash_not_authorized",
+            Self::ForeignHandler { .. } => "foreign_handler",
+            Self::TooManyHandlers { .. } => "too_many_handlers",
+            Self::WorkingDays { .. } => "working_days",
+            Self::DeadlineRequired => "deadline_required",
+            Self::DeadlineInPast { .. } => "deadline_in_past",
+            Self::OutsideUnit => "outside_unit",
+            Self::ReplyUnknown => "reply_unknown",
+            Self::Period { .. } => "period",
+            Self::ExtensionNotLater { .. } => "extension_not_later",
         }
     }
 
@@ -275,6 +303,18 @@ impl Invalid {
             | Self::Mark { detail }
             | Self::Seal { detail } => vec![("detail", detail.clone())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
+            Self::ForeignHandler { holder } => vec![("holder", holder.clone())],
+            Self::TooManyHandlers { max } => vec![("max", max.to_string())],
+            Self::WorkingDays { value, max } => {
+                vec![("value", value.clone()), ("max", max.to_string())]
+            }
+            Self::DeadlineInPast { value, today } => {
+                vec![("value", value.clone()), ("today", today.clone())]
+            }
+            Self::Period { from, to } => vec![("from", from.clone()), ("to", to.clone())],
+            Self::ExtensionNotLater { value, deadline } => {
+                vec![("value", value.clone()), ("deadline", deadline.clone())]
+            }
             Self::ContentType { got, accepted } => {
                 vec![("got", got.clone()), ("accepted", (*accepted).to_owned())]
             }
@@ -336,7 +376,10 @@ impl Invalid {
             | Self::SadInvalid
             | Self::SadExpired
             | Self::SadUsed
-            | Self::HashNotAuthorized => Vec::new(),
+            | Self::HashNotAuthorized
+            | Self::DeadlineRequired
+            | Self::OutsideUnit
+            | Self::ReplyUnknown => Vec::new(),
         }
     }
 }

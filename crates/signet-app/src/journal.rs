@@ -149,8 +149,15 @@ fn replay(entries: &[signet_core::journal::Entry]) -> std::collections::HashMap<
                 doc.number = details.get("number").and_then(|v| v.as_i64());
                 doc.notation = text("notation");
             }
-            _ => {
-                if let Some(to) = text("to") {
+            // A number taken for an issue that waits for the seal.
+            "document.numbered" => {
+                doc.number = details.get("number").and_then(|v| v.as_i64());
+                doc.notation = text("notation");
+            }
+            // A lifecycle step is named after the state it leads to (`document.<to>`);
+            // other entries with a `to` (a lead handed on to a person) leave the state alone.
+            action => {
+                if let Some(to) = text("to").filter(|to| action == format!("document.{to}")) {
                     doc.state = Some(to);
                 }
             }

@@ -122,7 +122,7 @@ pub fn to_csv(book: Book, docs: &[Document]) -> String {
     out
 }
 
-fn push_csv_line(out: &mut String, cells: &[String]) {
+pub(crate) fn push_csv_line(out: &mut String, cells: &[String]) {
     let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
     out.push_str(&line.join(","));
     out.push_str("\r\n");

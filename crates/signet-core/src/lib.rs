@@ -5,6 +5,7 @@
 //! the caller's business; every function here is deterministic in its arguments.
 
 pub mod agency;
+pub mod calendar;
 pub mod document;
 pub mod error;
 pub mod ids;

@@ -139,7 +139,7 @@ impl Viewer {
         match step {
             Step::Submit => true,
             Step::Sign | Step::Return => self.can_sign(),
-            Step::Issue => self.can_register(),
+            Step::Issue | Step::Present => self.can_register(),
         }
     }
 
@@ -152,7 +152,7 @@ impl Viewer {
         }
         match step {
             Step::Submit => *doc.created_by == self.person_id || self.can_register(),
-            Step::Sign | Step::Return | Step::Issue => true,
+            Step::Sign | Step::Return | Step::Issue | Step::Present => true,
         }
     }
 
@@ -243,7 +243,9 @@ mod tests {
         for s in [OutgoingState::Issued, OutgoingState::Sent] {
             assert!(steps(Role::ALL, "p1", s.into()).is_empty());
         }
-        assert!(steps(Role::ALL, "p1", IncomingState::Registered.into()).is_empty());
+        let registered = IncomingState::Registered.into();
+        assert_eq!(steps(&[Role::Clerk], "p2", registered), [Step::Present]);
+        assert!(steps(&[Role::Leader, Role::Officer], "p1", registered).is_empty());
     }
 
     #[test]

@@ -175,6 +175,14 @@ impl Store {
         rows.iter().map(agency_from_row).collect()
     }
 
+    /// How many agencies the deployment has.
+    pub async fn agency_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agencies")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     pub async fn agency(&self, id: &AgencyId) -> Result<Agency, StoreError> {
         self.one(
             &format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1"),

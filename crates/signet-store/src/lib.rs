@@ -16,6 +16,7 @@ mod migrations;
 pub mod remote_signing;
 pub mod sessions;
 mod sql;
+pub mod statistics;
 #[doc(hidden)]
 pub mod testing;
 

@@ -11,6 +11,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_certificates.sql")),
     (4, include_str!("../migrations/0004_signing.sql")),
     (5, include_str!("../migrations/0005_remote_signing.sql")),
+    (
+        6,
+        include_str!("../migrations/0006_incoming_processing.sql"),
+    ),
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
 ];
 

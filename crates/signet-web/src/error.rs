@@ -257,6 +257,24 @@ mod tests {
             Invalid::SadExpired,
             Invalid::SadUsed,
             Invalid::HashNotAuthorized,
+            Invalid::ForeignHandler { holder: s() },
+            Invalid::TooManyHandlers { max: 50 },
+            Invalid::WorkingDays {
+                value: s(),
+                max: 365,
+            },
+            Invalid::DeadlineRequired,
+            Invalid::DeadlineInPast {
+                value: s(),
+                today: s(),
+            },
+            Invalid::OutsideUnit,
+            Invalid::ReplyUnknown,
+            Invalid::Period { from: s(), to: s() },
+            Invalid::ExtensionNotLater {
+                value: s(),
+                deadline: s(),
+            },
         ];
         for i in &all {
             match i {
@@ -311,7 +329,16 @@ mod tests {
                 | Invalid::SadInvalid
                 | Invalid::SadExpired
                 | Invalid::SadUsed
-                | Invalid::HashNotAuthorized => {}
+                | Invalid::HashNotAuthorized
+                | Invalid::ForeignHandler { .. }
+                | Invalid::TooManyHandlers { .. }
+                | Invalid::WorkingDays { .. }
+                | Invalid::DeadlineRequired
+                | Invalid::DeadlineInPast { .. }
+                | Invalid::OutsideUnit
+                | Invalid::ReplyUnknown
+                | Invalid::Period { .. }
+                | Invalid::ExtensionNotLater { .. } => {}
             }
         }
         all

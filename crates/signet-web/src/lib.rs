@@ -112,6 +112,25 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/documents/{id}/files/{file_id}/verify",
             get(pages::verify::document_file),
         )
+        .route("/documents/{id}/assign", post(pages::incoming::assign))
+        .route("/documents/{id}/reassign", post(pages::incoming::reassign))
+        .route("/documents/{id}/notes", post(pages::incoming::note))
+        .route("/documents/{id}/complete", post(pages::incoming::complete))
+        .route(
+            "/documents/{id}/extension",
+            post(pages::incoming::extension),
+        )
+        .route(
+            "/documents/{id}/extension/decision",
+            post(pages::incoming::decide),
+        )
+        .route("/queue", get(pages::incoming::queue))
+        .route("/statistics", get(pages::statistics::show))
+        .route("/statistics/export.csv", get(pages::statistics::export))
+        .route(
+            "/statistics/export.xlsx",
+            get(pages::statistics::export_xlsx),
+        )
         .route("/registers", get(pages::registers::show))
         .route("/registers/export.csv", get(pages::registers::export))
         .route("/admin", get(pages::admin::show))

@@ -24,6 +24,9 @@ mod api;
 #[path = "http/isolation.rs"]
 mod isolation;
 
+#[path = "http/incoming.rs"]
+mod incoming;
+
 #[path = "http/uploads.rs"]
 mod uploads;
 

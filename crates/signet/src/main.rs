@@ -55,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Oversight statistics: `recount` checks the counters against the documents.
+    Statistics {
+        #[command(subcommand)]
+        command: StatisticsCommand,
+    },
     /// Create the first agency of a new deployment and its first administrator, who then
     /// adds everything else from the web interface. The password is read from
     /// SIGNET_ADMIN_PASSWORD (at least 10 characters).
@@ -120,6 +125,19 @@ enum JournalCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum StatisticsCommand {
+    /// Recount the per-agency monthly counters from the documents and report every
+    /// difference from the stored ones. Exit status 1 when any differs.
+    Recount {
+        #[command(flatten)]
+        target: Target,
+        /// Only this month (YYYY-MM).
+        #[arg(long)]
+        month: Option<String>,
+    },
+}
+
 /// Which database a maintenance command works on.
 #[derive(clap::Args)]
 struct Target {
@@ -181,7 +199,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let app = with_ca(open_to_serve(&config).await?, &config)?;
             let app = remote::with_remote_signing(app, &config, remote::demo_hsm(&data)?)?;
             if app
-                .seed_demo()
+                .seed_demo_with(true)
                 .await
                 .map_err(|e| format!("seeding the demo province: {e}"))?
             {
@@ -232,6 +250,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
             }
             println!("{} anchor(s) written to {}", records.len(), dir.display());
+        }
+        Command::Statistics {
+            command: StatisticsCommand::Recount { target, month },
+        } => {
+            return recount(&target.config()?, month.as_deref()).await;
         }
         Command::Bootstrap {
             target,
@@ -506,6 +529,24 @@ async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode,
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn recount(config: &Config, month: Option<&str>) -> Result<ExitCode, String> {
+    let app = open(config).await?;
+    let differences = app.recount(month).await.map_err(|e| e.to_string())?;
+    for d in &differences {
+        println!(
+            "DIFFERS  {}  {}  {}: stored {}, counted {}",
+            d.agency_id, d.month, d.field, d.stored, d.counted
+        );
+    }
+    if differences.is_empty() {
+        println!("ok: the counters equal the recount");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} counter(s) differ", differences.len());
+        Ok(ExitCode::from(1))
+    }
 }
 
 #[cfg(test)]

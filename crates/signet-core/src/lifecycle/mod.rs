@@ -256,10 +256,18 @@ pub enum Step {
     Return,
     /// The clerk numbers and issues.
     Issue,
+    /// Trình: the clerk puts a registered incoming document before the leader.
+    Present,
 }
 
 impl Step {
-    pub const ALL: &'static [Step] = &[Self::Submit, Self::Sign, Self::Return, Self::Issue];
+    pub const ALL: &'static [Step] = &[
+        Self::Submit,
+        Self::Sign,
+        Self::Return,
+        Self::Issue,
+        Self::Present,
+    ];
 
     /// The code in URLs and the API.
     pub fn code(self) -> &'static str {
@@ -268,6 +276,7 @@ impl Step {
             Self::Sign => "sign",
             Self::Return => "return",
             Self::Issue => "issue",
+            Self::Present => "present",
         }
     }
 
@@ -277,11 +286,12 @@ impl Step {
 
     /// The state the step starts from.
     pub fn starts_from(self) -> DocumentState {
-        DocumentState::Outgoing(match self {
-            Self::Submit => OutgoingState::Draft,
-            Self::Sign | Self::Return => OutgoingState::Submitted,
-            Self::Issue => OutgoingState::Signed,
-        })
+        match self {
+            Self::Submit => OutgoingState::Draft.into(),
+            Self::Sign | Self::Return => OutgoingState::Submitted.into(),
+            Self::Issue => OutgoingState::Signed.into(),
+            Self::Present => IncomingState::Registered.into(),
+        }
     }
 }
 

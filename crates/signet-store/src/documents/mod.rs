@@ -7,6 +7,7 @@
 mod audit;
 mod list;
 mod numbering;
+pub mod processing;
 pub mod signing;
 pub(crate) mod terms;
 mod write;
@@ -131,12 +132,13 @@ pub struct Arrival {
     pub year: i32,
 }
 
-const COLUMNS: &str = "id, agency_id, direction, state, doc_type, subject, urgency, secrecy, \
+pub(crate) const COLUMNS: &str =
+    "id, agency_id, direction, state, doc_type, subject, urgency, secrecy, \
     series, year, number, notation, issued_on, author_name, author_code, signer_name, \
     signer_position, pages, recipients, due_on, drafting_unit_id, arrived_on, created_by, \
     created_at_ms, updated_at_ms";
 
-fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
+pub(crate) fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
     let text = |c: &str| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(c)?) };
     let direction = text("direction")?;
     let direction = Direction::parse(&direction).ok_or_else(|| corrupt("direction", &direction))?;
@@ -226,7 +228,7 @@ impl Store {
 
 /// The end of every document write: journal the change, read the document back as stored,
 /// commit.
-async fn journal_and_commit(
+pub(crate) async fn journal_and_commit(
     mut tx: Tx,
     agency_id: &AgencyId,
     head: &mut signet_core::journal::Head,
@@ -239,7 +241,11 @@ async fn journal_and_commit(
     Ok(doc)
 }
 
-async fn fetch(tx: &mut Tx, agency_id: &AgencyId, id: &DocumentId) -> Result<Document, StoreError> {
+pub(crate) async fn fetch(
+    tx: &mut Tx,
+    agency_id: &AgencyId,
+    id: &DocumentId,
+) -> Result<Document, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM documents WHERE agency_id = $1 AND id = $2"
     ))

@@ -515,22 +515,21 @@ impl Store {
             return Err(wrong_state(&mut tx, agency_id, id, t.from().code()).await);
         }
         index_document(&mut tx, agency_id, id, doc.created_at_ms, &job.notation).await?;
-        sqlx::query("DELETE FROM signature_verdicts WHERE document_id = $1")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO signature_verdicts (document_id, agency_id, file_sha256, leader_signature_valid, seal_valid, verified_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id.as_str())
-        .bind(agency_id.as_str())
-        .bind(&rev.blob.sha256)
-        .bind(i64::from(verdicts.leader_signature_valid))
-        .bind(i64::from(verdicts.seal_valid))
-        .bind(rev.at_ms)
-        .execute(&mut *tx)
-        .await?;
+        // The oversight counters move in the same transaction: one more issued document in
+        // the month of its issue date, and the verdicts of its sealed file.
+        let month = crate::statistics::month_of(&job.issued_on)?;
+        let issued = crate::statistics::Counters {
+            issued: 1,
+            ..Default::default()
+        };
+        crate::statistics::bump(&mut tx, agency_id, &month, &issued).await?;
+        let judged = crate::statistics::Verdicts {
+            file_sha256: &rev.blob.sha256,
+            leader_valid: verdicts.leader_signature_valid,
+            seal_valid: verdicts.seal_valid,
+            at_ms: rev.at_ms,
+        };
+        crate::statistics::upsert_verdicts(&mut tx, agency_id, id, &month, &judged).await?;
         let action = DocumentSealed {
             number: job.number,
             notation: &job.notation,

@@ -20,6 +20,7 @@ use crate::journal::claim_head;
 use crate::journal::details::{
     entry, DocumentDrafted, DocumentIssued, DocumentMoved, DocumentRegistered, FileDetails,
 };
+use crate::statistics::{bump, month_of, Counters};
 use crate::{new_id, Store, StoreError, Tx};
 
 /// Who issues which document, when, in which year's register.
@@ -140,6 +141,18 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_files(&mut tx, &id, &d.created_by, at_ms, &d.files).await?;
+        let arrived = Counters {
+            incoming: 1,
+            in_progress: 1,
+            ..Counters::default()
+        };
+        bump(
+            &mut tx,
+            &d.agency_id,
+            &month_of(&arrival.arrived_on)?,
+            &arrived,
+        )
+        .await?;
         let action = DocumentRegistered {
             arrival_number: number,
             notation: &arrival.notation,
@@ -166,22 +179,7 @@ impl Store {
         let id = t.document();
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, agency_id).await?;
-        let done = sqlx::query("UPDATE documents SET state = $1, updated_at_ms = $2 WHERE agency_id = $3 AND id = $4 AND state = $5")
-            .bind(t.to().code())
-            .bind(at_ms)
-            .bind(agency_id.as_str())
-            .bind(id.as_str())
-            .bind(t.from().code())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(wrong_state(&mut tx, agency_id, id, t.from()).await);
-        }
-        let action = DocumentMoved {
-            from: t.from().code(),
-            to: t.to().code(),
-        };
-        let entry = entry(at_ms, actor.as_str(), id.as_str(), &action)?;
+        let entry = move_state(&mut tx, agency_id, t, actor, at_ms).await?;
         journal_and_commit(tx, agency_id, &mut head, entry, id).await
     }
 
@@ -238,6 +236,11 @@ impl Store {
             return Err(wrong_state(&mut tx, agency_id, id, t.from()).await);
         }
         index_document(&mut tx, agency_id, id, doc.created_at_ms, &notation).await?;
+        let issued = Counters {
+            issued: 1,
+            ..Counters::default()
+        };
+        bump(&mut tx, agency_id, &month_of(issued_on)?, &issued).await?;
         let action = DocumentIssued {
             number,
             notation: &notation,
@@ -247,6 +250,45 @@ impl Store {
         let entry = entry(at_ms, actor.as_str(), id.as_str(), &action)?;
         journal_and_commit(tx, agency_id, &mut head, entry, id).await
     }
+}
+
+/// The guarded state change of a transition inside the caller's transaction, with the
+/// statistics it moves (a document returned to its sender is no longer in progress); returns
+/// the journal entry to append.
+pub(crate) async fn move_state(
+    tx: &mut Tx,
+    agency_id: &AgencyId,
+    t: &Transition,
+    actor: &PersonId,
+    at_ms: i64,
+) -> Result<signet_core::journal::NewEntry, StoreError> {
+    let id = t.document();
+    let done = sqlx::query("UPDATE documents SET state = $1, updated_at_ms = $2 WHERE agency_id = $3 AND id = $4 AND state = $5")
+        .bind(t.to().code())
+        .bind(at_ms)
+        .bind(agency_id.as_str())
+        .bind(id.as_str())
+        .bind(t.from().code())
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(wrong_state(tx, agency_id, id, t.from()).await);
+    }
+    if t.to() == DocumentState::Incoming(IncomingState::Returned) {
+        let doc = fetch(tx, agency_id, id).await?;
+        if let Some(arrived) = &doc.arrived_on {
+            let delta = Counters {
+                in_progress: -1,
+                ..Counters::default()
+            };
+            bump(tx, agency_id, &month_of(arrived)?, &delta).await?;
+        }
+    }
+    let action = DocumentMoved {
+        from: t.from().code(),
+        to: t.to().code(),
+    };
+    entry(at_ms, actor.as_str(), id.as_str(), &action)
 }
 
 async fn insert_document(

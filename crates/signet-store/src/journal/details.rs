@@ -169,6 +169,79 @@ pub(crate) struct DocumentSealed<'a> {
     pub sha256: &'a str,
 }
 named!(DocumentSealed, "document.issued");
+/// `document.assigned`: the leader's direction and who handles the document by when.
+#[derive(Serialize)]
+pub(crate) struct IncomingAssigned<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub instruction: &'a str,
+    pub deadline: &'a str,
+    pub lead: &'a str,
+    pub co: Vec<&'a str>,
+    pub info: Vec<&'a str>,
+}
+named!(IncomingAssigned, "document.assigned");
+
+/// `document.reassigned`: the lead moved (a unit's head gives it to one of the unit).
+#[derive(Serialize)]
+pub(crate) struct LeadReassigned<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+}
+named!(LeadReassigned, "document.reassigned");
+
+#[derive(Serialize)]
+pub(crate) struct NoteAdded<'a> {
+    pub note: &'a str,
+}
+named!(NoteAdded, "document.note");
+
+/// `document.done`: how the processing ended, and whether by the deadline.
+#[derive(Serialize)]
+pub(crate) struct IncomingCompleted<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub outcome: &'a str,
+    pub reply: Option<&'a str>,
+    pub done_on: &'a str,
+    pub on_time: bool,
+}
+named!(IncomingCompleted, "document.done");
+
+/// `document.extension_requested`: a new deadline asked for, and why.
+#[derive(Serialize)]
+pub(crate) struct ExtensionRequested<'a> {
+    pub deadline: &'a str,
+    pub reason: &'a str,
+}
+named!(ExtensionRequested, "document.extension_requested");
+
+/// `document.extension_decided`: the assigner's answer.
+#[derive(Serialize)]
+pub(crate) struct ExtensionDecided<'a> {
+    pub deadline: &'a str,
+    pub approved: bool,
+}
+named!(ExtensionDecided, "document.extension_decided");
+
+/// `document.verdicts`: the verification verdicts of an issued document's file.
+#[derive(Serialize)]
+pub(crate) struct SignatureVerdicts {
+    pub leader_signature_valid: bool,
+    pub seal_valid: bool,
+}
+
+impl Action for SignatureVerdicts {
+    fn name(&self) -> String {
+        "document.verdicts".to_owned()
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct HolidaySet<'a> {
+    pub name: Option<&'a str>,
+}
+named!(HolidaySet, "holiday.set");
 
 #[derive(Serialize)]
 pub(crate) struct CertificateIssued<'a> {

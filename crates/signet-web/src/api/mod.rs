@@ -6,6 +6,7 @@
 //! from the same list and the bodies from the same types ([`types`]).
 
 pub mod certificates;
+pub mod incoming;
 pub mod signing;
 pub mod types;
 
@@ -66,6 +67,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(people, create_person))
         .merge(certificates::routes())
         .merge(signing::routes())
+        .merge(incoming::routes())
 }
 
 /// The uploads: drafts and incoming documents.

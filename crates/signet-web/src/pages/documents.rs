@@ -454,6 +454,8 @@ struct DetailPage {
     files: Vec<FileRow>,
     history: Vec<HistoryRow>,
     s: super::signing::SigningView,
+    /// Incoming documents: the processing section (direction, handlers, notes, forms).
+    p: Option<super::incoming::Section>,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -480,6 +482,15 @@ fn action_label(t: Tr, action: &str) -> String {
         "document.issued" => ("Cấp số, ban hành", "Numbered and issued"),
         "document.numbered" => ("Lấy số, chờ đóng dấu", "Numbered, waiting for the seal"),
         "document.registered" => ("Vào sổ văn bản đến", "Registered as incoming"),
+        "document.presented" => ("Trình lãnh đạo", "Presented to the leader"),
+        "document.assigned" => ("Phân công xử lý", "Assigned"),
+        "document.reassigned" => ("Giao lại trong đơn vị", "Re-assigned"),
+        "document.processing" => ("Bắt đầu xử lý", "Processing started"),
+        "document.note" => ("Ghi ý kiến xử lý", "Processing note"),
+        "document.done" => ("Hoàn thành xử lý", "Processing completed"),
+        "document.verdicts" => ("Ghi kết quả kiểm tra chữ ký", "Signature verdicts recorded"),
+        "document.extension_requested" => ("Xin gia hạn", "Extension requested"),
+        "document.extension_decided" => ("Cho ý kiến gia hạn", "Extension decided"),
         other => (other, other),
     };
     t.pick(vi, en).to_owned()
@@ -597,6 +608,7 @@ pub async fn detail(
             .collect(),
         history: history(&state, t, &view.history).await,
         s: super::signing::view(&state, &u, d).await,
+        p: super::incoming::section(&state, &u, d).await,
         l: Layout::of(
             &state,
             &u,

@@ -3,8 +3,10 @@
 pub mod admin;
 pub mod certificates;
 pub mod documents;
+pub mod incoming;
 pub mod registers;
 pub mod signing;
+pub mod statistics;
 pub mod verify;
 
 use askama::Template;
@@ -37,6 +39,7 @@ pub struct UserBar {
     pub agency: String,
     pub is_admin: bool,
     pub can_see_registers: bool,
+    pub can_see_statistics: bool,
 }
 
 impl Layout {
@@ -76,6 +79,7 @@ impl Layout {
                 agency,
                 is_admin: v.has(Role::Administrator),
                 can_see_registers: v.has(Role::Clerk) || v.has(Role::Leader),
+                can_see_statistics: v.has(Role::Leader) || v.has(Role::Administrator),
             }),
             csrf: user.csrf_token.clone(),
             nav,

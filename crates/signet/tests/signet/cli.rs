@@ -425,3 +425,49 @@ fn the_demo_serves_its_ca_beside_the_web_app() {
     );
     let _ = std::fs::remove_dir_all(&data);
 }
+
+fn recount(data: &Path, month: Option<&str>) -> (i32, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["statistics", "recount", "--data"]).arg(data);
+    if let Some(m) = month {
+        cmd.args(["--month", m]);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[tokio::test]
+async fn statistics_recount_agrees_with_the_demo_and_reports_a_tampered_counter() {
+    let data = scratch_dir("signet-recount");
+    run_demo(&data);
+    let (code, out) = recount(&data, None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok: the counters equal the recount"), "{out}");
+    let store = Store::connect(&format!("sqlite://{}", data.join("signet.db").display()), 1)
+        .await
+        .unwrap();
+    let month: String = {
+        let stats = store.monthly_counters("0000-00", "9999-99").await.unwrap();
+        assert!(
+            stats.len() > 10,
+            "the demo's history has counters: {stats:?}"
+        );
+        stats[0].1.clone()
+    };
+    let changed = execute(
+        &store,
+        &format!("UPDATE unit_month_stats SET overdue = overdue + 2 WHERE month = '{month}' AND agency_id = (SELECT MIN(agency_id) FROM unit_month_stats WHERE month = '{month}')"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed, 1);
+    let (code, out) = recount(&data, Some(&month));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("DIFFERS") && out.contains("overdue"), "{out}");
+    assert!(out.contains("1 counter(s) differ"), "{out}");
+    let (code, out) = recount(&data, Some("2026-13"));
+    assert_ne!(code, 0, "{out}");
+}

@@ -1,0 +1,355 @@
+//! The processing of an incoming document on its page (direction, handlers, notes and the
+//! forms of whoever may act), and the work queue page "Việc cần xử lý".
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signet_app::clock::display_ms;
+use signet_app::processing::{AssignForm, CompleteForm};
+use signet_core::lifecycle::IncomingState;
+use signet_core::{Direction, DocumentId, Role};
+use signet_store::documents::processing::{HandlerRole, Holder};
+use signet_store::documents::Document;
+
+use super::{render, Layout};
+use crate::i18n::Tr;
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+/// The processing section of an incoming document's page.
+pub struct Section {
+    pub directed: bool,
+    pub instruction: String,
+    pub deadline: String,
+    pub assigned_by: String,
+    pub result: String,
+    pub reply: Option<String>,
+    pub overdue: bool,
+    /// Role label, holder's name, still open.
+    pub assignments: Vec<(&'static str, String, bool)>,
+    /// Who, when, what.
+    pub notes: Vec<(String, String, String)>,
+    /// Who, the deadline asked for, why, its state label, waiting.
+    pub extensions: Vec<(String, String, String, &'static str)>,
+    pub can_extend: bool,
+    pub can_decide: bool,
+    pub can_assign: bool,
+    pub can_reassign: bool,
+    pub can_note: bool,
+    pub can_complete: bool,
+    /// `person:ID` / `unit:ID` and the name, for the assign form.
+    pub holders: Vec<(String, String)>,
+    /// People of the unit holding the lead, for the re-assign form.
+    pub unit_people: Vec<(String, String)>,
+}
+
+async fn name_of(state: &AppState, agency: &signet_core::AgencyId, h: &Holder) -> String {
+    match h {
+        Holder::Person(p) => state
+            .app
+            .store
+            .person(p)
+            .await
+            .map_or_else(|_| p.to_string(), |p| p.full_name),
+        Holder::Unit(u) => state
+            .app
+            .store
+            .unit(agency, u)
+            .await
+            .map_or_else(|_| u.to_string(), |u| u.name),
+    }
+}
+
+fn role_label(t: Tr, r: HandlerRole) -> &'static str {
+    match r {
+        HandlerRole::Lead => t.s("lead"),
+        HandlerRole::Co => t.s("co_handlers"),
+        HandlerRole::Info => t.s("to_know"),
+    }
+}
+
+/// The section for `d`, or none for an outgoing document. A part that cannot be read is left
+/// out rather than taking the page down.
+pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Section> {
+    if d.direction != Direction::Incoming {
+        return None;
+    }
+    let t = Tr(u.lang);
+    let viewer = &u.user.viewer;
+    let app = &state.app;
+    let record = app.processing(viewer, &d.id).await.ok().flatten();
+    let mut s = Section {
+        directed: record.is_some(),
+        instruction: String::new(),
+        deadline: String::new(),
+        assigned_by: String::new(),
+        result: String::new(),
+        reply: None,
+        overdue: false,
+        assignments: Vec::new(),
+        notes: Vec::new(),
+        extensions: Vec::new(),
+        can_extend: false,
+        can_decide: false,
+        can_assign: viewer.has(Role::Leader) && d.state == IncomingState::Presented.into(),
+        can_reassign: false,
+        can_note: false,
+        can_complete: false,
+        holders: Vec::new(),
+        unit_people: Vec::new(),
+    };
+    if s.can_assign {
+        let units = app.store.units(&viewer.agency_id).await.unwrap_or_default();
+        let people = app
+            .store
+            .people(&viewer.agency_id)
+            .await
+            .unwrap_or_default();
+        s.holders = units
+            .into_iter()
+            .map(|u| (format!("unit:{}", u.id), u.name))
+            .chain(
+                people
+                    .into_iter()
+                    .filter(|p| p.active)
+                    .map(|p| (format!("person:{}", p.id), p.full_name)),
+            )
+            .collect();
+    }
+    let Some(r) = record else {
+        return Some(s);
+    };
+    let agency = &viewer.agency_id;
+    s.instruction = r.instruction.clone();
+    s.deadline = r.deadline.clone();
+    s.assigned_by = name_of(state, agency, &Holder::Person(r.assigned_by.clone())).await;
+    s.overdue = r.done_on.is_none() && r.deadline < signet_app::clock::iso_date(app.clock.today());
+    s.result = match (r.outcome.as_deref(), &r.done_on) {
+        (Some("filed"), Some(on)) => format!("{} · {on}", t.s("outcome_filed")),
+        (Some(_), Some(on)) => format!("{} · {on}", t.s("outcome_replied")),
+        _ => String::new(),
+    };
+    s.reply = r.reply_document_id.as_ref().map(ToString::to_string);
+    for a in &r.assignments {
+        let name = name_of(state, agency, &a.holder).await;
+        s.assignments.push((role_label(t, a.role), name, a.is_open));
+    }
+    for n in &r.notes {
+        let who = name_of(state, agency, &Holder::Person(n.author_id.clone())).await;
+        s.notes.push((who, display_ms(n.at_ms), n.body.clone()));
+    }
+    let mut waiting = false;
+    for e in &r.extensions {
+        let who = name_of(state, agency, &Holder::Person(e.requested_by.clone())).await;
+        let label = match e.state.as_str() {
+            "approved" => t.pick("Đã đồng ý", "Approved"),
+            "refused" => t.pick("Không đồng ý", "Refused"),
+            _ => {
+                waiting = true;
+                t.pick("Chờ ý kiến", "Waiting")
+            }
+        };
+        s.extensions
+            .push((who, e.deadline.clone(), e.reason.clone(), label));
+    }
+    let open = r.done_on.is_none();
+    s.can_decide = waiting && open && r.assigned_by == viewer.person_id;
+    if let Ok(rights) = app.rights(viewer, &r).await {
+        s.can_extend = rights.lead && open && !waiting;
+        s.can_note = rights.handler;
+        s.can_complete = rights.lead;
+        s.can_reassign = rights.reassign;
+        if let (true, Some(unit)) = (rights.reassign, &rights.within) {
+            let people = app.store.people(agency).await.unwrap_or_default();
+            s.unit_people = people
+                .into_iter()
+                .filter(|p| p.active && p.unit_id.as_ref() == Some(unit))
+                .map(|p| (p.id.to_string(), p.full_name))
+                .collect();
+        }
+    }
+    Some(s)
+}
+
+/// A posted form as its fields, repeated ones kept (co-handlers, to-know).
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn all(f: &Fields, name: &str) -> Vec<String> {
+    f.iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+fn back(id: &DocumentId) -> Response {
+    Redirect::to(&format!("/documents/{id}")).into_response()
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    let form = AssignForm {
+        instruction: field(&f, "instruction").to_owned(),
+        lead: field(&f, "lead").to_owned(),
+        co: all(&f, "co"),
+        info: all(&f, "info"),
+        deadline: field(&f, "deadline").to_owned(),
+        working_days: field(&f, "working_days").to_owned(),
+    };
+    state
+        .app
+        .assign(&u.user.viewer, &id, &form)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn reassign(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .reassign(&u.user.viewer, &id, field(&f, "person_id"))
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn note(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .add_note(&u.user.viewer, &id, field(&f, "note"))
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn complete(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    let form = CompleteForm {
+        outcome: field(&f, "outcome").to_owned(),
+        reply_document_id: field(&f, "reply_document_id").to_owned(),
+    };
+    state
+        .app
+        .complete(&u.user.viewer, &id, &form)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn extension(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .request_extension(
+            &u.user.viewer,
+            &id,
+            field(&f, "deadline"),
+            field(&f, "reason"),
+        )
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .decide_extension(&u.user.viewer, &id, field(&f, "approve") == "1")
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    l: Layout,
+    /// Document id, deadline, subject, sender and notation, role, overdue.
+    rows: Vec<(String, String, String, String, &'static str, bool)>,
+    next: Option<String>,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let queue = state
+        .app
+        .work_queue(&u.user.viewer, q.after.as_deref(), 50)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let rows = queue
+        .items
+        .iter()
+        .map(|i| {
+            let d = &i.document;
+            let from = format!(
+                "{} · {}",
+                d.author_name,
+                d.notation.as_deref().unwrap_or_default()
+            );
+            (
+                d.id.to_string(),
+                i.deadline.clone(),
+                d.subject.clone(),
+                from,
+                role_label(t, i.role),
+                i.deadline < queue.today,
+            )
+        })
+        .collect();
+    let page = QueuePage {
+        rows,
+        next: queue.next,
+        l: Layout::of(&state, &u, "queue").await,
+    };
+    Ok(render(&page))
+}
