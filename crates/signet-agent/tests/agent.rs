@@ -56,6 +56,14 @@ struct Signer {
     ring_alg: &'static dyn ring::signature::VerificationAlgorithm,
 }
 
+/// One test at a time: PKCS#11 state is per process (a context that is dropped finalizes the
+/// module for every other context of the process, invalidating their sessions and handles),
+/// so tests that each open their own token must not overlap.
+async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
+    SERIAL.get_or_init(|| tokio::sync::Mutex::new(())).lock().await
+}
+
 struct Fixture {
     agent: Agent,
     host: Arc<TestHost>,
@@ -210,6 +218,7 @@ fn log(f: &Fixture) -> String {
 
 #[tokio::test]
 async fn offers_the_signing_certificates_with_their_chain() {
+    let _serial = one_at_a_time().await;
     let Some(f) = fixture("agent-list") else {
         return;
     };
@@ -305,6 +314,7 @@ async fn sign_and_verify(
 
 #[tokio::test]
 async fn signs_batches_that_verify_with_the_certificate_key() {
+    let _serial = one_at_a_time().await;
     let Some(f) = fixture("agent-sign") else {
         return;
     };
@@ -338,6 +348,7 @@ async fn signs_batches_that_verify_with_the_certificate_key() {
 
 #[tokio::test]
 async fn a_wrong_or_missing_pin_is_refused() {
+    let _serial = one_at_a_time().await;
     let Some(f) = fixture("agent-pin") else {
         return;
     };
@@ -373,6 +384,7 @@ async fn a_wrong_or_missing_pin_is_refused() {
 
 #[tokio::test]
 async fn unpaired_origins_are_refused() {
+    let _serial = one_at_a_time().await;
     let Some(f) = fixture("agent-gate") else {
         return;
     };
@@ -452,6 +464,7 @@ async fn unpaired_origins_are_refused() {
 
 #[tokio::test]
 async fn pairing_takes_the_right_code_once_in_time() {
+    let _serial = one_at_a_time().await;
     let Some(f) = fixture("agent-pair") else {
         return;
     };
@@ -549,6 +562,7 @@ async fn pairing_takes_the_right_code_once_in_time() {
 
 #[tokio::test]
 async fn malformed_requests_are_400_and_unknown_certificates_404() {
+    let _serial = one_at_a_time().await;
     let Some(f) = fixture("agent-bad") else {
         return;
     };
@@ -600,6 +614,7 @@ async fn malformed_requests_are_400_and_unknown_certificates_404() {
 
 #[tokio::test]
 async fn listens_on_loopback_only() {
+    let _serial = one_at_a_time().await;
     for bad in [
         "0.0.0.0:8765",
         "192.168.1.10:8765",
