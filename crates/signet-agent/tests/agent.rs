@@ -61,7 +61,10 @@ struct Signer {
 /// so tests that each open their own token must not overlap.
 async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
     static SERIAL: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
-    SERIAL.get_or_init(|| tokio::sync::Mutex::new(())).lock().await
+    SERIAL
+        .get_or_init(|| tokio::sync::Mutex::new(()))
+        .lock()
+        .await
 }
 
 struct Fixture {
