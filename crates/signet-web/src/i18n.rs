@@ -132,6 +132,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("present", "Trình lãnh đạo", "Present to the leader"),
     ("statistics", "Thống kê", "Statistics"),
     ("queue", "Việc cần xử lý", "My work"),
+    ("sign_requests", "Yêu cầu ký số", "Signing requests"),
     ("stat_from", "Từ ngày", "From"),
     ("export_xlsx", "Xuất Excel (XLSX)", "Export XLSX"),
     ("stat_to", "Đến ngày", "To"),

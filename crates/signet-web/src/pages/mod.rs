@@ -40,6 +40,8 @@ pub struct UserBar {
     pub is_admin: bool,
     pub can_see_registers: bool,
     pub can_see_statistics: bool,
+    /// Leaders approve remote signatures on their phone page.
+    pub signs: bool,
 }
 
 impl Layout {
@@ -80,6 +82,7 @@ impl Layout {
                 is_admin: v.has(Role::Administrator),
                 can_see_registers: v.has(Role::Clerk) || v.has(Role::Leader),
                 can_see_statistics: v.has(Role::Leader) || v.has(Role::Administrator),
+                signs: v.has(Role::Leader),
             }),
             csrf: user.csrf_token.clone(),
             nav,

@@ -473,6 +473,10 @@ async fn every_page_renders_for_the_right_roles() {
         assert!(!filtered.text().contains("triển khai ký số"));
         let bad = env.send(Call::get("/outgoing?type=khong-co").page(&officer)).await;
         bad.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        // A leader finds the phone page of remote signing requests in the menu; others don't.
+        let leader_menu = env.send(Call::get("/outgoing").page(&leader)).await;
+        assert!(leader_menu.text().contains("href=\"/sign-requests\""));
+        assert!(!outgoing.text().contains("href=\"/sign-requests\""), "not an officer's");
 
         // Forms.
         let new_draft = env.send(Call::get("/outgoing/new").page(&officer)).await;
