@@ -524,8 +524,18 @@ impl App {
         day: &str,
         name: &str,
     ) -> Result<(), AppError> {
-        if !viewer.can_administer() {
-            return Err(AppError::Forbidden("editing holidays: administrators only"));
+        // One calendar serves every agency of the deployment: only the administrators of the
+        // top agency (the province) change it, not a commune's.
+        let top = self
+            .store
+            .agency(&viewer.agency_id)
+            .await?
+            .parent_id
+            .is_none();
+        if !viewer.can_administer() || !top {
+            return Err(AppError::Forbidden(
+                "editing holidays: administrators of the top agency only",
+            ));
         }
         let d = parse_date(day).ok_or_else(|| {
             invalid(Invalid::Date {

@@ -141,6 +141,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::admin::set_active),
         )
         .route("/admin/agencies", post(pages::admin::create_agency))
+        .route("/admin/holidays", post(pages::admin::set_holiday))
         .route(
             "/admin/certificates",
             get(pages::certificates::show).post(pages::certificates::issue),

@@ -36,6 +36,8 @@ struct AdminPage {
     /// "Đã cấp N: …" and the number expiring within 30 days.
     cert_totals: String,
     cert_expiring: String,
+    /// The public holidays deadlines skip: (ISO day, shown day, name).
+    holidays: Vec<(String, String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
@@ -46,6 +48,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
     let units = app.units(v).await.map_err(|e| u.fail(e))?;
     let agencies = app.agencies(v).await.map_err(|e| u.fail(e))?;
     let totals = app.certificate_totals(v).await.map_err(|e| u.fail(e))?;
+    let holidays = app.store.holidays().await.map_err(|e| u.fail(e.into()))?;
     let name_of = |id: &Option<signet_core::AgencyId>| {
         id.as_ref()
             .and_then(|id| agencies.iter().find(|a| &a.id == id))
@@ -96,9 +99,50 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
             .collect(),
         cert_totals: super::certificates::totals_line(&totals, u.lang),
         cert_expiring: super::certificates::group_thousands(totals.expiring, u.lang),
+        holidays: holidays
+            .into_iter()
+            .map(|(day, name)| {
+                let shown = shown_day(&day, u.lang);
+                (day, shown, name)
+            })
+            .collect(),
         l: Layout::of(&state, &u, "admin").await,
     };
     Ok(render(&page))
+}
+
+/// `2026-09-02` as `02/09/2026` in Vietnamese (ISO in English).
+fn shown_day(iso: &str, lang: crate::i18n::Lang) -> String {
+    match (lang, iso.split('-').collect::<Vec<_>>().as_slice()) {
+        (crate::i18n::Lang::Vi, [y, m, d]) => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HolidayForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    day: String,
+    /// Empty: the day is no longer a holiday.
+    #[serde(default)]
+    name: String,
+}
+
+/// Adds, renames or (empty name) removes a public holiday.
+pub async fn set_holiday(
+    State(state): State<AppState>,
+    u: PageUser,
+    Form(f): Form<HolidayForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    state
+        .app
+        .set_holiday(&u.user.viewer, &f.day, &f.name)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin#holidays").into_response())
 }
 
 #[derive(Deserialize)]

@@ -1087,3 +1087,51 @@ async fn the_clerk_registers_incoming_documents_through_the_page() {
     })
     .await;
 }
+
+async fn holidays(env: &Env, token: &str) -> String {
+    env.send(Call::get("/api/v1/holidays").bearer(token))
+        .await
+        .json()["holidays"]
+        .to_string()
+}
+
+/// The administrator of the top agency keeps the holiday calendar on the administration page;
+/// a department's administrator cannot change the calendar every agency counts deadlines by.
+#[tokio::test]
+async fn the_top_administrator_edits_the_holidays() {
+    each_env(|env| async move {
+        let token = env.api("quantri.ubnd").await;
+        let admin = env.page("quantri.ubnd").await;
+        let page = env.send(Call::get("/admin").page(&admin)).await;
+        assert!(
+            page.text().contains("02/09/2026"),
+            "the seeded calendar, Vietnamese dates"
+        );
+        let set = |s: &crate::support::PageSession, day: &str, name: &str| {
+            Call::post("/admin/holidays").page(s).form(&[
+                ("csrf", s.csrf.as_str()),
+                ("day", day),
+                ("name", name),
+            ])
+        };
+        let r = env
+            .send(set(&admin, "2026-12-28", "Nghỉ bù thử nghiệm"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert!(holidays(&env, &token).await.contains("Nghỉ bù thử nghiệm"));
+        let before = holidays(&env, &token).await;
+        let department = env.page("quantri.snv").await;
+        env.send(set(&department, "2026-12-29", "Không được"))
+            .await
+            .expect_page_error(StatusCode::FORBIDDEN);
+        assert_eq!(holidays(&env, &token).await, before, "nothing changed");
+        let r = env.send(set(&admin, "2026-12-28", "")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            !holidays(&env, &token).await.contains("Nghỉ bù thử nghiệm"),
+            "removed"
+        );
+        env
+    })
+    .await;
+}
