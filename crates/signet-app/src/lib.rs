@@ -25,6 +25,8 @@ pub mod remote_signing;
 pub mod server_keys;
 pub mod signing;
 pub mod statistics;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod verification;
 pub mod web_signing;
 

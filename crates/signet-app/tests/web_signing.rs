@@ -16,13 +16,14 @@
 use std::sync::{Arc, Mutex};
 
 use signet_app::ca_service::BuiltInCa;
+use signet_app::testing::chairman_key;
 use signet_app::verification::Verifier;
 use signet_app::{App, AppError, Clock, Invalid};
 use signet_core::person::Viewer;
 use signet_core::DocumentId;
 use signet_pades::sign::Pending;
 use signet_pki::validation::TrustAnchors;
-use signet_pki::{HolderKey, Profile, RawSigner, Subject};
+use signet_pki::RawSigner;
 use signet_signers::SoftwareKey;
 use signet_store::documents::{NewDocument, NewFile};
 use signet_store::testing::{databases, TestDb};
@@ -74,35 +75,6 @@ async fn viewer(app: &App, username: &str) -> Viewer {
         agency_id: p.agency_id,
         roles: p.roles,
     }
-}
-
-/// The leader's certificate from the demo CA and its key (the "USB token").
-async fn leader_key(app: &App, leader: &Viewer) -> (SoftwareKey, Vec<Vec<u8>>) {
-    let ca = app.ca.clone().unwrap();
-    let mut loaded = ca.lock().await.unwrap();
-    let subject = Subject {
-        name: "Nguyễn Văn Hùng".into(),
-        agency_name: "Ủy ban nhân dân tỉnh Lạc Hồng".into(),
-        agency_code: "000.00.00.H99".into(),
-        unit: None,
-        title: Some("Chủ tịch".into()),
-        email: None,
-    };
-    let (issued, key) = loaded
-        .ca
-        .issue_with_new_key_of(
-            Profile::Person,
-            &subject,
-            HolderKey::EcdsaP256,
-            ca.now(),
-            &mut signet_app::ca_dir::OsRng,
-        )
-        .unwrap();
-    loaded.save(ca.dir()).unwrap();
-    let mut chain = vec![issued.der.clone()];
-    chain.extend(signet_app::ca_dir::chain(&loaded.ca));
-    let _ = leader;
-    (SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(), chain)
 }
 
 /// An officer's submitted draft made from the demo's template (with the number fields).
@@ -200,7 +172,7 @@ async fn without_the_tsa_the_document_waits_for_the_seal_and_a_final_failure_kee
         let officer = viewer(&app, "chuyenvien.vp").await;
         let leader = viewer(&app, "lanhdao.ubnd").await;
         let clerk = viewer(&app, "vanthu.ubnd").await;
-        let (key, chain) = leader_key(&app, &leader).await;
+        let (key, chain) = chairman_key(&app, Some("Chủ tịch")).await.unwrap();
         let doc = submitted_draft(&app, &officer, "Công văn chờ đóng dấu").await;
         leader_signs(&app, &leader, &doc, &key, &chain).await;
         let lost = submitted_draft(&app, &officer, "Công văn đóng dấu lỗi").await;
@@ -287,7 +259,7 @@ async fn leader_signs_across_a_restart_and_the_clerk_issues_with_the_seal() {
         let officer = viewer(&app, "chuyenvien.vp").await;
         let leader = viewer(&app, "lanhdao.ubnd").await;
         let clerk = viewer(&app, "vanthu.ubnd").await;
-        let (key, chain) = leader_key(&app, &leader).await;
+        let (key, chain) = chairman_key(&app, Some("Chủ tịch")).await.unwrap();
 
         // The officer marks the box; a box outside the page is refused.
         let doc = {

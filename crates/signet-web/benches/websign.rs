@@ -23,7 +23,7 @@ use base64::Engine;
 use http_body_util::BodyExt;
 use signet_app::{App, SystemClock};
 use signet_core::person::Viewer;
-use signet_pki::{HolderKey, Profile, RawSigner, Subject};
+use signet_pki::RawSigner;
 use signet_store::documents::{NewDocument, NewFile};
 use signet_store::BlobStore;
 use tower::ServiceExt;
@@ -74,35 +74,7 @@ async fn main() {
         .await
         .unwrap()
         .token;
-    let (key, chain) = {
-        let ca = app.ca.clone().unwrap();
-        let mut loaded = ca.lock().await.unwrap();
-        let subject = Subject {
-            name: "Nguyễn Văn Hùng".into(),
-            agency_name: "Ủy ban nhân dân tỉnh Lạc Hồng".into(),
-            agency_code: "000.00.00.H99".into(),
-            unit: None,
-            title: None,
-            email: None,
-        };
-        let (issued, key) = loaded
-            .ca
-            .issue_with_new_key_of(
-                Profile::Person,
-                &subject,
-                HolderKey::EcdsaP256,
-                ca.now(),
-                &mut signet_app::ca_dir::OsRng,
-            )
-            .unwrap();
-        loaded.save(ca.dir()).unwrap();
-        let mut chain = vec![issued.der.clone()];
-        chain.extend(signet_app::ca_dir::chain(&loaded.ca));
-        (
-            signet_signers::SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(),
-            chain,
-        )
-    };
+    let (key, chain) = signet_app::testing::chairman_key(&app, None).await.unwrap();
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut times = Vec::with_capacity(RUNS);
     let mut size = 0;

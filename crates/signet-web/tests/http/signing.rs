@@ -7,40 +7,9 @@ use axum::http::StatusCode;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde_json::{json, Value};
-use signet_pki::{HolderKey, Profile, RawSigner, Subject};
+use signet_pki::RawSigner;
 
-use crate::support::{each_env_with_ca, Call, Env, TestClock};
-
-/// A person certificate for the province's Chairman from the test CA, and its key.
-async fn leader_key(env: &Env) -> (signet_signers::SoftwareKey, Vec<Vec<u8>>) {
-    let ca = env.app.ca.clone().unwrap();
-    let mut loaded = ca.lock().await.unwrap();
-    let subject = Subject {
-        name: "Nguyễn Văn Hùng".into(),
-        agency_name: "Ủy ban nhân dân tỉnh Lạc Hồng".into(),
-        agency_code: "000.00.00.H99".into(),
-        unit: None,
-        title: None,
-        email: None,
-    };
-    let (issued, key) = loaded
-        .ca
-        .issue_with_new_key_of(
-            Profile::Person,
-            &subject,
-            HolderKey::EcdsaP256,
-            ca.now(),
-            &mut signet_app::ca_dir::OsRng,
-        )
-        .unwrap();
-    loaded.save(ca.dir()).unwrap();
-    let mut chain = vec![issued.der.clone()];
-    chain.extend(signet_app::ca_dir::chain(&loaded.ca));
-    (
-        signet_signers::SoftwareKey::from_pkcs8_der(&key.pkcs8_der).unwrap(),
-        chain,
-    )
-}
+use crate::support::{each_env_with_ca, Call, TestClock};
 
 fn b64_all(items: &[Vec<u8>]) -> Value {
     json!(items.iter().map(|c| B64.encode(c)).collect::<Vec<_>>())
@@ -84,7 +53,9 @@ async fn the_leader_signs_and_the_clerk_seals_through_the_api() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let doc = env.doc(&leader, "outgoing", "Giấy mời").await;
         let id = doc["id"].as_str().unwrap().to_owned();
-        let (key, chain) = leader_key(&env).await;
+        let (key, chain) = signet_app::testing::chairman_key(&env.app, None)
+            .await
+            .unwrap();
         let r = env
             .send(
                 Call::post(&format!("/api/v1/documents/{id}/signatures/prepare"))
