@@ -19,6 +19,10 @@ use crate::clock::VIETNAM;
 use crate::signing::{self, Role, SignRequest};
 use crate::{App, AppError};
 
+/// How long a node holds a seal job it is attempting before another node may try it: well
+/// above one attempt (TSA and revocation fetches are bounded at 10 s each).
+const SEAL_LEASE_MS: i64 = 2 * 60 * 1000;
+
 /// The text fields a draft carries for the number and notation, and for the issue date.
 pub const NUMBER_FIELD: &str = "SoKyHieu";
 pub const DATE_FIELD: &str = "NgayBanHanh";
@@ -143,8 +147,14 @@ impl App {
     /// The seal jobs due now, tried once each (the background retry); how many were tried.
     pub async fn retry_due_seals(&self) -> Result<usize, AppError> {
         let due = self.store.due_seal_jobs(self.clock.now_ms()).await?;
-        let n = due.len();
+        let mut n = 0;
         for job in due {
+            // Several nodes may share the database: each job is attempted by one of them.
+            let now = self.clock.now_ms();
+            if !self.store.claim_seal_job(&job.id, now, SEAL_LEASE_MS).await? {
+                continue;
+            }
+            n += 1;
             if let Err(e) = self.run_seal_job(job).await {
                 tracing::warn!("seal retry: {e}");
             }

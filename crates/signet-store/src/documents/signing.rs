@@ -580,6 +580,29 @@ impl Store {
         rows.iter().map(job_from_row).collect()
     }
 
+    /// Claims a due job for one attempt by moving its next attempt `lease_ms` ahead: the
+    /// other nodes on the same database skip it, and if this node dies mid-attempt the job
+    /// is due again when the lease ends. False when another node claimed it first. (A
+    /// conditional update rather than `FOR UPDATE SKIP LOCKED`, so it holds no lock while
+    /// the TSA answers and works the same on SQLite.)
+    pub async fn claim_seal_job(
+        &self,
+        job_id: &str,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE seal_jobs SET next_attempt_ms = $1 \
+             WHERE id = $2 AND state = 'waiting' AND next_attempt_ms <= $3",
+        )
+        .bind(now_ms + lease_ms)
+        .bind(job_id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
     /// The newest seal job of a document, if any.
     pub async fn seal_job_of(
         &self,
