@@ -213,9 +213,21 @@ async fn without_the_tsa_the_document_waits_for_the_seal_and_a_final_failure_kee
         clock.advance(time::Duration::seconds(31));
         // Another node on the same database claims it first: this one leaves it alone...
         let now = online.clock.now_ms();
-        assert!(online.store.claim_seal_job(&job.id, now, 60_000).await.unwrap());
-        assert!(!online.store.claim_seal_job(&job.id, now, 60_000).await.unwrap());
-        assert_eq!(online.retry_due_seals().await.unwrap(), 0, "claimed elsewhere");
+        assert!(online
+            .store
+            .claim_seal_job(&job.id, now, 60_000)
+            .await
+            .unwrap());
+        assert!(!online
+            .store
+            .claim_seal_job(&job.id, now, 60_000)
+            .await
+            .unwrap());
+        assert_eq!(
+            online.retry_due_seals().await.unwrap(),
+            0,
+            "claimed elsewhere"
+        );
         // ... until that node's lease ends without a result (it died mid-attempt).
         clock.advance(time::Duration::seconds(61));
         assert_eq!(online.retry_due_seals().await.unwrap(), 1);

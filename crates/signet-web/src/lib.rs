@@ -14,6 +14,8 @@ mod input;
 mod listener;
 mod openapi;
 mod pages;
+/// The vendored pdf.js release the viewer serves (`/static/pdfjs-{version}/…`).
+pub use pages::viewer::PDFJS_VERSION;
 mod session;
 mod upload;
 
@@ -93,6 +95,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/static/style.css", get(pages::style))
         .route("/static/signing.js", get(pages::signing::script))
         .route("/static/agent.js", get(pages::agent_js))
+        .route("/static/viewer.js", get(pages::viewer::script))
+        .route("/static/pdfjs-{version}/{file}", get(pages::viewer::pdfjs))
+        .route(
+            "/documents/{id}/files/{file_id}/view",
+            get(pages::viewer::page),
+        )
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

@@ -151,7 +151,11 @@ impl App {
         for job in due {
             // Several nodes may share the database: each job is attempted by one of them.
             let now = self.clock.now_ms();
-            if !self.store.claim_seal_job(&job.id, now, SEAL_LEASE_MS).await? {
+            if !self
+                .store
+                .claim_seal_job(&job.id, now, SEAL_LEASE_MS)
+                .await?
+            {
                 continue;
             }
             n += 1;

@@ -8,6 +8,7 @@ pub mod registers;
 pub mod signing;
 pub mod statistics;
 pub mod verify;
+pub mod viewer;
 
 use askama::Template;
 use axum::extract::{Path, State};

@@ -1135,3 +1135,80 @@ async fn the_top_administrator_edits_the_holidays() {
     })
     .await;
 }
+
+/// The PDF viewer page: only for a PDF of a document the person may see, with the download
+/// link for reading without scripts; pdf.js served by Signet itself, cached by version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_viewer_shows_a_pdf_of_a_visible_document_only() {
+    each_env(|env| async move {
+        let clerk = env.page("vanthu.ubnd").await;
+        let token = env.api("vanthu.ubnd").await;
+        let today = signet_app::clock::iso_date(env.app.clock.today());
+        let form = Multipart::new()
+            .text("csrf", &clerk.csrf)
+            .text("author_name", "Bộ Tài chính")
+            .text("notation", "56/BTC-NSNN")
+            .text("issued_on", &today)
+            .text("doc_type", "cong-van")
+            .text("subject", "Văn bản để đọc trên trang")
+            .file("file", "doc-tren-trang.pdf", &pdf("viewer"));
+        let r = env
+            .send(Call::post("/incoming").page(&clerk).multipart(&form))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let id = r.location().trim_start_matches("/documents/").to_owned();
+        let d = env.doc_view(&token, &id).await;
+        let file = d["files"][0]["id"].as_str().unwrap_or_default().to_owned();
+        let view = format!("/documents/{id}/files/{file}/view");
+
+        let detail = env
+            .send(Call::get(&format!("/documents/{id}")).page(&clerk))
+            .await;
+        assert!(
+            detail.text().contains(&view),
+            "the document page links the viewer"
+        );
+        let page = env.send(Call::get(&view).page(&clerk)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let html = page.text();
+        assert!(html.contains(&format!("data-file=\"/documents/{id}/files/{file}\"")));
+        assert!(html.contains("doc-tren-trang.pdf"));
+        assert!(
+            html.contains("Cần bật JavaScript"),
+            "says what happens without scripts"
+        );
+        assert!(html.contains("/static/viewer.js"));
+
+        // Someone of another agency, a file that is not the document's, nobody signed in.
+        let other = env.page("vanthu.snv").await;
+        env.send(Call::get(&view).page(&other))
+            .await
+            .expect_page_error(StatusCode::NOT_FOUND);
+        env.send(Call::get(&format!("/documents/{id}/files/{id}/view")).page(&clerk))
+            .await
+            .expect_page_error(StatusCode::NOT_FOUND);
+        let anonymous = env.get(&view).await;
+        assert_eq!(
+            anonymous.status,
+            StatusCode::SEE_OTHER,
+            "to the sign-in page"
+        );
+
+        let version = signet_web::PDFJS_VERSION;
+        for name in ["pdf.min.mjs", "pdf.worker.min.mjs"] {
+            let r = env.get(&format!("/static/pdfjs-{version}/{name}")).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.header("content-type").starts_with("text/javascript"));
+            assert!(r.header("cache-control").contains("immutable"));
+            assert!(r.text().len() > 100_000, "the real pdf.js");
+        }
+        let stale = env.get("/static/pdfjs-1.0.0/pdf.min.mjs").await;
+        assert_eq!(stale.status, StatusCode::NOT_FOUND);
+        let other_file = env
+            .get(&format!("/static/pdfjs-{version}/pdf.sandbox.min.mjs"))
+            .await;
+        assert_eq!(other_file.status, StatusCode::NOT_FOUND);
+        env
+    })
+    .await;
+}

@@ -456,8 +456,12 @@ impl Resp {
             self.what
         );
         let ct = self.header("content-type");
-        let texty =
-            ct.is_empty() || ct.starts_with("text/") || ct.contains("json") || ct.contains("html");
+        // Scripts are static files of ours (pdf.js speaks of "stack" and "panic" itself).
+        let texty = (ct.is_empty()
+            || ct.starts_with("text/")
+            || ct.contains("json")
+            || ct.contains("html"))
+            && !ct.starts_with("text/javascript");
         if texty && self.header("content-disposition").is_empty() {
             let body = self.text_without_binary();
             for leak in LEAKS {
