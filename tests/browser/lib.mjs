@@ -45,7 +45,8 @@ export function freePort() {
 
 // Smallest well-formed one-page PDF, with a correct xref table so strict
 // parsers (and the signing code) accept it.
-export function minimalPdf(text) {
+/** `padding` bytes of comment after the header make a file as big as a test needs. */
+export function minimalPdf(text, padding = 0) {
   const content = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
@@ -56,6 +57,7 @@ export function minimalPdf(text) {
     `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
   ];
   let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
+  if (padding > 0) out += `%${'x'.repeat(padding)}\n`;
   const offsets = [];
   objects.forEach((body, i) => {
     offsets.push(Buffer.byteLength(out, 'latin1'));

@@ -99,7 +99,8 @@ impl App {
                 .count_sign_in_attempt(key, WINDOW_MS, now)
                 .await?;
             if count.attempts > i64::from(max) {
-                let left_ms = (count.window_start_ms + WINDOW_MS - now).max(1000);
+                // A parallel attempt may have opened the window a moment after `now`.
+                let left_ms = (count.window_start_ms + WINDOW_MS - now).clamp(1000, WINDOW_MS);
                 return Err(AppError::TooManyAttempts {
                     retry_after_s: u64::try_from(left_ms).unwrap_or(1000).div_ceil(1000),
                 });

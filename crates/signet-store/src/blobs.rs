@@ -66,6 +66,11 @@ impl BlobStore {
         }
     }
 
+    /// Where the file with this SHA-256 lives.
+    pub(crate) fn blob_path(&self, sha256: &str) -> Result<PathBuf, StoreError> {
+        self.path_of(sha256).ok_or(StoreError::NotFound)
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -19,6 +19,7 @@ mod sql;
 pub mod statistics;
 #[doc(hidden)]
 pub mod testing;
+pub mod uploads;
 
 pub use blobs::{BlobStore, BlobWriter, StoredBlob};
 pub use db::{Backend, Store, Tx};

@@ -57,6 +57,9 @@ const PDF_TYPES: &[&str] = &[
     "multipart/form-data",
 ];
 const PDF_ACCEPTED: &str = "application/pdf, multipart/form-data";
+/// Resumable uploads' pieces (tus) are raw bytes.
+const UPLOADS_ROUTE: &str = "/api/v1/uploads";
+const PIECE_TYPE: &str = "application/offset+octet-stream";
 const FORM_TYPES: &[&str] = &[
     "application/x-www-form-urlencoded",
     "multipart/form-data",
@@ -77,6 +80,12 @@ fn media_type(content_type: &str) -> String {
 
 /// `Some(accepted)` when a body of `media` is not one `path` takes.
 fn refused_type(path: &str, media: &str) -> Option<&'static str> {
+    if path
+        .strip_prefix(UPLOADS_ROUTE)
+        .is_some_and(|id| id.starts_with('/'))
+    {
+        return (media != PIECE_TYPE).then_some(PIECE_TYPE);
+    }
     let (types, accepted) = if path == PDF_ROUTE {
         (PDF_TYPES, PDF_ACCEPTED)
     } else {
@@ -173,6 +182,9 @@ mod tests {
         assert!(refused_type("/api/v1/units", "application/pdf").is_some());
         assert!(refused_type(PDF_ROUTE, "application/pdf").is_none());
         assert!(refused_type(PDF_ROUTE, "multipart/form-data").is_none());
+        assert!(refused_type(&format!("{UPLOADS_ROUTE}/ab12"), PIECE_TYPE).is_none());
+        assert!(refused_type(&format!("{UPLOADS_ROUTE}/ab12"), "application/json").is_some());
+        assert!(refused_type("/api/v1/documents", PIECE_TYPE).is_some());
         assert!(refused_type(PDF_ROUTE, "application/x-www-form-urlencoded").is_some());
         assert!(refused_type(PDF_ROUTE, "application/json").is_some());
     }

@@ -60,6 +60,7 @@ fn api_routes(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(openapi::serve))
         .merge(api::routes())
         .merge(api::upload_routes().layer(DefaultBodyLimit::max(upload_limit)))
+        .merge(api::uploads::routes())
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(pages::verify::api))
@@ -95,6 +96,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/static/style.css", get(pages::style))
         .route("/static/signing.js", get(pages::signing::script))
         .route("/static/agent.js", get(pages::agent_js))
+        .route("/static/upload.js", get(pages::upload_js))
         .route("/static/viewer.js", get(pages::viewer::script))
         .route("/static/pdfjs-{version}/{file}", get(pages::viewer::pdfjs))
         .route(

@@ -8,6 +8,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use signet_app::files::{clean_file_name, sniff};
 use signet_app::{App, AppError, Invalid};
+use signet_core::person::Viewer;
 use signet_store::documents::NewFile;
 use signet_store::BlobWriter;
 
@@ -82,10 +83,16 @@ async fn read_file(app: &App, mut field: Field<'_>, name: String) -> Result<Rece
     })
 }
 
+/// The form field naming a finished resumable upload (`/api/v1/uploads`) to use as a file.
+const UPLOAD_FIELD: &str = "upload";
+
 /// Reads a form. `check` runs on the text fields seen so far just before the first file
 /// is read (forms put the file last), so a bad form is refused before its upload is stored.
+/// A finished resumable upload of the viewer's, named in an `upload` field, counts as a
+/// file (the page's script sends big files that way, and the form after them).
 pub async fn read(
     app: &App,
+    viewer: &Viewer,
     multipart: Result<Multipart, MultipartRejection>,
     check: impl Fn(&Form) -> Result<(), AppError>,
 ) -> Result<(Form, Vec<NewFile>), AppError> {
@@ -129,9 +136,25 @@ pub async fn read(
     if !checked {
         check(&form)?;
     }
+    let uploads: Vec<String> = form
+        .fields
+        .get(UPLOAD_FIELD)
+        .map(|ids| {
+            ids.iter()
+                .filter(|id| !id.trim().is_empty())
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if files.len() + uploads.len() > MAX_FILES {
+        return Err(AppError::Invalid(Invalid::TooManyFiles { max: MAX_FILES }));
+    }
     // Only a form read to the end, every file in it accepted, is stored: a bad second file
     // drops the first one's temporary file too.
-    let mut stored = Vec::with_capacity(files.len());
+    let mut stored = Vec::with_capacity(files.len() + uploads.len());
+    for id in &uploads {
+        stored.push(app.take_upload(viewer, id).await?);
+    }
     for f in files {
         stored.push(NewFile {
             blob: f.writer.finish().await?,

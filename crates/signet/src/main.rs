@@ -425,6 +425,7 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
         app.clone()
             .seal_retry_loop(std::time::Duration::from_secs(15), shutdown()),
     );
+    tokio::spawn(sweep_uploads_hourly(app.clone()));
     let tsa = config.journal.tsa_url.clone().map(Tsa::Url);
     if let Some(tsa) = tsa.or_else(|| app.ca.clone().map(Tsa::BuiltIn)) {
         tokio::spawn(anchor_daily(app.clone(), config.anchors_dir(), tsa));
@@ -450,6 +451,19 @@ fn anchor_tsa(config: &Config) -> Result<Option<Tsa>, String> {
             Ok(Some(Tsa::BuiltIn(std::sync::Arc::new(ca))))
         }
         _ => Ok(None),
+    }
+}
+
+/// Removes resumable uploads abandoned for a day, every hour.
+async fn sweep_uploads_hourly(app: App) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match app.sweep_uploads().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(uploads = n, "abandoned uploads removed"),
+            Err(e) => tracing::warn!(error = %e, "sweeping abandoned uploads failed"),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod incoming;
 pub mod signing;
 pub mod types;
+pub mod uploads;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::JsonRejection;
@@ -272,7 +273,7 @@ async fn create_draft(
     let app = &state.app;
     let units = app.units(&u.viewer).await.map_err(api)?;
     let check = |f: &upload::Form| check_draft(app, &u.viewer, &units, f);
-    let (form, files) = upload::read(app, mp, check).await.map_err(api)?;
+    let (form, files) = upload::read(app, &u.viewer, mp, check).await.map_err(api)?;
     if files.is_empty() {
         return Err(api(Invalid::FileRequired));
     }
@@ -307,7 +308,7 @@ async fn register_incoming(
         app.check_document_form(&u.viewer, &document_form(f))?;
         app.check_arrival_form(&arrival_form(f))
     };
-    let (form, files) = upload::read(app, mp, check).await.map_err(api)?;
+    let (form, files) = upload::read(app, &u.viewer, mp, check).await.map_err(api)?;
     let doc = app
         .register_incoming(
             &u.viewer,

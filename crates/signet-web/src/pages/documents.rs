@@ -392,7 +392,9 @@ pub async fn create_draft(
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
         check_draft(app, v, &units, f)
     };
-    let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
+    let (form, files) = upload::read(app, v, mp, check)
+        .await
+        .map_err(|e| u.fail(e))?;
     if files.is_empty() {
         return Err(u.fail(AppError::Invalid(signet_app::Invalid::FileRequired)));
     }
@@ -419,7 +421,9 @@ pub async fn register_incoming(
         app.check_document_form(v, &document_form(f))?;
         app.check_arrival_form(&arrival_form(f))
     };
-    let (form, files) = upload::read(app, mp, check).await.map_err(|e| u.fail(e))?;
+    let (form, files) = upload::read(app, v, mp, check)
+        .await
+        .map_err(|e| u.fail(e))?;
     let doc = app
         .register_incoming(v, &document_form(&form), &arrival_form(&form), files)
         .await

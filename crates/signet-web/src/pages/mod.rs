@@ -169,6 +169,18 @@ pub async fn agent_js() -> Response {
         .into_response()
 }
 
+/// The forms' resumable upload script (tus, progress, cancel).
+pub async fn upload_js() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../../static/upload.js"),
+    )
+        .into_response()
+}
+
 pub async fn home(_u: PageUser) -> Redirect {
     Redirect::to("/incoming")
 }

@@ -541,3 +541,162 @@ async fn a_person_s_title_and_email_have_limits() {
     })
     .await;
 }
+
+/// A resumable (tus) upload request of the API client `token`.
+fn tus(method: axum::http::Method, path: &str, token: &str) -> Call {
+    Call::new(method, path).bearer(token).header(
+        axum::http::HeaderName::from_static("tus-resumable"),
+        "1.0.0",
+    )
+}
+
+fn piece(path: &str, token: &str, offset: usize, bytes: &[u8]) -> Call {
+    tus(axum::http::Method::PATCH, path, token)
+        .header(
+            axum::http::HeaderName::from_static("upload-offset"),
+            &offset.to_string(),
+        )
+        .raw("application/offset+octet-stream", bytes.to_vec())
+}
+
+fn begin(token: &str, name: &str, length: usize) -> Call {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(name);
+    tus(axum::http::Method::POST, "/api/v1/uploads", token)
+        .header(
+            axum::http::HeaderName::from_static("upload-length"),
+            &length.to_string(),
+        )
+        .header(
+            axum::http::HeaderName::from_static("upload-metadata"),
+            &format!("filename {b64}"),
+        )
+}
+
+/// A file sent in pieces, one of them repeated with a stale offset, then named in the
+/// incoming form in place of the file: stored whole; another person cannot see or use the
+/// upload; a used upload is gone; a file whose first piece is not what its name says is
+/// refused at once and removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumable_upload_goes_in_pieces_and_is_named_in_the_form() {
+    use axum::http::Method;
+    each_env(|env| async move {
+        let clerk = env.api("vanthu.ubnd").await;
+        let other = env.api("chuyenvien.vp").await;
+        let file = pdf("tus");
+        let r = env
+            .send(Call::new(Method::OPTIONS, "/api/v1/uploads"))
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        assert_eq!(r.header("tus-version"), "1.0.0");
+        assert!(r.header("tus-extension").contains("creation"));
+
+        let r = env
+            .send(begin(
+                &clerk,
+                "ban-goc.pdf",
+                usize::try_from(MAX_FILE).unwrap_or(0) + 1,
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
+        let r = env.send(begin(&clerk, "ban-goc.pdf", 0)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = env.send(begin(&clerk, "ban-goc.pdf", file.len())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let at = r.header("location");
+        assert!(at.starts_with("/api/v1/uploads/"), "{at}");
+        let id = at.trim_start_matches("/api/v1/uploads/").to_owned();
+
+        let half = file.len() / 2;
+        let r = env.send(piece(&at, &clerk, 0, &file[..half])).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+        assert_eq!(r.header("upload-offset"), half.to_string());
+        // The same piece again (the client never saw the answer): refused, nothing doubled.
+        let r = env.send(piece(&at, &clerk, 0, &file[..half])).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = env.send(tus(Method::HEAD, &at, &clerk)).await;
+        assert_eq!(r.header("upload-offset"), half.to_string());
+        assert_eq!(r.header("upload-length"), file.len().to_string());
+        // Someone else's client: not found, not writable.
+        let r = env.send(tus(Method::HEAD, &at, &other)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = env.send(piece(&at, &other, half, &file[half..])).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // More than announced: refused.
+        let mut long = file[half..].to_vec();
+        long.push(b'\n');
+        let r = env.send(piece(&at, &clerk, half, &long)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env.send(piece(&at, &clerk, half, &file[half..])).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+        assert_eq!(r.header("upload-offset"), file.len().to_string());
+
+        let today = signet_app::clock::iso_date(env.app.clock.today());
+        let form = Multipart::new()
+            .text("doc_type", "cong-van")
+            .text("subject", "Văn bản gửi từng phần")
+            .text("author_name", "Bộ Nội vụ")
+            .text("notation", "9/BNV-VP")
+            .text("issued_on", &today)
+            .text("upload", &id);
+        let r = env
+            .send(
+                Call::post("/api/v1/incoming")
+                    .bearer(&other)
+                    .multipart(&form),
+            )
+            .await;
+        assert!(
+            r.status.is_client_error(),
+            "another person cannot use it: {}",
+            r.status
+        );
+        let r = env
+            .send(
+                Call::post("/api/v1/incoming")
+                    .bearer(&clerk)
+                    .multipart(&form),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let doc: Value = r.json();
+        let d = env
+            .doc_view(&clerk, doc["id"].as_str().unwrap_or_default())
+            .await;
+        assert_eq!(d["files"][0]["name"], "ban-goc.pdf");
+        let path = format!(
+            "/api/v1/documents/{}/files/{}",
+            doc["id"].as_str().unwrap_or_default(),
+            d["files"][0]["id"].as_str().unwrap_or_default()
+        );
+        let got = env.send(Call::get(&path).bearer(&clerk)).await;
+        assert_eq!(got.body, file, "stored byte for byte");
+        let r = env
+            .send(
+                Call::post("/api/v1/incoming")
+                    .bearer(&clerk)
+                    .multipart(&form),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "an upload is used once");
+
+        // Named .pdf, but a program: refused at the first piece, and gone.
+        let r = env.send(begin(&clerk, "khong-phai.pdf", 64)).await;
+        let at = r.header("location");
+        let r = env
+            .send(piece(&at, &clerk, 0, &[b'M', b'Z', 0x90, 0, 3, 0, 0, 0]))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env.send(tus(Method::HEAD, &at, &clerk)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = env
+            .send(piece(&at, &clerk, 0, b"xx").header(
+                axum::http::HeaderName::from_static("tus-resumable"),
+                "0.2.2",
+            ))
+            .await;
+        assert!(r.status.is_client_error());
+        env
+    })
+    .await;
+}
