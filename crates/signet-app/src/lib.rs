@@ -14,6 +14,7 @@ pub mod demo;
 mod demo_history;
 pub mod documents;
 pub mod error;
+pub mod exchange;
 pub mod files;
 pub mod issuance;
 pub mod journal;
