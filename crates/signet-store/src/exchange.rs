@@ -738,7 +738,7 @@ impl Store {
             "SELECT consignment_id, agency_id, document_id, recipient_code, status_code, \
              description, status_time, verified, reason, packet_sha256, received_at_ms \
              FROM exchange_statuses WHERE agency_id = $1 AND document_id = $2 \
-             ORDER BY received_at_ms, consignment_id",
+             ORDER BY received_at_ms, status_code, consignment_id",
         )
         .bind(agency_id.as_str())
         .bind(document_id.as_str())

@@ -149,11 +149,11 @@ impl App {
             organ_id: agency.code.as_str().to_owned(),
             organ_name: agency.name.clone(),
         };
-        let to = Organ {
-            organ_id: c.peer_code.clone(),
-            organ_name: c.peer_name.clone(),
-        };
         let (spec, files) = if c.kind == KIND_DOCUMENT {
+            let to = Organ {
+                organ_id: c.peer_code.clone(),
+                organ_name: c.peer_name.clone(),
+            };
             let id = c
                 .document_id
                 .clone()
@@ -166,7 +166,7 @@ impl App {
             let inbox_id = c.inbox_id.as_deref().unwrap_or_default();
             let a = self.store.arrived(&c.agency_id, inbox_id).await?;
             let now = self.clock.now().to_offset(VIETNAM);
-            let spec = status_spec(c, &a, from, to, now)?;
+            let spec = status_spec(c, &a, from, now)?;
             (spec, Vec::new())
         };
         let (key, _) = self.load_seal_of(&c.agency_id).await?;
@@ -236,7 +236,6 @@ fn status_spec(
     c: &Consignment,
     a: &signet_store::exchange::Arrived,
     from: Organ,
-    to: Organ,
     now: time::OffsetDateTime,
 ) -> Result<Spec, AppError> {
     let code = c.status_code.clone().unwrap_or_default();
@@ -255,9 +254,9 @@ fn status_spec(
         })
         .unwrap_or_default();
     Ok(Spec {
+        // A status packet names only its sender; the document it answers names the other.
         kind: Kind::Status,
         from,
-        to: vec![to],
         status: Some(signet_edxml::Status {
             code,
             description: format!("{text} {}", binding(&a.document_sha256)),

@@ -67,8 +67,23 @@ fn names_agency(subject: &str, code: &str) -> bool {
             let mut kv = rdn.splitn(2, '=');
             let (k, v) = (kv.next().unwrap_or("").trim(), kv.next().unwrap_or("").trim());
             let k = k.to_ascii_lowercase();
-            (k == "2.5.4.97" || k == "organizationidentifier") && v.trim_matches('"') == code
+            (k == "2.5.4.97" || k == "organizationidentifier") && attribute_text(v) == code
         })
+}
+
+/// An attribute value as printed: plain text, or `#` and the hex of a DER string (how
+/// RFC 4514 prints attributes it has no name for).
+fn attribute_text(v: &str) -> String {
+    let Some(h) = v.strip_prefix('#') else {
+        return v.trim_matches('"').to_owned();
+    };
+    match hex::decode(h).ok().as_deref() {
+        // A string type, short length form (agency codes are a dozen characters).
+        Some([_tag, len, rest @ ..]) if usize::from(*len) == rest.len() => {
+            String::from_utf8_lossy(rest).into_owned()
+        }
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -79,6 +94,9 @@ mod tests {
     fn agency_is_read_from_the_organization_identifier_only() {
         let dn = "CN=UBND,2.5.4.97=000.00.00.H99,O=UBND";
         assert!(names_agency(dn, "000.00.00.H99"));
+        let hex = "CN=UBND,2.5.4.97=#0c0d3030302e30302e30302e483939,C=VN";
+        assert!(names_agency(hex, "000.00.00.H99"));
+        assert!(!names_agency(hex, "000.00.02.H99"));
         assert!(!names_agency(dn, "000.00.00.H9"));
         assert!(!names_agency("CN=000.00.00.H99", "000.00.00.H99"));
     }
