@@ -156,7 +156,6 @@ async fn leader_signs(
 /// endpoint calls), and each one is kept to be replayed.
 struct Loopback {
     node: App,
-    setup: Arc<Setup>,
     handle: tokio::runtime::Handle,
     sent: Mutex<Vec<(String, String, Vec<u8>)>>,
 }
@@ -169,7 +168,7 @@ impl Courier for Loopback {
             .push((consignment.into(), to.into(), packet.to_vec()));
         match self
             .handle
-            .block_on(self.node.receive_packet(&self.setup, consignment, to, packet))
+            .block_on(self.node.receive_packet(consignment, to, packet))
         {
             Ok(_) => Outcome::Accepted,
             Err(e) => Outcome::Refused(e.to_string()),
@@ -214,10 +213,9 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
         let clerk = viewer(&app, "vanthu.ubnd").await;
         let their_clerk = viewer(&app, "vanthu.snv").await;
         let snv = "000.00.02.H99".to_owned();
-        let setup = Arc::new(setup_for(&db));
+        let app = app.with_exchange(setup_for(&db));
         let net = Arc::new(Loopback {
             node: app.clone(),
-            setup: Arc::clone(&setup),
             handle: tokio::runtime::Handle::current(),
             sent: Mutex::new(Vec::new()),
         });
@@ -243,7 +241,7 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
         let consignment = view.consignments[0].id.clone();
 
         // Delivered: the receiver has it as "arrived", status 01 queued at once.
-        assert_eq!(app.deliver_due(&setup, courier.clone(), 10).await.unwrap(), 1);
+        assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 1);
         let inbox = app.exchange_inbox(&their_clerk, None).await.unwrap();
         assert_eq!(
             inbox.len(),
@@ -259,22 +257,22 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
 
         // The same packet again, under its id or another: still one document.
         let (id, to, packet) = net.sent.lock().unwrap()[0].clone();
-        let again = app.receive_packet(&setup, &id, &to, &packet).await.unwrap();
+        let again = app.receive_packet(&id, &to, &packet).await.unwrap();
         assert_eq!(again, Receipt::Duplicate);
-        let other = app.receive_packet(&setup, "other-id", &to, &packet).await.unwrap();
+        let other = app.receive_packet("other-id", &to, &packet).await.unwrap();
         assert_eq!(other, Receipt::Duplicate);
         assert_eq!(app.exchange_inbox(&their_clerk, None).await.unwrap().len(), 1);
 
         // Addressed to another agency: refused.
         let e = app
-            .receive_packet(&setup, "x-1", "000.00.03.H99", &packet)
+            .receive_packet("x-1", "000.00.03.H99", &packet)
             .await
             .unwrap_err();
         assert!(e.to_string().contains("another agency"), "{e}");
 
         // Status 01 goes back and is verified on the sender's page.
         assert_eq!(
-            app.deliver_due(&setup, courier.clone(), 10).await.unwrap(),
+            app.deliver_due(courier.clone(), 10).await.unwrap(),
             1,
             "{:?}",
             app.send_log(&their_clerk, None).await.unwrap()
@@ -296,7 +294,7 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
         // Registered: an incoming document with the sender's number, status 03 verified.
         let registered = app.register_arrived(&their_clerk, &inbox[0].id).await.unwrap();
         assert_eq!(registered.author_code.as_ref().map(|c| c.as_str()), Some("000.00.00.H99"));
-        assert_eq!(app.deliver_due(&setup, courier.clone(), 10).await.unwrap(), 1);
+        assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 1);
         let view = app.exchange_of(&clerk, &doc).await.unwrap();
         let codes: Vec<(&str, bool)> = view
             .statuses
@@ -310,7 +308,7 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
         // hash fails too. Either is recorded not verified and changes nothing else.
         let genuine = String::from_utf8(net.sent.lock().unwrap()[2].2.clone()).unwrap();
         let forged = genuine.replace("[sha256:", "[sha256:0");
-        app.receive_packet(&setup, "forged-1", "000.00.00.H99", forged.as_bytes())
+        app.receive_packet("forged-1", "000.00.00.H99", forged.as_bytes())
             .await
             .unwrap();
         let view = app.exchange_of(&clerk, &doc).await.unwrap();

@@ -821,3 +821,176 @@ async fn queue_status(
     append(tx, s.agency_id, head, e).await?;
     Ok(())
 }
+
+/// A packet in a hub's queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubItem {
+    pub consignment_id: String,
+    pub recipient_code: String,
+    pub sender_code: String,
+    pub packet_sha256: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+const HUB_COLUMNS: &str =
+    "consignment_id, recipient_code, sender_code, packet_sha256, state, attempts, last_error";
+
+fn hub_item(r: &sqlx::any::AnyRow) -> Result<HubItem, StoreError> {
+    Ok(HubItem {
+        consignment_id: r.try_get("consignment_id")?,
+        recipient_code: r.try_get("recipient_code")?,
+        sender_code: r.try_get("sender_code")?,
+        packet_sha256: r.try_get("packet_sha256")?,
+        state: r.try_get("state")?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+    })
+}
+
+/// A hub's queue states.
+pub const HUB_QUEUED: &str = "queued";
+pub const HUB_FORWARDED: &str = "forwarded";
+pub const HUB_UNDELIVERABLE: &str = "undeliverable";
+
+/// A packet a hub accepted (its bytes already durable in the blob store).
+#[derive(Debug, Clone)]
+pub struct HubPacket<'a> {
+    pub consignment_id: &'a str,
+    pub recipient_code: &'a str,
+    pub sender_code: &'a str,
+    pub packet_sha256: &'a str,
+    pub size: i64,
+    pub at_ms: i64,
+}
+
+impl Store {
+    /// Queues a packet at a hub; a consignment it has seen (queued or forwarded) is a
+    /// duplicate and changes nothing.
+    pub async fn hub_accept(&self, p: &HubPacket<'_>) -> Result<Receipt, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO hub_queue (consignment_id, recipient_code, sender_code, packet_sha256, \
+             size, state, next_attempt_ms, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (consignment_id) DO NOTHING",
+        )
+        .bind(p.consignment_id)
+        .bind(p.recipient_code)
+        .bind(p.sender_code)
+        .bind(p.packet_sha256)
+        .bind(p.size)
+        .bind(HUB_QUEUED)
+        .bind(p.at_ms)
+        .bind(p.at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(if r.rows_affected() == 0 {
+            Receipt::Duplicate
+        } else {
+            Receipt::New
+        })
+    }
+
+    /// Claims up to `limit` queued packets due at `now_ms` for `lease_ms` (several hub nodes
+    /// on one PostgreSQL skip each other's claims).
+    pub async fn hub_claim(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<HubItem>, StoreError> {
+        let mut tx = self.begin().await?;
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT consignment_id FROM hub_queue WHERE state = $1 AND next_attempt_ms <= $2 \
+             AND claimed_until_ms <= $2 ORDER BY next_attempt_ms LIMIT $3{}",
+            skip_locked(self.backend())
+        ))
+        .bind(HUB_QUEUED)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let row = sqlx::query(&format!(
+                "UPDATE hub_queue SET claimed_until_ms = $1 WHERE consignment_id = $2 \
+                 AND state = $3 AND claimed_until_ms <= $4 RETURNING {HUB_COLUMNS}"
+            ))
+            .bind(now_ms + lease_ms)
+            .bind(&id)
+            .bind(HUB_QUEUED)
+            .bind(now_ms)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(r) = row {
+                out.push(hub_item(&r)?);
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The next hop has the packet.
+    pub async fn hub_forwarded(&self, id: &str, at_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE hub_queue SET state = $1, attempts = attempts + 1, forwarded_at_ms = $2, \
+             claimed_until_ms = 0, last_error = NULL WHERE consignment_id = $3 AND state = $4",
+        )
+        .bind(HUB_FORWARDED)
+        .bind(at_ms)
+        .bind(id)
+        .bind(HUB_QUEUED)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A forwarding attempt failed: retry at `retry_at_ms`, or give up (`None`).
+    pub async fn hub_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let (state, next) = match retry_at_ms {
+            Some(t) => (HUB_QUEUED, t),
+            None => (HUB_UNDELIVERABLE, 0),
+        };
+        sqlx::query(
+            "UPDATE hub_queue SET state = $1, attempts = attempts + 1, last_error = $2, \
+             next_attempt_ms = $3, claimed_until_ms = 0 WHERE consignment_id = $4 AND state = $5",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(next)
+        .bind(id)
+        .bind(HUB_QUEUED)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How many packets the hub holds in each state.
+    pub async fn hub_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT state, COUNT(*) AS n FROM hub_queue GROUP BY state ORDER BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// The hub's packets in `state` (the operator's view), oldest first.
+    pub async fn hub_items(&self, state: &str, limit: i64) -> Result<Vec<HubItem>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {HUB_COLUMNS} FROM hub_queue WHERE state = $1 \
+             ORDER BY received_at_ms, consignment_id LIMIT $2"
+        ))
+        .bind(state)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(hub_item).collect()
+    }
+}

@@ -8,6 +8,7 @@ pub mod ca_endpoints;
 mod client;
 mod csc;
 mod error;
+pub mod exchange;
 mod headers;
 mod i18n;
 mod input;
@@ -164,6 +165,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(verify)
         .merge(api)
         .merge(uploads)
+        .merge(exchange::node_routes(upload_limit))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))
         .layer(axum::middleware::from_fn(listener::body_idle_timeout))

@@ -31,6 +31,9 @@ pub struct Config {
     /// Where the journals' anchors are kept, and who time-stamps them.
     #[serde(default)]
     pub journal: JournalSection,
+    /// Exchange with other agencies: routes to hubs and nodes, packet signers' trust.
+    #[serde(default)]
+    pub exchange: Option<crate::exchange::ExchangeSection>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -437,6 +440,7 @@ impl Config {
             seal: Vec::new(),
             remote_signing: RemoteSigning::default(),
             journal: JournalSection::default(),
+            exchange: None,
         }
     }
 

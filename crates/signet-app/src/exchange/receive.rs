@@ -25,7 +25,6 @@ impl App {
     /// take (unreadable, not for `to`, not signed by its sender) is refused.
     pub async fn receive_packet(
         &self,
-        setup: &Setup,
         consignment: &str,
         to: &str,
         bytes: &[u8],
@@ -47,11 +46,11 @@ impl App {
         .ok_or_else(|| exchange_error(format!("the agency {to} is not served by this node")))?;
         match packet.kind {
             Kind::Document => {
-                self.receive_document(setup, consignment, &agency, &packet, files, bytes)
+                self.receive_document(&self.exchange, consignment, &agency, &packet, files, bytes)
                     .await
             }
             Kind::Status => {
-                self.receive_status(setup, consignment, &agency, &packet, bytes)
+                self.receive_status(&self.exchange, consignment, &agency, &packet, bytes)
                     .await
             }
         }

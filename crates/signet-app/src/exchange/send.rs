@@ -73,15 +73,15 @@ impl App {
     /// Delivers the consignments due now (at most `limit`), each once; how many were tried.
     pub async fn deliver_due(
         &self,
-        setup: &Setup,
         courier: Arc<dyn Courier>,
         limit: i64,
     ) -> Result<usize, AppError> {
+        let setup = Arc::clone(&self.exchange);
         let now = self.clock.now_ms();
         let due = self.store.claim_consignments(now, 60_000, limit).await?;
         let n = due.len();
         for c in due {
-            self.deliver_one(setup, Arc::clone(&courier), &c).await?;
+            self.deliver_one(&setup, Arc::clone(&courier), &c).await?;
         }
         Ok(n)
     }
@@ -118,14 +118,13 @@ impl App {
     /// Delivers due consignments every `every` until `shutdown` (started by `serve`).
     pub async fn delivery_loop(
         self,
-        setup: Arc<Setup>,
         courier: Arc<dyn Courier>,
         every: std::time::Duration,
         shutdown: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(shutdown);
         loop {
-            let busy = match self.deliver_due(&setup, Arc::clone(&courier), 50).await {
+            let busy = match self.deliver_due(Arc::clone(&courier), 50).await {
                 Ok(n) => n > 0,
                 Err(e) => {
                     tracing::warn!("exchange delivery: {e}");
