@@ -77,6 +77,11 @@ fn media_type(content_type: &str) -> String {
 
 /// `Some(accepted)` when a body of `media` is not one `path` takes.
 fn refused_type(path: &str, media: &str) -> Option<&'static str> {
+    if path == signet_app::exchange::PACKETS_PATH {
+        // edXML packets (XML, checked by the packet reader itself).
+        let xml = matches!(media, "application/xml" | "text/xml");
+        return (!xml).then_some("application/xml");
+    }
     let (types, accepted) = if path == PDF_ROUTE {
         (PDF_TYPES, PDF_ACCEPTED)
     } else {
