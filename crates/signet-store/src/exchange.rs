@@ -763,6 +763,25 @@ impl Store {
             .collect()
     }
 
+    /// The stored packet (SHA-256) of a status received for the agency's document.
+    pub async fn status_packet(
+        &self,
+        agency_id: &AgencyId,
+        document_id: &DocumentId,
+        consignment_id: &str,
+    ) -> Result<String, StoreError> {
+        sqlx::query_scalar(
+            "SELECT packet_sha256 FROM exchange_statuses WHERE agency_id = $1 \
+             AND document_id = $2 AND consignment_id = $3",
+        )
+        .bind(agency_id.as_str())
+        .bind(document_id.as_str())
+        .bind(consignment_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)
+    }
+
     /// Finds the outgoing document a status answers: issued by `agency_code`'s agency with
     /// `notation` and sent to `recipient_code`.
     pub async fn sent_document(

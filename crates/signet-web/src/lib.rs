@@ -126,6 +126,27 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::incoming::decide),
         )
         .route("/queue", get(pages::incoming::queue))
+        .route("/exchange", get(pages::exchange::show))
+        .route(
+            "/exchange/arrived/{id}/register",
+            post(pages::exchange::register),
+        )
+        .route(
+            "/exchange/arrived/{id}/return",
+            post(pages::exchange::give_back),
+        )
+        .route(
+            "/exchange/consignments/{id}/retry",
+            post(pages::exchange::retry),
+        )
+        .route(
+            "/documents/{id}/recipients",
+            post(pages::exchange::set_recipients),
+        )
+        .route(
+            "/documents/{id}/receipts/{consignment}",
+            get(pages::exchange::receipt),
+        )
         .route("/statistics", get(pages::statistics::show))
         .route("/statistics/export.csv", get(pages::statistics::export))
         .route(

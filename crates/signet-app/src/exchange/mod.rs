@@ -19,6 +19,7 @@ use signet_store::exchange::Recipient;
 use crate::{App, AppError, Invalid};
 
 pub use send::{Courier, HttpCourier, Outcome};
+pub use signet_edxml::status_meaning;
 
 /// The consignment header.
 pub const CONSIGNMENT_HEADER: &str = "x-signet-consignment";
@@ -169,6 +170,22 @@ impl App {
                 .await?,
             statuses: self.store.document_statuses(&viewer.agency_id, id).await?,
         })
+    }
+
+    /// A status packet received for the viewer's document, as it arrived: the delivery
+    /// receipt a clerk keeps as evidence.
+    pub async fn status_receipt(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        consignment: &str,
+    ) -> Result<Vec<u8>, AppError> {
+        self.document(viewer, id).await?;
+        let sha = self
+            .store
+            .status_packet(&viewer.agency_id, id, consignment)
+            .await?;
+        self.read_blob(&sha).await
     }
 
     /// The clerk's send log (optionally one state: pending, delivered, undeliverable).
