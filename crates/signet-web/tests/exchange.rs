@@ -177,6 +177,46 @@ async fn issued_to(app: &App, db: &TestDb, recipients: &[String]) -> DocumentId 
 }
 
 
+/// A page session of `who` (cookie, CSRF token), made in the store as signing in would.
+async fn session(app: &App, who: &Viewer) -> (String, String) {
+    let token = signet_store::new_id() + &signet_store::new_id();
+    let csrf = signet_store::new_id();
+    let now = app.clock.now_ms();
+    app.store
+        .insert_session(&token, &who.person_id, &csrf, now, now + 3_600_000)
+        .await
+        .unwrap();
+    (format!("signet_session={token}"), csrf)
+}
+
+/// One request through the node's router: status and body.
+async fn call(
+    router: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<String>,
+) -> (u16, String) {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("cookie", cookie);
+    if form.is_some() {
+        req = req.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let req = req
+        .body(axum::body::Body::from(form.unwrap_or_default()))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
 /// Serves `router` on a loopback port until the returned sender is dropped.
 async fn start(router: axum::Router) -> (String, tokio::sync::oneshot::Sender<()>) {
     start_at("127.0.0.1:0", router).await
@@ -313,5 +353,42 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
             restarted.store.hub_counts().await.unwrap(),
             vec![("forwarded".to_owned(), 2)]
         );
+
+        // The pages: the sender's timeline with the verified mark and the receipt; the
+        // receiver's list with the arrived document, returned with a reason (status 02).
+        let pages = signet_web::router(app.clone(), signet_web::WebConfig::default());
+        let (ours, _) = session(&app, &clerk).await;
+        let (theirs, their_csrf) = session(&app, &their_clerk).await;
+        let (st, page) = call(&pages, "GET", &format!("/documents/{doc}"), &ours, None).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("000.00.02.H99") && page.contains("Đã xác thực"), "{page}");
+        let receipt_path = format!("/documents/{doc}/receipts/{}", view.statuses[0].consignment_id);
+        let (st, receipt) = call(&pages, "GET", &receipt_path, &ours, None).await;
+        assert_eq!(st, 200);
+        let inspected = signet_edxml::inspect(receipt.as_bytes(), &Default::default()).unwrap();
+        assert_eq!(inspected.status.unwrap().code, "01");
+        assert_eq!(inspected.signature.valid, Some(true));
+        // Another agency's clerk sees neither the document nor its receipts.
+        let (st, _) = call(&pages, "GET", &receipt_path, &theirs, None).await;
+        assert_eq!(st, 404);
+        let (st, list) = call(&pages, "GET", "/exchange", &theirs, None).await;
+        assert_eq!(st, 200);
+        assert!(list.contains("Về việc liên thông văn bản"), "{list}");
+        let (st, _) = call(
+            &pages,
+            "POST",
+            &format!("/exchange/arrived/{}/return", inbox[0].id),
+            &theirs,
+            Some(format!("csrf={their_csrf}&reason=Sai+n%C6%A1i+nh%E1%BA%ADn")),
+        )
+        .await;
+        assert_eq!(st, 303);
+        assert_eq!(app.deliver_due(http.clone(), 10).await.unwrap(), 1);
+        assert_eq!(restarted.forward_due(http.clone(), 10).await.unwrap(), 1);
+        assert_eq!(national.forward_due(http.clone(), 10).await.unwrap(), 1);
+        let view = app.exchange_of(&clerk, &doc).await.unwrap();
+        let last = view.statuses.last().unwrap();
+        assert_eq!((last.status_code.as_str(), last.verified), ("02", true));
+        assert!(last.description.starts_with("Sai nơi nhận"), "{last:?}");
     }
 }
