@@ -82,7 +82,9 @@ impl Hub {
         for item in due {
             let hub = self.clone();
             let courier = Arc::clone(&courier);
-            running.push(tokio::spawn(async move { hub.forward(courier, item).await }));
+            running.push(tokio::spawn(
+                async move { hub.forward(courier, item).await },
+            ));
         }
         for r in running {
             match r.await {

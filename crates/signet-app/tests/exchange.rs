@@ -38,7 +38,6 @@ impl Clock for TestClock {
     }
 }
 
-
 /// A fresh application on `db` (a "server"), with the CA of `db.dir/ca`.
 async fn app_with_tsa(db: &TestDb, clock: Arc<TestClock>, tsa: Option<&str>) -> App {
     let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20)
@@ -151,7 +150,6 @@ async fn leader_signs(
         .unwrap();
 }
 
-
 /// The in-process network: every packet goes to `node`'s receive (the same code the HTTP
 /// endpoint calls), and each one is kept to be replayed.
 struct Loopback {
@@ -250,8 +248,15 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
             app.exchange_of(&clerk, &doc).await.unwrap().consignments
         );
         assert_eq!(inbox[0].state, "arrived");
-        assert_eq!(inbox[0].consignment_id, consignment, "the id is kept end to end");
-        assert!(inbox[0].verdict.contains("TotalPassed"), "{}", inbox[0].verdict);
+        assert_eq!(
+            inbox[0].consignment_id, consignment,
+            "the id is kept end to end"
+        );
+        assert!(
+            inbox[0].verdict.contains("TotalPassed"),
+            "{}",
+            inbox[0].verdict
+        );
         // Tenant isolation: the sender's clerk does not see the receiver's inbox.
         assert!(app.exchange_inbox(&clerk, None).await.unwrap().is_empty());
 
@@ -261,7 +266,10 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
         assert_eq!(again, Receipt::Duplicate);
         let other = app.receive_packet("other-id", &to, &packet).await.unwrap();
         assert_eq!(other, Receipt::Duplicate);
-        assert_eq!(app.exchange_inbox(&their_clerk, None).await.unwrap().len(), 1);
+        assert_eq!(
+            app.exchange_inbox(&their_clerk, None).await.unwrap().len(),
+            1
+        );
 
         // Addressed to another agency: refused.
         let e = app
@@ -292,8 +300,14 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
         assert_eq!(inspected.signature.valid, Some(true));
 
         // Registered: an incoming document with the sender's number, status 03 verified.
-        let registered = app.register_arrived(&their_clerk, &inbox[0].id).await.unwrap();
-        assert_eq!(registered.author_code.as_ref().map(|c| c.as_str()), Some("000.00.00.H99"));
+        let registered = app
+            .register_arrived(&their_clerk, &inbox[0].id)
+            .await
+            .unwrap();
+        assert_eq!(
+            registered.author_code.as_ref().map(|c| c.as_str()),
+            Some("000.00.00.H99")
+        );
         assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 1);
         let view = app.exchange_of(&clerk, &doc).await.unwrap();
         let codes: Vec<(&str, bool)> = view
@@ -312,7 +326,11 @@ async fn a_document_goes_to_another_agency_once_and_its_statuses_come_back_verif
             .await
             .unwrap();
         let view = app.exchange_of(&clerk, &doc).await.unwrap();
-        let f = view.statuses.iter().find(|s| s.consignment_id == "forged-1").unwrap();
+        let f = view
+            .statuses
+            .iter()
+            .find(|s| s.consignment_id == "forged-1")
+            .unwrap();
         assert!(!f.verified);
         assert!(!f.reason.is_empty());
         assert_eq!(view.consignments[0].state, "delivered");
@@ -340,7 +358,10 @@ async fn a_secret_document_is_never_addressed_for_the_exchange() {
             .set_recipients(&clerk, &doc, &["000.00.02.H99".into()])
             .await
             .unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::ExchangeSecret)), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::ExchangeSecret)),
+            "{e:?}"
+        );
         assert!(app.recipients(&clerk, &doc).await.unwrap().is_empty());
     }
 }

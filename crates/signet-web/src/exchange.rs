@@ -82,6 +82,8 @@ pub fn hub_router(hub: Hub) -> Router {
         .route(PACKETS_PATH, post(hub_receive))
         .route("/healthz", get(hub_health))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::from_fn(crate::listener::body_idle_timeout))
+        .layer(axum::middleware::from_fn(
+            crate::listener::body_idle_timeout,
+        ))
         .with_state(hub)
 }

@@ -36,7 +36,6 @@ impl Clock for TestClock {
     }
 }
 
-
 /// A fresh application on `db` (a "server"), with the CA of `db.dir/ca`.
 async fn app_with_tsa(db: &TestDb, clock: Arc<TestClock>, tsa: Option<&str>) -> App {
     let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20)
@@ -149,7 +148,6 @@ async fn leader_signs(
         .unwrap();
 }
 
-
 fn setup_for(db: &TestDb) -> Setup {
     let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
     let loaded = ca.published().unwrap();
@@ -175,7 +173,6 @@ async fn issued_to(app: &App, db: &TestDb, recipients: &[String]) -> DocumentId 
     assert_eq!(issued.state.code(), "issued");
     doc
 }
-
 
 /// A page session of `who` (cookie, CSRF token), made in the store as signing in would.
 async fn session(app: &App, who: &Viewer) -> (String, String) {
@@ -302,7 +299,10 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
         let (_, packet_sha) = {
             let items = restarted.store.hub_items("queued", 10).await.unwrap();
             assert_eq!(items.len(), 1, "the queue survives the restart");
-            (items[0].consignment_id.clone(), items[0].packet_sha256.clone())
+            (
+                items[0].consignment_id.clone(),
+                items[0].packet_sha256.clone(),
+            )
         };
         let packet = std::fs::read(
             db.dir
@@ -322,7 +322,9 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
         {
             let text = String::from_utf8(packet.clone()).unwrap();
             let forged = text.replacen("Về việc liên thông", "Về việc liên thônG", 1);
-            let e = restarted.accept("forged", "000.00.02.H99", forged.as_bytes()).await;
+            let e = restarted
+                .accept("forged", "000.00.02.H99", forged.as_bytes())
+                .await;
             assert!(e.is_err(), "a forged packet is refused");
         }
         // Province → national → node.
@@ -361,8 +363,14 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
         let (theirs, their_csrf) = session(&app, &their_clerk).await;
         let (st, page) = call(&pages, "GET", &format!("/documents/{doc}"), &ours, None).await;
         assert_eq!(st, 200);
-        assert!(page.contains("000.00.02.H99") && page.contains("Đã xác thực"), "{page}");
-        let receipt_path = format!("/documents/{doc}/receipts/{}", view.statuses[0].consignment_id);
+        assert!(
+            page.contains("000.00.02.H99") && page.contains("Đã xác thực"),
+            "{page}"
+        );
+        let receipt_path = format!(
+            "/documents/{doc}/receipts/{}",
+            view.statuses[0].consignment_id
+        );
         let (st, receipt) = call(&pages, "GET", &receipt_path, &ours, None).await;
         assert_eq!(st, 200);
         let inspected = signet_edxml::inspect(receipt.as_bytes(), &Default::default()).unwrap();
@@ -379,7 +387,9 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
             "POST",
             &format!("/exchange/arrived/{}/return", inbox[0].id),
             &theirs,
-            Some(format!("csrf={their_csrf}&reason=Sai+n%C6%A1i+nh%E1%BA%ADn")),
+            Some(format!(
+                "csrf={their_csrf}&reason=Sai+n%C6%A1i+nh%E1%BA%ADn"
+            )),
         )
         .await;
         assert_eq!(st, 303);

@@ -149,15 +149,22 @@ pub async fn run_hub(path: &Path) -> Result<ExitCode, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("Signet hub at http://{addr}/ (database: {})", hub.store.backend().name());
+    println!(
+        "Signet hub at http://{addr}/ (database: {})",
+        hub.store.backend().name()
+    );
     let forwarding = tokio::spawn(hub.clone().forward_loop(
         Arc::new(HttpCourier::default()),
         std::time::Duration::from_millis(200),
         crate::shutdown(),
     ));
-    signet_web::serve_router(listener, signet_web::exchange::hub_router(hub.clone()), crate::shutdown())
-        .await
-        .map_err(|e| e.to_string())?;
+    signet_web::serve_router(
+        listener,
+        signet_web::exchange::hub_router(hub.clone()),
+        crate::shutdown(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     forwarding.abort();
     hub.store.close().await;
     Ok(ExitCode::SUCCESS)

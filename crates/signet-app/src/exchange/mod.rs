@@ -42,10 +42,12 @@ impl Routes {
 
     /// Packets for agency codes starting with `prefix` go to `url` (a node or a hub).
     pub fn add(&mut self, prefix: &str, url: &str) {
-        self.routes
-            .push((prefix.trim().to_owned(), url.trim_end_matches('/').to_owned()));
+        self.routes.push((
+            prefix.trim().to_owned(),
+            url.trim_end_matches('/').to_owned(),
+        ));
         // Longest prefix first, so the first match is the most specific.
-        self.routes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.routes.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
     }
 
     /// The base URL of the next hop for `code`.

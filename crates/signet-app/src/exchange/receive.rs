@@ -30,7 +30,9 @@ impl App {
         bytes: &[u8],
     ) -> Result<Receipt, AppError> {
         if consignment.is_empty() || consignment.len() > 64 {
-            return Err(exchange_error("a consignment id of 1 to 64 characters is required"));
+            return Err(exchange_error(
+                "a consignment id of 1 to 64 characters is required",
+            ));
         }
         let owned = bytes.to_vec();
         let (packet, files) = tokio::task::spawn_blocking(move || {

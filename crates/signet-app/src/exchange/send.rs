@@ -92,7 +92,10 @@ impl App {
         courier: Arc<dyn Courier>,
         c: &Consignment,
     ) -> Result<(), AppError> {
-        let outcome = match (self.build_packet(c).await, setup.routes.next_hop(&c.peer_code)) {
+        let outcome = match (
+            self.build_packet(c).await,
+            setup.routes.next_hop(&c.peer_code),
+        ) {
             (Err(e), _) => Outcome::Failed(format!("packet: {e}")),
             (_, None) => Outcome::Refused(format!("no route to the agency {}", c.peer_code)),
             (Ok(b), Some(url)) => {

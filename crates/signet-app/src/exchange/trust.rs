@@ -65,7 +65,10 @@ fn names_agency(subject: &str, code: &str) -> bool {
     !code.is_empty()
         && subject.split([',', '+']).any(|rdn| {
             let mut kv = rdn.splitn(2, '=');
-            let (k, v) = (kv.next().unwrap_or("").trim(), kv.next().unwrap_or("").trim());
+            let (k, v) = (
+                kv.next().unwrap_or("").trim(),
+                kv.next().unwrap_or("").trim(),
+            );
             let k = k.to_ascii_lowercase();
             (k == "2.5.4.97" || k == "organizationidentifier") && attribute_text(v) == code
         })
