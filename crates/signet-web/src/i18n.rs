@@ -574,7 +574,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "err_invalid_exchange",
-        "Liên thông văn bản: {detail}",
+        "Không thực hiện được việc liên thông văn bản (gói tin, trạng thái hoặc nơi nhận không hợp lệ).",
         "Document exchange: {detail}",
     ),
     (
