@@ -140,7 +140,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::exchange::retry),
         )
         .route(
-            "/documents/{id}/recipients",
+            "/exchange/documents/{id}/recipients",
             post(pages::exchange::set_recipients),
         )
         .route(
