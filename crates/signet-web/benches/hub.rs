@@ -140,7 +140,9 @@ async fn main() {
         time::OffsetDateTime::now_utc(),
     )
     .unwrap();
-    let blobs = BlobStore::open(dbs[0].dir.join("blobs"), 1 << 30).await.unwrap();
+    let blobs = BlobStore::open(dbs[0].dir.join("blobs"), 1 << 30)
+        .await
+        .unwrap();
     let ca = signet_app::ca_service::BuiltInCa::open(&ca_dir).unwrap();
     let app = App::new(dbs[0].store.clone(), blobs, Arc::new(SystemClock)).with_ca(ca);
     assert!(app.seed_demo().await.unwrap());
@@ -155,7 +157,10 @@ async fn main() {
     setup.trust.intermediates = vec![chain[0].clone()];
     let setup = Arc::new(setup);
     let size = packets[0].len();
-    println!("packets of {} KB, {PACKETS} per run, {CONCURRENCY} at a time", size / 1024);
+    println!(
+        "packets of {} KB, {PACKETS} per run, {CONCURRENCY} at a time",
+        size / 1024
+    );
     for db in &dbs {
         let hub = Hub {
             store: db.store.clone(),
