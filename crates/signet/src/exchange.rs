@@ -132,6 +132,15 @@ pub async fn run_hub(path: &Path) -> Result<ExitCode, String> {
     if setup.routes.is_empty() {
         return Err(format!("{}: no [[route]]", path.display()));
     }
+    // An embedded database's directory is made, as `signet demo` makes its data directory.
+    if let Some(dir) = config
+        .database
+        .strip_prefix("sqlite://")
+        .and_then(|p| Path::new(p).parent())
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     let store = Store::open(&config.database, 16)
         .await
         .map_err(|e| format!("hub database: {e}"))?;
