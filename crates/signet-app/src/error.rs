@@ -180,6 +180,15 @@ pub enum Invalid {
     /// The agency's seal cannot be applied (no key configured, the key cannot be used).
     #[error("the agency's seal: {detail}")]
     Seal { detail: String },
+    /// Secret documents (độ mật) never travel through the exchange.
+    #[error("a secret document (độ mật) cannot be sent through the document exchange")]
+    ExchangeSecret,
+    /// A recipient code that is not an agency of the directory.
+    #[error("no agency with the identifier code {code} in the directory")]
+    ExchangeRecipient { code: String },
+    /// Exchange input refused: a packet, a state, an address.
+    #[error("document exchange: {detail}")]
+    Exchange { detail: String },
     #[error("remote signing is not configured on this server (no HSM)")]
     NoRemoteSigning,
     #[error("between 1 and {max} hashes per signing request")]
@@ -267,6 +276,9 @@ impl Invalid {
             Self::SignatureRefused { .. } => "signature_refused",
             Self::Mark { .. } => "mark",
             Self::Seal { .. } => "seal",
+            Self::ExchangeSecret => "exchange_secret",
+            Self::ExchangeRecipient { .. } => "exchange_recipient",
+            Self::Exchange { .. } => "exchange",
             Self::NoRemoteSigning => "no_remote_signing",
             Self::RemoteHashCount { .. } => "remote_hash_count",
             Self::RemoteHashRepeated => "remote_hash_repeated",
@@ -301,7 +313,9 @@ impl Invalid {
             | Self::TrustAnchors { detail }
             | Self::SignatureRefused { detail }
             | Self::Mark { detail }
-            | Self::Seal { detail } => vec![("detail", detail.clone())],
+            | Self::Seal { detail }
+            | Self::Exchange { detail } => vec![("detail", detail.clone())],
+            Self::ExchangeRecipient { code } => vec![("code", code.clone())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
             Self::ForeignHandler { holder } => vec![("holder", holder.clone())],
             Self::TooManyHandlers { max } => vec![("max", max.to_string())],
@@ -370,6 +384,7 @@ impl Invalid {
             | Self::KeyLabelEmpty
             | Self::EmptyPassword
             | Self::NoRemoteSigning
+            | Self::ExchangeSecret
             | Self::RemoteHashRepeated
             | Self::RemoteLocked
             | Self::RequestAnswered

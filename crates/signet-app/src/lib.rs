@@ -14,7 +14,9 @@ pub mod demo;
 mod demo_history;
 pub mod documents;
 pub mod error;
+pub mod exchange;
 pub mod files;
+pub mod hub;
 pub mod issuance;
 pub mod journal;
 pub mod journal_anchor;
@@ -51,6 +53,8 @@ pub struct App {
     pub signing: Arc<web_signing::Setup>,
     /// Remote signing (CSC): the HSM holding credentials' keys, when configured.
     pub remote: Arc<remote_signing::RemoteSigning>,
+    /// Exchange with other agencies: routes to hubs and nodes, whom packets are trusted from.
+    pub exchange: Arc<exchange::Setup>,
 }
 
 impl App {
@@ -66,7 +70,14 @@ impl App {
             )),
             signing: Arc::new(web_signing::Setup::default()),
             remote: Arc::new(remote_signing::RemoteSigning::default()),
+            exchange: Arc::new(exchange::Setup::default()),
         }
+    }
+
+    /// The same application exchanging documents with `setup`'s routes and trust.
+    pub fn with_exchange(mut self, setup: exchange::Setup) -> Self {
+        self.exchange = Arc::new(setup);
+        self
     }
 
     /// The same application sealing with `setup`'s keys and TSA.

@@ -206,7 +206,19 @@ impl App {
             actor: &viewer.person_id,
             at_ms: self.clock.now_ms(),
         };
-        Ok(self.store.assign_incoming(&direction).await?)
+        let doc = self.store.assign_incoming(&direction).await?;
+        self.tell_sender(viewer, id, &["04"]).await;
+        Ok(doc)
+    }
+
+    /// Sends the exchange statuses of a step to the sender of a document that came through
+    /// the exchange. The step is done already: a failure here is logged, not the step's.
+    async fn tell_sender(&self, viewer: &Viewer, id: &DocumentId, codes: &[&str]) {
+        for code in codes {
+            if let Err(e) = self.exchange_progress(viewer, id, code).await {
+                tracing::warn!(document = %id, code, "exchange status not queued: {e}");
+            }
+        }
     }
 
     /// The units the viewer heads: a leader placed in a unit heads it.
@@ -380,7 +392,9 @@ impl App {
         };
         let doc = self.incoming(viewer, id).await?;
         let mut state = doc.state;
+        let mut codes = vec!["06"];
         if state == IncomingState::Assigned.into() {
+            codes.insert(0, "05");
             let start = Incoming::<Assigned>::restore(id, state)?.start();
             state = self
                 .store
@@ -404,7 +418,9 @@ impl App {
             actor: &viewer.person_id,
             at_ms: self.clock.now_ms(),
         };
-        Ok(self.store.complete_incoming(&completion).await?)
+        let doc = self.store.complete_incoming(&completion).await?;
+        self.tell_sender(viewer, id, &codes).await;
+        Ok(doc)
     }
 
     /// "Việc cần xử lý" of the viewer: their own assignments and those of the unit they head,

@@ -245,14 +245,14 @@ impl Plan {
 }
 
 impl SigningKey {
-    fn algorithm(&self) -> SignatureAlgorithm {
+    pub(crate) fn algorithm(&self) -> SignatureAlgorithm {
         match self {
             SigningKey::Software(k) => k.algorithm(),
             SigningKey::Token(k) => k.algorithm(),
         }
     }
 
-    fn sign(&self, to_be_signed: &[u8]) -> Result<Vec<u8>, String> {
+    pub(crate) fn sign(&self, to_be_signed: &[u8]) -> Result<Vec<u8>, String> {
         match self {
             SigningKey::Software(k) => k.sign(to_be_signed).map_err(|e| e.to_string()),
             SigningKey::Token(k) => k.sign(to_be_signed).map_err(|e| e.to_string()),

@@ -283,8 +283,10 @@ pub(crate) fn verify(
     };
     report.valid = and(valid, verdict);
     report.signer = signer
-        .and_then(|c| signet_pki::validation::summarize(&c).ok())
+        .as_ref()
+        .and_then(|c| signet_pki::validation::summarize(c).ok())
         .map(|s| s.subject_cn);
+    report.certificate = signer;
     report
 }
 

@@ -97,6 +97,10 @@ pub struct SignatureReport {
     pub signer: Option<String>,
     /// "sha256" or "sha1" (the weakest hash the signature uses).
     pub digest: Option<String>,
+    /// The signer certificate (DER) the signature was checked with, for the caller to judge
+    /// who signed (not part of the JSON contract).
+    #[serde(skip)]
+    pub certificate: Option<Vec<u8>>,
 }
 
 /// The packet fields shared by `inspect` and `build`.

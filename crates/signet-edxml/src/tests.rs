@@ -402,6 +402,7 @@ fn signatures_verify_and_break_on_any_change() {
             valid: Some(true),
             signer: Some(name.into()),
             digest: Some("sha256".into()),
+            certificate: Some(cert.clone()),
         };
         assert_eq!(p.signature, want);
         assert_eq!(p.spec(), document_spec());

@@ -11,6 +11,7 @@ pub mod db;
 pub mod directory;
 pub mod documents;
 pub mod error;
+pub mod exchange;
 pub mod journal;
 mod migrations;
 pub mod remote_signing;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0006_incoming_processing.sql"),
     ),
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
+    (8, include_str!("../migrations/0008_exchange.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
 ];
 

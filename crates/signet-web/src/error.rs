@@ -190,6 +190,9 @@ mod tests {
             Invalid::SignatureRefused { detail: s() },
             Invalid::Mark { detail: s() },
             Invalid::Seal { detail: s() },
+            Invalid::ExchangeSecret,
+            Invalid::ExchangeRecipient { code: s() },
+            Invalid::Exchange { detail: s() },
             Invalid::NulCharacter,
             Invalid::FieldTooLong,
             Invalid::ContentType {
@@ -320,6 +323,9 @@ mod tests {
                 | Invalid::SignatureRefused { .. }
                 | Invalid::Mark { .. }
                 | Invalid::Seal { .. }
+                | Invalid::ExchangeSecret
+                | Invalid::ExchangeRecipient { .. }
+                | Invalid::Exchange { .. }
                 | Invalid::NoRemoteSigning
                 | Invalid::RemoteHashCount { .. }
                 | Invalid::RemoteHashRepeated

@@ -563,6 +563,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The agency's seal: {detail}",
     ),
     (
+        "err_invalid_exchange_secret",
+        "Văn bản mật không được gửi qua trục liên thông văn bản.",
+        "A secret document (độ mật) cannot be sent through the document exchange.",
+    ),
+    (
+        "err_invalid_exchange_recipient",
+        "Không có cơ quan mang mã định danh {code} trong danh bạ.",
+        "No agency with the identifier code {code} in the directory.",
+    ),
+    (
+        "err_invalid_exchange",
+        "Không thực hiện được việc liên thông văn bản (gói tin, trạng thái hoặc nơi nhận không hợp lệ).",
+        "Document exchange: {detail}",
+    ),
+    (
         "err_invalid_no_remote_signing",
         "Máy chủ này chưa cấu hình ký số từ xa (chưa có HSM).",
         "Remote signing is not configured on this server (no HSM).",

@@ -86,6 +86,11 @@ fn refused_type(path: &str, media: &str) -> Option<&'static str> {
     {
         return (media != PIECE_TYPE).then_some(PIECE_TYPE);
     }
+    if path == signet_app::exchange::PACKETS_PATH {
+        // edXML packets (XML, checked by the packet reader itself).
+        let xml = matches!(media, "application/xml" | "text/xml");
+        return (!xml).then_some("application/xml");
+    }
     let (types, accepted) = if path == PDF_ROUTE {
         (PDF_TYPES, PDF_ACCEPTED)
     } else {

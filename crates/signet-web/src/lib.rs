@@ -8,6 +8,7 @@ pub mod ca_endpoints;
 mod client;
 mod csc;
 mod error;
+pub mod exchange;
 mod headers;
 mod i18n;
 mod input;
@@ -135,6 +136,27 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::incoming::decide),
         )
         .route("/queue", get(pages::incoming::queue))
+        .route("/exchange", get(pages::exchange::show))
+        .route(
+            "/exchange/arrived/{id}/register",
+            post(pages::exchange::register),
+        )
+        .route(
+            "/exchange/arrived/{id}/return",
+            post(pages::exchange::give_back),
+        )
+        .route(
+            "/exchange/consignments/{id}/retry",
+            post(pages::exchange::retry),
+        )
+        .route(
+            "/exchange/documents/{id}/recipients",
+            post(pages::exchange::set_recipients),
+        )
+        .route(
+            "/documents/{id}/receipts/{consignment}",
+            get(pages::exchange::receipt),
+        )
         .route("/statistics", get(pages::statistics::show))
         .route("/statistics/export.csv", get(pages::statistics::export))
         .route(
@@ -174,6 +196,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(verify)
         .merge(api)
         .merge(uploads)
+        .merge(exchange::node_routes(upload_limit))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))
         .layer(axum::middleware::from_fn(listener::body_idle_timeout))

@@ -31,6 +31,9 @@ pub struct Config {
     /// Where the journals' anchors are kept, and who time-stamps them.
     #[serde(default)]
     pub journal: JournalSection,
+    /// Exchange with other agencies: routes to hubs and nodes, packet signers' trust.
+    #[serde(default)]
+    pub exchange: Option<crate::exchange::ExchangeSection>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -401,6 +404,15 @@ max_upload_mib = 2048
 # [journal]
 # anchors_dir = "/var/lib/signet/journal-anchors"   # default: beside files.dir
 # tsa_url = "http://tsa.example.gov.vn"              # default: the built-in CA's TSA
+
+# Exchange with other agencies (docs/EXCHANGE.md): where packets go by recipient code (longest
+# prefix first; with no route the node delivers to itself), and whom they are accepted from.
+# [exchange]
+# trust = ["/etc/signet/other-root.pem"]
+# max_attempts = 10
+# [[exchange.route]]
+# prefix = ""
+# url = "http://hub.lachong.gov.vn:8900"
 "#;
 
 impl Config {
@@ -437,6 +449,7 @@ impl Config {
             seal: Vec::new(),
             remote_signing: RemoteSigning::default(),
             journal: JournalSection::default(),
+            exchange: None,
         }
     }
 

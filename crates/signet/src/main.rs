@@ -5,6 +5,7 @@ mod agent;
 mod ca;
 mod config;
 mod edxml;
+mod exchange;
 mod remote;
 mod sign;
 mod verify;
@@ -97,6 +98,14 @@ enum Command {
     Edxml {
         #[command(subcommand)]
         command: edxml::EdxmlCommand,
+    },
+    /// A store-and-forward hub of the document exchange (the role of the provincial
+    /// platform or the national axis): `signet hub --config hub.toml` (`--sample` prints one).
+    Hub {
+        #[arg(long, required_unless_present = "sample")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        sample: bool,
     },
     /// The local signing agent for USB tokens: run on the signer's PC, it lets the Signet
     /// page sign with the token (loopback only, paired origins only).
@@ -284,6 +293,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
         }
         Command::DefaultConfig => print!("{}", config::SAMPLE),
+        Command::Hub { sample: true, .. } => print!("{}", exchange::HUB_SAMPLE),
+        Command::Hub { config, .. } => {
+            let path = config.ok_or("--config is required")?;
+            return exchange::run_hub(&path).await;
+        }
         Command::Ca { command } => return ca::run(command).await,
         Command::Agent(args) => return agent::run(args).await,
         Command::Sign(args) => {
@@ -420,6 +434,13 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
             println!("  {user:<18} {role:<24} {agency}");
         }
     }
+    let app = with_exchange(app, config, &addr)?;
+    // The outbox: consignments to other agencies delivered in the background.
+    tokio::spawn(app.clone().delivery_loop(
+        Arc::new(signet_app::exchange::HttpCourier::default()),
+        std::time::Duration::from_millis(500),
+        shutdown(),
+    ));
     // Issuances waiting for the seal (TSA or OCSP unreachable) are retried in the background.
     let retries = tokio::spawn(
         app.clone()
@@ -436,6 +457,30 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
     retries.abort();
     app.store.close().await;
     Ok(())
+}
+
+/// The exchange settings of `[exchange]`: packet signers trusted up to the deployment's
+/// anchors and the built-in CA; without a route, the node delivers to itself (one node
+/// serving all the agencies that exchange).
+fn with_exchange(app: App, config: &Config, addr: &std::net::SocketAddr) -> Result<App, String> {
+    let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
+    let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
+        .map_err(|e| e.to_string())?;
+    let mut anchor_ders: Vec<Vec<u8>> = anchors.summaries().into_iter().map(|s| s.der).collect();
+    let mut intermediates = Vec::new();
+    if let Some(ca) = &app.ca {
+        if let Ok(p) = ca.published() {
+            let chain = signet_app::ca_dir::chain(&p.ca);
+            intermediates.extend(chain.first().cloned());
+            anchor_ders.extend(chain.get(1).cloned());
+        }
+    }
+    let section = config.exchange.clone().unwrap_or_default();
+    let mut setup = section.setup(&anchor_ders, &intermediates)?;
+    if setup.routes.is_empty() {
+        setup.routes.add("", &format!("http://{addr}"));
+    }
+    Ok(app.with_exchange(setup))
 }
 
 /// The TSA the journal anchors are time-stamped by: `journal.tsa_url`, else the built-in CA

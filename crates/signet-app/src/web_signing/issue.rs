@@ -62,7 +62,15 @@ impl App {
     }
 
     async fn load_seal(&self, doc: &Document) -> Result<(SealKey, String), AppError> {
-        let agency = self.store.agency(&doc.agency_id).await?;
+        self.load_seal_of(&doc.agency_id).await
+    }
+
+    /// The agency's seal key and name (the exchange signs its packets with it too).
+    pub(crate) async fn load_seal_of(
+        &self,
+        agency_id: &signet_core::ids::AgencyId,
+    ) -> Result<(SealKey, String), AppError> {
+        let agency = self.store.agency(agency_id).await?;
         let ca_chain = match &self.ca {
             Some(ca) => ca
                 .published()

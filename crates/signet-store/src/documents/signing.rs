@@ -538,7 +538,13 @@ impl Store {
             sha256: &rev.blob.sha256,
         };
         let e = entry(rev.at_ms, rev.actor.as_str(), id.as_str(), &action)?;
-        journal_and_commit(tx, agency_id, &mut head, e, id).await
+        crate::journal::append(&mut tx, agency_id, &mut head, e).await?;
+        // The outbox: one consignment per recipient, issued together or not at all.
+        let actor = rev.actor.as_str();
+        crate::exchange::enqueue_issue(&mut tx, agency_id, id, actor, &mut head, rev.at_ms).await?;
+        let doc = fetch(&mut tx, agency_id, id).await?;
+        tx.commit().await?;
+        Ok(doc)
     }
 
     /// A seal attempt failed: `retry_at_ms` is when to try again, or `None` when it finally

@@ -460,6 +460,8 @@ struct DetailPage {
     s: super::signing::SigningView,
     /// Incoming documents: the processing section (direction, handlers, notes, forms).
     p: Option<super::incoming::Section>,
+    /// Outgoing documents: recipients, deliveries and the statuses received.
+    x: Option<super::exchange::Section>,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -613,6 +615,7 @@ pub async fn detail(
         history: history(&state, t, &view.history).await,
         s: super::signing::view(&state, &u, d).await,
         p: super::incoming::section(&state, &u, d).await,
+        x: super::exchange::section(&state, &u, d).await,
         l: Layout::of(
             &state,
             &u,

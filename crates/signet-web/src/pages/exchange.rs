@@ -1,0 +1,300 @@
+//! The exchange on the pages: on an outgoing document, its recipients (before issue) and,
+//! per recipient, the delivery and the timeline of statuses with their "verified" mark; the
+//! clerk's page "Liên thông" with the received documents (register, return) and the send log
+//! (filter by state, retry an undeliverable consignment); a status packet downloadable as a
+//! delivery receipt (`signet edxml inspect` checks it).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signet_app::clock::display_ms;
+use signet_core::{Direction, DocumentId};
+use signet_store::documents::Document;
+
+use super::{render, Layout};
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// One recipient's delivery on the document page.
+pub struct Delivery {
+    pub consignment: String,
+    pub code: String,
+    pub name: String,
+    pub state: String,
+    pub error: String,
+    pub undeliverable: bool,
+    /// (code, meaning, time, verified, reason, consignment of the status packet)
+    pub statuses: Vec<(String, String, String, bool, String, String)>,
+}
+
+/// The exchange section of an outgoing document's page.
+pub struct Section {
+    pub issued: bool,
+    pub can_edit: bool,
+    pub recipients: String,
+    pub deliveries: Vec<Delivery>,
+}
+
+/// The section for an outgoing document the viewer may read; none for an incoming one.
+pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Section> {
+    if d.direction != Direction::Outgoing {
+        return None;
+    }
+    let viewer = &u.user.viewer;
+    let app = &state.app;
+    let issued = d.notation.is_some();
+    let recipients = app.recipients(viewer, &d.id).await.unwrap_or_default();
+    let view = app.exchange_of(viewer, &d.id).await.ok()?;
+    let deliveries = view
+        .consignments
+        .iter()
+        .map(|c| Delivery {
+            consignment: c.id.clone(),
+            code: c.peer_code.clone(),
+            name: c.peer_name.clone(),
+            state: c.state.clone(),
+            error: c.last_error.clone().unwrap_or_default(),
+            undeliverable: c.state == "undeliverable",
+            statuses: view
+                .statuses
+                .iter()
+                .filter(|s| s.recipient_code == c.peer_code)
+                .map(|s| {
+                    (
+                        s.status_code.clone(),
+                        signet_app::exchange::status_meaning(&s.status_code)
+                            .unwrap_or("")
+                            .to_owned(),
+                        display_ms(s.received_at_ms),
+                        s.verified,
+                        s.reason.clone(),
+                        s.consignment_id.clone(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    Some(Section {
+        issued,
+        can_edit: !issued && viewer.can_register() && !d.secrecy.is_secret(),
+        recipients: recipients
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        deliveries,
+    })
+}
+
+fn back(id: &DocumentId) -> Response {
+    Redirect::to(&format!("/documents/{id}#exchange")).into_response()
+}
+
+/// The clerk sets the recipients (agency codes separated by spaces, commas or lines).
+pub async fn set_recipients(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    let codes: Vec<String> = field(&f, "recipients")
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    state
+        .app
+        .set_recipients(&u.user.viewer, &id, &codes)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+#[derive(Deserialize)]
+pub struct LogQuery {
+    #[serde(default)]
+    state: String,
+}
+
+/// A received document as listed.
+pub struct InboxRow {
+    pub id: String,
+    pub sender: String,
+    pub notation: String,
+    pub subject: String,
+    pub received: String,
+    pub state: String,
+    pub verdict: String,
+    pub reason: String,
+    pub document: Option<String>,
+    pub arrived: bool,
+}
+
+/// A consignment as listed.
+pub struct LogRow {
+    pub id: String,
+    pub kind: String,
+    pub peer: String,
+    pub code: String,
+    pub document: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub error: String,
+    pub created: String,
+    pub undeliverable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "exchange.html")]
+struct ExchangePage {
+    l: Layout,
+    filter: String,
+    inbox: Vec<InboxRow>,
+    log: Vec<LogRow>,
+}
+
+/// "Liên thông": received documents and the send log.
+pub async fn show(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, WebError> {
+    let viewer = &u.user.viewer;
+    let filter = q.state.trim().to_owned();
+    let inbox = state
+        .app
+        .exchange_inbox(viewer, None)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let log = state
+        .app
+        .send_log(viewer, Some(filter.as_str()))
+        .await
+        .map_err(|e| u.fail(e))?;
+    let page = ExchangePage {
+        l: Layout::of(&state, &u, "exchange").await,
+        filter,
+        inbox: inbox
+            .into_iter()
+            .map(|a| InboxRow {
+                arrived: a.state == "arrived",
+                id: a.id,
+                sender: format!("{} ({})", a.sender_name, a.sender_code),
+                notation: a.notation,
+                subject: a.subject,
+                received: display_ms(a.received_at_ms),
+                state: a.state,
+                verdict: a.verdict,
+                reason: a.reason,
+                document: a.document_id.map(|d| d.to_string()),
+            })
+            .collect(),
+        log: log
+            .into_iter()
+            .map(|c| LogRow {
+                undeliverable: c.state == "undeliverable",
+                id: c.id,
+                kind: c.kind,
+                peer: format!("{} ({})", c.peer_name, c.peer_code),
+                code: c.status_code.unwrap_or_default(),
+                document: c.document_id.map(|d| d.to_string()),
+                state: c.state,
+                attempts: c.attempts,
+                error: c.last_error.unwrap_or_default(),
+                created: display_ms(c.created_at_ms),
+            })
+            .collect(),
+    };
+    Ok(render(&page))
+}
+
+fn to_page() -> Response {
+    Redirect::to("/exchange").into_response()
+}
+
+/// The clerk registers a received document (status 03).
+pub async fn register(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    let doc = state
+        .app
+        .register_arrived(&u.user.viewer, &id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+}
+
+/// The clerk returns a received document with a reason (status 02).
+pub async fn give_back(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .return_arrived(&u.user.viewer, &id, field(&f, "reason"))
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(to_page())
+}
+
+/// The clerk retries an undeliverable consignment.
+pub async fn retry(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .retry_consignment(&u.user.viewer, &id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let doc = field(&f, "document");
+    if doc.is_empty() {
+        Ok(to_page())
+    } else {
+        Ok(back(&DocumentId::new(doc)))
+    }
+}
+
+/// A received status packet as evidence (a delivery receipt), as it arrived.
+pub async fn receipt(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path((id, consignment)): Path<(DocumentId, String)>,
+) -> Result<Response, WebError> {
+    let bytes = state
+        .app
+        .status_receipt(&u.user.viewer, &id, &consignment)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let name = format!("attachment; filename=\"receipt-{consignment}.edxml\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/xml".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,404 @@
+//! Exchange over HTTP (issue 14 §3): a node and two chained hubs (province → national) on
+//! loopback, each hub on its own database; a hub's queue survives a restart; a consignment
+//! posted twice is queued once; a packet not signed by its sender is refused.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
+
+use std::sync::{Arc, Mutex};
+
+use signet_app::ca_service::BuiltInCa;
+use signet_app::exchange::{Courier, HttpCourier, Setup};
+use signet_app::hub::Hub;
+use signet_app::testing::chairman_key;
+use signet_app::verification::Verifier;
+use signet_app::{App, Clock};
+use signet_core::person::Viewer;
+use signet_core::DocumentId;
+use signet_pades::sign::Pending;
+use signet_pki::validation::TrustAnchors;
+use signet_pki::RawSigner;
+use signet_signers::SoftwareKey;
+use signet_store::documents::{NewDocument, NewFile};
+use signet_store::testing::{databases, TestDb};
+use signet_store::BlobStore;
+use time::OffsetDateTime;
+
+struct TestClock(Mutex<OffsetDateTime>);
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// A fresh application on `db` (a "server"), with the CA of `db.dir/ca`.
+async fn app_with_tsa(db: &TestDb, clock: Arc<TestClock>, tsa: Option<&str>) -> App {
+    let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20)
+        .await
+        .unwrap();
+    let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
+    let root = std::fs::read(db.dir.join("ca/root.pem")).unwrap();
+    let mut anchors = TrustAnchors::new();
+    anchors.add_pem_or_der(&root).unwrap();
+    App::new(db.store.clone(), blobs, clock)
+        .with_signing(signet_app::web_signing::Setup {
+            tsa: tsa.map(str::to_owned),
+            ..Default::default()
+        })
+        .with_ca(ca)
+        .with_verifier(Verifier::new(anchors, false))
+}
+
+async fn viewer(app: &App, username: &str) -> Viewer {
+    let p = app.store.person_by_username(username).await.unwrap();
+    Viewer {
+        person_id: p.id,
+        agency_id: p.agency_id,
+        roles: p.roles,
+    }
+}
+
+/// An officer's submitted draft made from the demo's template (with the number fields).
+async fn submitted_draft(app: &App, officer: &Viewer, subject: &str) -> DocumentId {
+    draft_of(app, officer, subject, Default::default()).await
+}
+
+async fn draft_of(
+    app: &App,
+    officer: &Viewer,
+    subject: &str,
+    secrecy: signet_core::document::Secrecy,
+) -> DocumentId {
+    let pdf = signet_app::demo::sample_pdf(subject);
+    let mut w = app.blobs.writer().await.unwrap();
+    w.write(&pdf).await.unwrap();
+    let blob = w.finish().await.unwrap();
+    let new = NewDocument {
+        agency_id: officer.agency_id.clone(),
+        doc_type: signet_core::document::DocumentType::CongVan,
+        subject: subject.into(),
+        urgency: Default::default(),
+        secrecy,
+        signer_name: String::new(),
+        signer_position: String::new(),
+        pages: Some(1),
+        recipients: String::new(),
+        due_on: None,
+        drafting_unit_id: app.store.person(&officer.person_id).await.unwrap().unit_id,
+        created_by: officer.person_id.clone(),
+        files: vec![NewFile {
+            blob,
+            file_name: "du-thao.pdf".into(),
+            content_type: "application/pdf".into(),
+            kind: "main".into(),
+        }],
+    };
+    let d = app
+        .store
+        .insert_draft(&new, app.clock.now_ms())
+        .await
+        .unwrap();
+    app.submit(officer, &d.id).await.unwrap();
+    d.id
+}
+
+fn init_ca(db: &TestDb) {
+    signet_app::ca_dir::init(
+        &db.dir.join("ca"),
+        "CA thử nghiệm",
+        "http://127.0.0.1:9",
+        signet_pki::KeyAlg::EcdsaP256,
+        None,
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+}
+
+/// What the device signs: the prepared signed attributes (the device is given their
+/// digest; a software key signs the attributes themselves, which is the same signature).
+async fn device_sign(app: &App, leader: &Viewer, pending_id: &str, key: &SoftwareKey) -> Vec<u8> {
+    let row = app
+        .store
+        .pending_signature(&leader.agency_id, pending_id)
+        .await
+        .unwrap();
+    let pending: Pending = serde_json::from_str(&row.state_json).unwrap();
+    key.sign(&pending.to_be_signed).unwrap()
+}
+
+async fn leader_signs(
+    app: &App,
+    leader: &Viewer,
+    doc: &DocumentId,
+    key: &SoftwareKey,
+    chain: &[Vec<u8>],
+) {
+    let p = app
+        .prepare_signature(leader, doc, "agent", chain.to_vec())
+        .await
+        .unwrap();
+    let sig = device_sign(app, leader, &p.pending_id, key).await;
+    app.complete_signature(leader, &p.pending_id, &sig, chain)
+        .await
+        .unwrap();
+}
+
+fn setup_for(db: &TestDb) -> Setup {
+    let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
+    let loaded = ca.published().unwrap();
+    let chain = signet_app::ca_dir::chain(&loaded.ca);
+    let mut s = Setup::default();
+    s.routes.add("", "http://loopback");
+    s.trust.anchors.add(&chain[1]).unwrap();
+    s.trust.intermediates = vec![chain[0].clone()];
+    s.max_attempts = 3;
+    s
+}
+
+async fn issued_to(app: &App, db: &TestDb, recipients: &[String]) -> DocumentId {
+    let officer = viewer(app, "chuyenvien.vp").await;
+    let leader = viewer(app, "lanhdao.ubnd").await;
+    let clerk = viewer(app, "vanthu.ubnd").await;
+    let _ = db;
+    let (key, chain) = chairman_key(app, Some("Chủ tịch")).await.unwrap();
+    let doc = submitted_draft(app, &officer, "Về việc liên thông văn bản").await;
+    leader_signs(app, &leader, &doc, &key, &chain).await;
+    app.set_recipients(&clerk, &doc, recipients).await.unwrap();
+    let issued = app.issue_step(&clerk, &doc).await.unwrap();
+    assert_eq!(issued.state.code(), "issued");
+    doc
+}
+
+/// A page session of `who` (cookie, CSRF token), made in the store as signing in would.
+async fn session(app: &App, who: &Viewer) -> (String, String) {
+    let token = signet_store::new_id() + &signet_store::new_id();
+    let csrf = signet_store::new_id();
+    let now = app.clock.now_ms();
+    app.store
+        .insert_session(&token, &who.person_id, &csrf, now, now + 3_600_000)
+        .await
+        .unwrap();
+    (format!("signet_session={token}"), csrf)
+}
+
+/// One request through the node's router: status and body.
+async fn call(
+    router: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<String>,
+) -> (u16, String) {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("cookie", cookie);
+    if form.is_some() {
+        req = req.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let req = req
+        .body(axum::body::Body::from(form.unwrap_or_default()))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Serves `router` on a loopback port until the returned sender is dropped.
+async fn start(router: axum::Router) -> (String, tokio::sync::oneshot::Sender<()>) {
+    start_at("127.0.0.1:0", router).await
+}
+
+/// The same on `addr` (a restarted server on its old port), waiting for the port.
+async fn start_at(addr: &str, router: axum::Router) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let mut tries = 0;
+    let listener = loop {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => break l,
+            Err(e) if tries < 100 => {
+                tries += 1;
+                eprintln!("waiting for {addr}: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("{addr}: {e}"),
+        }
+    };
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(signet_web::serve_router(listener, router, async move {
+        let _ = rx.await;
+    }));
+    (url, tx)
+}
+
+async fn hub_on(db: &TestDb, dir: &str, clock: Arc<TestClock>, setup: Setup) -> Hub {
+    Hub {
+        store: db.store.clone(),
+        blobs: BlobStore::open(db.dir.join(dir), 64 << 20).await.unwrap(),
+        clock,
+        setup: Arc::new(setup),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        init_ca(&db);
+        let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+        let app = app_with_tsa(&db, clock.clone(), None).await;
+        assert!(app.seed_demo().await.unwrap());
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let their_clerk = viewer(&app, "vanthu.snv").await;
+        let trust = setup_for(&db).trust;
+
+        // The node on loopback.
+        // (Its receiving side needs only the trust; the sending side, below, the routes.)
+        let receiving = app.clone().with_exchange(setup_for(&db));
+        let node_router = signet_web::router(receiving, signet_web::WebConfig::default());
+        let (node_url, _node) = start(node_router).await;
+        // The national hub serves the node; the province hub sends everything national.
+        let national_db = signet_store::testing::sqlite().await.unwrap();
+        let mut national_setup = Setup::default();
+        national_setup.routes.add("", &node_url);
+        national_setup.trust = trust.clone();
+        let national = hub_on(&national_db, "hub", clock.clone(), national_setup).await;
+        let (national_url, _n) = start(signet_web::exchange::hub_router(national.clone())).await;
+        let mut province_setup = Setup::default();
+        province_setup.routes.add("", &national_url);
+        province_setup.trust = trust.clone();
+        let province = hub_on(&db, "province-hub", clock.clone(), province_setup.clone()).await;
+        let (province_url, stop_province) =
+            start(signet_web::exchange::hub_router(province.clone())).await;
+        let mut node_setup = setup_for(&db);
+        node_setup.routes = Default::default();
+        node_setup.routes.add("", &province_url);
+        let app = app.with_exchange(node_setup);
+        let http: Arc<dyn Courier> = Arc::new(HttpCourier::default());
+
+        let doc = issued_to(&app, &db, &["000.00.02.H99".to_owned()]).await;
+        // Node → province hub: accepted and durable there, then the hub goes down.
+        assert_eq!(app.deliver_due(http.clone(), 10).await.unwrap(), 1);
+        let view = app.exchange_of(&clerk, &doc).await.unwrap();
+        assert_eq!(view.consignments[0].state, "delivered", "{view:?}");
+        let id = view.consignments[0].id.clone();
+        drop(stop_province);
+        drop(province);
+        // The same consignment again (a retry that crossed the answer): queued once.
+        let restarted = hub_on(&db, "province-hub", clock.clone(), province_setup).await;
+        let (_, packet_sha) = {
+            let items = restarted.store.hub_items("queued", 10).await.unwrap();
+            assert_eq!(items.len(), 1, "the queue survives the restart");
+            (
+                items[0].consignment_id.clone(),
+                items[0].packet_sha256.clone(),
+            )
+        };
+        let packet = std::fs::read(
+            db.dir
+                .join("province-hub")
+                .join(&packet_sha[..2])
+                .join(&packet_sha),
+        )
+        .unwrap();
+        {
+            let again = restarted
+                .accept(&id, "000.00.02.H99", &packet)
+                .await
+                .unwrap();
+            assert_eq!(again, signet_store::exchange::Receipt::Duplicate);
+        }
+        // A packet whose header was changed by one character: its signature no longer holds.
+        {
+            let text = String::from_utf8(packet.clone()).unwrap();
+            let forged = text.replacen("Về việc liên thông", "Về việc liên thônG", 1);
+            let e = restarted
+                .accept("forged", "000.00.02.H99", forged.as_bytes())
+                .await;
+            assert!(e.is_err(), "a forged packet is refused");
+        }
+        // Province → national → node.
+        assert_eq!(restarted.forward_due(http.clone(), 10).await.unwrap(), 1);
+        assert_eq!(national.forward_due(http.clone(), 10).await.unwrap(), 1);
+        let inbox = app.exchange_inbox(&their_clerk, None).await.unwrap();
+        assert_eq!(
+            inbox.len(),
+            1,
+            "{:?}",
+            national.store.hub_items("undeliverable", 10).await.unwrap()
+        );
+        assert_eq!(inbox[0].consignment_id, id, "one consignment id end to end");
+        let (_, _province_again) = start_at(
+            province_url.trim_start_matches("http://"),
+            signet_web::exchange::hub_router(restarted.clone()),
+        )
+        .await;
+
+        // Status 01 back the same way.
+        assert_eq!(app.deliver_due(http.clone(), 10).await.unwrap(), 1);
+        assert_eq!(restarted.forward_due(http.clone(), 10).await.unwrap(), 1);
+        assert_eq!(national.forward_due(http.clone(), 10).await.unwrap(), 1);
+        let view = app.exchange_of(&clerk, &doc).await.unwrap();
+        assert_eq!(view.statuses.len(), 1);
+        assert!(view.statuses[0].verified, "{:?}", view.statuses[0]);
+        assert_eq!(
+            restarted.store.hub_counts().await.unwrap(),
+            vec![("forwarded".to_owned(), 2)]
+        );
+
+        // The pages: the sender's timeline with the verified mark and the receipt; the
+        // receiver's list with the arrived document, returned with a reason (status 02).
+        let pages = signet_web::router(app.clone(), signet_web::WebConfig::default());
+        let (ours, _) = session(&app, &clerk).await;
+        let (theirs, their_csrf) = session(&app, &their_clerk).await;
+        let (st, page) = call(&pages, "GET", &format!("/documents/{doc}"), &ours, None).await;
+        assert_eq!(st, 200);
+        assert!(
+            page.contains("000.00.02.H99") && page.contains("Đã xác thực"),
+            "{page}"
+        );
+        let receipt_path = format!(
+            "/documents/{doc}/receipts/{}",
+            view.statuses[0].consignment_id
+        );
+        let (st, receipt) = call(&pages, "GET", &receipt_path, &ours, None).await;
+        assert_eq!(st, 200);
+        let inspected = signet_edxml::inspect(receipt.as_bytes(), &Default::default()).unwrap();
+        assert_eq!(inspected.status.unwrap().code, "01");
+        assert_eq!(inspected.signature.valid, Some(true));
+        // Another agency's clerk sees neither the document nor its receipts.
+        let (st, _) = call(&pages, "GET", &receipt_path, &theirs, None).await;
+        assert_eq!(st, 404);
+        let (st, list) = call(&pages, "GET", "/exchange", &theirs, None).await;
+        assert_eq!(st, 200);
+        assert!(list.contains("Về việc liên thông văn bản"), "{list}");
+        let (st, _) = call(
+            &pages,
+            "POST",
+            &format!("/exchange/arrived/{}/return", inbox[0].id),
+            &theirs,
+            Some(format!(
+                "csrf={their_csrf}&reason=Sai+n%C6%A1i+nh%E1%BA%ADn"
+            )),
+        )
+        .await;
+        assert_eq!(st, 303);
+        assert_eq!(app.deliver_due(http.clone(), 10).await.unwrap(), 1);
+        assert_eq!(restarted.forward_due(http.clone(), 10).await.unwrap(), 1);
+        assert_eq!(national.forward_due(http.clone(), 10).await.unwrap(), 1);
+        let view = app.exchange_of(&clerk, &doc).await.unwrap();
+        let last = view.statuses.last().unwrap();
+        assert_eq!((last.status_code.as_str(), last.verified), ("02", true));
+        assert!(last.description.starts_with("Sai nơi nhận"), "{last:?}");
+    }
+}
