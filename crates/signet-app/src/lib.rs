@@ -27,6 +27,7 @@ pub mod signing;
 pub mod statistics;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trust_lists;
 pub mod verification;
 pub mod web_signing;
 

@@ -168,10 +168,11 @@ impl Verifier {
     }
 }
 
-/// The trust anchors of a deployment: the files or directories it names, plus the built-in
-/// CA's root when `ca_dir` holds a CA.
+/// The trust anchors of a deployment: the files or directories it names, the built-in trust
+/// lists turned on (`lists`), plus the built-in CA's root when `ca_dir` holds a CA.
 pub fn deployment_anchors(
     paths: &[std::path::PathBuf],
+    lists: &[&crate::trust_lists::TrustList],
     ca_dir: Option<&std::path::Path>,
 ) -> Result<TrustAnchors, AppError> {
     let mut anchors = if paths.is_empty() {
@@ -183,6 +184,9 @@ pub fn deployment_anchors(
             })
         })?
     };
+    for list in lists {
+        list.add_to(&mut anchors)?;
+    }
     if let Some(root) = ca_dir.map(|d| d.join("root.pem")).filter(|r| r.exists()) {
         let pem = crate::ca_dir::read(&root)?;
         anchors

@@ -39,6 +39,7 @@ mod sigalg;
 mod timestamp;
 mod tsa;
 mod tst_info;
+pub mod subject;
 pub mod validation;
 
 pub use ca::{

@@ -335,8 +335,12 @@ async fn open_to_serve(config: &Config) -> Result<App, String> {
 /// the built-in CA's own revocation answers are never cached (`fresh_from`, its base URL).
 fn with_verifier(app: App, config: &Config, fresh_from: Option<String>) -> Result<App, String> {
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
-    let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
-        .map_err(|e| e.to_string())?;
+    let anchors = signet_app::verification::deployment_anchors(
+        &config.trust.anchors,
+        &config.trust.lists(),
+        ca_dir,
+    )
+    .map_err(|e| e.to_string())?;
     let max_ttl = time::Duration::seconds(i64::from(config.trust.revocation_cache_max_s));
     let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation)
         .with_revocation_cache(max_ttl, fresh_from.into_iter().collect());
@@ -493,8 +497,12 @@ async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode,
     let records = signet_app::journal_anchor::read_anchors(&config.anchors_dir())
         .map_err(|e| e.to_string())?;
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
-    let trust = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
-        .map_err(|e| e.to_string())?;
+    let trust = signet_app::verification::deployment_anchors(
+        &config.trust.anchors,
+        &config.trust.lists(),
+        ca_dir,
+    )
+    .map_err(|e| e.to_string())?;
     let set = signet_app::journal::AnchorSet {
         records: &records,
         trust: &trust,

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::Args;
 use signet_app::{Clock, SystemClock};
 use signet_pades::Report;
-use signet_pki::validation::TrustAnchors;
 use time::OffsetDateTime;
 
 use crate::sign::read;
@@ -24,19 +23,27 @@ pub struct VerifyArgs {
     /// Print the report as JSON (schema: docs/VERIFY-REPORT.md).
     #[arg(long)]
     json: bool,
-    /// Use only data in the file (no OCSP/CRL fetching).
+    /// Use only data in the file and the trust lists (no OCSP/CRL/certificate fetching).
     #[arg(long)]
     offline: bool,
+    /// Built-in trust lists to use, comma-separated: vn-gov ("Chữ ký số chuyên dùng Chính
+    /// phủ"), vn-public ("Chữ ký số công cộng"), or none. Lists version 2026.12.1.
+    #[arg(long, value_delimiter = ',', default_value = "vn-gov,vn-public")]
+    trust_lists: Vec<String>,
 }
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
     let bytes = read(&args.file)?;
     // No anchor is allowed: every chain is then "not found" (INDETERMINATE), integrity still checked.
-    let anchors = if args.trust.is_empty() {
-        TrustAnchors::new()
-    } else {
-        signet_net::load_trust_anchors(&args.trust).map_err(|e| e.to_string())?
-    };
+    let ids: Vec<String> = args
+        .trust_lists
+        .iter()
+        .filter(|id| id.as_str() != "none")
+        .cloned()
+        .collect();
+    let lists = signet_app::trust_lists::parse_ids(&ids).map_err(|e| e.to_string())?;
+    let anchors = signet_app::verification::deployment_anchors(&args.trust, &lists, None)
+        .map_err(|e| e.to_string())?;
     let at = match &args.at {
         Some(t) => OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
             .map_err(|e| format!("--at {t}: {e}"))?,
@@ -93,9 +100,40 @@ fn text_report(r: &Report) -> String {
             s.modifications,
             s.level.as_deref().unwrap_or("-"),
         ));
+        out.push_str(&signer_details(s));
         for m in &s.messages {
             out.push_str(&format!("  - {}\n    {}\n", m.vi, m.en));
         }
+    }
+    out
+}
+
+/// The Vietnamese profile's subject details and the trust list, one line each where present.
+fn signer_details(s: &signet_pades::SignatureReport) -> String {
+    let mut out = String::new();
+    if let Some(d) = s.signer.as_ref().map(|x| &x.details) {
+        if let Some(t) = &d.title {
+            out.push_str(&format!("  chức vụ / title: {t}\n"));
+        }
+        if let Some(o) = &d.organization {
+            out.push_str(&format!("  cơ quan / organization: {o}\n"));
+        }
+        for id in &d.identifiers {
+            let label = if id.label_vi.is_empty() {
+                id.kind.clone()
+            } else {
+                format!("{} / {}", id.label_vi, id.label_en)
+            };
+            out.push_str(&format!("  {label}: {}:{}\n", id.kind, id.value));
+        }
+    }
+    match (&s.trust_list, &s.trust_anchor) {
+        (Some(l), Some(a)) => out.push_str(&format!(
+            "  danh sách tin cậy / trust list: {} ({}), gốc / root: {a}\n",
+            l.name, l.id
+        )),
+        (None, Some(a)) => out.push_str(&format!("  gốc tin cậy / trusted root: {a}\n")),
+        _ => {}
     }
     out
 }
