@@ -31,17 +31,44 @@ pub const VN_GOV: TrustList = TrustList {
     name_vi: "Chữ ký số chuyên dùng Chính phủ",
     name_en: "Government specialized digital signature (Ban Cơ yếu Chính phủ)",
     roots: &[
-        ("vgca-root-g1", include_bytes!("../../../trust/vn/vgca-root-g1.pem")),
-        ("vgca-root-g2", include_bytes!("../../../trust/vn/vgca-root-g2.pem")),
+        (
+            "vgca-root-g1",
+            include_bytes!("../../../trust/vn/vgca-root-g1.pem"),
+        ),
+        (
+            "vgca-root-g2",
+            include_bytes!("../../../trust/vn/vgca-root-g2.pem"),
+        ),
     ],
     intermediates: &[
-        ("vgca-bca-g1", include_bytes!("../../../trust/vn/vgca-bca-g1.pem")),
-        ("vgca-bng-g1", include_bytes!("../../../trust/vn/vgca-bng-g1.pem")),
-        ("vgca-btc-g1", include_bytes!("../../../trust/vn/vgca-btc-g1.pem")),
-        ("vgca-cp-g1", include_bytes!("../../../trust/vn/vgca-cp-g1.pem")),
-        ("vgca-cp-g2", include_bytes!("../../../trust/vn/vgca-cp-g2.pem")),
-        ("vgca-dcs-g1", include_bytes!("../../../trust/vn/vgca-dcs-g1.pem")),
-        ("vgca-dcs-g2", include_bytes!("../../../trust/vn/vgca-dcs-g2.pem")),
+        (
+            "vgca-bca-g1",
+            include_bytes!("../../../trust/vn/vgca-bca-g1.pem"),
+        ),
+        (
+            "vgca-bng-g1",
+            include_bytes!("../../../trust/vn/vgca-bng-g1.pem"),
+        ),
+        (
+            "vgca-btc-g1",
+            include_bytes!("../../../trust/vn/vgca-btc-g1.pem"),
+        ),
+        (
+            "vgca-cp-g1",
+            include_bytes!("../../../trust/vn/vgca-cp-g1.pem"),
+        ),
+        (
+            "vgca-cp-g2",
+            include_bytes!("../../../trust/vn/vgca-cp-g2.pem"),
+        ),
+        (
+            "vgca-dcs-g1",
+            include_bytes!("../../../trust/vn/vgca-dcs-g1.pem"),
+        ),
+        (
+            "vgca-dcs-g2",
+            include_bytes!("../../../trust/vn/vgca-dcs-g2.pem"),
+        ),
     ],
 };
 
@@ -51,23 +78,65 @@ pub const VN_PUBLIC: TrustList = TrustList {
     name_vi: "Chữ ký số công cộng",
     name_en: "Public digital signature (Vietnam National Root CA)",
     roots: &[
-        ("neac-root-g3", include_bytes!("../../../trust/vn/neac-root-g3.pem")),
-        ("neac-root-mic-sha1", include_bytes!("../../../trust/vn/neac-root-mic-sha1.pem")),
-        ("neac-root-sha256", include_bytes!("../../../trust/vn/neac-root-sha256.pem")),
-        ("neac-root-tsa", include_bytes!("../../../trust/vn/neac-root-tsa.pem")),
+        (
+            "neac-root-g3",
+            include_bytes!("../../../trust/vn/neac-root-g3.pem"),
+        ),
+        (
+            "neac-root-mic-sha1",
+            include_bytes!("../../../trust/vn/neac-root-mic-sha1.pem"),
+        ),
+        (
+            "neac-root-sha256",
+            include_bytes!("../../../trust/vn/neac-root-sha256.pem"),
+        ),
+        (
+            "neac-root-tsa",
+            include_bytes!("../../../trust/vn/neac-root-tsa.pem"),
+        ),
     ],
     intermediates: &[
-        ("bkavca-sha1", include_bytes!("../../../trust/vn/bkavca-sha1.pem")),
+        (
+            "bkavca-sha1",
+            include_bytes!("../../../trust/vn/bkavca-sha1.pem"),
+        ),
         ("ca2-sha1", include_bytes!("../../../trust/vn/ca2-sha1.pem")),
-        ("fpt-ca-sha1", include_bytes!("../../../trust/vn/fpt-ca-sha1.pem")),
-        ("newtel-ca-sha1", include_bytes!("../../../trust/vn/newtel-ca-sha1.pem")),
-        ("safe-ca-sha1", include_bytes!("../../../trust/vn/safe-ca-sha1.pem")),
-        ("smartsign-sha1", include_bytes!("../../../trust/vn/smartsign-sha1.pem")),
-        ("viettel-ca-rs", include_bytes!("../../../trust/vn/viettel-ca-rs.pem")),
-        ("viettel-ca-sha1", include_bytes!("../../../trust/vn/viettel-ca-sha1.pem")),
-        ("vnpt-ca-sha1", include_bytes!("../../../trust/vn/vnpt-ca-sha1.pem")),
-        ("vnpt-ca-sha2", include_bytes!("../../../trust/vn/vnpt-ca-sha2.pem")),
-        ("vnpt-smartca-rs", include_bytes!("../../../trust/vn/vnpt-smartca-rs.pem")),
+        (
+            "fpt-ca-sha1",
+            include_bytes!("../../../trust/vn/fpt-ca-sha1.pem"),
+        ),
+        (
+            "newtel-ca-sha1",
+            include_bytes!("../../../trust/vn/newtel-ca-sha1.pem"),
+        ),
+        (
+            "safe-ca-sha1",
+            include_bytes!("../../../trust/vn/safe-ca-sha1.pem"),
+        ),
+        (
+            "smartsign-sha1",
+            include_bytes!("../../../trust/vn/smartsign-sha1.pem"),
+        ),
+        (
+            "viettel-ca-rs",
+            include_bytes!("../../../trust/vn/viettel-ca-rs.pem"),
+        ),
+        (
+            "viettel-ca-sha1",
+            include_bytes!("../../../trust/vn/viettel-ca-sha1.pem"),
+        ),
+        (
+            "vnpt-ca-sha1",
+            include_bytes!("../../../trust/vn/vnpt-ca-sha1.pem"),
+        ),
+        (
+            "vnpt-ca-sha2",
+            include_bytes!("../../../trust/vn/vnpt-ca-sha2.pem"),
+        ),
+        (
+            "vnpt-smartca-rs",
+            include_bytes!("../../../trust/vn/vnpt-smartca-rs.pem"),
+        ),
         ("winca", include_bytes!("../../../trust/vn/winca.pem")),
     ],
 };
@@ -101,14 +170,18 @@ impl TrustList {
             for der in signet_pki::validation::certificates_from_pem_or_der(pem)
                 .map_err(|e| bad(name, e))?
             {
-                anchors.add_to_list(&der, &label).map_err(|e| bad(name, e))?;
+                anchors
+                    .add_to_list(&der, &label)
+                    .map_err(|e| bad(name, e))?;
             }
         }
         for (name, pem) in self.intermediates {
             for der in signet_pki::validation::certificates_from_pem_or_der(pem)
                 .map_err(|e| bad(name, e))?
             {
-                anchors.add_path_certificate(&der).map_err(|e| bad(name, e))?;
+                anchors
+                    .add_path_certificate(&der)
+                    .map_err(|e| bad(name, e))?;
             }
         }
         Ok(())

@@ -168,6 +168,12 @@ impl Verifier {
     }
 }
 
+/// The SHA-256 of a verified file: the ETSI report and the slip name the file by it.
+pub fn document_sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
 /// The trust anchors of a deployment: the files or directories it names, the built-in trust
 /// lists turned on (`lists`), plus the built-in CA's root when `ca_dir` holds a CA.
 pub fn deployment_anchors(

@@ -36,7 +36,10 @@ fn read_in_dir(path: &Path, anchors: &mut TrustAnchors) -> Result<()> {
     }
     let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
     if !looks_like_certificate(&bytes) {
-        tracing::info!("trust directory: {} skipped (not a certificate)", path.display());
+        tracing::info!(
+            "trust directory: {} skipped (not a certificate)",
+            path.display()
+        );
         return Ok(());
     }
     anchors

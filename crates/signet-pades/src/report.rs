@@ -112,6 +112,8 @@ pub struct Signer {
     pub common_name: Option<String>,
     pub serial: String,
     pub issuer: String,
+    /// SHA-256 of the signer's certificate (DER), lower-case hex.
+    pub certificate_sha256: String,
     /// What the Vietnamese profiles carry besides the name: personal ID / tax code / agency
     /// code (UID, serialNumber), title. Omitted when the subject has none.
     #[serde(skip_serializing_if = "SubjectDetails::is_empty")]

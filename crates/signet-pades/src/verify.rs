@@ -807,6 +807,7 @@ fn signer_of(cert: &[u8]) -> Option<Signer> {
         subject: s.subject,
         serial: s.serial,
         issuer: s.issuer,
+        certificate_sha256: s.sha256,
         details: signet_pki::subject::subject_details(cert),
     })
 }

@@ -36,10 +36,10 @@ mod pem;
 mod revocation;
 mod serial;
 mod sigalg;
+pub mod subject;
 mod timestamp;
 mod tsa;
 mod tst_info;
-pub mod subject;
 pub mod validation;
 
 pub use ca::{

@@ -131,13 +131,21 @@ fn text(v: &Any) -> Option<String> {
 /// `PREFIX:value` (or `PREFIX-value`, as some CAs write); a known prefix is labelled.
 fn identifiers(value: &str) -> Vec<SubjectId> {
     let mut out = Vec::new();
-    for part in value.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in value
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let Some((kind, v)) = part.split_once([':', '-']) else {
             continue;
         };
         let kind = kind.trim().to_uppercase();
         let v = v.trim();
-        if v.is_empty() || kind.is_empty() || kind.len() > 8 || !kind.chars().all(|c| c.is_ascii_alphabetic()) {
+        if v.is_empty()
+            || kind.is_empty()
+            || kind.len() > 8
+            || !kind.chars().all(|c| c.is_ascii_alphabetic())
+        {
             continue;
         }
         let (vi, en) = PREFIXES
@@ -162,9 +170,15 @@ mod tests {
     fn reads_several_prefixed_identifiers() {
         let ids = identifiers("MST:0102357802, MNS:1032158");
         assert_eq!(ids.len(), 2);
-        assert_eq!((ids[0].kind.as_str(), ids[0].value.as_str()), ("MST", "0102357802"));
+        assert_eq!(
+            (ids[0].kind.as_str(), ids[0].value.as_str()),
+            ("MST", "0102357802")
+        );
         assert_eq!(ids[1].label_en, "budget-unit code");
-        assert_eq!(identifiers("CCCD:001099000123")[0].label_vi, "Căn cước công dân");
+        assert_eq!(
+            identifiers("CCCD:001099000123")[0].label_vi,
+            "Căn cước công dân"
+        );
         assert!(identifiers("plain text").is_empty());
     }
 }

@@ -30,6 +30,12 @@ pub struct VerifyArgs {
     /// phủ"), vn-public ("Chữ ký số công cộng"), or none. Lists version 2026.12.1.
     #[arg(long, value_delimiter = ',', default_value = "vn-gov,vn-public")]
     trust_lists: Vec<String>,
+    /// Also write the ETSI TS 119 102-2 XML validation report to this file.
+    #[arg(long, value_name = "FILE.xml")]
+    etsi_report: Option<PathBuf>,
+    /// Also write the printable "phiếu kiểm tra chữ ký số" (PDF, Vietnamese) to this file.
+    #[arg(long, value_name = "FILE.pdf")]
+    slip: Option<PathBuf>,
 }
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
@@ -57,6 +63,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(3));
         }
     };
+    write_documents(&args, &bytes, &report, at)?;
     if args.json {
         println!(
             "{}",
@@ -136,4 +143,36 @@ fn signer_details(s: &signet_pades::SignatureReport) -> String {
         _ => {}
     }
     out
+}
+
+/// The ETSI XML report and the slip, when asked for.
+fn write_documents(
+    args: &VerifyArgs,
+    bytes: &[u8],
+    report: &Report,
+    at: OffsetDateTime,
+) -> Result<(), String> {
+    if args.etsi_report.is_none() && args.slip.is_none() {
+        return Ok(());
+    }
+    let digest = signet_app::verification::document_sha256(bytes);
+    if let Some(path) = &args.etsi_report {
+        let xml = signet_pades::etsi::etsi_report(report, &digest, at);
+        std::fs::write(path, xml).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.slip {
+        let name = args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let input = signet_pades::slip::SlipInput {
+            file_name: &name,
+            document_sha256: &digest,
+            verified_at: at,
+        };
+        let pdf = signet_pades::slip::slip_pdf(report, &input).map_err(|e| e.to_string())?;
+        std::fs::write(path, pdf).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
 }

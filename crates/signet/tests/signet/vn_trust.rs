@@ -68,7 +68,10 @@ fn every_government_signer_chains_to_a_vietnamese_root_offline() {
         for (a, b) in on.iter().zip(off) {
             let name = format!("{} {}", f.display(), a["field"]);
             assert_eq!(a["trust_list"]["id"], "vn-gov", "{name}");
-            assert_eq!(a["trust_list"]["name"], "Chữ ký số chuyên dùng Chính phủ", "{name}");
+            assert_eq!(
+                a["trust_list"]["name"], "Chữ ký số chuyên dùng Chính phủ",
+                "{name}"
+            );
             let root = a["trust_anchor"].as_str().unwrap();
             assert!(
                 root == "RootCA chuyên dùng Chính phủ G2"
@@ -98,7 +101,10 @@ fn gen1_sha1_chains_end_in_the_list_but_fail_crypto_constraints() {
 fn public_list_alone_does_not_trust_government_signers() {
     let f = corpus().join("AVG-Team__VN-Law/06-bct.signed.pdf");
     let r = verify_json(&f, &["--trust-lists", "vn-public"]);
-    assert_eq!(r["signatures"][0]["sub_indication"], "NO_CERTIFICATE_CHAIN_FOUND");
+    assert_eq!(
+        r["signatures"][0]["sub_indication"],
+        "NO_CERTIFICATE_CHAIN_FOUND"
+    );
 }
 
 #[test]
@@ -116,8 +122,14 @@ fn signer_details_of_the_vietnamese_profile() {
         .output()
         .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("Mã số thuế / tax code: MST:0102357802"), "{text}");
-    assert!(text.contains("Chữ ký số chuyên dùng Chính phủ (vn-gov)"), "{text}");
+    assert!(
+        text.contains("Mã số thuế / tax code: MST:0102357802"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Chữ ký số chuyên dùng Chính phủ (vn-gov)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -131,7 +143,10 @@ fn trust_directory_skips_files_that_are_not_certificates() {
     let dir_arg = dir.display().to_string();
     // The intermediate comes from the built-in list; the anchor only from the directory.
     let r = verify_json(&f, &["--trust", &dir_arg, "--trust-lists", "vn-gov"]);
-    assert_ne!(r["signatures"][0]["sub_indication"], "NO_CERTIFICATE_CHAIN_FOUND");
+    assert_ne!(
+        r["signatures"][0]["sub_indication"],
+        "NO_CERTIFICATE_CHAIN_FOUND"
+    );
     // A file named directly must still be a certificate.
     let out = Command::new(BIN)
         .args(["verify", "--offline", "--trust"])
@@ -148,7 +163,13 @@ fn trust_directory_skips_files_that_are_not_certificates() {
     )
     .unwrap();
     let out = Command::new(BIN)
-        .args(["verify", "--offline", "--trust", &dir_arg, &f.display().to_string()])
+        .args([
+            "verify",
+            "--offline",
+            "--trust",
+            &dir_arg,
+            &f.display().to_string(),
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.pem"));
@@ -180,4 +201,102 @@ fn built_in_lists_match_their_readme() {
         }
     }
     assert_eq!(n, 25);
+}
+
+/// `--etsi-report`: schema-valid against ETSI TS 119 102-2 (xmllint with the XSDs kept under
+/// signet-pades/tests/etsi-xsd), with the indications of the JSON report.
+#[test]
+fn etsi_xml_report_is_schema_valid() {
+    let xsd = repo().join("crates/signet-pades/tests/etsi-xsd");
+    let dir = scratch_dir("vn-etsi");
+    for f in vn_files() {
+        let xml = dir.join("report.xml");
+        let out = Command::new(BIN)
+            .args(["verify", "--offline", "--json", "--etsi-report"])
+            .arg(&xml)
+            .arg(&f)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let check = Command::new("xmllint")
+            .env("XML_CATALOG_FILES", xsd.join("catalog.xml"))
+            .args(["--nonet", "--noout", "--schema"])
+            .arg(xsd.join("1910202xmlSchema.xsd"))
+            .arg(&xml)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&check.stderr)
+        );
+        let text = std::fs::read_to_string(&xml).unwrap();
+        let sigs = json["signatures"].as_array().unwrap();
+        assert_eq!(
+            text.matches("<vr:SignatureValidationReport>").count(),
+            sigs.len()
+        );
+        for s in sigs {
+            let main = s["indication"].as_str().unwrap().to_lowercase();
+            assert!(text.contains(&format!("urn:etsi:019102:mainindication:{main}")));
+            if let Some(sub) = s["sub_indication"].as_str() {
+                assert!(text.contains(&format!("urn:etsi:019102:subindication:{sub}")));
+            }
+        }
+    }
+    // A report that does not fit the schema is refused by the same check (the test can fail).
+    let bad = dir.join("bad.xml");
+    std::fs::write(
+        &bad,
+        "<vr:ValidationReport xmlns:vr=\"http://uri.etsi.org/19102/v1.4.1#\"/>",
+    )
+    .unwrap();
+    let check = Command::new("xmllint")
+        .env("XML_CATALOG_FILES", xsd.join("catalog.xml"))
+        .args(["--nonet", "--noout", "--schema"])
+        .arg(xsd.join("1910202xmlSchema.xsd"))
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!check.status.success());
+}
+
+/// `--slip`: the printable "phiếu kiểm tra chữ ký số", read back with pdftotext.
+#[test]
+fn verification_slip_reads_back_in_vietnamese() {
+    let dir = scratch_dir("vn-slip");
+    let f = corpus().join("AVG-Team__VN-Law/06-bct.signed.pdf");
+    let slip = dir.join("phieu.pdf");
+    let out = Command::new(BIN)
+        .args(["verify", "--offline", "--slip"])
+        .arg(&slip)
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 2));
+    let text = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&slip)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    let sha: String = signet_app::verification::document_sha256(&std::fs::read(&f).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for needle in [
+        "PHIẾU KIỂM TRA CHỮ KÝ SỐ",
+        "06-bct.signed.pdf",
+        sha.as_str(),
+        "Kết luận chung: CHƯA XÁC ĐỊNH ĐƯỢC (INDETERMINATE)",
+        "Người ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ",
+        "Mã số thuế: 0102357802",
+        "Danh sách tin cậy: Chữ ký số chuyên dùng Chính phủ",
+        "Dấu thời gian: 2024-04-12T07:35:36Z",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
 }
