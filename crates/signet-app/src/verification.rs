@@ -307,6 +307,66 @@ impl App {
     }
 }
 
+/// A document made from a verification report for others to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportDocument {
+    /// ETSI TS 119 102-2 XML validation report.
+    EtsiXml,
+    /// The printable "phiếu kiểm tra chữ ký số" (PDF, Vietnamese).
+    Slip,
+}
+
+impl ReportDocument {
+    /// The media type and a file name for a download of the report on `file_name`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReportDocument::EtsiXml => "application/xml",
+            ReportDocument::Slip => "application/pdf",
+        }
+    }
+
+    /// The download's file name, from the checked file's SHA-256 (never the client's name).
+    pub fn file_name(self, document_sha256: &[u8; 32]) -> String {
+        let short: String = document_sha256
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        match self {
+            ReportDocument::EtsiXml => format!("bao-cao-kiem-tra-{short}.xml"),
+            ReportDocument::Slip => format!("phieu-kiem-tra-{short}.pdf"),
+        }
+    }
+}
+
+impl App {
+    /// The ETSI XML report or the slip of `report`, for the file whose SHA-256 is
+    /// `document_sha256`, dated now. Pure rendering: nothing is kept.
+    pub fn report_document(
+        &self,
+        kind: ReportDocument,
+        report: &Report,
+        document_sha256: &[u8; 32],
+        file_name: &str,
+    ) -> Result<Vec<u8>, AppError> {
+        let now = self.clock.now();
+        match kind {
+            ReportDocument::EtsiXml => {
+                Ok(signet_pades::etsi::etsi_report(report, document_sha256, now).into_bytes())
+            }
+            ReportDocument::Slip => {
+                let input = signet_pades::slip::SlipInput {
+                    file_name,
+                    document_sha256,
+                    verified_at: now,
+                };
+                signet_pades::slip::slip_pdf(report, &input)
+                    .map_err(|e| AppError::Ca(format!("verification slip: {e}")))
+            }
+        }
+    }
+}
+
 /// Runs a verification phase on a blocking thread; an unreadable file is the client's error.
 async fn blocking<T: Send + 'static>(
     phase: impl FnOnce() -> Result<T, signet_pades::Unreadable> + Send + 'static,

@@ -44,6 +44,24 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("verify_file", "Tệp văn bản", "Document file"),
     ("verify_button", "Kiểm tra", "Verify"),
     (
+        "verify_download_etsi",
+        "Tải báo cáo kiểm tra (XML theo ETSI TS 119 102-2)",
+        "Download the validation report (ETSI TS 119 102-2 XML)",
+    ),
+    (
+        "verify_download_slip",
+        "Tải phiếu kiểm tra chữ ký số (PDF)",
+        "Download the verification slip (PDF, Vietnamese)",
+    ),
+    (
+        "verify_download_hint",
+        "Để tải báo cáo, chọn tệp rồi bấm nút tải: tệp được kiểm tra lại, máy chủ không lưu tệp hay kết quả.",
+        "To download a report, choose the file and press a download button: the file is verified again; the server keeps neither the file nor the result.",
+    ),
+    ("verify_signer_title", "Chức vụ", "Title"),
+    ("verify_signer_id", "Mã định danh", "Identifier"),
+    ("verify_trust_list", "Danh sách tin cậy", "Trust list"),
+    (
         "verify_privacy",
         "Tệp chỉ được dùng để kiểm tra và không được lưu lại.",
         "The file is only used for the check and is not kept.",
