@@ -19,6 +19,7 @@ mod sql;
 pub mod statistics;
 #[doc(hidden)]
 pub mod testing;
+pub mod trust_lists;
 
 pub use blobs::{BlobStore, BlobWriter, StoredBlob};
 pub use db::{Backend, Store, Tx};

@@ -59,6 +59,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "To download a report, choose the file and press a download button: the file is verified again; the server keeps neither the file nor the result.",
     ),
     ("verify_signer_title", "Chức vụ", "Title"),
+    ("trust_lists", "Danh sách tin cậy", "Trust lists"),
+    (
+        "trust_lists_hint",
+        "Chứng thư gốc dùng để kiểm tra chữ ký số trên văn bản đến (có sẵn trong phần mềm). Chỉ quản trị viên của cơ quan cấp trên cùng được bật, tắt; thay đổi áp dụng cho mọi cơ quan.",
+        "Root certificates used to verify signatures on incoming documents (built in). Only administrators of the top agency turn them on or off; the change applies to every agency.",
+    ),
+    ("trust_lists_certs", "Chứng thư gốc + trung gian · phiên bản", "Roots + intermediates · version"),
+    ("trust_list_on", "Đang dùng", "In use"),
+    ("trust_list_off", "Đã tắt", "Off"),
+    ("trust_list_turn_on", "Bật", "Turn on"),
+    ("trust_list_turn_off", "Tắt", "Turn off"),
     ("verify_signer_id", "Mã định danh", "Identifier"),
     ("verify_trust_list", "Danh sách tin cậy", "Trust list"),
     (

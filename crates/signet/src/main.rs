@@ -335,15 +335,16 @@ async fn open_to_serve(config: &Config) -> Result<App, String> {
 /// the built-in CA's own revocation answers are never cached (`fresh_from`, its base URL).
 fn with_verifier(app: App, config: &Config, fresh_from: Option<String>) -> Result<App, String> {
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
-    let anchors = signet_app::verification::deployment_anchors(
-        &config.trust.anchors,
-        &config.trust.lists(),
-        ca_dir,
-    )
-    .map_err(|e| e.to_string())?;
+    // The built-in trust lists go on top (configuration's choice here; the administrators'
+    // stored choice is applied once the store is open, see `serve`).
+    let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, &[], ca_dir)
+        .map_err(|e| e.to_string())?;
     let max_ttl = time::Duration::seconds(i64::from(config.trust.revocation_cache_max_s));
     let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation)
         .with_revocation_cache(max_ttl, fresh_from.into_iter().collect());
+    verifier
+        .set_trust_lists(&config.trust.lists())
+        .map_err(|e| e.to_string())?;
     Ok(app.with_verifier(verifier))
 }
 
@@ -381,6 +382,10 @@ fn with_ca(app: App, config: &Config) -> Result<App, String> {
 }
 
 async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
+    let defaults: Vec<&str> = config.trust.lists().iter().map(|l| l.id).collect();
+    app.apply_stored_trust_lists(&defaults)
+        .await
+        .map_err(|e| format!("trust lists: {e}"))?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;

@@ -338,3 +338,61 @@ async fn the_page_offers_the_etsi_report_and_the_slip() {
     })
     .await;
 }
+
+/// The top agency's administrator turns the built-in list "Chữ ký số chuyên dùng Chính phủ"
+/// on and off on the administration page; a real government PDF (no intermediate in it)
+/// chains to Ban Cơ yếu's root only while it is on. A department's administrator may not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_turn_the_vietnamese_trust_lists_on_and_off() {
+    each_env(|env| async move {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|a| a.join("shared/corpus/vn/AVG-Team__VN-Law/06-bct.signed.pdf"))
+            .find(|p| p.is_file())
+            .expect("the shared vn corpus");
+        let pdf = std::fs::read(corpus).unwrap();
+        let verify = || Call::post("/api/v1/verify").raw("application/pdf", pdf.clone());
+        let admin = env.page("quantri.ubnd").await;
+        let set = |s: &crate::support::PageSession, list: &str, on: &str| {
+            Call::post("/admin/trust-lists").page(s).form(&[
+                ("csrf", s.csrf.as_str()),
+                ("list", list),
+                ("enabled", on),
+            ])
+        };
+        let page = env.send(Call::get("/admin").page(&admin)).await.text();
+        assert!(page.contains("Chữ ký số chuyên dùng Chính phủ"), "{page}");
+
+        let r = env.send(set(&admin, "vn-gov", "1")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let on = env.send(verify()).await.json();
+        assert_eq!(on["signatures"][0]["trust_list"]["id"], "vn-gov", "{on}");
+        let page = env.send(Call::get("/admin").page(&admin)).await.text();
+        assert!(page.contains("Đang dùng"), "{page}");
+
+        let department = env.page("quantri.snv").await;
+        env.send(set(&department, "vn-gov", "0"))
+            .await
+            .expect_page_error(StatusCode::FORBIDDEN);
+        let still = env.send(verify()).await.json();
+        assert_eq!(still["signatures"][0]["trust_list"]["id"], "vn-gov");
+
+        let r = env.send(set(&admin, "vn-gov", "0")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let off = env.send(verify()).await.json();
+        assert!(off["signatures"][0]["trust_list"].is_null(), "{off}");
+        assert_eq!(
+            off["signatures"][0]["sub_indication"],
+            "NO_CERTIFICATE_CHAIN_FOUND"
+        );
+        // The choice is stored: a restart applies it over the configuration's default.
+        env.app.apply_stored_trust_lists(&["vn-gov"]).await.unwrap();
+        let restarted = env.send(verify()).await.json();
+        assert!(restarted["signatures"][0]["trust_list"].is_null());
+        env.send(set(&admin, "no-such-list", "1"))
+            .await
+            .expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        env
+    })
+    .await;
+}
