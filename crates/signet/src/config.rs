@@ -384,7 +384,9 @@ max_upload_mib = 2048
 #   vn_gov    "Chữ ký số chuyên dùng Chính phủ": Ban Cơ yếu Chính phủ's CA (VGCA roots G1, G2)
 #   vn_public "Chữ ký số công cộng": Vietnam National Root CA and the public CAs under it
 # Their subordinate CAs only help build chains (signed PDFs often carry none); they are not
-# trusted by themselves. The report names the list a signer's chain ended in.
+# trusted by themselves. The report names the list a signer's chain ended in. The top
+# agency's administrators can also turn each list on or off on the administration page
+# (/admin#trust-lists); their stored choice overrides these two settings.
 # [trust]
 # anchors = ["/etc/signet/trust/extra-root.pem", "/etc/signet/trust/other/"]
 # vn_gov = true
