@@ -29,6 +29,7 @@ pub mod signing;
 pub mod statistics;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trust_lists;
 pub mod uploads;
 pub mod verification;
 pub mod web_signing;

@@ -33,7 +33,11 @@ pub const FETCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1
 
 /// The trust anchors of this deployment and the means to fetch revocation data.
 pub struct Verifier {
-    anchors: TrustAnchors,
+    /// The configured anchors (files, the built-in CA) without the built-in trust lists.
+    configured: TrustAnchors,
+    /// `configured` plus the trust lists turned on, and their ids; swapped when an
+    /// administrator turns a list on or off.
+    current: std::sync::RwLock<(TrustAnchors, Vec<&'static str>)>,
     /// `None`: only data inside the file is used (no network).
     fetcher: Option<Arc<signet_net::Fetcher>>,
     /// How long fetching may take in all, per verification.
@@ -60,7 +64,8 @@ impl Verifier {
     pub fn new(anchors: TrustAnchors, online: bool) -> Verifier {
         let fetcher = online.then(|| signet_net::Fetcher::new(signet_net::HttpClient::default()));
         Verifier {
-            anchors,
+            configured: anchors.clone(),
+            current: std::sync::RwLock::new((anchors, Vec::new())),
             fetcher: fetcher.map(Arc::new),
             fetch_deadline: FETCH_DEADLINE,
             running: Semaphore::new(MAX_CONCURRENT),
@@ -84,6 +89,29 @@ impl Verifier {
             f.uncached_prefixes = fresh_prefixes;
         }
         self
+    }
+
+    /// Uses exactly the built-in trust `lists` on top of the configured anchors.
+    pub fn set_trust_lists(
+        &self,
+        lists: &[&'static crate::trust_lists::TrustList],
+    ) -> Result<(), AppError> {
+        let mut anchors = self.configured.clone();
+        for l in lists {
+            l.add_to(&mut anchors)?;
+        }
+        let ids = lists.iter().map(|l| l.id).collect();
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = (anchors, ids);
+        Ok(())
+    }
+
+    /// The ids of the trust lists in use.
+    pub fn trust_lists(&self) -> Vec<&'static str> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
     }
 
     /// Counts one request of `client`; `Err(seconds)` when it is over its allowance.
@@ -120,7 +148,13 @@ impl Verifier {
     }
 
     fn options(&self, at: time::OffsetDateTime) -> Options {
-        let mut opts = Options::new(self.anchors.clone(), at);
+        let anchors = self
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone();
+        let mut opts = Options::new(anchors, at);
         opts.revocation = RevocationPolicy::Require;
         opts
     }
@@ -168,10 +202,17 @@ impl Verifier {
     }
 }
 
-/// The trust anchors of a deployment: the files or directories it names, plus the built-in
-/// CA's root when `ca_dir` holds a CA.
+/// The SHA-256 of a verified file: the ETSI report and the slip name the file by it.
+pub fn document_sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
+/// The trust anchors of a deployment: the files or directories it names, the built-in trust
+/// lists turned on (`lists`), plus the built-in CA's root when `ca_dir` holds a CA.
 pub fn deployment_anchors(
     paths: &[std::path::PathBuf],
+    lists: &[&crate::trust_lists::TrustList],
     ca_dir: Option<&std::path::Path>,
 ) -> Result<TrustAnchors, AppError> {
     let mut anchors = if paths.is_empty() {
@@ -183,6 +224,9 @@ pub fn deployment_anchors(
             })
         })?
     };
+    for list in lists {
+        list.add_to(&mut anchors)?;
+    }
     if let Some(root) = ca_dir.map(|d| d.join("root.pem")).filter(|r| r.exists()) {
         let pem = crate::ca_dir::read(&root)?;
         anchors
@@ -192,7 +236,84 @@ pub fn deployment_anchors(
     Ok(anchors)
 }
 
+/// A built-in trust list and whether it is in use, for the administration page.
+pub struct TrustListState {
+    pub list: &'static crate::trust_lists::TrustList,
+    pub enabled: bool,
+}
+
 impl App {
+    /// The built-in trust lists and which are in use (administrators only).
+    pub fn trust_list_states(
+        &self,
+        viewer: &signet_core::person::Viewer,
+    ) -> Result<Vec<TrustListState>, AppError> {
+        if !viewer.can_administer() {
+            return Err(AppError::Forbidden("trust lists: administrators only"));
+        }
+        let on = self.verifier.trust_lists();
+        Ok(crate::trust_lists::ALL
+            .into_iter()
+            .map(|list| TrustListState {
+                list,
+                enabled: on.contains(&list.id),
+            })
+            .collect())
+    }
+
+    /// Turns a built-in trust list on or off for the whole deployment: administrators of the
+    /// top agency only (one verifier serves every agency); stored, journaled, in effect for
+    /// the next verification.
+    pub async fn set_trust_list(
+        &self,
+        viewer: &signet_core::person::Viewer,
+        list_id: &str,
+        enabled: bool,
+    ) -> Result<(), AppError> {
+        let top = self
+            .store
+            .agency(&viewer.agency_id)
+            .await?
+            .parent_id
+            .is_none();
+        if !viewer.can_administer() || !top {
+            return Err(AppError::Forbidden(
+                "trust lists: administrators of the top agency only",
+            ));
+        }
+        let list = crate::trust_lists::parse_ids(&[list_id.to_owned()])?
+            .into_iter()
+            .next()
+            .ok_or(AppError::Forbidden("trust lists: unknown list"))?;
+        self.store
+            .set_trust_list(
+                &viewer.agency_id,
+                list.id,
+                enabled,
+                &viewer.person_id,
+                self.clock.now_ms(),
+            )
+            .await?;
+        self.apply_stored_trust_lists(&self.verifier.trust_lists())
+            .await
+    }
+
+    /// Applies the administrators' stored choices over `defaults` (the configuration's lists);
+    /// called at start-up and after each change.
+    pub async fn apply_stored_trust_lists(&self, defaults: &[&str]) -> Result<(), AppError> {
+        let stored = self.store.trust_list_settings().await?;
+        let lists: Vec<&'static crate::trust_lists::TrustList> = crate::trust_lists::ALL
+            .into_iter()
+            .filter(|l| {
+                stored
+                    .iter()
+                    .find(|(id, _)| id == l.id)
+                    .map_or(defaults.contains(&l.id), |(_, on)| *on)
+            })
+            .collect();
+        self.verifier.set_trust_lists(&lists)
+    }
+
     /// Verifies a PDF attached to a document the viewer may read (a clerk checking an incoming
     /// document's signatures, Nghị định 30 Điều 21.2). Counted per person, not per address.
     pub async fn verify_document_file(
@@ -294,6 +415,66 @@ impl App {
             .acquire()
             .await
             .map_err(|_| AppError::Invalid(crate::Invalid::ShuttingDown))
+    }
+}
+
+/// A document made from a verification report for others to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportDocument {
+    /// ETSI TS 119 102-2 XML validation report.
+    EtsiXml,
+    /// The printable "phiếu kiểm tra chữ ký số" (PDF, Vietnamese).
+    Slip,
+}
+
+impl ReportDocument {
+    /// The media type and a file name for a download of the report on `file_name`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReportDocument::EtsiXml => "application/xml",
+            ReportDocument::Slip => "application/pdf",
+        }
+    }
+
+    /// The download's file name, from the checked file's SHA-256 (never the client's name).
+    pub fn file_name(self, document_sha256: &[u8; 32]) -> String {
+        let short: String = document_sha256
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        match self {
+            ReportDocument::EtsiXml => format!("bao-cao-kiem-tra-{short}.xml"),
+            ReportDocument::Slip => format!("phieu-kiem-tra-{short}.pdf"),
+        }
+    }
+}
+
+impl App {
+    /// The ETSI XML report or the slip of `report`, for the file whose SHA-256 is
+    /// `document_sha256`, dated now. Pure rendering: nothing is kept.
+    pub fn report_document(
+        &self,
+        kind: ReportDocument,
+        report: &Report,
+        document_sha256: &[u8; 32],
+        file_name: &str,
+    ) -> Result<Vec<u8>, AppError> {
+        let now = self.clock.now();
+        match kind {
+            ReportDocument::EtsiXml => {
+                Ok(signet_pades::etsi::etsi_report(report, document_sha256, now).into_bytes())
+            }
+            ReportDocument::Slip => {
+                let input = signet_pades::slip::SlipInput {
+                    file_name,
+                    document_sha256,
+                    verified_at: now,
+                };
+                signet_pades::slip::slip_pdf(report, &input)
+                    .map_err(|e| AppError::Ca(format!("verification slip: {e}")))
+            }
+        }
     }
 }
 

@@ -26,6 +26,7 @@ mod error;
 mod font;
 mod image;
 mod layout;
+mod page;
 mod pdf;
 mod render;
 mod text;
@@ -33,6 +34,7 @@ mod text;
 pub use error::AppearanceError;
 pub use image::{seal_size_pt, signature_image_rect, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE};
 pub use layout::{default_signature_rect, seal_rect, top_right_rect};
+pub use page::{render_text_page, TextLine};
 pub use render::{render, Appearance, AttachmentText, Layout};
 
 /// Where the objects of an appearance go: the caller's PDF writer.

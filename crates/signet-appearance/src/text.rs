@@ -30,7 +30,7 @@ impl Block {
 /// Wrap each paragraph into lines no wider than `max_w`. A word wider than a line is broken
 /// between characters when `break_words`; otherwise the wrap fails (`None`) so the caller can
 /// shrink the text instead of cutting a word.
-fn wrap(
+pub(crate) fn wrap(
     font: &Font,
     paragraphs: &[String],
     size: f64,

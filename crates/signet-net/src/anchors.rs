@@ -18,6 +18,36 @@ fn file_error(path: &Path, detail: impl std::fmt::Display) -> NetError {
     }
 }
 
+/// Whether `bytes` look like a certificate file at all (DER, or text with a PEM certificate
+/// block): a README or a notes file in a trust directory is skipped, not an error.
+fn looks_like_certificate(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&0x30)
+        || bytes
+            .windows(b"-----BEGIN CERTIFICATE-----".len())
+            .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+}
+
+/// Reads one file of a directory: skipped (and logged) when it holds no certificate.
+fn read_in_dir(path: &Path, anchors: &mut TrustAnchors) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| file_error(path, e))?;
+    if meta.len() > MAX_FILE {
+        tracing::info!("trust directory: {} skipped (over 4 MiB)", path.display());
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
+    if !looks_like_certificate(&bytes) {
+        tracing::info!(
+            "trust directory: {} skipped (not a certificate)",
+            path.display()
+        );
+        return Ok(());
+    }
+    anchors
+        .add_pem_or_der(&bytes)
+        .map_err(|e| file_error(path, e))?;
+    Ok(())
+}
+
 fn read_one(path: &Path, anchors: &mut TrustAnchors) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| file_error(path, e))?;
     if meta.len() > MAX_FILE {
@@ -32,8 +62,10 @@ fn read_one(path: &Path, anchors: &mut TrustAnchors) -> Result<()> {
 
 /// Reads trust anchors from files (PEM bundles or DER) and directories of such files (not
 /// recursive; hidden files skipped; symbolic links followed, duplicates counted once). A file
-/// that holds no certificate is an error naming it: a mistyped configuration must not silently
-/// trust less (or nothing). No anchor at all is an error too.
+/// named directly that holds no certificate is an error naming it: a mistyped configuration
+/// must not silently trust less (or nothing). In a directory, files that are not certificates
+/// (a README, notes) are skipped; one that looks like a certificate but does not parse is
+/// still an error. No anchor at all is an error too.
 pub fn load_trust_anchors(paths: &[PathBuf]) -> Result<TrustAnchors> {
     let mut anchors = TrustAnchors::new();
     for p in paths {
@@ -57,7 +89,7 @@ pub fn load_trust_anchors(paths: &[PathBuf]) -> Result<TrustAnchors> {
         }
         files.sort();
         for f in files {
-            read_one(&f, &mut anchors)?;
+            read_in_dir(&f, &mut anchors)?;
         }
     }
     if anchors.is_empty() {

@@ -8,10 +8,12 @@
 pub mod coverage;
 pub mod diff;
 pub mod dss;
+pub mod etsi;
 mod messages;
 pub mod pdfdate;
 pub mod report;
 pub mod sign;
+pub mod slip;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod verify;

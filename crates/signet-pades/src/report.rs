@@ -3,6 +3,8 @@
 //! compared line by line. The JSON shape is documented in `docs/VERIFY-REPORT.md`.
 
 use serde::Serialize;
+use signet_pki::subject::SubjectDetails;
+use signet_pki::validation::TrustListLabel;
 
 /// The main indication of ETSI EN 319 102-1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -110,6 +112,12 @@ pub struct Signer {
     pub common_name: Option<String>,
     pub serial: String,
     pub issuer: String,
+    /// SHA-256 of the signer's certificate (DER), lower-case hex.
+    pub certificate_sha256: String,
+    /// What the Vietnamese profiles carry besides the name: personal ID / tax code / agency
+    /// code (UID, serialNumber), title. Omitted when the subject has none.
+    #[serde(skip_serializing_if = "SubjectDetails::is_empty")]
+    pub details: SubjectDetails,
 }
 
 /// A certificate's revocation status as established for the report.
@@ -153,6 +161,11 @@ pub struct SignatureReport {
     pub revision: usize,
     pub digest_algorithm: Option<String>,
     pub revocation: Option<RevocationReport>,
+    /// The built-in trust list the signer's chain ended in (null: a configured anchor, or no
+    /// chain to any anchor).
+    pub trust_list: Option<TrustListLabel>,
+    /// The subject of the anchor the signer's chain ended at.
+    pub trust_anchor: Option<String>,
     pub messages: Vec<Message>,
 }
 

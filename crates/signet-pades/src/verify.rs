@@ -227,6 +227,8 @@ impl Draft {
                 revision: 0,
                 digest_algorithm: None,
                 revocation: None,
+                trust_list: None,
+                trust_anchor: None,
                 messages: Vec::new(),
             },
         }
@@ -565,6 +567,10 @@ fn verify_signature(
                 let from_dss = revocation_embedded(&path, &ctx.dss);
                 apply_path(&path, poe.is_some() || covered_by_doc_ts.is_some(), draft);
                 draft.r.revocation = Some(revocation_report(&path, &vctx));
+                if let Some(a) = &path.anchor {
+                    draft.r.trust_list = opts.anchors.list_of(&a.sha256).cloned();
+                    draft.r.trust_anchor = Some(a.subject_cn.clone());
+                }
                 draft.r.level = level(ctx, &cms, draft, poe.is_some(), from_dss);
                 validation::revocation_needs(&path)
             }
@@ -749,6 +755,9 @@ fn apply_path(path: &PathReport, has_poe: bool, draft: &mut Draft) {
         CertStatus::Revoked { .. } if has_poe => (F, SubIndication::Revoked),
         CertStatus::Revoked { .. } => (I, SubIndication::RevokedNoPoe),
         CertStatus::RevocationUnknown => (I, SubIndication::TryLater),
+        CertStatus::Invalid(why) if why.contains("SHA-1") => {
+            (I, SubIndication::CryptoConstraintsFailureNoPoe)
+        }
         CertStatus::Invalid(_) => (I, SubIndication::ChainConstraintsFailure),
     };
     draft.fail(ind, sub, messages::certificate(&path.status));
@@ -798,5 +807,7 @@ fn signer_of(cert: &[u8]) -> Option<Signer> {
         subject: s.subject,
         serial: s.serial,
         issuer: s.issuer,
+        certificate_sha256: s.sha256,
+        details: signet_pki::subject::subject_details(cert),
     })
 }

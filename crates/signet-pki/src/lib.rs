@@ -36,6 +36,7 @@ mod pem;
 mod revocation;
 mod serial;
 mod sigalg;
+pub mod subject;
 mod timestamp;
 mod tsa;
 mod tst_info;

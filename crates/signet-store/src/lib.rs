@@ -20,6 +20,7 @@ mod sql;
 pub mod statistics;
 #[doc(hidden)]
 pub mod testing;
+pub mod trust_lists;
 pub mod uploads;
 
 pub use blobs::{BlobStore, BlobWriter, StoredBlob};

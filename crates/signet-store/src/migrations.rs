@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
     (8, include_str!("../migrations/0008_exchange.sql")),
+    (12, include_str!("../migrations/0012_trust_lists.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
 ];
 

@@ -174,6 +174,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         )
         .route("/admin/agencies", post(pages::admin::create_agency))
         .route("/admin/holidays", post(pages::admin::set_holiday))
+        .route("/admin/trust-lists", post(pages::admin::set_trust_list))
         .route(
             "/admin/certificates",
             get(pages::certificates::show).post(pages::certificates::issue),

@@ -87,7 +87,18 @@ impl PartialSchema for VerificationReport {
             "indication": indication, "sub_indication": { "type": "string" },
             "signer": { "type": ["object", "null"], "properties": {
                 "subject": { "type": "string" }, "common_name": { "type": "string" },
-                "serial": { "type": "string" }, "issuer": { "type": "string" } } },
+                "serial": { "type": "string" }, "issuer": { "type": "string" },
+                "certificate_sha256": { "type": "string" },
+                "details": { "type": "object", "properties": {
+                    "uid": { "type": "string" }, "serial_number": { "type": "string" },
+                    "title": { "type": "string" }, "organization": { "type": "string" },
+                    "organizational_unit": { "type": "string" },
+                    "identifiers": { "type": "array", "items": { "type": "object", "properties": {
+                        "kind": { "type": "string" }, "value": { "type": "string" },
+                        "label_vi": { "type": "string" }, "label_en": { "type": "string" } } } } } } } },
+            "trust_list": { "type": ["object", "null"], "properties": {
+                "id": { "type": "string", "enum": ["vn-gov", "vn-public"] }, "name": { "type": "string" } } },
+            "trust_anchor": { "type": ["string", "null"] },
             "signing_time": { "type": ["string", "null"] }, "timestamp": { "type": ["string", "null"] },
             "level": { "type": ["string", "null"] },
             "byte_range": { "type": "array", "items": { "type": "integer" } }, "revision": { "type": "integer" },

@@ -237,6 +237,23 @@ pub struct Trust {
     /// nextUpdate (the built-in CA's answers are never reused).
     #[serde(default = "default_revocation_cache_max_s")]
     pub revocation_cache_max_s: u32,
+    /// The built-in list "Chữ ký số chuyên dùng Chính phủ" (Ban Cơ yếu Chính phủ's CA).
+    #[serde(default = "default_true")]
+    pub vn_gov: bool,
+    /// The built-in list "Chữ ký số công cộng" (Vietnam National Root CA and public CAs).
+    #[serde(default = "default_true")]
+    pub vn_public: bool,
+}
+
+impl Trust {
+    /// The built-in trust lists turned on.
+    pub fn lists(&self) -> Vec<&'static signet_app::trust_lists::TrustList> {
+        use signet_app::trust_lists::{VN_GOV, VN_PUBLIC};
+        [(self.vn_gov, &VN_GOV), (self.vn_public, &VN_PUBLIC)]
+            .into_iter()
+            .filter_map(|(on, l)| on.then_some(l))
+            .collect()
+    }
 }
 
 fn default_revocation_cache_max_s() -> u32 {
@@ -253,6 +270,8 @@ impl Default for Trust {
             anchors: Vec::new(),
             fetch_revocation: true,
             revocation_cache_max_s: default_revocation_cache_max_s(),
+            vn_gov: true,
+            vn_public: true,
         }
     }
 }
@@ -361,9 +380,20 @@ max_upload_mib = 2048
 # [ca]
 # dir = "/var/lib/signet/ca"
 
-# Trust anchors for verifying signatures (files or directories of PEM/DER certificates).
+# Trust anchors for verifying signatures (files or directories of PEM/DER certificates;
+# files in a directory that are not certificates, such as a README, are skipped).
+# Two Vietnamese trust lists are built in (trust/vn/ in the source, version shown by
+# `signet verify --help`); each is on unless turned off here:
+#   vn_gov    "Chữ ký số chuyên dùng Chính phủ": Ban Cơ yếu Chính phủ's CA (VGCA roots G1, G2)
+#   vn_public "Chữ ký số công cộng": Vietnam National Root CA and the public CAs under it
+# Their subordinate CAs only help build chains (signed PDFs often carry none); they are not
+# trusted by themselves. The report names the list a signer's chain ended in. The top
+# agency's administrators can also turn each list on or off on the administration page
+# (/admin#trust-lists); their stored choice overrides these two settings.
 # [trust]
-# anchors = ["/etc/signet/trust/neac-root.pem", "/etc/signet/trust/vgca/"]
+# anchors = ["/etc/signet/trust/extra-root.pem", "/etc/signet/trust/other/"]
+# vn_gov = true
+# vn_public = true
 # fetch_revocation = true
 
 # Remote signing (CSC). As a server (/csc/v1, /csc/v2, the phone page /sign-requests):

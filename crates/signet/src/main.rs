@@ -349,11 +349,16 @@ async fn open_to_serve(config: &Config) -> Result<App, String> {
 /// the built-in CA's own revocation answers are never cached (`fresh_from`, its base URL).
 fn with_verifier(app: App, config: &Config, fresh_from: Option<String>) -> Result<App, String> {
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
-    let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
+    // The built-in trust lists go on top (configuration's choice here; the administrators'
+    // stored choice is applied once the store is open, see `serve`).
+    let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, &[], ca_dir)
         .map_err(|e| e.to_string())?;
     let max_ttl = time::Duration::seconds(i64::from(config.trust.revocation_cache_max_s));
     let verifier = signet_app::verification::Verifier::new(anchors, config.trust.fetch_revocation)
         .with_revocation_cache(max_ttl, fresh_from.into_iter().collect());
+    verifier
+        .set_trust_lists(&config.trust.lists())
+        .map_err(|e| e.to_string())?;
     Ok(app.with_verifier(verifier))
 }
 
@@ -391,6 +396,10 @@ fn with_ca(app: App, config: &Config) -> Result<App, String> {
 }
 
 async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
+    let defaults: Vec<&str> = config.trust.lists().iter().map(|l| l.id).collect();
+    app.apply_stored_trust_lists(&defaults)
+        .await
+        .map_err(|e| format!("trust lists: {e}"))?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
@@ -464,8 +473,11 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
 /// serving all the agencies that exchange).
 fn with_exchange(app: App, config: &Config, addr: &std::net::SocketAddr) -> Result<App, String> {
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
-    let anchors = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
-        .map_err(|e| e.to_string())?;
+    // Real agencies sign their packets with certificates of the Vietnamese lists in use.
+    let lists = config.trust.lists();
+    let anchors =
+        signet_app::verification::deployment_anchors(&config.trust.anchors, &lists, ca_dir)
+            .map_err(|e| e.to_string())?;
     let mut anchor_ders: Vec<Vec<u8>> = anchors.summaries().into_iter().map(|s| s.der).collect();
     let mut intermediates = Vec::new();
     if let Some(ca) = &app.ca {
@@ -552,8 +564,12 @@ async fn verify_journal(config: &Config, only: Option<&str>) -> Result<ExitCode,
     let records = signet_app::journal_anchor::read_anchors(&config.anchors_dir())
         .map_err(|e| e.to_string())?;
     let ca_dir = config.ca.as_ref().map(|c| c.dir.as_path());
-    let trust = signet_app::verification::deployment_anchors(&config.trust.anchors, ca_dir)
-        .map_err(|e| e.to_string())?;
+    let trust = signet_app::verification::deployment_anchors(
+        &config.trust.anchors,
+        &config.trust.lists(),
+        ca_dir,
+    )
+    .map_err(|e| e.to_string())?;
     let set = signet_app::journal::AnchorSet {
         records: &records,
         trust: &trust,

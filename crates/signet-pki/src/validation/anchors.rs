@@ -9,10 +9,26 @@ use crate::error::{PkiError, Result};
 /// Most PEM blocks read from one input.
 const MAX_PEM_BLOCKS: usize = 10_000;
 
-/// The set of trusted certificates (roots, or any CA the deployment trusts directly).
+/// A named trust list an anchor came from: the report says which list a chain ended in.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TrustListLabel {
+    /// A stable id, e.g. `vn-gov`.
+    pub id: String,
+    /// The list's name as people know it, e.g. "Chữ ký số chuyên dùng Chính phủ".
+    pub name: String,
+}
+
+/// The set of trusted certificates (roots, or any CA the deployment trusts directly), with the
+/// trust list each came from (a built-in list such as the Vietnamese government's) and the
+/// untrusted CA certificates those lists ship for path building only.
 #[derive(Clone, Debug, Default)]
 pub struct TrustAnchors {
     certs: Vec<Arc<Cert>>,
+    /// Parallel to `certs`: the trust list the anchor belongs to, if any.
+    lists: Vec<Option<Arc<TrustListLabel>>>,
+    /// Intermediate CAs offered to every path search (never anchors): the signer's file may
+    /// carry none (Vietnamese signed PDFs usually embed the signer's certificate alone).
+    path_certs: Vec<Arc<Cert>>,
 }
 
 impl TrustAnchors {
@@ -31,6 +47,16 @@ impl TrustAnchors {
 
     /// Adds one DER certificate; a certificate already present is not added twice.
     pub fn add(&mut self, der: &[u8]) -> Result<()> {
+        self.add_in(der, None)
+    }
+
+    /// Adds one DER certificate as an anchor of the trust list `list`; a certificate already
+    /// present keeps its first list.
+    pub fn add_to_list(&mut self, der: &[u8], list: &Arc<TrustListLabel>) -> Result<()> {
+        self.add_in(der, Some(Arc::clone(list)))
+    }
+
+    fn add_in(&mut self, der: &[u8], list: Option<Arc<TrustListLabel>>) -> Result<()> {
         let c = Cert::parse(der)?;
         if !self
             .certs
@@ -38,8 +64,30 @@ impl TrustAnchors {
             .any(|a| a.fingerprint() == c.fingerprint())
         {
             self.certs.push(Arc::new(c));
+            self.lists.push(list);
         }
         Ok(())
+    }
+
+    /// Adds one DER CA certificate for path building only: it may complete a chain to an
+    /// anchor but is not trusted itself.
+    pub fn add_path_certificate(&mut self, der: &[u8]) -> Result<()> {
+        let c = Cert::parse(der)?;
+        if !self
+            .path_certs
+            .iter()
+            .any(|a| a.fingerprint() == c.fingerprint())
+        {
+            self.path_certs.push(Arc::new(c));
+        }
+        Ok(())
+    }
+
+    /// The trust list of the anchor whose DER SHA-256 is `sha256` (lower-case hex): `None` for
+    /// an anchor from configuration files or one not present.
+    pub fn list_of(&self, sha256: &str) -> Option<&TrustListLabel> {
+        let i = self.certs.iter().position(|c| c.summary.sha256 == sha256)?;
+        self.lists.get(i)?.as_deref()
     }
 
     /// Adds every certificate of a PEM bundle or one DER certificate; returns how many were read.
@@ -66,8 +114,17 @@ impl TrustAnchors {
         self.certs.iter().map(|c| c.summary.clone()).collect()
     }
 
+    /// How many path-building certificates (not anchors).
+    pub fn path_certificate_count(&self) -> usize {
+        self.path_certs.len()
+    }
+
     pub(crate) fn certs(&self) -> &[Arc<Cert>] {
         &self.certs
+    }
+
+    pub(crate) fn path_certs(&self) -> &[Arc<Cert>] {
+        &self.path_certs
     }
 }
 

@@ -103,6 +103,9 @@ fn structure(path: &[&Cert], i: usize, purpose: Purpose) -> Result<(), String> {
             "\"{name}\": the two signature algorithm fields differ"
         ));
     }
+    if !is_anchor && sig::is_sha1(&c.cert.signature_algorithm) {
+        return Err(format!("\"{name}\": SHA-1 signature (insecure, refused)"));
+    }
     if i > 0 {
         as_issuer(c, i - 1, is_anchor)?;
     }

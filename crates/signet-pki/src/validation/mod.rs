@@ -62,7 +62,7 @@ mod sig;
 mod status;
 mod types;
 
-pub use anchors::{certificates_from_pem_or_der, TrustAnchors};
+pub use anchors::{certificates_from_pem_or_der, TrustAnchors, TrustListLabel};
 pub use context::ValidationContext;
 pub use needs::{
     ca_issuers_urls, crl_urls, ocsp_request, ocsp_urls, revocation_needs, RevocationNeed,

@@ -75,7 +75,7 @@ impl Search<'_> {
             }
             self.attempts += 1;
             let c = &child.cert;
-            if let Err(why) = sig::verify(
+            if let Err(why) = sig::verify_link(
                 &c.signature_algorithm,
                 cand.cert.spki(),
                 &child.tbs,
@@ -120,6 +120,13 @@ fn parse_pool(ctx: &ValidationContext, warnings: &mut Vec<String>) -> Vec<Arc<Ce
                 }
             }
             Err(e) => warnings.push(format!("untrusted certificate #{i} ignored: {e}")),
+        }
+    }
+    // The trust lists' own intermediates come last: the file's certificates are tried first.
+    for c in ctx.anchors.path_certs() {
+        let known = |x: &Arc<Cert>| x.fingerprint() == c.fingerprint();
+        if !pool.iter().any(known) && !ctx.anchors.certs().iter().any(known) {
+            pool.push(c.clone());
         }
     }
     pool

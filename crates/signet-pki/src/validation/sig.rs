@@ -43,6 +43,37 @@ pub(crate) fn verify(
         .map_err(|_| "the signature does not verify".to_string())
 }
 
+/// Verifies one certificate link for path building: as [`verify`], except that an RSA SHA-1
+/// signature is checked (with ring's legacy verifier) rather than refused, so a chain of an
+/// older national CA still ends at its root; the path is then judged invalid for its algorithm
+/// ([`is_sha1`]), not "no chain found".
+pub(crate) fn verify_link(
+    alg: &AlgorithmIdentifierOwned,
+    spki: &SubjectPublicKeyInfoOwned,
+    msg: &[u8],
+    signature: &BitString,
+) -> Result<(), String> {
+    let rsa = key_is(spki, oids::RSA_ENCRYPTION);
+    if alg.oid != oids::SHA1_WITH_RSA || !rsa {
+        return verify(alg, spki, msg, signature);
+    }
+    let key = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or("the public key is not a whole number of bytes")?;
+    let sig = signature
+        .as_bytes()
+        .ok_or("the signature is not a whole number of bytes")?;
+    rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
+        .verify(key.into(), msg.into(), sig.into())
+        .map_err(|_| "the signature does not verify".to_string())
+}
+
+/// Whether `alg` is a SHA-1 signature algorithm (refused in a path).
+pub(crate) fn is_sha1(alg: &AlgorithmIdentifierOwned) -> bool {
+    alg.oid == oids::SHA1_WITH_RSA || alg.oid == oids::ECDSA_WITH_SHA1
+}
+
 fn key_is(spki: &SubjectPublicKeyInfoOwned, oid: ObjectIdentifier) -> bool {
     spki.algorithm.oid == oid
 }

@@ -244,6 +244,13 @@ pub(crate) struct HolidaySet<'a> {
 named!(HolidaySet, "holiday.set");
 
 #[derive(Serialize)]
+pub(crate) struct TrustListSet<'a> {
+    pub list: &'a str,
+    pub enabled: bool,
+}
+named!(TrustListSet, "trust_list.set");
+
+#[derive(Serialize)]
 pub(crate) struct CertificateIssued<'a> {
     pub serial: &'a str,
     pub kind: &'a str,

@@ -38,6 +38,8 @@ struct AdminPage {
     cert_expiring: String,
     /// The public holidays deadlines skip: (ISO day, shown day, name).
     holidays: Vec<(String, String, String)>,
+    /// The built-in trust lists: (id, name, certificates, on).
+    trust_lists: Vec<(&'static str, String, String, bool)>,
 }
 
 pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
@@ -49,6 +51,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
     let agencies = app.agencies(v).await.map_err(|e| u.fail(e))?;
     let totals = app.certificate_totals(v).await.map_err(|e| u.fail(e))?;
     let holidays = app.store.holidays().await.map_err(|e| u.fail(e.into()))?;
+    let trust_lists = app.trust_list_states(v).map_err(|e| u.fail(e))?;
     let name_of = |id: &Option<signet_core::AgencyId>| {
         id.as_ref()
             .and_then(|id| agencies.iter().find(|a| &a.id == id))
@@ -106,6 +109,23 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
                 (day, shown, name)
             })
             .collect(),
+        trust_lists: trust_lists
+            .iter()
+            .map(|s| {
+                let l = s.list;
+                (
+                    l.id,
+                    t.pick(l.name_vi, l.name_en).to_owned(),
+                    format!(
+                        "{} + {} · {}",
+                        l.roots.len(),
+                        l.intermediates.len(),
+                        signet_app::trust_lists::VERSION
+                    ),
+                    s.enabled,
+                )
+            })
+            .collect(),
         l: Layout::of(&state, &u, "admin").await,
     };
     Ok(render(&page))
@@ -143,6 +163,31 @@ pub async fn set_holiday(
         .await
         .map_err(|e| u.fail(e))?;
     Ok(Redirect::to("/admin#holidays").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TrustListForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    list: String,
+    #[serde(default)]
+    enabled: String,
+}
+
+/// Turns a built-in trust list on (`enabled=1`) or off.
+pub async fn set_trust_list(
+    State(state): State<AppState>,
+    u: PageUser,
+    Form(f): Form<TrustListForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    state
+        .app
+        .set_trust_list(&u.user.viewer, &f.list, f.enabled == "1")
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin#trust-lists").into_response())
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use signet_app::verification::MAX_BYTES;
+use signet_app::verification::{ReportDocument, MAX_BYTES};
 use signet_app::AppError;
 use signet_pades::{Indication, Report, SignatureReport};
 
@@ -108,6 +108,7 @@ fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
         ),
         (t.s("verify_level"), s.level.clone().unwrap_or_else(dash)),
     ];
+    detail_rows(t, s, &mut rows);
     if let Some(r) = &s.revocation {
         let status = match r.status.as_str() {
             "good" => t.s("rev_good"),
@@ -136,6 +137,34 @@ fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
         rows,
         messages: s.messages.iter().map(|m| message(t.0, m)).collect(),
     }
+}
+
+/// The Vietnamese profile's subject details and the trust list the chain ended in.
+fn detail_rows(t: Tr, s: &SignatureReport, rows: &mut Vec<(&'static str, String)>) {
+    let at = 1; // after the signer's name
+    let mut extra = Vec::new();
+    if let Some(d) = s.signer.as_ref().map(|x| &x.details) {
+        if let Some(title) = &d.title {
+            extra.push((t.s("verify_signer_title"), title.clone()));
+        }
+        for id in &d.identifiers {
+            let label = match (t.0, id.label_vi.is_empty()) {
+                (_, true) => id.kind.clone(),
+                (Lang::En, false) => id.label_en.clone(),
+                (_, false) => id.label_vi.clone(),
+            };
+            extra.push((t.s("verify_signer_id"), format!("{label}: {}", id.value)));
+        }
+    }
+    for (i, r) in extra.into_iter().enumerate() {
+        rows.insert(at + i, r);
+    }
+    let trust = match (&s.trust_list, &s.trust_anchor) {
+        (Some(l), Some(a)) => format!("{} — {a}", l.name),
+        (None, Some(a)) => a.clone(),
+        _ => "—".to_owned(),
+    };
+    rows.push((t.s("verify_trust_list"), trust));
 }
 
 fn integrity_key(i: signet_pades::Integrity) -> &'static str {
@@ -181,15 +210,39 @@ pub async fn form(PageLang(lang): PageLang) -> Response {
     })
 }
 
+/// The uploaded file and what the person asked for (the `output` button pressed).
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+    output: Option<ReportDocument>,
+}
+
 /// Reads the `file` part of a form, refusing more than [`MAX_BYTES`] as it streams.
-async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+async fn read_file(form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    read_upload(form).await.map(|u| (u.name, u.bytes))
+}
+
+/// Reads every part: `file`, and `output` (`etsi` or `slip` for a download of the report
+/// instead of the page — the file is verified again, nothing is kept between requests).
+async fn read_upload(mut form: Multipart) -> Result<Upload, AppError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::Invalid(signet_app::Invalid::Body {
             detail: e.body_text(),
         })
     };
+    let mut file = None;
+    let mut output = None;
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
-        if field.name() != Some("file") {
+        if field.name() == Some("output") {
+            let v = field.text().await.map_err(bad)?;
+            output = match v.as_str() {
+                "etsi" => Some(ReportDocument::EtsiXml),
+                "slip" => Some(ReportDocument::Slip),
+                _ => None,
+            };
+            continue;
+        }
+        if field.name() != Some("file") || file.is_some() {
             continue;
         }
         let name = field.file_name().unwrap_or("").chars().take(200).collect();
@@ -202,9 +255,14 @@ async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
             }
             bytes.extend_from_slice(&chunk);
         }
-        return Ok((name, bytes));
+        file = Some((name, bytes));
     }
-    Err(AppError::Invalid(signet_app::Invalid::FileRequired))
+    let (name, bytes) = file.ok_or(AppError::Invalid(signet_app::Invalid::FileRequired))?;
+    Ok(Upload {
+        name,
+        bytes,
+        output,
+    })
 }
 
 pub async fn submit(
@@ -219,14 +277,40 @@ pub async fn submit(
         .admit_verification(&client_key(addr))
         .await
         .map_err(page)?;
-    let (file_name, bytes) = read_file(form).await.map_err(page)?;
+    let Upload {
+        name: file_name,
+        bytes,
+        output,
+    } = read_upload(form).await.map_err(page)?;
+    let digest = signet_app::verification::document_sha256(&bytes);
     let report = state.app.verify_pdf(admitted, bytes).await.map_err(page)?;
+    if let Some(kind) = output {
+        let body = state
+            .app
+            .report_document(kind, &report, &digest, &file_name)
+            .map_err(page)?;
+        return Ok(download(kind, &digest, body));
+    }
     Ok(render(&VerifyPage {
         l: Layout::anonymous(lang),
         file_name,
         report: Some(report_view(Tr(lang), &report)),
         max_mb: MAX_BYTES >> 20,
     }))
+}
+
+/// The report as a file to save (attachment), named after the checked file's SHA-256.
+fn download(kind: ReportDocument, digest: &[u8; 32], body: Vec<u8>) -> Response {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(digest));
+    (
+        [
+            (CONTENT_TYPE, kind.content_type().to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /documents/{id}/files/{file_id}/verify`: the same report for a file attached to a

@@ -265,3 +265,134 @@ async fn a_document_s_attached_pdf_is_verified_for_those_who_may_read_it() {
     })
     .await;
 }
+
+/// The page's downloads: the same file posted again with `output=etsi` or `output=slip` gives
+/// the ETSI XML report (schema-valid, xmllint) or the Vietnamese slip (pdftotext); the page
+/// shows the trust list and keeps nothing between requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_offers_the_etsi_report_and_the_slip() {
+    each_env(|env| async move {
+        let pki = LocalPki::new(time::OffsetDateTime::now_utc()).unwrap();
+        let env = trusting(env, &pki);
+        let good = sealed(&pki);
+        let page = env
+            .send(Call::post("/verify").multipart(&Multipart::new().file("file", "qd.pdf", &good)))
+            .await;
+        let html = page.text();
+        assert!(html.contains("Danh sách tin cậy"), "{html}");
+        assert!(
+            html.contains("value=\"etsi\"") && html.contains("value=\"slip\""),
+            "{html}"
+        );
+
+        let form = Multipart::new()
+            .file("file", "qd.pdf", &good)
+            .text("output", "etsi");
+        let r = env.send(Call::post("/verify").multipart(&form)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.header("content-type"), "application/xml");
+        assert!(r.header("content-disposition").starts_with("attachment"));
+        let xml = r.text();
+        assert_eq!(
+            xml.matches("urn:etsi:019102:mainindication:total-passed")
+                .count(),
+            2,
+            "{xml}"
+        );
+        let dir = signet_store::testing::scratch_dir("web-etsi");
+        std::fs::write(dir.join("r.xml"), &xml).unwrap();
+        let xsd =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../signet-pades/tests/etsi-xsd");
+        let check = std::process::Command::new("xmllint")
+            .env("XML_CATALOG_FILES", xsd.join("catalog.xml"))
+            .args(["--nonet", "--noout", "--schema"])
+            .arg(xsd.join("1910202xmlSchema.xsd"))
+            .arg(dir.join("r.xml"))
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+
+        let form = Multipart::new()
+            .file("file", "qd.pdf", &good)
+            .text("output", "slip");
+        let r = env.send(Call::post("/verify").multipart(&form)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.header("content-type"), "application/pdf");
+        std::fs::write(dir.join("s.pdf"), &r.body).unwrap();
+        let text = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(dir.join("s.pdf"))
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(text.contains("PHIẾU KIỂM TRA CHỮ KÝ SỐ"), "{text}");
+        assert!(text.contains("Kết luận chung: HỢP LỆ"), "{text}");
+        assert!(text.contains("Nguyễn Văn An"), "{text}");
+        assert!(text.contains("qd.pdf"), "{text}");
+        env
+    })
+    .await;
+}
+
+/// The top agency's administrator turns the built-in list "Chữ ký số chuyên dùng Chính phủ"
+/// on and off on the administration page; a real government PDF (no intermediate in it)
+/// chains to Ban Cơ yếu's root only while it is on. A department's administrator may not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_turn_the_vietnamese_trust_lists_on_and_off() {
+    each_env(|env| async move {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|a| a.join("shared/corpus/vn/AVG-Team__VN-Law/06-bct.signed.pdf"))
+            .find(|p| p.is_file())
+            .expect("the shared vn corpus");
+        let pdf = std::fs::read(corpus).unwrap();
+        let verify = || Call::post("/api/v1/verify").raw("application/pdf", pdf.clone());
+        let admin = env.page("quantri.ubnd").await;
+        let set = |s: &crate::support::PageSession, list: &str, on: &str| {
+            Call::post("/admin/trust-lists").page(s).form(&[
+                ("csrf", s.csrf.as_str()),
+                ("list", list),
+                ("enabled", on),
+            ])
+        };
+        let page = env.send(Call::get("/admin").page(&admin)).await.text();
+        assert!(page.contains("Chữ ký số chuyên dùng Chính phủ"), "{page}");
+
+        let r = env.send(set(&admin, "vn-gov", "1")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let on = env.send(verify()).await.json();
+        assert_eq!(on["signatures"][0]["trust_list"]["id"], "vn-gov", "{on}");
+        let page = env.send(Call::get("/admin").page(&admin)).await.text();
+        assert!(page.contains("Đang dùng"), "{page}");
+
+        let department = env.page("quantri.snv").await;
+        env.send(set(&department, "vn-gov", "0"))
+            .await
+            .expect_page_error(StatusCode::FORBIDDEN);
+        let still = env.send(verify()).await.json();
+        assert_eq!(still["signatures"][0]["trust_list"]["id"], "vn-gov");
+
+        let r = env.send(set(&admin, "vn-gov", "0")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let off = env.send(verify()).await.json();
+        assert!(off["signatures"][0]["trust_list"].is_null(), "{off}");
+        assert_eq!(
+            off["signatures"][0]["sub_indication"],
+            "NO_CERTIFICATE_CHAIN_FOUND"
+        );
+        // The choice is stored: a restart applies it over the configuration's default.
+        env.app.apply_stored_trust_lists(&["vn-gov"]).await.unwrap();
+        let restarted = env.send(verify()).await.json();
+        assert!(restarted["signatures"][0]["trust_list"].is_null());
+        env.send(set(&admin, "no-such-list", "1"))
+            .await
+            .expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        env
+    })
+    .await;
+}

@@ -18,3 +18,4 @@ mod cli;
 mod edxml;
 mod inventory;
 mod pades;
+mod vn_trust;

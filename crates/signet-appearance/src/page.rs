@@ -1,0 +1,69 @@
+//! A page of plain text (a printable report such as the "phiếu kiểm tra chữ ký số"): lines of
+//! text at given sizes, wrapped to the width, drawn from the top in the embedded Vietnamese
+//! font. Characters the font lacks are shown as `?` rather than refused: the text comes from
+//! third-party certificates.
+
+use crate::content::{Content, BLACK};
+use crate::font::write_font;
+use crate::font::Font;
+use crate::pdf::{num, stream};
+use crate::text::{wrap, LEADING};
+use crate::{AppearanceError, ObjectSink};
+
+/// One paragraph of a text page.
+#[derive(Debug, Clone)]
+pub struct TextLine {
+    /// The text; wrapped at word boundaries to the page width.
+    pub text: String,
+    /// Font size in points.
+    pub size: f64,
+    /// Space before the paragraph, in points.
+    pub space_before: f64,
+}
+
+/// Renders `lines` into a Form XObject of `width` × `height` points with `margin` on every
+/// side; returns its object number. Text past the bottom margin is cut.
+pub fn render_text_page(
+    width: f64,
+    height: f64,
+    margin: f64,
+    lines: &[TextLine],
+    sink: &mut dyn ObjectSink,
+) -> Result<u32, AppearanceError> {
+    let font = Font::embedded()?;
+    let mut content = Content::new(&font);
+    content.clip(width, height);
+    let max_w = width - 2.0 * margin;
+    let mut top = height - margin;
+    for line in lines {
+        top -= line.space_before;
+        let text: String = line
+            .text
+            .chars()
+            .map(|c| if font.glyph(c).is_ok() { c } else { '?' })
+            .collect();
+        let wrapped = wrap(&font, &[text], line.size, max_w, true)?.unwrap_or_default();
+        for l in wrapped {
+            let baseline = top - font.ascent_1000() / 1000.0 * line.size;
+            if baseline < margin {
+                break;
+            }
+            content.text(&l, line.size, (margin, baseline), BLACK)?;
+            top -= line.size * LEADING;
+        }
+    }
+    let (ops, glyphs) = content.into_bytes();
+    let mut resources = String::new();
+    if !glyphs.is_empty() {
+        let n = write_font(&font, &glyphs, sink)?;
+        resources.push_str(&format!("/Font << /F1 {n} 0 R >> "));
+    }
+    let dict = format!(
+        "/Type /XObject /Subtype /Form /BBox [0 0 {} {}] /Resources << {resources}>>",
+        num(width),
+        num(height)
+    );
+    let form = sink.reserve();
+    sink.put(form, stream(&dict, &ops));
+    Ok(form)
+}
