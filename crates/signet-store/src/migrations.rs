@@ -16,12 +16,16 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0006_incoming_processing.sql"),
     ),
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
+    (9, include_str!("../migrations/0009_search_dossiers.sql")),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.
 async fn after(version: i64, tx: &mut crate::Tx) -> Result<(), StoreError> {
     if version == 2 {
         crate::documents::terms::backfill_terms(tx).await?;
+    }
+    if version == 9 {
+        crate::documents::terms::reindex_for_prefixes(tx).await?;
     }
     Ok(())
 }

@@ -831,3 +831,129 @@ async fn the_word_index_finds_pages_and_backfills() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn search_finds_both_directions_by_prefix_within_the_agency() {
+    use signet_store::documents::SearchFilter;
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let arrival = |notation: &str| Arrival {
+            author_name: "Sở Tài chính".into(),
+            author_code: None,
+            notation: notation.into(),
+            issued_on: None,
+            arrived_on: "2026-02-01".into(),
+            year: 2026,
+        };
+        s.register_incoming(
+            &draft(&f, "Quyết định số 12/QĐ-UBND về ký số", Secrecy::None),
+            &arrival("12/QĐ-UBND"),
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+        s.insert_draft(
+            &draft(&f, "Quyết định 125 về đường bộ", Secrecy::None),
+            T0 + 2,
+        )
+        .await
+        .unwrap();
+        let mut secret = draft(&f, "Quyết định mật số 12", Secrecy::Secret);
+        secret.created_by = f.leader.person_id.clone();
+        s.insert_draft(&secret, T0 + 3).await.unwrap();
+        // Another agency's document with the same words.
+        let mut theirs = draft(&f, "Quyết định số 12 của Sở", Secrecy::None);
+        theirs.agency_id = f.other_agency.clone();
+        theirs.created_by = f.outsider.person_id.clone();
+        s.insert_draft(&theirs, T0 + 4).await.unwrap();
+
+        let find = |viewer: &Viewer, text: &str| {
+            let filter = SearchFilter {
+                text: text.into(),
+                limit: 50,
+                ..Default::default()
+            };
+            let viewer = viewer.clone();
+            async move {
+                s.search(&viewer, &filter)
+                    .await
+                    .unwrap()
+                    .documents
+                    .into_iter()
+                    .map(|d| d.subject)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Accents folded, đ → d, the last word a prefix, both directions, newest first; the
+        // officer does not see the secret document, the leader does.
+        assert_eq!(
+            find(&f.officer, "quyet dinh 12").await,
+            [
+                "Quyết định 125 về đường bộ",
+                "Quyết định số 12/QĐ-UBND về ký số"
+            ]
+        );
+        assert_eq!(find(&f.leader, "quyet dinh 12").await.len(), 3);
+        assert_eq!(
+            find(&f.officer, "duong").await,
+            ["Quyết định 125 về đường bộ"]
+        );
+        assert_eq!(find(&f.officer, "ky so").await.len(), 1);
+        // A prefix longer than the indexed ones is checked on the words: "quyeu" is nothing.
+        assert!(find(&f.officer, "quyeu").await.is_empty());
+        assert_eq!(find(&f.officer, "quyết đị").await.len(), 2);
+        // A finished word is whole: "12 " does not find 125.
+        assert_eq!(find(&f.officer, "quyet dinh 12 ").await.len(), 1);
+        // Number/notation and the sender are searched.
+        assert_eq!(find(&f.officer, "qd-ubnd").await.len(), 1);
+        assert_eq!(find(&f.officer, "so tai chinh").await.len(), 1);
+        // Nobody finds another agency's documents.
+        assert_eq!(
+            find(&f.outsider, "quyet dinh").await,
+            ["Quyết định số 12 của Sở"]
+        );
+        assert!(find(&f.officer, "%").await.is_empty());
+
+        // Filters: direction, time, paging.
+        let mut filter = SearchFilter {
+            text: "quyet".into(),
+            direction: Some(Direction::Incoming),
+            limit: 50,
+            ..Default::default()
+        };
+        let got = s.search(&f.leader, &filter).await.unwrap().documents;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].direction, Direction::Incoming);
+        filter.direction = None;
+        filter.from_ms = Some(T0 + 2);
+        filter.to_ms = Some(T0 + 3);
+        assert_eq!(
+            s.search(&f.leader, &filter).await.unwrap().documents.len(),
+            1
+        );
+        filter.from_ms = None;
+        filter.to_ms = None;
+        filter.limit = 2;
+        let page = s.search(&f.leader, &filter).await.unwrap();
+        assert_eq!(page.documents.len(), 2);
+        filter.after = page.next;
+        let rest = s.search(&f.leader, &filter).await.unwrap();
+        assert_eq!(rest.documents.len(), 1);
+        assert!(rest.next.is_none());
+
+        // Documents indexed before migration 9 (whole words only) are found by prefix after it.
+        signet_store::testing::execute(s, "DELETE FROM document_terms")
+            .await
+            .unwrap();
+        signet_store::testing::execute(s, "DELETE FROM schema_migrations WHERE version = 9")
+            .await
+            .unwrap();
+        assert!(find(&f.officer, "duo").await.is_empty());
+        assert_eq!(s.migrate().await.unwrap(), vec![9]);
+        assert_eq!(find(&f.officer, "duo").await.len(), 1);
+        assert_eq!(find(&f.officer, "quyet dinh 12").await.len(), 2);
+        db
+    })
+    .await;
+}

@@ -19,7 +19,8 @@ pub struct ListFilter {
     pub doc_type: Option<DocumentType>,
     pub urgency: Option<Urgency>,
     pub year: Option<i64>,
-    /// Free text, matched against the folded subject and notation ("ky so" finds "Ký số").
+    /// Free text, matched against the folded subject, notation and author ("ky so" finds
+    /// "Ký số"; the last word is a prefix, see [`signet_core::text::query_words`]).
     pub text: Option<String>,
     pub after: Option<Cursor>,
     pub limit: u32,
@@ -68,7 +69,7 @@ pub struct Page {
 }
 
 /// The document columns with a table alias, for queries that join.
-fn prefixed_columns(prefix: &str) -> String {
+pub(super) fn prefixed_columns(prefix: &str) -> String {
     COLUMNS
         .split(',')
         .map(|c| format!("{prefix}{}", c.trim()))
@@ -76,8 +77,8 @@ fn prefixed_columns(prefix: &str) -> String {
         .join(", ")
 }
 
-/// The list filters and the secrecy rule, on the `d` alias.
-fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
+/// The secrecy rule of [`Viewer::can_read`], on the `d` alias.
+pub(super) fn push_secrecy_rule(q: &mut Builder, viewer: &Viewer) {
     if !(viewer.has(Role::Leader) || viewer.has(Role::Clerk)) {
         q.push(" AND (d.secrecy = ")
             .text(Secrecy::None.code())
@@ -85,6 +86,11 @@ fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
             .text(viewer.person_id.as_str())
             .push(")");
     }
+}
+
+/// The list filters and the secrecy rule, on the `d` alias.
+fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
+    push_secrecy_rule(q, viewer);
     if let Some(s) = f.state {
         q.push(" AND d.state = ").text(s.code());
     }
@@ -114,7 +120,7 @@ impl Store {
         f: &ListFilter,
     ) -> Result<Page, StoreError> {
         let limit = f.limit.clamp(1, 200);
-        let words = f.text.as_deref().map(signet_core::text::terms);
+        let words = f.text.as_deref().map(signet_core::text::query_words);
         let mut q = Builder::new("SELECT ");
         q.push(&prefixed_columns("d."));
         // Order and cursor columns: the word index's copies when searching, so the index

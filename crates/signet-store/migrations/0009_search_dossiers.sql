@@ -1,0 +1,4 @@
+-- Prefix search (issue 10 §6): documents.search_text becomes a line of folded words with a
+-- space around each (" so 12 qd ubnd "), and the word index also holds every word's 2- and
+-- 3-character prefixes as `<prefix>*` keys. Both are rewritten for existing documents by the
+-- migration runner (it needs Rust's folding); no schema change is needed for them.
