@@ -22,6 +22,7 @@ pub mod processing;
 pub mod random;
 pub mod registers;
 pub mod remote_signing;
+pub mod search;
 pub mod server_keys;
 pub mod signing;
 pub mod statistics;

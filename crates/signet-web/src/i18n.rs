@@ -612,6 +612,22 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Giá trị băm không thuộc danh sách đã được xác thực (SAD).",
         "A hash is not one the signature activation data (SAD) was issued for.",
     ),
+    // Search across incoming and outgoing (issue 10 §6).
+    ("search_documents", "Tìm kiếm văn bản", "Search documents"),
+    (
+        "search_everywhere_hint",
+        "Tìm văn bản đến, đi: trích yếu, số ký hiệu, cơ quan ban hành (gõ không dấu được)",
+        "Incoming and outgoing: subject, notation, issuing organ (diacritics optional)",
+    ),
+    ("in_or_out", "Văn bản đến/đi", "Incoming or outgoing"),
+    ("from_date", "Từ ngày", "From"),
+    ("to_date", "Đến ngày", "To"),
+    ("handler", "Người xử lý", "Handler"),
+    (
+        "search_type_words",
+        "Gõ từ cần tìm, ví dụ «quyet dinh 12».",
+        "Type words to find, e.g. «quyet dinh 12».",
+    ),
 ];
 
 impl Tr {

@@ -125,6 +125,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::incoming::decide),
         )
         .route("/queue", get(pages::incoming::queue))
+        .route("/search", get(pages::search::show))
         .route("/statistics", get(pages::statistics::show))
         .route("/statistics/export.csv", get(pages::statistics::export))
         .route(

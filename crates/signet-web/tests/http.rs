@@ -38,3 +38,6 @@ mod verify;
 
 #[path = "http/signing.rs"]
 mod signing;
+
+#[path = "http/search.rs"]
+mod search;

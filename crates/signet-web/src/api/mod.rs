@@ -7,6 +7,7 @@
 
 pub mod certificates;
 pub mod incoming;
+pub mod search;
 pub mod signing;
 pub mod types;
 
@@ -68,6 +69,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(certificates::routes())
         .merge(signing::routes())
         .merge(incoming::routes())
+        .merge(search::routes())
 }
 
 /// The uploads: drafts and incoming documents.

@@ -125,7 +125,7 @@ fn state_label(t: Tr, d: &Document) -> String {
     t.pick(d.state.label_vi(), d.state.label_en()).to_owned()
 }
 
-fn row(t: Tr, d: &Document) -> Row {
+pub(crate) fn row(t: Tr, d: &Document) -> Row {
     let notation = match (d.direction, &d.notation, d.number) {
         (Direction::Incoming, n, Some(num)) => format!(
             "{} {num} · {}",

@@ -5,6 +5,7 @@ pub mod certificates;
 pub mod documents;
 pub mod incoming;
 pub mod registers;
+pub mod search;
 pub mod signing;
 pub mod statistics;
 pub mod verify;
