@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 mod demo_history;
 pub mod documents;
+pub mod dossiers;
 pub mod error;
 pub mod files;
 pub mod issuance;

@@ -2,3 +2,37 @@
 -- space around each (" so 12 qd ubnd "), and the word index also holds every word's 2- and
 -- 3-character prefixes as `<prefix>*` keys. Both are rewritten for existing documents by the
 -- migration runner (it needs Rust's folding); no schema change is needed for them.
+
+-- Work dossiers (hồ sơ công việc, issue 10 §2; Nghị định 30 Chương IV): a person opens one
+-- under a code of the agency's dossier list (danh mục hồ sơ) for a year, files documents into
+-- it, closes it when the work is done; closed dossiers of a year are handed to the agency's
+-- archive (nộp lưu: a state here, not another system). retention is the term in years, or
+-- 0 for permanent (vĩnh viễn). state: open, closed, archived.
+CREATE TABLE IF NOT EXISTS dossiers (
+    id TEXT PRIMARY KEY,
+    agency_id TEXT NOT NULL REFERENCES agencies(id),
+    year BIGINT NOT NULL,
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    retention_years BIGINT NOT NULL,
+    unit_id TEXT REFERENCES units(id),
+    keeper_id TEXT NOT NULL REFERENCES people(id),
+    state TEXT NOT NULL,
+    opened_at_ms BIGINT NOT NULL,
+    closed_at_ms BIGINT,
+    archived_at_ms BIGINT
+);
+-- One dossier per code and year in an agency; also the list's order (year, code).
+CREATE UNIQUE INDEX IF NOT EXISTS dossiers_code ON dossiers (agency_id, year, code);
+CREATE INDEX IF NOT EXISTS dossiers_keeper ON dossiers (keeper_id, state);
+
+-- The documents filed in a dossier, in filing order.
+CREATE TABLE IF NOT EXISTS dossier_documents (
+    dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    agency_id TEXT NOT NULL REFERENCES agencies(id),
+    filed_by TEXT NOT NULL REFERENCES people(id),
+    filed_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (dossier_id, document_id)
+);
+CREATE INDEX IF NOT EXISTS dossier_documents_document ON dossier_documents (document_id);

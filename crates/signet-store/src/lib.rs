@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod db;
 pub mod directory;
 pub mod documents;
+pub mod dossiers;
 pub mod error;
 pub mod journal;
 mod migrations;

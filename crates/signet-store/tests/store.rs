@@ -957,3 +957,152 @@ async fn search_finds_both_directions_by_prefix_within_the_agency() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dossiers_open_file_close_and_archive_journaled_within_the_agency() {
+    use signet_store::dossiers::{DossierFilter, DossierState, NewDossier};
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let new = NewDossier {
+            agency_id: f.agency.clone(),
+            year: 2026,
+            code: "HS.01".into(),
+            title: "Hồ sơ triển khai ký số".into(),
+            retention_years: 10,
+            unit_id: None,
+            keeper_id: f.officer.person_id.clone(),
+        };
+        let dossier = s.insert_dossier(&new, T0).await.unwrap();
+        assert_eq!(dossier.state, DossierState::Open);
+        // One code per agency and year.
+        assert!(matches!(
+            s.insert_dossier(&new, T0).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let mut theirs = new.clone();
+        theirs.agency_id = f.other_agency.clone();
+        theirs.keeper_id = f.outsider.person_id.clone();
+        let their_dossier = s.insert_dossier(&theirs, T0).await.unwrap();
+
+        let doc = s
+            .insert_draft(&draft(&f, "Công văn về ký số", Secrecy::None), T0 + 1)
+            .await
+            .unwrap();
+        let officer = &f.officer.person_id;
+        s.file_into_dossier(&f.agency, &dossier.id, &doc.id, officer, T0 + 2)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.file_into_dossier(&f.agency, &dossier.id, &doc.id, officer, T0 + 2)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        // Neither another agency's dossier nor its documents are reachable.
+        assert!(matches!(
+            s.file_into_dossier(&f.agency, &their_dossier.id, &doc.id, officer, T0 + 3)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.file_into_dossier(&f.other_agency, &their_dossier.id, &doc.id, officer, T0 + 3)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(s
+            .dossier_documents(&f.other_agency, &dossier.id)
+            .await
+            .unwrap()
+            .is_empty());
+        let filed = s.dossier_documents(&f.agency, &dossier.id).await.unwrap();
+        assert_eq!(filed.iter().map(|d| &d.id).collect::<Vec<_>>(), [&doc.id]);
+        assert_eq!(
+            s.dossiers_of_document(&f.agency, &doc.id).await.unwrap()[0].id,
+            dossier.id
+        );
+
+        // Archiving needs a closed dossier; a closed one takes no documents.
+        assert!(matches!(
+            s.move_dossier(
+                &f.agency,
+                &dossier.id,
+                DossierState::Closed,
+                DossierState::Archived,
+                officer,
+                T0 + 4
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let closed = s
+            .move_dossier(
+                &f.agency,
+                &dossier.id,
+                DossierState::Open,
+                DossierState::Closed,
+                officer,
+                T0 + 5,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (closed.state, closed.closed_at_ms),
+            (DossierState::Closed, Some(T0 + 5))
+        );
+        let doc2 = s
+            .insert_draft(&draft(&f, "Báo cáo", Secrecy::None), T0 + 6)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.file_into_dossier(&f.agency, &dossier.id, &doc2.id, officer, T0 + 7)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.move_dossier(
+            &f.agency,
+            &dossier.id,
+            DossierState::Closed,
+            DossierState::Archived,
+            officer,
+            T0 + 8,
+        )
+        .await
+        .unwrap();
+        let listed = s
+            .dossiers(
+                &f.agency,
+                &DossierFilter {
+                    year: Some(2026),
+                    code: Some("HS.".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].state, DossierState::Archived);
+        // Every step is in the agency's journal, and the chain holds.
+        let actions: Vec<String> = s
+            .journal(&f.agency)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action.starts_with("dossier."))
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "dossier.opened",
+                "dossier.filed",
+                "dossier.closed",
+                "dossier.archived"
+            ]
+        );
+        let entries = s.journal(&f.agency).await.unwrap();
+        let head = s.journal_head(&f.agency).await.unwrap();
+        assert!(journal::verify(f.agency.as_str(), &entries, head.as_ref()).is_ok());
+        db
+    })
+    .await;
+}
