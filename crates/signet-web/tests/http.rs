@@ -41,3 +41,6 @@ mod signing;
 
 #[path = "http/search.rs"]
 mod search;
+
+#[path = "http/dossiers.rs"]
+mod dossiers;

@@ -6,6 +6,7 @@
 //! from the same list and the bodies from the same types ([`types`]).
 
 pub mod certificates;
+pub mod dossiers;
 pub mod incoming;
 pub mod search;
 pub mod signing;
@@ -70,6 +71,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(signing::routes())
         .merge(incoming::routes())
         .merge(search::routes())
+        .merge(dossiers::routes())
 }
 
 /// The uploads: drafts and incoming documents.

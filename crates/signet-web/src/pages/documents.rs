@@ -456,6 +456,8 @@ struct DetailPage {
     s: super::signing::SigningView,
     /// Incoming documents: the processing section (direction, handlers, notes, forms).
     p: Option<super::incoming::Section>,
+    /// The dossiers the document is filed in, and the form to file it.
+    k: super::dossiers::DossierBox,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -609,6 +611,7 @@ pub async fn detail(
         history: history(&state, t, &view.history).await,
         s: super::signing::view(&state, &u, d).await,
         p: super::incoming::section(&state, &u, d).await,
+        k: super::dossiers::dossier_box(&state, &u, &d.id).await,
         l: Layout::of(
             &state,
             &u,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod certificates;
 pub mod documents;
+pub mod dossiers;
 pub mod incoming;
 pub mod registers;
 pub mod search;
