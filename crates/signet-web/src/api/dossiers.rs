@@ -27,8 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one))
         .routes(routes!(file_document))
-        .routes(routes!(close))
-        .routes(routes!(archive))
+        .routes(routes!(move_state))
 }
 
 /// A work dossier (hồ sơ công việc).
@@ -199,38 +198,39 @@ async fn file_document(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/close", tag = "dossiers",
-    summary = "Close a dossier (the keeper or the clerk)",
-    params(("id" = String, Path)),
-    responses(
-        (status = OK, description = "Closed", body = DossierBody),
-        (status = CONFLICT, description = "Not open", body = ErrorBody),
-    ))]
-async fn close(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<DossierId>,
-) -> ApiResult {
-    let d = state.app.close_dossier(&u.viewer, &id).await.map_err(api)?;
-    Ok(Json(DossierBody::from(&d)).into_response())
+/// `POST /api/v1/dossiers/{id}/state`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DossierMove {
+    /// `closed` (the keeper or the clerk, from open) or `archived` (the clerk, from closed:
+    /// handed to the agency's archive).
+    pub state: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/archive", tag = "dossiers",
-    summary = "Hand a closed dossier to the agency's archive (the clerk)",
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/state", tag = "dossiers",
+    summary = "Close a dossier, or hand a closed one to the archive",
     params(("id" = String, Path)),
+    request_body = DossierMove,
     responses(
-        (status = OK, description = "Archived", body = DossierBody),
-        (status = CONFLICT, description = "Not closed", body = ErrorBody),
+        (status = OK, description = "Moved", body = DossierBody),
+        (status = FORBIDDEN, description = "Not the caller's to move", body = ErrorBody),
+        (status = CONFLICT, description = "Not in the state it moves from", body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "Unknown state", body = ErrorBody),
     ))]
-async fn archive(
+async fn move_state(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<DossierId>,
+    req: Result<Json<DossierMove>, JsonRejection>,
 ) -> ApiResult {
-    let d = state
-        .app
-        .archive_dossier(&u.viewer, &id)
-        .await
-        .map_err(api)?;
+    let m = body(req)?;
+    let d = match m.state.as_str() {
+        "closed" => state.app.close_dossier(&u.viewer, &id).await,
+        "archived" => state.app.archive_dossier(&u.viewer, &id).await,
+        _ => Err(signet_app::AppError::Invalid(signet_app::Invalid::OneOf {
+            field: "state",
+            allowed: "closed, archived".into(),
+        })),
+    }
+    .map_err(api)?;
     Ok(Json(DossierBody::from(&d)).into_response())
 }

@@ -79,22 +79,26 @@ async fn dossiers_over_the_api_keep_their_rules_and_their_agency() {
             .json();
         assert_eq!(detail["documents"][0]["id"], json!(doc));
         // Close, then nothing more is filed; only the clerk hands it to the archive.
-        post(&env, &officer, &format!("/api/v1/dossiers/{id}/archive"), json!({}))
+        let state = format!("/api/v1/dossiers/{id}/state");
+        post(&env, &officer, &state, json!({"state": "archived"}))
             .await
             .expect_api_error(StatusCode::FORBIDDEN, "forbidden");
-        let r = post(&env, &officer, &format!("/api/v1/dossiers/{id}/close"), json!({})).await;
+        let r = post(&env, &officer, &state, json!({"state": "closed"})).await;
         assert_eq!(r.json()["state"], "closed", "{}", r.text());
         let doc2 = env.all_docs(&officer, "outgoing").await[1]["id"].clone();
         post(&env, &officer, &file, json!({"document_id": doc2}))
             .await
             .expect_api_error(StatusCode::CONFLICT, "conflict");
-        let r = post(&env, &clerk, &format!("/api/v1/dossiers/{id}/archive"), json!({})).await;
+        let r = post(&env, &clerk, &state, json!({"state": "archived"})).await;
         assert_eq!(r.json()["state"], "archived", "{}", r.text());
         let archived = env
             .send(Call::get("/api/v1/dossiers?year=2026&state=archived&code=HS.").bearer(&clerk))
             .await
             .json();
         assert_eq!(archived["dossiers"].as_array().unwrap().len(), 1);
+        post(&env, &clerk, &state, json!({"state": "lost"}))
+            .await
+            .expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
         env.send(Call::get("/api/v1/dossiers?state=lost").bearer(&clerk))
             .await
             .expect_api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
