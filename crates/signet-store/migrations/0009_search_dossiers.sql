@@ -36,3 +36,22 @@ CREATE TABLE IF NOT EXISTS dossier_documents (
     PRIMARY KEY (dossier_id, document_id)
 );
 CREATE INDEX IF NOT EXISTS dossier_documents_document ON dossier_documents (document_id);
+
+-- Reminders (issue 10 §3): a handler's deadline in 2 working days (due_soon) or passed
+-- (overdue). One row per person, document, kind and deadline — the unique index is what
+-- makes "never twice" hold, also when two servers run the job. read_at_ms: seen in the app;
+-- emailed_at_ms: sent by e-mail (0 when the person has no address).
+CREATE TABLE IF NOT EXISTS reminders (
+    id TEXT PRIMARY KEY,
+    agency_id TEXT NOT NULL REFERENCES agencies(id),
+    person_id TEXT NOT NULL REFERENCES people(id),
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    kind TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    read_at_ms BIGINT,
+    emailed_at_ms BIGINT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS reminders_once ON reminders (person_id, document_id, kind, deadline);
+CREATE INDEX IF NOT EXISTS reminders_person ON reminders (person_id, created_at_ms);
+CREATE INDEX IF NOT EXISTS reminders_mail ON reminders (emailed_at_ms);

@@ -14,6 +14,7 @@ pub mod dossiers;
 pub mod error;
 pub mod journal;
 mod migrations;
+pub mod reminders;
 pub mod remote_signing;
 pub mod sessions;
 mod sql;
