@@ -650,6 +650,10 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("filed_in", "Thuộc hồ sơ", "Filed in"),
     ("no_dossier", "Không đưa vào hồ sơ", "No dossier"),
     ("documents_in_dossier", "Văn bản trong hồ sơ", "Documents in the dossier"),
+    // Deadline reminders (issue 10 §3).
+    ("reminders", "Nhắc việc", "Reminders"),
+    ("mark_read", "Đánh dấu đã đọc", "Mark as read"),
+    ("due_soon", "Sắp đến hạn", "Due soon"),
 ];
 
 impl Tr {

@@ -126,6 +126,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
         )
         .route("/queue", get(pages::incoming::queue))
         .route("/search", get(pages::search::show))
+        .route("/reminders", get(pages::reminders::show))
+        .route("/reminders/read", post(pages::reminders::read))
         .route(
             "/dossiers",
             get(pages::dossiers::list).post(pages::dossiers::create),

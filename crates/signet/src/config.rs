@@ -31,6 +31,40 @@ pub struct Config {
     /// Where the journals' anchors are kept, and who time-stamps them.
     #[serde(default)]
     pub journal: JournalSection,
+    /// The SMTP relay reminders are e-mailed through; without it, reminders stay in the app.
+    #[serde(default)]
+    pub mail: Option<MailSection>,
+}
+
+/// `[mail]`: the relay (plain SMTP on the agency's network) and the sender address.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSection {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    pub from: String,
+    /// How often the reminder job runs (minutes); e-mails are batched per person per run.
+    #[serde(default = "default_reminder_minutes")]
+    pub every_minutes: u64,
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+fn default_reminder_minutes() -> u64 {
+    60
+}
+
+impl MailSection {
+    pub fn relay(&self) -> signet_app::mail::MailConfig {
+        signet_app::mail::MailConfig {
+            host: self.host.clone(),
+            port: self.port,
+            from: self.from.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -401,6 +435,14 @@ max_upload_mib = 2048
 # [journal]
 # anchors_dir = "/var/lib/signet/journal-anchors"   # default: beside files.dir
 # tsa_url = "http://tsa.example.gov.vn"              # default: the built-in CA's TSA
+# Reminders of deadlines (due in 2 working days, overdue) are made every hour and shown in
+# the app; with [mail] they are also e-mailed, one message per person per run, through a
+# plain SMTP relay on the agency's network.
+# [mail]
+# host = "smtp.ubnd.example.gov.vn"
+# port = 25
+# from = "signet@ubnd.example.gov.vn"
+# every_minutes = 60
 "#;
 
 impl Config {
@@ -437,6 +479,7 @@ impl Config {
             seal: Vec::new(),
             remote_signing: RemoteSigning::default(),
             journal: JournalSection::default(),
+            mail: None,
         }
     }
 

@@ -181,3 +181,33 @@ async fn a_dossier_is_opened_and_filled_through_the_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_bell_leads_to_the_reminders_page() {
+    each_env(|env| async move {
+        let s = env.page("chuyenvien.vp").await;
+        let home = env.send(Call::get("/outgoing").page(&s)).await.text();
+        assert!(home.contains(r#"id="bell""#));
+        let page = env.send(Call::get("/reminders").page(&s)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("Nhắc việc"));
+        let r = env
+            .send(
+                Call::post("/reminders/read")
+                    .page(&s)
+                    .form(&[("csrf", s.csrf.as_str())]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = env
+            .send(
+                Call::post("/reminders/read")
+                    .page(&s)
+                    .form(&[("csrf", "wrong")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        env
+    })
+    .await;
+}
