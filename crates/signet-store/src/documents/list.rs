@@ -6,7 +6,7 @@ use signet_core::lifecycle::DocumentState;
 use signet_core::person::Viewer;
 use signet_core::Role;
 
-use super::terms::push_word_search;
+use super::terms::{push_word_search, rarest_first};
 use super::{document_from_row, Document, COLUMNS};
 use crate::sql::Builder;
 use crate::{Store, StoreError};
@@ -110,7 +110,7 @@ impl Store {
     /// secrecy rule of [`Viewer::can_read`] applied in the query.
     ///
     /// Without search text the list walks the `documents_list` index. With it, the query is
-    /// driven by the word index: the longest word of the search (likely the rarest) is read
+    /// driven by the word index: the rarest key of the search (bounded counts) is read
     /// newest first from `document_terms`, and each other word must be there too. A search
     /// with no word in it (only punctuation) finds nothing.
     pub async fn list(
@@ -120,7 +120,10 @@ impl Store {
         f: &ListFilter,
     ) -> Result<Page, StoreError> {
         let limit = f.limit.clamp(1, 200);
-        let words = f.text.as_deref().map(signet_core::text::query_words);
+        let words = match f.text.as_deref().map(signet_core::text::query_words) {
+            Some(w) => Some(rarest_first(&self.pool, &viewer.agency_id, w).await?),
+            None => None,
+        };
         let mut q = Builder::new("SELECT ");
         q.push(&prefixed_columns("d."));
         // Order and cursor columns: the word index's copies when searching, so the index

@@ -6,7 +6,7 @@ use signet_core::ids::{PersonId, UnitId};
 use signet_core::person::Viewer;
 
 use super::list::{prefixed_columns, push_secrecy_rule};
-use super::terms::push_word_search;
+use super::terms::{push_word_search, rarest_first};
 use super::{document_from_row, Cursor, Page};
 use crate::sql::Builder;
 use crate::{Store, StoreError};
@@ -43,6 +43,7 @@ impl Store {
                 next: None,
             });
         }
+        let words = rarest_first(&self.pool, &viewer.agency_id, words).await?;
         let limit = f.limit.clamp(1, 200);
         let mut q = Builder::new("SELECT ");
         q.push(&prefixed_columns("d."));
