@@ -404,6 +404,7 @@ mod tests {
             AppError::Internal(StoreError::Empty),
             AppError::NoCa,
             AppError::Ca("x".into()),
+            AppError::Mail("x".into()),
         ];
         for e in &all {
             match e {
@@ -417,7 +418,8 @@ mod tests {
                 | AppError::TooLarge { .. }
                 | AppError::Internal(_)
                 | AppError::NoCa
-                | AppError::Ca(_) => {}
+                | AppError::Ca(_)
+                | AppError::Mail(_) => {}
                 // Sampled below, one of each kind.
                 AppError::Invalid(_) | AppError::Rule(_) => {}
             }
