@@ -36,6 +36,9 @@ pub enum AppError {
     /// The built-in CA failed (its directory, its keys): the operator's problem, logged.
     #[error("{0}")]
     Ca(String),
+    /// The mail relay could not be reached or refused a message (reminders by e-mail).
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 impl From<StoreError> for AppError {

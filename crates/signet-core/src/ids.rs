@@ -80,6 +80,8 @@ ids! {
     FileId;
     /// A certificate in the agency's certificate register.
     CertificateId;
+    /// A work dossier (hồ sơ công việc).
+    DossierId;
 }
 
 #[cfg(test)]

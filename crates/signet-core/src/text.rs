@@ -71,6 +71,105 @@ pub fn terms(s: &str) -> Vec<String> {
     out
 }
 
+/// Word prefixes of these lengths are indexed too, as `<prefix>*` (a `*` is never part of a
+/// word), so that a search still being typed ("quyet di") can be driven by the index.
+const PREFIX_LENGTHS: std::ops::RangeInclusive<usize> = 2..=3;
+
+/// The keys a text is indexed under: its [`terms`], then the `<prefix>*` keys of their
+/// prefixes of 2 and 3 characters, each key once.
+pub fn index_keys(s: &str) -> Vec<String> {
+    let words = terms(s);
+    let mut keys = words.clone();
+    for word in &words {
+        for len in PREFIX_LENGTHS {
+            if let Some(key) = prefix_key(word, len) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// `<the first len characters>*`, when the word has that many.
+fn prefix_key(word: &str, len: usize) -> Option<String> {
+    let mut chars = word.char_indices();
+    let end = match chars.nth(len) {
+        Some((i, _)) => i,
+        None if word.chars().count() == len => word.len(),
+        None => return None,
+    };
+    Some(format!("{}*", &word[..end]))
+}
+
+/// The words of a text as one line with a space before and after each word
+/// (" so 12 qd ubnd "), so that "starts a word" is `LIKE '% pre%'` on either database.
+pub fn words_line(s: &str) -> String {
+    let mut line = String::from(" ");
+    for word in terms(s) {
+        line.push_str(&word);
+        line.push(' ');
+    }
+    line
+}
+
+/// One word of a search, as the index is asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    /// The index key that must be present: the word, or a `<prefix>*` key.
+    pub key: String,
+    /// For a prefix longer than the indexed ones: the prefix, which must also start a word of
+    /// the [`words_line`].
+    pub starts_word: Option<String>,
+}
+
+impl QueryWord {
+    pub fn is_exact(&self) -> bool {
+        !self.key.ends_with('*')
+    }
+}
+
+/// Reads a search as a clerk types it: every word must be found, in any order; the last word
+/// is a prefix unless the search ends with a space or punctuation ("quyet dinh 12" finds
+/// "Quyết định số 12/QĐ-UBND" and "… số 125"). A one-character last word is matched whole.
+/// At most 8 words are kept.
+pub fn query_words(q: &str) -> Vec<QueryWord> {
+    const MAX_WORDS: usize = 8;
+    let folded = fold(q);
+    let open_end = q
+        .chars()
+        .rev()
+        .find(|c| !is_combining_mark(*c))
+        .is_some_and(char::is_alphanumeric);
+    let words: Vec<String> = terms(&folded).into_iter().take(MAX_WORDS).collect();
+    let last = words.len().saturating_sub(1);
+    words
+        .into_iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let len = word.chars().count();
+            if i != last || !open_end || len < *PREFIX_LENGTHS.start() {
+                QueryWord {
+                    key: word,
+                    starts_word: None,
+                }
+            } else if len <= *PREFIX_LENGTHS.end() {
+                QueryWord {
+                    key: format!("{word}*"),
+                    starts_word: None,
+                }
+            } else {
+                let key = prefix_key(&word, *PREFIX_LENGTHS.end()).unwrap_or_default();
+                QueryWord {
+                    key,
+                    starts_word: Some(word),
+                }
+            }
+        })
+        .collect()
+}
+
 /// Removes Vietnamese diacritics but keeps case and spacing: an ASCII stand-in for places
 /// that cannot carry UTF-8, such as the fallback file name of a download.
 pub fn strip_diacritics(s: &str) -> String {
@@ -101,6 +200,38 @@ mod tests {
     }
 
     #[test]
+    fn index_keys_add_short_prefixes() {
+        assert_eq!(
+            super::index_keys("Quyết định số 12"),
+            ["quyet", "dinh", "so", "12", "qu*", "quy*", "di*", "din*", "so*", "12*"]
+        );
+        assert_eq!(super::words_line("Số 12/QĐ"), " so 12 qd ");
+        assert_eq!(super::words_line(""), " ");
+    }
+
+    #[test]
+    fn the_last_word_of_a_search_is_a_prefix() {
+        let keys = |q: &str| -> Vec<(String, Option<String>)> {
+            super::query_words(q)
+                .into_iter()
+                .map(|w| (w.key, w.starts_word))
+                .collect()
+        };
+        assert_eq!(
+            keys("Quyết định 12"),
+            [
+                ("quyet".into(), None),
+                ("dinh".into(), None),
+                ("12*".into(), None)
+            ]
+        );
+        assert_eq!(keys("ky so "), [("ky".into(), None), ("so".into(), None)]);
+        assert_eq!(keys("quyết"), [("quy*".into(), Some("quyet".into()))]);
+        assert_eq!(keys("ubnd q"), [("ubnd".into(), None), ("q".into(), None)]);
+        assert!(keys(" %% ").is_empty());
+    }
+
+    #[test]
     fn strips_keeping_case() {
         assert_eq!(strip_diacritics("Tờ trình Số 1.pdf"), "To trinh So 1.pdf");
         assert_eq!(strip_diacritics("ĐỒNG Tháp"), "DONG Thap");
@@ -121,6 +252,24 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_prefix_of_any_word_finds_its_text(s in "\\PC{0,40}", pick in 0usize..64, cut in 2usize..8) {
+            let words = super::terms(&s);
+            prop_assume!(!words.is_empty());
+            let word = &words[pick % words.len()];
+            let typed: String = word.chars().take(cut).collect();
+            let keys = super::index_keys(&s);
+            let line = super::words_line(&s);
+            for q in super::query_words(&typed) {
+                let whole_word = q.is_exact() && words.contains(&q.key);
+                prop_assert!(whole_word || keys.contains(&q.key), "{:?} not in {:?}", q, keys);
+                if let Some(p) = q.starts_word {
+                    let needle = format!(" {}", p);
+                    prop_assert!(line.contains(&needle));
+                }
+            }
+        }
+
         #[test]
         fn fold_is_idempotent(s in "\\PC{0,40}") {
             let once = fold(&s);

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
     (8, include_str!("../migrations/0008_exchange.sql")),
+    (9, include_str!("../migrations/0009_search_dossiers.sql")),
     (12, include_str!("../migrations/0012_trust_lists.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
 ];
@@ -25,6 +26,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
 async fn after(version: i64, tx: &mut crate::Tx) -> Result<(), StoreError> {
     if version == 2 {
         crate::documents::terms::backfill_terms(tx).await?;
+    }
+    if version == 9 {
+        crate::documents::terms::reindex_for_prefixes(tx).await?;
     }
     Ok(())
 }

@@ -159,7 +159,7 @@ pub async fn bulk_documents(
                 .bind(states[i % states.len()])
                 .bind(t.code())
                 .bind(subject.clone())
-                .bind(signet_core::text::fold(&subject))
+                .bind(signet_core::text::words_line(&subject))
                 .bind(Urgency::ALL[i % 7 % Urgency::ALL.len()].code())
                 .bind(created_by.as_str().to_owned())
                 .bind(at)
@@ -198,7 +198,7 @@ async fn bulk_terms(
     for i in done..done + batch {
         let subject = format!("{} số {i}", subjects[i % subjects.len()]);
         let at = start_ms + (i as i64 * span_ms) / n.max(1) as i64;
-        for term in signet_core::text::terms(&subject) {
+        for term in signet_core::text::index_keys(&subject) {
             rows.push((term, at, format!("{:032x}", i as u128 + 1)));
         }
     }

@@ -831,3 +831,278 @@ async fn the_word_index_finds_pages_and_backfills() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn search_finds_both_directions_by_prefix_within_the_agency() {
+    use signet_store::documents::SearchFilter;
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let arrival = |notation: &str| Arrival {
+            author_name: "Sở Tài chính".into(),
+            author_code: None,
+            notation: notation.into(),
+            issued_on: None,
+            arrived_on: "2026-02-01".into(),
+            year: 2026,
+        };
+        s.register_incoming(
+            &draft(&f, "Quyết định số 12/QĐ-UBND về ký số", Secrecy::None),
+            &arrival("12/QĐ-UBND"),
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+        s.insert_draft(
+            &draft(&f, "Quyết định 125 về đường bộ", Secrecy::None),
+            T0 + 2,
+        )
+        .await
+        .unwrap();
+        let mut secret = draft(&f, "Quyết định mật số 12", Secrecy::Secret);
+        secret.created_by = f.leader.person_id.clone();
+        s.insert_draft(&secret, T0 + 3).await.unwrap();
+        // Another agency's document with the same words.
+        let mut theirs = draft(&f, "Quyết định số 12 của Sở", Secrecy::None);
+        theirs.agency_id = f.other_agency.clone();
+        theirs.created_by = f.outsider.person_id.clone();
+        s.insert_draft(&theirs, T0 + 4).await.unwrap();
+
+        let find = |viewer: &Viewer, text: &str| {
+            let filter = SearchFilter {
+                text: text.into(),
+                limit: 50,
+                ..Default::default()
+            };
+            let viewer = viewer.clone();
+            async move {
+                s.search(&viewer, &filter)
+                    .await
+                    .unwrap()
+                    .documents
+                    .into_iter()
+                    .map(|d| d.subject)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Accents folded, đ → d, the last word a prefix, both directions, newest first; the
+        // officer does not see the secret document, the leader does.
+        assert_eq!(
+            find(&f.officer, "quyet dinh 12").await,
+            [
+                "Quyết định 125 về đường bộ",
+                "Quyết định số 12/QĐ-UBND về ký số"
+            ]
+        );
+        assert_eq!(find(&f.leader, "quyet dinh 12").await.len(), 3);
+        assert_eq!(
+            find(&f.officer, "duong").await,
+            ["Quyết định 125 về đường bộ"]
+        );
+        assert_eq!(find(&f.officer, "ky so").await.len(), 1);
+        // A prefix longer than the indexed ones is checked on the words: "quyeu" is nothing.
+        assert!(find(&f.officer, "quyeu").await.is_empty());
+        assert_eq!(find(&f.officer, "quyết đị").await.len(), 2);
+        // A finished word is whole: "12 " does not find 125.
+        assert_eq!(find(&f.officer, "quyet dinh 12 ").await.len(), 1);
+        // Number/notation and the sender are searched.
+        assert_eq!(find(&f.officer, "qd-ubnd").await.len(), 1);
+        assert_eq!(find(&f.officer, "so tai chinh").await.len(), 1);
+        // Nobody finds another agency's documents.
+        assert_eq!(
+            find(&f.outsider, "quyet dinh").await,
+            ["Quyết định số 12 của Sở"]
+        );
+        assert!(find(&f.officer, "%").await.is_empty());
+
+        // Filters: direction, time, paging.
+        let mut filter = SearchFilter {
+            text: "quyet".into(),
+            direction: Some(Direction::Incoming),
+            limit: 50,
+            ..Default::default()
+        };
+        let got = s.search(&f.leader, &filter).await.unwrap().documents;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].direction, Direction::Incoming);
+        filter.direction = None;
+        filter.from_ms = Some(T0 + 2);
+        filter.to_ms = Some(T0 + 3);
+        assert_eq!(
+            s.search(&f.leader, &filter).await.unwrap().documents.len(),
+            1
+        );
+        filter.from_ms = None;
+        filter.to_ms = None;
+        filter.limit = 2;
+        let page = s.search(&f.leader, &filter).await.unwrap();
+        assert_eq!(page.documents.len(), 2);
+        filter.after = page.next;
+        let rest = s.search(&f.leader, &filter).await.unwrap();
+        assert_eq!(rest.documents.len(), 1);
+        assert!(rest.next.is_none());
+
+        // Documents indexed before migration 9 (whole words only) are found by prefix after it.
+        signet_store::testing::execute(s, "DELETE FROM document_terms")
+            .await
+            .unwrap();
+        signet_store::testing::execute(s, "DELETE FROM schema_migrations WHERE version = 9")
+            .await
+            .unwrap();
+        assert!(find(&f.officer, "duo").await.is_empty());
+        assert_eq!(s.migrate().await.unwrap(), vec![9]);
+        assert_eq!(find(&f.officer, "duo").await.len(), 1);
+        assert_eq!(find(&f.officer, "quyet dinh 12").await.len(), 2);
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dossiers_open_file_close_and_archive_journaled_within_the_agency() {
+    use signet_store::dossiers::{DossierFilter, DossierState, NewDossier};
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let new = NewDossier {
+            agency_id: f.agency.clone(),
+            year: 2026,
+            code: "HS.01".into(),
+            title: "Hồ sơ triển khai ký số".into(),
+            retention_years: 10,
+            unit_id: None,
+            keeper_id: f.officer.person_id.clone(),
+        };
+        let dossier = s.insert_dossier(&new, T0).await.unwrap();
+        assert_eq!(dossier.state, DossierState::Open);
+        // One code per agency and year.
+        assert!(matches!(
+            s.insert_dossier(&new, T0).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let mut theirs = new.clone();
+        theirs.agency_id = f.other_agency.clone();
+        theirs.keeper_id = f.outsider.person_id.clone();
+        let their_dossier = s.insert_dossier(&theirs, T0).await.unwrap();
+
+        let doc = s
+            .insert_draft(&draft(&f, "Công văn về ký số", Secrecy::None), T0 + 1)
+            .await
+            .unwrap();
+        let officer = &f.officer.person_id;
+        s.file_into_dossier(&f.agency, &dossier.id, &doc.id, officer, T0 + 2)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.file_into_dossier(&f.agency, &dossier.id, &doc.id, officer, T0 + 2)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        // Neither another agency's dossier nor its documents are reachable.
+        assert!(matches!(
+            s.file_into_dossier(&f.agency, &their_dossier.id, &doc.id, officer, T0 + 3)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.file_into_dossier(&f.other_agency, &their_dossier.id, &doc.id, officer, T0 + 3)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(s
+            .dossier_documents(&f.other_agency, &dossier.id)
+            .await
+            .unwrap()
+            .is_empty());
+        let filed = s.dossier_documents(&f.agency, &dossier.id).await.unwrap();
+        assert_eq!(filed.iter().map(|d| &d.id).collect::<Vec<_>>(), [&doc.id]);
+        assert_eq!(
+            s.dossiers_of_document(&f.agency, &doc.id).await.unwrap()[0].id,
+            dossier.id
+        );
+
+        // Archiving needs a closed dossier; a closed one takes no documents.
+        assert!(matches!(
+            s.move_dossier(
+                &f.agency,
+                &dossier.id,
+                DossierState::Closed,
+                DossierState::Archived,
+                officer,
+                T0 + 4
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let closed = s
+            .move_dossier(
+                &f.agency,
+                &dossier.id,
+                DossierState::Open,
+                DossierState::Closed,
+                officer,
+                T0 + 5,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (closed.state, closed.closed_at_ms),
+            (DossierState::Closed, Some(T0 + 5))
+        );
+        let doc2 = s
+            .insert_draft(&draft(&f, "Báo cáo", Secrecy::None), T0 + 6)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.file_into_dossier(&f.agency, &dossier.id, &doc2.id, officer, T0 + 7)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.move_dossier(
+            &f.agency,
+            &dossier.id,
+            DossierState::Closed,
+            DossierState::Archived,
+            officer,
+            T0 + 8,
+        )
+        .await
+        .unwrap();
+        let listed = s
+            .dossiers(
+                &f.agency,
+                &DossierFilter {
+                    year: Some(2026),
+                    code: Some("HS.".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].state, DossierState::Archived);
+        // Every step is in the agency's journal, and the chain holds.
+        let actions: Vec<String> = s
+            .journal(&f.agency)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action.starts_with("dossier."))
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "dossier.opened",
+                "dossier.filed",
+                "dossier.closed",
+                "dossier.archived"
+            ]
+        );
+        let entries = s.journal(&f.agency).await.unwrap();
+        let head = s.journal_head(&f.agency).await.unwrap();
+        assert!(journal::verify(f.agency.as_str(), &entries, head.as_ref()).is_ok());
+        db
+    })
+    .await;
+}

@@ -2,6 +2,7 @@
 //!
 //! 1. The outgoing list page with SIGNET_BENCH_DOCS documents (default 1,000,000) in one
 //!    agency: server time of the whole request (session, query, template), in-process.
+//!    The same for the search page across directions (issue 10 §6).
 //! 2. Issuance numbering throughput under concurrency.
 //!
 //! On SQLite always; on PostgreSQL too when SIGNET_TEST_DATABASE_URL is set. Prints a
@@ -132,14 +133,41 @@ async fn list_bench(label: &str, app: &App, docs: usize) {
             n,
         ),
         (
-            "/outgoing?q=ky so (LIKE, common term)",
+            "/outgoing?q=ky so (search, common words)",
             "/outgoing?q=ky%20so".to_owned(),
             20,
         ),
         (
-            "/outgoing?q=... (LIKE, no match: full scan)",
+            "/outgoing?q=… (search, no match)",
             "/outgoing?q=khong%20co%20van%20ban%20nay".to_owned(),
             10,
+        ),
+        // The search page (issue 10 §6): both directions, the last word a prefix.
+        ("/search?q=ky so", "/search?q=ky%20so".to_owned(), n),
+        (
+            "/search?q=quyet dinh 12 (prefix 12*)",
+            "/search?q=quyet%20dinh%2012".to_owned(),
+            n,
+        ),
+        (
+            "/search?q=quyet (one prefix, long: quy* + word check)",
+            "/search?q=quyet".to_owned(),
+            n,
+        ),
+        (
+            "/search?q=ke hoach kiem tra 99999 (rare)",
+            "/search?q=ke%20hoach%20kiem%20tra%2099999".to_owned(),
+            n,
+        ),
+        (
+            "/search?q=… (no match)",
+            "/search?q=khong%20co%20van%20ban%20nay".to_owned(),
+            n,
+        ),
+        (
+            "/search?q=ky so, deep page (cursor at 50%)",
+            format!("/search?q=ky%20so&after={mid}"),
+            n,
         ),
     ];
     for (name, uri, count) in cases {

@@ -57,7 +57,9 @@ fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Rule(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-        AppError::Internal(_) | AppError::Ca(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        AppError::Internal(_) | AppError::Ca(_) | AppError::Mail(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        }
         AppError::NoCa => (StatusCode::SERVICE_UNAVAILABLE, "no_ca"),
     }
 }
@@ -123,7 +125,7 @@ pub fn wording(e: &AppError) -> (String, Params) {
             "err_too_large",
             vec![("megabytes", (limit / (1024 * 1024)).to_string())],
         ),
-        AppError::Internal(_) | AppError::Ca(_) => ("err_internal", Vec::new()),
+        AppError::Internal(_) | AppError::Ca(_) | AppError::Mail(_) => ("err_internal", Vec::new()),
         AppError::NoCa => ("err_no_ca", Vec::new()),
     };
     (key.to_owned(), params)
@@ -408,6 +410,7 @@ mod tests {
             AppError::Internal(StoreError::Empty),
             AppError::NoCa,
             AppError::Ca("x".into()),
+            AppError::Mail("x".into()),
         ];
         for e in &all {
             match e {
@@ -421,7 +424,8 @@ mod tests {
                 | AppError::TooLarge { .. }
                 | AppError::Internal(_)
                 | AppError::NoCa
-                | AppError::Ca(_) => {}
+                | AppError::Ca(_)
+                | AppError::Mail(_) => {}
                 // Sampled below, one of each kind.
                 AppError::Invalid(_) | AppError::Rule(_) => {}
             }

@@ -656,6 +656,48 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Giá trị băm không thuộc danh sách đã được xác thực (SAD).",
         "A hash is not one the signature activation data (SAD) was issued for.",
     ),
+    // Search across incoming and outgoing (issue 10 §6).
+    ("search_documents", "Tìm kiếm văn bản", "Search documents"),
+    (
+        "search_everywhere_hint",
+        "Tìm văn bản đến, đi: trích yếu, số ký hiệu, cơ quan ban hành (gõ không dấu được)",
+        "Incoming and outgoing: subject, notation, issuing organ (diacritics optional)",
+    ),
+    ("in_or_out", "Văn bản đến/đi", "Incoming or outgoing"),
+    ("from_date", "Từ ngày", "From"),
+    ("to_date", "Đến ngày", "To"),
+    ("handler", "Người xử lý", "Handler"),
+    (
+        "search_type_words",
+        "Gõ từ cần tìm, ví dụ «quyet dinh 12».",
+        "Type words to find, e.g. «quyet dinh 12».",
+    ),
+    // Work dossiers (issue 10 §2).
+    ("dossiers", "Hồ sơ công việc", "Work dossiers"),
+    ("dossier", "Hồ sơ", "Dossier"),
+    ("dossier_code", "Mã hồ sơ", "Dossier code"),
+    ("dossier_title", "Tiêu đề hồ sơ", "Dossier title"),
+    ("retention", "Thời hạn bảo quản", "Retention"),
+    ("permanent", "Vĩnh viễn", "Permanent"),
+    ("years_suffix", "năm", "years"),
+    ("keeper", "Người lập hồ sơ", "Kept by"),
+    ("owner_unit", "Đơn vị lập", "Owner unit"),
+    ("open_dossier", "Mở hồ sơ", "Open a dossier"),
+    ("close_dossier", "Kết thúc hồ sơ", "Close the dossier"),
+    ("archive_dossier", "Nộp lưu cơ quan", "Hand to the archive"),
+    (
+        "archive_year",
+        "Nộp lưu mọi hồ sơ đã kết thúc của năm",
+        "Hand every closed dossier of the year to the archive",
+    ),
+    ("file_into", "Đưa vào hồ sơ", "File into a dossier"),
+    ("filed_in", "Thuộc hồ sơ", "Filed in"),
+    ("no_dossier", "Không đưa vào hồ sơ", "No dossier"),
+    ("documents_in_dossier", "Văn bản trong hồ sơ", "Documents in the dossier"),
+    // Deadline reminders (issue 10 §3).
+    ("reminders", "Nhắc việc", "Reminders"),
+    ("mark_read", "Đánh dấu đã đọc", "Mark as read"),
+    ("due_soon", "Sắp đến hạn", "Due soon"),
 ];
 
 impl Tr {

@@ -157,6 +157,24 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/documents/{id}/receipts/{consignment}",
             get(pages::exchange::receipt),
         )
+        .route("/search", get(pages::search::show))
+        .route("/reminders", get(pages::reminders::show))
+        .route("/reminders/read", post(pages::reminders::read))
+        .route(
+            "/dossiers",
+            get(pages::dossiers::list).post(pages::dossiers::create),
+        )
+        .route(
+            "/dossiers/archive-year",
+            post(pages::dossiers::archive_year),
+        )
+        .route("/dossiers/{id}", get(pages::dossiers::detail))
+        .route("/dossiers/{id}/close", post(pages::dossiers::close))
+        .route("/dossiers/{id}/archive", post(pages::dossiers::archive))
+        .route(
+            "/documents/{id}/dossier",
+            post(pages::dossiers::file_document),
+        )
         .route("/statistics", get(pages::statistics::show))
         .route("/statistics/export.csv", get(pages::statistics::export))
         .route(

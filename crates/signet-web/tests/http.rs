@@ -38,3 +38,9 @@ mod verify;
 
 #[path = "http/signing.rs"]
 mod signing;
+
+#[path = "http/search.rs"]
+mod search;
+
+#[path = "http/dossiers.rs"]
+mod dossiers;

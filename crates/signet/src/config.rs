@@ -34,6 +34,40 @@ pub struct Config {
     /// Exchange with other agencies: routes to hubs and nodes, packet signers' trust.
     #[serde(default)]
     pub exchange: Option<crate::exchange::ExchangeSection>,
+    /// The SMTP relay reminders are e-mailed through; without it, reminders stay in the app.
+    #[serde(default)]
+    pub mail: Option<MailSection>,
+}
+
+/// `[mail]`: the relay (plain SMTP on the agency's network) and the sender address.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSection {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    pub from: String,
+    /// How often the reminder job runs (minutes); e-mails are batched per person per run.
+    #[serde(default = "default_reminder_minutes")]
+    pub every_minutes: u64,
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+fn default_reminder_minutes() -> u64 {
+    60
+}
+
+impl MailSection {
+    pub fn relay(&self) -> signet_app::mail::MailConfig {
+        signet_app::mail::MailConfig {
+            host: self.host.clone(),
+            port: self.port,
+            from: self.from.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -443,6 +477,14 @@ max_upload_mib = 2048
 # [[exchange.route]]
 # prefix = ""
 # url = "http://hub.lachong.gov.vn:8900"
+# Reminders of deadlines (due in 2 working days, overdue) are made every hour and shown in
+# the app; with [mail] they are also e-mailed, one message per person per run, through a
+# plain SMTP relay on the agency's network.
+# [mail]
+# host = "smtp.ubnd.example.gov.vn"
+# port = 25
+# from = "signet@ubnd.example.gov.vn"
+# every_minutes = 60
 "#;
 
 impl Config {
@@ -480,6 +522,7 @@ impl Config {
             remote_signing: RemoteSigning::default(),
             journal: JournalSection::default(),
             exchange: None,
+            mail: None,
         }
     }
 

@@ -460,10 +460,12 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
     if let Some(tsa) = tsa.or_else(|| app.ca.clone().map(Tsa::BuiltIn)) {
         tokio::spawn(anchor_daily(app.clone(), config.anchors_dir(), tsa));
     }
+    let reminders = tokio::spawn(remind_regularly(app.clone(), config.mail.clone()));
     signet_web::serve(listener, app.clone(), web, shutdown())
         .await
         .map_err(|e| e.to_string())?;
     retries.abort();
+    reminders.abort();
     app.store.close().await;
     Ok(())
 }
@@ -520,6 +522,21 @@ async fn sweep_uploads_hourly(app: App) {
             Ok(0) => {}
             Ok(n) => tracing::info!(uploads = n, "abandoned uploads removed"),
             Err(e) => tracing::warn!(error = %e, "sweeping abandoned uploads failed"),
+        }
+    }
+}
+
+/// Makes the deadline reminders when the server starts and then every `[mail]
+/// every_minutes` (an hour without `[mail]`), e-mailing them when `[mail]` is set.
+async fn remind_regularly(app: App, mail: Option<config::MailSection>) {
+    let minutes = mail.as_ref().map_or(60, |m| m.every_minutes.max(1));
+    let relay = mail.as_ref().map(config::MailSection::relay);
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
+    loop {
+        every.tick().await;
+        match app.run_reminders(relay.as_ref()).await {
+            Ok(r) => tracing::info!(made = r.made, emails = r.emails, "reminders"),
+            Err(e) => tracing::warn!(error = %e, "reminders: retried at the next run"),
         }
     }
 }

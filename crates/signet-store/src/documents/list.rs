@@ -6,7 +6,7 @@ use signet_core::lifecycle::DocumentState;
 use signet_core::person::Viewer;
 use signet_core::Role;
 
-use super::terms::push_word_search;
+use super::terms::{push_word_search, rarest_first};
 use super::{document_from_row, Document, COLUMNS};
 use crate::sql::Builder;
 use crate::{Store, StoreError};
@@ -19,7 +19,8 @@ pub struct ListFilter {
     pub doc_type: Option<DocumentType>,
     pub urgency: Option<Urgency>,
     pub year: Option<i64>,
-    /// Free text, matched against the folded subject and notation ("ky so" finds "Ký số").
+    /// Free text, matched against the folded subject, notation and author ("ky so" finds
+    /// "Ký số"; the last word is a prefix, see [`signet_core::text::query_words`]).
     pub text: Option<String>,
     pub after: Option<Cursor>,
     pub limit: u32,
@@ -68,7 +69,7 @@ pub struct Page {
 }
 
 /// The document columns with a table alias, for queries that join.
-fn prefixed_columns(prefix: &str) -> String {
+pub(super) fn prefixed_columns(prefix: &str) -> String {
     COLUMNS
         .split(',')
         .map(|c| format!("{prefix}{}", c.trim()))
@@ -76,8 +77,8 @@ fn prefixed_columns(prefix: &str) -> String {
         .join(", ")
 }
 
-/// The list filters and the secrecy rule, on the `d` alias.
-fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
+/// The secrecy rule of [`Viewer::can_read`], on the `d` alias.
+pub(super) fn push_secrecy_rule(q: &mut Builder, viewer: &Viewer) {
     if !(viewer.has(Role::Leader) || viewer.has(Role::Clerk)) {
         q.push(" AND (d.secrecy = ")
             .text(Secrecy::None.code())
@@ -85,6 +86,11 @@ fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
             .text(viewer.person_id.as_str())
             .push(")");
     }
+}
+
+/// The list filters and the secrecy rule, on the `d` alias.
+fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
+    push_secrecy_rule(q, viewer);
     if let Some(s) = f.state {
         q.push(" AND d.state = ").text(s.code());
     }
@@ -104,7 +110,7 @@ impl Store {
     /// secrecy rule of [`Viewer::can_read`] applied in the query.
     ///
     /// Without search text the list walks the `documents_list` index. With it, the query is
-    /// driven by the word index: the longest word of the search (likely the rarest) is read
+    /// driven by the word index: the rarest key of the search (bounded counts) is read
     /// newest first from `document_terms`, and each other word must be there too. A search
     /// with no word in it (only punctuation) finds nothing.
     pub async fn list(
@@ -114,7 +120,10 @@ impl Store {
         f: &ListFilter,
     ) -> Result<Page, StoreError> {
         let limit = f.limit.clamp(1, 200);
-        let words = f.text.as_deref().map(signet_core::text::terms);
+        let words = match f.text.as_deref().map(signet_core::text::query_words) {
+            Some(w) => Some(rarest_first(&self.pool, &viewer.agency_id, w).await?),
+            None => None,
+        };
         let mut q = Builder::new("SELECT ");
         q.push(&prefixed_columns("d."));
         // Order and cursor columns: the word index's copies when searching, so the index

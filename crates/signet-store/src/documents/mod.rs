@@ -8,6 +8,7 @@ mod audit;
 mod list;
 mod numbering;
 pub mod processing;
+mod search;
 pub mod signing;
 pub(crate) mod terms;
 mod write;
@@ -15,6 +16,7 @@ mod write;
 pub use audit::AuditedRow;
 pub(crate) use list::{decode_cursor, encode_cursor};
 pub use list::{Cursor, ListFilter, Page};
+pub use search::SearchFilter;
 pub use write::Issue;
 
 use signet_core::document::{Direction, DocumentType, Secrecy, Urgency};

@@ -6,7 +6,9 @@
 //! from the same list and the bodies from the same types ([`types`]).
 
 pub mod certificates;
+pub mod dossiers;
 pub mod incoming;
+pub mod search;
 pub mod signing;
 pub mod types;
 pub mod uploads;
@@ -69,6 +71,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(certificates::routes())
         .merge(signing::routes())
         .merge(incoming::routes())
+        .merge(search::routes())
+        .merge(dossiers::routes())
 }
 
 /// The uploads: drafts and incoming documents.

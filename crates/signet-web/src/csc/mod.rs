@@ -87,7 +87,7 @@ impl From<AppError> for CscError {
                 (StatusCode::BAD_REQUEST, "invalid_request")
             }
             AppError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request"),
-            AppError::Internal(_) | AppError::Ca(_) | AppError::NoCa => {
+            AppError::Internal(_) | AppError::Ca(_) | AppError::Mail(_) | AppError::NoCa => {
                 tracing::error!(error = %e, "CSC request failed");
                 return CscError {
                     status: StatusCode::INTERNAL_SERVER_ERROR,

@@ -125,7 +125,7 @@ fn state_label(t: Tr, d: &Document) -> String {
     t.pick(d.state.label_vi(), d.state.label_en()).to_owned()
 }
 
-fn row(t: Tr, d: &Document) -> Row {
+pub(crate) fn row(t: Tr, d: &Document) -> Row {
     let notation = match (d.direction, &d.notation, d.number) {
         (Direction::Incoming, n, Some(num)) => format!(
             "{} {num} · {}",
@@ -462,6 +462,8 @@ struct DetailPage {
     p: Option<super::incoming::Section>,
     /// Outgoing documents: recipients, deliveries and the statuses received.
     x: Option<super::exchange::Section>,
+    /// The dossiers the document is filed in, and the form to file it.
+    k: super::dossiers::DossierBox,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -616,6 +618,7 @@ pub async fn detail(
         s: super::signing::view(&state, &u, d).await,
         p: super::incoming::section(&state, &u, d).await,
         x: super::exchange::section(&state, &u, d).await,
+        k: super::dossiers::dossier_box(&state, &u, &d.id).await,
         l: Layout::of(
             &state,
             &u,

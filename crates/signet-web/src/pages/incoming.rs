@@ -262,6 +262,16 @@ pub async fn complete(
         .complete(&u.user.viewer, &id, &form)
         .await
         .map_err(|e| u.fail(e))?;
+    // "Filed" may name the dossier it goes into (issue 10 §2), in the same form.
+    let dossier = field(&f, "dossier").trim();
+    if !dossier.is_empty() {
+        let dossier = signet_core::ids::DossierId::new(dossier);
+        state
+            .app
+            .file_into_dossier(&u.user.viewer, &dossier, &id)
+            .await
+            .map_err(|e| u.fail(e))?;
+    }
     Ok(back(&id))
 }
 

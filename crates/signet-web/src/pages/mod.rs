@@ -3,9 +3,12 @@
 pub mod admin;
 pub mod certificates;
 pub mod documents;
+pub mod dossiers;
 pub mod exchange;
 pub mod incoming;
 pub mod registers;
+pub mod reminders;
+pub mod search;
 pub mod signing;
 pub mod statistics;
 pub mod verify;
@@ -34,6 +37,8 @@ pub struct Layout {
     pub nav: &'static str,
     /// The signed-in person's certificate expiry reminder, if one is due.
     pub reminder: Option<String>,
+    /// Unread deadline reminders (the bell's number).
+    pub bell: i64,
 }
 
 pub struct UserBar {
@@ -54,6 +59,7 @@ impl Layout {
             csrf: String::new(),
             nav: "",
             reminder: None,
+            bell: 0,
         }
     }
 
@@ -70,6 +76,10 @@ impl Layout {
         match state.app.my_expiring_certificates(&u.user.viewer).await {
             Ok(certs) => layout.reminder = reminder(&certs, u.lang),
             Err(e) => tracing::warn!(error = %e, "certificate reminder"),
+        }
+        match state.app.unread_reminders(&u.user.viewer).await {
+            Ok(n) => layout.bell = n,
+            Err(e) => tracing::warn!(error = %e, "deadline reminders"),
         }
         layout
     }
@@ -89,6 +99,7 @@ impl Layout {
             csrf: user.csrf_token.clone(),
             nav,
             reminder: None,
+            bell: 0,
         }
     }
 }
