@@ -13,6 +13,7 @@
 pub mod issue;
 pub mod phone;
 pub mod seals;
+pub mod server_key;
 pub mod services;
 
 use signet_core::ids::DocumentId;

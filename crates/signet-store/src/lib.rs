@@ -15,6 +15,7 @@ pub mod journal;
 mod migrations;
 pub mod remote_signing;
 pub mod sessions;
+pub mod signing_settings;
 mod sql;
 pub mod statistics;
 #[doc(hidden)]

@@ -16,6 +16,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0006_incoming_processing.sql"),
     ),
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
+    (
+        11,
+        include_str!("../migrations/0011_server_keys_and_signature_images.sql"),
+    ),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.
