@@ -201,14 +201,7 @@ impl BuiltInCa {
         let stored = token
             .store_certificate(&label, &issued.der)
             .map_err(|e| e.to_string());
-        let record = self.keep(
-            kind,
-            holder_id,
-            &subject,
-            &issued,
-            device,
-            label,
-        );
+        let record = self.keep(kind, holder_id, &subject, &issued, device, label);
         Ok(Issuance {
             issued,
             pkcs12: None,

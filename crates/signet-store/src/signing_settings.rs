@@ -66,7 +66,12 @@ impl Store {
         .bind(at_ms)
         .execute(&mut *tx)
         .await?;
-        let e = entry(at_ms, actor.as_str(), agency_id.as_str(), &ServerKeysSet { enabled })?;
+        let e = entry(
+            at_ms,
+            actor.as_str(),
+            agency_id.as_str(),
+            &ServerKeysSet { enabled },
+        )?;
         append_and_commit(tx, agency_id, &mut head, e).await
     }
 
@@ -139,7 +144,12 @@ impl Store {
             .await?;
         }
         let sha256 = image.as_ref().map(|i| i.blob.sha256.as_str());
-        let e = entry(at_ms, actor.as_str(), person_id.as_str(), &SignatureImageSet { sha256 })?;
+        let e = entry(
+            at_ms,
+            actor.as_str(),
+            person_id.as_str(),
+            &SignatureImageSet { sha256 },
+        )?;
         append_and_commit(tx, agency_id, &mut head, e).await
     }
 }

@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(issue_batch))
         .routes(routes!(remote_start))
         .routes(routes!(remote_poll))
+        .routes(routes!(server_sign))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -519,4 +520,41 @@ async fn remote_poll(
             .collect(),
     })
     .into_response())
+}
+
+/// Documents to sign with the key the server's HSM holds for the leader.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ServerSignRequest {
+    pub document_ids: Vec<String>,
+    /// The PIN of the leader's key on the server (five wrong ones lock it).
+    pub pin: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/signatures/server", tag = "signing",
+    summary = "Sign one document or a batch with the leader's server-held key (HSM), one PIN; the agency must allow it",
+    request_body = ServerSignRequest,
+    responses(
+        (status = OK, description = "Signed, in order", body = BatchOutcome),
+        (status = UNPROCESSABLE_ENTITY, description = "Not enabled, wrong PIN, locked, or a document not waiting", body = ErrorBody)))]
+async fn server_sign(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    req: Result<Json<ServerSignRequest>, JsonRejection>,
+) -> ApiResult {
+    let r = body(req)?;
+    let ids: Vec<DocumentId> = r
+        .document_ids
+        .iter()
+        .map(|s| DocumentId::new(s.clone()))
+        .collect();
+    let app = &state.app;
+    let docs = app
+        .sign_with_server_key(&u.viewer, &ids, &r.pin)
+        .await
+        .map_err(api)?;
+    let documents = docs
+        .iter()
+        .map(|d| document_body(app, &u.viewer, d))
+        .collect();
+    Ok(Json(BatchOutcome { documents }).into_response())
 }
