@@ -23,6 +23,7 @@ pub mod random;
 pub mod registers;
 pub mod remote_signing;
 pub mod server_keys;
+pub mod signature_images;
 pub mod signing;
 pub mod statistics;
 #[cfg(feature = "testing")]

@@ -96,6 +96,15 @@ fn refusal(e: AppError) -> String {
     }
 }
 
+async fn current_bytes(app: &App, v: &Viewer, doc: &DocumentId) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let panel = app.signature_panel(v, doc).await.unwrap().unwrap();
+    let mut f = app.blobs.open_blob(&panel.file.sha256).await.unwrap();
+    let mut b = Vec::new();
+    f.read_to_end(&mut b).await.unwrap();
+    b
+}
+
 /// The current file of `doc` passes pdfsig (one valid signature) and pyHanko.
 async fn referees(app: &App, db: &TestDb, leader: &Viewer, doc: &DocumentId) {
     let panel = app.signature_panel(leader, doc).await.unwrap().unwrap();
@@ -242,12 +251,50 @@ async fn a_leader_signs_a_batch_with_the_server_held_key_after_the_agency_allows
             app.document(&leader, &docs[3]).await.unwrap().state.code(),
             "submitted"
         );
+        // The leader's signature image: bad files refused, another agency's administrator
+        // kept out; the uploaded PNG is drawn in the next signature's appearance.
+        let png = signet_appearance::demo::signature_png("Nguyễn Văn Hùng");
+        let bad = [
+            b"not an image".to_vec(),
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16],
+            png[..png.len() / 2].to_vec(),
+            vec![0; signet_app::signature_images::MAX_BYTES + 1],
+        ];
+        for b in &bad {
+            let e = app
+                .set_signature_image(&leader, &leader.person_id, Some(b))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, AppError::Invalid(Invalid::Body { .. })),
+                "{e:?}"
+            );
+        }
+        let outsider = viewer(&app, "vanthu.snv").await;
+        assert!(app
+            .set_signature_image(&outsider, &leader.person_id, Some(&png))
+            .await
+            .is_err());
+        assert!(app
+            .signature_image_png(&leader.person_id)
+            .await
+            .unwrap()
+            .is_none());
+        app.set_signature_image(&leader, &leader.person_id, Some(&png))
+            .await
+            .unwrap();
         let rest = app
             .sign_with_server_key(&leader, &docs[3..], DEMO_PASSWORD)
             .await
             .unwrap();
         assert_eq!(rest[0].state.code(), "signed");
         referees(&app, &db, &leader, &docs[3]).await;
+        let with_image = current_bytes(&app, &leader, &docs[3]).await;
+        let without = current_bytes(&app, &leader, &docs[0]).await;
+        let needle: &[u8] = b"/Subtype /Image";
+        let has_image = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle);
+        assert!(has_image(&with_image), "the uploaded image is drawn");
+        assert!(!has_image(&without), "no image: the text-only appearance");
         // Already signed: refused, nothing changed.
         assert!(app
             .sign_with_server_key(&leader, &docs[..1], DEMO_PASSWORD)
