@@ -818,6 +818,33 @@ async fn the_batch_page_signs_with_the_server_held_key_once_allowed() {
         .await;
         assert!(r.status.is_client_error(), "{}", r.text());
 
+        // The leader's signature image through the API: a PNG is taken, garbage refused,
+        // another agency's person cannot set it.
+        let leader_id = app
+            .store
+            .person_by_username("lanhdao.ubnd")
+            .await
+            .unwrap()
+            .id
+            .to_string();
+        let put = |cookie: &str, csrf: &str, body: Vec<u8>| {
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!("/api/v1/people/{leader_id}/signature-image"))
+                .header(header::COOKIE, cookie)
+                .header("X-CSRF-Token", csrf)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({ "png": B64.encode(body) }).to_string()))
+                .unwrap()
+        };
+        let png = signet_appearance::demo::signature_png("Lãnh đạo");
+        let r = send(&router, put(&cookie, &csrf, b"GIF89a".to_vec())).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = send(&router, put(&other, &other_csrf, png.clone())).await;
+        assert!(r.status.is_client_error(), "{}", r.text());
+        let r = send(&router, put(&cookie, &csrf, png)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+
         // The API: the third document.
         let req = Request::builder()
             .method(Method::POST)
