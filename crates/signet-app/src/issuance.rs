@@ -39,8 +39,13 @@ pub enum NewKey {
         password: String,
     },
     /// A key pair generated inside the holder's token (sensitive, not extractable); the
-    /// certificate is stored next to it.
-    Token { token: HolderToken, key: HolderKey },
+    /// certificate is stored next to it. `device` is what the inventory shows: `Pkcs11` for
+    /// a holder's token, `Remote` for a key the server's HSM keeps for a remote credential.
+    Token {
+        token: HolderToken,
+        key: HolderKey,
+        device: DeviceKind,
+    },
 }
 
 /// A certificate to issue.
@@ -92,9 +97,9 @@ impl BuiltInCa {
             subject,
             key,
         } = order;
-        if let NewKey::Token { token, key } = key {
+        if let NewKey::Token { token, key, device } = key {
             return self
-                .issue_on_token(kind, holder_id, subject, token, key)
+                .issue_on_token(kind, holder_id, subject, token, key, device)
                 .await;
         }
         let now = self.now();
@@ -157,6 +162,7 @@ impl BuiltInCa {
         subject: Subject,
         holder: HolderToken,
         key: HolderKey,
+        device: DeviceKind,
     ) -> Result<Issuance, AppError> {
         let token_err = |e: signet_signers::SignerError| AppError::Ca(e.to_string());
         let label = holder.label.clone();
@@ -195,14 +201,7 @@ impl BuiltInCa {
         let stored = token
             .store_certificate(&label, &issued.der)
             .map_err(|e| e.to_string());
-        let record = self.keep(
-            kind,
-            holder_id,
-            &subject,
-            &issued,
-            DeviceKind::Pkcs11,
-            label,
-        );
+        let record = self.keep(kind, holder_id, &subject, &issued, device, label);
         Ok(Issuance {
             issued,
             pkcs12: None,

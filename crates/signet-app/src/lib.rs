@@ -29,6 +29,7 @@ pub mod reminders;
 pub mod remote_signing;
 pub mod search;
 pub mod server_keys;
+pub mod signature_images;
 pub mod signing;
 pub mod statistics;
 #[cfg(feature = "testing")]

@@ -13,6 +13,7 @@
 pub mod issue;
 pub mod phone;
 pub mod seals;
+pub mod server_key;
 pub mod services;
 
 use signet_core::ids::DocumentId;
@@ -233,7 +234,9 @@ impl App {
         let (file, pdf) = self.current_pdf(&doc).await?;
         let mark = self.store.signature_mark(&viewer.agency_id, id).await?;
         let now = self.clock.now();
-        let req = leader_request(mark.as_ref());
+        // The leader's handwritten-signature image, else the text-only appearance.
+        let image = self.signature_image_png(&viewer.person_id).await?;
+        let req = leader_request(mark.as_ref(), image);
         let mut pending = tokio::task::spawn_blocking(move || {
             let plan = signing::plan(pdf, &req, &cert, now)?;
             let services = signing::NetServices::new(None);
@@ -425,13 +428,13 @@ impl App {
 
 /// The leader's signature: B-T, the handwritten-signature appearance, and the agency's seal
 /// field created beside it in the same revision.
-fn leader_request(mark: Option<&SignatureMark>) -> SignRequest {
+fn leader_request(mark: Option<&SignatureMark>, image: Option<Vec<u8>>) -> SignRequest {
     SignRequest {
         role: Role::Personal,
         field: None,
         page: mark.map(|m| m.page),
         rect: mark.map(|m| m.rect),
-        image: None,
+        image,
         seal_field: Some(SEAL_FIELD.into()),
         seal_image: None,
         agency: None,

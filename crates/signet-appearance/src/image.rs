@@ -186,6 +186,13 @@ pub(crate) fn write_image(img: &Image, sink: &mut dyn ObjectSink) -> u32 {
     n
 }
 
+/// Checks a PNG for use as an appearance image (limits, then a full decode, so a damaged
+/// file is refused when uploaded rather than when a signature is drawn): its size in pixels.
+pub fn png_dimensions(png_bytes: &[u8]) -> Result<(u32, u32), AppearanceError> {
+    let image = decode(png_bytes)?;
+    Ok((image.width, image.height))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

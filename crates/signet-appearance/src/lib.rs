@@ -32,7 +32,9 @@ mod render;
 mod text;
 
 pub use error::AppearanceError;
-pub use image::{seal_size_pt, signature_image_rect, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE};
+pub use image::{
+    png_dimensions, seal_size_pt, signature_image_rect, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE,
+};
 pub use layout::{default_signature_rect, seal_rect, top_right_rect};
 pub use page::{render_text_page, TextLine};
 pub use render::{render, Appearance, AttachmentText, Layout};

@@ -9,6 +9,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cms", cms),
     ("verify", verify),
     ("edxml", edxml),
+    ("csc", csc),
 ];
 
 pub fn find(name: &str) -> Option<Target> {
@@ -109,4 +110,49 @@ pub fn verify(data: &[u8]) -> String {
 /// XML signature check): it must refuse or read, never panic or hang.
 pub fn edxml(data: &[u8]) -> String {
     signet_edxml::fuzz_inspect(data)
+}
+
+/// The CSC server's request parsing (issue 9 §3): the first byte picks the endpoint
+/// (authorize, signHash, extendTransaction, credentials/info, credentials/list), the rest is
+/// its JSON body. A body must be refused or read, never panic; what is read must survive a
+/// round trip (serialized again, it reads back to the same digests). Seeds:
+/// `crates/signet-fuzz/csc-seeds`.
+pub fn csc(data: &[u8]) -> String {
+    use signet_app::remote_signing::wire;
+    let Some((&which, body)) = data.split_first() else {
+        return "empty".into();
+    };
+    let outcome = match which % 5 {
+        0 => wire::parse_authorize(body).map(|(req, hashes)| {
+            let again = serde_json::to_vec(&req).map_err(|e| e.to_string());
+            let back = again.and_then(|b| wire::parse_authorize(&b));
+            round_trip("authorize", &hashes, back.map(|(_, h)| h));
+            format!("authorize:{}:{}", hashes.len().min(3), req.pin().is_some())
+        }),
+        1 => wire::parse_sign_hash(body).map(|(req, hashes)| {
+            let again = serde_json::to_vec(&req).map_err(|e| e.to_string());
+            let back = again.and_then(|b| wire::parse_sign_hash(&b));
+            round_trip("signHash", &hashes, back.map(|(_, h)| h));
+            format!(
+                "signHash:{}:{}",
+                hashes.len().min(3),
+                req.sign_algo.len().min(24)
+            )
+        }),
+        2 => wire::parse_json::<wire::ExtendRequest>(body).map(|_| "extend".into()),
+        3 => wire::parse_json::<wire::CredentialRequest>(body)
+            .map(|r| format!("info:{:?}", r.certificates.map(|c| c.len().min(6)))),
+        _ => wire::parse_json::<wire::ListRequest>(body).map(|_| "list".into()),
+    };
+    outcome.unwrap_or_else(|e| label(&format!("csc{}", which % 5), &e))
+}
+
+/// A request read once must read again to the same digests.
+fn round_trip(what: &str, hashes: &[[u8; 32]], back: Result<Vec<[u8; 32]>, String>) {
+    match back {
+        Ok(h) if h == hashes => {}
+        // A broken invariant is what the fuzzers look for: they catch the panic.
+        #[allow(clippy::panic)]
+        other => panic!("{what}: the request does not read back the same: {other:?}"),
+    }
 }

@@ -18,6 +18,7 @@ mod migrations;
 pub mod reminders;
 pub mod remote_signing;
 pub mod sessions;
+pub mod signing_settings;
 mod sql;
 pub mod statistics;
 #[doc(hidden)]

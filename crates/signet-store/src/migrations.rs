@@ -18,6 +18,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_sign_in_attempts.sql")),
     (8, include_str!("../migrations/0008_exchange.sql")),
     (9, include_str!("../migrations/0009_search_dossiers.sql")),
+    (
+        11,
+        include_str!("../migrations/0011_server_keys_and_signature_images.sql"),
+    ),
     (12, include_str!("../migrations/0012_trust_lists.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
 ];

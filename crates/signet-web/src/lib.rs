@@ -114,6 +114,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/incoming/new", get(pages::documents::new_incoming))
         .route("/documents/{id}", get(pages::documents::detail))
         .route("/signature-boxes/{id}", post(pages::signing::mark_box))
+        .route(
+            "/signing-batch",
+            get(pages::batch::show).post(pages::batch::sign),
+        )
+        .route("/issue-batch", post(pages::batch::issue))
+        .route("/documents/{id}/sign-server", post(pages::batch::sign_one))
         .route("/documents/{id}/{step}", post(pages::documents::step))
         .route(
             "/documents/{id}/files/{file_id}",
@@ -193,6 +199,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/admin/agencies", post(pages::admin::create_agency))
         .route("/admin/holidays", post(pages::admin::set_holiday))
         .route("/admin/trust-lists", post(pages::admin::set_trust_list))
+        .route("/admin/server-keys", post(pages::admin::set_server_keys))
         .route(
             "/admin/certificates",
             get(pages::certificates::show).post(pages::certificates::issue),

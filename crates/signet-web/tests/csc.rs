@@ -691,3 +691,174 @@ async fn pyhanko_signs_through_the_csc_server_and_validates() {
     server.stop().await;
     db.cleanup().await;
 }
+
+/// An officer's submitted draft (the demo's template), made through the app.
+async fn submitted_draft(app: &App, officer: &str, subject: &str) -> String {
+    use signet_store::documents::{NewDocument, NewFile};
+    let p = app.store.person_by_username(officer).await.unwrap();
+    let viewer = signet_core::person::Viewer {
+        person_id: p.id.clone(),
+        agency_id: p.agency_id.clone(),
+        roles: p.roles.clone(),
+    };
+    let mut w = app.blobs.writer().await.unwrap();
+    w.write(&signet_app::demo::sample_pdf(subject))
+        .await
+        .unwrap();
+    let blob = w.finish().await.unwrap();
+    let new = NewDocument {
+        agency_id: p.agency_id.clone(),
+        doc_type: signet_core::document::DocumentType::CongVan,
+        subject: subject.into(),
+        urgency: Default::default(),
+        secrecy: Default::default(),
+        signer_name: String::new(),
+        signer_position: String::new(),
+        pages: Some(1),
+        recipients: String::new(),
+        due_on: None,
+        drafting_unit_id: p.unit_id.clone(),
+        created_by: p.id.clone(),
+        files: vec![NewFile {
+            blob,
+            file_name: "du-thao.pdf".into(),
+            content_type: "application/pdf".into(),
+            kind: "main".into(),
+        }],
+    };
+    let d = app
+        .store
+        .insert_draft(&new, app.clock.now_ms())
+        .await
+        .unwrap();
+    app.submit(&viewer, &d.id).await.unwrap();
+    d.id.to_string()
+}
+
+/// The server-held key from the pages and the API: refused until the administrator allows
+/// it; then the batch page signs the selection with one PIN, the API signs one more, a
+/// wrong PIN and another agency's leader change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_batch_page_signs_with_the_server_held_key_once_allowed() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let Some(Env { app, router, .. }) = env(&db).await else {
+            return;
+        };
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            ids.push(submitted_draft(&app, "chuyenvien.vp", &format!("Lô ký {i}")).await);
+        }
+        let (cookie, csrf) = page_session(&app, "lanhdao.ubnd").await;
+        let list = page(&router, &cookie, Method::GET, "/signing-batch", "").await;
+        assert_eq!(list.status, StatusCode::OK);
+        let html = list.text();
+        assert!(ids.iter().all(|id| html.contains(id.as_str())));
+        assert!(
+            !html.contains("batch-sign-server"),
+            "no server key before the agency allows it"
+        );
+        let form = format!(
+            "csrf={csrf}&document_ids={}&document_ids={}&pin={DEMO_PASSWORD}",
+            ids[0], ids[1]
+        );
+        let refused = page(&router, &cookie, Method::POST, "/signing-batch", &form).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Only an administrator turns it on.
+        let (leader_only, leader_csrf) = (cookie.clone(), csrf.clone());
+        let r = page(
+            &router,
+            &leader_only,
+            Method::POST,
+            "/admin/server-keys",
+            &format!("csrf={leader_csrf}&enabled=on"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let (admin, admin_csrf) = page_session(&app, "quantri.ubnd").await;
+        let r = page(
+            &router,
+            &admin,
+            Method::POST,
+            "/admin/server-keys",
+            &format!("csrf={admin_csrf}&enabled=on"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = page(&router, &cookie, Method::GET, "/signing-batch", "")
+            .await
+            .text();
+        assert!(html.contains("batch-sign-server"));
+
+        // A wrong PIN: nothing signed.
+        let wrong = form.replace(DEMO_PASSWORD, "not-the-pin");
+        let r = page(&router, &cookie, Method::POST, "/signing-batch", &wrong).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = page(&router, &cookie, Method::POST, "/signing-batch", &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = page(&router, &cookie, Method::GET, "/signing-batch?done=2", "")
+            .await
+            .text();
+        assert!(!html.contains(&format!("s-{}", ids[0])));
+        assert!(html.contains(&format!("s-{}", ids[2])));
+
+        // Another agency's leader cannot sign this agency's document.
+        let (other, other_csrf) = page_session(&app, "lanhdao.snv").await;
+        let r = page(
+            &router,
+            &other,
+            Method::POST,
+            "/signing-batch",
+            &format!(
+                "csrf={other_csrf}&document_ids={}&pin={DEMO_PASSWORD}",
+                ids[2]
+            ),
+        )
+        .await;
+        assert!(r.status.is_client_error(), "{}", r.text());
+
+        // The leader's signature image through the API: a PNG is taken, garbage refused,
+        // another agency's person cannot set it.
+        let leader_id = app
+            .store
+            .person_by_username("lanhdao.ubnd")
+            .await
+            .unwrap()
+            .id
+            .to_string();
+        let put = |cookie: &str, csrf: &str, body: Vec<u8>| {
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!("/api/v1/people/{leader_id}/signature-image"))
+                .header(header::COOKIE, cookie)
+                .header("X-CSRF-Token", csrf)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({ "png": B64.encode(body) }).to_string()))
+                .unwrap()
+        };
+        let png = signet_appearance::demo::signature_png("Lãnh đạo");
+        let r = send(&router, put(&cookie, &csrf, b"GIF89a".to_vec())).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = send(&router, put(&other, &other_csrf, png.clone())).await;
+        assert!(r.status.is_client_error(), "{}", r.text());
+        let r = send(&router, put(&cookie, &csrf, png)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+
+        // The API: the third document.
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/signatures/server")
+            .header(header::COOKIE, &cookie)
+            .header("X-CSRF-Token", &csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"document_ids": [ids[2]], "pin": DEMO_PASSWORD}).to_string(),
+            ))
+            .unwrap();
+        let r = send(&router, req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["documents"][0]["state"], "signed");
+        db.cleanup().await;
+    }
+}

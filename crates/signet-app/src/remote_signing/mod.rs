@@ -433,6 +433,7 @@ impl App {
         let key = NewKey::Token {
             token: keys.holder_token(&key_label),
             key: HolderKey::EcdsaP256,
+            device: signet_store::certificates::DeviceKind::Remote,
         };
         let order = crate::certificates::Holder::person(&agency, holder, None).order(key);
         let (certificate, issuance) = self.issue_and_record(order, &agency.id, actor).await?;

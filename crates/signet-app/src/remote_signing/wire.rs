@@ -178,3 +178,55 @@ pub struct ErrorResponse {
     pub error: String,
     pub error_description: String,
 }
+
+/// What is wrong with a request body, for `invalid_request` (HTTP 400).
+pub type Malformed = String;
+
+/// A JSON body of the expected shape.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Malformed> {
+    serde_json::from_slice(body).map_err(|e| format!("malformed JSON body: {e}"))
+}
+
+/// Base64 SHA-256 digests (1 to [`super::MAX_HASHES`]) and the hash algorithm (absent or
+/// SHA-256).
+pub fn digests(hashes: &[String], algorithm: Option<&str>) -> Result<Vec<[u8; 32]>, Malformed> {
+    use base64::Engine;
+    if algorithm.is_some_and(|a| a != SHA256_OID) {
+        return Err(format!("hashAlgo: only SHA-256 ({SHA256_OID})"));
+    }
+    let max = super::MAX_HASHES;
+    if hashes.is_empty() || hashes.len() > max {
+        return Err(format!("between 1 and {max} hashes"));
+    }
+    hashes
+        .iter()
+        .map(|h| {
+            base64::engine::general_purpose::STANDARD
+                .decode(h.trim())
+                .ok()
+                .and_then(|d| <[u8; 32]>::try_from(d).ok())
+                .ok_or_else(|| "hash: not a base64 SHA-256 digest".to_owned())
+        })
+        .collect()
+}
+
+/// `credentials/authorize`: the request and its digests; `numSignatures` must be their
+/// count (SCAL2 binds the hashes now).
+pub fn parse_authorize(body: &[u8]) -> Result<(AuthorizeRequest, Vec<[u8; 32]>), Malformed> {
+    let req: AuthorizeRequest = parse_json(body)?;
+    let hashes = digests(&req.hashes, req.hash_algorithm_oid.as_deref())?;
+    if req.num_signatures as usize != hashes.len() {
+        return Err("numSignatures must equal the number of hashes".into());
+    }
+    Ok((req, hashes))
+}
+
+/// `signatures/signHash`: the request and its digests; parameters are not supported.
+pub fn parse_sign_hash(body: &[u8]) -> Result<(SignHashRequest, Vec<[u8; 32]>), Malformed> {
+    let req: SignHashRequest = parse_json(body)?;
+    let hashes = digests(&req.hashes, req.hash_algorithm_oid.as_deref())?;
+    if req.sign_algo_params.is_some() {
+        return Err("signAlgoParams: not supported".into());
+    }
+    Ok((req, hashes))
+}

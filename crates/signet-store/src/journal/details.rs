@@ -243,6 +243,24 @@ pub(crate) struct HolidaySet<'a> {
 }
 named!(HolidaySet, "holiday.set");
 
+/// `signing.server_keys` (an administrator allows or forbids signing with server-held keys).
+#[derive(Serialize)]
+pub(crate) struct ServerKeysSet {
+    pub enabled: bool,
+}
+impl Action for ServerKeysSet {
+    fn name(&self) -> String {
+        "signing.server_keys".to_owned()
+    }
+}
+
+/// `signature_image.set` / the image removed (`sha256` null).
+#[derive(Serialize)]
+pub(crate) struct SignatureImageSet<'a> {
+    pub sha256: Option<&'a str>,
+}
+named!(SignatureImageSet, "signature_image.set");
+
 #[derive(Serialize)]
 pub(crate) struct TrustListSet<'a> {
     pub list: &'a str,

@@ -36,6 +36,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(issue_batch))
         .routes(routes!(remote_start))
         .routes(routes!(remote_poll))
+        .routes(routes!(server_sign))
+        .routes(routes!(put_signature_image, delete_signature_image))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -519,4 +521,92 @@ async fn remote_poll(
             .collect(),
     })
     .into_response())
+}
+
+/// Documents to sign with the key the server's HSM holds for the leader.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ServerSignRequest {
+    pub document_ids: Vec<String>,
+    /// The PIN of the leader's key on the server (five wrong ones lock it).
+    pub pin: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/signatures/server", tag = "signing",
+    summary = "Sign one document or a batch with the leader's server-held key (HSM), one PIN; the agency must allow it",
+    request_body = ServerSignRequest,
+    responses(
+        (status = OK, description = "Signed, in order", body = BatchOutcome),
+        (status = UNPROCESSABLE_ENTITY, description = "Not enabled, wrong PIN, locked, or a document not waiting", body = ErrorBody)))]
+async fn server_sign(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    req: Result<Json<ServerSignRequest>, JsonRejection>,
+) -> ApiResult {
+    let r = body(req)?;
+    let ids: Vec<DocumentId> = r
+        .document_ids
+        .iter()
+        .map(|s| DocumentId::new(s.clone()))
+        .collect();
+    let app = &state.app;
+    let docs = app
+        .sign_with_server_key(&u.viewer, &ids, &r.pin)
+        .await
+        .map_err(api)?;
+    let documents = docs
+        .iter()
+        .map(|d| document_body(app, &u.viewer, d))
+        .collect();
+    Ok(Json(BatchOutcome { documents }).into_response())
+}
+
+/// A signature image.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignatureImageBody {
+    /// The PNG file, base64.
+    pub png: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{person_id}/signature-image", tag = "signing",
+    summary = "Upload a person's handwritten-signature image (PNG, at most 512 KiB, sides 32 to 2000 px): by the person or their agency's administrator",
+    params(("person_id" = String, Path)),
+    request_body = SignatureImageBody,
+    responses(
+        (status = NO_CONTENT, description = "Stored; drawn in the person's next signatures"),
+        (status = UNPROCESSABLE_ENTITY, description = "Not a usable PNG", body = ErrorBody)))]
+async fn put_signature_image(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(person_id): Path<String>,
+    req: Result<Json<SignatureImageBody>, JsonRejection>,
+) -> ApiResult {
+    let r = body(req)?;
+    let image = B64.decode(r.png.trim()).map_err(|_| {
+        api(Invalid::Body {
+            detail: "png: not base64".into(),
+        })
+    })?;
+    state
+        .app
+        .set_signature_image(&u.viewer, &person_id.into(), Some(&image))
+        .await
+        .map_err(api)?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/people/{person_id}/signature-image", tag = "signing",
+    summary = "Remove a person's signature image (their signatures fall back to the text-only appearance)",
+    params(("person_id" = String, Path)),
+    responses((status = NO_CONTENT, description = "Removed")))]
+async fn delete_signature_image(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(person_id): Path<String>,
+) -> ApiResult {
+    state
+        .app
+        .set_signature_image(&u.viewer, &person_id.into(), None)
+        .await
+        .map_err(api)?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

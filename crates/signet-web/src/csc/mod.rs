@@ -20,9 +20,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use signet_app::remote_signing::wire::{
-    self, AuthorizeRequest, AuthorizeResponse, CertInfo, CredentialInfo, CredentialRequest,
-    ErrorResponse, ExtendRequest, InfoResponse, KeyInfo, ListResponse, LoginResponse, PinInfo,
-    SignHashRequest, SignHashResponse,
+    self, AuthorizeResponse, CertInfo, CredentialInfo, CredentialRequest, ErrorResponse,
+    ExtendRequest, InfoResponse, KeyInfo, ListResponse, LoginResponse, PinInfo, SignHashResponse,
 };
 use signet_app::remote_signing::{RemoteCredential, SignatureAlgorithm, MAX_HASHES};
 use signet_app::{AppError, Invalid};
@@ -118,7 +117,7 @@ type Answer<T> = Result<Json<T>, CscError>;
 
 /// A JSON body, or `invalid_request` naming what is wrong with it.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, CscError> {
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("malformed JSON body: {e}")))
+    wire::parse_json(body).map_err(bad_request)
 }
 
 /// The signed-in person of the bearer token.
@@ -251,39 +250,14 @@ async fn credential_info(
     Ok(Json(describe(&c, req.certificates.as_deref())?))
 }
 
-/// Base64 SHA-256 digests, and the hash algorithm (absent or SHA-256).
-fn digests(hashes: &[String], algorithm: Option<&str>) -> Result<Vec<[u8; 32]>, CscError> {
-    if algorithm.is_some_and(|a| a != wire::SHA256_OID) {
-        return Err(bad_request(
-            "hashAlgo: only SHA-256 (2.16.840.1.101.3.4.2.1)",
-        ));
-    }
-    if hashes.is_empty() || hashes.len() > MAX_HASHES {
-        return Err(bad_request(format!("between 1 and {MAX_HASHES} hashes")));
-    }
-    hashes
-        .iter()
-        .map(|h| {
-            B64.decode(h.trim())
-                .ok()
-                .and_then(|d| <[u8; 32]>::try_from(d).ok())
-                .ok_or_else(|| bad_request("hash: not a base64 SHA-256 digest"))
-        })
-        .collect()
-}
-
 async fn authorize(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer<AuthorizeResponse> {
     let viewer = viewer(&state, &headers).await?;
-    let req: AuthorizeRequest = parse(&body)?;
     // SCAL2: the hashes are bound now, and their number is the number of signatures.
-    let hashes = digests(&req.hashes, req.hash_algorithm_oid.as_deref())?;
-    if req.num_signatures as usize != hashes.len() {
-        return Err(bad_request("numSignatures must equal the number of hashes"));
-    }
+    let (req, hashes) = wire::parse_authorize(&body).map_err(bad_request)?;
     let pin = req.pin().ok_or_else(|| bad_request("Missing PIN"))?;
     let auth = state
         .app
@@ -318,8 +292,7 @@ async fn sign_hash(
     body: Bytes,
 ) -> Answer<SignHashResponse> {
     let viewer = viewer(&state, &headers).await?;
-    let req: SignHashRequest = parse(&body)?;
-    let hashes = digests(&req.hashes, req.hash_algorithm_oid.as_deref())?;
+    let (req, hashes) = wire::parse_sign_hash(&body).map_err(bad_request)?;
     let c = state
         .app
         .remote_credential(&viewer, &req.credential_id)
@@ -329,9 +302,6 @@ async fn sign_hash(
             "signAlgo {} is not one this credential signs with",
             req.sign_algo
         )));
-    }
-    if req.sign_algo_params.is_some() {
-        return Err(bad_request("signAlgoParams: not supported"));
     }
     let sigs = state
         .app

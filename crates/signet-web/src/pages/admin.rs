@@ -40,6 +40,8 @@ struct AdminPage {
     holidays: Vec<(String, String, String)>,
     /// The built-in trust lists: (id, name, certificates, on).
     trust_lists: Vec<(&'static str, String, String, bool)>,
+    /// Whether leaders may sign with server-held keys; `None` when this server has no HSM.
+    server_keys: Option<bool>,
 }
 
 pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
@@ -52,6 +54,11 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
     let totals = app.certificate_totals(v).await.map_err(|e| u.fail(e))?;
     let holidays = app.store.holidays().await.map_err(|e| u.fail(e.into()))?;
     let trust_lists = app.trust_list_states(v).map_err(|e| u.fail(e))?;
+    let server_keys = if app.remote.enabled() {
+        Some(app.server_keys_enabled(v).await.map_err(|e| u.fail(e))?)
+    } else {
+        None
+    };
     let name_of = |id: &Option<signet_core::AgencyId>| {
         id.as_ref()
             .and_then(|id| agencies.iter().find(|a| &a.id == id))
@@ -126,6 +133,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
                 )
             })
             .collect(),
+        server_keys,
         l: Layout::of(&state, &u, "admin").await,
     };
     Ok(render(&page))
@@ -137,6 +145,30 @@ fn shown_day(iso: &str, lang: crate::i18n::Lang) -> String {
         (crate::i18n::Lang::Vi, [y, m, d]) => format!("{d}/{m}/{y}"),
         _ => iso.to_owned(),
     }
+}
+
+#[derive(Deserialize)]
+pub struct ServerKeysForm {
+    #[serde(default)]
+    csrf: String,
+    /// `on` when the box is checked; absent otherwise.
+    #[serde(default)]
+    enabled: String,
+}
+
+/// Allows or forbids server-held personal keys in the administrator's agency.
+pub async fn set_server_keys(
+    State(state): State<AppState>,
+    u: PageUser,
+    Form(f): Form<ServerKeysForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    state
+        .app
+        .set_server_keys(&u.user.viewer, f.enabled == "on")
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to("/admin").into_response())
 }
 
 #[derive(Deserialize)]
@@ -220,7 +252,7 @@ pub async fn create_person(
     u: PageUser,
     body: String,
 ) -> Result<Response, WebError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&body);
+    let pairs: Vec<(String, String)> = form_pairs(&body);
     let get = |k: &str| {
         pairs
             .iter()
@@ -251,7 +283,7 @@ pub async fn create_person(
 }
 
 /// Decodes `application/x-www-form-urlencoded` into ordered pairs (repeated keys kept).
-fn serde_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(body: &str) -> Vec<(String, String)> {
     body.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -352,9 +384,8 @@ pub async fn set_active(
 mod tests {
     #[test]
     fn decodes_repeated_form_keys() {
-        let p = super::serde_urlencoded_pairs(
-            "roles=clerk&roles=leader&full_name=Nguy%E1%BB%85n+V%C4%83n+A&x=%ZZ",
-        );
+        let p =
+            super::form_pairs("roles=clerk&roles=leader&full_name=Nguy%E1%BB%85n+V%C4%83n+A&x=%ZZ");
         assert_eq!(p[0], ("roles".into(), "clerk".into()));
         assert_eq!(p[1], ("roles".into(), "leader".into()));
         assert_eq!(p[2].1, "Nguyễn Văn A");

@@ -1,6 +1,7 @@
 //! The HTML pages.
 
 pub mod admin;
+pub mod batch;
 pub mod certificates;
 pub mod documents;
 pub mod dossiers;

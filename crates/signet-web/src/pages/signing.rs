@@ -51,6 +51,8 @@ pub struct SigningView {
     pub presets: Vec<(&'static str, &'static str)>,
     /// The leader may sign now.
     pub can_sign: bool,
+    /// ... and may do so with the key the server holds for them (agency setting).
+    pub server_key: bool,
     /// `waiting`, `failed` or empty.
     pub seal_state: String,
     pub seal_error: String,
@@ -107,12 +109,15 @@ pub async fn view(state: &AppState, u: &PageUser, d: &Document) -> SigningView {
             mark_text,
             presets: Vec::new(),
             can_sign: false,
+            server_key: false,
             seal_state: String::new(),
             seal_error: String::new(),
             issued: false,
         };
     };
     let waiting = p.seal_state.as_deref() == Some("waiting");
+    let can_sign = steps.contains(&Step::Sign);
+    let server_key = can_sign && state.app.server_keys_enabled(v).await.unwrap_or(false);
     SigningView {
         file_id: p.file_id.clone(),
         verdict: p.verdict.clone().unwrap_or_default(),
@@ -154,7 +159,8 @@ pub async fn view(state: &AppState, u: &PageUser, d: &Document) -> SigningView {
             .iter()
             .map(|(v, vi, en)| (*v, t.pick(vi, en)))
             .collect(),
-        can_sign: steps.contains(&Step::Sign),
+        can_sign,
+        server_key,
         seal_state: if waiting || p.seal_state.as_deref() == Some("failed") {
             p.seal_state.clone().unwrap_or_default()
         } else {

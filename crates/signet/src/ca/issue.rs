@@ -141,7 +141,11 @@ fn new_key(args: &IssueArgs) -> Result<NewKey, String> {
             pin,
             label,
         };
-        return Ok(NewKey::Token { token, key });
+        return Ok(NewKey::Token {
+            token,
+            key,
+            device: DeviceKind::Pkcs11,
+        });
     }
     if let Some(csr) = &args.csr {
         return Ok(NewKey::Request {

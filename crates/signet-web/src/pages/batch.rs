@@ -1,0 +1,186 @@
+//! Signing and issuing in batches (issue 9 §4): the leader's list of documents waiting for
+//! their signature and the clerk's list of signed documents waiting to be issued, each with
+//! check boxes and one action. Works without script: the server-held key takes the PIN in
+//! the form. (The USB token and the phone sign batches through the API:
+//! `/api/v1/signatures/prepare-batch`, `/api/v1/signatures/remote`.)
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use signet_app::AppError;
+use signet_core::lifecycle::{DocumentState, OutgoingState, Step};
+use signet_core::Direction;
+use signet_core::DocumentId;
+use signet_store::documents::ListFilter;
+
+use super::admin::form_pairs;
+use super::{render, Layout};
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+/// One selectable document.
+pub struct BatchRow {
+    pub id: String,
+    pub subject: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "batch.html")]
+struct BatchPage {
+    l: Layout,
+    to_sign: Vec<BatchRow>,
+    to_issue: Vec<BatchRow>,
+    /// The server-held key is allowed in the agency and this server has an HSM.
+    server_key: bool,
+    /// After an action: how many documents it completed.
+    done: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BatchQuery {
+    #[serde(default)]
+    pub done: Option<usize>,
+}
+
+/// The documents in `state` on which the viewer may take `step`, oldest first.
+async fn waiting(
+    state: &AppState,
+    u: &PageUser,
+    outgoing: OutgoingState,
+    step: Step,
+) -> Result<Vec<BatchRow>, WebError> {
+    let v = &u.user.viewer;
+    let filter = ListFilter {
+        state: Some(DocumentState::Outgoing(outgoing)),
+        limit: signet_app::web_signing::MAX_BATCH as u32,
+        ..Default::default()
+    };
+    let page = state
+        .app
+        .list(v, Direction::Outgoing, &filter)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let mut rows: Vec<BatchRow> = page
+        .documents
+        .iter()
+        .filter(|d| state.app.allowed_steps(v, d).contains(&step))
+        .map(|d| BatchRow {
+            id: d.id.to_string(),
+            subject: d.subject.clone(),
+            created: signet_app::clock::display_ms(d.created_at_ms),
+        })
+        .collect();
+    rows.reverse();
+    Ok(rows)
+}
+
+/// `GET /signing-batch`.
+pub async fn show(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<BatchQuery>,
+) -> Result<Response, WebError> {
+    let to_sign = waiting(&state, &u, OutgoingState::Submitted, Step::Sign).await?;
+    let to_issue = waiting(&state, &u, OutgoingState::Signed, Step::Issue).await?;
+    let server_key = state
+        .app
+        .server_keys_enabled(&u.user.viewer)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let page = BatchPage {
+        l: Layout::of(&state, &u, "signing-batch").await,
+        to_sign,
+        to_issue,
+        server_key,
+        done: q.done,
+    };
+    Ok(super::signing::with_signing_csp(render(&page)))
+}
+
+/// The form's selection: the repeated `document_ids`, checked for the CSRF token.
+fn selection(u: &PageUser, body: &str) -> Result<(Vec<DocumentId>, String), WebError> {
+    let pairs = form_pairs(body);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    u.check_csrf(&get("csrf"))?;
+    let ids: Vec<DocumentId> = pairs
+        .iter()
+        .filter(|(n, _)| n == "document_ids")
+        .map(|(_, v)| DocumentId::new(v.clone()))
+        .collect();
+    if ids.is_empty() {
+        return Err(u.fail(AppError::Invalid(signet_app::Invalid::Body {
+            detail: "chọn ít nhất một văn bản (select at least one document)".into(),
+        })));
+    }
+    Ok((ids, get("pin")))
+}
+
+/// `POST /signing-batch`: the leader signs the selection with the server-held key.
+pub async fn sign(
+    State(state): State<AppState>,
+    u: PageUser,
+    body: String,
+) -> Result<Response, WebError> {
+    let (ids, pin) = selection(&u, &body)?;
+    let docs = state
+        .app
+        .sign_with_server_key(&u.user.viewer, &ids, &pin)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/signing-batch?done={}", docs.len())).into_response())
+}
+
+/// `POST /issue-batch`: the clerk issues the selection (each numbered and sealed; stops at
+/// the first refusal, the ones before it issued).
+pub async fn issue(
+    State(state): State<AppState>,
+    u: PageUser,
+    body: String,
+) -> Result<Response, WebError> {
+    let (ids, _) = selection(&u, &body)?;
+    if ids.len() > signet_app::web_signing::MAX_BATCH {
+        return Err(u.fail(AppError::Invalid(signet_app::Invalid::Body {
+            detail: format!("1 to {} documents", signet_app::web_signing::MAX_BATCH),
+        })));
+    }
+    for id in &ids {
+        state
+            .app
+            .issue_step(&u.user.viewer, id)
+            .await
+            .map_err(|e| u.fail(e))?;
+    }
+    Ok(Redirect::to(&format!("/signing-batch?done={}", ids.len())).into_response())
+}
+
+/// `POST /documents/{id}/sign-server`: one document, from its page.
+pub async fn sign_one(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    body: String,
+) -> Result<Response, WebError> {
+    let pairs = form_pairs(&body);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    u.check_csrf(&get("csrf"))?;
+    state
+        .app
+        .sign_with_server_key(&u.user.viewer, std::slice::from_ref(&id), &get("pin"))
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+}
