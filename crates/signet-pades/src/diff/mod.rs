@@ -23,7 +23,9 @@
 //! - an object that the signed revision used somewhere is only cleared when *every* place that
 //!   used it was checked by a rule (so a widget's appearance shared with the trailer, or a DSS
 //!   also reachable from `/AdditionalStreams`, is not cleared by the form or DSS rule);
-//! - after a certification signature no visible signature field may be added, and fields a
+//! - after a certification signature with `P=1` no visible signature field may be added (with
+//!   `P=2` or `3` it may, as Acrobat allows; pyHanko's default refuses it: a deliberate
+//!   difference, see docs/CORPUS-AGREEMENT.md), and fields a
 //!   `/FieldMDP` reference locks may not change ([`Locks`]).
 //!
 //! Like pyHanko's default policy, nothing is ever cleared at the `Annotations` level: adding a
