@@ -252,6 +252,9 @@ fn no_vietnamese_government_document_is_called_tampered() {
                 s.field, s.integrity, s.coverage, s.modifications, s.indication
             );
             if s.integrity != Integrity::Intact || s.modifications == Modifications::Other {
+                for m in &s.messages {
+                    eprintln!("    {m:?}");
+                }
                 failures.push(format!("{file} [{}]", s.field));
             }
         }
