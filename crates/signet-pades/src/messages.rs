@@ -186,3 +186,11 @@ fn certificate_words(status: &CertStatus) -> (String, String) {
         CertStatus::Invalid(why) => (format!("không hợp lệ: {why}"), format!("is invalid: {why}")),
     }
 }
+
+/// Intact, but the RSA DigestInfo omits the hash's NULL parameter (docs/CORPUS-AGREEMENT.md).
+pub fn digest_info_without_null() -> Message {
+    Message::new(
+        "Chữ ký đúng, nhưng cấu trúc DigestInfo của chữ ký RSA thiếu tham số NULL (không theo đúng RFC 8017); một số phần mềm kiểm tra khác coi chữ ký này là không hợp lệ.",
+        "The signature verifies, but its RSA DigestInfo omits the NULL parameter (not as RFC 8017 writes it); some other validators reject such signatures.",
+    )
+}

@@ -544,6 +544,8 @@ fn verify_signature(
     // Strict, as RFC 5652 and the reference validators: signed attributes must be in DER order.
     if !integrity.strict_ok() {
         draft.broken(integrity.digest_ok, integrity.problem.as_deref());
+    } else if integrity.digest_info_without_null {
+        draft.note(crate::messages::digest_info_without_null());
     }
     let Some(cert) = cms.signer_certificate.clone() else {
         draft.no_signer_certificate();

@@ -31,6 +31,10 @@ pub struct Integrity {
     pub attributes_der: bool,
     /// Why something is not ok (unsupported algorithm, no signer certificate...), if known.
     pub problem: Option<String>,
+    /// An RSA PKCS#1 v1.5 signature whose DigestInfo omits the hash's NULL parameter (the
+    /// Government's signing service writes it): accepted, as BouncyCastle (the EU DSS) and
+    /// OpenJDK do, and reported as a warning (docs/CORPUS-AGREEMENT.md).
+    pub digest_info_without_null: bool,
 }
 
 impl Integrity {
@@ -88,8 +92,13 @@ pub fn verify_integrity(sig: &CmsSignature, data: &[&[u8]]) -> Integrity {
         None if detached => (true, data.concat()),
         None => (content_ok, content),
     };
+    let mut digest_info_without_null = false;
     let signature_ok = match check_signature(sig, digest, &message) {
         Ok(true) => true,
+        Ok(false) if rsa_without_null(sig, digest, &message) => {
+            digest_info_without_null = true;
+            true
+        }
         Ok(false) => {
             problem.get_or_insert_with(|| "the signature does not verify with the key".into());
             false
@@ -111,6 +120,7 @@ pub fn verify_integrity(sig: &CmsSignature, data: &[&[u8]]) -> Integrity {
         signing_certificate: signing_certificate_ok(sig),
         attributes_der: attributes_der(sig),
         problem,
+        digest_info_without_null,
     }
 }
 
@@ -138,6 +148,7 @@ fn failed(sig: &CmsSignature, why: String) -> Integrity {
         signing_certificate: signing_certificate_ok(sig),
         attributes_der: attributes_der(sig),
         problem: Some(why),
+        digest_info_without_null: false,
     }
 }
 
@@ -165,6 +176,67 @@ fn encapsulated_matches(
         *problem = Some("the encapsulated content does not match the data".into());
     }
     ok
+}
+
+/// The DER DigestInfo prefix of `digest` with the AlgorithmIdentifier's parameters absent
+/// (RFC 8017 §9.2 Note 1 lists them with NULL; this is the same minus `05 00`).
+fn digest_info_prefix_without_null(digest: DigestAlgorithm) -> Vec<u8> {
+    let (oid_last, len) = match digest {
+        DigestAlgorithm::Sha1 => {
+            return vec![
+                0x30, 0x1f, 0x30, 0x07, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x04, 0x14,
+            ]
+        }
+        DigestAlgorithm::Sha256 => (0x01, 0x20),
+        DigestAlgorithm::Sha384 => (0x02, 0x30),
+        DigestAlgorithm::Sha512 => (0x03, 0x40),
+    };
+    let mut p = vec![0x30, 0x0f + len, 0x30, 0x0b, 0x06, 0x09];
+    p.extend_from_slice(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, oid_last]);
+    p.extend_from_slice(&[0x04, len]);
+    p
+}
+
+/// An RSA PKCS#1 v1.5 signature checked against exactly one other encoding, the DigestInfo
+/// without NULL: a byte-for-byte comparison of the whole block (no lenient parsing, which is
+/// what the known forgeries exploit).
+fn rsa_without_null(sig: &CmsSignature, digest: DigestAlgorithm, message: &[u8]) -> bool {
+    if sig.signature_algorithm.oid.to_string() == "1.2.840.113549.1.1.10" {
+        return false; // PSS has no DigestInfo
+    }
+    let Some(cert) = sig.signer_certificate.as_deref() else {
+        return false;
+    };
+    let Ok(info) = crate::certinfo::CertInfo::parse(cert) else {
+        return false;
+    };
+    let Ok(hash) = signature_hash(&sig.signature_algorithm.oid, digest) else {
+        return false;
+    };
+    rsa_verifies_without_null(info.spki, hash, message, &sig.signature)
+}
+
+fn rsa_verifies_without_null(
+    spki_der: &[u8],
+    hash: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    let Ok(spki) = Spki::parse(spki_der) else {
+        return false;
+    };
+    if !crate::cms_parse::oid(&spki.algorithm).is_ok_and(|o| o.to_string() == OID_RSA) {
+        return false;
+    }
+    let Ok(key) = rsa::RsaPublicKey::from_pkcs1_der(spki.key) else {
+        return false;
+    };
+    let scheme = rsa::Pkcs1v15Sign {
+        hash_len: Some(hash.len()),
+        prefix: digest_info_prefix_without_null(hash).into_boxed_slice(),
+    };
+    key.verify(scheme, &hash.hash(message), signature).is_ok()
 }
 
 fn check_signature(
@@ -311,4 +383,80 @@ fn ecdsa_algorithm(
         ("1.3.132.0.34", DigestAlgorithm::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
         (c, h) => return Err(format!("unsupported ECDSA curve {c} with {h:?}")),
     })
+}
+
+#[cfg(test)]
+mod without_null_tests {
+    use super::*;
+    use std::process::Command;
+
+    /// openssl signs a DigestInfo without NULL (raw PKCS#1 v1.5 type 1 padding): ring (the
+    /// strict path) refuses it, the second exact encoding accepts it, and only for that message.
+    #[test]
+    fn digest_info_without_null_is_accepted_exactly() {
+        let dir = std::env::temp_dir().join(format!("signet-nonull-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = dir.join("key.pem");
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        run(&["genrsa", "-out", key.to_str().unwrap(), "2048"]);
+        let spki = run(&[
+            "pkey",
+            "-in",
+            key.to_str().unwrap(),
+            "-pubout",
+            "-outform",
+            "DER",
+        ]);
+        let message = b"Nghi dinh 50/2026/ND-CP";
+        let mut block = digest_info_prefix_without_null(DigestAlgorithm::Sha256);
+        block.extend(DigestAlgorithm::Sha256.hash(message));
+        let input = dir.join("block.bin");
+        std::fs::write(&input, &block).unwrap();
+        let signature = run(&[
+            "pkeyutl",
+            "-sign",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-in",
+            input.to_str().unwrap(),
+            "-pkeyopt",
+            "rsa_padding_mode:pkcs1",
+        ]);
+        let alg = AlgorithmId {
+            oid: Oid::new(OID_RSA).unwrap(),
+            parameters: None,
+        };
+        let strict = verify_with_spki(&spki, &alg, DigestAlgorithm::Sha256, message, &signature);
+        assert_eq!(strict, Ok(false));
+        assert!(rsa_verifies_without_null(
+            &spki,
+            DigestAlgorithm::Sha256,
+            message,
+            &signature
+        ));
+        assert!(!rsa_verifies_without_null(
+            &spki,
+            DigestAlgorithm::Sha256,
+            b"other",
+            &signature
+        ));
+        assert!(!rsa_verifies_without_null(
+            &spki,
+            DigestAlgorithm::Sha384,
+            message,
+            &signature
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

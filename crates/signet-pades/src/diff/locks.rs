@@ -5,7 +5,12 @@ use signet_pdf::{decode_text, Dictionary, Document, Object};
 /// What the signature itself forbids besides the default policy.
 #[derive(Clone, Debug, Default)]
 pub struct Locks {
-    /// A certification (DocMDP) signature: no new visible signature fields afterwards.
+    /// A certification (DocMDP) signature that forbids new visible signature fields
+    /// afterwards. pyHanko's default policy forbids them after any certification; Acrobat
+    /// (ISO 32000-1 §12.8.2.2: P=2 allows "filling in forms ... and signing") lets a later
+    /// signer add a signature field and sign it, which is the Vietnamese Government's own flow
+    /// (a leader certifies, then the organization's seal goes in a new visible field). We follow
+    /// Acrobat: only `P=1` sets this (and `P=1` allows nothing but validation data anyway).
     pub certifying: bool,
     /// `/FieldMDP`: which fields may no longer change.
     pub fields: Option<FieldLock>,
@@ -51,7 +56,12 @@ impl Locks {
                 continue;
             };
             if r.name_is(b"TransformMethod", b"DocMDP") {
-                locks.certifying = true;
+                let p = match get(&r, b"TransformParams") {
+                    Object::Dictionary(tp) => tp.get(b"P").and_then(Object::as_i64),
+                    _ => None,
+                };
+                // An absent /P means 2 (ISO 32000-1 Table 254).
+                locks.certifying = p.unwrap_or(2) == 1;
             } else if r.name_is(b"TransformMethod", b"FieldMDP") {
                 let Object::Dictionary(params) = get(&r, b"TransformParams") else {
                     continue;

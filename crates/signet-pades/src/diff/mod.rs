@@ -23,7 +23,9 @@
 //! - an object that the signed revision used somewhere is only cleared when *every* place that
 //!   used it was checked by a rule (so a widget's appearance shared with the trailer, or a DSS
 //!   also reachable from `/AdditionalStreams`, is not cleared by the form or DSS rule);
-//! - after a certification signature no visible signature field may be added, and fields a
+//! - after a certification signature with `P=1` no visible signature field may be added (with
+//!   `P=2` or `3` it may, as Acrobat allows; pyHanko's default refuses it: a deliberate
+//!   difference, see docs/CORPUS-AGREEMENT.md), and fields a
 //!   `/FieldMDP` reference locks may not change ([`Locks`]).
 //!
 //! Like pyHanko's default policy, nothing is ever cleared at the `Annotations` level: adding a
@@ -334,6 +336,44 @@ mod tests {
             Some("document too large to analyse")
         );
         assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    /// A certification with permission `p` in an invisible field, then (the Government's flow)
+    /// a new visible field created and signed: the level after the certification.
+    fn certified_then_sealed(p: u8) -> Analysis {
+        let pdf = one_page_pdf([0.0, 0.0, 595.0, 842.0], b"BT (Nghi dinh) Tj ET");
+        let pdf = add_signature_fields(&parse(&pdf), &[field("LanhDao", [0.0; 4])]).unwrap();
+        let mut req = SignatureRequest::cades("LanhDao", "D:20261123000000Z", 64);
+        req.certify = Some(p);
+        let pdf = sign(&pdf, &req);
+        let base = parse(&pdf).last_revision();
+        let specs = [field("CoQuan", [250.0, 60.0, 400.0, 180.0])];
+        let pdf = add_signature_fields(&parse(&pdf), &specs).unwrap();
+        let pdf = sign(
+            &pdf,
+            &SignatureRequest::cades("CoQuan", "D:20261123000000Z", 64),
+        );
+        let doc = parse(&pdf);
+        let fields = doc.acro_form_fields().unwrap();
+        let cert = fields.iter().find(|f| f.name == "LanhDao").unwrap();
+        let locks = Locks::of(&doc, cert.sig_dict.as_ref().unwrap());
+        analyse_with(&doc, base, &locks)
+    }
+
+    #[test]
+    fn a_new_signature_field_after_certification_follows_acrobat() {
+        // P=2 (and 3): filling in forms and signing, new signature fields included.
+        assert_eq!(certified_then_sealed(2).level, Modifications::FormFilling);
+        assert_eq!(certified_then_sealed(3).level, Modifications::FormFilling);
+        // P=1: no new visible signature field (and verify.rs allows only LTV anyway).
+        let a = certified_then_sealed(1);
+        assert_eq!(
+            (a.level, a.worst().map(|c| c.why)),
+            (
+                Modifications::Other,
+                Some("a visible signature field was added after a certification signature")
+            )
+        );
     }
 
     #[test]
