@@ -108,7 +108,12 @@ mod tests {
         let doc = Document::parse(&renewed).unwrap();
         let last = last_timestamp(&doc).unwrap();
         assert_eq!(last.gen_time, datetime!(2027-06-01 0:00 UTC));
-        assert!(last.revision > last_timestamp(&Document::parse(&first).unwrap()).unwrap().revision);
+        assert!(
+            last.revision
+                > last_timestamp(&Document::parse(&first).unwrap())
+                    .unwrap()
+                    .revision
+        );
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub(crate) fn intact_document_timestamps(doc: &Document) -> Vec<IntactTimestamp>
             let token = signet_pki::parse_timestamp_token(contents(d)?).ok()?;
             let data: Vec<u8> = ranges.slices(doc.bytes()).concat();
             let check = signet_pki::verify_timestamp_token(&token, &data).ok()?;
-            (check.imprint_ok && check.signature_ok).then(|| IntactTimestamp {
+            (check.imprint_ok && check.signature_ok).then_some(IntactTimestamp {
                 revision,
                 gen_time: token.info.gen_time,
                 tsa_certificate: token.tsa_certificate,
