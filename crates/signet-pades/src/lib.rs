@@ -5,6 +5,7 @@
 //! Pure: no I/O and no clock. The caller passes the validation time, trust anchors and any
 //! revocation data it fetched.
 
+pub mod archive;
 pub mod coverage;
 pub mod diff;
 pub mod dss;

@@ -149,6 +149,21 @@ impl<'d> FileContext<'d> {
 
 /// Intact document timestamps: the revision they cover and their time.
 fn document_timestamps(doc: &Document) -> Vec<(usize, OffsetDateTime)> {
+    intact_document_timestamps(doc)
+        .into_iter()
+        .map(|t| (t.revision, t.gen_time))
+        .collect()
+}
+
+/// One document timestamp whose imprint and TSA signature verify.
+pub(crate) struct IntactTimestamp {
+    pub revision: usize,
+    pub gen_time: OffsetDateTime,
+    pub tsa_certificate: Option<Vec<u8>>,
+}
+
+/// Every intact document timestamp of `doc` (the archive renewal reads the TSA certificate).
+pub(crate) fn intact_document_timestamps(doc: &Document) -> Vec<IntactTimestamp> {
     let Ok(fields) = doc.acro_form_fields() else {
         return Vec::new();
     };
@@ -160,11 +175,15 @@ fn document_timestamps(doc: &Document) -> Vec<(usize, OffsetDateTime)> {
                 return None;
             }
             let ranges = byte_range(d, doc.bytes().len())?;
-            let rev = coverage::covered_revision(doc, &ranges)?;
+            let revision = coverage::covered_revision(doc, &ranges)?;
             let token = signet_pki::parse_timestamp_token(contents(d)?).ok()?;
             let data: Vec<u8> = ranges.slices(doc.bytes()).concat();
             let check = signet_pki::verify_timestamp_token(&token, &data).ok()?;
-            (check.imprint_ok && check.signature_ok).then_some((rev, token.info.gen_time))
+            (check.imprint_ok && check.signature_ok).then_some(IntactTimestamp {
+                revision,
+                gen_time: token.info.gen_time,
+                tsa_certificate: token.tsa_certificate,
+            })
         })
         .collect()
 }
