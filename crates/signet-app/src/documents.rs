@@ -316,6 +316,23 @@ impl App {
         Ok((file, handle))
     }
 
+    /// A document's file to download, named for what it is: the main file of a document
+    /// with a số/ký hiệu takes it ("12/QĐ-UBND" gives "12-QD-UBND.pdf"); attachments and
+    /// undated drafts keep the name they were uploaded with.
+    pub async fn document_download(
+        &self,
+        viewer: &Viewer,
+        doc_id: &DocumentId,
+        file_id: &FileId,
+    ) -> Result<(DocumentFile, tokio::fs::File), AppError> {
+        let doc = self.document(viewer, doc_id).await?;
+        let (mut file, handle) = self.document_file(viewer, doc_id, file_id).await?;
+        if let Some(name) = download_name(doc.notation.as_deref(), &file) {
+            file.file_name = name;
+        }
+        Ok((file, handle))
+    }
+
     pub async fn list(
         &self,
         viewer: &Viewer,
@@ -461,6 +478,27 @@ impl App {
 }
 
 /// Why a step is refused to someone whose roles do not allow it.
+/// The name a main file downloads under when its document has a số/ký hiệu, keeping the
+/// uploaded file's extension; `None` keeps the uploaded name.
+fn download_name(notation: Option<&str>, file: &DocumentFile) -> Option<String> {
+    let notation = notation.filter(|n| !n.trim().is_empty())?;
+    if file.kind != "main" {
+        return None;
+    }
+    let stem = signet_core::text::file_stem(notation, "");
+    if stem.is_empty() {
+        return None;
+    }
+    let ext = file
+        .file_name
+        .rsplit_once('.')
+        .map(|(_, e)| signet_core::text::file_stem(e, ""))
+        .filter(|e| !e.is_empty())
+        .map(|e| format!(".{}", e.to_ascii_lowercase()))
+        .unwrap_or_default();
+    Some(format!("{stem}{ext}"))
+}
+
 fn refusal(step: Step) -> &'static str {
     match step {
         Step::Submit => "submitting another person's draft",
@@ -473,6 +511,29 @@ fn refusal(step: Step) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn main_files_download_under_their_notation() {
+        let file = |name: &str, kind: &str| DocumentFile {
+            id: FileId::new("f"),
+            document_id: DocumentId::new("d"),
+            sha256: String::new(),
+            file_name: name.into(),
+            content_type: "application/pdf".into(),
+            size: 0,
+            kind: kind.into(),
+            created_at_ms: 0,
+        };
+        let main = file("Tờ trình.PDF", "main");
+        assert_eq!(
+            super::download_name(Some("12/QĐ-UBND"), &main).as_deref(),
+            Some("12-QD-UBND.pdf")
+        );
+        assert_eq!(super::download_name(None, &main), None);
+        assert_eq!(super::download_name(Some(" "), &main), None);
+        let att = file("Phụ lục.docx", "attachment");
+        assert_eq!(super::download_name(Some("12/QĐ-UBND"), &att), None);
+    }
+
     use super::*;
 
     #[test]

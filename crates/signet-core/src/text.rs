@@ -186,9 +186,38 @@ pub fn strip_diacritics(s: &str) -> String {
         .collect()
 }
 
+/// A download's file name stem that says what the file is, in plain ASCII: letters and
+/// digits kept (diacritics removed), every other run of characters one hyphen.
+/// "Nguyễn Văn Hùng" gives "Nguyen-Van-Hung", "12/QĐ-UBND" gives "12-QD-UBND";
+/// `fallback` when nothing is left.
+pub fn file_stem(s: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in strip_diacritics(s).chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        fallback.to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{fold, strip_diacritics};
+    use super::{file_stem, fold, strip_diacritics};
+
+    #[test]
+    fn file_stems_say_what_the_file_is() {
+        assert_eq!(file_stem("Nguyễn Văn Hùng", "x"), "Nguyen-Van-Hung");
+        assert_eq!(file_stem("12/QĐ-UBND", "x"), "12-QD-UBND");
+        assert_eq!(file_stem(" Đỗ  Thị   Mai. ", "x"), "Do-Thi-Mai");
+        assert_eq!(file_stem("/.. \\ ", "abc123"), "abc123");
+    }
 
     #[test]
     fn terms_are_folded_words() {

@@ -256,7 +256,7 @@ async fn download(
 ) -> ApiResult {
     let (file, handle) = state
         .app
-        .document_file(&u.viewer, &id, &file_id)
+        .document_download(&u.viewer, &id, &file_id)
         .await
         .map_err(api)?;
     Ok(file_response(&file, handle).await)

@@ -311,11 +311,7 @@ pub async fn issue(
         .await
         .map_err(|e| u.fail(e))?;
     Ok(match issued.pkcs12 {
-        Some(p12) => attachment(
-            "application/x-pkcs12",
-            &format!("{}.p12", issued.certificate.serial),
-            p12,
-        ),
+        Some(p12) => attachment("application/x-pkcs12", &p12_name(&issued.certificate), p12),
         None => Redirect::to("/admin/certificates").into_response(),
     })
 }
@@ -360,6 +356,16 @@ pub async fn download(
         &format!("{serial}.pem"),
         pem.into_bytes(),
     ))
+}
+
+/// The holder's name as the PKCS#12 file name ("Nguyen-Van-Hung.p12"), so the person who
+/// receives it knows whose key it is; the serial when the name has no usable letters.
+pub fn p12_name(c: &signet_store::certificates::Certificate) -> String {
+    let serial = file_serial(&c.serial);
+    format!(
+        "{}.p12",
+        signet_core::text::file_stem(&c.holder_name, &serial)
+    )
 }
 
 /// A serial safe for a file name (the app already checked it names a certificate).

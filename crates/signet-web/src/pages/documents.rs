@@ -698,7 +698,7 @@ pub async fn download(
 ) -> Result<Response, WebError> {
     let (file, handle) = state
         .app
-        .document_file(&u.user.viewer, &id, &file_id)
+        .document_download(&u.user.viewer, &id, &file_id)
         .await
         .map_err(|e| u.fail(e))?;
     Ok(file_response(&file, handle).await)

@@ -386,6 +386,21 @@ async fn api_drafts_steps_incoming_and_registers() {
             n,
             "one number only"
         );
+        // Once issued, its main file downloads under its số/ký hiệu.
+        let dl = env
+            .send(
+                Call::get(&format!(
+                    "/api/v1/documents/{id}/files/{}",
+                    file["id"].as_str().unwrap_or("")
+                ))
+                .bearer(&clerk),
+            )
+            .await;
+        assert_eq!(dl.status, StatusCode::OK);
+        assert_eq!(
+            dl.header("content-disposition"),
+            format!("attachment; filename=\"{n}-UBND-VP.pdf\"; filename*=UTF-8''{n}-UBND-VP.pdf")
+        );
 
         // Incoming registration takes the next arrival number.
         let before = env.all_docs(&clerk, "incoming").await;

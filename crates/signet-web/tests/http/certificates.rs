@@ -404,7 +404,11 @@ async fn issuance_with_a_generated_key_gives_a_pkcs12_openssl_opens() {
         let r = env.send(form(&page.csrf)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.header("content-type"), "application/x-pkcs12");
-        assert!(r.header("content-disposition").contains(".p12"));
+        // The file is named after its holder (here the agency), not a bare serial.
+        assert_eq!(
+            r.header("content-disposition"),
+            "attachment; filename=\"Uy-ban-nhan-dan-tinh-Lac-Hong.p12\""
+        );
         assert!(r.body.len() > 500);
         assert_eq!(
             list(&env, &token, "").await["totals"]["total"]

@@ -547,7 +547,17 @@ async fn every_page_renders_for_the_right_roles() {
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body, pdf(seeded["subject"].as_str().unwrap_or_default()));
-        assert!(r.header("content-disposition").contains("du-thao.pdf"));
+        // Issued, so named after its số/ký hiệu rather than the uploaded "du-thao.pdf".
+        let stem = seeded["notation"]
+            .as_str()
+            .unwrap_or_default()
+            .replace('/', "-");
+        assert!(
+            r.header("content-disposition")
+                .contains(&format!("filename=\"{stem}.pdf\"")),
+            "{}",
+            r.header("content-disposition")
+        );
 
         // Registers: clerks and leaders.
         let notation = seeded["notation"].as_str().unwrap_or_default().to_owned();
