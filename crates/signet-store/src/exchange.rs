@@ -674,6 +674,60 @@ impl Store {
         Ok(a)
     }
 
+    /// Registers a received packet's document and answers its sender (03) in one
+    /// transaction: a crash leaves either the packet still arrived and no document, or
+    /// both done, so registering again can never make a second document.
+    pub async fn register_arrived(
+        &self,
+        d: &crate::documents::NewDocument,
+        arrival: &crate::documents::Arrival,
+        status: &NewStatus<'_>,
+    ) -> Result<(crate::documents::Document, Arrived), StoreError> {
+        let mut tx = self.begin().await?;
+        let mut head = claim_head(&mut tx, status.agency_id).await?;
+        let row = sqlx::query(&format!(
+            "SELECT {INBOX_COLUMNS} FROM exchange_inbox WHERE agency_id = $1 AND id = $2"
+        ))
+        .bind(status.agency_id.as_str())
+        .bind(status.inbox_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let mut a = arrived(&row)?;
+        if a.state != "arrived" {
+            return Err(StoreError::Conflict(format!(
+                "the received document is {}, not arrived",
+                a.state
+            )));
+        }
+        let id = crate::documents::write::register_incoming_in(
+            &mut tx,
+            &mut head,
+            d,
+            arrival,
+            status.at_ms,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE exchange_inbox SET state = 'registered', reason = $1, document_id = $2, \
+             updated_at_ms = $3 WHERE agency_id = $4 AND id = $5 AND state = 'arrived'",
+        )
+        .bind(status.description)
+        .bind(id.as_str())
+        .bind(status.at_ms)
+        .bind(status.agency_id.as_str())
+        .bind(status.inbox_id)
+        .execute(&mut *tx)
+        .await?;
+        a.state = "registered".to_owned();
+        a.reason = status.description.to_owned();
+        a.document_id = Some(id.clone());
+        queue_status(&mut tx, &mut head, status, &a).await?;
+        let doc = crate::documents::fetch(&mut tx, status.agency_id, &id).await?;
+        tx.commit().await?;
+        Ok((doc, a))
+    }
+
     /// Queues a status about a received packet without changing its state (04/05/06, and
     /// the confirmation of a recall).
     pub async fn queue_status(&self, status: &NewStatus<'_>) -> Result<(), StoreError> {

@@ -262,7 +262,6 @@ impl App {
             year: self.clock.today().year(),
         };
         let at_ms = self.clock.now_ms();
-        let doc = self.store.register_incoming(&new, &arrival, at_ms).await?;
         let status = NewStatus {
             agency_id: &viewer.agency_id,
             inbox_id,
@@ -271,9 +270,7 @@ impl App {
             actor: viewer.person_id.as_str(),
             at_ms,
         };
-        self.store
-            .answer_arrived(&status, &["arrived"], "registered", Some(&doc.id))
-            .await?;
+        let (doc, _) = self.store.register_arrived(&new, &arrival, &status).await?;
         Ok(doc)
     }
 

@@ -11,7 +11,7 @@ pub mod processing;
 mod search;
 pub mod signing;
 pub(crate) mod terms;
-mod write;
+pub(crate) mod write;
 
 pub use audit::AuditedRow;
 pub(crate) use list::{decode_cursor, encode_cursor};

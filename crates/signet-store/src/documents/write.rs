@@ -16,10 +16,10 @@ use super::numbering::next_number;
 use super::terms::{index_document, search_text};
 use super::{fetch, journal_and_commit, Arrival, Document, NewDocument, NewFile};
 use crate::error::corrupt;
-use crate::journal::claim_head;
 use crate::journal::details::{
     entry, DocumentDrafted, DocumentIssued, DocumentMoved, DocumentRegistered, FileDetails,
 };
+use crate::journal::{append, claim_head};
 use crate::statistics::{bump, month_of, Counters};
 use crate::{new_id, Store, StoreError, Tx};
 
@@ -126,43 +126,12 @@ impl Store {
         arrival: &Arrival,
         at_ms: i64,
     ) -> Result<Document, StoreError> {
-        let id = DocumentId::new(new_id());
-        let series = Series::for_incoming(d.secrecy).key();
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, &d.agency_id).await?;
-        let number = next_number(&mut tx, &d.agency_id, &series, arrival.year).await?;
-        let state = DocumentState::Incoming(IncomingState::Registered);
-        insert_document(&mut tx, &id, d, state, Some(arrival), at_ms).await?;
-        sqlx::query("UPDATE documents SET series = $1, year = $2, number = $3 WHERE id = $4")
-            .bind(&series)
-            .bind(i64::from(arrival.year))
-            .bind(number)
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
-        insert_files(&mut tx, &id, &d.created_by, at_ms, &d.files).await?;
-        let arrived = Counters {
-            incoming: 1,
-            in_progress: 1,
-            ..Counters::default()
-        };
-        bump(
-            &mut tx,
-            &d.agency_id,
-            &month_of(&arrival.arrived_on)?,
-            &arrived,
-        )
-        .await?;
-        let action = DocumentRegistered {
-            arrival_number: number,
-            notation: &arrival.notation,
-            from: &arrival.author_name,
-            files: file_details(&d.files),
-            subject: &d.subject,
-            secrecy: d.secrecy.code(),
-        };
-        let entry = entry(at_ms, d.created_by.as_str(), id.as_str(), &action)?;
-        journal_and_commit(tx, &d.agency_id, &mut head, entry, &id).await
+        let id = register_incoming_in(&mut tx, &mut head, d, arrival, at_ms).await?;
+        let doc = fetch(&mut tx, &d.agency_id, &id).await?;
+        tx.commit().await?;
+        Ok(doc)
     }
 
     /// Stores one step of a document's lifecycle. The step comes from `signet-core`'s
@@ -337,4 +306,45 @@ async fn insert_document(
     .execute(&mut **tx)
     .await?;
     index_document(tx, &d.agency_id, id, at_ms, &text).await
+}
+
+/// Registers an incoming document inside `tx` (numbered, files, counters, journal); the
+/// caller commits. Also used where the registration must share a transaction with more.
+pub(crate) async fn register_incoming_in(
+    tx: &mut Tx,
+    head: &mut signet_core::journal::Head,
+    d: &NewDocument,
+    arrival: &Arrival,
+    at_ms: i64,
+) -> Result<DocumentId, StoreError> {
+    let id = DocumentId::new(new_id());
+    let series = Series::for_incoming(d.secrecy).key();
+    let number = next_number(tx, &d.agency_id, &series, arrival.year).await?;
+    let state = DocumentState::Incoming(IncomingState::Registered);
+    insert_document(tx, &id, d, state, Some(arrival), at_ms).await?;
+    sqlx::query("UPDATE documents SET series = $1, year = $2, number = $3 WHERE id = $4")
+        .bind(&series)
+        .bind(i64::from(arrival.year))
+        .bind(number)
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    insert_files(tx, &id, &d.created_by, at_ms, &d.files).await?;
+    let arrived = Counters {
+        incoming: 1,
+        in_progress: 1,
+        ..Counters::default()
+    };
+    bump(tx, &d.agency_id, &month_of(&arrival.arrived_on)?, &arrived).await?;
+    let action = DocumentRegistered {
+        arrival_number: number,
+        notation: &arrival.notation,
+        from: &arrival.author_name,
+        files: file_details(&d.files),
+        subject: &d.subject,
+        secrecy: d.secrecy.code(),
+    };
+    let entry = entry(at_ms, d.created_by.as_str(), id.as_str(), &action)?;
+    append(tx, &d.agency_id, head, entry).await?;
+    Ok(id)
 }
