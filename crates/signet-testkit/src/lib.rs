@@ -18,7 +18,7 @@ mod tools;
 #[allow(clippy::disallowed_types)]
 pub use rand_core::OsRng;
 pub use scratch::TempDir;
-pub use tools::{openssl, openssl_ok, require_tool, run, run_ok, text, tool};
+pub use tools::{openssl, openssl_ok, require_tool, run, run_ok, shared_dir, text, tool};
 
 /// `n` random bytes as lowercase hex, for unique names.
 pub fn random_hex(n: usize) -> String {

@@ -82,3 +82,17 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// The shared test data (`corpus/`, `trust/`) the project keeps beside its repository:
+/// `SIGNET_SHARED_DIR`, else a `shared` directory beside the checkout or one of its parents,
+/// else `/work/shared` (where this project's machines keep it, whatever the clone's path).
+pub fn shared_dir() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("SIGNET_SHARED_DIR") {
+        return Some(dir.into());
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared"))
+        .chain(std::iter::once(std::path::PathBuf::from("/work/shared")))
+        .find(|p| p.join("corpus").is_dir())
+}

@@ -18,8 +18,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(20);
 
 /// `../shared` beside the repository, or `SIGNET_SHARED_DIR` (a worktree lives elsewhere).
 fn shared() -> PathBuf {
-    std::env::var_os("SIGNET_SHARED_DIR")
-        .map(PathBuf::from)
+    signet_testkit::shared_dir()
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
 }
 

@@ -11,7 +11,9 @@ use signet_pki::{
 fn corpus_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("SIGNET_CORPUS") {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pdf"),
+        None => signet_testkit::shared_dir()
+            .map(|s| s.join("corpus/pdf"))
+            .unwrap_or_default(),
     };
     if dir.join("manifest.jsonl").exists() {
         return Some(dir);

@@ -345,10 +345,9 @@ async fn the_page_offers_the_etsi_report_and_the_slip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn administrators_turn_the_vietnamese_trust_lists_on_and_off() {
     each_env(|env| async move {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(|a| a.join("shared/corpus/vn/AVG-Team__VN-Law/06-bct.signed.pdf"))
-            .find(|p| p.is_file())
+        let corpus = signet_testkit::shared_dir()
+            .map(|s| s.join("corpus/vn/AVG-Team__VN-Law/06-bct.signed.pdf"))
+            .filter(|p| p.is_file())
             .expect("the shared vn corpus");
         let pdf = std::fs::read(corpus).unwrap();
         let verify = || Call::post("/api/v1/verify").raw("application/pdf", pdf.clone());

@@ -13,10 +13,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_signet");
 
 /// `shared/corpus/vn` beside the repository (or beside the worktrees' parent).
 fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/corpus/vn"))
-        .find(|p| p.is_dir())
+    signet_testkit::shared_dir()
+        .map(|s| s.join("corpus/vn"))
+        .filter(|p| p.is_dir())
         .expect("the shared vn corpus")
 }
 
