@@ -105,6 +105,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             get(pages::viewer::page),
         )
         .route("/", get(pages::home))
+        .route("/my-work", get(pages::my_work::show))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/lang/{lang}", get(pages::set_language))

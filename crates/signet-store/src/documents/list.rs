@@ -22,6 +22,8 @@ pub struct ListFilter {
     /// Free text, matched against the folded subject, notation and author ("ky so" finds
     /// "Ký số"; the last word is a prefix, see [`signet_core::text::query_words`]).
     pub text: Option<String>,
+    /// Only documents this person created (their own drafts).
+    pub created_by: Option<signet_core::ids::PersonId>,
     pub after: Option<Cursor>,
     pub limit: u32,
 }
@@ -102,6 +104,9 @@ fn push_filters(q: &mut Builder, viewer: &Viewer, f: &ListFilter) {
     }
     if let Some(y) = f.year {
         q.push(" AND d.year = ").int(y);
+    }
+    if let Some(p) = &f.created_by {
+        q.push(" AND d.created_by = ").text(p.as_str());
     }
 }
 

@@ -48,6 +48,7 @@ impl ListQuery {
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(ListFilter {
             text: opt(&self.q),
+            created_by: None,
             doc_type: opt(&self.doc_type)
                 .map(|t| DocumentType::parse(&t))
                 .transpose()?,

@@ -62,7 +62,7 @@ async fn name_of(state: &AppState, agency: &signet_core::AgencyId, h: &Holder) -
     }
 }
 
-fn role_label(t: Tr, r: HandlerRole) -> &'static str {
+pub(crate) fn role_label(t: Tr, r: HandlerRole) -> &'static str {
     match r {
         HandlerRole::Lead => t.s("lead"),
         HandlerRole::Co => t.s("co_handlers"),

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod exchange;
 pub mod incoming;
+pub mod my_work;
 pub mod registers;
 pub mod reminders;
 pub mod search;
@@ -195,7 +196,7 @@ pub async fn upload_js() -> Response {
 }
 
 pub async fn home(_u: PageUser) -> Redirect {
-    Redirect::to("/incoming")
+    Redirect::to("/my-work")
 }
 
 pub async fn not_found(PageLang(lang): PageLang, headers: HeaderMap) -> Response {

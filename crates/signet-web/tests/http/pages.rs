@@ -129,7 +129,11 @@ async fn sign_in_sign_out_and_language() {
             .send(Call::get("/").header(header::COOKIE, &session))
             .await;
         assert_eq!(home.status, StatusCode::SEE_OTHER);
-        assert_eq!(home.location(), "/incoming");
+        assert_eq!(
+            home.location(),
+            "/my-work",
+            "the first page is the person's work"
+        );
 
         // Bad credentials: the same answer for a wrong password and an unknown account.
         for (user, pass) in [
@@ -1113,10 +1117,20 @@ async fn the_top_administrator_edits_the_holidays() {
         let token = env.api("quantri.ubnd").await;
         let admin = env.page("quantri.ubnd").await;
         let page = env.send(Call::get("/admin").page(&admin)).await;
+        let html = page.text();
         assert!(
-            page.text().contains("02/09/2026"),
+            html.contains("02/09/2026"),
             "the seeded calendar, Vietnamese dates"
         );
+        // In the page's body, not in its <title> (where a browser shows no form).
+        let title = html
+            .split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+            .map(|(t, _)| t.to_owned())
+            .unwrap_or_default();
+        assert!(!title.contains('<'), "the title is text only: {title}");
+        let body = html.split_once("<body").map(|(_, b)| b).unwrap_or_default();
+        assert!(body.contains("id=\"holidays\"") && body.contains("02/09/2026"));
         let set = |s: &crate::support::PageSession, day: &str, name: &str| {
             Call::post("/admin/holidays").page(s).form(&[
                 ("csrf", s.csrf.as_str()),
@@ -1218,6 +1232,80 @@ async fn the_viewer_shows_a_pdf_of_a_visible_document_only() {
             .get(&format!("/static/pdfjs-{version}/pdf.sandbox.min.mjs"))
             .await;
         assert_eq!(other_file.status, StatusCode::NOT_FOUND);
+        env
+    })
+    .await;
+}
+
+async fn my_work_page(env: &Env, s: &crate::support::PageSession) -> String {
+    env.send(Call::get("/my-work").page(s)).await.text()
+}
+
+/// "Việc của tôi": each person finds what waits for them — the officer their drafts, the
+/// leader what was submitted for their signature (once it is), the clerk what waits to be
+/// issued; a part a role can never have is not shown; another agency's work never appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_work_shows_each_person_what_waits_for_them() {
+    each_env(|env| async move {
+        let officer = env.page("chuyenvien.vp").await;
+        let leader = env.page("lanhdao.ubnd").await;
+        let clerk = env.page("vanthu.ubnd").await;
+        let other = env.page("vanthu.snv").await;
+        let token = env.api("chuyenvien.vp").await;
+        let form = Multipart::new()
+            .text("csrf", &officer.csrf)
+            .text("doc_type", "cong-van")
+            .text("subject", "Công văn chờ lãnh đạo ký trong việc của tôi")
+            .file("file", "cv.pdf", &pdf("my-work"));
+        let r = env
+            .send(Call::post("/outgoing").page(&officer).multipart(&form))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let id = r.location().trim_start_matches("/documents/").to_owned();
+        let part = |html: &str, part: &str| -> String {
+            html.split_once(&format!("id=\"{part}\""))
+                .and_then(|(_, rest)| rest.split_once("</section>"))
+                .map(|(p, _)| p.to_owned())
+                .unwrap_or_default()
+        };
+        let subject = "Công văn chờ lãnh đạo ký trong việc của tôi";
+
+        let mine = my_work_page(&env, &officer).await;
+        assert!(
+            part(&mine, "my-drafts").contains(subject),
+            "the officer's draft"
+        );
+        assert!(!mine.contains("id=\"to-sign\""), "an officer signs nothing");
+        assert!(
+            !mine.contains("id=\"to-issue\""),
+            "an officer issues nothing"
+        );
+        assert!(
+            !part(&my_work_page(&env, &leader).await, "to-sign").contains(subject),
+            "not yet submitted"
+        );
+
+        let r = env
+            .send(Call::post(&format!("/api/v1/documents/{id}/submit")).bearer(&token))
+            .await;
+        assert!(r.status.is_success(), "{}", r.text());
+        let leader_page = my_work_page(&env, &leader).await;
+        assert!(
+            part(&leader_page, "to-sign").contains(subject),
+            "now it waits for the leader"
+        );
+        assert!(
+            !part(&my_work_page(&env, &officer).await, "my-drafts").contains(subject),
+            "no longer a draft"
+        );
+        assert!(
+            my_work_page(&env, &clerk).await.contains("id=\"to-issue\""),
+            "the clerk's part is there"
+        );
+        assert!(
+            !my_work_page(&env, &other).await.contains(subject),
+            "another agency sees none of it"
+        );
         env
     })
     .await;

@@ -1,0 +1,76 @@
+//! `GET /my-work` ("Việc của tôi", issue 13 §1): the first page after sign-in, with what
+//! waits for the person in each of their roles.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use signet_store::documents::Document;
+
+use super::{render, Layout};
+use crate::i18n::Tr;
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+/// One line: the document, what it is, and a note (deadline, date, role).
+pub struct WorkRow {
+    pub id: String,
+    pub subject: String,
+    pub note: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct MyWorkPage {
+    l: Layout,
+    to_sign: Vec<WorkRow>,
+    to_process: Vec<WorkRow>,
+    drafts: Vec<WorkRow>,
+    to_issue: Vec<WorkRow>,
+    /// Which parts the person's roles can have at all.
+    leader: bool,
+    clerk: bool,
+}
+
+fn row(d: &Document, note: String) -> WorkRow {
+    WorkRow {
+        id: d.id.to_string(),
+        subject: d.subject.clone(),
+        note,
+        overdue: false,
+    }
+}
+
+pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let v = &u.user.viewer;
+    let work = state.app.my_work(v).await.map_err(|e| u.fail(e))?;
+    let dated = |d: &Document| row(d, signet_app::clock::display_ms(d.updated_at_ms));
+    let to_process = work
+        .to_process
+        .items
+        .iter()
+        .map(|i| WorkRow {
+            overdue: i.deadline < work.to_process.today,
+            ..row(
+                &i.document,
+                format!(
+                    "{}: {} · {}",
+                    t.pick("Hạn", "Due"),
+                    i.deadline,
+                    super::incoming::role_label(t, i.role)
+                ),
+            )
+        })
+        .collect();
+    let page = MyWorkPage {
+        to_sign: work.to_sign.iter().map(dated).collect(),
+        to_process,
+        drafts: work.drafts.iter().map(dated).collect(),
+        to_issue: work.to_issue.iter().map(dated).collect(),
+        leader: v.has(signet_core::person::Role::Leader),
+        clerk: v.has(signet_core::person::Role::Clerk),
+        l: Layout::of(&state, &u, "my-work").await,
+    };
+    Ok(render(&page))
+}
