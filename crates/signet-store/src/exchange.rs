@@ -635,15 +635,7 @@ impl Store {
     ) -> Result<Arrived, StoreError> {
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, status.agency_id).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {INBOX_COLUMNS} FROM exchange_inbox WHERE agency_id = $1 AND id = $2"
-        ))
-        .bind(status.agency_id.as_str())
-        .bind(status.inbox_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let mut a = arrived(&row)?;
+        let mut a = arrived_in(&mut tx, status).await?;
         if !from.contains(&a.state.as_str()) {
             return Err(StoreError::Conflict(format!(
                 "the received document is {}, not {}",
@@ -685,15 +677,7 @@ impl Store {
     ) -> Result<(crate::documents::Document, Arrived), StoreError> {
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, status.agency_id).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {INBOX_COLUMNS} FROM exchange_inbox WHERE agency_id = $1 AND id = $2"
-        ))
-        .bind(status.agency_id.as_str())
-        .bind(status.inbox_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let mut a = arrived(&row)?;
+        let mut a = arrived_in(&mut tx, status).await?;
         if a.state != "arrived" {
             return Err(StoreError::Conflict(format!(
                 "the received document is {}, not arrived",
@@ -1066,4 +1050,17 @@ impl Store {
         .await?;
         rows.iter().map(hub_item).collect()
     }
+}
+
+/// The received packet a status answers, read inside the transaction that answers it.
+async fn arrived_in(tx: &mut Tx, status: &NewStatus<'_>) -> Result<Arrived, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {INBOX_COLUMNS} FROM exchange_inbox WHERE agency_id = $1 AND id = $2"
+    ))
+    .bind(status.agency_id.as_str())
+    .bind(status.inbox_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    arrived(&row)
 }
