@@ -5,7 +5,7 @@ use crate::object::{Dictionary, ObjRef, Object, Stream};
 use crate::writer::write_table;
 use crate::xref::XrefEntry;
 use crate::{PdfError, Result};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// A new document built object by object; `finish` writes header, objects, xref table and
 /// trailer.
@@ -144,19 +144,12 @@ pub fn rewrite(doc: &Document) -> Result<Vec<u8>> {
         ));
     }
     let (root, _) = doc.catalog()?;
+    let objects = readable_objects(doc, root);
+    let kept: HashSet<ObjRef> = objects.iter().map(|(r, _)| *r).collect();
     let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut entries = BTreeMap::new();
-    for r in doc.live_refs_at(doc.last_revision()) {
-        // Unreadable objects are dropped: references to them read as null, per ISO 32000.
-        let Ok(Some(obj)) = doc.get(r) else { continue };
-        // Cross-reference and object streams are containers; their objects are written one
-        // by one. (Only streams: a dictionary that merely claims such a /Type is kept.)
-        let container = obj.as_stream().is_some_and(|s| {
-            s.dict.name_is(b"Type", b"XRef") || s.dict.name_is(b"Type", b"ObjStm")
-        });
-        if container && r != root {
-            continue;
-        }
+    for (r, mut obj) in objects {
+        null_dangling(&mut obj, &kept);
         entries.insert(
             r.num,
             XrefEntry::InUse {
@@ -186,4 +179,35 @@ pub fn rewrite(doc: &Document) -> Result<Vec<u8>> {
     }
     write_table(&mut out, &entries, &trailer);
     Ok(out)
+}
+
+/// The objects a rewrite keeps: every readable one of the newest revision except the
+/// containers (cross-reference and object streams, whose objects are written one by one;
+/// only streams: a dictionary that merely claims such a `/Type` is kept).
+fn readable_objects(doc: &Document, root: ObjRef) -> Vec<(ObjRef, Object)> {
+    doc.live_refs_at(doc.last_revision())
+        .into_iter()
+        // Unreadable objects are dropped: references to them read as null, per ISO 32000.
+        .filter_map(|r| Some((r, doc.get(r).ok().flatten()?)))
+        .filter(|(r, obj)| {
+            let container = obj.as_stream().is_some_and(|s| {
+                s.dict.name_is(b"Type", b"XRef") || s.dict.name_is(b"Type", b"ObjStm")
+            });
+            !container || *r == root
+        })
+        .collect()
+}
+
+/// Writes out as `null` every reference to an object the rewrite does not keep. They read
+/// as null already; left as references, a later update that allocates the same number (its
+/// `/Size` no longer covers a dropped object) would silently give them a meaning, e.g. make
+/// a new signature field the kid of an old one.
+fn null_dangling(obj: &mut Object, kept: &HashSet<ObjRef>) {
+    match obj {
+        Object::Reference(r) if !kept.contains(r) => *obj = Object::Null,
+        Object::Array(items) => items.iter_mut().for_each(|o| null_dangling(o, kept)),
+        Object::Dictionary(d) => d.values_mut().for_each(|o| null_dangling(o, kept)),
+        Object::Stream(s) => s.dict.values_mut().for_each(|o| null_dangling(o, kept)),
+        _ => {}
+    }
 }

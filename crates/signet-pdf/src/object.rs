@@ -216,6 +216,9 @@ impl Dictionary {
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Object)> {
         self.entries.iter().map(|(k, v)| (k.as_slice(), v))
     }
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Object> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
     /// `/Type` (or another key) compared with a name.
     pub fn name_is(&self, key: &[u8], name: &[u8]) -> bool {
         self.get(key).and_then(Object::as_name) == Some(name)
