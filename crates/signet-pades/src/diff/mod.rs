@@ -28,6 +28,11 @@
 //!   difference, see docs/CORPUS-AGREEMENT.md), and fields a
 //!   `/FieldMDP` reference locks may not change ([`Locks`]).
 //!
+//! - a tagged PDF's structure tree may tag new signature widgets (a `/Form` element per widget
+//!   and the parent tree entries for it), at the form-filling level; pyHanko's default policy
+//!   has no such rule: a deliberate difference, see `structure_rules` and
+//!   docs/CORPUS-AGREEMENT.md.
+//!
 //! Like pyHanko's default policy, nothing is ever cleared at the `Annotations` level: adding a
 //! comment or any other non-widget annotation after signing is `Other`.
 //!
@@ -39,6 +44,7 @@ mod document_rules;
 mod form_rules;
 mod locks;
 mod review;
+mod structure_rules;
 mod usage;
 mod verdict;
 mod view;

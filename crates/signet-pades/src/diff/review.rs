@@ -11,6 +11,7 @@ use super::commons::same;
 use super::document_rules::{catalog_rule, dss_rule, info_rule, metadata_rule, stream_rules};
 use super::form_rules::form_rule;
 use super::locks::Locks;
+use super::structure_rules::structure_rule;
 use super::usage::Usage;
 use super::verdict::{fail, Suspicious, R};
 use super::view::{section_size, View};
@@ -82,6 +83,7 @@ pub(super) fn review(
     dss_rule(&mut cx)?;
     metadata_rule(&mut cx)?;
     form_rule(&mut cx)?;
+    structure_rule(&mut cx)?;
 
     for a in cx.out {
         if let (Some((name, false)), Some(lock)) = (&a.field, &locks.fields) {
