@@ -147,6 +147,12 @@ pub enum Invalid {
     /// A file the signature verifier could not read.
     #[error("{detail}")]
     NotVerifiable { detail: String },
+    /// An encrypted PDF with a user password, verified without one.
+    #[error("the PDF is encrypted: give its password to verify it")]
+    PdfPasswordRequired,
+    /// An encrypted PDF that the password given does not open.
+    #[error("the password given does not open this encrypted PDF")]
+    PdfWrongPassword,
     #[error("the server is shutting down")]
     ShuttingDown,
     /// The password could not be hashed (random source, parameters).
@@ -266,6 +272,8 @@ impl Invalid {
             Self::CsrTooLarge { .. } => "csr_too_large",
             Self::Certificate { .. } => "certificate",
             Self::NotVerifiable { .. } => "not_verifiable",
+            Self::PdfPasswordRequired => "pdf_password_required",
+            Self::PdfWrongPassword => "pdf_wrong_password",
             Self::ShuttingDown => "shutting_down",
             Self::Hashing { .. } => "hashing",
             Self::UnknownAgency { .. } => "unknown_agency",

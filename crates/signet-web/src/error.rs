@@ -242,6 +242,8 @@ mod tests {
             Invalid::CsrTooLarge { max: 1 },
             Invalid::Certificate { detail: s() },
             Invalid::NotVerifiable { detail: s() },
+            Invalid::PdfPasswordRequired,
+            Invalid::PdfWrongPassword,
             Invalid::ShuttingDown,
             Invalid::Hashing { detail: s() },
             Invalid::UnknownAgency { code: s() },
@@ -312,6 +314,8 @@ mod tests {
                 | Invalid::CsrTooLarge { .. }
                 | Invalid::Certificate { .. }
                 | Invalid::NotVerifiable { .. }
+                | Invalid::PdfPasswordRequired
+                | Invalid::PdfWrongPassword
                 | Invalid::ShuttingDown
                 | Invalid::Hashing { .. }
                 | Invalid::UnknownAgency { .. }
