@@ -391,6 +391,8 @@ impl Invalid {
             | Self::HolderDisabled
             | Self::HolderUnknown
             | Self::ShuttingDown
+            | Self::PdfPasswordRequired
+            | Self::PdfWrongPassword
             | Self::NoAgencies
             | Self::KeyLabelEmpty
             | Self::EmptyPassword
