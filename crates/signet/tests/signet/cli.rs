@@ -471,3 +471,36 @@ async fn statistics_recount_agrees_with_the_demo_and_reports_a_tampered_counter(
     let (code, out) = recount(&data, Some("2026-13"));
     assert_ne!(code, 0, "{out}");
 }
+
+/// `signet verify` on an encrypted PDF (issue 11 §1): without its user password, exit 3 with a
+/// message asking for it; a wrong one is named as such; with `--password` the file is read
+/// (no signature in it: exit 2) and the report says it was encrypted.
+#[test]
+fn verify_takes_the_password_of_an_encrypted_pdf() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../signet-pdf/tests/regressions/encrypted-r6-aes-256-user-fuzz.pdf"
+    );
+    let run = |extra: &[&str]| {
+        let o = Command::new(BIN)
+            .args(["verify", "--offline", "--trust-lists", "none", file])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.code(), text)
+    };
+    let (code, text) = run(&[]);
+    assert_eq!(code, Some(3), "{text}");
+    assert!(text.contains("needs a password"), "{text}");
+    let (code, text) = run(&["--password", "wrong"]);
+    assert_eq!(code, Some(3), "{text}");
+    assert!(text.contains("password given does not open"), "{text}");
+    let (code, text) = run(&["--password", "fuzz"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("The file is encrypted (AES-256, revision 6)"), "{text}");
+}
