@@ -153,6 +153,10 @@ pub enum Invalid {
     /// An encrypted PDF that the password given does not open.
     #[error("the password given does not open this encrypted PDF")]
     PdfWrongPassword,
+    /// An encrypted PDF to sign: refused (signing would write into a file whose owner
+    /// protected it; docs/VERIFY-REPORT.md, "Encrypted PDFs").
+    #[error("the PDF is encrypted: Signet verifies encrypted PDFs but does not sign them; sign an unencrypted copy")]
+    PdfEncrypted,
     #[error("the server is shutting down")]
     ShuttingDown,
     /// The password could not be hashed (random source, parameters).
@@ -274,6 +278,7 @@ impl Invalid {
             Self::NotVerifiable { .. } => "not_verifiable",
             Self::PdfPasswordRequired => "pdf_password_required",
             Self::PdfWrongPassword => "pdf_wrong_password",
+            Self::PdfEncrypted => "pdf_encrypted",
             Self::ShuttingDown => "shutting_down",
             Self::Hashing { .. } => "hashing",
             Self::UnknownAgency { .. } => "unknown_agency",
@@ -393,6 +398,7 @@ impl Invalid {
             | Self::ShuttingDown
             | Self::PdfPasswordRequired
             | Self::PdfWrongPassword
+            | Self::PdfEncrypted
             | Self::NoAgencies
             | Self::KeyLabelEmpty
             | Self::EmptyPassword

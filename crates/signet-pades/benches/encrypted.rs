@@ -62,9 +62,14 @@ fn main() {
         for (name, b) in [("plain", &plain), ("aes256", &aes)] {
             let r = signet_pades::verify(b, &opts).unwrap().report;
             assert!(
-                r.signatures.iter().all(|s| s.indication == Indication::TotalPassed),
+                r.signatures
+                    .iter()
+                    .all(|s| s.indication == Indication::TotalPassed),
                 "{name}-{sigs}: {:?}",
-                r.signatures.iter().map(|s| (&s.field, s.indication)).collect::<Vec<_>>()
+                r.signatures
+                    .iter()
+                    .map(|s| (&s.field, s.indication))
+                    .collect::<Vec<_>>()
             );
         }
         let p = median_ms(n, || {

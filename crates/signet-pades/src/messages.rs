@@ -14,9 +14,17 @@ pub fn recovered() -> Message {
 
 pub fn encrypted(e: &signet_pdf::Encryption) -> Message {
     let (how_vi, how_en) = match e.opened {
-        signet_pdf::Opened::WithoutPassword => ("mở không cần mật khẩu", "opened without a password"),
-        signet_pdf::Opened::UserPassword => ("mở bằng mật khẩu người dùng", "opened with the user password"),
-        signet_pdf::Opened::OwnerPassword => ("mở bằng mật khẩu chủ sở hữu", "opened with the owner password"),
+        signet_pdf::Opened::WithoutPassword => {
+            ("mở không cần mật khẩu", "opened without a password")
+        }
+        signet_pdf::Opened::UserPassword => (
+            "mở bằng mật khẩu người dùng",
+            "opened with the user password",
+        ),
+        signet_pdf::Opened::OwnerPassword => (
+            "mở bằng mật khẩu chủ sở hữu",
+            "opened with the owner password",
+        ),
     };
     Message::new(
         format!(

@@ -164,7 +164,10 @@ fn methods(enc: &Dictionary, v: i64) -> Result<Methods> {
                 }
             }
             let pick = |key: &[u8]| -> Result<Method> {
-                let name = enc.get(key).and_then(Object::as_name).unwrap_or(b"Identity");
+                let name = enc
+                    .get(key)
+                    .and_then(Object::as_name)
+                    .unwrap_or(b"Identity");
                 if name == b"Identity" {
                     return Ok(Method::Identity);
                 }
@@ -261,8 +264,16 @@ fn params<'a>(enc: &'a Dictionary, v: i64, id0: &'a [u8], streams: Method) -> Re
         key_len,
         o: string_entry(enc, "O", hash_len)?,
         u: string_entry(enc, "U", hash_len)?,
-        oe: if key_len_min > 0 { string_entry(enc, "OE", 32)? } else { &[] },
-        ue: if key_len_min > 0 { string_entry(enc, "UE", 32)? } else { &[] },
+        oe: if key_len_min > 0 {
+            string_entry(enc, "OE", 32)?
+        } else {
+            &[]
+        },
+        ue: if key_len_min > 0 {
+            string_entry(enc, "UE", 32)?
+        } else {
+            &[]
+        },
         // Written signed or unsigned: the low 32 bits either way.
         p: (p as u32).to_le_bytes(),
         id0,
@@ -468,7 +479,10 @@ fn aes_cbc(key: &[u8], data: &[u8]) -> Vec<u8> {
     }
     if let Some(&n) = buf.last() {
         let n = usize::from(n);
-        if (1..=16).contains(&n) && n <= buf.len() && buf[buf.len() - n..].iter().all(|&b| usize::from(b) == n) {
+        if (1..=16).contains(&n)
+            && n <= buf.len()
+            && buf[buf.len() - n..].iter().all(|&b| usize::from(b) == n)
+        {
             buf.truncate(buf.len() - n);
         }
     }
@@ -635,7 +649,9 @@ mod tests {
             .with(
                 b"DecodeParms",
                 Object::Array(vec![
-                    Dictionary::new().with(b"Name", Object::name("StdCF")).into(),
+                    Dictionary::new()
+                        .with(b"Name", Object::name("StdCF"))
+                        .into(),
                     Object::Null,
                 ]),
             );

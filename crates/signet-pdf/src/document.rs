@@ -1,10 +1,10 @@
 //! A parsed PDF: its revisions (oldest first) and object access as of any revision.
 
+use crate::crypt::{self, Decryptor, Encryption};
 use crate::object::{Dictionary, ObjRef, Object};
 pub use crate::parser::MAX_DEPTH;
 use crate::parser::{self, Indirect};
 pub use crate::revision::Revision;
-use crate::crypt::{self, Decryptor, Encryption};
 use crate::{chain, objstm, recover};
 
 pub use crate::xref::{XrefEntry, XrefKind};
@@ -107,11 +107,7 @@ impl Document {
         let own = entry.as_ref();
         let dict = match self.resolve(&entry) {
             Ok(Object::Dictionary(d)) => d,
-            _ => {
-                return Err(PdfError::Encryption(
-                    "/Encrypt is not a dictionary".into(),
-                ))
-            }
+            _ => return Err(PdfError::Encryption("/Encrypt is not a dictionary".into())),
         };
         let id0 = match self.trailer().get(b"ID").and_then(Object::as_array) {
             Some([first, ..]) => first.as_str_bytes().unwrap_or(&[]).to_vec(),

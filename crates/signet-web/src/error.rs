@@ -244,6 +244,7 @@ mod tests {
             Invalid::NotVerifiable { detail: s() },
             Invalid::PdfPasswordRequired,
             Invalid::PdfWrongPassword,
+            Invalid::PdfEncrypted,
             Invalid::ShuttingDown,
             Invalid::Hashing { detail: s() },
             Invalid::UnknownAgency { code: s() },
@@ -316,6 +317,7 @@ mod tests {
                 | Invalid::NotVerifiable { .. }
                 | Invalid::PdfPasswordRequired
                 | Invalid::PdfWrongPassword
+                | Invalid::PdfEncrypted
                 | Invalid::ShuttingDown
                 | Invalid::Hashing { .. }
                 | Invalid::UnknownAgency { .. }

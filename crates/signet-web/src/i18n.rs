@@ -547,6 +547,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The password given does not open this encrypted PDF.",
     ),
     (
+        "err_invalid_pdf_encrypted",
+        "Tệp PDF được mã hoá: Signet kiểm tra được nhưng không ký vào tệp được mã hoá. Hãy ký bản không mã hoá của văn bản.",
+        "The PDF is encrypted: Signet verifies encrypted PDFs but does not sign them. Sign an unencrypted copy of the document.",
+    ),
+    (
         "err_invalid_shutting_down",
         "Hệ thống đang dừng. Vui lòng thử lại sau.",
         "The server is shutting down. Please try again later.",

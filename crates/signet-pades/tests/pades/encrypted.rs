@@ -21,13 +21,41 @@ struct Case {
 const OWNER: &str = "owner-secret";
 
 const CASES: &[Case] = &[
-    Case { name: "r2-rc4-40", qpdf: &["40"], user: "" },
-    Case { name: "r3-rc4-128", qpdf: &["128", "--use-aes=n"], user: "" },
-    Case { name: "r4-aes-128", qpdf: &["128", "--use-aes=y"], user: "" },
-    Case { name: "r6-aes-256", qpdf: &["256"], user: "" },
-    Case { name: "r3-rc4-128-user", qpdf: &["128", "--use-aes=n"], user: "café-12" },
-    Case { name: "r4-aes-128-user", qpdf: &["128", "--use-aes=y"], user: "user-pw" },
-    Case { name: "r6-aes-256-user", qpdf: &["256"], user: "mật-khẩu" },
+    Case {
+        name: "r2-rc4-40",
+        qpdf: &["40"],
+        user: "",
+    },
+    Case {
+        name: "r3-rc4-128",
+        qpdf: &["128", "--use-aes=n"],
+        user: "",
+    },
+    Case {
+        name: "r4-aes-128",
+        qpdf: &["128", "--use-aes=y"],
+        user: "",
+    },
+    Case {
+        name: "r6-aes-256",
+        qpdf: &["256"],
+        user: "",
+    },
+    Case {
+        name: "r3-rc4-128-user",
+        qpdf: &["128", "--use-aes=n"],
+        user: "café-12",
+    },
+    Case {
+        name: "r4-aes-128-user",
+        qpdf: &["128", "--use-aes=y"],
+        user: "user-pw",
+    },
+    Case {
+        name: "r6-aes-256-user",
+        qpdf: &["256"],
+        user: "mật-khẩu",
+    },
 ];
 
 struct Tools {
@@ -57,8 +85,19 @@ fn setup() -> TempDir {
     signet_testkit::openssl_ok(
         d,
         &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out",
-            "cert.pem", "-days", "3650", "-subj", "/CN=Nguyen Van An/O=Signet test",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=Nguyen Van An/O=Signet test",
         ],
     );
     let plain = signet_pdf::one_page_pdf(
@@ -83,20 +122,38 @@ fn hanko_sign(t: &Tools, d: &Path, input: &str, output: &str, field: &str) {
     run_ok(
         d,
         &t.python,
-        &[&script(), "sign", input, output, "key.pem", "cert.pem", field, OWNER, "--visible"],
+        &[
+            &script(),
+            "sign",
+            input,
+            output,
+            "key.pem",
+            "cert.pem",
+            field,
+            OWNER,
+            "--visible",
+        ],
     );
 }
 
 /// pyHanko's verdicts, one JSON object per signature.
 fn hanko_validate(t: &Tools, d: &Path, file: &str, password: &str) -> Vec<Value> {
-    let out = run_ok(d, &t.python, &[&script(), "validate", file, password, "cert.pem"]);
+    let out = run_ok(
+        d,
+        &t.python,
+        &[&script(), "validate", file, password, "cert.pem"],
+    );
     out.lines()
         .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
 
-fn signet_verify(d: &Path, file: &str, password: Option<&str>) -> Result<Report, signet_pades::Unreadable> {
+fn signet_verify(
+    d: &Path,
+    file: &str,
+    password: Option<&str>,
+) -> Result<Report, signet_pades::Unreadable> {
     let bytes = std::fs::read(d.join(file)).unwrap();
     let mut anchors = TrustAnchors::new();
     anchors
@@ -139,7 +196,11 @@ fn assert_agree(t: &Tools, d: &Path, case: &Case, file: &str, twin: &[Value]) ->
     let password = (!case.user.is_empty()).then_some(case.user);
     let ours = signet_verify(d, file, password).unwrap_or_else(|e| panic!("{file}: {e}"));
     let theirs = hanko_validate(t, d, file, case.user);
-    assert_eq!(ours.signatures.len(), theirs.len(), "{file}: signature count");
+    assert_eq!(
+        ours.signatures.len(),
+        theirs.len(),
+        "{file}: signature count"
+    );
     for h in &theirs {
         let field = h["field"].as_str().unwrap();
         let s = ours
@@ -148,8 +209,16 @@ fn assert_agree(t: &Tools, d: &Path, case: &Case, file: &str, twin: &[Value]) ->
             .find(|s| s.field == field)
             .unwrap_or_else(|| panic!("{file}: no signature {field} in our report"));
         let intact = s.integrity == Integrity::Intact;
-        assert_eq!(intact, h["intact"].as_bool().unwrap(), "{file} [{field}] integrity");
-        assert_eq!(coverage_name(s.coverage), h["coverage"], "{file} [{field}] coverage");
+        assert_eq!(
+            intact,
+            h["intact"].as_bool().unwrap(),
+            "{file} [{field}] integrity"
+        );
+        assert_eq!(
+            coverage_name(s.coverage),
+            h["coverage"],
+            "{file} [{field}] coverage"
+        );
         if intact {
             let ours = modifications_name(s.modifications);
             let twin = twin.iter().find(|x| x["field"] == field);
@@ -165,7 +234,9 @@ fn assert_agree(t: &Tools, d: &Path, case: &Case, file: &str, twin: &[Value]) ->
         }
     }
     assert!(
-        ours.messages.iter().any(|m| m.en.contains("The file is encrypted")),
+        ours.messages
+            .iter()
+            .any(|m| m.en.contains("The file is encrypted")),
         "{file}: the report says the file is encrypted: {:?}",
         ours.messages
     );
@@ -250,9 +321,17 @@ fn a_user_password_is_asked_for_and_checked() {
     // The owner password opens it too, and the report says which one did.
     let r = signet_verify(d, signed, Some(OWNER)).unwrap();
     assert_eq!(r.signatures[0].integrity, Integrity::Intact);
-    assert!(r.messages.iter().any(|m| m.en.contains("owner password")), "{:?}", r.messages);
+    assert!(
+        r.messages.iter().any(|m| m.en.contains("owner password")),
+        "{:?}",
+        r.messages
+    );
     let r = signet_verify(d, signed, Some(case.user)).unwrap();
-    assert!(r.messages.iter().any(|m| m.en.contains("user password")), "{:?}", r.messages);
+    assert!(
+        r.messages.iter().any(|m| m.en.contains("user password")),
+        "{:?}",
+        r.messages
+    );
     // Files protected by an owner password only open without one, even when a wrong one is
     // typed (the empty user password is tried last).
     let owner_only = encrypt(&t, d, &CASES[3]);

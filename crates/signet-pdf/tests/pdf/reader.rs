@@ -407,7 +407,11 @@ fn qpdf_encrypted_files_of_every_revision_decrypt() {
     ] {
         let doc = Document::parse(&regression(name)).unwrap();
         let e = doc.encryption().unwrap();
-        assert_eq!((e.cipher.as_str(), e.revision), (cipher, revision), "{name}");
+        assert_eq!(
+            (e.cipher.as_str(), e.revision),
+            (cipher, revision),
+            "{name}"
+        );
         assert_eq!(e.opened, Opened::WithoutPassword);
         let text = page_text(&doc);
         assert!(
@@ -428,7 +432,10 @@ fn qpdf_encrypted_files_of_every_revision_decrypt() {
         "encrypted-r6-aes-256-user-fuzz.pdf",
     ] {
         let bytes = regression(name);
-        assert_eq!(Document::parse(&bytes).unwrap_err(), PdfError::PasswordRequired);
+        assert_eq!(
+            Document::parse(&bytes).unwrap_err(),
+            PdfError::PasswordRequired
+        );
         assert_eq!(
             Document::parse_with_password(&bytes, "nope").unwrap_err(),
             PdfError::WrongPassword

@@ -432,7 +432,11 @@ async fn an_encrypted_pdf_is_verified_with_its_password() {
                 .send(Call::post("/verify").multipart(&form(Some("fuzz"))))
                 .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-            assert!(r.text().contains("Tệp được mã hoá (AES-256"), "{}", r.text());
+            assert!(
+                r.text().contains("Tệp được mã hoá (AES-256"),
+                "{}",
+                r.text()
+            );
 
             let r = env
                 .send(Call::post("/api/v1/verify").raw("application/pdf", locked.clone()))
