@@ -147,6 +147,16 @@ pub enum Invalid {
     /// A file the signature verifier could not read.
     #[error("{detail}")]
     NotVerifiable { detail: String },
+    /// An encrypted PDF with a user password, verified without one.
+    #[error("the PDF is encrypted: give its password to verify it")]
+    PdfPasswordRequired,
+    /// An encrypted PDF that the password given does not open.
+    #[error("the password given does not open this encrypted PDF")]
+    PdfWrongPassword,
+    /// An encrypted PDF to sign: refused (signing would write into a file whose owner
+    /// protected it; docs/VERIFY-REPORT.md, "Encrypted PDFs").
+    #[error("the PDF is encrypted: Signet verifies encrypted PDFs but does not sign them; sign an unencrypted copy")]
+    PdfEncrypted,
     #[error("the server is shutting down")]
     ShuttingDown,
     /// The password could not be hashed (random source, parameters).
@@ -266,6 +276,9 @@ impl Invalid {
             Self::CsrTooLarge { .. } => "csr_too_large",
             Self::Certificate { .. } => "certificate",
             Self::NotVerifiable { .. } => "not_verifiable",
+            Self::PdfPasswordRequired => "pdf_password_required",
+            Self::PdfWrongPassword => "pdf_wrong_password",
+            Self::PdfEncrypted => "pdf_encrypted",
             Self::ShuttingDown => "shutting_down",
             Self::Hashing { .. } => "hashing",
             Self::UnknownAgency { .. } => "unknown_agency",
@@ -383,6 +396,9 @@ impl Invalid {
             | Self::HolderDisabled
             | Self::HolderUnknown
             | Self::ShuttingDown
+            | Self::PdfPasswordRequired
+            | Self::PdfWrongPassword
+            | Self::PdfEncrypted
             | Self::NoAgencies
             | Self::KeyLabelEmpty
             | Self::EmptyPassword

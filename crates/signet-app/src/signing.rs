@@ -128,6 +128,9 @@ pub fn plan(
     let now = now.to_offset(VIETNAM);
     let doc =
         signet_pdf::Document::parse(&pdf).map_err(|e| invalid(format!("{UNREADABLE}: {e}")))?;
+    if doc.encryption().is_some() {
+        return Err(AppError::Invalid(Invalid::PdfEncrypted));
+    }
     let agency = req
         .agency
         .clone()

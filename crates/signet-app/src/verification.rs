@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use signet_pades::{Options, Report};
+use signet_pades::{Options, Password, Report};
 use signet_pki::validation::{RevocationPolicy, TrustAnchors};
 use tokio::sync::Semaphore;
 
@@ -139,15 +139,25 @@ impl Verifier {
         bytes: &[u8],
         at: time::OffsetDateTime,
     ) -> Result<Report, signet_pades::Unreadable> {
-        let first = self.first_pass(bytes, at)?;
+        self.verify_with_password(bytes, at, None)
+    }
+
+    /// [`Verifier::verify`] of an encrypted file with its user or owner password.
+    pub fn verify_with_password(
+        &self,
+        bytes: &[u8],
+        at: time::OffsetDateTime,
+        password: Option<Password>,
+    ) -> Result<Report, signet_pades::Unreadable> {
+        let first = self.first_pass(bytes, at, password.clone())?;
         if first.needs.is_empty() || self.fetcher.is_none() {
             return Ok(first.report);
         }
         let fetched = self.fetch(&first.needs, at);
-        self.second_pass(bytes, at, fetched)
+        self.second_pass(bytes, at, fetched, password)
     }
 
-    fn options(&self, at: time::OffsetDateTime) -> Options {
+    fn options(&self, at: time::OffsetDateTime, password: Option<Password>) -> Options {
         let anchors = self
             .current
             .read()
@@ -156,6 +166,7 @@ impl Verifier {
             .clone();
         let mut opts = Options::new(anchors, at);
         opts.revocation = RevocationPolicy::Require;
+        opts.password = password;
         opts
     }
 
@@ -163,8 +174,9 @@ impl Verifier {
         &self,
         bytes: &[u8],
         at: time::OffsetDateTime,
+        password: Option<Password>,
     ) -> Result<FirstPass, signet_pades::Unreadable> {
-        let first = signet_pades::verify(bytes, &self.options(at))?;
+        let first = signet_pades::verify(bytes, &self.options(at, password))?;
         Ok(FirstPass {
             report: first.report,
             needs: first.needs,
@@ -194,8 +206,9 @@ impl Verifier {
         bytes: &[u8],
         at: time::OffsetDateTime,
         fetched: signet_net::Fetched,
+        password: Option<Password>,
     ) -> Result<Report, signet_pades::Unreadable> {
-        let mut opts = self.options(at);
+        let mut opts = self.options(at, password);
         opts.fetched.crls = fetched.crls;
         opts.fetched.ocsps = fetched.ocsp_responses;
         Ok(signet_pades::verify(bytes, &opts)?.report)
@@ -377,11 +390,19 @@ impl App {
     }
 
     /// Verifies a signed PDF for anyone, once admitted ([`App::admit_verification`]).
-    pub async fn verify_pdf(
+    pub async fn verify_pdf(&self, admitted: Admitted, bytes: Vec<u8>) -> Result<Report, AppError> {
+        self.verify_pdf_with_password(admitted, bytes, None).await
+    }
+
+    /// [`App::verify_pdf`] of an encrypted file with its user or owner password (an empty
+    /// one counts as none).
+    pub async fn verify_pdf_with_password(
         &self,
         _admitted: Admitted,
         bytes: Vec<u8>,
+        password: Option<String>,
     ) -> Result<Report, AppError> {
+        let password = password.filter(|p| !p.is_empty()).map(Password);
         if bytes.len() > MAX_BYTES {
             return Err(AppError::TooLarge {
                 limit: MAX_BYTES as u64,
@@ -395,8 +416,8 @@ impl App {
         let verifier = Arc::clone(&self.verifier);
         let first = {
             let _slot = self.verification_slot().await?;
-            let (v, b) = (Arc::clone(&verifier), Arc::clone(&bytes));
-            blocking(move || v.first_pass(&b, now)).await?
+            let (v, b, p) = (Arc::clone(&verifier), Arc::clone(&bytes), password.clone());
+            blocking(move || v.first_pass(&b, now, p)).await?
         };
         if first.needs.is_empty() || verifier.fetcher.is_none() {
             return Ok(first.report);
@@ -406,7 +427,7 @@ impl App {
             .await
             .map_err(|e| AppError::Ca(format!("revocation fetch task: {e}")))?;
         let _slot = self.verification_slot().await?;
-        blocking(move || verifier.second_pass(&bytes, now, fetched)).await
+        blocking(move || verifier.second_pass(&bytes, now, fetched, password)).await
     }
 
     async fn verification_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
@@ -486,8 +507,12 @@ async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| AppError::Ca(format!("verification task: {e}")))?
         .map_err(|e| {
-            AppError::Invalid(crate::Invalid::NotVerifiable {
-                detail: e.to_string(),
+            AppError::Invalid(match e.1 {
+                Some(signet_pades::Locked::PasswordRequired) => crate::Invalid::PdfPasswordRequired,
+                Some(signet_pades::Locked::WrongPassword) => crate::Invalid::PdfWrongPassword,
+                None => crate::Invalid::NotVerifiable {
+                    detail: e.to_string(),
+                },
             })
         })
 }

@@ -488,6 +488,9 @@ fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, AppError> {
             detail: format!("{}: {e}", signing::UNREADABLE),
         })
     })?;
+    if doc.encryption().is_some() {
+        return Err(AppError::Invalid(Invalid::PdfEncrypted));
+    }
     let pages = doc.pages().map_err(|e| mark_error(e.to_string()))?;
     Ok(pages
         .iter()

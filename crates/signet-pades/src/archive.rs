@@ -38,7 +38,7 @@ pub enum Renewal {
 /// Finds the last intact document timestamp of `pdf` and says whether it must be renewed
 /// because its TSA certificate expires before `horizon`.
 pub fn renewal_due(pdf: &[u8], horizon: OffsetDateTime) -> Result<Renewal, Unreadable> {
-    let doc = Document::parse(pdf).map_err(|e| Unreadable(e.to_string()))?;
+    let doc = Document::parse(pdf).map_err(Unreadable::from)?;
     let Some(last) = last_timestamp(&doc) else {
         return Ok(Renewal::NotArchived);
     };

@@ -23,4 +23,4 @@ pub use report::{
     Coverage, Indication, Integrity, Kind, Modifications, Report, SignatureReport, SubIndication,
 };
 pub use sign::{Level, Services, SignError};
-pub use verify::{verify, Options, Outcome, Unreadable};
+pub use verify::{verify, Locked, Options, Outcome, Password, Unreadable};

@@ -12,6 +12,32 @@ pub fn recovered() -> Message {
     )
 }
 
+pub fn encrypted(e: &signet_pdf::Encryption) -> Message {
+    let (how_vi, how_en) = match e.opened {
+        signet_pdf::Opened::WithoutPassword => {
+            ("mở không cần mật khẩu", "opened without a password")
+        }
+        signet_pdf::Opened::UserPassword => (
+            "mở bằng mật khẩu người dùng",
+            "opened with the user password",
+        ),
+        signet_pdf::Opened::OwnerPassword => (
+            "mở bằng mật khẩu chủ sở hữu",
+            "opened with the owner password",
+        ),
+    };
+    Message::new(
+        format!(
+            "Tệp được mã hoá ({}, bản {}), {how_vi}; chữ ký được kiểm tra trên các byte đã mã hoá như khi ký, nội dung được giải mã để so sánh các phiên bản.",
+            e.cipher, e.revision
+        ),
+        format!(
+            "The file is encrypted ({}, revision {}), {how_en}; signatures are checked on the encrypted bytes as signed, the content is decrypted to compare revisions.",
+            e.cipher, e.revision
+        ),
+    )
+}
+
 pub fn trailing_bytes(n: usize) -> Message {
     Message::new(
         format!("Có {n} byte ở cuối tệp không thuộc phiên bản nào của tài liệu và không được chữ ký nào bảo vệ."),

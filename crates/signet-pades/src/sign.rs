@@ -131,8 +131,15 @@ impl ObjectSink for Sink<'_, '_> {
 /// The document to append to. A file that could only be read leniently or had to be rebuilt
 /// (common with office-suite output) is rewritten cleanly first — appending to damaged bytes
 /// could read differently next time — which is only possible while nothing is signed yet.
+///
+/// An encrypted file is refused (`PdfError::Encrypted`): signing it would mean encrypting
+/// every new object and string with the file's key, which needs the owner's consent the owner
+/// password stands for; the clerk removes the encryption first (docs/VERIFY-REPORT.md).
 fn writable(pdf: &[u8]) -> Result<Document, SignError> {
     let doc = Document::parse(pdf)?;
+    if doc.encryption().is_some() {
+        return Err(signet_pdf::PdfError::Encrypted.into());
+    }
     if doc.lenient() || doc.recovered() {
         return Ok(Document::from_vec(signet_pdf::rewrite(&doc)?)?);
     }

@@ -34,6 +34,19 @@ pub struct Options {
     /// Revocation data and certificates the caller fetched.
     pub fetched: Dss,
     pub revocation: RevocationPolicy,
+    /// The password of an encrypted file (user or owner); without it only files whose user
+    /// password is empty open.
+    pub password: Option<Password>,
+}
+
+/// A password for an encrypted PDF, kept out of `Debug` output (reports and logs).
+#[derive(Clone, Default)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
 }
 
 impl Options {
@@ -43,6 +56,7 @@ impl Options {
             at,
             fetched: Dss::default(),
             revocation: RevocationPolicy::Require,
+            password: None,
         }
     }
 }
@@ -57,17 +71,42 @@ pub struct Outcome {
     pub used: Dss,
 }
 
-/// The file could not be read as a PDF at all (exit status 3 of `signet verify`).
+/// The file could not be read as a PDF at all (exit status 3 of `signet verify`); the second
+/// field says when a password is what is missing.
 #[derive(Debug, thiserror::Error)]
 #[error("not a readable PDF: {0}")]
-pub struct Unreadable(pub String);
+pub struct Unreadable(pub String, pub Option<Locked>);
 
-/// Verifies every filled signature field of `bytes`.
+/// An encrypted file that did not open for want of the right password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locked {
+    /// It has a user password and none was given.
+    PasswordRequired,
+    /// The password given is neither its user nor its owner password.
+    WrongPassword,
+}
+
+impl From<signet_pdf::PdfError> for Unreadable {
+    fn from(e: signet_pdf::PdfError) -> Self {
+        let locked = match e {
+            signet_pdf::PdfError::PasswordRequired => Some(Locked::PasswordRequired),
+            signet_pdf::PdfError::WrongPassword => Some(Locked::WrongPassword),
+            _ => None,
+        };
+        Unreadable(e.to_string(), locked)
+    }
+}
+
+/// Verifies every filled signature field of `bytes`. An encrypted file is opened with
+/// [`Options::password`] (or the empty user password): the signatures are checked on the
+/// bytes as written (the ByteRange covers ciphertext), the objects compared for the
+/// modification analysis are decrypted.
 pub fn verify(bytes: &[u8], opts: &Options) -> Result<Outcome, Unreadable> {
-    let doc = Document::parse(bytes).map_err(|e| Unreadable(e.to_string()))?;
-    let fields = doc
-        .acro_form_fields()
-        .map_err(|e| Unreadable(e.to_string()))?;
+    let doc = match &opts.password {
+        Some(p) => Document::parse_with_password(bytes, &p.0)?,
+        None => Document::parse(bytes)?,
+    };
+    let fields = doc.acro_form_fields()?;
     let ctx = FileContext::new(&doc);
     let mut needs = Vec::new();
     let mut used = Dss::default();
@@ -94,6 +133,9 @@ fn finish(doc: &Document, mut signatures: Vec<SignatureReport>) -> Report {
     let tail = doc.bytes().get(last_end..).unwrap_or(&[]);
     if tail.iter().any(|c| !c.is_ascii_whitespace() && *c != 0) {
         messages.push(messages::trailing_bytes(tail.len()));
+    }
+    if let Some(e) = doc.encryption() {
+        messages.push(messages::encrypted(e));
     }
     if recovered {
         messages.push(messages::recovered());

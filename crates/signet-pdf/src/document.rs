@@ -1,5 +1,6 @@
 //! A parsed PDF: its revisions (oldest first) and object access as of any revision.
 
+use crate::crypt::{self, Decryptor, Encryption};
 use crate::object::{Dictionary, ObjRef, Object};
 pub use crate::parser::MAX_DEPTH;
 use crate::parser::{self, Indirect};
@@ -24,12 +25,23 @@ pub struct Document {
     lenient: AtomicBool,
     objstms: Mutex<HashMap<u64, Arc<objstm::ObjStm>>>,
     scan: OnceLock<HashMap<u32, Vec<(u16, usize)>>>,
+    /// Set when the file is encrypted: objects are decrypted as they are loaded.
+    crypt: Option<Decryptor>,
 }
 
 impl Document {
-    /// Parses a whole file. Encrypted files give [`PdfError::Encrypted`].
+    /// Parses a whole file. An encrypted file opens when its user password is empty (an
+    /// owner password alone restricts what a viewer allows, not reading); otherwise it gives
+    /// [`PdfError::PasswordRequired`].
     pub fn parse(bytes: &[u8]) -> Result<Document> {
         Self::from_vec(bytes.to_vec())
+    }
+
+    /// Parses an encrypted file with `password`, tried as its user then its owner password
+    /// (and the empty user password when that fails: [`PdfError::WrongPassword`] only when
+    /// nothing opens it). For an unencrypted file the password is ignored.
+    pub fn parse_with_password(bytes: &[u8], password: &str) -> Result<Document> {
+        Self::open(bytes.to_vec(), Some(password))
     }
 
     /// Parses the file as it was when its first `end` bytes were the whole file (e.g. the end
@@ -40,6 +52,11 @@ impl Document {
 
     /// Parses, taking ownership of the bytes (no copy).
     pub fn from_vec(data: Vec<u8>) -> Result<Document> {
+        Self::open(data, None)
+    }
+
+    /// Parses, taking ownership of the bytes, with an optional password for encrypted files.
+    pub fn open(data: Vec<u8>, password: Option<&str>) -> Result<Document> {
         if !data.starts_with(b"%PDF-")
             && parser::find(&data[..data.len().min(1024)], b"%PDF-").is_none()
         {
@@ -54,6 +71,7 @@ impl Document {
             lenient: AtomicBool::new(false),
             objstms: Mutex::new(HashMap::new()),
             scan: OnceLock::new(),
+            crypt: None,
         };
         match chain::read_chain(&doc.data) {
             Ok((revs, shifted)) => {
@@ -62,10 +80,10 @@ impl Document {
             }
             Err(_) => doc.revisions = Vec::new(),
         }
-        // A chain is usable when the newest trailer leads to a readable catalog (an
-        // encrypted file cannot be checked and is reported as such below).
-        let encrypted = doc.trailer().contains(b"Encrypt");
-        if doc.revisions.is_empty() || (!encrypted && doc.catalog().is_err()) {
+        // An encryption that cannot be opened is the answer, not a reason to rebuild.
+        doc.open_encryption(password)?;
+        // A chain is usable when the newest trailer leads to a readable catalog.
+        if doc.revisions.is_empty() || doc.catalog().is_err() {
             doc.revisions = vec![recover::rebuild(&doc.data)?];
             doc.recovered = true;
             doc.lenient.store(false, Ordering::Relaxed);
@@ -73,11 +91,40 @@ impl Document {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clear();
-        }
-        if doc.trailer().contains(b"Encrypt") {
-            return Err(PdfError::Encrypted);
+            if doc.crypt.is_none() {
+                doc.open_encryption(password)?;
+            }
         }
         Ok(doc)
+    }
+
+    /// Reads the newest trailer's `/Encrypt` with the raw (not yet decrypting) reader and
+    /// installs the decryptor.
+    fn open_encryption(&mut self, password: Option<&str>) -> Result<()> {
+        let Some(entry) = self.trailer().get(b"Encrypt").cloned() else {
+            return Ok(());
+        };
+        let own = entry.as_ref();
+        let dict = match self.resolve(&entry) {
+            Ok(Object::Dictionary(d)) => d,
+            _ => return Err(PdfError::Encryption("/Encrypt is not a dictionary".into())),
+        };
+        let id0 = match self.trailer().get(b"ID").and_then(Object::as_array) {
+            Some([first, ..]) => first.as_str_bytes().unwrap_or(&[]).to_vec(),
+            _ => Vec::new(),
+        };
+        self.crypt = Some(crypt::open(&dict, own, &id0, password)?);
+        // Object streams read before the key was known were read raw.
+        self.objstms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        Ok(())
+    }
+
+    /// How the file is encrypted and how it was opened (`None`: not encrypted).
+    pub fn encryption(&self) -> Option<&Encryption> {
+        self.crypt.as_ref().map(|c| &c.info)
     }
 
     /// The file bytes.
@@ -248,12 +295,27 @@ impl Document {
                 .and_then(|o| o.as_i64())
         };
         let at = usize::try_from(offset).unwrap_or(usize::MAX);
-        match parser::parse_indirect(&self.data, at, &lengths) {
+        let object = self.load_raw(rev, r, at, &lengths)?;
+        Ok(match &self.crypt {
+            Some(c) => c.decrypt_object(r, object),
+            None => object,
+        })
+    }
+
+    /// The object at `at` as written (still encrypted in an encrypted file).
+    fn load_raw(
+        &self,
+        rev: usize,
+        r: ObjRef,
+        at: usize,
+        lengths: parser::LengthResolver<'_>,
+    ) -> Result<Object> {
+        match parser::parse_indirect(&self.data, at, lengths) {
             Ok(Indirect { id, object, .. }) if id.num == r.num => Ok(object),
             first => {
                 // Offset missing or a bit off: find the object by scanning, as lenient readers do.
                 let end = self.revisions.get(rev).map_or(self.data.len(), |x| x.end);
-                match self.rescan(r, end, &lengths) {
+                match self.rescan(r, end, lengths) {
                     Some(o) => {
                         self.lenient.store(true, Ordering::Relaxed);
                         Ok(o)

@@ -18,9 +18,20 @@ pub enum PdfError {
     /// A limit that protects against hostile input was reached.
     #[error("limit exceeded: {0}")]
     Limit(String),
-    /// The document is encrypted; decryption is not supported.
-    #[error("the document is encrypted (/Encrypt in trailer); encrypted PDFs are not supported")]
+    /// The document is encrypted: it is read and verified, never written into (signing it
+    /// would mean encrypting every new object under the owner's key).
+    #[error("the document is encrypted: Signet reads and verifies encrypted PDFs but does not add to them (remove the encryption first)")]
     Encrypted,
+    /// The document is encrypted with a user password and none was given.
+    #[error("the document is encrypted and needs a password to open")]
+    PasswordRequired,
+    /// The password given opens the document neither as its user nor as its owner.
+    #[error("the password given does not open this encrypted document")]
+    WrongPassword,
+    /// An encryption dictionary this reader refuses: another security handler, an unknown
+    /// algorithm or revision, lengths out of range.
+    #[error("unsupported or invalid encryption: {0}")]
+    Encryption(String),
     /// A stream filter we do not implement.
     #[error("unsupported stream filter: {0}")]
     UnsupportedFilter(String),

@@ -133,6 +133,10 @@ pub fn one_page_pdf(media_box: [f64; 4], content: &[u8]) -> Vec<u8> {
 /// leniently or recovered, before signing them. Refuses a document with a signed field:
 /// rewriting would invalidate the signature.
 pub fn rewrite(doc: &Document) -> Result<Vec<u8>> {
+    // A clean copy would be a decrypted one: the owner's restrictions would be lost.
+    if doc.encryption().is_some() {
+        return Err(PdfError::Encrypted);
+    }
     if doc
         .acro_form_fields()
         .unwrap_or_default()

@@ -26,11 +26,23 @@ pub enum Outcome {
 /// Parses `data`, walks every object of every revision (streams decoded), the pages and the
 /// fields; then, after a clean rewrite of a damaged file (as the product does), appends an
 /// update and prepares a document timestamp, each of which must read back as written.
+///
+/// Encrypted files are decrypted as they are walked: with the empty user password, or with
+/// [`FUZZ_PASSWORD`] when they need one (the seeds with a user password use it). Writing into
+/// them must be refused.
 pub fn exercise(data: &[u8]) -> Result<Outcome, String> {
-    let doc = match Document::parse(data) {
+    let parsed = match Document::parse(data) {
+        Err(PdfError::PasswordRequired) => Document::parse_with_password(data, FUZZ_PASSWORD),
+        other => other,
+    };
+    let doc = match parsed {
         Ok(d) => d,
         Err(e) => return Ok(Outcome::Unreadable(e)),
     };
+    if doc.encryption().is_some() {
+        walk(&doc);
+        return encrypted_stays_unwritten(&doc);
+    }
     walk(&doc);
     let outcome = Outcome::Read {
         revisions: doc.revisions().len(),
@@ -59,6 +71,28 @@ pub fn exercise(data: &[u8]) -> Result<Outcome, String> {
     update_reads_back(doc)?;
     timestamp_reads_back(doc)?;
     Ok(outcome)
+}
+
+/// The user password of the encrypted fuzz seeds.
+pub const FUZZ_PASSWORD: &str = "fuzz";
+
+/// An encrypted file reads, and every way of writing into it is refused.
+fn encrypted_stays_unwritten(doc: &Document) -> Result<Outcome, String> {
+    let mut up = Update::new(doc);
+    let r = up.allocate();
+    up.put(r, &Object::Integer(1));
+    if up.finish() != Err(PdfError::Encrypted) {
+        return Err("an update of an encrypted file was not refused".into());
+    }
+    if rewrite(doc).is_ok() {
+        return Err("an encrypted file was rewritten in clear".into());
+    }
+    Ok(Outcome::Read {
+        revisions: doc.revisions().len(),
+        recovered: doc.recovered(),
+        lenient: doc.lenient(),
+        fields: doc.acro_form_fields().map(|f| f.len()),
+    })
 }
 
 /// Every object of the first eight revisions (2,000 each at most), pages and fields.

@@ -48,6 +48,7 @@
 
 mod chain;
 mod chars;
+mod crypt;
 mod document;
 mod dss;
 mod error;
@@ -67,6 +68,7 @@ mod spans;
 pub mod writer;
 mod xref;
 
+pub use crypt::{Encryption, Opened};
 pub use document::{Document, Revision, XrefEntry, XrefKind, MAX_DEPTH};
 pub use dss::{add_dss, add_dss_in, Dss, VriEntry};
 pub use error::{PdfError, Result};

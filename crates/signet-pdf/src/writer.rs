@@ -192,6 +192,11 @@ impl<'a> Update<'a> {
                 "object numbers beyond {MAX_OBJECT_NUMBER} (trailer /Size too large)"
             )));
         }
+        // Objects read from an encrypted file are decrypted: written back as they are, the
+        // file would mix clear and encrypted objects. Refused rather than re-encrypted.
+        if self.doc.encryption().is_some() {
+            return Err(PdfError::Encrypted);
+        }
         if self.doc.recovered() {
             return Err(PdfError::Invalid(
                 "refusing to append to a file whose xref had to be rebuilt; rewrite it first"

@@ -242,6 +242,9 @@ mod tests {
             Invalid::CsrTooLarge { max: 1 },
             Invalid::Certificate { detail: s() },
             Invalid::NotVerifiable { detail: s() },
+            Invalid::PdfPasswordRequired,
+            Invalid::PdfWrongPassword,
+            Invalid::PdfEncrypted,
             Invalid::ShuttingDown,
             Invalid::Hashing { detail: s() },
             Invalid::UnknownAgency { code: s() },
@@ -312,6 +315,9 @@ mod tests {
                 | Invalid::CsrTooLarge { .. }
                 | Invalid::Certificate { .. }
                 | Invalid::NotVerifiable { .. }
+                | Invalid::PdfPasswordRequired
+                | Invalid::PdfWrongPassword
+                | Invalid::PdfEncrypted
                 | Invalid::ShuttingDown
                 | Invalid::Hashing { .. }
                 | Invalid::UnknownAgency { .. }

@@ -43,6 +43,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("verify_file", "Tệp văn bản", "Document file"),
     ("verify_button", "Kiểm tra", "Verify"),
+    ("verify_password", "Mật khẩu mở tệp (nếu tệp được mã hoá)", "Password to open the file (if it is encrypted)"),
+    (
+        "verify_password_hint",
+        "Chỉ cần khi tệp PDF được mã hoá bằng mật khẩu người dùng; tệp chỉ đặt mật khẩu chủ sở hữu (hạn chế in, sửa) được kiểm tra không cần mật khẩu.",
+        "Only needed when the PDF is encrypted with a user password; files with only an owner password (restricting printing or editing) are verified without one.",
+    ),
     (
         "verify_download_etsi",
         "Tải báo cáo kiểm tra (XML theo ETSI TS 119 102-2)",
@@ -529,6 +535,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "err_invalid_not_verifiable",
         "Không đọc được tệp để kiểm tra chữ ký: tệp không phải PDF hợp lệ.",
         "The file cannot be verified: {detail}",
+    ),
+    (
+        "err_invalid_pdf_password_required",
+        "Tệp PDF được mã hoá bằng mật khẩu: hãy nhập mật khẩu mở tệp để kiểm tra chữ ký.",
+        "The PDF is encrypted with a password: enter the password that opens it to verify its signatures.",
+    ),
+    (
+        "err_invalid_pdf_wrong_password",
+        "Mật khẩu đã nhập không mở được tệp PDF được mã hoá này.",
+        "The password given does not open this encrypted PDF.",
+    ),
+    (
+        "err_invalid_pdf_encrypted",
+        "Tệp PDF được mã hoá: Signet kiểm tra được nhưng không ký vào tệp được mã hoá. Hãy ký bản không mã hoá của văn bản.",
+        "The PDF is encrypted: Signet verifies encrypted PDFs but does not sign them. Sign an unencrypted copy of the document.",
     ),
     (
         "err_invalid_shutting_down",

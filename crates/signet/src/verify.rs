@@ -36,6 +36,10 @@ pub struct VerifyArgs {
     /// Also write the printable "phiếu kiểm tra chữ ký số" (PDF, Vietnamese) to this file.
     #[arg(long, value_name = "FILE.pdf")]
     slip: Option<PathBuf>,
+    /// The password of an encrypted PDF (user or owner). Files protected by an owner
+    /// password only open without it.
+    #[arg(long)]
+    password: Option<String>,
 }
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
@@ -56,7 +60,8 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
         None => SystemClock.now(),
     };
     let verifier = signet_app::verification::Verifier::new(anchors, !args.offline);
-    let report = match verifier.verify(&bytes, at) {
+    let password = args.password.clone().map(signet_pades::Password);
+    let report = match verifier.verify_with_password(&bytes, at, password) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("signet verify: {}: {e}", args.file.display());

@@ -10,4 +10,5 @@
 )]
 
 mod corpus;
+mod encrypted;
 mod sign_verify;

@@ -70,7 +70,11 @@ fn examine(bytes: Vec<u8>) -> Outcome {
                 gaps,
             }
         }
-        Err(PdfError::Encrypted) => Outcome::Encrypted,
+        // Encrypted files this reader refuses: another security handler, a malformed
+        // encryption dictionary, a password needed (pyHanko refuses the same ones).
+        Err(PdfError::Encryption(_) | PdfError::PasswordRequired | PdfError::WrongPassword) => {
+            Outcome::Encrypted
+        }
         Err(e) => Outcome::Failed(e),
     }
 }
@@ -231,7 +235,7 @@ fn corpus_parses_and_finds_signature_fields() {
         }
     }
     eprintln!(
-        "corpus: {} files, opened {opened} (recovered {recovered}), encrypted {encrypted}, failed {failed}",
+        "corpus: {} files, opened {opened} (recovered {recovered}), encrypted and refused {encrypted}, failed {failed}",
         files.len()
     );
     eprintln!(

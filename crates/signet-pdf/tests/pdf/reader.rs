@@ -288,23 +288,162 @@ fn prev_cycle_and_tree_loops_terminate() {
     assert_eq!(d.revisions().len(), 1, "the cycle stops after one section");
 }
 
-#[test]
-fn encrypted_is_reported() {
+/// `base()` with an `/Encrypt` dictionary `enc` referenced from a new trailer.
+fn with_encrypt(enc: Dictionary) -> Vec<u8> {
     let f = base();
     let doc = Document::parse(&f).unwrap();
     let mut up = Update::new(&doc);
     let e = up.allocate();
-    up.put(
-        e,
-        &Dictionary::new()
-            .with(b"Filter", Object::name("Standard"))
-            .into(),
-    );
+    up.put(e, &enc.into());
     let bytes = up.finish().unwrap();
     // Patch the new trailer to reference /Encrypt.
     let pos = bytes.windows(7).rposition(|w| w == b"trailer").unwrap();
     let mut b = bytes[..pos + 8].to_vec();
     b.extend_from_slice(format!("<</Encrypt {} 0 R ", e.num).as_bytes());
     b.extend_from_slice(&bytes[pos + 10..]);
-    assert_eq!(Document::parse(&b).unwrap_err(), PdfError::Encrypted);
+    b
+}
+
+fn standard(v: i64, r: i64) -> Dictionary {
+    Dictionary::new()
+        .with(b"Filter", Object::name("Standard"))
+        .with(b"V", Object::Integer(v))
+        .with(b"R", Object::Integer(r))
+        .with(b"O", Object::String(vec![0; 48]))
+        .with(b"U", Object::String(vec![0; 48]))
+        .with(b"P", Object::Integer(-4))
+}
+
+fn encryption_error(enc: Dictionary) -> String {
+    match Document::parse(&with_encrypt(enc)) {
+        Err(PdfError::Encryption(m)) => m,
+        other => panic!("expected an encryption error, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_encryption_dictionaries_are_clear_errors() {
+    let pubsec = standard(4, 4).with(b"Filter", Object::name("Adobe.PubSec"));
+    assert!(encryption_error(pubsec).contains("security handler /Adobe.PubSec"));
+    assert!(encryption_error(Dictionary::new()).contains("security handler /"));
+    assert!(encryption_error(standard(2, 99)).contains("revision /R 99"));
+    assert!(encryption_error(standard(3, 3)).contains("/V 3"));
+    assert!(encryption_error(standard(9_999_999_999, 6)).contains("/V"));
+    let long = standard(2, 3).with(b"Length", Object::Integer(1 << 40));
+    assert!(encryption_error(long).contains("/Length"));
+    let odd = standard(2, 3).with(b"Length", Object::Integer(44));
+    assert!(encryption_error(odd).contains("/Length"));
+    let rc4_256 = standard(2, 3).with(b"Length", Object::Integer(256));
+    assert!(encryption_error(rc4_256).contains("RC4"));
+    let short = standard(5, 6).with(b"U", Object::String(vec![0; 3]));
+    assert!(encryption_error(short).contains("/U has 3 bytes"));
+    let no_ue = standard(5, 6);
+    assert!(encryption_error(no_ue).contains("/OE"));
+    let unknown_cf = standard(4, 4).with(b"StmF", Object::name("Mine"));
+    assert!(encryption_error(unknown_cf).contains("/Mine"));
+    let cfm = standard(4, 4).with(
+        b"CF",
+        Dictionary::new().with(
+            b"StdCF",
+            Dictionary::new().with(b"CFM", Object::name("ROT13")),
+        ),
+    );
+    assert!(encryption_error(cfm).contains("/ROT13"));
+    // A well-formed dictionary whose hashes match no password: a password is asked for.
+    let zeros = standard(5, 6)
+        .with(b"OE", Object::String(vec![0; 32]))
+        .with(b"UE", Object::String(vec![0; 32]));
+    assert_eq!(
+        Document::parse(&with_encrypt(zeros.clone())).unwrap_err(),
+        PdfError::PasswordRequired
+    );
+    assert_eq!(
+        Document::parse_with_password(&with_encrypt(zeros), "x").unwrap_err(),
+        PdfError::WrongPassword
+    );
+}
+
+#[test]
+fn encrypt_that_is_not_a_dictionary_is_refused() {
+    let f = with_encrypt(standard(2, 3));
+    let pos = f.windows(9).rposition(|w| w == b"/Encrypt ").unwrap();
+    let mut b = f.clone();
+    // `/Encrypt 5 0 R` becomes `/Encrypt 9 0 R`: an object that does not exist.
+    b[pos + 9] = b'9';
+    match Document::parse(&b) {
+        Err(PdfError::Encryption(m)) => assert!(m.contains("not a dictionary"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn regression(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/regressions/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// The page's text, decrypted and inflated.
+fn page_text(doc: &Document) -> Vec<u8> {
+    let page = doc.pages().unwrap()[0];
+    let page = doc.get(page).unwrap().unwrap();
+    let contents = page.as_dict().unwrap().get(b"Contents").unwrap().clone();
+    match doc.resolve(&contents).unwrap() {
+        Object::Stream(s) => s.decoded().unwrap(),
+        other => panic!("contents: {other:?}"),
+    }
+}
+
+#[test]
+fn qpdf_encrypted_files_of_every_revision_decrypt() {
+    // Made by qpdf 11 from one page whose text is "Hello encrypted" (owner password "o";
+    // the `user-fuzz` ones have the user password "fuzz"), with object streams for two.
+    for (name, cipher, revision) in [
+        ("encrypted-r2-rc4-40-owner-only.pdf", "RC4-40", 2),
+        ("encrypted-r3-rc4-128-owner-only.pdf", "RC4-128", 3),
+        ("encrypted-r4-aes-128-objstm.pdf", "AES-128", 4),
+        ("encrypted-r6-aes-256-objstm.pdf", "AES-256", 6),
+    ] {
+        let doc = Document::parse(&regression(name)).unwrap();
+        let e = doc.encryption().unwrap();
+        assert_eq!(
+            (e.cipher.as_str(), e.revision),
+            (cipher, revision),
+            "{name}"
+        );
+        assert_eq!(e.opened, Opened::WithoutPassword);
+        let text = page_text(&doc);
+        assert!(
+            text.windows(15).any(|w| w == b"Hello encrypted"),
+            "{name}: {}",
+            String::from_utf8_lossy(&text)
+        );
+        assert!(!doc.recovered() && !doc.lenient(), "{name}");
+        // The owner password opens it as the owner.
+        let doc = Document::parse_with_password(&regression(name), "o").unwrap();
+        assert_eq!(doc.encryption().unwrap().opened, Opened::OwnerPassword);
+        // Nothing is written into it.
+        assert_eq!(Update::new(&doc).finish().unwrap_err(), PdfError::Encrypted);
+        assert_eq!(rewrite(&doc).unwrap_err(), PdfError::Encrypted);
+    }
+    for name in [
+        "encrypted-r3-rc4-128-user-fuzz.pdf",
+        "encrypted-r6-aes-256-user-fuzz.pdf",
+    ] {
+        let bytes = regression(name);
+        assert_eq!(
+            Document::parse(&bytes).unwrap_err(),
+            PdfError::PasswordRequired
+        );
+        assert_eq!(
+            Document::parse_with_password(&bytes, "nope").unwrap_err(),
+            PdfError::WrongPassword
+        );
+        let doc = Document::parse_with_password(&bytes, "fuzz").unwrap();
+        assert_eq!(doc.encryption().unwrap().opened, Opened::UserPassword);
+        assert!(page_text(&doc).windows(15).any(|w| w == b"Hello encrypted"));
+        let doc = Document::parse_with_password(&bytes, "o").unwrap();
+        assert_eq!(doc.encryption().unwrap().opened, Opened::OwnerPassword);
+    }
 }

@@ -448,6 +448,9 @@ pub struct VerifyUpload {
     /// The signed PDF.
     #[schema(format = Binary)]
     file: String,
+    /// The password of an encrypted PDF (user or owner); not needed when only an owner
+    /// password protects it.
+    password: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -215,12 +215,12 @@ struct Upload {
     name: String,
     bytes: Vec<u8>,
     output: Option<ReportDocument>,
+    /// The password of an encrypted PDF, when one was typed.
+    password: Option<String>,
 }
 
-/// Reads the `file` part of a form, refusing more than [`MAX_BYTES`] as it streams.
-async fn read_file(form: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    read_upload(form).await.map(|u| (u.name, u.bytes))
-}
+/// Longest password accepted for an encrypted PDF (revision 6 uses 127 bytes at most).
+const MAX_PASSWORD: usize = 1024;
 
 /// Reads every part: `file`, and `output` (`etsi` or `slip` for a download of the report
 /// instead of the page — the file is verified again, nothing is kept between requests).
@@ -232,7 +232,16 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, AppError> {
     };
     let mut file = None;
     let mut output = None;
+    let mut password = None;
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        if field.name() == Some("password") {
+            let v = field.text().await.map_err(bad)?;
+            if v.len() > MAX_PASSWORD {
+                return Err(AppError::Invalid(signet_app::Invalid::FieldTooLong));
+            }
+            password = Some(v).filter(|p| !p.is_empty());
+            continue;
+        }
         if field.name() == Some("output") {
             let v = field.text().await.map_err(bad)?;
             output = match v.as_str() {
@@ -262,6 +271,7 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, AppError> {
         name,
         bytes,
         output,
+        password,
     })
 }
 
@@ -281,9 +291,14 @@ pub async fn submit(
         name: file_name,
         bytes,
         output,
+        password,
     } = read_upload(form).await.map_err(page)?;
     let digest = signet_app::verification::document_sha256(&bytes);
-    let report = state.app.verify_pdf(admitted, bytes).await.map_err(page)?;
+    let report = state
+        .app
+        .verify_pdf_with_password(admitted, bytes, password)
+        .await
+        .map_err(page)?;
     if let Some(kind) = output {
         let body = state
             .app
@@ -363,7 +378,7 @@ pub async fn api(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let bytes = if ct.starts_with("multipart/form-data") {
+    let (bytes, password) = if ct.starts_with("multipart/form-data") {
         let form = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
             .await
             .map_err(|e| {
@@ -371,16 +386,17 @@ pub async fn api(
                     detail: e.body_text(),
                 }))
             })?;
-        read_file(form).await.map_err(WebError::api)?.1
+        let u = read_upload(form).await.map_err(WebError::api)?;
+        (u.bytes, u.password)
     } else {
         let body = Bytes::from_request_limited(request)
             .await
             .map_err(WebError::api)?;
-        body.to_vec()
+        (body.to_vec(), None)
     };
     let report = state
         .app
-        .verify_pdf(admitted, bytes)
+        .verify_pdf_with_password(admitted, bytes, password)
         .await
         .map_err(WebError::api)?;
     Ok(Json(report).into_response())

@@ -395,3 +395,62 @@ async fn administrators_turn_the_vietnamese_trust_lists_on_and_off() {
     })
     .await;
 }
+
+/// An encrypted PDF with a user password (issue 11 §1): the page asks for the password and
+/// says when it is wrong (422, in Vietnamese), and with it reports the file, saying it was
+/// encrypted; the API takes the same `password` part. (qpdf made the file: AES-256, user
+/// password "fuzz", owner password "o".)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_encrypted_pdf_is_verified_with_its_password() {
+    let locked = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../signet-pdf/tests/regressions/encrypted-r6-aes-256-user-fuzz.pdf"
+    ))
+    .unwrap();
+    each_env(|env| {
+        let locked = locked.clone();
+        async move {
+            let r = env.send(Call::get("/verify")).await;
+            assert!(r.text().contains("name=\"password\""), "{}", r.text());
+
+            let form = |pw: Option<&str>| {
+                let f = Multipart::new().file("file", "mat.pdf", &locked);
+                match pw {
+                    Some(p) => f.text("password", p),
+                    None => f,
+                }
+            };
+            let r = env.send(Call::post("/verify").multipart(&form(None))).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+            assert!(r.text().contains("hãy nhập mật khẩu"), "{}", r.text());
+            let r = env
+                .send(Call::post("/verify").multipart(&form(Some("sai"))))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+            assert!(r.text().contains("không mở được"), "{}", r.text());
+            let r = env
+                .send(Call::post("/verify").multipart(&form(Some("fuzz"))))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            assert!(
+                r.text().contains("Tệp được mã hoá (AES-256"),
+                "{}",
+                r.text()
+            );
+
+            let r = env
+                .send(Call::post("/api/v1/verify").raw("application/pdf", locked.clone()))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+            assert!(r.text().contains("pdf_password_required"), "{}", r.text());
+            let r = env
+                .send(Call::post("/api/v1/verify").multipart(&form(Some("o"))))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            let messages = r.json()["messages"].to_string();
+            assert!(messages.contains("owner password"), "{messages}");
+            env
+        }
+    })
+    .await;
+}

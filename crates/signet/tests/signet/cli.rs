@@ -471,3 +471,105 @@ async fn statistics_recount_agrees_with_the_demo_and_reports_a_tampered_counter(
     let (code, out) = recount(&data, Some("2026-13"));
     assert_ne!(code, 0, "{out}");
 }
+
+/// `signet verify` on an encrypted PDF (issue 11 §1): without its user password, exit 3 with a
+/// message asking for it; a wrong one is named as such; with `--password` the file is read
+/// (no signature in it: exit 2) and the report says it was encrypted.
+#[test]
+fn verify_takes_the_password_of_an_encrypted_pdf() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../signet-pdf/tests/regressions/encrypted-r6-aes-256-user-fuzz.pdf"
+    );
+    let run = |extra: &[&str]| {
+        let o = Command::new(BIN)
+            .args(["verify", "--offline", "--trust-lists", "none", file])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.code(), text)
+    };
+    let (code, text) = run(&[]);
+    assert_eq!(code, Some(3), "{text}");
+    assert!(text.contains("needs a password"), "{text}");
+    let (code, text) = run(&["--password", "wrong"]);
+    assert_eq!(code, Some(3), "{text}");
+    assert!(text.contains("password given does not open"), "{text}");
+    let (code, text) = run(&["--password", "fuzz"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("The file is encrypted (AES-256, revision 6)"),
+        "{text}"
+    );
+}
+
+/// `signet sign` refuses an encrypted PDF with a message that says why and what to do
+/// (issue 11 §1: Signet verifies encrypted files but writes nothing into them).
+#[test]
+fn sign_refuses_an_encrypted_pdf() {
+    let dir = scratch_dir("sign-encrypted");
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN)
+            .args(args)
+            .current_dir(&dir)
+            .env_remove("SIGNET_KEY_PASSWORD")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.success(), text)
+    };
+    let (ok, text) = run(&[
+        "ca",
+        "init",
+        "--dir",
+        "ca",
+        "--name",
+        "Test CA",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert!(ok, "{text}");
+    let (ok, text) = run(&[
+        "ca",
+        "issue",
+        "--dir",
+        "ca",
+        "--kind",
+        "person",
+        "--name",
+        "Nguyễn Văn An",
+        "--agency",
+        "000.00.00.H99",
+        "--password",
+        "secret123",
+        "--out",
+        "leader",
+    ]);
+    assert!(ok, "{text}");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../signet-pdf/tests/regressions/encrypted-r6-aes-256-objstm.pdf"
+    );
+    let (ok, text) = run(&[
+        "sign",
+        file,
+        "--out",
+        "signed.pdf",
+        "--p12",
+        "leader.p12",
+        "--password",
+        "secret123",
+    ]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("does not sign them"), "{text}");
+    assert!(!dir.join("signed.pdf").exists());
+}
