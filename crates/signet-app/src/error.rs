@@ -180,6 +180,9 @@ pub enum Invalid {
     /// The officer's mark of the signature box.
     #[error("signature box: {detail}")]
     Mark { detail: String },
+    /// A handwritten-signature image that cannot be used (kind, size, damaged file).
+    #[error("signature image: {detail}")]
+    SignatureImage { detail: String },
     /// The agency's seal cannot be applied (no key configured, the key cannot be used).
     #[error("the agency's seal: {detail}")]
     Seal { detail: String },
@@ -278,6 +281,7 @@ impl Invalid {
             Self::TrustAnchors { .. } => "trust_anchors",
             Self::SignatureRefused { .. } => "signature_refused",
             Self::Mark { .. } => "mark",
+            Self::SignatureImage { .. } => "signature_image",
             Self::Seal { .. } => "seal",
             Self::ExchangeSecret => "exchange_secret",
             Self::ExchangeRecipient { .. } => "exchange_recipient",
@@ -316,6 +320,7 @@ impl Invalid {
             | Self::TrustAnchors { detail }
             | Self::SignatureRefused { detail }
             | Self::Mark { detail }
+            | Self::SignatureImage { detail }
             | Self::Seal { detail }
             | Self::Exchange { detail } => vec![("detail", detail.clone())],
             Self::ExchangeRecipient { code } => vec![("code", code.clone())],

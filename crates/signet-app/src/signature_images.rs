@@ -16,8 +16,8 @@ pub const MAX_BYTES: usize = 512 * 1024;
 pub const SIDES: (u32, u32) = (32, 2000);
 
 fn bad(detail: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(Invalid::Body {
-        detail: format!("ảnh chữ ký (signature image): {detail}"),
+    AppError::Invalid(Invalid::SignatureImage {
+        detail: detail.to_string(),
     })
 }
 

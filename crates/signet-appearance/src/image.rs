@@ -43,6 +43,18 @@ fn bad_jpeg(e: impl std::fmt::Display) -> AppearanceError {
     AppearanceError::BadJpeg(e.to_string())
 }
 
+/// The decoder's error in words a person uploading a file can act on.
+fn jpeg_error(e: jpeg_decoder::Error) -> AppearanceError {
+    match e {
+        jpeg_decoder::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            bad_jpeg("the file ends too early (cut short or damaged)")
+        }
+        jpeg_decoder::Error::Format(m) => bad_jpeg(format!("damaged: {m}")),
+        jpeg_decoder::Error::Unsupported(f) => bad_jpeg(format!("a kind not supported: {f:?}")),
+        other => bad_jpeg(other),
+    }
+}
+
 /// Whether the bytes start as a JPEG file (SOI then a marker); anything else is read as PNG.
 pub fn is_jpeg(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0xD8, 0xFF])
@@ -86,7 +98,7 @@ fn open_jpeg(
     }
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.set_max_decoding_buffer_size(DECODER_LIMIT_BYTES);
-    decoder.read_info().map_err(bad_jpeg)?;
+    decoder.read_info().map_err(jpeg_error)?;
     let info = decoder
         .info()
         .ok_or_else(|| bad_jpeg("no frame header"))?;
@@ -102,10 +114,13 @@ fn open_jpeg(
     Ok((decoder, info))
 }
 
-/// Decode a greyscale or colour 8-bit JPEG into RGB (opaque: JPEG has no alpha).
+/// Decode a greyscale or colour 8-bit JPEG into RGB (opaque: JPEG has no alpha). A file cut
+/// short, or with damaged headers or markers, is refused; like libjpeg, the decoder does not
+/// notice scan data that was cut and then closed with an end marker (its last blocks decode
+/// grey), which no upload does by accident.
 fn decode_jpeg(bytes: &[u8]) -> Result<Image, AppearanceError> {
     let (mut decoder, info) = open_jpeg(bytes)?;
-    let pixels = decoder.decode().map_err(bad_jpeg)?;
+    let pixels = decoder.decode().map_err(jpeg_error)?;
     let rgb = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => pixels,
         jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|g| [*g, *g, *g]).collect(),
@@ -349,6 +364,18 @@ mod tests {
         // Cut in the middle of the scan data, or the scan data overwritten.
         let cut = &jpeg[..jpeg.len() / 2];
         assert!(matches!(decode(cut), Err(AppearanceError::BadJpeg(_))), "cut");
+        assert!(
+            matches!(decode(cut), Err(AppearanceError::BadJpeg(m)) if m.contains("ends too early")),
+            "cut"
+        );
+        let mut smashed = jpeg.to_vec();
+        for b in &mut smashed[20..200] {
+            *b = 0x55;
+        }
+        assert!(
+            matches!(decode(&smashed), Err(AppearanceError::BadJpeg(_))),
+            "headers overwritten"
+        );
         let mut scrambled = jpeg.to_vec();
         let from = jpeg.len() / 3;
         for b in &mut scrambled[from..from + 600] {

@@ -191,6 +191,7 @@ mod tests {
             Invalid::Body { detail: s() },
             Invalid::SignatureRefused { detail: s() },
             Invalid::Mark { detail: s() },
+            Invalid::SignatureImage { detail: s() },
             Invalid::Seal { detail: s() },
             Invalid::ExchangeSecret,
             Invalid::ExchangeRecipient { code: s() },
@@ -324,6 +325,7 @@ mod tests {
                 | Invalid::TrustAnchors { .. }
                 | Invalid::SignatureRefused { .. }
                 | Invalid::Mark { .. }
+                | Invalid::SignatureImage { .. }
                 | Invalid::Seal { .. }
                 | Invalid::ExchangeSecret
                 | Invalid::ExchangeRecipient { .. }

@@ -587,6 +587,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Signature box: {detail}",
     ),
     (
+        "err_invalid_signature_image",
+        "Ảnh chữ ký không dùng được — chỉ nhận ảnh PNG hoặc JPEG (RGB), tối đa 512 KiB, mỗi cạnh 32–2000 điểm ảnh, tệp không hỏng: {detail}",
+        "Signature image: {detail}",
+    ),
+    (
         "err_invalid_seal",
         "Không đóng dấu được bằng khóa của cơ quan (chưa cấu hình hoặc không dùng được).",
         "The agency's seal: {detail}",

@@ -171,8 +171,8 @@ pub async fn image(
 }
 
 fn invalid(detail: &str) -> AppError {
-    AppError::Invalid(Invalid::Body {
-        detail: format!("ảnh chữ ký (signature image): {detail}"),
+    AppError::Invalid(Invalid::SignatureImage {
+        detail: detail.to_owned(),
     })
 }
 
