@@ -3,6 +3,7 @@
 //! dimensions, a full decode), kept in the content-addressed store, and drawn in the
 //! leader's signature appearance. Without one the appearance is the text-only layout.
 
+use signet_appearance::AppearanceError;
 use signet_core::person::Viewer;
 use signet_core::{PersonId, Role};
 use signet_store::directory::Person;
@@ -15,29 +16,46 @@ pub const MAX_BYTES: usize = 512 * 1024;
 /// Smallest and largest width or height, in pixels.
 pub const SIDES: (u32, u32) = (32, 2000);
 
-fn bad(detail: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(Invalid::SignatureImage {
+fn kind(detail: impl std::fmt::Display) -> AppError {
+    AppError::Invalid(Invalid::ImageKind {
         detail: detail.to_string(),
     })
+}
+
+fn size(detail: impl std::fmt::Display) -> AppError {
+    AppError::Invalid(Invalid::ImageSize {
+        detail: detail.to_string(),
+    })
+}
+
+/// The appearance's refusal as the person's problem: the kind, the size, or a damaged file.
+fn refused(e: AppearanceError) -> AppError {
+    match e {
+        AppearanceError::UnsupportedJpeg(_) => kind(e),
+        AppearanceError::PngTooLarge(_) | AppearanceError::JpegTooLarge(_) => size(e),
+        e => AppError::Invalid(Invalid::ImageDamaged {
+            detail: e.to_string(),
+        }),
+    }
 }
 
 /// Checks an uploaded image: PNG or JPEG, at most [`MAX_BYTES`], sides within [`SIDES`],
 /// decodable to its last pixel. Returns its media type and dimensions.
 pub fn check_image(bytes: &[u8]) -> Result<(&'static str, u32, u32), AppError> {
     if bytes.len() > MAX_BYTES {
-        return Err(bad(format!("{} bytes, at most {MAX_BYTES}", bytes.len())));
+        return Err(size(format!("{} bytes, at most {MAX_BYTES}", bytes.len())));
     }
     let content_type = if signet_appearance::is_jpeg(bytes) {
         "image/jpeg"
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "image/png"
     } else {
-        return Err(bad("not a PNG or JPEG image"));
+        return Err(kind("not a PNG or JPEG image"));
     };
-    let (w, h) = signet_appearance::image_dimensions(bytes).map_err(bad)?;
+    let (w, h) = signet_appearance::image_dimensions(bytes).map_err(refused)?;
     let ok = |s: u32| (SIDES.0..=SIDES.1).contains(&s);
     if !ok(w) || !ok(h) {
-        return Err(bad(format!(
+        return Err(size(format!(
             "{w} x {h} pixels; each side between {} and {}",
             SIDES.0, SIDES.1
         )));

@@ -50,7 +50,7 @@ fn jpeg_error(e: jpeg_decoder::Error) -> AppearanceError {
             bad_jpeg("the file ends too early (cut short or damaged)")
         }
         jpeg_decoder::Error::Format(m) => bad_jpeg(format!("damaged: {m}")),
-        jpeg_decoder::Error::Unsupported(f) => bad_jpeg(format!("a kind not supported: {f:?}")),
+        jpeg_decoder::Error::Unsupported(f) => AppearanceError::UnsupportedJpeg(format!("{f:?}")),
         other => bad_jpeg(other),
     }
 }
@@ -125,10 +125,14 @@ fn decode_jpeg(bytes: &[u8]) -> Result<Image, AppearanceError> {
         jpeg_decoder::PixelFormat::RGB24 => pixels,
         jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|g| [*g, *g, *g]).collect(),
         jpeg_decoder::PixelFormat::CMYK32 => {
-            return Err(bad_jpeg("CMYK colours: save the image as RGB"))
+            return Err(AppearanceError::UnsupportedJpeg(
+                "CMYK colours: save the image as RGB".into(),
+            ))
         }
         jpeg_decoder::PixelFormat::L16 => {
-            return Err(bad_jpeg("16-bit samples: save the image with 8 bits"))
+            return Err(AppearanceError::UnsupportedJpeg(
+                "16-bit samples: save the image with 8 bits".into(),
+            ))
         }
     };
     let n = usize::from(info.width) * usize::from(info.height);
@@ -387,6 +391,6 @@ mod tests {
         );
         assert!(matches!(decode(&[0xFF, 0xD8, 0xFF, 0xE0]), Err(AppearanceError::BadJpeg(_))));
         let cmyk = decode(signet_testkit::SIGNATURE_JPEG_CMYK);
-        assert!(matches!(&cmyk, Err(AppearanceError::BadJpeg(m)) if m.contains("CMYK")), "{:?}", cmyk.err());
+        assert!(matches!(&cmyk, Err(AppearanceError::UnsupportedJpeg(m)) if m.contains("CMYK")), "{:?}", cmyk.err());
     }
 }

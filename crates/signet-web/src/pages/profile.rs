@@ -170,9 +170,15 @@ pub async fn image(
         .into_response())
 }
 
-fn invalid(detail: &str) -> AppError {
-    AppError::Invalid(Invalid::SignatureImage {
+fn unreadable(detail: &str) -> AppError {
+    AppError::Invalid(Invalid::Body {
         detail: detail.to_owned(),
+    })
+}
+
+fn no_image() -> AppError {
+    AppError::Invalid(Invalid::ImageKind {
+        detail: "choose a PNG or JPEG file".into(),
     })
 }
 
@@ -183,18 +189,20 @@ async fn read_form(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
         let field = mp
             .next_field()
             .await
-            .map_err(|_| invalid("the form could not be read"))?;
+            .map_err(|_| unreadable("the form could not be read"))?;
         let Some(field) = field else { break };
         match field.name() {
             Some("csrf") => {
                 csrf = field
                     .text()
                     .await
-                    .map_err(|_| invalid("the form could not be read"))?;
+                    .map_err(|_| unreadable("the form could not be read"))?;
             }
             Some("image") => {
                 let bytes = field.bytes().await.map_err(|_| {
-                    invalid(&format!("the file could not be read (at most {MAX_BYTES} bytes)"))
+                    AppError::Invalid(Invalid::ImageSize {
+                        detail: format!("the file could not be read (at most {MAX_BYTES} bytes)"),
+                    })
                 })?;
                 image = Some(bytes.to_vec());
             }
@@ -203,7 +211,7 @@ async fn read_form(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
     }
     match image {
         Some(b) if !b.is_empty() => Ok((csrf, b)),
-        _ => Err(invalid("choose a PNG or JPEG file")),
+        _ => Err(no_image()),
     }
 }
 
@@ -215,7 +223,7 @@ pub async fn upload(
     mp: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
     let person = PersonId::from(id);
-    let mp = mp.map_err(|_| u.fail(invalid("expected a file upload form")))?;
+    let mp = mp.map_err(|_| u.fail(unreadable("expected a file upload form")))?;
     let (csrf, bytes) = read_form(mp).await.map_err(|e| u.fail(e))?;
     u.check_csrf(&csrf)?;
     state
