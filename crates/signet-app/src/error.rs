@@ -190,6 +190,15 @@ pub enum Invalid {
     /// The officer's mark of the signature box.
     #[error("signature box: {detail}")]
     Mark { detail: String },
+    /// A handwritten-signature image of a kind not drawn (not PNG or JPEG, CMYK, 16-bit).
+    #[error("signature image: {detail}")]
+    ImageKind { detail: String },
+    /// A handwritten-signature image whose file is damaged or cut short.
+    #[error("signature image: {detail}")]
+    ImageDamaged { detail: String },
+    /// A handwritten-signature image too large a file, or with sides out of range.
+    #[error("signature image: {detail}")]
+    ImageSize { detail: String },
     /// The agency's seal cannot be applied (no key configured, the key cannot be used).
     #[error("the agency's seal: {detail}")]
     Seal { detail: String },
@@ -291,6 +300,9 @@ impl Invalid {
             Self::TrustAnchors { .. } => "trust_anchors",
             Self::SignatureRefused { .. } => "signature_refused",
             Self::Mark { .. } => "mark",
+            Self::ImageKind { .. } => "image_kind",
+            Self::ImageDamaged { .. } => "image_damaged",
+            Self::ImageSize { .. } => "image_size",
             Self::Seal { .. } => "seal",
             Self::ExchangeSecret => "exchange_secret",
             Self::ExchangeRecipient { .. } => "exchange_recipient",
@@ -329,6 +341,9 @@ impl Invalid {
             | Self::TrustAnchors { detail }
             | Self::SignatureRefused { detail }
             | Self::Mark { detail }
+            | Self::ImageKind { detail }
+            | Self::ImageDamaged { detail }
+            | Self::ImageSize { detail }
             | Self::Seal { detail }
             | Self::Exchange { detail } => vec![("detail", detail.clone())],
             Self::ExchangeRecipient { code } => vec![("code", code.clone())],

@@ -176,7 +176,7 @@ async fn a_leader_signs_a_batch_with_the_server_held_key_after_the_agency_allows
         let leader = viewer(&app, "lanhdao.ubnd").await;
         let admin = viewer(&app, "quantri.ubnd").await;
         let mut docs = Vec::new();
-        for i in 0..4 {
+        for i in 0..5 {
             docs.push(submitted_draft(&app, &officer, &format!("Văn bản lô {i}")).await);
         }
 
@@ -266,7 +266,14 @@ async fn a_leader_signs_a_batch_with_the_server_held_key_after_the_agency_allows
                 .await
                 .unwrap_err();
             assert!(
-                matches!(e, AppError::Invalid(Invalid::Body { .. })),
+                matches!(
+                    e,
+                    AppError::Invalid(
+                        Invalid::ImageKind { .. }
+                            | Invalid::ImageDamaged { .. }
+                            | Invalid::ImageSize { .. }
+                    )
+                ),
                 "{e:?}"
             );
         }
@@ -284,7 +291,7 @@ async fn a_leader_signs_a_batch_with_the_server_held_key_after_the_agency_allows
             .await
             .unwrap();
         let rest = app
-            .sign_with_server_key(&leader, &docs[3..], DEMO_PASSWORD)
+            .sign_with_server_key(&leader, &docs[3..4], DEMO_PASSWORD)
             .await
             .unwrap();
         assert_eq!(rest[0].state.code(), "signed");
@@ -295,6 +302,49 @@ async fn a_leader_signs_a_batch_with_the_server_held_key_after_the_agency_allows
         let has_image = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle);
         assert!(has_image(&with_image), "the uploaded image is drawn");
         assert!(!has_image(&without), "no image: the text-only appearance");
+        // A JPEG: a damaged one is refused saying so, nothing changed; a good one replaces the
+        // PNG and is drawn in the next signature.
+        let jpeg = signet_testkit::SIGNATURE_JPEG;
+        // An upload cut short.
+        let damaged = jpeg[..jpeg.len() / 2].to_vec();
+        let e = app
+            .set_signature_image(&leader, &leader.person_id, Some(&damaged))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::Invalid(Invalid::ImageDamaged { detail }) if detail.contains("JPEG")),
+            "{e:?}"
+        );
+        let cmyk = signet_testkit::SIGNATURE_JPEG_CMYK;
+        let e = app
+            .set_signature_image(&leader, &leader.person_id, Some(cmyk))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::Invalid(Invalid::ImageKind { detail }) if detail.contains("CMYK")),
+            "{e:?}"
+        );
+        let kept = app.store.signature_image(&leader.person_id).await.unwrap();
+        assert_eq!(kept.unwrap().content_type, "image/png");
+        app.set_signature_image(&leader, &leader.person_id, Some(jpeg))
+            .await
+            .unwrap();
+        let stored = app.store.signature_image(&leader.person_id).await.unwrap();
+        let stored = stored.unwrap();
+        assert_eq!(
+            (stored.content_type.as_str(), stored.width, stored.height),
+            ("image/jpeg", 300, 120)
+        );
+        let last = app
+            .sign_with_server_key(&leader, &docs[4..], DEMO_PASSWORD)
+            .await
+            .unwrap();
+        assert_eq!(last[0].state.code(), "signed");
+        referees(&app, &db, &leader, &docs[4]).await;
+        assert!(
+            has_image(&current_bytes(&app, &leader, &docs[4]).await),
+            "the JPEG is drawn"
+        );
         // Already signed: refused, nothing changed.
         assert!(app
             .sign_with_server_key(&leader, &docs[..1], DEMO_PASSWORD)

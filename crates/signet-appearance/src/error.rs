@@ -41,6 +41,15 @@ pub enum AppearanceError {
     /// The PNG image is larger than the limits.
     #[error("PNG image too large: {0}")]
     PngTooLarge(String),
+    /// The bytes start as a JPEG image but cannot be read (damaged, cut short).
+    #[error("invalid JPEG image: {0}")]
+    BadJpeg(String),
+    /// A JPEG image of a kind not drawn (CMYK, 16-bit samples, arithmetic coding).
+    #[error("unsupported JPEG image: {0}")]
+    UnsupportedJpeg(String),
+    /// The JPEG image is larger than the limits.
+    #[error("JPEG image too large: {0}")]
+    JpegTooLarge(String),
     /// The embedded font could not be read or subset (a build defect, not a user error).
     #[error("font error: {0}")]
     Font(&'static str),

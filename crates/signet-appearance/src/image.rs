@@ -1,5 +1,9 @@
-//! PNG images → PDF Image XObjects (DeviceRGB, 8 bits, FlateDecode) with an `/SMask` for the
-//! alpha channel, and the real size of a seal from its `pHYs` resolution.
+//! PNG and JPEG images → PDF Image XObjects (DeviceRGB, 8 bits, FlateDecode) with an `/SMask`
+//! for the alpha channel, and the real size of a seal from its `pHYs` resolution.
+//!
+//! A JPEG is decoded to pixels and written like a PNG's, rather than embedded as DCTDecode:
+//! the same full decode refuses a damaged file when it is uploaded, and every image reaches
+//! the PDF in one well-tested form (no CMYK or Adobe-inverted JPEG for viewers to misread).
 
 use std::io::Cursor;
 
@@ -33,6 +37,115 @@ pub(crate) struct Image {
 
 fn bad(e: impl std::fmt::Display) -> AppearanceError {
     AppearanceError::BadPng(e.to_string())
+}
+
+fn bad_jpeg(e: impl std::fmt::Display) -> AppearanceError {
+    AppearanceError::BadJpeg(e.to_string())
+}
+
+/// The decoder's error in words a person uploading a file can act on.
+fn jpeg_error(e: jpeg_decoder::Error) -> AppearanceError {
+    match e {
+        jpeg_decoder::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            bad_jpeg("the file ends too early (cut short or damaged)")
+        }
+        jpeg_decoder::Error::Format(m) => bad_jpeg(format!("damaged: {m}")),
+        jpeg_decoder::Error::Unsupported(f) => AppearanceError::UnsupportedJpeg(format!("{f:?}")),
+        other => bad_jpeg(other),
+    }
+}
+
+/// Whether the bytes start as a JPEG file (SOI then a marker); anything else is read as PNG.
+pub fn is_jpeg(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
+/// What an image's header says: its size in pixels, and for a PNG with a plausible `pHYs`
+/// its size in points.
+struct Header {
+    width: u32,
+    height: u32,
+    real_size_pt: Option<(f64, f64)>,
+}
+
+fn header(bytes: &[u8]) -> Result<Header, AppearanceError> {
+    if is_jpeg(bytes) {
+        let (_, info) = open_jpeg(bytes)?;
+        return Ok(Header {
+            width: u32::from(info.width),
+            height: u32::from(info.height),
+            real_size_pt: None,
+        });
+    }
+    let reader = open(bytes)?;
+    let info = reader.info();
+    Ok(Header {
+        width: info.width,
+        height: info.height,
+        real_size_pt: real_size(info),
+    })
+}
+
+/// Read the JPEG's headers (up to the frame) and check the same limits as a PNG's.
+fn open_jpeg(
+    bytes: &[u8],
+) -> Result<(jpeg_decoder::Decoder<&[u8]>, jpeg_decoder::ImageInfo), AppearanceError> {
+    if bytes.len() > MAX_PNG_BYTES {
+        return Err(AppearanceError::JpegTooLarge(format!(
+            "{} bytes (at most {MAX_PNG_BYTES})",
+            bytes.len()
+        )));
+    }
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(DECODER_LIMIT_BYTES);
+    decoder.read_info().map_err(jpeg_error)?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| bad_jpeg("no frame header"))?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    if w == 0 || h == 0 {
+        return Err(bad_jpeg("zero width or height"));
+    }
+    if w > MAX_PNG_SIDE || h > MAX_PNG_SIDE || u64::from(w) * u64::from(h) > MAX_PNG_PIXELS {
+        return Err(AppearanceError::JpegTooLarge(format!(
+            "{w} x {h} pixels (at most {MAX_PNG_SIDE} per side and {MAX_PNG_PIXELS} in all)"
+        )));
+    }
+    Ok((decoder, info))
+}
+
+/// Decode a greyscale or colour 8-bit JPEG into RGB (opaque: JPEG has no alpha). A file cut
+/// short, or with damaged headers or markers, is refused; like libjpeg, the decoder does not
+/// notice scan data that was cut and then closed with an end marker (its last blocks decode
+/// grey), which no upload does by accident.
+fn decode_jpeg(bytes: &[u8]) -> Result<Image, AppearanceError> {
+    let (mut decoder, info) = open_jpeg(bytes)?;
+    let pixels = decoder.decode().map_err(jpeg_error)?;
+    let rgb = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => pixels,
+        jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|g| [*g, *g, *g]).collect(),
+        jpeg_decoder::PixelFormat::CMYK32 => {
+            return Err(AppearanceError::UnsupportedJpeg(
+                "CMYK colours: save the image as RGB".into(),
+            ))
+        }
+        jpeg_decoder::PixelFormat::L16 => {
+            return Err(AppearanceError::UnsupportedJpeg(
+                "16-bit samples: save the image with 8 bits".into(),
+            ))
+        }
+    };
+    let n = usize::from(info.width) * usize::from(info.height);
+    if rgb.len() != n * 3 {
+        return Err(bad_jpeg("image data shorter than its header says"));
+    }
+    Ok(Image {
+        width: u32::from(info.width),
+        height: u32::from(info.height),
+        rgb,
+        alpha: None,
+        real_size_pt: None,
+    })
 }
 
 /// Read the PNG's metadata (up to the first image data) and check the limits.
@@ -75,11 +188,12 @@ fn real_size(info: &png::Info) -> Option<(f64, f64)> {
 }
 
 /// The real size of a seal image in points: from its `pHYs` resolution, or 36 mm wide (height
-/// in proportion) when the PNG has none. Use it to place the field with [`crate::seal_rect`].
+/// in proportion) when the PNG has none (a JPEG never has one here). Use it to place the
+/// field with [`crate::seal_rect`].
 pub fn seal_size_pt(png_bytes: &[u8]) -> Result<(f64, f64), AppearanceError> {
-    let reader = open(png_bytes)?;
-    let info = reader.info();
-    Ok(real_size(info).unwrap_or_else(|| default_size(info.width, info.height)))
+    let h = header(png_bytes)?;
+    Ok(h.real_size_pt
+        .unwrap_or_else(|| default_size(h.width, h.height)))
 }
 
 /// Where an image of `pixels` lands in a box of `size` points: scaled to fit, aspect ratio
@@ -99,13 +213,12 @@ pub fn signature_image_rect(
     box_rect: [f64; 4],
     png_bytes: &[u8],
 ) -> Result<[f64; 4], AppearanceError> {
-    let reader = open(png_bytes)?;
+    let head = header(png_bytes)?;
     let [ax, ay, bx, by] = box_rect;
     let (x0, y0) = (ax.min(bx), ay.min(by));
-    let info = reader.info();
     let (x, y, w, h) = fit_centered(
         ((bx - ax).abs(), (by - ay).abs()),
-        (info.width, info.height),
+        (head.width, head.height),
     );
     Ok([x0 + x, y0 + y, x0 + x + w, y0 + y + h])
 }
@@ -115,8 +228,16 @@ pub(crate) fn default_size(width: u32, height: u32) -> (f64, f64) {
     (w, w * f64::from(height) / f64::from(width))
 }
 
-/// Decode a PNG of any colour type and bit depth into 8-bit RGB + alpha.
-pub(crate) fn decode(png_bytes: &[u8]) -> Result<Image, AppearanceError> {
+/// Decode a PNG of any colour type and bit depth, or an 8-bit greyscale or RGB JPEG, into
+/// 8-bit RGB + alpha.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Image, AppearanceError> {
+    if is_jpeg(bytes) {
+        return decode_jpeg(bytes);
+    }
+    decode_png(bytes)
+}
+
+fn decode_png(png_bytes: &[u8]) -> Result<Image, AppearanceError> {
     let mut reader = open(png_bytes)?;
     let real_size_pt = real_size(reader.info());
     let size = reader
@@ -186,11 +307,17 @@ pub(crate) fn write_image(img: &Image, sink: &mut dyn ObjectSink) -> u32 {
     n
 }
 
-/// Checks a PNG for use as an appearance image (limits, then a full decode, so a damaged
-/// file is refused when uploaded rather than when a signature is drawn): its size in pixels.
-pub fn png_dimensions(png_bytes: &[u8]) -> Result<(u32, u32), AppearanceError> {
-    let image = decode(png_bytes)?;
+/// Checks a PNG or JPEG for use as an appearance image (limits, then a full decode, so a
+/// damaged file is refused when uploaded rather than when a signature is drawn): its size in
+/// pixels.
+pub fn image_dimensions(bytes: &[u8]) -> Result<(u32, u32), AppearanceError> {
+    let image = decode(bytes)?;
     Ok((image.width, image.height))
+}
+
+/// [`image_dimensions`], under its first name (it has read JPEG too since JPEG was added).
+pub fn png_dimensions(png_bytes: &[u8]) -> Result<(u32, u32), AppearanceError> {
+    image_dimensions(png_bytes)
 }
 
 #[cfg(test)]
@@ -216,5 +343,54 @@ mod tests {
         ));
         let big = vec![0u8; MAX_PNG_BYTES + 1];
         assert!(matches!(decode(&big), Err(AppearanceError::PngTooLarge(_))));
+    }
+
+    #[test]
+    fn a_jpeg_decodes_to_opaque_rgb() {
+        let img = decode(signet_testkit::SIGNATURE_JPEG).unwrap();
+        assert_eq!((img.width, img.height), (300, 120));
+        assert!(img.alpha.is_none());
+        assert_eq!(img.rgb.len(), 300 * 120 * 3);
+        // Dark ink on white paper: both are there after decoding.
+        let lum: Vec<u32> = img
+            .rgb
+            .chunks(3)
+            .map(|p| p.iter().map(|c| u32::from(*c)).sum())
+            .collect();
+        assert!(lum.iter().any(|l| *l > 700) && lum.iter().any(|l| *l < 300));
+        let (w, h) = seal_size_pt(signet_testkit::SIGNATURE_JPEG).unwrap();
+        assert!((w / PT_PER_MM - 36.0).abs() < 0.1 && (h - w * 120.0 / 300.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_damaged_or_cmyk_jpeg_is_a_clear_error() {
+        let jpeg = signet_testkit::SIGNATURE_JPEG;
+        // Cut in the middle of the scan data, or the scan data overwritten.
+        let cut = &jpeg[..jpeg.len() / 2];
+        assert!(matches!(decode(cut), Err(AppearanceError::BadJpeg(_))), "cut");
+        assert!(
+            matches!(decode(cut), Err(AppearanceError::BadJpeg(m)) if m.contains("ends too early")),
+            "cut"
+        );
+        let mut smashed = jpeg.to_vec();
+        for b in &mut smashed[20..200] {
+            *b = 0x55;
+        }
+        assert!(
+            matches!(decode(&smashed), Err(AppearanceError::BadJpeg(_))),
+            "headers overwritten"
+        );
+        let mut scrambled = jpeg.to_vec();
+        let from = jpeg.len() / 3;
+        for b in &mut scrambled[from..from + 600] {
+            *b = 0xFF;
+        }
+        assert!(
+            matches!(decode(&scrambled), Err(AppearanceError::BadJpeg(_))),
+            "scrambled"
+        );
+        assert!(matches!(decode(&[0xFF, 0xD8, 0xFF, 0xE0]), Err(AppearanceError::BadJpeg(_))));
+        let cmyk = decode(signet_testkit::SIGNATURE_JPEG_CMYK);
+        assert!(matches!(&cmyk, Err(AppearanceError::UnsupportedJpeg(m)) if m.contains("CMYK")), "{:?}", cmyk.err());
     }
 }

@@ -51,3 +51,9 @@ impl rand_core::RngCore for SplitMix64 {
         Ok(())
     }
 }
+
+/// A handwritten-signature picture as a baseline JPEG (300 × 120, RGB; rendered by poppler's
+/// `pdftoppm -jpeg` from a one-line PDF), for the JPEG signature-image tests.
+pub const SIGNATURE_JPEG: &[u8] = include_bytes!("../fixtures/signature.jpg");
+/// The same picture as a CMYK JPEG (`pdftoppm -jpegcmyk`): a kind the appearance refuses.
+pub const SIGNATURE_JPEG_CMYK: &[u8] = include_bytes!("../fixtures/signature-cmyk.jpg");

@@ -191,6 +191,9 @@ mod tests {
             Invalid::Body { detail: s() },
             Invalid::SignatureRefused { detail: s() },
             Invalid::Mark { detail: s() },
+            Invalid::ImageKind { detail: s() },
+            Invalid::ImageDamaged { detail: s() },
+            Invalid::ImageSize { detail: s() },
             Invalid::Seal { detail: s() },
             Invalid::ExchangeSecret,
             Invalid::ExchangeRecipient { code: s() },
@@ -330,6 +333,9 @@ mod tests {
                 | Invalid::TrustAnchors { .. }
                 | Invalid::SignatureRefused { .. }
                 | Invalid::Mark { .. }
+                | Invalid::ImageKind { .. }
+                | Invalid::ImageDamaged { .. }
+                | Invalid::ImageSize { .. }
                 | Invalid::Seal { .. }
                 | Invalid::ExchangeSecret
                 | Invalid::ExchangeRecipient { .. }

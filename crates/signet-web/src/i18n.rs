@@ -608,6 +608,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Signature box: {detail}",
     ),
     (
+        "err_invalid_image_kind",
+        "Ảnh chữ ký phải là tệp PNG hoặc JPEG, màu RGB hoặc thang xám 8 bit (ảnh JPEG hệ màu CMYK không dùng được: hãy lưu lại ở hệ màu RGB).",
+        "Signature image: {detail}",
+    ),
+    (
+        "err_invalid_image_damaged",
+        "Tệp ảnh chữ ký bị hỏng hoặc không đầy đủ; hãy lưu lại ảnh và tải lên lần nữa.",
+        "Signature image: {detail}",
+    ),
+    (
+        "err_invalid_image_size",
+        "Ảnh chữ ký quá lớn hoặc quá nhỏ: tệp tối đa 512 KiB, mỗi cạnh từ 32 đến 2000 điểm ảnh.",
+        "Signature image: {detail}",
+    ),
+    (
         "err_invalid_seal",
         "Không đóng dấu được bằng khóa của cơ quan (chưa cấu hình hoặc không dùng được).",
         "The agency's seal: {detail}",

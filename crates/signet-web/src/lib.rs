@@ -86,6 +86,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/outgoing", post(pages::documents::create_draft))
         .route("/incoming", post(pages::documents::register_incoming))
         .layer(DefaultBodyLimit::max(upload_limit));
+    let signature_image = Router::new()
+        .route(
+            "/people/{id}/signature-image",
+            get(pages::profile::image).post(pages::profile::upload),
+        )
+        .layer(DefaultBodyLimit::max(pages::profile::FORM_LIMIT));
     let verify = Router::new()
         .route(
             "/verify",
@@ -193,6 +199,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/admin", get(pages::admin::show))
         .route("/admin/units", post(pages::admin::create_unit))
         .route("/admin/people", post(pages::admin::create_person))
+        .route("/admin/people/{id}", get(pages::profile::person))
+        .route("/profile", get(pages::profile::own))
+        .route(
+            "/people/{id}/signature-image/delete",
+            post(pages::profile::remove),
+        )
         .route(
             "/admin/people/{id}/{action}",
             post(pages::admin::set_active),
@@ -223,6 +235,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(verify)
         .merge(api)
         .merge(uploads)
+        .merge(signature_image)
         .merge(exchange::node_routes(upload_limit))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(input::refuse_nul))

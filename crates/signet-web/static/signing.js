@@ -1,10 +1,13 @@
-// The document page's signing (issue 9): mark the leader's box on a proportional preview of
-// the page, and sign with a device — the USB token through the local agent, or the phone.
-// The PIN goes to the device only; the server sees digests and signatures.
+// Signing from the pages (issue 9). The document page: mark the leader's box on a
+// proportional preview of the page, and sign with a device — the USB token through the local
+// agent, or the phone. The batch page (/signing-batch): the same devices for the selected
+// documents, one confirmation for all of them (one PIN on the agent, one request of N hashes
+// on the phone). The PIN goes to the device only; the server sees digests and signatures.
 const AGENT = "http://127.0.0.1:8765";
 const root = document.getElementById("signing");
+const batchRoot = document.getElementById("batch-devices");
 const doc = root?.dataset.doc;
-const csrf = root?.dataset.csrf;
+const csrf = (root || batchRoot)?.dataset.csrf;
 
 async function api(method, path, body) {
   const r = await fetch(path, {
@@ -80,28 +83,36 @@ function b64(bytes) {
   return btoa(String.fromCharCode(...bytes));
 }
 
-async function signWithAgent(status, pin) {
+// The agent's certificate the leader chose: pairs first when a code was typed, fills the
+// certificate list once. `ids` names the page's controls (code input and label, list, label).
+async function agentCertificate(ids) {
   const agent = await import("/static/agent.js");
-  const code = document.getElementById("agent-code")?.value.trim();
+  const code = document.getElementById(ids.code)?.value.trim();
   if (code) await agent.pair(AGENT, code);
   let certificates;
   try {
     certificates = await agent.listCertificates(AGENT);
   } catch (e) {
     if (e.code === "unpaired_origin" || e.status === 0) {
-      document.getElementById("agent-code-label").hidden = false;
+      document.getElementById(ids.codeLabel).hidden = false;
       throw new Error("Hãy chạy phần mềm ký (signet agent) và nhập mã ghép nối nó hiển thị / start the signing agent and enter the pairing code it shows");
     }
     throw e;
   }
   if (!certificates?.length) throw new Error("Không tìm thấy chứng thư trên USB token / no certificate on the token");
-  const select = document.getElementById("sign-cert");
+  const select = document.getElementById(ids.cert);
   if (!select.options.length) {
     for (const c of certificates) select.add(new Option(`${c.label} — ${c.subject}`, c.id));
-    document.getElementById("sign-cert-label").hidden = false;
+    document.getElementById(ids.certLabel).hidden = false;
   }
   const chosen = certificates.find((c) => c.id === select.value) || certificates[0];
-  const chain = [chosen.der, ...(chosen.chain || [])];
+  return { agent, chosen, chain: [chosen.der, ...(chosen.chain || [])] };
+}
+
+const DOC_CONTROLS = { code: "agent-code", codeLabel: "agent-code-label", cert: "sign-cert", certLabel: "sign-cert-label" };
+
+async function signWithAgent(status, pin) {
+  const { agent, chosen, chain } = await agentCertificate(DOC_CONTROLS);
   status.textContent = "Đang chuẩn bị… / Preparing…";
   const p = await api("POST", `/api/v1/documents/${doc}/signatures/prepare`, {
     role: "personal", device: "agent", certificate_chain: chain,
@@ -114,9 +125,10 @@ async function signWithAgent(status, pin) {
   });
 }
 
-async function signWithPhone(status) {
+// One request to the phone for `ids`, polled until the phone approved (or refused: 4xx).
+async function signWithPhone(status, ids) {
   status.textContent = "Đã gửi yêu cầu tới điện thoại, hãy xác nhận trên điện thoại… / Sent to your phone: approve it there…";
-  const r = await api("POST", "/api/v1/signatures/remote", { document_ids: [doc] });
+  const r = await api("POST", "/api/v1/signatures/remote", { document_ids: ids });
   for (;;) {
     const o = await api("POST", `/api/v1/signatures/remote/${r.request_id}`, { pending_ids: r.pending_ids });
     if (o.state !== "pending") return o;
@@ -134,7 +146,7 @@ function setupSigning() {
     button.disabled = true;
     try {
       if (device === "agent") await signWithAgent(status, pin);
-      else await signWithPhone(status);
+      else await signWithPhone(status, [doc]);
       status.textContent = "Đã ký / Signed";
       location.reload();
     } catch (e) {
@@ -145,7 +157,68 @@ function setupSigning() {
   });
 }
 
+// --- the batch page ------------------------------------------------------------------------
+const BATCH_CONTROLS = {
+  code: "batch-agent-code", codeLabel: "batch-agent-code-label", cert: "batch-cert", certLabel: "batch-cert-label",
+};
+
+// Every document prepared, the N digests signed by the agent after one PIN, then each
+// document completed (each its own transaction: one refused leaves the others signed).
+async function signBatchWithAgent(status, ids, subjects, pin) {
+  const { agent, chosen, chain } = await agentCertificate(BATCH_CONTROLS);
+  status.textContent = `Đang chuẩn bị ${ids.length} văn bản… / Preparing ${ids.length} documents…`;
+  const p = await api("POST", "/api/v1/signatures/prepare-batch", {
+    document_ids: ids, role: "personal", device: "agent", certificate_chain: chain,
+  });
+  status.textContent = "Xác nhận trên thiết bị… / Confirm on the device…";
+  const context = { origin_label: location.origin, documents: subjects.map((subject) => ({ notation: "", subject })) };
+  const s = await agent.signDigests(AGENT, { certificateId: chosen.id, pin, digests: p.digests, context });
+  if (s.signatures?.length !== p.signatures.length) throw new Error("Phần mềm ký trả lời thiếu chữ ký / the agent answered too few signatures");
+  for (const [i, prepared] of p.signatures.entries()) {
+    status.textContent = `Đang hoàn tất ${i + 1}/${ids.length}… / Completing ${i + 1}/${ids.length}…`;
+    await api("POST", `/api/v1/signatures/${prepared.pending_id}/complete`, {
+      signatures: [s.signatures[i]], certificate_chain: chain,
+    });
+  }
+}
+
+function setupBatch() {
+  const form = document.getElementById("batch-sign-form");
+  const button = document.getElementById("batch-sign-device");
+  if (!form || !button) return;
+  batchRoot.hidden = false;
+  const status = document.getElementById("batch-status");
+  const device = document.getElementById("batch-device");
+  const agentOnly = document.querySelectorAll(".batch-agent-only");
+  const showDevice = () => agentOnly.forEach((e) => { e.hidden = device.value !== "agent"; });
+  device.addEventListener("change", showDevice);
+  showDevice();
+  button.addEventListener("click", async () => {
+    const boxes = [...form.querySelectorAll("input[name=document_ids]:checked")];
+    const ids = boxes.map((b) => b.value);
+    if (!ids.length) {
+      status.textContent = "Chọn ít nhất một văn bản / select at least one document";
+      return;
+    }
+    const subjects = boxes.map((b) => document.querySelector(`label[for="${b.id}"]`)?.textContent || "");
+    button.disabled = true;
+    try {
+      if (device.value === "agent") {
+        await signBatchWithAgent(status, ids, subjects, document.getElementById("batch-agent-pin").value);
+      } else {
+        await signWithPhone(status, ids);
+      }
+      status.textContent = "Đã ký / Signed";
+      location.assign(`/signing-batch?done=${ids.length}`);
+    } catch (e) {
+      status.textContent = e.message;
+      button.disabled = false;
+    }
+  });
+}
+
 if (root) {
   setupPreview();
   setupSigning();
 }
+if (batchRoot) setupBatch();

@@ -3,54 +3,13 @@
 // leader's phone and approves on /sign-requests); the clerk issues ("Ban hành": number
 // written on the PDF, sealed with the agency's key); the issued PDF passes pdfsig (two valid
 // signatures, the last covering the whole document).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  bodyText, check, DEMO_PASSWORD, freePort, login, newPage, runScenarios, sleep, STEP_TIMEOUT_MS,
-  submit,
+  bodyText, check, DEMO_PASSWORD, login, newPage, runScenarios, STEP_TIMEOUT_MS, submit,
 } from '../lib.mjs';
-
-function portFree(port) {
-  return new Promise((ok) => {
-    const srv = createServer();
-    srv.once('error', () => ok(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => ok(true)));
-  });
-}
-
-const MODULE = process.env.SIGNET_PKCS11_MODULE || '/usr/lib/softhsm/libsofthsm2.so';
-
-// The leader's USB token: a SoftHSM2 token with a key pair made inside it and a person
-// certificate from the demo CA; then `signet agent` on it, and its pairing code.
-async function startAgentWithToken(demo) {
-  const dir = join(demo.tmp, 'agent');
-  mkdirSync(join(dir, 'tokens'), { recursive: true });
-  const conf = join(dir, 'softhsm2.conf');
-  writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
-  const env = { ...process.env, SOFTHSM2_CONF: conf };
-  const init = spawnSync('softhsm2-util', ['--init-token', '--free', '--label', 'lanhdao-token',
-    '--so-pin', '12345678', '--pin', '1234'], { env, encoding: 'utf8' });
-  check(init.status === 0, `softhsm2-util: ${init.stdout}${init.stderr}`);
-  const issue = spawnSync(demo.bin, ['ca', 'issue', '--dir', join(demo.dataDir, 'ca'), '--kind', 'person',
-    '--name', 'Nguyễn Văn Hùng', '--agency', '000.00.00.H99', '--agency-name', 'Ủy ban nhân dân tỉnh Lạc Hồng',
-    '--pkcs11-module', MODULE, '--token', 'lanhdao-token', '--pin', '1234', '--key-label', 'lanhdao',
-    '--out', join(dir, 'lanhdao')], { env, encoding: 'utf8' });
-  check(issue.status === 0, `signet ca issue: ${issue.stdout}${issue.stderr}`);
-  // The agent's usual address, which the page's CSP allows, when it is free here.
-  const port = (await portFree(8765)) ? 8765 : await freePort();
-  const agent = spawn(demo.bin, ['agent', '--listen', `127.0.0.1:${port}`, '--module', MODULE,
-    '--data', join(dir, 'data')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  process.on('exit', () => agent.kill('SIGKILL'));
-  let out = '';
-  agent.stdout.on('data', (d) => { out += d; });
-  agent.stderr.on('data', (d) => { out += d; });
-  for (let i = 0; i < 100 && !/Pairing code: /.test(out); i++) await sleep(100);
-  const code = /Pairing code: ([A-Z0-9-]+)/.exec(out)?.[1];
-  check(code, `the agent printed no pairing code:\n${out}`);
-  return { base: `http://127.0.0.1:${port}`, port, code, output: () => out, stop: () => agent.kill('SIGTERM') };
-}
+import { routeToAgent, startAgentWithToken } from '../token.mjs';
 
 // The demo's draft (by chuyenvien.vp) made from the template with the number fields.
 const SUBJECT = 'Tờ trình về việc bố trí kinh phí';
@@ -136,11 +95,7 @@ async function leaderSignsWithTheToken(browser, demo, url) {
   try {
     const desk = await newPage(browser);
     await login(desk, demo.base, 'lanhdao.ubnd');
-    // The page talks to the agent at its usual address; when the test's agent had to listen
-    // elsewhere, the browser is pointed at it.
-    if (agent.port !== 8765) await desk.route('http://127.0.0.1:8765/**', (route) => route.continue({
-      url: route.request().url().replace('http://127.0.0.1:8765', agent.base),
-    }));
+    await routeToAgent(desk, agent);
     await desk.goto(url);
     await desk.selectOption('#sign-device', 'agent');
     await desk.fill('#agent-code', agent.code);

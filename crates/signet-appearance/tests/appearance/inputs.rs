@@ -322,6 +322,44 @@ proptest! {
 }
 
 #[test]
+fn a_jpeg_signature_is_drawn_as_opaque_rgb_in_proportion() {
+    let jpeg = signet_testkit::SIGNATURE_JPEG;
+    let sink = personal(jpeg, 150.0, 60.0).unwrap();
+    let (rgb, mask) = image_of(&sink);
+    assert!(mask.is_none(), "JPEG has no alpha");
+    assert_eq!(rgb.len(), 300 * 120 * 3);
+    // 300 × 120 into a 150 × 60 box: half the size, the same aspect ratio.
+    assert_eq!(
+        signature_image_rect([0.0, 0.0, 150.0, 60.0], jpeg).unwrap(),
+        [0.0, 0.0, 150.0, 60.0]
+    );
+    let cmyk = personal(signet_testkit::SIGNATURE_JPEG_CMYK, 150.0, 60.0).err();
+    assert!(matches!(cmyk, Some(AppearanceError::UnsupportedJpeg(_))), "{cmyk:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn corrupted_jpegs_never_panic(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+        let mut jpeg = signet_testkit::SIGNATURE_JPEG.to_vec();
+        for (at, byte) in flips {
+            let i = at.index(jpeg.len());
+            jpeg[i] ^= byte | 1;
+        }
+        let _ = personal(&jpeg, 50.0, 20.0);
+        let _ = seal_size_pt(&jpeg);
+    }
+
+    #[test]
+    fn random_bytes_after_a_jpeg_header_never_panic(tail in prop::collection::vec(any::<u8>(), 0..4096)) {
+        let mut bytes = signet_testkit::SIGNATURE_JPEG[..200].to_vec();
+        bytes.extend_from_slice(&tail);
+        let _ = personal(&bytes, 50.0, 20.0);
+    }
+}
+
+#[test]
 fn the_signature_image_rect_is_where_the_image_lands() {
     let sig = demo::signature_png("An");
     // 600 × 200 pixels in a 300 × 50 box at (100, 40): 150 × 50, centred.

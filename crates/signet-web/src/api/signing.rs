@@ -560,20 +560,24 @@ async fn server_sign(
     Ok(Json(BatchOutcome { documents }).into_response())
 }
 
-/// A signature image.
+/// A signature image: `image` (PNG or JPEG), or `png`, its first name.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SignatureImageBody {
-    /// The PNG file, base64.
-    pub png: String,
+    /// The PNG or JPEG file, base64.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// The same as `image` (the field's first name, when only PNG was accepted).
+    #[serde(default)]
+    pub png: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{person_id}/signature-image", tag = "signing",
-    summary = "Upload a person's handwritten-signature image (PNG, at most 512 KiB, sides 32 to 2000 px): by the person or their agency's administrator",
+    summary = "Upload a person's handwritten-signature image (PNG or JPEG, at most 512 KiB, sides 32 to 2000 px): by the person or their agency's administrator",
     params(("person_id" = String, Path)),
     request_body = SignatureImageBody,
     responses(
         (status = NO_CONTENT, description = "Stored; drawn in the person's next signatures"),
-        (status = UNPROCESSABLE_ENTITY, description = "Not a usable PNG", body = ErrorBody)))]
+        (status = UNPROCESSABLE_ENTITY, description = "Not a usable PNG or JPEG", body = ErrorBody)))]
 async fn put_signature_image(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -581,9 +585,14 @@ async fn put_signature_image(
     req: Result<Json<SignatureImageBody>, JsonRejection>,
 ) -> ApiResult {
     let r = body(req)?;
-    let image = B64.decode(r.png.trim()).map_err(|_| {
+    let text = r.image.or(r.png).ok_or_else(|| {
         api(Invalid::Body {
-            detail: "png: not base64".into(),
+            detail: "image: the PNG or JPEG file, base64, is required".into(),
+        })
+    })?;
+    let image = B64.decode(text.trim()).map_err(|_| {
+        api(Invalid::Body {
+            detail: "image: not base64".into(),
         })
     })?;
     state

@@ -1,8 +1,10 @@
 //! Signing and issuing in batches (issue 9 §4): the leader's list of documents waiting for
 //! their signature and the clerk's list of signed documents waiting to be issued, each with
 //! check boxes and one action. Works without script: the server-held key takes the PIN in
-//! the form. (The USB token and the phone sign batches through the API:
-//! `/api/v1/signatures/prepare-batch`, `/api/v1/signatures/remote`.)
+//! the form. With script (`/static/signing.js`), the page also offers the leader's devices:
+//! the USB token (every document prepared, the N digests signed by the local agent after one
+//! PIN, each document completed) and the phone (one request of N hashes, approved once on
+//! `/sign-requests`), through `/api/v1/signatures/prepare-batch` and `/signatures/remote`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -8,6 +8,7 @@ pub mod dossiers;
 pub mod exchange;
 pub mod incoming;
 pub mod my_work;
+pub mod profile;
 pub mod registers;
 pub mod reminders;
 pub mod search;

@@ -1,0 +1,258 @@
+//! A person's page (issue 9 §1): who they are and their handwritten-signature image — the
+//! picture drawn in their signature box (Nghị định 30 layout) — with a preview, an upload
+//! form (PNG or JPEG) and removal. `/profile` is one's own; `/admin/people/{id}` is the same
+//! page for an administrator of the person's agency. Plain forms: no script needed.
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use signet_app::signature_images::{MAX_BYTES, SIDES};
+use signet_app::{AppError, Invalid};
+use signet_core::PersonId;
+
+use super::admin::form_pairs;
+use super::{render, Layout};
+use crate::i18n::Tr;
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+/// The upload form's body limit: the image and the form's few other bytes.
+pub const FORM_LIMIT: usize = MAX_BYTES + 16 * 1024;
+
+/// The current image, as the page shows it.
+pub struct ImageView {
+    /// The preview's address (changes with the image, so a browser never shows a stale one).
+    pub url: String,
+    pub kind: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub uploaded: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    l: Layout,
+    id: String,
+    own: bool,
+    name: String,
+    username: String,
+    title: String,
+    roles: String,
+    image: Option<ImageView>,
+    /// After an action: `saved` or `removed`.
+    done: String,
+    max_kib: usize,
+    sides: (u32, u32),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    u: &PageUser,
+    person: &PersonId,
+    done: Option<String>,
+) -> Result<Response, WebError> {
+    let t = Tr(u.lang);
+    let v = &u.user.viewer;
+    let app = &state.app;
+    let p = app
+        .signature_image_holder(v, person)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let image = app
+        .store
+        .signature_image(person)
+        .await
+        .map_err(|e| u.fail(e.into()))?
+        .map(|img| ImageView {
+            url: format!(
+                "/people/{person}/signature-image?v={}",
+                img.sha256.get(..16).unwrap_or_default()
+            ),
+            kind: if img.content_type == "image/jpeg" {
+                "JPEG"
+            } else {
+                "PNG"
+            },
+            width: img.width,
+            height: img.height,
+            uploaded: signet_app::clock::display_ms(img.uploaded_at_ms),
+        });
+    let own = &v.person_id == person;
+    let page = ProfilePage {
+        l: Layout::of(state, u, if own { "profile" } else { "admin" }).await,
+        id: person.to_string(),
+        own,
+        name: p.full_name,
+        username: p.username,
+        title: p.title,
+        roles: p
+            .roles
+            .iter()
+            .map(|r| t.pick(r.label_vi(), r.label_en()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        image,
+        done: done
+            .filter(|d| d == "saved" || d == "removed")
+            .unwrap_or_default(),
+        max_kib: MAX_BYTES / 1024,
+        sides: SIDES,
+    };
+    Ok(render(&page))
+}
+
+/// `GET /profile`: one's own page.
+pub async fn own(
+    State(state): State<AppState>,
+    u: PageUser,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let me = u.user.viewer.person_id.clone();
+    page(&state, &u, &me, q.done).await
+}
+
+/// `GET /admin/people/{id}`: an administrator's view of a person of their agency.
+pub async fn person(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    page(&state, &u, &PersonId::from(id), q.done).await
+}
+
+/// Where the person's page is, for `viewer`.
+fn back(u: &PageUser, person: &PersonId, done: &str) -> Response {
+    let to = if &u.user.viewer.person_id == person {
+        format!("/profile?done={done}")
+    } else {
+        format!("/admin/people/{person}?done={done}")
+    };
+    Redirect::to(&to).into_response()
+}
+
+/// `GET /people/{id}/signature-image`: the image itself, for the preview.
+pub async fn image(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let found = state
+        .app
+        .signature_image_of(&u.user.viewer, &PersonId::from(id))
+        .await
+        .map_err(|e| u.fail(e))?;
+    let Some((img, bytes)) = found else {
+        return Err(u.fail(AppError::NotFound));
+    };
+    let content_type = if img.content_type == "image/jpeg" {
+        "image/jpeg"
+    } else {
+        "image/png"
+    };
+    Ok((
+        [
+            (CONTENT_TYPE, content_type),
+            (CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn unreadable(detail: &str) -> AppError {
+    AppError::Invalid(Invalid::Body {
+        detail: detail.to_owned(),
+    })
+}
+
+fn no_image() -> AppError {
+    AppError::Invalid(Invalid::ImageKind {
+        detail: "choose a PNG or JPEG file".into(),
+    })
+}
+
+/// The form's CSRF token and image file.
+async fn read_form(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let (mut csrf, mut image) = (String::new(), None);
+    loop {
+        let field = mp
+            .next_field()
+            .await
+            .map_err(|_| unreadable("the form could not be read"))?;
+        let Some(field) = field else { break };
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|_| unreadable("the form could not be read"))?;
+            }
+            Some("image") => {
+                let bytes = field.bytes().await.map_err(|_| {
+                    AppError::Invalid(Invalid::ImageSize {
+                        detail: format!("the file could not be read (at most {MAX_BYTES} bytes)"),
+                    })
+                })?;
+                image = Some(bytes.to_vec());
+            }
+            _ => {}
+        }
+    }
+    match image {
+        Some(b) if !b.is_empty() => Ok((csrf, b)),
+        _ => Err(no_image()),
+    }
+}
+
+/// `POST /people/{id}/signature-image` (multipart: `csrf`, `image`): sets the image.
+pub async fn upload(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let person = PersonId::from(id);
+    let mp = mp.map_err(|_| u.fail(unreadable("expected a file upload form")))?;
+    let (csrf, bytes) = read_form(mp).await.map_err(|e| u.fail(e))?;
+    u.check_csrf(&csrf)?;
+    state
+        .app
+        .set_signature_image(&u.user.viewer, &person, Some(&bytes))
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&u, &person, "saved"))
+}
+
+/// `POST /people/{id}/signature-image/delete`: removes the image.
+pub async fn remove(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, WebError> {
+    let person = PersonId::from(id);
+    let pairs = form_pairs(&body);
+    let csrf = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    u.check_csrf(csrf)?;
+    state
+        .app
+        .set_signature_image(&u.user.viewer, &person, None)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&u, &person, "removed"))
+}
