@@ -27,7 +27,7 @@ mod read;
 mod write;
 
 pub use model::{
-    status_meaning, Attachment, Code, DocumentType, Kind, Organ, Packet, Promulgation, ResponseFor,
+    status_meaning, Attachment, Business, BusinessKind, Code, DocumentType, Kind, Organ, Packet, Promulgation, ResponseFor,
     SignatureReport, SignerInfo, Spec, Status, STATUS_CODES,
 };
 pub use read::{inspect, read, File, Limits};

@@ -195,6 +195,7 @@ mod tests {
             Invalid::ExchangeSecret,
             Invalid::ExchangeRecipient { code: s() },
             Invalid::Exchange { detail: s() },
+            Invalid::ExchangeRecalled { reason: s() },
             Invalid::NulCharacter,
             Invalid::FieldTooLong,
             Invalid::ContentType {
@@ -328,6 +329,7 @@ mod tests {
                 | Invalid::ExchangeSecret
                 | Invalid::ExchangeRecipient { .. }
                 | Invalid::Exchange { .. }
+                | Invalid::ExchangeRecalled { .. }
                 | Invalid::NoRemoteSigning
                 | Invalid::RemoteHashCount { .. }
                 | Invalid::RemoteHashRepeated
