@@ -447,7 +447,10 @@ async fn a_recalled_document_stops_at_the_recipient_which_confirms_with_a_verifi
             app.recall(&officer, &doc, "x").await,
             Err(AppError::Forbidden(_))
         ));
-        let to = app.recall(&clerk, &doc, "Sai sót về thể thức").await.unwrap();
+        let to = app
+            .recall(&clerk, &doc, "Sai sót về thể thức")
+            .await
+            .unwrap();
         assert_eq!(to, vec![snv.clone()]);
         // Once: a second recall is refused, nothing more queued.
         assert!(app.recall(&clerk, &doc, "lần nữa").await.is_err());
@@ -457,8 +460,12 @@ async fn a_recalled_document_stops_at_the_recipient_which_confirms_with_a_verifi
         settle(&app, &courier).await;
         let sent: Vec<_> = net.sent.lock().unwrap()[sent_before..].to_vec();
         assert_eq!(sent.len(), 2, "the recall and its confirmation");
-        let recall_packet = signet_edxml::inspect(sent[0].2.as_slice(), &Default::default()).unwrap();
-        assert_eq!(recall_packet.business.kind, signet_edxml::BusinessKind::Recall);
+        let recall_packet =
+            signet_edxml::inspect(sent[0].2.as_slice(), &Default::default()).unwrap();
+        assert_eq!(
+            recall_packet.business.kind,
+            signet_edxml::BusinessKind::Recall
+        );
         assert!(recall_packet.attachments.is_empty());
         assert_eq!(recall_packet.signature.valid, Some(true));
 
@@ -490,12 +497,21 @@ async fn a_recalled_document_stops_at_the_recipient_which_confirms_with_a_verifi
         let view = app.exchange_of(&clerk, &doc).await.unwrap();
         assert_eq!(
             codes_of(&view),
-            vec![("01".into(), true), ("03".into(), true), ("13".into(), true)]
+            vec![
+                ("01".into(), true),
+                ("03".into(), true),
+                ("13".into(), true)
+            ]
         );
-        let confirmation = signet_edxml::inspect(sent[1].2.as_slice(), &Default::default()).unwrap();
+        let confirmation =
+            signet_edxml::inspect(sent[1].2.as_slice(), &Default::default()).unwrap();
         let status = confirmation.status.unwrap();
         assert_eq!(status.code, "13");
-        assert!(status.description.contains("[sha256:"), "{}", status.description);
+        assert!(
+            status.description.contains("[sha256:"),
+            "{}",
+            status.description
+        );
 
         // The recall again, under its id or another: changes nothing, no second 13.
         let (id, to, packet) = sent[0].clone();
@@ -629,12 +645,18 @@ async fn a_replacement_and_an_update_arrive_linked_to_the_original_answered_16_a
         let (id, to, packet) = net.sent.lock().unwrap()[sent_before].clone();
         let p = signet_edxml::inspect(packet.as_slice(), &Default::default()).unwrap();
         assert_eq!(p.business.kind, signet_edxml::BusinessKind::Replace);
-        assert_eq!(app.receive_packet(&id, &to, &packet).await.unwrap(), Receipt::Duplicate);
+        assert_eq!(
+            app.receive_packet(&id, &to, &packet).await.unwrap(),
+            Receipt::Duplicate
+        );
         assert_eq!(
             app.receive_packet("again", &to, &packet).await.unwrap(),
             Receipt::Duplicate
         );
-        assert_eq!(app.exchange_inbox(&their_clerk, None).await.unwrap().len(), 2);
+        assert_eq!(
+            app.exchange_inbox(&their_clerk, None).await.unwrap().len(),
+            2
+        );
         settle(&app, &courier).await;
         let first_view = app.exchange_of(&clerk, &first).await.unwrap();
         assert_eq!(first_view.statuses.len(), 2);

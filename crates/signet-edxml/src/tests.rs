@@ -367,7 +367,9 @@ fn recall_update_and_replace_round_trip() {
         };
         let bytes = build(&spec, &file, now).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.contains(&format!("<edXML:BussinessDocType>{code}</edXML:BussinessDocType>")));
+        assert!(text.contains(&format!(
+            "<edXML:BussinessDocType>{code}</edXML:BussinessDocType>"
+        )));
         assert!(text.contains("<edXML:ReplacementInfoList>"));
         let p = inspect(bytes.as_slice(), &Limits::default()).unwrap();
         assert_eq!(p.spec(), spec, "{code}");
@@ -393,7 +395,11 @@ fn text_with_business(business: &str) -> String {
     let s = sample(&B64.encode(b"%PDF-1.4 x"));
     let start = s.find("<edXML:TraceHeaderList>").unwrap();
     let end = s.find("</edXML:TraceHeaderList>").unwrap();
-    format!("{}<edXML:TraceHeaderList>{business}{}", &s[..start], &s[end..])
+    format!(
+        "{}<edXML:TraceHeaderList>{business}{}",
+        &s[..start],
+        &s[end..]
+    )
 }
 
 fn issue(key: HolderKey, name: &str) -> (SoftwareKey, Vec<u8>) {

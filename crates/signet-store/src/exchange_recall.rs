@@ -149,7 +149,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if done > 0 {
-            return Err(StoreError::Conflict("the document is already recalled".into()));
+            return Err(StoreError::Conflict(
+                "the document is already recalled".into(),
+            ));
         }
         let rows = sqlx::query(
             "SELECT peer_code, peer_name FROM consignments WHERE agency_id = $1 \

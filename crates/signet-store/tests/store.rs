@@ -1192,7 +1192,10 @@ async fn a_recall_and_a_replacement_are_recorded_once_and_answered_13_and_16() {
             assert_eq!(s.recall_arrived(&r).await.unwrap(), expected);
         }
         let a = s.arrived(&f.agency, &first.id).await.unwrap();
-        assert_eq!((a.state.as_str(), a.reason.as_str()), ("recalled", "Sai sót"));
+        assert_eq!(
+            (a.state.as_str(), a.reason.as_str()),
+            ("recalled", "Sai sót")
+        );
 
         // A replacement of the second: linked both ways, 16 queued once.
         let third = arrived_packet(
@@ -1202,7 +1205,10 @@ async fn a_recall_and_a_replacement_are_recorded_once_and_answered_13_and_16() {
             "replace",
             Some(&second.id),
         );
-        assert_eq!(s.receive_document(&third, "Đã đến").await.unwrap(), Receipt::New);
+        assert_eq!(
+            s.receive_document(&third, "Đã đến").await.unwrap(),
+            Receipt::New
+        );
         assert_eq!(
             s.receive_document(&third, "Đã đến").await.unwrap(),
             Receipt::Duplicate
@@ -1220,7 +1226,11 @@ async fn a_recall_and_a_replacement_are_recorded_once_and_answered_13_and_16() {
             ["01", "01", "01", "13", "16"]
         );
         // Not another agency's business.
-        assert!(s.arrived_links(&f.other_agency, &second.id).await.unwrap().is_empty());
+        assert!(s
+            .arrived_links(&f.other_agency, &second.id)
+            .await
+            .unwrap()
+            .is_empty());
         let actions: Vec<String> = s
             .journal(&f.agency)
             .await
@@ -1241,14 +1251,24 @@ async fn a_sent_document_is_recalled_once_and_a_draft_is_linked_to_it() {
     each_db(|db| async move {
         let s = &db.store;
         let f = fixture(s).await;
-        let d = s.insert_draft(&draft(&f, "Về việc gửi", Secrecy::None), T0).await.unwrap();
+        let d = s
+            .insert_draft(&draft(&f, "Về việc gửi", Secrecy::None), T0)
+            .await
+            .unwrap();
         let id = sign(s, &f, &d.id).await;
         let issued = issue(s, &f.agency, &id, 2026, "2026-01-01").await.unwrap();
         let notation = issued.notation.clone().unwrap();
         // Not sent through the exchange: nothing to recall, nothing to link to.
-        let e = s.recall_document(&f.agency, &id, "x", "clerk", T0).await.unwrap_err();
+        let e = s
+            .recall_document(&f.agency, &id, "x", "clerk", T0)
+            .await
+            .unwrap_err();
         assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
-        assert!(s.sent_by_notation(&f.agency, &notation).await.unwrap().is_none());
+        assert!(s
+            .sent_by_notation(&f.agency, &notation)
+            .await
+            .unwrap()
+            .is_none());
         // Sent to the other agency (the outbox row the issue would have written).
         signet_store::testing::execute(
             s,
@@ -1267,14 +1287,21 @@ async fn a_sent_document_is_recalled_once_and_a_draft_is_linked_to_it() {
             Some(id.clone())
         );
         // Another agency does not find it.
-        assert!(s.sent_by_notation(&f.other_agency, &notation).await.unwrap().is_none());
+        assert!(s
+            .sent_by_notation(&f.other_agency, &notation)
+            .await
+            .unwrap()
+            .is_none());
 
         let to = s
             .recall_document(&f.agency, &id, "Sai sót", "clerk", T0 + 1)
             .await
             .unwrap();
         assert_eq!(to, ["000.00.14.H99"]);
-        let e = s.recall_document(&f.agency, &id, "Sai sót", "clerk", T0 + 2).await.unwrap_err();
+        let e = s
+            .recall_document(&f.agency, &id, "Sai sót", "clerk", T0 + 2)
+            .await
+            .unwrap_err();
         assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
         let recall = s.recall_of(&f.agency, &id).await.unwrap().unwrap();
         assert_eq!(recall.reason, "Sai sót");
@@ -1290,12 +1317,18 @@ async fn a_sent_document_is_recalled_once_and_a_draft_is_linked_to_it() {
         assert_eq!(recalls[0].document_id.as_ref(), Some(&id));
 
         // A draft linked as the replacement takes the original's recipients.
-        let next = s.insert_draft(&draft(&f, "Về việc gửi (thay thế)", Secrecy::None), T0).await.unwrap();
+        let next = s
+            .insert_draft(&draft(&f, "Về việc gửi (thay thế)", Secrecy::None), T0)
+            .await
+            .unwrap();
         s.set_supersedes(&f.agency, &next.id, Some((&id, "replace")), "clerk", T0)
             .await
             .unwrap();
         let link = s.supersedes(&f.agency, &next.id).await.unwrap().unwrap();
-        assert_eq!((link.original_id, link.kind.as_str()), (id.clone(), "replace"));
+        assert_eq!(
+            (link.original_id, link.kind.as_str()),
+            (id.clone(), "replace")
+        );
         assert_eq!(
             s.recipients(&f.agency, &next.id).await.unwrap(),
             [Recipient {
@@ -1303,12 +1336,17 @@ async fn a_sent_document_is_recalled_once_and_a_draft_is_linked_to_it() {
                 name: "STTTT".into()
             }]
         );
-        s.set_supersedes(&f.agency, &next.id, None, "clerk", T0).await.unwrap();
+        s.set_supersedes(&f.agency, &next.id, None, "clerk", T0)
+            .await
+            .unwrap();
         assert!(s.supersedes(&f.agency, &next.id).await.unwrap().is_none());
         let journal = s.journal(&f.agency).await.unwrap();
         assert!(journal.iter().any(|e| e.action == "exchange.recall_queued"));
         assert_eq!(
-            journal.iter().filter(|e| e.action == "exchange.supersedes").count(),
+            journal
+                .iter()
+                .filter(|e| e.action == "exchange.supersedes")
+                .count(),
             2
         );
         db

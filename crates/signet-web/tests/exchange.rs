@@ -447,8 +447,11 @@ async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_veri
         let their_clerk = viewer(&app, "vanthu.snv").await;
         // One node serving both agencies, delivering to itself over HTTP.
         let receiving = app.clone().with_exchange(setup_for(&db));
-        let (node_url, _node) =
-            start(signet_web::router(receiving, signet_web::WebConfig::default())).await;
+        let (node_url, _node) = start(signet_web::router(
+            receiving,
+            signet_web::WebConfig::default(),
+        ))
+        .await;
         let mut setup = setup_for(&db);
         setup.routes = Default::default();
         setup.routes.add("", &node_url);
@@ -488,7 +491,14 @@ async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_veri
         let (_, page) = call(&pages, "GET", &path, &ours, None).await;
         assert!(page.contains("id=\"recall-form\""), "{page}");
         let recall = format!("/exchange/documents/{doc}/recall");
-        let (st, body) = call(&pages, "POST", &recall, &ours, Some(format!("csrf={csrf}&reason="))).await;
+        let (st, body) = call(
+            &pages,
+            "POST",
+            &recall,
+            &ours,
+            Some(format!("csrf={csrf}&reason=")),
+        )
+        .await;
         assert!((400..500).contains(&st), "{st} {body}");
         let (st, _) = call(
             &pages,
@@ -504,16 +514,31 @@ async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_veri
         assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 1);
         let (_, page) = call(&pages, "GET", &path, &ours, None).await;
         assert!(!page.contains("id=\"recall-form\""), "recalled once");
-        assert!(page.contains("Đã thu hồi") && page.contains("Sai thể thức"), "{page}");
+        assert!(
+            page.contains("Đã thu hồi") && page.contains("Sai thể thức"),
+            "{page}"
+        );
         let view = app.exchange_of(&clerk, &doc).await.unwrap();
         let last = view.statuses.last().unwrap();
         assert_eq!((last.status_code.as_str(), last.verified), ("13", true));
-        assert!(page.contains(&format!("/documents/{doc}/receipts/{}", last.consignment_id)));
+        assert!(page.contains(&format!(
+            "/documents/{doc}/receipts/{}",
+            last.consignment_id
+        )));
 
         // The recipient: the copy's page and the list say recalled; assigning is refused.
-        let (_, their_page) =
-            call(&pages, "GET", &format!("/documents/{registered}"), &theirs, None).await;
-        assert!(their_page.contains("Văn bản đã bị bên gửi thu hồi"), "{their_page}");
+        let (_, their_page) = call(
+            &pages,
+            "GET",
+            &format!("/documents/{registered}"),
+            &theirs,
+            None,
+        )
+        .await;
+        assert!(
+            their_page.contains("Văn bản đã bị bên gửi thu hồi"),
+            "{their_page}"
+        );
         let (_, list) = call(&pages, "GET", "/exchange", &theirs, None).await;
         assert!(list.contains("data-state=\"recalled\"") && list.contains("Đã bị thu hồi"));
 
@@ -566,7 +591,10 @@ async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_veri
         let signet_app::exchange::Outcome::Refused(body) = refused else {
             panic!("{refused:?}");
         };
-        assert!(body.starts_with("422") && body.contains("to recall"), "{body}");
+        assert!(
+            body.starts_with("422") && body.contains("to recall"),
+            "{body}"
+        );
 
         // A draft that replaces the recalled document: the link on its page.
         let officer = viewer(&app, "chuyenvien.vp").await;
@@ -585,7 +613,10 @@ async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_veri
         .await;
         assert_eq!(st, 303);
         let (_, page) = call(&pages, "GET", &format!("/documents/{draft}"), &ours, None).await;
-        assert!(page.contains("Thay thế văn bản số") && page.contains(&notation), "{page}");
+        assert!(
+            page.contains("Thay thế văn bản số") && page.contains(&notation),
+            "{page}"
+        );
         assert!(page.contains("000.00.02.H99"), "the original's recipients");
     }
 }

@@ -16,7 +16,7 @@ use signet_core::person::Viewer;
 use signet_edxml::{BusinessKind, Packet};
 use signet_store::exchange::{Arrived, Receipt};
 use signet_store::exchange_recall::{
-    RecallReceived, Recall, Supersedes, BUSINESS_NEW, BUSINESS_REPLACE, BUSINESS_UPDATE,
+    Recall, RecallReceived, Supersedes, BUSINESS_NEW, BUSINESS_REPLACE, BUSINESS_UPDATE,
 };
 
 use super::exchange_error;
@@ -52,11 +52,15 @@ impl App {
         reason: &str,
     ) -> Result<Vec<String>, AppError> {
         if !viewer.can_register() {
-            return Err(AppError::Forbidden("recalling documents sent to other agencies"));
+            return Err(AppError::Forbidden(
+                "recalling documents sent to other agencies",
+            ));
         }
         let doc = self.document(viewer, id).await?;
         if doc.direction != Direction::Outgoing || doc.notation.is_none() {
-            return Err(exchange_error("only an issued outgoing document can be recalled"));
+            return Err(exchange_error(
+                "only an issued outgoing document can be recalled",
+            ));
         }
         let reason = reason.trim();
         if reason.is_empty() {
@@ -150,7 +154,11 @@ impl App {
         id: &DocumentId,
     ) -> Result<Option<ReceivedCopy>, AppError> {
         self.document(viewer, id).await?;
-        let Some(arrived) = self.store.arrived_for_document(&viewer.agency_id, id).await? else {
+        let Some(arrived) = self
+            .store
+            .arrived_for_document(&viewer.agency_id, id)
+            .await?
+        else {
             return Ok(None);
         };
         let links = self
@@ -166,10 +174,14 @@ impl App {
         viewer: &Viewer,
         id: &DocumentId,
     ) -> Result<(), AppError> {
-        match self.store.arrived_for_document(&viewer.agency_id, id).await? {
-            Some(a) if a.state == "recalled" => {
-                Err(AppError::Invalid(Invalid::ExchangeRecalled { reason: a.reason }))
-            }
+        match self
+            .store
+            .arrived_for_document(&viewer.agency_id, id)
+            .await?
+        {
+            Some(a) if a.state == "recalled" => Err(AppError::Invalid(Invalid::ExchangeRecalled {
+                reason: a.reason,
+            })),
             _ => Ok(()),
         }
     }
@@ -251,7 +263,12 @@ impl App {
         }
         // Not here (never received, or sent elsewhere): the link is kept as the sender wrote
         // it, the notation being the edXML id's last part.
-        let named = packet.business.replaces.first().cloned().unwrap_or_default();
+        let named = packet
+            .business
+            .replaces
+            .first()
+            .cloned()
+            .unwrap_or_default();
         let notation = named.splitn(3, ',').nth(2).unwrap_or(&named).to_owned();
         Ok((business.into(), None, notation))
     }

@@ -79,7 +79,9 @@ impl App {
             .check(&packet.signature, &packet.from.organ_id, now)
             .map_err(exchange_error)?;
         if packet.business.kind == signet_edxml::BusinessKind::Recall {
-            return self.receive_recall(consignment, agency, packet, bytes).await;
+            return self
+                .receive_recall(consignment, agency, packet, bytes)
+                .await;
         }
         let (business, original_id, original_notation) =
             self.supersedes_received(agency, packet).await?;
@@ -229,7 +231,9 @@ impl App {
         }
         let a = self.store.arrived(&viewer.agency_id, inbox_id).await?;
         if a.state == "recalled" {
-            return Err(AppError::Invalid(Invalid::ExchangeRecalled { reason: a.reason }));
+            return Err(AppError::Invalid(Invalid::ExchangeRecalled {
+                reason: a.reason,
+            }));
         }
         if a.state != "arrived" {
             return Err(exchange_error(format!("the document is {}", a.state)));

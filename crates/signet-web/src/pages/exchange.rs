@@ -233,7 +233,12 @@ pub async fn supersedes(
     u.check_csrf(field(&f, "csrf"))?;
     state
         .app
-        .set_supersedes(&u.user.viewer, &id, field(&f, "kind"), field(&f, "original"))
+        .set_supersedes(
+            &u.user.viewer,
+            &id,
+            field(&f, "kind"),
+            field(&f, "original"),
+        )
         .await
         .map_err(|e| u.fail(e))?;
     Ok(back(&id))
