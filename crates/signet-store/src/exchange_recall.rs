@@ -401,6 +401,33 @@ impl Store {
         append_and_commit(tx, agency_id, &mut head, e).await
     }
 
+    /// Which of `ids` (documents of the agency) are recalled: its own documents it recalled,
+    /// and received copies their sender recalled. For the marks on a page of a list.
+    pub async fn recalled_among(
+        &self,
+        agency_id: &AgencyId,
+        ids: &[DocumentId],
+    ) -> Result<Vec<DocumentId>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (0..ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT document_id FROM exchange_recalls WHERE agency_id = $1 \
+             AND document_id IN ({list}) UNION SELECT document_id FROM exchange_inbox \
+             WHERE agency_id = $1 AND state = 'recalled' AND document_id IN ({list})"
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql).bind(agency_id.as_str());
+        for id in ids {
+            q = q.bind(id.as_str());
+        }
+        let found = q.fetch_all(&self.pool).await?;
+        Ok(found.into_iter().map(DocumentId::from).collect())
+    }
+
     /// The received packets that updated or replaced `inbox_id`, and the one it supersedes.
     pub async fn arrived_links(
         &self,

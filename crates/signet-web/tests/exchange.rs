@@ -541,6 +541,11 @@ async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_veri
         );
         let (_, list) = call(&pages, "GET", "/exchange", &theirs, None).await;
         assert!(list.contains("data-state=\"recalled\"") && list.contains("Đã bị thu hồi"));
+        // Both agencies' document lists mark it too.
+        let (_, incoming) = call(&pages, "GET", "/incoming", &theirs, None).await;
+        assert!(incoming.contains("Đã bị thu hồi"), "{incoming}");
+        let (_, outgoing) = call(&pages, "GET", "/outgoing", &ours, None).await;
+        assert!(outgoing.contains("Đã bị thu hồi"), "{outgoing}");
 
         // The recall posted again: 200 duplicate, nothing more queued. A recall of a
         // document the recipient does not have: 422 with the reason.

@@ -168,6 +168,16 @@ impl App {
         Ok(Some(ReceivedCopy { arrived, links }))
     }
 
+    /// Which of the listed documents (the viewer's agency's) are recalled, by their sender
+    /// or by this agency.
+    pub async fn recalled_among(
+        &self,
+        viewer: &Viewer,
+        ids: &[DocumentId],
+    ) -> Result<Vec<DocumentId>, AppError> {
+        Ok(self.store.recalled_among(&viewer.agency_id, ids).await?)
+    }
+
     /// Refuses a step of the processing of an incoming document its sender recalled.
     pub(crate) async fn ensure_not_recalled(
         &self,

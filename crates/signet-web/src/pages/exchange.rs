@@ -181,6 +181,23 @@ async fn received_section(state: &AppState, u: &PageUser, d: &Document) -> Optio
     })
 }
 
+/// Adds "recalled" to the state of the listed documents that were recalled (by their sender,
+/// or by this agency), so a list shows it as the page does.
+pub async fn mark_recalled(state: &AppState, u: &PageUser, rows: &mut [super::documents::Row]) {
+    let ids: Vec<DocumentId> = rows.iter().map(|r| DocumentId::new(&r.id)).collect();
+    let recalled = state
+        .app
+        .recalled_among(&u.user.viewer, &ids)
+        .await
+        .unwrap_or_default();
+    let word = crate::i18n::Tr(u.lang).pick("Đã bị thu hồi", "Recalled");
+    for r in rows.iter_mut() {
+        if recalled.iter().any(|d| d.as_str() == r.id) {
+            r.state = format!("{} · {word}", r.state);
+        }
+    }
+}
+
 fn back(id: &DocumentId) -> Response {
     Redirect::to(&format!("/documents/{id}#exchange")).into_response()
 }
