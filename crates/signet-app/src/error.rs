@@ -211,6 +211,9 @@ pub enum Invalid {
     /// Exchange input refused: a packet, a state, an address.
     #[error("document exchange: {detail}")]
     Exchange { detail: String },
+    /// The sender recalled the document: its processing stops.
+    #[error("the sender recalled this document ({reason}); it is no longer processed")]
+    ExchangeRecalled { reason: String },
     #[error("remote signing is not configured on this server (no HSM)")]
     NoRemoteSigning,
     #[error("between 1 and {max} hashes per signing request")]
@@ -307,6 +310,7 @@ impl Invalid {
             Self::ExchangeSecret => "exchange_secret",
             Self::ExchangeRecipient { .. } => "exchange_recipient",
             Self::Exchange { .. } => "exchange",
+            Self::ExchangeRecalled { .. } => "exchange_recalled",
             Self::NoRemoteSigning => "no_remote_signing",
             Self::RemoteHashCount { .. } => "remote_hash_count",
             Self::RemoteHashRepeated => "remote_hash_repeated",
@@ -347,6 +351,7 @@ impl Invalid {
             | Self::Seal { detail }
             | Self::Exchange { detail } => vec![("detail", detail.clone())],
             Self::ExchangeRecipient { code } => vec![("code", code.clone())],
+            Self::ExchangeRecalled { reason } => vec![("reason", reason.clone())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
             Self::ForeignHandler { holder } => vec![("holder", holder.clone())],
             Self::TooManyHandlers { max } => vec![("max", max.to_string())],

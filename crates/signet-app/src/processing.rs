@@ -189,6 +189,7 @@ impl App {
             ));
         }
         let doc = self.incoming(viewer, id).await?;
+        self.ensure_not_recalled(viewer, id).await?;
         check_text("instruction", &form.instruction, INSTRUCTION_MAX)?;
         let step = Incoming::<Presented>::restore(id, doc.state)?.assign();
         let lead = self.handler(viewer, &form.lead).await?;
@@ -300,6 +301,7 @@ impl App {
         to_person: &str,
     ) -> Result<(), AppError> {
         let record = self.record(viewer, id).await?;
+        self.ensure_not_recalled(viewer, id).await?;
         let rights = self.rights(viewer, &record).await?;
         if !rights.reassign {
             return Err(AppError::Forbidden(
@@ -370,6 +372,7 @@ impl App {
         if !self.holds(viewer, &record, false).await? {
             return Err(AppError::Forbidden("completing: the lead handler only"));
         }
+        self.ensure_not_recalled(viewer, id).await?;
         let reply = match form.outcome.trim() {
             "filed" => None,
             "replied" => {

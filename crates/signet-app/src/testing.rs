@@ -40,3 +40,18 @@ pub async fn chairman_key(
         .map_err(|e| AppError::Ca(format!("the new key: {e}")))?;
     Ok((key, certificates))
 }
+
+/// `spec` and `files` (PDFs) as a packet signed with the seal key of the agency `code`, as
+/// that agency's node would send it: for tests of packets a node must refuse although
+/// they are genuinely signed.
+pub async fn sealed_packet(
+    app: &App,
+    code: &str,
+    spec: signet_edxml::Spec,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<u8>, AppError> {
+    let code = signet_core::AgencyCode::parse(code)
+        .map_err(|e| AppError::Ca(format!("agency code: {e}")))?;
+    let agency = app.store.agency_by_code(&code).await?;
+    Ok(app.seal_packet(&agency.id, spec, files).await?.packet)
+}

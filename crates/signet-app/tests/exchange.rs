@@ -365,3 +365,341 @@ async fn a_secret_document_is_never_addressed_for_the_exchange() {
         assert!(app.recipients(&clerk, &doc).await.unwrap().is_empty());
     }
 }
+
+/// One node serving both agencies, with the loopback network and the demo seeded.
+async fn exchange_node(db: &TestDb) -> (App, Arc<Loopback>, Arc<dyn Courier>) {
+    init_ca(db);
+    let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+    let app = app_with_tsa(db, clock, None).await;
+    assert!(app.seed_demo().await.unwrap());
+    let app = app.with_exchange(setup_for(db));
+    let net = Arc::new(Loopback {
+        node: app.clone(),
+        handle: tokio::runtime::Handle::current(),
+        sent: Mutex::new(Vec::new()),
+    });
+    let courier: Arc<dyn Courier> = net.clone();
+    (app, net, courier)
+}
+
+/// Delivers until the outbox is quiet (each round may queue answers).
+async fn settle(app: &App, courier: &Arc<dyn Courier>) {
+    for _ in 0..10 {
+        if app.deliver_due(courier.clone(), 50).await.unwrap() == 0 {
+            return;
+        }
+    }
+    panic!("the outbox does not settle");
+}
+
+fn codes_of(view: &signet_app::exchange::ExchangeView) -> Vec<(String, bool)> {
+    view.statuses
+        .iter()
+        .map(|s| (s.status_code.clone(), s.verified))
+        .collect()
+}
+
+/// A packet of `spec`'s shape for a recall, from `from` to the Sở Nội vụ.
+fn recall_spec(from: &str, document_id: &str) -> signet_edxml::Spec {
+    signet_edxml::Spec {
+        document_id: document_id.into(),
+        from: signet_edxml::Organ {
+            organ_id: from.into(),
+            organ_name: "Cơ quan gửi".into(),
+        },
+        to: vec![signet_edxml::Organ {
+            organ_id: "000.00.02.H99".into(),
+            organ_name: "Sở Nội vụ".into(),
+        }],
+        subject: "Thu hồi".into(),
+        business: signet_edxml::Business {
+            kind: signet_edxml::BusinessKind::Recall,
+            reason: "Không có văn bản này".into(),
+            replaces: vec![],
+        },
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recalled_document_stops_at_the_recipient_which_confirms_with_a_verified_13() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let (app, net, courier) = exchange_node(&db).await;
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let their_clerk = viewer(&app, "vanthu.snv").await;
+        let their_leader = viewer(&app, "lanhdao.snv").await;
+        let snv = "000.00.02.H99".to_owned();
+        let doc = issued_to(&app, &db, std::slice::from_ref(&snv)).await;
+        settle(&app, &courier).await;
+        let inbox = app.exchange_inbox(&their_clerk, None).await.unwrap();
+        let registered = app
+            .register_arrived(&their_clerk, &inbox[0].id)
+            .await
+            .unwrap();
+        settle(&app, &courier).await;
+
+        // A recall needs a reason, and only the sender's clerk may recall.
+        let e = app.recall(&clerk, &doc, "  ").await.unwrap_err();
+        assert!(e.to_string().contains("reason"), "{e}");
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        assert!(matches!(
+            app.recall(&officer, &doc, "x").await,
+            Err(AppError::Forbidden(_))
+        ));
+        let to = app
+            .recall(&clerk, &doc, "Sai sót về thể thức")
+            .await
+            .unwrap();
+        assert_eq!(to, vec![snv.clone()]);
+        // Once: a second recall is refused, nothing more queued.
+        assert!(app.recall(&clerk, &doc, "lần nữa").await.is_err());
+        let lineage = app.lineage(&clerk, &doc).await.unwrap();
+        assert_eq!(lineage.recall.unwrap().reason, "Sai sót về thể thức");
+        let sent_before = net.sent.lock().unwrap().len();
+        settle(&app, &courier).await;
+        let sent: Vec<_> = net.sent.lock().unwrap()[sent_before..].to_vec();
+        assert_eq!(sent.len(), 2, "the recall and its confirmation");
+        let recall_packet =
+            signet_edxml::inspect(sent[0].2.as_slice(), &Default::default()).unwrap();
+        assert_eq!(
+            recall_packet.business.kind,
+            signet_edxml::BusinessKind::Recall
+        );
+        assert!(recall_packet.attachments.is_empty());
+        assert_eq!(recall_packet.signature.valid, Some(true));
+
+        // The recipient's copy is recalled, with the reason; processing stops.
+        let a = app.exchange_inbox(&their_clerk, None).await.unwrap();
+        assert_eq!(a[0].state, "recalled");
+        assert_eq!(a[0].reason, "Sai sót về thể thức");
+        let copy = app
+            .received_copy(&their_clerk, &registered.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(copy.arrived.state, "recalled");
+        let form = signet_app::processing::AssignForm {
+            instruction: "Giao xử lý".into(),
+            lead: format!("person:{}", their_clerk.person_id),
+            ..Default::default()
+        };
+        let e = app
+            .assign(&their_leader, &registered.id, &form)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::ExchangeRecalled { ref reason }) if reason == "Sai sót về thể thức"),
+            "{e:?}"
+        );
+
+        // The sender sees 13, verified, in the recipient's timeline.
+        let view = app.exchange_of(&clerk, &doc).await.unwrap();
+        assert_eq!(
+            codes_of(&view),
+            vec![
+                ("01".into(), true),
+                ("03".into(), true),
+                ("13".into(), true)
+            ]
+        );
+        let confirmation =
+            signet_edxml::inspect(sent[1].2.as_slice(), &Default::default()).unwrap();
+        let status = confirmation.status.unwrap();
+        assert_eq!(status.code, "13");
+        assert!(
+            status.description.contains("[sha256:"),
+            "{}",
+            status.description
+        );
+
+        // The recall again, under its id or another: changes nothing, no second 13.
+        let (id, to, packet) = sent[0].clone();
+        for consignment in [id.as_str(), "recall-again"] {
+            let r = app.receive_packet(consignment, &to, &packet).await.unwrap();
+            assert_eq!(r, Receipt::Duplicate);
+        }
+        let thirteen = app
+            .send_log(&their_clerk, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.status_code.as_deref() == Some("13"))
+            .count();
+        assert_eq!(thirteen, 1);
+
+        // A recall of a document the recipient never had, and one naming another agency's
+        // document (genuinely signed by its sender): refused, and on the recipient's record.
+        let unknown = signet_app::testing::sealed_packet(
+            &app,
+            "000.00.00.H99",
+            recall_spec("000.00.00.H99", "000.00.00.H99,2026/01/01,999/UBND"),
+            vec![],
+        )
+        .await
+        .unwrap();
+        let e = app
+            .receive_packet("recall-unknown", &snv, &unknown)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("to recall"), "{e}");
+        let theirs = signet_app::testing::sealed_packet(
+            &app,
+            "000.00.03.H99",
+            recall_spec("000.00.03.H99", &recall_packet.document_id),
+            vec![],
+        )
+        .await
+        .unwrap();
+        let e = app
+            .receive_packet("recall-theirs", &snv, &theirs)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("to recall"), "{e}");
+        let journal = app.store.journal(&their_clerk.agency_id).await.unwrap();
+        let refused: Vec<&str> = journal
+            .iter()
+            .filter(|e| e.action == "exchange.refused")
+            .map(|e| e.subject.as_str())
+            .collect();
+        assert_eq!(refused, ["recall-unknown", "recall-theirs"]);
+        assert!(journal.iter().any(|e| e.action == "exchange.recalled"));
+        let ours = app.store.journal(&clerk.agency_id).await.unwrap();
+        assert!(ours.iter().any(|e| e.action == "exchange.recall_queued"));
+    }
+}
+
+/// Issues an officer's new draft that updates or replaces `original` (recipients taken from
+/// the original's).
+async fn issued_superseding(app: &App, original: &DocumentId, kind: &str) -> DocumentId {
+    let officer = viewer(app, "chuyenvien.vp").await;
+    let leader = viewer(app, "lanhdao.ubnd").await;
+    let clerk = viewer(app, "vanthu.ubnd").await;
+    let (key, chain) = chairman_key(app, Some("Chủ tịch")).await.unwrap();
+    let doc = submitted_draft(app, &officer, "Về việc liên thông (bản mới)").await;
+    leader_signs(app, &leader, &doc, &key, &chain).await;
+    let notation = app
+        .document(&clerk, original)
+        .await
+        .unwrap()
+        .notation
+        .unwrap();
+    app.set_supersedes(&clerk, &doc, kind, &notation)
+        .await
+        .unwrap();
+    let issued = app.issue_step(&clerk, &doc).await.unwrap();
+    assert_eq!(issued.state.code(), "issued");
+    doc
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replacement_and_an_update_arrive_linked_to_the_original_answered_16_and_15() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let (app, net, courier) = exchange_node(&db).await;
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let their_clerk = viewer(&app, "vanthu.snv").await;
+        let snv = "000.00.02.H99".to_owned();
+        let first = issued_to(&app, &db, std::slice::from_ref(&snv)).await;
+        settle(&app, &courier).await;
+
+        // Only a document that went out can be superseded.
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let draft = submitted_draft(&app, &officer, "Về việc khác").await;
+        let e = app
+            .set_supersedes(&clerk, &draft, "replace", "999/UBND-VP")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("999/UBND-VP"), "{e}");
+
+        // The replacement: recipients from the original, a new document at the recipient
+        // linked to the original, which is marked replaced and answered 16.
+        let second = issued_superseding(&app, &first, "replace").await;
+        let recipients = app.recipients(&clerk, &second).await.unwrap();
+        assert_eq!(recipients.len(), 1);
+        assert_eq!(recipients[0].code, snv);
+        let lineage = app.lineage(&clerk, &second).await.unwrap();
+        let (link, original_notation) = lineage.supersedes.unwrap();
+        assert_eq!(link.original_id, first);
+        let sent_before = net.sent.lock().unwrap().len();
+        settle(&app, &courier).await;
+        let inbox = app.exchange_inbox(&their_clerk, None).await.unwrap();
+        assert_eq!(inbox.len(), 2);
+        // (Received at one instant on this test clock: found by what they are, not by order.)
+        let new = inbox.iter().find(|a| a.business == "replace").unwrap();
+        let old = inbox.iter().find(|a| a.business == "new").unwrap();
+        assert_eq!(new.business, "replace");
+        assert_eq!(new.original_id.as_deref(), Some(old.id.as_str()));
+        assert_eq!(new.original_notation, original_notation);
+        assert_eq!(old.superseded, "replaced");
+        assert_eq!(old.superseded_by.as_deref(), Some(new.id.as_str()));
+        let first_view = app.exchange_of(&clerk, &first).await.unwrap();
+        assert_eq!(
+            codes_of(&first_view),
+            vec![("01".into(), true), ("16".into(), true)]
+        );
+        let second_view = app.exchange_of(&clerk, &second).await.unwrap();
+        assert_eq!(codes_of(&second_view), vec![("01".into(), true)]);
+
+        // The replacement's packet again: one document, no second 16.
+        let (id, to, packet) = net.sent.lock().unwrap()[sent_before].clone();
+        let p = signet_edxml::inspect(packet.as_slice(), &Default::default()).unwrap();
+        assert_eq!(p.business.kind, signet_edxml::BusinessKind::Replace);
+        assert_eq!(
+            app.receive_packet(&id, &to, &packet).await.unwrap(),
+            Receipt::Duplicate
+        );
+        assert_eq!(
+            app.receive_packet("again", &to, &packet).await.unwrap(),
+            Receipt::Duplicate
+        );
+        assert_eq!(
+            app.exchange_inbox(&their_clerk, None).await.unwrap().len(),
+            2
+        );
+        settle(&app, &courier).await;
+        let first_view = app.exchange_of(&clerk, &first).await.unwrap();
+        assert_eq!(first_view.statuses.len(), 2);
+
+        // An update of the replacement: linked to it, which is marked updated; 15 verified.
+        let third = issued_superseding(&app, &second, "update").await;
+        settle(&app, &courier).await;
+        let inbox = app.exchange_inbox(&their_clerk, None).await.unwrap();
+        assert_eq!(inbox.len(), 3);
+        let by = |b: &str| inbox.iter().find(|a| a.business == b).unwrap().clone();
+        let (update, replacement, original) = (by("update"), by("replace"), by("new"));
+        assert_eq!(update.original_id.as_deref(), Some(replacement.id.as_str()));
+        assert_eq!(replacement.superseded, "updated");
+        assert_eq!(original.superseded, "replaced");
+        let second_view = app.exchange_of(&clerk, &second).await.unwrap();
+        assert_eq!(
+            codes_of(&second_view),
+            vec![("01".into(), true), ("15".into(), true)]
+        );
+        let third_view = app.exchange_of(&clerk, &third).await.unwrap();
+        assert_eq!(codes_of(&third_view), vec![("01".into(), true)]);
+        // The replaced and the updated can still be registered; the links show on the page.
+        let registered = app
+            .register_arrived(&their_clerk, &replacement.id)
+            .await
+            .unwrap();
+        let copy = app
+            .received_copy(&their_clerk, &registered.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut linked: Vec<&str> = copy.links.iter().map(|a| a.id.as_str()).collect();
+        linked.sort_unstable();
+        let mut expected = [original.id.as_str(), update.id.as_str()];
+        expected.sort_unstable();
+        assert_eq!(linked, expected);
+        let journal = app.store.journal(&their_clerk.agency_id).await.unwrap();
+        assert_eq!(
+            journal
+                .iter()
+                .filter(|e| e.action == "exchange.superseded")
+                .count(),
+            2
+        );
+    }
+}

@@ -27,8 +27,8 @@ mod read;
 mod write;
 
 pub use model::{
-    status_meaning, Attachment, Code, DocumentType, Kind, Organ, Packet, Promulgation, ResponseFor,
-    SignatureReport, SignerInfo, Spec, Status, STATUS_CODES,
+    status_meaning, Attachment, Business, BusinessKind, Code, DocumentType, Kind, Organ, Packet,
+    Promulgation, ResponseFor, SignatureReport, SignerInfo, Spec, Status, STATUS_CODES,
 };
 pub use read::{inspect, read, File, Limits};
 pub use write::{build, build_signed, content_id, FileIn, EDXML_NS};

@@ -103,6 +103,62 @@ pub struct SignatureReport {
     pub certificate: Option<Vec<u8>>,
 }
 
+/// What a document packet does to the receiver's register (QCVN 102 `Bussiness`): a new
+/// document, or the recall, update or replacement of one sent earlier.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BusinessKind {
+    #[default]
+    New,
+    /// Thu hồi: the document named by the packet's DocumentId is withdrawn.
+    Recall,
+    /// Cập nhật: a corrected version of the documents in `replaces`.
+    Update,
+    /// Thay thế: a new document that replaces the documents in `replaces`.
+    Replace,
+}
+
+impl BusinessKind {
+    /// The `BussinessDocType` code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::New => "0",
+            Self::Recall => "1",
+            Self::Update => "2",
+            Self::Replace => "3",
+        }
+    }
+
+    /// From a `BussinessDocType` code; anything unknown is a new document, as senders that
+    /// leave the element empty mean.
+    pub fn from_code(code: &str) -> Self {
+        match code.trim() {
+            "1" => Self::Recall,
+            "2" => Self::Update,
+            "3" => Self::Replace,
+            _ => Self::New,
+        }
+    }
+}
+
+/// The packet's `Bussiness` element. Only in the JSON when it is not a plain new document,
+/// so the published shape of ordinary packets does not change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Business {
+    pub kind: BusinessKind,
+    /// Why (BussinessDocReason): the recall's or the correction's reason.
+    pub reason: String,
+    /// The edXML document ids an update or a replacement supersedes (ReplacementInfo).
+    pub replaces: Vec<String>,
+}
+
+impl Business {
+    pub fn is_new(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// The packet fields shared by `inspect` and `build`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -119,6 +175,8 @@ pub struct Spec {
     pub due_date: Option<String>,
     pub signer: SignerInfo,
     pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Business::is_new")]
+    pub business: Business,
 }
 
 /// What `inspect` reports: the spec, the delivered attachments and the signature.
@@ -137,6 +195,8 @@ pub struct Packet {
     pub signer: SignerInfo,
     pub attachments: Vec<Attachment>,
     pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Business::is_new")]
+    pub business: Business,
     pub signature: SignatureReport,
     /// Read from the legacy SOAP-ENV status envelope (not part of the JSON contract).
     #[serde(skip)]
@@ -159,6 +219,7 @@ impl Packet {
             due_date: self.due_date.clone(),
             signer: self.signer.clone(),
             status: self.status.clone(),
+            business: self.business.clone(),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::c14n::{Canon, Digests, Mode};
 use crate::dates::{date_from_packet, time_from_packet};
 use crate::dsig::{PacketDigests, DSIG_NS};
 use crate::lex::{Element, Event, Lexer, QName, TEXT_CHUNK};
-use crate::model::{Attachment, Kind, Organ, Packet, Status};
+use crate::model::{Attachment, BusinessKind, Kind, Organ, Packet, Status};
 use crate::{dsig, EdxmlError};
 
 /// How much a packet may hold.
@@ -251,7 +251,13 @@ impl Reader {
 
     /// The innermost element whose children we read, and the path below it.
     fn anchor(&self) -> (&'static str, Vec<&str>) {
-        const ANCHORS: [&str; 4] = ["MessageHeader", "Status", "Reference", "Attachment"];
+        const ANCHORS: [&str; 5] = [
+            "MessageHeader",
+            "Status",
+            "Reference",
+            "Attachment",
+            "Bussiness",
+        ];
         for (i, name) in self.path.iter().enumerate().rev() {
             let parent = i.checked_sub(1).map(|p| self.path[p].as_str());
             let anchor = ANCHORS.iter().find(|a| **a == name.as_str()).copied();
@@ -261,7 +267,7 @@ impl Reader {
                 (Some("Attachment"), Some(p)) if p != "MessageHeader" && p != "Status" => {
                     "Attachment"
                 }
-                (Some(a @ ("MessageHeader" | "Status")), _) => a,
+                (Some(a @ ("MessageHeader" | "Status" | "Bussiness")), _) => a,
                 _ => continue,
             };
             let rel = self.path[i + 1..].iter().map(String::as_str).collect();
@@ -348,6 +354,7 @@ impl Reader {
                 return true;
             }
             ("Status", rest) => return self.assign_status(rest, v),
+            ("Bussiness", rest) => return self.assign_business(rest, v),
             ("Reference", [f]) => return self.assign_reference(f, v),
             ("Attachment", [f]) => return self.assign_attachment(f, v),
             _ => return false,
@@ -367,6 +374,19 @@ impl Reader {
             ["ResponseFor", "Code"] => r.code = v,
             ["ResponseFor", "DocumentId"] => r.document_id = v,
             ["ResponseFor", "PromulgationDate"] => r.promulgation_date = date_from_packet(&v),
+            _ => return false,
+        }
+        true
+    }
+
+    fn assign_business(&mut self, rel: &[&str], v: String) -> bool {
+        let b = &mut self.packet.business;
+        match rel {
+            ["BussinessDocType"] => b.kind = BusinessKind::from_code(&v),
+            ["BussinessDocReason"] => b.reason = v,
+            ["ReplacementInfoList", "ReplacementInfo", "DocumentId"] if !v.is_empty() => {
+                b.replaces.push(v)
+            }
             _ => return false,
         }
         true

@@ -295,6 +295,7 @@ fn document_spec() -> Spec {
             full_name: "Trần Văn B".into(),
         },
         status: None,
+        business: Business::default(),
     }
 }
 
@@ -330,6 +331,75 @@ fn document_round_trip() {
     let mut bad = spec;
     bad.status = status_spec("01").status;
     assert!(build(&bad, &[], datetime!(2024-07-15 01:00 UTC)).is_err());
+}
+
+#[test]
+fn recall_update_and_replace_round_trip() {
+    let now = datetime!(2024-07-16 01:00 UTC);
+    let pdf = b"%PDF-1.4 corrected".to_vec();
+    let file = [FileIn {
+        name: "qd.pdf",
+        content_type: "application/pdf",
+        bytes: &pdf,
+    }];
+    // A recall names the document by its own DocumentId and carries no file.
+    let mut recall = document_spec();
+    recall.business = Business {
+        kind: BusinessKind::Recall,
+        reason: "Sai thể thức & nội dung".into(),
+        replaces: vec![],
+    };
+    let bytes = build(&recall, &[], now).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.contains("<edXML:BussinessDocType>1</edXML:BussinessDocType>"));
+    let p = inspect(bytes.as_slice(), &Limits::default()).unwrap();
+    assert_eq!(p.spec(), recall);
+    assert!(p.attachments.is_empty());
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["business"]["kind"], "recall");
+    for (kind, code) in [(BusinessKind::Update, "2"), (BusinessKind::Replace, "3")] {
+        let mut spec = document_spec();
+        spec.document_id = "000.00.00.H99,2024/07/16,124/QĐ-UBND".into();
+        spec.business = Business {
+            kind,
+            reason: String::new(),
+            replaces: vec!["000.00.00.H99,2024/07/15,123/QĐ-UBND".into()],
+        };
+        let bytes = build(&spec, &file, now).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains(&format!(
+            "<edXML:BussinessDocType>{code}</edXML:BussinessDocType>"
+        )));
+        assert!(text.contains("<edXML:ReplacementInfoList>"));
+        let p = inspect(bytes.as_slice(), &Limits::default()).unwrap();
+        assert_eq!(p.spec(), spec, "{code}");
+    }
+    // An ordinary packet keeps the published JSON shape: no "business" key.
+    let plain = build(&document_spec(), &file, now).unwrap();
+    let p = inspect(plain.as_slice(), &Limits::default()).unwrap();
+    assert!(p.business.is_new());
+    assert!(serde_json::to_value(&p).unwrap().get("business").is_none());
+    // An unprefixed, reordered Bussiness from another sender is read too.
+    let other = text_with_business(
+        "<Bussiness><ReplacementInfoList><ReplacementInfo><OrganIdList/>\
+         <DocumentId>X,2024/01/01,1/UBND</DocumentId></ReplacementInfo></ReplacementInfoList>\
+         <BussinessDocType>3</BussinessDocType></Bussiness>",
+    );
+    let (p, _) = read_str(&other).unwrap();
+    assert_eq!(p.business.kind, BusinessKind::Replace);
+    assert_eq!(p.business.replaces, ["X,2024/01/01,1/UBND"]);
+}
+
+/// The sample packet with its trace header's business part replaced.
+fn text_with_business(business: &str) -> String {
+    let s = sample(&B64.encode(b"%PDF-1.4 x"));
+    let start = s.find("<edXML:TraceHeaderList>").unwrap();
+    let end = s.find("</edXML:TraceHeaderList>").unwrap();
+    format!(
+        "{}<edXML:TraceHeaderList>{business}{}",
+        &s[..start],
+        &s[end..]
+    )
 }
 
 fn issue(key: HolderKey, name: &str) -> (SoftwareKey, Vec<u8>) {

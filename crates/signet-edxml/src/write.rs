@@ -244,10 +244,26 @@ fn trace_header(w: &mut W, spec: &Spec, now: OffsetDateTime) -> Result<(), Edxml
     w.leaf("OrganId", &spec.from.organ_id)?;
     w.leaf("Timestamp", &packet_time(now))?;
     w.close("TraceHeader");
+    let b = &spec.business;
     w.open("Bussiness", "");
-    w.leaf("BussinessDocType", "0")?;
-    w.leaf("BussinessDocReason", "")?;
+    w.leaf("BussinessDocType", b.kind.code())?;
+    w.leaf("BussinessDocReason", &b.reason)?;
     w.leaf("Paper", "0")?;
+    if !b.replaces.is_empty() {
+        // Each superseded document, with the recipients it concerns (this packet's).
+        w.open("ReplacementInfoList", "");
+        for id in &b.replaces {
+            w.open("ReplacementInfo", "");
+            w.leaf("DocumentId", id)?;
+            w.open("OrganIdList", "");
+            for to in &spec.to {
+                w.leaf("OrganId", &to.organ_id)?;
+            }
+            w.close("OrganIdList");
+            w.close("ReplacementInfo");
+        }
+        w.close("ReplacementInfoList");
+    }
     w.close("Bussiness");
     w.close("TraceHeaderList");
     Ok(())

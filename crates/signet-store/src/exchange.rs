@@ -28,6 +28,8 @@ macro_rules! named_action {
 /// What a consignment carries.
 pub const KIND_DOCUMENT: &str = "document";
 pub const KIND_STATUS: &str = "status";
+/// The recall of a document sent earlier (a document packet of business type "recall").
+pub const KIND_RECALL: &str = "recall";
 /// Consignment states.
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
@@ -125,13 +127,24 @@ pub struct Arrived {
     pub reason: String,
     pub document_id: Option<DocumentId>,
     pub received_at_ms: i64,
+    /// What the packet does: `new`, `update` (a corrected version) or `replace`.
+    pub business: String,
+    /// The earlier received packet it updates or replaces, when this node has it.
+    pub original_id: Option<String>,
+    /// That document's number and notation as the sender wrote it (also when unknown here).
+    pub original_notation: String,
+    /// What a later packet did to this one: empty, `updated` or `replaced`.
+    pub superseded: String,
+    /// The received packet that did it.
+    pub superseded_by: Option<String>,
 }
 
-const INBOX_COLUMNS: &str = "id, agency_id, consignment_id, sender_code, sender_name, \
-    edxml_document_id, notation, subject, promulgation_date, document_sha256, packet_sha256, \
-    packet_valid, verdict, state, reason, document_id, received_at_ms";
+pub(crate) const INBOX_COLUMNS: &str = "id, agency_id, consignment_id, sender_code, \
+    sender_name, edxml_document_id, notation, subject, promulgation_date, document_sha256, \
+    packet_sha256, packet_valid, verdict, state, reason, document_id, received_at_ms, business, \
+    original_id, original_notation, superseded, superseded_by";
 
-fn arrived(r: &sqlx::any::AnyRow) -> Result<Arrived, StoreError> {
+pub(crate) fn arrived(r: &sqlx::any::AnyRow) -> Result<Arrived, StoreError> {
     Ok(Arrived {
         id: r.try_get("id")?,
         agency_id: AgencyId::from(r.try_get::<String, _>("agency_id")?),
@@ -152,6 +165,11 @@ fn arrived(r: &sqlx::any::AnyRow) -> Result<Arrived, StoreError> {
             .try_get::<Option<String>, _>("document_id")?
             .map(DocumentId::from),
         received_at_ms: r.try_get("received_at_ms")?,
+        business: r.try_get("business")?,
+        original_id: r.try_get("original_id")?,
+        original_notation: r.try_get("original_notation")?,
+        superseded: r.try_get("superseded")?,
+        superseded_by: r.try_get("superseded_by")?,
     })
 }
 
@@ -532,7 +550,8 @@ impl Store {
         }
         sqlx::query(&format!(
             "INSERT INTO exchange_inbox ({INBOX_COLUMNS}, updated_at_ms) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20, $21, $22, $23)"
         ))
         .bind(&a.id)
         .bind(a.agency_id.as_str())
@@ -551,6 +570,11 @@ impl Store {
         .bind(&a.reason)
         .bind(a.document_id.as_ref().map(DocumentId::as_str))
         .bind(a.received_at_ms)
+        .bind(&a.business)
+        .bind(a.original_id.as_deref())
+        .bind(&a.original_notation)
+        .bind(&a.superseded)
+        .bind(a.superseded_by.as_deref())
         .bind(a.received_at_ms)
         .execute(&mut *tx)
         .await?;
@@ -572,6 +596,7 @@ impl Store {
             at_ms: a.received_at_ms,
         };
         queue_status(&mut tx, &mut head, &status, a).await?;
+        crate::exchange_recall::supersede_in(&mut tx, &mut head, a).await?;
         tx.commit().await?;
         Ok(Receipt::New)
     }
@@ -842,7 +867,7 @@ impl Store {
     }
 }
 
-async fn queue_status(
+pub(crate) async fn queue_status(
     tx: &mut Tx,
     head: &mut signet_core::journal::Head,
     s: &NewStatus<'_>,
@@ -1053,7 +1078,7 @@ impl Store {
 }
 
 /// The received packet a status answers, read inside the transaction that answers it.
-async fn arrived_in(tx: &mut Tx, status: &NewStatus<'_>) -> Result<Arrived, StoreError> {
+pub(crate) async fn arrived_in(tx: &mut Tx, status: &NewStatus<'_>) -> Result<Arrived, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {INBOX_COLUMNS} FROM exchange_inbox WHERE agency_id = $1 AND id = $2"
     ))

@@ -13,6 +13,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod error;
 pub mod exchange;
+pub mod exchange_recall;
 pub mod journal;
 mod migrations;
 pub mod reminders;

@@ -1106,3 +1106,250 @@ async fn dossiers_open_file_close_and_archive_journaled_within_the_agency() {
     })
     .await;
 }
+
+/// A document packet received by `f.agency` from the other agency.
+fn arrived_packet(
+    f: &Fixture,
+    consignment: &str,
+    edxml_id: &str,
+    business: &str,
+    original: Option<&str>,
+) -> signet_store::exchange::Arrived {
+    signet_store::exchange::Arrived {
+        id: signet_store::new_id(),
+        agency_id: f.agency.clone(),
+        consignment_id: consignment.into(),
+        sender_code: "000.00.14.H99".into(),
+        sender_name: "Sở Thông tin và Truyền thông".into(),
+        edxml_document_id: edxml_id.into(),
+        notation: edxml_id.rsplit(',').next().unwrap().into(),
+        subject: "Về việc thử".into(),
+        promulgation_date: "2026-01-01".into(),
+        document_sha256: "ab".repeat(32),
+        packet_sha256: "cd".repeat(32),
+        packet_valid: true,
+        verdict: "PDF: 1 signature(s): TotalPassed".into(),
+        state: "arrived".into(),
+        reason: String::new(),
+        document_id: None,
+        received_at_ms: T0,
+        business: business.into(),
+        original_id: original.map(str::to_owned),
+        original_notation: String::new(),
+        superseded: String::new(),
+        superseded_by: None,
+    }
+}
+
+/// The statuses an agency queued back, by code.
+async fn queued_codes(s: &Store, agency: &AgencyId) -> Vec<String> {
+    let mut codes: Vec<String> = s
+        .consignment_log(agency, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.status_code)
+        .collect();
+    codes.sort();
+    codes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_recall_and_a_replacement_are_recorded_once_and_answered_13_and_16() {
+    use signet_store::exchange::Receipt;
+    use signet_store::exchange_recall::RecallReceived;
+    each_db(|db| async move {
+        let s = &db.store;
+        let f = fixture(s).await;
+        let first = arrived_packet(&f, "c-1", "000.00.14.H99,2026/01/01,1/STTTT", "new", None);
+        let second = arrived_packet(&f, "c-2", "000.00.14.H99,2026/01/01,2/STTTT", "new", None);
+        for a in [&first, &second] {
+            assert_eq!(s.receive_document(a, "Đã đến").await.unwrap(), Receipt::New);
+        }
+        // Found by sender and edXML id only: another sender's id is not this one.
+        let found = s
+            .arrived_by_edxml(&f.agency, "000.00.14.H99", &first.edxml_document_id)
+            .await
+            .unwrap();
+        assert_eq!(found.map(|a| a.id), Some(first.id.clone()));
+        let other = s
+            .arrived_by_edxml(&f.agency, "000.00.00.H99", &first.edxml_document_id)
+            .await
+            .unwrap();
+        assert!(other.is_none());
+
+        // Recalled once, whatever the number of recall packets; 13 queued once.
+        for (consignment, expected) in [("r-1", Receipt::New), ("r-2", Receipt::Duplicate)] {
+            let r = RecallReceived {
+                agency_id: &f.agency,
+                inbox_id: &first.id,
+                consignment_id: consignment,
+                reason: "Sai sót",
+                packet_sha256: &"ef".repeat(32),
+                confirmation: "Đã thu hồi: Sai sót",
+                at_ms: T0 + 1,
+            };
+            assert_eq!(s.recall_arrived(&r).await.unwrap(), expected);
+        }
+        let a = s.arrived(&f.agency, &first.id).await.unwrap();
+        assert_eq!(
+            (a.state.as_str(), a.reason.as_str()),
+            ("recalled", "Sai sót")
+        );
+
+        // A replacement of the second: linked both ways, 16 queued once.
+        let third = arrived_packet(
+            &f,
+            "c-3",
+            "000.00.14.H99,2026/01/02,3/STTTT",
+            "replace",
+            Some(&second.id),
+        );
+        assert_eq!(
+            s.receive_document(&third, "Đã đến").await.unwrap(),
+            Receipt::New
+        );
+        assert_eq!(
+            s.receive_document(&third, "Đã đến").await.unwrap(),
+            Receipt::Duplicate
+        );
+        let b = s.arrived(&f.agency, &second.id).await.unwrap();
+        assert_eq!(b.superseded, "replaced");
+        assert_eq!(b.superseded_by.as_deref(), Some(third.id.as_str()));
+        let links = s.arrived_links(&f.agency, &second.id).await.unwrap();
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].id, third.id);
+        let links = s.arrived_links(&f.agency, &third.id).await.unwrap();
+        assert_eq!(links[0].id, second.id);
+        assert_eq!(
+            queued_codes(s, &f.agency).await,
+            ["01", "01", "01", "13", "16"]
+        );
+        // Not another agency's business.
+        assert!(s
+            .arrived_links(&f.other_agency, &second.id)
+            .await
+            .unwrap()
+            .is_empty());
+        let actions: Vec<String> = s
+            .journal(&f.agency)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .filter(|a| a == "exchange.recalled" || a == "exchange.superseded")
+            .collect();
+        assert_eq!(actions, ["exchange.recalled", "exchange.superseded"]);
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sent_document_is_recalled_once_and_a_draft_is_linked_to_it() {
+    use signet_store::exchange::Recipient;
+    each_db(|db| async move {
+        let s = &db.store;
+        let f = fixture(s).await;
+        let d = s
+            .insert_draft(&draft(&f, "Về việc gửi", Secrecy::None), T0)
+            .await
+            .unwrap();
+        let id = sign(s, &f, &d.id).await;
+        let issued = issue(s, &f.agency, &id, 2026, "2026-01-01").await.unwrap();
+        let notation = issued.notation.clone().unwrap();
+        // Not sent through the exchange: nothing to recall, nothing to link to.
+        let e = s
+            .recall_document(&f.agency, &id, "x", "clerk", T0)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        assert!(s
+            .sent_by_notation(&f.agency, &notation)
+            .await
+            .unwrap()
+            .is_none());
+        // Sent to the other agency (the outbox row the issue would have written).
+        signet_store::testing::execute(
+            s,
+            &format!(
+                "INSERT INTO consignments (id, agency_id, kind, document_id, peer_code, peer_name, \
+                 state, next_attempt_ms, created_at_ms) VALUES ('k-1', '{}', 'document', '{}', \
+                 '000.00.14.H99', 'STTTT', 'delivered', {T0}, {T0})",
+                f.agency.as_str(),
+                id.as_str()
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.sent_by_notation(&f.agency, &notation).await.unwrap(),
+            Some(id.clone())
+        );
+        // Another agency does not find it.
+        assert!(s
+            .sent_by_notation(&f.other_agency, &notation)
+            .await
+            .unwrap()
+            .is_none());
+
+        let to = s
+            .recall_document(&f.agency, &id, "Sai sót", "clerk", T0 + 1)
+            .await
+            .unwrap();
+        assert_eq!(to, ["000.00.14.H99"]);
+        let e = s
+            .recall_document(&f.agency, &id, "Sai sót", "clerk", T0 + 2)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        let recall = s.recall_of(&f.agency, &id).await.unwrap().unwrap();
+        assert_eq!(recall.reason, "Sai sót");
+        let recalls: Vec<_> = s
+            .consignment_log(&f.agency, Some("pending"), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.kind == "recall")
+            .collect();
+        assert_eq!(recalls.len(), 1);
+        assert_eq!(recalls[0].description, "Sai sót");
+        assert_eq!(recalls[0].document_id.as_ref(), Some(&id));
+
+        // A draft linked as the replacement takes the original's recipients.
+        let next = s
+            .insert_draft(&draft(&f, "Về việc gửi (thay thế)", Secrecy::None), T0)
+            .await
+            .unwrap();
+        s.set_supersedes(&f.agency, &next.id, Some((&id, "replace")), "clerk", T0)
+            .await
+            .unwrap();
+        let link = s.supersedes(&f.agency, &next.id).await.unwrap().unwrap();
+        assert_eq!(
+            (link.original_id, link.kind.as_str()),
+            (id.clone(), "replace")
+        );
+        assert_eq!(
+            s.recipients(&f.agency, &next.id).await.unwrap(),
+            [Recipient {
+                code: "000.00.14.H99".into(),
+                name: "STTTT".into()
+            }]
+        );
+        s.set_supersedes(&f.agency, &next.id, None, "clerk", T0)
+            .await
+            .unwrap();
+        assert!(s.supersedes(&f.agency, &next.id).await.unwrap().is_none());
+        let journal = s.journal(&f.agency).await.unwrap();
+        assert!(journal.iter().any(|e| e.action == "exchange.recall_queued"));
+        assert_eq!(
+            journal
+                .iter()
+                .filter(|e| e.action == "exchange.supersedes")
+                .count(),
+            2
+        );
+        db
+    })
+    .await;
+}

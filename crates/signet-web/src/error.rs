@@ -198,6 +198,7 @@ mod tests {
             Invalid::ExchangeSecret,
             Invalid::ExchangeRecipient { code: s() },
             Invalid::Exchange { detail: s() },
+            Invalid::ExchangeRecalled { reason: s() },
             Invalid::NulCharacter,
             Invalid::FieldTooLong,
             Invalid::ContentType {
@@ -340,6 +341,7 @@ mod tests {
                 | Invalid::ExchangeSecret
                 | Invalid::ExchangeRecipient { .. }
                 | Invalid::Exchange { .. }
+                | Invalid::ExchangeRecalled { .. }
                 | Invalid::NoRemoteSigning
                 | Invalid::RemoteHashCount { .. }
                 | Invalid::RemoteHashRepeated

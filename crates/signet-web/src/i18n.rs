@@ -643,6 +643,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Document exchange: {detail}",
     ),
     (
+        "err_invalid_exchange_recalled",
+        "Bên gửi đã thu hồi văn bản này ({reason}); văn bản không được xử lý tiếp.",
+        "The sender recalled this document ({reason}); it is no longer processed.",
+    ),
+    (
         "err_invalid_no_remote_signing",
         "Máy chủ này chưa cấu hình ký số từ xa (chưa có HSM).",
         "Remote signing is not configured on this server (no HSM).",

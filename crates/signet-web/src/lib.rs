@@ -167,6 +167,14 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::exchange::set_recipients),
         )
         .route(
+            "/exchange/documents/{id}/recall",
+            post(pages::exchange::recall),
+        )
+        .route(
+            "/exchange/documents/{id}/supersedes",
+            post(pages::exchange::supersedes),
+        )
+        .route(
             "/documents/{id}/receipts/{consignment}",
             get(pages::exchange::receipt),
         )

@@ -402,3 +402,226 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
         assert!(last.description.starts_with("Sai nơi nhận"), "{last:?}");
     }
 }
+
+/// HTTP to the next hop, keeping each packet sent (to post it again).
+struct Recording {
+    http: HttpCourier,
+    sent: Mutex<Vec<(String, String, Vec<u8>)>>,
+}
+
+impl Courier for Recording {
+    fn deliver(
+        &self,
+        url: &str,
+        consignment: &str,
+        to: &str,
+        packet: &[u8],
+    ) -> signet_app::exchange::Outcome {
+        self.sent
+            .lock()
+            .unwrap()
+            .push((consignment.into(), to.into(), packet.to_vec()));
+        self.http.deliver(url, consignment, to, packet)
+    }
+}
+
+/// Posts a packet to a node as a hub would.
+fn post_packet(
+    url: &str,
+    consignment: &str,
+    to: &str,
+    packet: &[u8],
+) -> signet_app::exchange::Outcome {
+    HttpCourier::default().deliver(url, consignment, to, packet)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_verified_13() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        init_ca(&db);
+        let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+        let app = app_with_tsa(&db, clock.clone(), None).await;
+        assert!(app.seed_demo().await.unwrap());
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let their_clerk = viewer(&app, "vanthu.snv").await;
+        // One node serving both agencies, delivering to itself over HTTP.
+        let receiving = app.clone().with_exchange(setup_for(&db));
+        let (node_url, _node) = start(signet_web::router(
+            receiving,
+            signet_web::WebConfig::default(),
+        ))
+        .await;
+        let mut setup = setup_for(&db);
+        setup.routes = Default::default();
+        setup.routes.add("", &node_url);
+        let app = app.with_exchange(setup);
+        let net = Arc::new(Recording {
+            http: HttpCourier::default(),
+            sent: Mutex::new(Vec::new()),
+        });
+        let courier: Arc<dyn Courier> = net.clone();
+        let pages = signet_web::router(app.clone(), signet_web::WebConfig::default());
+        let (ours, csrf) = session(&app, &clerk).await;
+        let (theirs, their_csrf) = session(&app, &their_clerk).await;
+
+        let doc = issued_to(&app, &db, &["000.00.02.H99".to_owned()]).await;
+        assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 1);
+        let inbox = app.exchange_inbox(&their_clerk, None).await.unwrap();
+        let (st, _) = call(
+            &pages,
+            "POST",
+            &format!("/exchange/arrived/{}/register", inbox[0].id),
+            &theirs,
+            Some(format!("csrf={their_csrf}")),
+        )
+        .await;
+        assert_eq!(st, 303);
+        assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 2);
+        let registered = app
+            .exchange_inbox(&their_clerk, None)
+            .await
+            .unwrap()
+            .remove(0)
+            .document_id
+            .unwrap();
+
+        // The sender's page offers the recall; without a reason it is refused clearly.
+        let path = format!("/documents/{doc}");
+        let (_, page) = call(&pages, "GET", &path, &ours, None).await;
+        assert!(page.contains("id=\"recall-form\""), "{page}");
+        let recall = format!("/exchange/documents/{doc}/recall");
+        let (st, body) = call(
+            &pages,
+            "POST",
+            &recall,
+            &ours,
+            Some(format!("csrf={csrf}&reason=")),
+        )
+        .await;
+        assert!((400..500).contains(&st), "{st} {body}");
+        let (st, _) = call(
+            &pages,
+            "POST",
+            &recall,
+            &ours,
+            Some(format!("csrf={csrf}&reason=Sai+th%E1%BB%83+th%E1%BB%A9c")),
+        )
+        .await;
+        assert_eq!(st, 303);
+        // The recall packet, then its confirmation 13.
+        assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 1);
+        assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 1);
+        let (_, page) = call(&pages, "GET", &path, &ours, None).await;
+        assert!(!page.contains("id=\"recall-form\""), "recalled once");
+        assert!(
+            page.contains("Đã thu hồi") && page.contains("Sai thể thức"),
+            "{page}"
+        );
+        let view = app.exchange_of(&clerk, &doc).await.unwrap();
+        let last = view.statuses.last().unwrap();
+        assert_eq!((last.status_code.as_str(), last.verified), ("13", true));
+        assert!(page.contains(&format!(
+            "/documents/{doc}/receipts/{}",
+            last.consignment_id
+        )));
+
+        // The recipient: the copy's page and the list say recalled; assigning is refused.
+        let (_, their_page) = call(
+            &pages,
+            "GET",
+            &format!("/documents/{registered}"),
+            &theirs,
+            None,
+        )
+        .await;
+        assert!(
+            their_page.contains("Văn bản đã bị bên gửi thu hồi"),
+            "{their_page}"
+        );
+        let (_, list) = call(&pages, "GET", "/exchange", &theirs, None).await;
+        assert!(list.contains("data-state=\"recalled\"") && list.contains("Đã bị thu hồi"));
+        // Both agencies' document lists mark it too.
+        let (_, incoming) = call(&pages, "GET", "/incoming", &theirs, None).await;
+        assert!(incoming.contains("Đã bị thu hồi"), "{incoming}");
+        let (_, outgoing) = call(&pages, "GET", "/outgoing", &ours, None).await;
+        assert!(outgoing.contains("Đã bị thu hồi"), "{outgoing}");
+
+        // The recall posted again: 200 duplicate, nothing more queued. A recall of a
+        // document the recipient does not have: 422 with the reason.
+        let recall_packet = net
+            .sent
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(_, _, p)| {
+                signet_edxml::inspect(p.as_slice(), &Default::default())
+                    .map(|p| p.business.kind == signet_edxml::BusinessKind::Recall)
+                    .unwrap_or(false)
+            })
+            .cloned()
+            .unwrap();
+        let (url, (id, to, packet)) = (node_url.clone(), recall_packet);
+        let again = tokio::task::spawn_blocking(move || post_packet(&url, &id, &to, &packet))
+            .await
+            .unwrap();
+        assert_eq!(again, signet_app::exchange::Outcome::Accepted);
+        assert_eq!(app.deliver_due(courier.clone(), 10).await.unwrap(), 0);
+        let spec = signet_edxml::Spec {
+            document_id: "000.00.00.H99,2026/01/01,999/UBND".into(),
+            from: signet_edxml::Organ {
+                organ_id: "000.00.00.H99".into(),
+                organ_name: "UBND".into(),
+            },
+            to: vec![signet_edxml::Organ {
+                organ_id: "000.00.02.H99".into(),
+                organ_name: "Sở Nội vụ".into(),
+            }],
+            business: signet_edxml::Business {
+                kind: signet_edxml::BusinessKind::Recall,
+                reason: "x".into(),
+                replaces: vec![],
+            },
+            ..Default::default()
+        };
+        let unknown = signet_app::testing::sealed_packet(&app, "000.00.00.H99", spec, vec![])
+            .await
+            .unwrap();
+        let url = node_url.clone();
+        let refused = tokio::task::spawn_blocking(move || {
+            post_packet(&url, "recall-unknown", "000.00.02.H99", &unknown)
+        })
+        .await
+        .unwrap();
+        let signet_app::exchange::Outcome::Refused(body) = refused else {
+            panic!("{refused:?}");
+        };
+        assert!(
+            body.starts_with("422") && body.contains("to recall"),
+            "{body}"
+        );
+
+        // A draft that replaces the recalled document: the link on its page.
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let draft = submitted_draft(&app, &officer, "Về việc thay thế").await;
+        let notation = app.document(&clerk, &doc).await.unwrap().notation.unwrap();
+        let (st, _) = call(
+            &pages,
+            "POST",
+            &format!("/exchange/documents/{draft}/supersedes"),
+            &ours,
+            Some(format!(
+                "csrf={csrf}&kind=replace&original={}",
+                notation.replace('/', "%2F")
+            )),
+        )
+        .await;
+        assert_eq!(st, 303);
+        let (_, page) = call(&pages, "GET", &format!("/documents/{draft}"), &ours, None).await;
+        assert!(
+            page.contains("Thay thế văn bản số") && page.contains(&notation),
+            "{page}"
+        );
+        assert!(page.contains("000.00.02.H99"), "the original's recipients");
+    }
+}

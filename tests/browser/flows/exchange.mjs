@@ -1,6 +1,7 @@
 // The exchange in the browser: the clerk addresses a draft to another agency of the directory
 // (an unknown code is refused with the reason), sees the recipients kept on the page, and finds
-// the "Liên thông" page with its received documents and the send log filter.
+// the "Liên thông" page with its received documents and the send log filter; the draft's
+// replace / update link refuses a document that was never sent.
 
 import {
   bodyText, check, login, runScenarios, submit,
@@ -27,6 +28,18 @@ await runScenarios([
     await submit(page, '#recipients-form button[type=submit]');
     check(page.url().includes(doc), `back on the document: ${page.url()}`);
     check(await page.inputValue('#recipients') === '000.00.02.H99', 'the recipient is kept');
+
+    // The same draft may replace (or update) a document sent earlier: a number that was
+    // never sent through the exchange is refused, and the draft keeps no link.
+    check(await page.locator('#supersedes-form').count() === 1, 'the replace / update form is offered');
+    await page.selectOption('#supersedes-kind', 'replace');
+    await page.fill('#supersedes-original', '999/UBND-VP');
+    await submit(page, '#supersedes-form button[type=submit]');
+    const linkRefused = await bodyText(page);
+    check(linkRefused.includes('liên thông'), `unknown original refused: ${linkRefused.slice(0, 400)}`);
+    await page.goto(`${base}${doc}`);
+    check(await page.locator('#supersedes').count() === 0, 'no link kept after a refusal');
+    check(await page.locator('#recall-form').count() === 0, 'a draft cannot be recalled');
 
     await page.goto(`${base}/exchange?state=undeliverable`);
     const text = await bodyText(page);

@@ -8,6 +8,7 @@
 //! (new or a duplicate it already had); 4xx is a refusal for good (the consignment becomes
 //! undeliverable with the reason); anything else is retried with back-off.
 
+pub mod recall;
 pub mod receive;
 pub mod send;
 pub mod trust;
@@ -18,6 +19,7 @@ use signet_store::exchange::Recipient;
 
 use crate::{App, AppError, Invalid};
 
+pub use recall::{Lineage, ReceivedCopy};
 pub use send::{Courier, HttpCourier, Outcome};
 pub use signet_edxml::status_meaning;
 

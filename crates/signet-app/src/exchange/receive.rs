@@ -14,7 +14,7 @@ use signet_store::exchange::{Arrived, NewStatus, Receipt, ReceivedStatus};
 
 use super::send::binding;
 use super::{exchange_error, Setup};
-use crate::{App, AppError};
+use crate::{App, AppError, Invalid};
 
 /// The description of the automatic status 01.
 const ARRIVED: &str = "Đã đến";
@@ -78,6 +78,13 @@ impl App {
             .trust
             .check(&packet.signature, &packet.from.organ_id, now)
             .map_err(exchange_error)?;
+        if packet.business.kind == signet_edxml::BusinessKind::Recall {
+            return self
+                .receive_recall(consignment, agency, packet, bytes)
+                .await;
+        }
+        let (business, original_id, original_notation) =
+            self.supersedes_received(agency, packet).await?;
         let pdf = files
             .iter()
             .find(|f| f.bytes.starts_with(b"%PDF-"))
@@ -103,6 +110,11 @@ impl App {
             reason: String::new(),
             document_id: None,
             received_at_ms: at_ms,
+            business,
+            original_id,
+            original_notation,
+            superseded: String::new(),
+            superseded_by: None,
         };
         Ok(self.store.receive_document(&a, ARRIVED).await?)
     }
@@ -218,6 +230,11 @@ impl App {
             return Err(AppError::Forbidden("registering incoming documents"));
         }
         let a = self.store.arrived(&viewer.agency_id, inbox_id).await?;
+        if a.state == "recalled" {
+            return Err(AppError::Invalid(Invalid::ExchangeRecalled {
+                reason: a.reason,
+            }));
+        }
         if a.state != "arrived" {
             return Err(exchange_error(format!("the document is {}", a.state)));
         }

@@ -6,8 +6,12 @@
 
 use std::sync::Arc;
 
-use signet_edxml::{Code, DocumentType, FileIn, Kind, Organ, Promulgation, ResponseFor, Spec};
-use signet_store::exchange::{Consignment, KIND_DOCUMENT};
+use signet_edxml::{
+    Business, BusinessKind, Code, DocumentType, FileIn, Kind, Organ, Promulgation, ResponseFor,
+    Spec,
+};
+use signet_store::exchange::{Consignment, KIND_DOCUMENT, KIND_RECALL};
+use signet_store::exchange_recall::BUSINESS_UPDATE;
 
 use super::{Setup, CONSIGNMENT_HEADER, PACKETS_PATH, TO_HEADER};
 use crate::clock::VIETNAM;
@@ -65,8 +69,8 @@ pub fn edxml_document_id(organ: &str, issued_on: &str, notation: &str) -> String
     format!("{organ},{},{notation}", issued_on.replace('-', "/"))
 }
 
-struct Built {
-    packet: Vec<u8>,
+pub(crate) struct Built {
+    pub(crate) packet: Vec<u8>,
 }
 
 impl App {
@@ -151,7 +155,7 @@ impl App {
             organ_id: agency.code.as_str().to_owned(),
             organ_name: agency.name.clone(),
         };
-        let (spec, files) = if c.kind == KIND_DOCUMENT {
+        let (spec, files) = if c.kind == KIND_DOCUMENT || c.kind == KIND_RECALL {
             let to = Organ {
                 organ_id: c.peer_code.clone(),
                 organ_name: c.peer_name.clone(),
@@ -161,9 +165,20 @@ impl App {
                 .clone()
                 .ok_or_else(|| super::exchange_error("a document consignment without document"))?;
             let doc = self.store.document(&c.agency_id, &id).await?;
-            let (file, pdf) = self.current_pdf(&doc).await?;
-            let spec = document_spec(&doc, from, to, &agency.address);
-            (spec, vec![(file.file_name, pdf)])
+            let mut spec = document_spec(&doc, from, to, &agency.address);
+            if c.kind == KIND_RECALL {
+                // The document named by its own id, the reason, and no file.
+                spec.business = Business {
+                    kind: BusinessKind::Recall,
+                    reason: c.description.clone(),
+                    replaces: Vec::new(),
+                };
+                (spec, Vec::new())
+            } else {
+                spec.business = self.business_of(&c.agency_id, &id, &spec.from).await?;
+                let (file, pdf) = self.current_pdf(&doc).await?;
+                (spec, vec![(file.file_name, pdf)])
+            }
         } else {
             let inbox_id = c.inbox_id.as_deref().unwrap_or_default();
             let a = self.store.arrived(&c.agency_id, inbox_id).await?;
@@ -171,7 +186,17 @@ impl App {
             let spec = status_spec(c, &a, from, now)?;
             (spec, Vec::new())
         };
-        let (key, _) = self.load_seal_of(&c.agency_id).await?;
+        self.seal_packet(&c.agency_id, spec, files).await
+    }
+
+    /// A packet built from `spec` and `files` (PDFs), signed with the agency's seal key.
+    pub(crate) async fn seal_packet(
+        &self,
+        agency_id: &signet_core::ids::AgencyId,
+        spec: Spec,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<Built, AppError> {
+        let (key, _) = self.load_seal_of(agency_id).await?;
         let now = self.clock.now();
         tokio::task::spawn_blocking(move || {
             let ins: Vec<FileIn<'_>> = files
@@ -190,6 +215,36 @@ impl App {
         })
         .await
         .map_err(|e| AppError::Ca(format!("packet task: {e}")))?
+    }
+}
+
+impl App {
+    /// A document's business: new, or the update / replacement of an earlier document
+    /// (named by its edXML id).
+    async fn business_of(
+        &self,
+        agency_id: &signet_core::ids::AgencyId,
+        id: &signet_core::ids::DocumentId,
+        from: &Organ,
+    ) -> Result<Business, AppError> {
+        let Some(s) = self.store.supersedes(agency_id, id).await? else {
+            return Ok(Business::default());
+        };
+        let original = self.store.document(agency_id, &s.original_id).await?;
+        let replaces = edxml_document_id(
+            &from.organ_id,
+            original.issued_on.as_deref().unwrap_or_default(),
+            original.notation.as_deref().unwrap_or_default(),
+        );
+        Ok(Business {
+            kind: if s.kind == BUSINESS_UPDATE {
+                BusinessKind::Update
+            } else {
+                BusinessKind::Replace
+            },
+            reason: String::new(),
+            replaces: vec![replaces],
+        })
     }
 }
 
@@ -231,6 +286,7 @@ fn document_spec(
             full_name: doc.signer_name.clone(),
         },
         status: None,
+        business: Business::default(),
     }
 }
 

@@ -230,6 +230,8 @@ async fn list(
         _ => (None, ""),
     };
     let next_href = page.next.as_ref().map(|c| q.href(base, Some(&c.encode())));
+    let mut rows: Vec<Row> = page.documents.iter().map(|d| row(t, d)).collect();
+    super::exchange::mark_recalled(&state, &u, &mut rows).await;
     let view = ListPage {
         l: Layout::of(&state, &u, nav).await,
         heading,
@@ -239,7 +241,7 @@ async fn list(
         types: type_choices(t, &q.doc_type),
         states,
         urgencies: urgency_choices(t, &q.urgency),
-        rows: page.documents.iter().map(|d| row(t, d)).collect(),
+        rows,
         date_label: if direction == Direction::Incoming {
             t.s("arrived_on")
         } else {

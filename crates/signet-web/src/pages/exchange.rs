@@ -38,24 +38,58 @@ pub struct Delivery {
     pub statuses: Vec<(String, String, String, bool, String, String)>,
 }
 
-/// The exchange section of an outgoing document's page.
+/// The exchange section of a document's page: for an outgoing document, its recipients,
+/// deliveries, recall and what it updates or replaces; for an incoming one that came through
+/// the exchange, the received packet ([`Received`]).
 pub struct Section {
     pub issued: bool,
     pub can_edit: bool,
     pub recipients: String,
     pub deliveries: Vec<Delivery>,
+    /// The clerk may recall it (issued, sent, not recalled yet).
+    pub can_recall: bool,
+    /// (reason, when) once recalled.
+    pub recall: Option<(String, String)>,
+    /// (`update` or `replace`, the earlier document's notation, its id).
+    pub supersedes: Option<(String, String, String)>,
+    pub received: Option<Received>,
 }
 
-/// The section for an outgoing document the viewer may read; none for an incoming one.
+/// An incoming document's packet: who sent it, whether it was recalled, and the received
+/// documents it is linked to.
+pub struct Received {
+    pub sender: String,
+    pub state: String,
+    pub reason: String,
+    /// `new`, `update`, `replace`, with the earlier document's notation.
+    pub business: String,
+    pub original_notation: String,
+    /// `updated` or `replaced` by a later document.
+    pub superseded: String,
+    pub links: Vec<Link>,
+}
+
+/// A received document linked to another.
+pub struct Link {
+    /// `original` (this one updates or replaces it), `update` or `replace` (it supersedes
+    /// this one).
+    pub how: String,
+    pub notation: String,
+    pub document: Option<String>,
+}
+
+/// The section for a document the viewer may read: outgoing ones, and incoming ones that
+/// came through the exchange.
 pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Section> {
     if d.direction != Direction::Outgoing {
-        return None;
+        return received_section(state, u, d).await;
     }
     let viewer = &u.user.viewer;
     let app = &state.app;
     let issued = d.notation.is_some();
     let recipients = app.recipients(viewer, &d.id).await.unwrap_or_default();
     let view = app.exchange_of(viewer, &d.id).await.ok()?;
+    let lineage = app.lineage(viewer, &d.id).await.unwrap_or_default();
     let deliveries = view
         .consignments
         .iter()
@@ -85,8 +119,17 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
                 .collect(),
         })
         .collect();
+    let sent = view.consignments.iter().any(|c| c.state != "undeliverable");
     Some(Section {
         issued,
+        can_recall: issued && sent && lineage.recall.is_none() && viewer.can_register(),
+        recall: lineage
+            .recall
+            .map(|r| (r.reason, display_ms(r.recalled_at_ms))),
+        supersedes: lineage
+            .supersedes
+            .map(|(s, notation)| (s.kind, notation, s.original_id.to_string())),
+        received: None,
         can_edit: !issued && viewer.can_register() && !d.secrecy.is_secret(),
         recipients: recipients
             .iter()
@@ -95,6 +138,64 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
             .join(" "),
         deliveries,
     })
+}
+
+/// The section of an incoming document that came through the exchange.
+async fn received_section(state: &AppState, u: &PageUser, d: &Document) -> Option<Section> {
+    let copy = state
+        .app
+        .received_copy(&u.user.viewer, &d.id)
+        .await
+        .ok()??;
+    let a = &copy.arrived;
+    let links = copy
+        .links
+        .iter()
+        .map(|l| Link {
+            how: if a.original_id.as_deref() == Some(l.id.as_str()) {
+                "original".into()
+            } else {
+                l.business.clone()
+            },
+            notation: l.notation.clone(),
+            document: l.document_id.as_ref().map(ToString::to_string),
+        })
+        .collect();
+    Some(Section {
+        issued: false,
+        can_edit: false,
+        recipients: String::new(),
+        deliveries: Vec::new(),
+        can_recall: false,
+        recall: None,
+        supersedes: None,
+        received: Some(Received {
+            sender: format!("{} ({})", a.sender_name, a.sender_code),
+            state: a.state.clone(),
+            reason: a.reason.clone(),
+            business: a.business.clone(),
+            original_notation: a.original_notation.clone(),
+            superseded: a.superseded.clone(),
+            links,
+        }),
+    })
+}
+
+/// Adds "recalled" to the state of the listed documents that were recalled (by their sender,
+/// or by this agency), so a list shows it as the page does.
+pub async fn mark_recalled(state: &AppState, u: &PageUser, rows: &mut [super::documents::Row]) {
+    let ids: Vec<DocumentId> = rows.iter().map(|r| DocumentId::new(&r.id)).collect();
+    let recalled = state
+        .app
+        .recalled_among(&u.user.viewer, &ids)
+        .await
+        .unwrap_or_default();
+    let word = crate::i18n::Tr(u.lang).pick("Đã bị thu hồi", "Recalled");
+    for r in rows.iter_mut() {
+        if recalled.iter().any(|d| d.as_str() == r.id) {
+            r.state = format!("{} · {word}", r.state);
+        }
+    }
 }
 
 fn back(id: &DocumentId) -> Response {
@@ -122,6 +223,44 @@ pub async fn set_recipients(
     Ok(back(&id))
 }
 
+/// The clerk recalls an issued document from its recipients, with a reason.
+pub async fn recall(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .recall(&u.user.viewer, &id, field(&f, "reason"))
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+/// The clerk marks a draft as the update or the replacement of an issued document (by its
+/// number and notation; empty: no link).
+pub async fn supersedes(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .set_supersedes(
+            &u.user.viewer,
+            &id,
+            field(&f, "kind"),
+            field(&f, "original"),
+        )
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
 #[derive(Deserialize)]
 pub struct LogQuery {
     #[serde(default)]
@@ -140,6 +279,11 @@ pub struct InboxRow {
     pub reason: String,
     pub document: Option<String>,
     pub arrived: bool,
+    /// `new`, `update`, `replace`, with the earlier document's notation.
+    pub business: String,
+    pub original_notation: String,
+    /// `updated` or `replaced` by a later document.
+    pub superseded: String,
 }
 
 /// A consignment as listed.
@@ -199,6 +343,9 @@ pub async fn show(
                 verdict: a.verdict,
                 reason: a.reason,
                 document: a.document_id.map(|d| d.to_string()),
+                business: a.business,
+                original_notation: a.original_notation,
+                superseded: a.superseded,
             })
             .collect(),
         log: log
