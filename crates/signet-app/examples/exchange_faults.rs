@@ -71,7 +71,9 @@ struct Args {
 
 fn args() -> Result<Args, Error> {
     let mut it = std::env::args().skip(1);
-    let command = it.next().ok_or("usage: exchange_faults prepare|check --work DIR ...")?;
+    let command = it
+        .next()
+        .ok_or("usage: exchange_faults prepare|check --work DIR ...")?;
     let mut a = Args {
         command,
         work: PathBuf::new(),
@@ -329,7 +331,10 @@ struct Tally {
 async fn check(a: &Args) -> Result<bool, Error> {
     let sender = deployment(&a.work, "sender", &a.sender_db).await?;
     let receiver = deployment(&a.work, "receiver", &a.receiver_db).await?;
-    let ubnd = sender.store.agency_by_code(&AgencyCode::parse(SENDER)?).await?;
+    let ubnd = sender
+        .store
+        .agency_by_code(&AgencyCode::parse(SENDER)?)
+        .await?;
     let snv = receiver
         .store
         .agency_by_code(&AgencyCode::parse(RECEIVER)?)
@@ -490,10 +495,9 @@ fn receiver_trust(work: &Path) -> Result<PacketTrust, Error> {
     trust
         .anchors
         .add_pem_or_der(&std::fs::read(ca.join("root.pem"))?)?;
-    trust.intermediates =
-        signet_pki::validation::certificates_from_pem_or_der(&std::fs::read(
-            ca.join("issuing.pem"),
-        )?)?;
+    trust.intermediates = signet_pki::validation::certificates_from_pem_or_der(&std::fs::read(
+        ca.join("issuing.pem"),
+    )?)?;
     Ok(trust)
 }
 
