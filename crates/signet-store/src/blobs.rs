@@ -155,13 +155,31 @@ impl Store {
 }
 
 impl BlobStore {
-    /// Removes temporary files left by a crash mid-upload.
-    pub async fn sweep_temporary(&self) -> Result<usize, StoreError> {
+    /// Removes temporary files left by a crash mid-upload: those not written to since
+    /// `untouched_since`. Files written to later are left alone: with several nodes on one
+    /// shared file store, they are another node's uploads in progress (a node restarting
+    /// used to delete them, and that node's upload then failed at its rename).
+    pub async fn sweep_temporary(
+        &self,
+        untouched_since: std::time::SystemTime,
+    ) -> Result<usize, StoreError> {
         let mut n = 0;
         let mut dir = fs::read_dir(self.root.join("tmp")).await?;
         while let Some(e) = dir.next_entry().await? {
-            fs::remove_file(e.path()).await?;
-            n += 1;
+            let modified = match e.metadata().await.and_then(|m| m.modified()) {
+                Ok(t) => t,
+                // Finished or swept by another node meanwhile.
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(err) => return Err(err.into()),
+            };
+            if modified >= untouched_since {
+                continue;
+            }
+            match fs::remove_file(e.path()).await {
+                Ok(()) => n += 1,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err.into()),
+            }
         }
         Ok(n)
     }

@@ -728,6 +728,33 @@ async fn blob_store_streams_limits_and_cleans_up() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Several nodes share one file store: a node starting sweeps the temporary files a crash
+/// left, but not the upload another node is writing at that moment.
+#[tokio::test]
+async fn sweeping_leaves_uploads_in_progress_alone() {
+    let dir = signet_store::testing::scratch_dir("signet-blobs-sweep");
+    let blobs = BlobStore::open(&dir, 1 << 20).await.unwrap();
+    let mut live = blobs.writer().await.unwrap();
+    live.write(b"an upload in progress on another node")
+        .await
+        .unwrap();
+    let abandoned = dir.join("tmp").join("left-by-a-crash");
+    let now = std::time::SystemTime::now();
+    let two_hours = std::time::Duration::from_secs(7200);
+    std::fs::File::create(&abandoned)
+        .unwrap()
+        .set_modified(now - two_hours)
+        .unwrap();
+
+    let swept = blobs.sweep_temporary(now - two_hours / 2).await.unwrap();
+    assert_eq!(swept, 1);
+    assert!(!abandoned.exists());
+    let stored = live.finish().await.unwrap();
+    assert!(blobs.open_blob(&stored.sha256).await.is_ok());
+    assert_eq!(blobs.sweep_temporary(now).await.unwrap(), 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_word_index_finds_pages_and_backfills() {
     each_db(|db| async move {

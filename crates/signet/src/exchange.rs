@@ -147,7 +147,10 @@ pub async fn run_hub(path: &Path) -> Result<ExitCode, String> {
     let blobs = BlobStore::open(&config.files, config.max_packet_mib * 1024 * 1024)
         .await
         .map_err(|e| format!("hub files {}: {e}", config.files.display()))?;
-    blobs.sweep_temporary().await.map_err(|e| e.to_string())?;
+    blobs
+        .sweep_temporary(crate::abandoned_before())
+        .await
+        .map_err(|e| e.to_string())?;
     let hub = Hub {
         store,
         blobs,

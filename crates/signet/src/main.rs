@@ -336,13 +336,20 @@ async fn open_to_serve(config: &Config) -> Result<App, String> {
     let app = open(config).await?;
     let swept = app
         .blobs
-        .sweep_temporary()
+        .sweep_temporary(abandoned_before())
         .await
         .map_err(|e| e.to_string())?;
     if swept > 0 {
         tracing::info!(swept, "removed unfinished uploads");
     }
     Ok(app)
+}
+
+/// Temporary files not written to for an hour are abandoned uploads; younger ones may be
+/// another node's uploads in progress on a shared file store.
+pub(crate) fn abandoned_before() -> std::time::SystemTime {
+    use signet_app::Clock;
+    std::time::SystemTime::from(SystemClock.now()) - std::time::Duration::from_secs(3600)
 }
 
 /// The verifier of this deployment: the anchors of `[trust]` plus the built-in CA's root;
