@@ -46,6 +46,14 @@ pub enum NewKey {
         key: HolderKey,
         device: DeviceKind,
     },
+    /// The public key of a key pair a keystore of this server made and keeps (the demo's
+    /// software keystore of remote credentials): no CSR, possession is by construction.
+    PublicKey {
+        /// DER SubjectPublicKeyInfo.
+        spki: Vec<u8>,
+        device: DeviceKind,
+        label: String,
+    },
 }
 
 /// A certificate to issue.
@@ -265,6 +273,17 @@ async fn sign(
             .await
             .map_err(|e| AppError::Ca(format!("PKCS#12: {e}")))??;
             Ok((issued, Some(p12), DeviceKind::Software, "PKCS#12".into()))
+        }
+        NewKey::PublicKey {
+            spki,
+            device,
+            label,
+        } => {
+            let issued = loaded
+                .ca
+                .issue_for_public_key(profile, subject, &spki, now, &mut OsRng)
+                .map_err(pki_error)?;
+            Ok((issued, None, device, label))
         }
         // A caller's mistake in this crate, not the user's input.
         NewKey::Token { .. } => Err(AppError::Ca(

@@ -10,6 +10,9 @@ pub fn fill(dest: &mut [u8]) -> Result<(), String> {
 /// The operating system's random source, handed to the pure PKI crate.
 pub struct OsRng;
 
+/// The operating system's source is a CSPRNG.
+impl rand_core::CryptoRng for OsRng {}
+
 impl rand_core::RngCore for OsRng {
     fn next_u32(&mut self) -> u32 {
         rand_core::impls::next_u32_via_fill(self)

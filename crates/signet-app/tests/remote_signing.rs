@@ -1,8 +1,9 @@
 //! Remote signing on SoftHSM2 and both databases: the in-process API the web signing flow
 //! calls (request → phone approval with the PIN → signatures), and the CSC use cases' sole
 //! control (a SAD for exactly its hashes, once each, five minutes; PIN lockout; another
-//! person's credential). Signatures are checked with ring against the credential's
-//! certificate.
+//! person's credential), the group commit of concurrent signatures, and the demo's software
+//! keystore when there is no SoftHSM2. Signatures are checked with ring against the
+//! credential's certificate.
 // Test code: a failed step panics with its message, and the clock and random source are
 // the real ones (the workspace lints keep both out of library code).
 #![allow(
@@ -55,6 +56,11 @@ async fn setup(db: &TestDb) -> Option<Setup> {
         pin: token.pin,
     })
     .unwrap();
+    Some(setup_with(db, keys).await)
+}
+
+/// The demo province seeded on `db` with a built-in CA and `keys` holding the credentials'.
+async fn setup_with(db: &TestDb, keys: ServerKeys) -> Setup {
     let dir = db.dir.join("ca");
     signet_app::ca_dir::init(
         &dir,
@@ -73,7 +79,7 @@ async fn setup(db: &TestDb) -> Option<Setup> {
         .with_ca(BuiltInCa::open(&dir).unwrap())
         .with_server_keys(keys);
     assert!(app.seed_demo().await.unwrap());
-    Some(Setup { app, clock })
+    Setup { app, clock }
 }
 
 async fn viewer(app: &App, username: &str) -> Viewer {
@@ -455,4 +461,250 @@ async fn five_wrong_pins_lock_until_an_administrator_unlocks() {
         assert!(journal.iter().any(|a| a == "remote.unlocked"));
         db.cleanup().await;
     }
+}
+
+/// Checks an RSA PKCS#1 v1.5 SHA-256 signature of `msg` against the certificate's key.
+fn verifies_rsa(cert_der: &[u8], msg: &[u8], signature: &[u8]) -> bool {
+    let cert = x509_cert::Certificate::from_der(cert_der).unwrap();
+    let spki = cert.tbs_certificate.subject_public_key_info;
+    let key = spki.subject_public_key.raw_bytes().to_vec();
+    ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key)
+        .verify(msg, signature)
+        .is_ok()
+}
+
+/// `signet demo` on a machine without SoftHSM2: the leaders' credentials have their keys in
+/// the demo's software keystore (files, never the database), and sign over CSC and from
+/// the phone page alike, verifiably.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_softhsm_the_demo_signs_from_its_software_keystore() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let dir = db.dir.join("keystore-demo");
+        let keys = ServerKeys::demo_software_keystore(&dir).unwrap();
+        assert!(keys.is_demo_software());
+        let Setup { app, .. } = setup_with(&db, keys).await;
+        let leader = viewer(&app, "lanhdao.ubnd").await;
+        let creds = app.remote_credentials(&leader).await.unwrap();
+        assert_eq!(creds.len(), 1, "the demo gives each leader one credential");
+        let cred = &creds[0];
+        assert_eq!(
+            cred.algorithm,
+            signet_pki::SignatureAlgorithm::RsaPkcs1Sha256
+        );
+        assert_eq!(cred.chain.len(), 3, "signer, issuing CA, root");
+        // Every leader of the province has one; each key is a file of its own, labelled.
+        let leaders = journaled_everywhere(&app, "remote.credential_created").await;
+        assert!(leaders >= 10, "every demo leader: {leaders}");
+        let files = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "p8")
+            })
+            .count();
+        assert_eq!(files, leaders, "one key file per leader");
+        assert!(std::fs::read_to_string(dir.join("DEMO-ONLY.txt"))
+            .unwrap()
+            .contains("DEMO-ONLY"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "the keystore is the owner's only");
+        }
+        // CSC: authorize two hashes, sign them, each verifies with the certificate's key.
+        let messages = [b"first".as_slice(), b"second".as_slice()];
+        let hashes: Vec<[u8; 32]> = messages.iter().map(|m| digest(m)).collect();
+        let auth = app
+            .authorize_remote(&leader, &cred.id, DEMO_PASSWORD, &hashes)
+            .await
+            .unwrap();
+        let sigs = app
+            .sign_hashes(&leader, &cred.id, &auth.sad, &hashes)
+            .await
+            .unwrap();
+        for (m, s) in messages.iter().zip(&sigs) {
+            assert!(verifies_rsa(&cred.chain[0], m, s), "signature of {m:?}");
+        }
+        assert!(!verifies_rsa(&cred.chain[0], messages[1], &sigs[0]));
+        assert_eq!(
+            invalid(app.sign_hashes(&leader, &cred.id, &auth.sad, &hashes[..1]).await),
+            Invalid::SadUsed
+        );
+        // The phone page: approved with the PIN, signed by the keystore's key.
+        let id = app
+            .request_remote_signature(
+                &leader,
+                RemoteRequest {
+                    credential_id: cred.id.clone(),
+                    label: "12/UBND-VP — Demo".into(),
+                    application: "Signet".into(),
+                    digests: vec![digest(b"phone")],
+                },
+            )
+            .await
+            .unwrap();
+        app.approve_sign_request(&leader, &id, DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let RemoteOutcome::Signed(sigs) = app.remote_signature_outcome(&leader, &id).await.unwrap()
+        else {
+            panic!("signed expected");
+        };
+        assert!(verifies_rsa(&cred.chain[0], b"phone", &sigs[0]));
+        // A keystore opened again (the demo's next start) reads the key from its file.
+        let again = ServerKeys::demo_software_keystore(&dir).unwrap();
+        let first = app.store.remote_credential(&cred.id).await.unwrap();
+        let sig = again
+            .sign_digests(&first.key_label, &[digest(b"restart").to_vec()])
+            .unwrap();
+        assert!(verifies_rsa(&cred.chain[0], b"restart", &sig[0]));
+        // Labels are the server's own: nothing outside the directory is read.
+        assert!(again
+            .sign_digests("../keystore-demo/x", &[digest(b"x").to_vec()])
+            .is_err());
+        db.cleanup().await;
+    }
+}
+
+/// The group commit: several signature calls marked and journaled in one transaction, each
+/// all or nothing on its own — a hash used twice in the batch, and a call whose second
+/// hash was used, are refused without marking anything of theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
+    use signet_store::remote_signing::SadUse;
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let Some(Setup { app, .. }) = setup(&db).await else {
+            return;
+        };
+        let ubnd = viewer(&app, "lanhdao.ubnd").await;
+        let snv = viewer(&app, "lanhdao.snv").await;
+        let c1 = app.remote_credentials(&ubnd).await.unwrap().remove(0);
+        let c2 = app.remote_credentials(&snv).await.unwrap().remove(0);
+        let (a, b, c) = (digest(b"a"), digest(b"b"), digest(b"c"));
+        let s1 = app
+            .authorize_remote(&ubnd, &c1.id, DEMO_PASSWORD, &[a, b])
+            .await
+            .unwrap()
+            .sad;
+        let s2 = app
+            .authorize_remote(&snv, &c2.id, DEMO_PASSWORD, &[c])
+            .await
+            .unwrap()
+            .sad;
+        let use_of = |v: &Viewer, cred: &str, sad: &str, hs: &[[u8; 32]]| SadUse {
+            token: sad.to_owned(),
+            credential_id: cred.to_owned(),
+            hashes: hs.iter().map(|h| h.to_vec()).collect(),
+            agency_id: v.agency_id.clone(),
+            person_id: v.person_id.clone(),
+            at_ms: 1,
+        };
+        let before_ubnd = actions(&app, &ubnd).await.len();
+        let outcomes = app
+            .store
+            .use_sads(&[
+                use_of(&ubnd, &c1.id, &s1, &[a]),
+                use_of(&ubnd, &c1.id, &s1, &[a]),
+                use_of(&snv, &c2.id, &s2, &[c]),
+                use_of(&ubnd, &c1.id, &s1, &[b, a]),
+            ])
+            .await
+            .unwrap();
+        let ok: Vec<bool> = outcomes.iter().map(Result::is_ok).collect();
+        assert_eq!(ok, [true, false, true, false]);
+        assert!(matches!(
+            outcomes[1],
+            Err(signet_store::StoreError::Conflict(_))
+        ));
+        // B was not left marked by the refused call: it signs now, once.
+        let sig = app.sign_hashes(&ubnd, &c1.id, &s1, &[b]).await.unwrap();
+        assert!(verifies(&c1.chain[0], b"b", &sig[0]));
+        assert_eq!(
+            invalid(app.sign_hashes(&ubnd, &c1.id, &s1, &[b]).await),
+            Invalid::SadUsed
+        );
+        assert_eq!(
+            invalid(app.sign_hashes(&snv, &c2.id, &s2, &[c]).await),
+            Invalid::SadUsed
+        );
+        let after: Vec<String> = actions(&app, &ubnd).await.split_off(before_ubnd);
+        assert_eq!(after, ["remote.signed", "remote.signed"], "A, then B");
+        assert_eq!(
+            actions(&app, &snv)
+                .await
+                .iter()
+                .filter(|x| *x == "remote.signed")
+                .count(),
+            1
+        );
+
+        // Concurrent calls of many leaders (many agencies): every signature returned is
+        // valid and journaled once, and the journals stay chained.
+        let people = [
+            "lanhdao.ubnd",
+            "pholanhdao.ubnd",
+            "lanhdao.snv",
+            "lanhdao.stc",
+            "pholanhdao.stc",
+            "lanhdao.binhan",
+            "lanhdao.hungphu",
+            "pholanhdao.anphu",
+        ];
+        let mut tasks = Vec::new();
+        for (i, name) in people.iter().enumerate() {
+            let v = viewer(&app, name).await;
+            let cred = app.remote_credentials(&v).await.unwrap().remove(0);
+            let messages: Vec<String> = (0..3).map(|k| format!("{i}/{k}")).collect();
+            let hs: Vec<[u8; 32]> = messages.iter().map(|m| digest(m.as_bytes())).collect();
+            let sad = app
+                .authorize_remote(&v, &cred.id, DEMO_PASSWORD, &hs)
+                .await
+                .unwrap()
+                .sad;
+            for m in messages {
+                let (app, v, cred, sad) = (app.clone(), v.clone(), cred.clone(), sad.clone());
+                tasks.push(tokio::spawn(async move {
+                    let h = digest(m.as_bytes());
+                    let s = app.sign_hashes(&v, &cred.id, &sad, &[h]).await.unwrap();
+                    (cred.chain[0].clone(), m, s.into_iter().next().unwrap())
+                }));
+            }
+        }
+        for t in tasks {
+            let (cert, m, sig) = t.await.unwrap();
+            assert!(verifies(&cert, m.as_bytes(), &sig), "signature of {m}");
+        }
+        // 3 signatures in this batch test's first part, then one per task.
+        assert_eq!(
+            journaled_everywhere(&app, "remote.signed").await,
+            3 + people.len() * 3
+        );
+        let checks = signet_app::journal::verify_journals(&app.store, None, None)
+            .await
+            .unwrap();
+        assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");
+        db.cleanup().await;
+    }
+}
+
+/// How many entries of `action` the journals of all agencies hold.
+async fn journaled_everywhere(app: &App, action: &str) -> usize {
+    let mut n = 0;
+    for agency in app.store.agencies().await.unwrap() {
+        n += app
+            .store
+            .journal(&agency.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == action)
+            .count();
+    }
+    n
 }

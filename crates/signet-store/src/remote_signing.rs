@@ -207,6 +207,47 @@ async fn journal<A: Action>(
     append_and_commit(tx, by.agency_id, &mut head, e).await
 }
 
+/// One signature call's hashes to mark used under its SAD, and who made it (journaled in
+/// the credential's agency).
+#[derive(Debug, Clone)]
+pub struct SadUse {
+    pub token: String,
+    pub credential_id: String,
+    pub hashes: Vec<Vec<u8>>,
+    pub agency_id: AgencyId,
+    pub person_id: PersonId,
+    pub at_ms: i64,
+}
+
+/// Marks the hashes of `u` used in `tx`: false, with nothing of `u` left marked, when one
+/// was used already (by an earlier call, or by an earlier use in the same batch).
+async fn mark_used(tx: &mut Tx, u: &SadUse) -> Result<bool, StoreError> {
+    let token_hash = crate::sessions::token_hash(&u.token);
+    for (i, h) in u.hashes.iter().enumerate() {
+        let done = sqlx::query(
+            "INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (token_hash, hash_hex) DO NOTHING",
+        )
+        .bind(&token_hash)
+        .bind(hex::encode(h))
+        .bind(u.at_ms)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            // Undo this use's marks so far: the rows are this transaction's own.
+            for earlier in &u.hashes[..i] {
+                sqlx::query("DELETE FROM remote_sad_uses WHERE token_hash = $1 AND hash_hex = $2")
+                    .bind(&token_hash)
+                    .bind(hex::encode(earlier))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 impl Store {
     pub async fn insert_remote_credential(
         &self,
@@ -426,31 +467,59 @@ impl Store {
         hashes: &[Vec<u8>],
         by: Actor<'_>,
     ) -> Result<(), StoreError> {
-        let hash = crate::sessions::token_hash(token);
-        let (mut tx, mut head) = begin(self, by).await?;
-        for h in hashes {
-            let done = sqlx::query(
-                "INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ($1, $2, $3) \
-                 ON CONFLICT (token_hash, hash_hex) DO NOTHING",
-            )
-            .bind(&hash)
-            .bind(hex::encode(h))
-            .bind(by.at_ms)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict(
-                    "hash already signed with this SAD".into(),
-                ));
-            }
-        }
-        let hex: Vec<String> = hashes.iter().map(hex::encode).collect();
-        let action = RemoteSigned {
-            credential: credential_id,
-            hashes: hex.iter().map(String::as_str).collect(),
+        let one = SadUse {
+            token: token.to_owned(),
+            credential_id: credential_id.to_owned(),
+            hashes: hashes.to_vec(),
+            agency_id: by.agency_id.clone(),
+            person_id: by.person_id.clone(),
+            at_ms: by.at_ms,
         };
-        let e = entry(by.at_ms, by.person_id.as_str(), credential_id, &action)?;
-        append_and_commit(tx, by.agency_id, &mut head, e).await
+        let mut outcomes = self.use_sads(std::slice::from_ref(&one)).await?;
+        outcomes.pop().unwrap_or(Ok(()))
+    }
+
+    /// [`Self::use_sad`] for several signature calls at once, in one transaction (a group
+    /// commit: one commit, and one claim of each agency's journal head, for all of them).
+    /// Each use is all or nothing on its own: the outcome of each, in order, is `Ok` or a
+    /// `Conflict` (a hash already used), and only the `Ok` ones are marked and journaled.
+    /// An error of the whole transaction (`Err`) commits none of them.
+    pub async fn use_sads(
+        &self,
+        uses: &[SadUse],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        let mut tx = self.begin().await?;
+        // Heads claimed in one order (by agency id), so two batches never wait on each other
+        // in a cycle.
+        let mut agencies: Vec<&AgencyId> = uses.iter().map(|u| &u.agency_id).collect();
+        agencies.sort();
+        agencies.dedup();
+        let mut heads = std::collections::BTreeMap::new();
+        for a in agencies {
+            heads.insert(a, claim_head(&mut tx, a).await?);
+        }
+        let mut outcomes = Vec::with_capacity(uses.len());
+        for u in uses {
+            if !mark_used(&mut tx, u).await? {
+                outcomes.push(Err(StoreError::Conflict(
+                    "hash already signed with this SAD".into(),
+                )));
+                continue;
+            }
+            let hex: Vec<String> = u.hashes.iter().map(hex::encode).collect();
+            let action = RemoteSigned {
+                credential: &u.credential_id,
+                hashes: hex.iter().map(String::as_str).collect(),
+            };
+            let e = entry(u.at_ms, u.person_id.as_str(), &u.credential_id, &action)?;
+            let head = heads
+                .get_mut(&u.agency_id)
+                .ok_or_else(|| StoreError::Corrupt("journal head not claimed".into()))?;
+            append(&mut tx, &u.agency_id, head, e).await?;
+            outcomes.push(Ok(()));
+        }
+        tx.commit().await?;
+        Ok(outcomes)
     }
 
     /// Ends a SAD now (its successor replaces it: extendTransaction).

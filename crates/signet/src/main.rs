@@ -206,7 +206,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let config = Config::for_data_dir(&data, &listen);
             ca::ensure_demo_ca(&data.join("ca"), &listen)?;
             let app = with_ca(open_to_serve(&config).await?, &config)?;
-            let app = remote::with_remote_signing(app, &config, remote::demo_hsm(&data)?)?;
+            let app = remote::with_remote_signing(app, &config, Some(remote::demo_keys(&data)?))?;
             if app
                 .seed_demo_with(true)
                 .await

@@ -1,6 +1,6 @@
 //! Remote signing at start-up: the HSM of `[remote_signing]` opened for the server, and for
 //! `signet demo` a SoftHSM2 token of its own under the data directory when SoftHSM2 is
-//! installed (remote signing stays off, with a message, when it is not).
+//! installed, or else (demo only, said at start) a software keystore there.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,41 +15,85 @@ use crate::config::Config;
 const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const DEMO_TOKEN: &str = "signet-demo";
 
-/// The application with the configuration's HSM (when set) and CSC providers.
+/// Where the demo keeps its credentials' keys.
+#[derive(Debug)]
+pub enum DemoKeys {
+    /// Its own SoftHSM2 token.
+    Hsm(HsmConfig),
+    /// DEMO ONLY: a software keystore in this directory (SoftHSM2 is not installed).
+    Software(PathBuf),
+}
+
+/// The application with the configuration's HSM (when set; else the demo's keys, for
+/// `signet demo`) and CSC providers.
 pub fn with_remote_signing(
     app: App,
     config: &Config,
-    demo_hsm: Option<HsmConfig>,
+    demo: Option<DemoKeys>,
 ) -> Result<App, String> {
     let var = |k: &str| std::env::var(k).ok();
-    let hsm = match config.remote_signing.hsm(var)? {
-        Some(h) => Some(h),
-        None => demo_hsm,
+    let open_hsm = |h: HsmConfig| {
+        let token = h.token.clone();
+        ServerKeys::open(h).map_err(|e| format!("remote-signing HSM {token}: {e}"))
+    };
+    let keys = match (config.remote_signing.hsm(var)?, demo) {
+        (Some(h), _) | (None, Some(DemoKeys::Hsm(h))) => Some(open_hsm(h)?),
+        (None, Some(DemoKeys::Software(dir))) => Some(
+            ServerKeys::demo_software_keystore(&dir)
+                .map_err(|e| format!("demo software keystore {}: {e}", dir.display()))?,
+        ),
+        (None, None) => None,
     };
     let providers = config.remote_signing.providers(var)?;
-    let keys = hsm
-        .map(|h| {
-            let token = h.token.clone();
-            ServerKeys::open(h).map_err(|e| format!("remote-signing HSM {token}: {e}"))
-        })
-        .transpose()?;
     if keys.is_some() {
         tracing::info!("remote signing (CSC) is on: /csc/v1, /csc/v2, /sign-requests");
     }
     Ok(app.with_remote_signing(RemoteSigning::new(keys, providers)))
 }
 
-/// The demo's own SoftHSM2 token under `data/softhsm`, made on first start (its PIN kept in
-/// `data/softhsm/pin`, readable by the owner only). `None` when SoftHSM2 is not installed.
-pub fn demo_hsm(data: &Path) -> Result<Option<HsmConfig>, String> {
+/// The demo's keys: its SoftHSM2 token (see [`demo_hsm`]) when SoftHSM2 is installed
+/// (`SIGNET_PKCS11_MODULE` names the module), else a software keystore under
+/// `data/keystore-demo`, said at start as demo only. A demo that started once without
+/// SoftHSM2 keeps its software keystore: its credentials' keys are there.
+pub fn demo_keys(data: &Path) -> Result<DemoKeys, String> {
     let module: PathBuf = std::env::var("SIGNET_PKCS11_MODULE")
         .unwrap_or_else(|_| SOFTHSM_MODULE.into())
         .into();
+    demo_keys_with(data, &module)
+}
+
+fn demo_keys_with(data: &Path, module: &Path) -> Result<DemoKeys, String> {
+    let software = data.join("keystore-demo");
+    if software.exists() {
+        println!("{}", software_notice(&software));
+        return Ok(DemoKeys::Software(software));
+    }
+    match demo_hsm(data, module)? {
+        Some(h) => Ok(DemoKeys::Hsm(h)),
+        None => {
+            println!(
+                "SoftHSM2 is not installed ({}). {}",
+                module.display(),
+                software_notice(&software)
+            );
+            Ok(DemoKeys::Software(software))
+        }
+    }
+}
+
+fn software_notice(dir: &Path) -> String {
+    format!(
+        "Remote signing keys are in a DEMO-ONLY software keystore ({}): \
+         kho khóa phần mềm chỉ dùng cho demo.",
+        dir.display()
+    )
+}
+
+/// The demo's own SoftHSM2 token under `data/softhsm`, made on first start (its PIN kept in
+/// `data/softhsm/pin`, readable by the owner only). `None` when SoftHSM2 is not installed
+/// (no `module`).
+fn demo_hsm(data: &Path, module: &Path) -> Result<Option<HsmConfig>, String> {
     if !module.exists() {
-        println!(
-            "SoftHSM2 is not installed ({}): remote signing is off in this demo",
-            module.display()
-        );
         return Ok(None);
     }
     let dir = data.join("softhsm");
@@ -86,7 +130,7 @@ pub fn demo_hsm(data: &Path) -> Result<Option<HsmConfig>, String> {
     // process): the demo's token directory is the one it must see.
     std::env::set_var("SOFTHSM2_CONF", &conf);
     Ok(Some(HsmConfig {
-        module,
+        module: module.to_owned(),
         token: DEMO_TOKEN.into(),
         pin: pin.trim().to_owned(),
     }))

@@ -3,11 +3,13 @@
 //!
 //! A SAD is a random token given once; the database keeps its hash, the hashes it
 //! authorizes and those already signed. Signing checks the SAD, signs in the HSM, then marks
-//! the hashes used and journals the signature in one transaction; a concurrent use of the
-//! same hash loses that transaction and its signature is thrown away, never returned.
+//! the hashes used and journals the signature in one transaction (shared with concurrent
+//! calls: a group commit, see `commit`); a concurrent use of the same hash loses and its
+//! signature is thrown away, never returned.
 
 use signet_core::person::Viewer;
 use signet_store::random_hex;
+use signet_store::remote_signing::SadUse;
 
 use super::{actor, check_digests, TTL_MS};
 use crate::{App, AppError, Invalid};
@@ -122,8 +124,16 @@ impl App {
             return Err(AppError::Invalid(Invalid::SadUsed));
         }
         let signatures = self.sign_in_hsm(&cred.key_label, hashes.clone()).await?;
-        let by = super::actor_of(&cred, viewer, self.clock.now_ms());
-        match self.store.use_sad(sad, &cred.id, &hashes, by).await {
+        let used = SadUse {
+            token: sad.to_owned(),
+            credential_id: cred.id.clone(),
+            hashes,
+            agency_id: cred.agency_id.clone(),
+            person_id: viewer.person_id.clone(),
+            at_ms: self.clock.now_ms(),
+        };
+        // Returned only once marked used and journaled (with concurrent calls' marks).
+        match self.remote.commits.commit(&self.store, used).await {
             Ok(()) => Ok(signatures),
             Err(signet_store::StoreError::Conflict(_)) => Err(AppError::Invalid(Invalid::SadUsed)),
             Err(e) => Err(e.into()),

@@ -7,6 +7,7 @@
 //! [`client`] speaks CSC v2 to a configured provider.
 
 pub mod client;
+mod commit;
 pub mod csc;
 pub mod wire;
 
@@ -14,7 +15,6 @@ use std::sync::Arc;
 
 use signet_core::person::Viewer;
 use signet_core::PersonId;
-use signet_pki::HolderKey;
 /// The algorithm of a credential (re-exported for the web edge).
 pub use signet_pki::SignatureAlgorithm;
 use signet_store::directory::Person;
@@ -24,7 +24,6 @@ use signet_store::remote_signing::{
 use tokio::sync::broadcast;
 
 use crate::admin::require_admin;
-use crate::issuance::NewKey;
 use crate::server_keys::ServerKeys;
 use crate::{App, AppError, Invalid};
 
@@ -91,6 +90,8 @@ pub struct RemoteSigning {
     /// The CSC providers of the configuration (the client's side).
     pub providers: Vec<client::Provider>,
     events: broadcast::Sender<PersonId>,
+    /// The signatures of concurrent calls, journaled together.
+    pub(crate) commits: commit::GroupCommit,
 }
 
 impl std::fmt::Debug for RemoteSigning {
@@ -113,6 +114,7 @@ impl RemoteSigning {
             keys: keys.map(Arc::new),
             providers,
             events: broadcast::channel(256).0,
+            commits: commit::GroupCommit::default(),
         }
     }
 
@@ -401,7 +403,8 @@ impl App {
     }
 
     /// Gives `holder` a remote-signing credential: an ECDSA P-256 key pair generated in the
-    /// HSM, a person certificate for it from the built-in CA (recorded in the inventory), and
+    /// HSM (an RSA-2048 key in the demo's software keystore, see
+    /// [`ServerKeys::demo_software_keystore`]), a person certificate for it from the built-in CA (recorded in the inventory), and
     /// the PIN's hash. `actor` is who did it (`system` for the demo).
     pub async fn create_remote_credential(
         &self,
@@ -429,12 +432,11 @@ impl App {
         let keys = self.remote.keys()?;
         let agency = self.store.agency(&holder.agency_id).await?;
         let key_label = format!("csc-{}", signet_store::new_id());
-        // P-256: generated at once in any HSM (an RSA key takes a second), and as strong.
-        let key = NewKey::Token {
-            token: keys.holder_token(&key_label),
-            key: HolderKey::EcdsaP256,
-            device: signet_store::certificates::DeviceKind::Remote,
-        };
+        let label = key_label.clone();
+        let (key, algorithm) =
+            tokio::task::spawn_blocking(move || keys.new_credential_key(&label))
+                .await
+                .map_err(|e| AppError::Ca(format!("credential key: {e}")))??;
         let order = crate::certificates::Holder::person(&agency, holder, None).order(key);
         let (certificate, issuance) = self.issue_and_record(order, &agency.id, actor).await?;
         let mut chain = vec![issuance.issued.der.clone()];
@@ -445,7 +447,7 @@ impl App {
             label: format!("{} — {}", holder.full_name, certificate.serial),
             chain,
             key_label,
-            key_algo: algorithm_name(SignatureAlgorithm::EcdsaP256Sha256).to_owned(),
+            key_algo: algorithm_name(algorithm).to_owned(),
             pin_hash,
         };
         let stored = self
