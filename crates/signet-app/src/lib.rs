@@ -22,6 +22,7 @@ pub mod issuance;
 pub mod journal;
 pub mod journal_anchor;
 pub mod mail;
+pub mod people_admin;
 pub mod my_work;
 pub mod processing;
 pub mod random;

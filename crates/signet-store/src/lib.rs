@@ -11,6 +11,7 @@ pub mod db;
 pub mod directory;
 pub mod documents;
 pub mod dossiers;
+pub mod administration;
 pub mod error;
 pub mod exchange;
 pub mod journal;

@@ -42,5 +42,8 @@ mod signing;
 #[path = "http/search.rs"]
 mod search;
 
+#[path = "http/administration.rs"]
+mod administration;
+
 #[path = "http/dossiers.rs"]
 mod dossiers;
