@@ -100,10 +100,7 @@ impl PageUser {
         if constant_time_eq(token.as_bytes(), self.user.csrf_token.as_bytes()) {
             Ok(())
         } else {
-            Err(WebError::page(
-                AppError::Forbidden("form expired or forged (CSRF)"),
-                self.lang,
-            ))
+            Err(self.fail(AppError::Forbidden("form expired or forged (CSRF)")))
         }
     }
 
