@@ -9,6 +9,7 @@ use signet_app::admin::{AgencyForm, PersonForm};
 use signet_app::AppError;
 use signet_core::Role;
 
+use super::form::{self, Problem, Values};
 use super::{render, Layout};
 use crate::i18n::Tr;
 use crate::session::PageUser;
@@ -40,7 +41,13 @@ struct AdminPage {
     units: Vec<(String, String, String)>,
     unit_tree: Vec<UnitRow>,
     agencies: Vec<AgencyRow>,
-    roles: Vec<(&'static str, &'static str)>,
+    /// (code, label, checked on the new-person form)
+    roles: Vec<(&'static str, &'static str, bool)>,
+    /// What was typed in a refused new-person or new-unit form, and the problem.
+    np: Values,
+    np_problem: Option<Problem>,
+    nu: Values,
+    nu_problem: Option<Problem>,
     /// "Đã cấp N: …" and the number expiring within 30 days.
     cert_totals: String,
     cert_expiring: String,
@@ -116,6 +123,36 @@ pub async fn show(
     u: PageUser,
     axum::extract::Query(pq): axum::extract::Query<PeopleQuery>,
 ) -> Result<Response, WebError> {
+    admin_page(&state, &u, &pq, Refused::default()).await
+}
+
+/// A refused creation form of the administration page: which, what was typed, the problem.
+#[derive(Default)]
+struct Refused {
+    person: Option<(Values, Vec<String>, Problem)>,
+    unit: Option<(Values, Problem)>,
+}
+
+async fn admin_page(
+    state: &AppState,
+    u: &PageUser,
+    pq: &PeopleQuery,
+    refused: Refused,
+) -> Result<Response, WebError> {
+    let status = refused
+        .person
+        .as_ref()
+        .map(|r| r.2.status())
+        .or(refused.unit.as_ref().map(|r| r.1.status()))
+        .unwrap_or(axum::http::StatusCode::OK);
+    let (np, np_roles, np_problem) = match refused.person {
+        Some((v, r, p)) => (v, r, Some(p)),
+        None => Default::default(),
+    };
+    let (nu, nu_problem) = match refused.unit {
+        Some((v, p)) => (v, Some(p)),
+        None => Default::default(),
+    };
     let t = Tr(u.lang);
     let v = &u.user.viewer;
     let app = &state.app;
@@ -202,8 +239,15 @@ pub async fn show(
             .collect(),
         roles: Role::ALL
             .iter()
-            .map(|r| (r.code(), t.pick(r.label_vi(), r.label_en())))
+            .map(|r| {
+                let checked = np_roles.iter().any(|c| c == r.code());
+                (r.code(), t.pick(r.label_vi(), r.label_en()), checked)
+            })
             .collect(),
+        np,
+        np_problem,
+        nu,
+        nu_problem,
         cert_totals: super::certificates::totals_line(&totals, u.lang),
         cert_expiring: super::certificates::group_thousands(totals.expiring, u.lang),
         holidays: holidays
@@ -231,9 +275,9 @@ pub async fn show(
             })
             .collect(),
         server_keys,
-        l: Layout::of(&state, &u, "admin").await,
+        l: Layout::of(state, u, "admin").await,
     };
-    Ok(render(&page))
+    Ok((status, render(&page)).into_response())
 }
 
 /// `2026-09-02` as `02/09/2026` in Vietnamese (ISO in English).
@@ -335,12 +379,24 @@ pub async fn create_unit(
     Form(f): Form<UnitForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    state
+    match state
         .app
         .create_unit(&u.user.viewer, &f.name, &f.abbreviation)
         .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to("/admin").into_response())
+    {
+        Ok(_) => Ok(Redirect::to("/admin").into_response()),
+        Err(e) if form::is_about_input(&e) => {
+            let mut typed = Values::default();
+            typed.set("name", &f.name);
+            typed.set("abbreviation", &f.abbreviation);
+            let refused = Refused {
+                unit: Some((typed, form::problem(&e, u.lang, &[]))),
+                ..Refused::default()
+            };
+            admin_page(&state, &u, &PeopleQuery::default(), refused).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }
 
 /// Person form as sent by the browser: `roles` repeats, so it is read from raw pairs.
@@ -371,12 +427,21 @@ pub async fn create_person(
             .collect(),
         password: get("password"),
     };
-    state
-        .app
-        .create_person(&u.user.viewer, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to("/admin").into_response())
+    match state.app.create_person(&u.user.viewer, &form).await {
+        Ok(_) => Ok(Redirect::to("/admin").into_response()),
+        Err(e) if form::is_about_input(&e) => {
+            // Everything but the password comes back.
+            let mut typed = Values::from_pairs(&pairs);
+            typed.set("password", "");
+            let problem = form::problem(&e, u.lang, &[]);
+            let refused = Refused {
+                person: Some((typed, form.roles, problem)),
+                ..Refused::default()
+            };
+            admin_page(&state, &u, &PeopleQuery::default(), refused).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }
 
 /// Decodes `application/x-www-form-urlencoded` into ordered pairs (repeated keys kept).

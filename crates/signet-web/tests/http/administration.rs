@@ -530,3 +530,40 @@ async fn the_certificate_page_shows_a_new_certificate_at_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administration_forms_come_back_with_what_was_typed() {
+    each_env(|env| async move {
+        let admin = env.page("quantri.ubnd").await;
+        let r = env
+            .send(Call::post("/admin/people").page(&admin).form(&[
+                ("csrf", &admin.csrf),
+                ("full_name", "Lê Thị Lan"),
+                ("username", "Le Thi Lan"),
+                ("title", "Chuyên viên"),
+                ("roles", "clerk"),
+                ("password", "mat-khau-dai-du-10"),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains("id=\"username-problem\""), "{html}");
+        assert!(html.contains("Tên đăng nhập"), "worded in Vietnamese");
+        for kept in ["value=\"Lê Thị Lan\"", "value=\"Le Thi Lan\"", "value=\"Chuyên viên\"", "value=\"clerk\" checked"] {
+            assert!(html.contains(kept), "{kept} kept");
+        }
+        assert!(!html.contains("mat-khau-dai-du-10"), "a password is never shown back");
+        let r = env
+            .send(Call::post("/admin/units").page(&admin).form(&[
+                ("csrf", &admin.csrf),
+                ("name", " "),
+                ("abbreviation", "TCB"),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("id=\"name-problem\""));
+        assert!(r.text().contains("value=\"TCB\""));
+        env
+    })
+    .await;
+}
