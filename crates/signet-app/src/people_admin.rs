@@ -4,10 +4,10 @@
 //! person of another agency is "not found".
 
 use signet_core::person::Viewer;
+use signet_core::register::Abbreviation;
 use signet_core::{PersonId, Role, UnitId};
 use signet_store::administration::{PersonEdit, Sessions, UnitEdit, UnitSaved};
 use signet_store::directory::{Person, Unit};
-use signet_core::register::Abbreviation;
 use signet_store::sessions::SessionInfo;
 
 use crate::admin::require_admin;
@@ -306,11 +306,7 @@ impl App {
         parent_id: &str,
     ) -> Result<(), AppError> {
         require_admin(viewer)?;
-        signet_core::document::check_text(
-            "name",
-            name,
-            signet_core::document::limits::ORGAN_NAME,
-        )?;
+        signet_core::document::check_text("name", name, signet_core::document::limits::ORGAN_NAME)?;
         let abbr = Abbreviation::parse(abbreviation.trim())?;
         self.store.unit(&viewer.agency_id, id).await?;
         let parent_id = Some(parent_id.trim())

@@ -80,7 +80,11 @@ async fn person_in(tx: &mut Tx, agency_id: &AgencyId, id: &PersonId) -> Result<P
     person_from_row(&row)
 }
 
-async fn delete_sessions(tx: &mut Tx, id: &PersonId, which: Sessions<'_>) -> Result<u64, StoreError> {
+async fn delete_sessions(
+    tx: &mut Tx,
+    id: &PersonId,
+    which: Sessions<'_>,
+) -> Result<u64, StoreError> {
     let done = match which {
         Sessions::All => {
             sqlx::query("DELETE FROM sessions WHERE person_id = $1")
@@ -338,8 +342,14 @@ mod tests {
             (u("b"), Some(u("a"))),
             (u("c"), Some(u("b"))),
         ]);
-        assert!(would_cycle(&parents, &u("a"), Some(&u("c"))), "a under its grandchild");
-        assert!(would_cycle(&parents, &u("b"), Some(&u("b"))), "under itself");
+        assert!(
+            would_cycle(&parents, &u("a"), Some(&u("c"))),
+            "a under its grandchild"
+        );
+        assert!(
+            would_cycle(&parents, &u("b"), Some(&u("b"))),
+            "under itself"
+        );
         assert!(!would_cycle(&parents, &u("c"), Some(&u("a"))));
         assert!(!would_cycle(&parents, &u("b"), None));
     }

@@ -124,7 +124,8 @@ pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
 }
 
 const AGENCY_COLUMNS: &str = "id, code, name, abbreviation, parent_id, address";
-pub(crate) const PERSON_COLUMNS: &str = "id, agency_id, unit_id, username, full_name, title, email, roles, \
+pub(crate) const PERSON_COLUMNS: &str =
+    "id, agency_id, unit_id, username, full_name, title, email, roles, \
      password_hash, active, phone, must_change_password";
 pub(crate) const UNIT_COLUMNS: &str = "id, agency_id, name, abbreviation, parent_id";
 
@@ -252,9 +253,9 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE agency_id = $1 ORDER BY name"
         ))
-            .bind(agency_id.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        .bind(agency_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(unit_from_row).collect()
     }
 

@@ -177,7 +177,11 @@ impl IntoResponse for WebError {
             Surface::Page(lang) => {
                 let message = page_message(&self.error, lang);
                 let menu = self.menu.as_deref();
-                (status, crate::pages::error_page(lang, status, &message, menu)).into_response()
+                (
+                    status,
+                    crate::pages::error_page(lang, status, &message, menu),
+                )
+                    .into_response()
             }
             Surface::Api => (status, Json(ErrorBody::new(&self.error, code))).into_response(),
         };

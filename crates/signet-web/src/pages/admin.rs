@@ -86,7 +86,12 @@ pub fn tree_order<T, K: PartialEq>(
 ) -> Vec<(usize, &T)> {
     let is_root = |x: &T| parent(x).is_none_or(|p| !items.iter().any(|y| id(y) == p));
     let mut out: Vec<(usize, &T)> = Vec::with_capacity(items.len());
-    let mut stack: Vec<(usize, &T)> = items.iter().filter(|x| is_root(x)).rev().map(|x| (0, x)).collect();
+    let mut stack: Vec<(usize, &T)> = items
+        .iter()
+        .filter(|x| is_root(x))
+        .rev()
+        .map(|x| (0, x))
+        .collect();
     while let Some((depth, x)) = stack.pop() {
         if out.len() >= items.len() {
             break;

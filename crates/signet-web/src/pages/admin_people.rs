@@ -260,7 +260,10 @@ async fn unit_page(
             let mut f = Values::default();
             f.set("name", &unit.name);
             f.set("abbreviation", &unit.abbreviation);
-            f.set("parent_id", unit.parent_id.as_ref().map_or("", UnitId::as_str));
+            f.set(
+                "parent_id",
+                unit.parent_id.as_ref().map_or("", UnitId::as_str),
+            );
             (f, None)
         }
     };

@@ -313,7 +313,9 @@ async fn new_document(
             (f, None)
         }
     };
-    let status = problem.as_ref().map_or(axum::http::StatusCode::OK, Problem::status);
+    let status = problem
+        .as_ref()
+        .map_or(axum::http::StatusCode::OK, Problem::status);
     let page = NewDocumentPage {
         l: Layout::of(&state, &u, if incoming { "incoming" } else { "outgoing" }).await,
         heading: if incoming {
@@ -327,7 +329,13 @@ async fn new_document(
         urgencies: urgency_choices(t, f.get("urgency")),
         secrecies: Secrecy::ALL
             .iter()
-            .map(|s| Choice::new(s.code(), t.pick(s.label_vi(), s.label_en()), f.get("secrecy")))
+            .map(|s| {
+                Choice::new(
+                    s.code(),
+                    t.pick(s.label_vi(), s.label_en()),
+                    f.get("secrecy"),
+                )
+            })
             .collect(),
         units: units
             .iter()

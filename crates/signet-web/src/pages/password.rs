@@ -28,12 +28,7 @@ pub struct DoneQuery {
     done: String,
 }
 
-async fn page(
-    state: &AppState,
-    u: &PageUser,
-    done: bool,
-    problem: Option<Problem>,
-) -> Response {
+async fn page(state: &AppState, u: &PageUser, done: bool, problem: Option<Problem>) -> Response {
     let status = problem.as_ref().map_or(StatusCode::OK, Problem::status);
     let page = PasswordPage {
         l: Layout::of(state, u, "").await,

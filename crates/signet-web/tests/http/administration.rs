@@ -98,10 +98,15 @@ async fn an_administrator_edits_a_person_and_resets_their_password() {
             .to_owned();
 
         // The people list: unit, roles and state columns; search without marks; the page.
-        let list = env.send(Call::get("/admin?q=chuyen%20vien").page(&admin)).await;
+        let list = env
+            .send(Call::get("/admin?q=chuyen%20vien").page(&admin))
+            .await;
         assert_eq!(list.status, StatusCode::OK);
         let html = list.text();
-        assert!(html.contains("chuyenvien.vp") && !html.contains(">vanthu.ubnd<"), "searched");
+        assert!(
+            html.contains("chuyenvien.vp") && !html.contains(">vanthu.ubnd<"),
+            "searched"
+        );
         assert!(html.contains(&format!("href=\"/admin/people/{id}\"")));
         assert!(html.contains("id=\"unit-tree\"") && html.contains("id=\"agency-tree\""));
 
@@ -120,25 +125,33 @@ async fn an_administrator_edits_a_person_and_resets_their_password() {
             .find(|(u, _)| before["unit_id"].as_str() != Some(u.as_str()))
             .expect("another unit");
         let form = |phone: &str| {
-            Call::post(&format!("/admin/people/{id}")).page(&admin).form(&[
-                ("csrf", &admin.csrf),
-                ("full_name", "Nguyễn Văn Mới"),
-                ("title", "Phó Chánh Văn phòng"),
-                ("email", "moi@lachong.gov.vn"),
-                ("phone", phone),
-                ("unit_id", &new_unit),
-                ("roles", "officer"),
-                ("roles", "clerk"),
-            ])
+            Call::post(&format!("/admin/people/{id}"))
+                .page(&admin)
+                .form(&[
+                    ("csrf", &admin.csrf),
+                    ("full_name", "Nguyễn Văn Mới"),
+                    ("title", "Phó Chánh Văn phòng"),
+                    ("email", "moi@lachong.gov.vn"),
+                    ("phone", phone),
+                    ("unit_id", &new_unit),
+                    ("roles", "officer"),
+                    ("roles", "clerk"),
+                ])
         };
         // A bad phone: the form again, everything typed kept, the problem beside the field.
         let bad = env.send(form("gọi cho tôi")).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text();
         assert!(html.contains("id=\"phone-problem\""), "{html}");
-        assert!(html.contains("value=\"Nguyễn Văn Mới\"") && html.contains("value=\"gọi cho tôi\""));
+        assert!(
+            html.contains("value=\"Nguyễn Văn Mới\"") && html.contains("value=\"gọi cho tôi\"")
+        );
         assert!(html.contains("Số điện thoại"), "worded in Vietnamese");
-        assert_eq!(person(&env, &admin_token, &id).await, before, "nothing changed");
+        assert_eq!(
+            person(&env, &admin_token, &id).await,
+            before,
+            "nothing changed"
+        );
         let ok = env.send(form("0912 345 678")).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
         assert_eq!(ok.location(), format!("/admin/people/{id}?saved=1"));
@@ -147,19 +160,32 @@ async fn an_administrator_edits_a_person_and_resets_their_password() {
         assert_eq!(after["title"], "Phó Chánh Văn phòng");
         assert_eq!(after["email"], "moi@lachong.gov.vn");
         assert_eq!(after["unit_id"], new_unit.as_str());
-        let roles: Vec<&str> = after["roles"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-        assert!(roles.contains(&"clerk") && roles.contains(&"officer"), "{roles:?}");
+        let roles: Vec<&str> = after["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            roles.contains(&"clerk") && roles.contains(&"officer"),
+            "{roles:?}"
+        );
         let shown = env
             .send(Call::get(&format!("/admin/people/{id}")).page(&admin))
             .await
             .text();
         assert!(shown.contains("value=\"0912 345 678\""), "the phone kept");
-        let list = env.send(Call::get("/admin?q=nguyen%20van%20moi").page(&admin)).await.text();
+        let list = env
+            .send(Call::get("/admin?q=nguyen%20van%20moi").page(&admin))
+            .await
+            .text();
         assert!(list.contains(&unit_name), "the unit column");
         // The new role works at once in the person's own session: clerks see the registers.
         let registers = env.send(Call::get("/registers").page(&officer)).await;
         assert_eq!(registers.status, StatusCode::OK);
-        assert!(journal_actions(&env, &agency, &id).await.contains(&"person.updated".to_owned()));
+        assert!(journal_actions(&env, &agency, &id)
+            .await
+            .contains(&"person.updated".to_owned()));
 
         // Reset: a temporary password, the old one refused, every session ended.
         let r = env
@@ -174,9 +200,17 @@ async fn an_administrator_edits_a_person_and_resets_their_password() {
         assert!(temporary.len() >= 10, "{temporary}");
         assert!(r.text().contains("id=\"no-sessions\""), "no session left");
         let old = env.send(sign_in_form("chuyenvien.vp", DEMO_PASSWORD)).await;
-        assert_eq!(old.status, StatusCode::UNAUTHORIZED, "the old password stops working");
+        assert_eq!(
+            old.status,
+            StatusCode::UNAUTHORIZED,
+            "the old password stops working"
+        );
         let stale = env.send(Call::get("/outgoing").page(&officer)).await;
-        assert_eq!(stale.status, StatusCode::SEE_OTHER, "the page session ended");
+        assert_eq!(
+            stale.status,
+            StatusCode::SEE_OTHER,
+            "the page session ended"
+        );
         assert_eq!(stale.location(), "/login");
         env.send(Call::get("/api/v1/me").bearer(&officer_token))
             .await
@@ -212,20 +246,35 @@ async fn an_administrator_edits_a_person_and_resets_their_password() {
                 ("repeat", repeat),
             ])
         };
-        let mismatch = env.send(change("Mật khẩu riêng 2026", "Mật khẩu khác 2026")).await;
+        let mismatch = env
+            .send(change("Mật khẩu riêng 2026", "Mật khẩu khác 2026"))
+            .await;
         assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(mismatch.text().contains("id=\"repeat-problem\""));
         assert!(mismatch.text().contains("không khớp"));
-        let done = env.send(change("Mật khẩu riêng 2026", "Mật khẩu riêng 2026")).await;
+        let done = env
+            .send(change("Mật khẩu riêng 2026", "Mật khẩu riêng 2026"))
+            .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
-        assert_eq!(env.send(Call::get("/outgoing").page(&s)).await.status, StatusCode::OK);
+        assert_eq!(
+            env.send(Call::get("/outgoing").page(&s)).await.status,
+            StatusCode::OK
+        );
         env.send(Call::get("/api/v1/me").bearer(&api_token))
             .await
             .expect_api_error(StatusCode::UNAUTHORIZED, "unauthenticated");
         let fresh = env.send(sign_in_form("chuyenvien.vp", &temporary)).await;
-        assert_eq!(fresh.status, StatusCode::UNAUTHORIZED, "the temporary one is spent");
+        assert_eq!(
+            fresh.status,
+            StatusCode::UNAUTHORIZED,
+            "the temporary one is spent"
+        );
         let actions = journal_actions(&env, &agency, &id).await;
-        for a in ["person.updated", "person.password_reset", "person.password_changed"] {
+        for a in [
+            "person.updated",
+            "person.password_reset",
+            "person.password_changed",
+        ] {
             assert!(actions.iter().any(|x| x == a), "{a} journaled: {actions:?}");
         }
 
@@ -256,11 +305,15 @@ async fn an_administrator_edits_a_person_and_resets_their_password() {
         // An administrator keeps their own administrator role.
         let me = person_id(&env, &admin_token, "quantri.ubnd").await;
         let r = env
-            .send(Call::post(&format!("/admin/people/{me}")).page(&admin).form(&[
-                ("csrf", &admin.csrf),
-                ("full_name", "Quản trị"),
-                ("roles", "officer"),
-            ]))
+            .send(
+                Call::post(&format!("/admin/people/{me}"))
+                    .page(&admin)
+                    .form(&[
+                        ("csrf", &admin.csrf),
+                        ("full_name", "Quản trị"),
+                        ("roles", "officer"),
+                    ]),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("id=\"roles-problem\""));
@@ -280,7 +333,10 @@ async fn another_agency_cannot_administer_our_people_or_units() {
         let officer = env.page("chuyenvien.vp").await;
         let csrf = other.csrf.clone();
         let attempts: Vec<(Call, &str)> = vec![
-            (Call::get(&format!("/admin/people/{officer_id}")), "person page"),
+            (
+                Call::get(&format!("/admin/people/{officer_id}")),
+                "person page",
+            ),
             (
                 Call::post(&format!("/admin/people/{officer_id}")).form(&[
                     ("csrf", &csrf),
@@ -320,7 +376,11 @@ async fn another_agency_cannot_administer_our_people_or_units() {
             "their session goes on"
         );
         let ok = env.send(sign_in_form("chuyenvien.vp", DEMO_PASSWORD)).await;
-        assert_eq!(ok.status, StatusCode::SEE_OTHER, "their password still works");
+        assert_eq!(
+            ok.status,
+            StatusCode::SEE_OTHER,
+            "their password still works"
+        );
         // Someone of the same agency who is not an administrator: forbidden.
         env.send(Call::get(&format!("/admin/people/{officer_id}")).page(&officer))
             .await
@@ -347,36 +407,61 @@ async fn units_are_renamed_and_moved_but_never_under_themselves() {
         let (a, _) = all[0].clone();
         let (b, _) = all[1].clone();
         let save = |id: &str, name: &str, abbr: &str, parent: &str| {
-            Call::post(&format!("/admin/units/{id}")).page(&admin).form(&[
-                ("csrf", &admin.csrf),
-                ("name", name),
-                ("abbreviation", abbr),
-                ("parent_id", parent),
-            ])
+            Call::post(&format!("/admin/units/{id}"))
+                .page(&admin)
+                .form(&[
+                    ("csrf", &admin.csrf),
+                    ("name", name),
+                    ("abbreviation", abbr),
+                    ("parent_id", parent),
+                ])
         };
         let r = env.send(save(&b, "Tổ Tổng hợp", "TTH", &a)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let r = env.send(save(&a, "Văn phòng mới", "VPM", "")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let names: Vec<String> = units(&env, &token).await.into_iter().map(|u| u.1).collect();
-        assert!(names.contains(&"Văn phòng mới".to_owned()) && names.contains(&"Tổ Tổng hợp".to_owned()));
+        assert!(
+            names.contains(&"Văn phòng mới".to_owned())
+                && names.contains(&"Tổ Tổng hợp".to_owned())
+        );
         let tree = env.send(Call::get("/admin").page(&admin)).await.text();
-        assert!(tree.contains("<td class=\"depth-1\">Tổ Tổng hợp</td>"), "B under A in the tree");
-        let journal_before = env.app.store.journal(&agency_of(&env, &token).await).await.unwrap().len();
+        assert!(
+            tree.contains("<td class=\"depth-1\">Tổ Tổng hợp</td>"),
+            "B under A in the tree"
+        );
+        let journal_before = env
+            .app
+            .store
+            .journal(&agency_of(&env, &token).await)
+            .await
+            .unwrap()
+            .len();
 
         // A under B, which is under A: refused on the form, the problem beside the parent.
         let cycle = env.send(save(&a, "Văn phòng vòng", "VPV", &b)).await;
         assert_eq!(cycle.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = cycle.text();
         assert!(html.contains("id=\"parent_id-problem\""), "{html}");
-        assert!(html.contains("value=\"Văn phòng vòng\""), "what was typed is kept");
+        assert!(
+            html.contains("value=\"Văn phòng vòng\""),
+            "what was typed is kept"
+        );
         let names: Vec<String> = units(&env, &token).await.into_iter().map(|u| u.1).collect();
-        assert!(!names.contains(&"Văn phòng vòng".to_owned()), "nothing saved");
+        assert!(
+            !names.contains(&"Văn phòng vòng".to_owned()),
+            "nothing saved"
+        );
         // Under itself: refused too.
         let own = env.send(save(&a, "Văn phòng mới", "VPM", &a)).await;
         assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
-            env.app.store.journal(&agency_of(&env, &token).await).await.unwrap().len(),
+            env.app
+                .store
+                .journal(&agency_of(&env, &token).await)
+                .await
+                .unwrap()
+                .len(),
             journal_before,
             "nothing journaled"
         );
@@ -414,14 +499,20 @@ async fn a_refused_document_form_comes_back_with_what_was_typed() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text();
-        assert!(html.contains("id=\"subject-problem\""), "beside the field: {html}");
+        assert!(
+            html.contains("id=\"subject-problem\""),
+            "beside the field: {html}"
+        );
         let problem = html
             .split("id=\"subject-problem\" role=\"alert\">")
             .nth(1)
             .and_then(|s| s.split('<').next())
             .unwrap_or_default();
         assert!(problem.contains("Trích yếu"), "{problem}");
-        assert!(!problem.contains("subject"), "no English field name: {problem}");
+        assert!(
+            !problem.contains("subject"),
+            "no English field name: {problem}"
+        );
         for kept in [
             "value=\"Nguyễn Văn Hùng\"",
             "value=\"Chủ tịch\"",
@@ -450,8 +541,15 @@ async fn a_refused_document_form_comes_back_with_what_was_typed() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text();
         assert!(html.contains("id=\"arrived_on-problem\""), "{html}");
-        assert!(html.contains("Ngày đến") || html.contains("ngày đến"), "named as the form names it");
-        for kept in ["value=\"Bộ Nội vụ\"", "value=\"12/BNV-VP\"", "value=\"Về việc tuyển dụng công chức\""] {
+        assert!(
+            html.contains("Ngày đến") || html.contains("ngày đến"),
+            "named as the form names it"
+        );
+        for kept in [
+            "value=\"Bộ Nội vụ\"",
+            "value=\"12/BNV-VP\"",
+            "value=\"Về việc tuyển dụng công chức\"",
+        ] {
             assert!(html.contains(kept), "{kept} kept");
         }
         assert_eq!(env.count_docs(&clerk_token).await, count, "nothing saved");
@@ -467,7 +565,10 @@ async fn error_pages_keep_the_menu_and_the_icon_is_served() {
         let missing = env.send(Call::get("/no/such/page").page(&officer)).await;
         missing.expect_page_error(StatusCode::NOT_FOUND);
         let html = missing.text();
-        assert!(html.contains("href=\"/my-work\"") && html.contains("action=\"/logout\""), "{html}");
+        assert!(
+            html.contains("href=\"/my-work\"") && html.contains("action=\"/logout\""),
+            "{html}"
+        );
         let forbidden = env.send(Call::get("/admin").page(&officer)).await;
         forbidden.expect_page_error(StatusCode::FORBIDDEN);
         assert!(forbidden.text().contains("href=\"/my-work\""));
@@ -500,7 +601,10 @@ async fn the_certificate_page_shows_a_new_certificate_at_once() {
             .send(
                 Call::post("/admin/certificates")
                     .page(&admin)
-                    .header(axum::http::header::ACCEPT, "text/html,application/xhtml+xml")
+                    .header(
+                        axum::http::header::ACCEPT,
+                        "text/html,application/xhtml+xml",
+                    )
                     .form(&[
                         ("csrf", &admin.csrf),
                         ("kind", "organization"),
@@ -525,7 +629,10 @@ async fn the_certificate_page_shows_a_new_certificate_at_once() {
             "named above and in the list at once"
         );
         assert!(html.contains("download=\"Uy-ban-nhan-dan-tinh-Lac-Hong.p12\""));
-        assert!(html.contains("data:application&#x2f;x-pkcs12;base64,") || html.contains("data:application/x-pkcs12;base64,"));
+        assert!(
+            html.contains("data:application&#x2f;x-pkcs12;base64,")
+                || html.contains("data:application/x-pkcs12;base64,")
+        );
         env
     })
     .await;
@@ -549,10 +656,18 @@ async fn administration_forms_come_back_with_what_was_typed() {
         let html = r.text();
         assert!(html.contains("id=\"username-problem\""), "{html}");
         assert!(html.contains("Tên đăng nhập"), "worded in Vietnamese");
-        for kept in ["value=\"Lê Thị Lan\"", "value=\"Le Thi Lan\"", "value=\"Chuyên viên\"", "value=\"clerk\" checked"] {
+        for kept in [
+            "value=\"Lê Thị Lan\"",
+            "value=\"Le Thi Lan\"",
+            "value=\"Chuyên viên\"",
+            "value=\"clerk\" checked",
+        ] {
             assert!(html.contains(kept), "{kept} kept");
         }
-        assert!(!html.contains("mat-khau-dai-du-10"), "a password is never shown back");
+        assert!(
+            !html.contains("mat-khau-dai-du-10"),
+            "a password is never shown back"
+        );
         let r = env
             .send(Call::post("/admin/units").page(&admin).form(&[
                 ("csrf", &admin.csrf),
