@@ -128,12 +128,13 @@ impl App {
             csrf_token: random_hex::<32>(),
         };
         self.store
-            .insert_session(
+            .insert_session_from(
                 &session.token,
                 &person.id,
                 &session.csrf_token,
                 now,
                 now + SESSION_TTL_MS,
+                client,
             )
             .await?;
         tracing::info!(username, "signed in");

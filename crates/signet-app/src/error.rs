@@ -130,6 +130,20 @@ pub enum Invalid {
     RoleRequired,
     #[error("you cannot disable your own account")]
     OwnAccount,
+    /// An administrator cannot take the administrator role from themselves (nobody would
+    /// be left to give it back) nor reset their own password (they change it themselves).
+    #[error("you cannot remove your own administrator role or reset your own password")]
+    OwnAdministration,
+    #[error("phone: digits, spaces and + - . ( ) only, at most 20 characters")]
+    Phone,
+    #[error("the current password is not right")]
+    CurrentPassword,
+    #[error("the two new passwords differ")]
+    PasswordMismatch,
+    #[error("the new password must differ from the current one")]
+    PasswordUnchanged,
+    #[error("a unit cannot be placed under itself or a unit below it")]
+    UnitCycle,
     /// An agency name already used beside it (a sibling) or above it (an ancestor).
     #[error("name: {name:?} is already the name of another agency here")]
     AgencyNameTaken { name: String },
@@ -281,6 +295,12 @@ impl Invalid {
             Self::PasswordTooShort { .. } => "password_too_short",
             Self::RoleRequired => "role_required",
             Self::OwnAccount => "own_account",
+            Self::OwnAdministration => "own_administration",
+            Self::Phone => "phone",
+            Self::CurrentPassword => "current_password",
+            Self::PasswordMismatch => "password_mismatch",
+            Self::PasswordUnchanged => "password_unchanged",
+            Self::UnitCycle => "unit_cycle",
             Self::AgencyNameTaken { .. } => "agency_name_taken",
             Self::AlreadyBootstrapped => "already_bootstrapped",
             Self::HolderDisabled => "holder_disabled",
@@ -412,6 +432,12 @@ impl Invalid {
             | Self::Username
             | Self::RoleRequired
             | Self::OwnAccount
+            | Self::OwnAdministration
+            | Self::Phone
+            | Self::CurrentPassword
+            | Self::PasswordMismatch
+            | Self::PasswordUnchanged
+            | Self::UnitCycle
             | Self::AlreadyBootstrapped
             | Self::HolderDisabled
             | Self::HolderUnknown

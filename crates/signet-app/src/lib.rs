@@ -23,6 +23,7 @@ pub mod journal;
 pub mod journal_anchor;
 pub mod mail;
 pub mod my_work;
+pub mod people_admin;
 pub mod processing;
 pub mod random;
 pub mod registers;

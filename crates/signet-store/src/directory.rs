@@ -36,6 +36,8 @@ pub struct Unit {
     pub agency_id: AgencyId,
     pub name: String,
     pub abbreviation: String,
+    /// The unit it belongs to, if any (a division of a department).
+    pub parent_id: Option<UnitId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +52,10 @@ pub struct Person {
     pub roles: Vec<Role>,
     pub password_hash: String,
     pub active: bool,
+    pub phone: String,
+    /// The password was set by an administrator: the person chooses their own before
+    /// anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,16 +82,17 @@ fn agency_from_row(r: &AnyRow) -> Result<Agency, StoreError> {
     })
 }
 
-fn unit_from_row(r: &AnyRow) -> Result<Unit, StoreError> {
+pub(crate) fn unit_from_row(r: &AnyRow) -> Result<Unit, StoreError> {
     Ok(Unit {
         id: r.id("id")?,
         agency_id: r.id("agency_id")?,
         name: r.try_get("name")?,
         abbreviation: r.try_get("abbreviation")?,
+        parent_id: r.opt_id("parent_id")?,
     })
 }
 
-fn roles_to_text(roles: &[Role]) -> String {
+pub(crate) fn roles_to_text(roles: &[Role]) -> String {
     roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
 }
 
@@ -96,9 +103,10 @@ fn roles_from_text(s: &str) -> Result<Vec<Role>, StoreError> {
         .collect()
 }
 
-fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
+pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
     let roles: String = r.try_get("roles")?;
     let active: i64 = r.try_get("active")?;
+    let must_change: i64 = r.try_get("must_change_password")?;
     Ok(Person {
         id: r.id("id")?,
         agency_id: r.id("agency_id")?,
@@ -110,12 +118,16 @@ fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
         roles: roles_from_text(&roles)?,
         password_hash: r.try_get("password_hash")?,
         active: active != 0,
+        phone: r.try_get("phone")?,
+        must_change_password: must_change != 0,
     })
 }
 
 const AGENCY_COLUMNS: &str = "id, code, name, abbreviation, parent_id, address";
-const PERSON_COLUMNS: &str =
-    "id, agency_id, unit_id, username, full_name, title, email, roles, password_hash, active";
+pub(crate) const PERSON_COLUMNS: &str =
+    "id, agency_id, unit_id, username, full_name, title, email, roles, \
+     password_hash, active, phone, must_change_password";
+pub(crate) const UNIT_COLUMNS: &str = "id, agency_id, name, abbreviation, parent_id";
 
 impl Store {
     /// One row by one text key, decoded; `NotFound` when there is none.
@@ -233,21 +245,24 @@ impl Store {
             agency_id: agency_id.clone(),
             name: name.to_owned(),
             abbreviation: abbreviation.to_owned(),
+            parent_id: None,
         })
     }
 
     pub async fn units(&self, agency_id: &AgencyId) -> Result<Vec<Unit>, StoreError> {
-        let rows = sqlx::query("SELECT id, agency_id, name, abbreviation FROM units WHERE agency_id = $1 ORDER BY name")
-            .bind(agency_id.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {UNIT_COLUMNS} FROM units WHERE agency_id = $1 ORDER BY name"
+        ))
+        .bind(agency_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(unit_from_row).collect()
     }
 
     pub async fn unit(&self, agency_id: &AgencyId, id: &UnitId) -> Result<Unit, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, agency_id, name, abbreviation FROM units WHERE agency_id = $1 AND id = $2",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {UNIT_COLUMNS} FROM units WHERE agency_id = $1 AND id = $2"
+        ))
         .bind(agency_id.as_str())
         .bind(id.as_str())
         .fetch_one(&self.pool)
@@ -298,6 +313,8 @@ impl Store {
             roles: p.roles.clone(),
             password_hash: p.password_hash.clone(),
             active: true,
+            phone: String::new(),
+            must_change_password: false,
         })
     }
 

@@ -5,6 +5,7 @@
 //! driver; nothing above this crate knows which engine it is talking to. The only place the
 //! engines are told apart is connection set-up (SQLite pragmas), in [`db`].
 
+pub mod administration;
 pub mod blobs;
 pub mod certificates;
 pub mod db;

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_trust_lists.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
     (15, include_str!("../migrations/0015_exchange_recall.sql")),
+    (18, include_str!("../migrations/0018_people_admin.sql")),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

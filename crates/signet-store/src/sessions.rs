@@ -15,6 +15,16 @@ pub struct Session {
     pub expires_at_ms: i64,
 }
 
+/// A live session as an administrator sees it: its id is the token's hash (which lets
+/// nobody sign in), when it began and ends, and the client address it was opened from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub client: String,
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -28,18 +38,63 @@ impl Store {
         now_ms: i64,
         expires_at_ms: i64,
     ) -> Result<(), StoreError> {
+        self.insert_session_from(token, person_id, csrf_token, now_ms, expires_at_ms, "")
+            .await
+    }
+
+    /// A new session, remembering the client address it was opened from.
+    pub async fn insert_session_from(
+        &self,
+        token: &str,
+        person_id: &PersonId,
+        csrf_token: &str,
+        now_ms: i64,
+        expires_at_ms: i64,
+        client: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at_ms, expires_at_ms) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at_ms, expires_at_ms, client) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token_hash(token))
         .bind(person_id.as_str())
         .bind(csrf_token)
         .bind(now_ms)
         .bind(expires_at_ms)
+        .bind(client)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// The live sessions of a person of `agency_id`, newest first.
+    pub async fn person_sessions(
+        &self,
+        agency_id: &signet_core::AgencyId,
+        person_id: &PersonId,
+        now_ms: i64,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.token_hash, s.created_at_ms, s.expires_at_ms, s.client FROM sessions s \
+             JOIN people p ON p.id = s.person_id \
+             WHERE s.person_id = $1 AND p.agency_id = $2 AND s.expires_at_ms > $3 \
+             ORDER BY s.created_at_ms DESC",
+        )
+        .bind(person_id.as_str())
+        .bind(agency_id.as_str())
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    id: r.try_get("token_hash")?,
+                    created_at_ms: r.try_get("created_at_ms")?,
+                    expires_at_ms: r.try_get("expires_at_ms")?,
+                    client: r.try_get("client")?,
+                })
+            })
+            .collect()
     }
 
     /// The live session for `token`, if any.

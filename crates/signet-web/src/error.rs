@@ -18,10 +18,20 @@ pub enum Surface {
     Api,
 }
 
-#[derive(Debug)]
 pub struct WebError {
     pub error: AppError,
     pub surface: Surface,
+    /// The signed-in person's menu, kept on an error page.
+    pub menu: Option<Box<crate::pages::Menu>>,
+}
+
+impl std::fmt::Debug for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebError")
+            .field("error", &self.error)
+            .field("surface", &self.surface)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebError {
@@ -29,6 +39,7 @@ impl WebError {
         Self {
             error,
             surface: Surface::Page(lang),
+            menu: None,
         }
     }
 
@@ -36,7 +47,14 @@ impl WebError {
         Self {
             error,
             surface: Surface::Api,
+            menu: None,
         }
+    }
+
+    /// The error page shows the person's menu.
+    pub fn with_menu(mut self, menu: crate::pages::Menu) -> Self {
+        self.menu = Some(Box::new(menu));
+        self
     }
 }
 
@@ -62,6 +80,11 @@ fn classify(e: &AppError) -> (StatusCode, &'static str) {
         }
         AppError::NoCa => (StatusCode::SERVICE_UNAVAILABLE, "no_ca"),
     }
+}
+
+/// The status a refusal is answered with.
+pub fn status_of(e: &AppError) -> StatusCode {
+    classify(e).0
 }
 
 /// A parameter list of a message.
@@ -153,7 +176,12 @@ impl IntoResponse for WebError {
             }
             Surface::Page(lang) => {
                 let message = page_message(&self.error, lang);
-                (status, crate::pages::error_page(lang, status, &message)).into_response()
+                let menu = self.menu.as_deref();
+                (
+                    status,
+                    crate::pages::error_page(lang, status, &message, menu),
+                )
+                    .into_response()
             }
             Surface::Api => (status, Json(ErrorBody::new(&self.error, code))).into_response(),
         };
@@ -237,6 +265,12 @@ mod tests {
             Invalid::PasswordTooShort { min: 10 },
             Invalid::RoleRequired,
             Invalid::OwnAccount,
+            Invalid::OwnAdministration,
+            Invalid::Phone,
+            Invalid::CurrentPassword,
+            Invalid::PasswordMismatch,
+            Invalid::PasswordUnchanged,
+            Invalid::UnitCycle,
             Invalid::AgencyNameTaken {
                 name: "Ủy ban nhân dân tỉnh Lạc Hồng".into(),
             },
@@ -312,6 +346,12 @@ mod tests {
                 | Invalid::PasswordTooShort { .. }
                 | Invalid::RoleRequired
                 | Invalid::OwnAccount
+                | Invalid::OwnAdministration
+                | Invalid::Phone
+                | Invalid::CurrentPassword
+                | Invalid::PasswordMismatch
+                | Invalid::PasswordUnchanged
+                | Invalid::UnitCycle
                 | Invalid::AgencyNameTaken { .. }
                 | Invalid::AlreadyBootstrapped
                 | Invalid::HolderDisabled

@@ -497,6 +497,28 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("err_invalid_role_required", "Chọn ít nhất một vai trò.", "Choose at least one role."),
     (
+        "err_invalid_own_administration",
+        "Bạn không thể tự bỏ vai trò quản trị của mình hay tự đặt lại mật khẩu của mình (hãy đổi mật khẩu ở trang Mật khẩu).",
+        "You cannot remove your own administrator role or reset your own password (change it on the Password page).",
+    ),
+    (
+        "err_invalid_phone",
+        "Số điện thoại chỉ gồm chữ số, dấu cách và + - . ( ), tối đa 20 ký tự.",
+        "Phone: digits, spaces and + - . ( ) only, at most 20 characters.",
+    ),
+    ("err_invalid_current_password", "Mật khẩu hiện tại không đúng.", "The current password is not right."),
+    ("err_invalid_password_mismatch", "Hai lần nhập mật khẩu mới không khớp nhau.", "The two new passwords differ."),
+    (
+        "err_invalid_password_unchanged",
+        "Mật khẩu mới phải khác mật khẩu hiện tại.",
+        "The new password must differ from the current one.",
+    ),
+    (
+        "err_invalid_unit_cycle",
+        "Không thể đặt một đơn vị vào dưới chính nó hoặc dưới một đơn vị cấp dưới của nó.",
+        "A unit cannot be placed under itself or under a unit below it.",
+    ),
+    (
         "err_invalid_own_account",
         "Bạn không thể tự khóa tài khoản của mình.",
         "You cannot disable your own account.",
@@ -739,7 +761,67 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("reminders", "Nhắc việc", "Reminders"),
     ("mark_read", "Đánh dấu đã đọc", "Mark as read"),
     ("due_soon", "Sắp đến hạn", "Due soon"),
+    // Administration that can administer, forms that keep what was typed (issue 13 §3, §6).
+    ("phone", "Điện thoại", "Phone"),
+    ("current_password", "Mật khẩu hiện tại", "Current password"),
+    ("new_password", "Mật khẩu mới", "New password"),
+    ("repeat_password", "Nhập lại mật khẩu mới", "New password again"),
+    ("change_password", "Đổi mật khẩu", "Change password"),
+    (
+        "must_change_password",
+        "Mật khẩu bạn vừa dùng do quản trị viên đặt tạm thời. Hãy chọn mật khẩu của riêng bạn trước khi tiếp tục.",
+        "The password you signed in with was set by an administrator. Choose your own before going on.",
+    ),
+    ("password_changed", "Đã đổi mật khẩu.", "Password changed."),
+    ("edit", "Sửa", "Edit"),
+    ("edit_person", "Sửa thông tin người dùng", "Edit a person"),
+    ("edit_unit", "Sửa đơn vị", "Edit a unit"),
+    ("saved", "Đã lưu.", "Saved."),
+    ("sessions", "Phiên đăng nhập", "Sessions"),
+    ("no_sessions", "Không có phiên đăng nhập nào đang mở.", "No open session."),
+    ("started", "Bắt đầu", "Started"),
+    ("ends", "Hết hạn", "Ends"),
+    ("client_address", "Địa chỉ máy", "Client address"),
+    ("end_session", "Kết thúc phiên", "End session"),
+    ("end_all_sessions", "Kết thúc mọi phiên", "End every session"),
+    ("reset_password", "Đặt lại mật khẩu", "Reset password"),
+    (
+        "reset_password_hint",
+        "Tạo một mật khẩu tạm thời: mật khẩu cũ hết hiệu lực, mọi phiên đăng nhập của người này kết thúc, và người này phải đổi mật khẩu khi đăng nhập lần sau.",
+        "Make a temporary password: the old password stops working, every session of this person ends, and they must change it at their next sign-in.",
+    ),
+    ("temporary_password", "Mật khẩu tạm thời", "Temporary password"),
+    (
+        "temporary_password_hint",
+        "Trao mật khẩu này cho người dùng qua kênh an toàn; nó chỉ hiện một lần. Số phiên đã kết thúc:",
+        "Hand this password to the person over a safe channel; it is shown once only. Sessions ended:",
+    ),
+    ("search_people", "Tìm người dùng", "Find people"),
+    ("page_of", "Trang", "Page"),
+    ("previous", "Trang trước", "Previous"),
+    ("next", "Trang sau", "Next"),
+    ("people_found", "người", "people"),
+    ("top_level", "(cấp cao nhất)", "(top level)"),
+    ("fix_the_form", "Vui lòng sửa mục được đánh dấu bên dưới.", "Please correct the field marked below."),
+    ("choose_file_again", "Vui lòng chọn lại tệp.", "Please choose the file again."),
 ];
+
+/// The label key of a form field whose code differs from its label's key, so a message
+/// names the field as the form shows it ("Người ký", never `signer_name`).
+fn field_label(code: &str) -> &str {
+    match code {
+        "signer_name" => "signer",
+        "author_name" => "author",
+        "doc_type" => "type",
+        "drafting_unit_id" => "drafting_unit",
+        "unit_id" => "unit",
+        "parent_id" => "parent",
+        "current" => "current_password",
+        "repeat" => "repeat_password",
+        "agency name" => "name",
+        other => other,
+    }
+}
 
 impl Tr {
     /// The text of `key`, or `None` when the table has no such key.
@@ -762,7 +844,7 @@ impl Tr {
         let mut text = self.s(key).to_owned();
         for (name, value) in params {
             let shown = match *name {
-                "field" => self.get(value).unwrap_or(value),
+                "field" => self.get(field_label(value)).unwrap_or(value),
                 _ => value.as_str(),
             };
             text = text.replace(&format!("{{{name}}}"), shown);

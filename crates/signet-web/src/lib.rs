@@ -206,12 +206,32 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/registers/export.csv", get(pages::registers::export))
         .route("/admin", get(pages::admin::show))
         .route("/admin/units", post(pages::admin::create_unit))
+        .route(
+            "/admin/units/{id}",
+            get(pages::admin_people::unit).post(pages::admin_people::save_unit),
+        )
         .route("/admin/people", post(pages::admin::create_person))
         .route("/admin/people/{id}", get(pages::profile::person))
         .route("/profile", get(pages::profile::own))
         .route(
             "/people/{id}/signature-image/delete",
             post(pages::profile::remove),
+        )
+        .route(
+            "/admin/people/{id}",
+            get(pages::admin_people::person).post(pages::admin_people::save_person),
+        )
+        .route(
+            "/admin/people/{id}/password",
+            post(pages::admin_people::reset_password),
+        )
+        .route(
+            "/admin/people/{id}/sessions",
+            post(pages::admin_people::end_sessions),
+        )
+        .route(
+            "/password",
+            get(pages::password::show).post(pages::password::change),
         )
         .route(
             "/admin/people/{id}/{action}",

@@ -4,6 +4,7 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use signet_app::auth::SignedIn;
 use signet_app::AppError;
 
@@ -43,26 +44,53 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
 pub struct PageUser {
     pub user: SignedIn,
     pub lang: Lang,
+    /// The session's token (from the cookie): changing one's password keeps this session.
+    pub token: String,
+    /// The name of the person's agency, shown in the menu.
+    pub agency: String,
 }
+
+/// Where a person whose password an administrator set may go before choosing their own.
+pub const PASSWORD_PAGE: &str = "/password";
+const OPEN_TO_TEMPORARY_PASSWORDS: &[&str] = &[PASSWORD_PAGE, "/logout"];
 
 impl<S> FromRequestParts<S> for PageUser
 where
     AppState: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = WebError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let state = AppState::from_ref(state);
         let lang = Lang::from_cookie(cookie(parts, LANG_COOKIE));
-        let token =
-            cookie(parts, SESSION_COOKIE).ok_or(WebError::page(AppError::Unauthenticated, lang))?;
+        let token = cookie(parts, SESSION_COOKIE)
+            .ok_or_else(|| WebError::page(AppError::Unauthenticated, lang).into_response())?
+            .to_owned();
         let user = state
             .app
-            .signed_in(token)
+            .signed_in(&token)
             .await
-            .map_err(|e| WebError::page(e, lang))?;
-        Ok(Self { user, lang })
+            .map_err(|e| WebError::page(e, lang).into_response())?;
+        if user.person.must_change_password
+            && !OPEN_TO_TEMPORARY_PASSWORDS.contains(&parts.uri.path())
+        {
+            return Err(Redirect::to(PASSWORD_PAGE).into_response());
+        }
+        // A name that cannot be read must not take the page down: the menu shows none.
+        let agency = state
+            .app
+            .store
+            .agency(&user.viewer.agency_id)
+            .await
+            .map(|a| a.name)
+            .unwrap_or_default();
+        Ok(Self {
+            user,
+            lang,
+            token,
+            agency,
+        })
     }
 }
 
@@ -72,15 +100,13 @@ impl PageUser {
         if constant_time_eq(token.as_bytes(), self.user.csrf_token.as_bytes()) {
             Ok(())
         } else {
-            Err(WebError::page(
-                AppError::Forbidden("form expired or forged (CSRF)"),
-                self.lang,
-            ))
+            Err(self.fail(AppError::Forbidden("form expired or forged (CSRF)")))
         }
     }
 
+    /// The error as a page that keeps the person's menu.
     pub fn fail(&self, e: AppError) -> WebError {
-        WebError::page(e, self.lang)
+        WebError::page(e, self.lang).with_menu(crate::pages::Menu::of(self))
     }
 }
 
@@ -109,7 +135,7 @@ where
                 .signed_in(token.trim())
                 .await
                 .map_err(WebError::api)?;
-            return Ok(Self(user));
+            return temporary_password_refused(user);
         }
         // The page's own script (signing): the session cookie, with the session's CSRF
         // token in a header no other site can set.
@@ -126,7 +152,19 @@ where
                 "form expired or forged (CSRF)",
             )));
         }
-        Ok(Self(user))
+        temporary_password_refused(user)
+    }
+}
+
+/// A password an administrator set opens the password page only: the API waits until the
+/// person has chosen their own.
+fn temporary_password_refused(user: SignedIn) -> Result<ApiUser, WebError> {
+    if user.person.must_change_password {
+        Err(WebError::api(AppError::Forbidden(
+            "choose a new password first (the current one was set by an administrator)",
+        )))
+    } else {
+        Ok(ApiUser(user))
     }
 }
 

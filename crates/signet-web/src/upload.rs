@@ -16,7 +16,7 @@ use signet_store::BlobWriter;
 const MAX_FIELD: usize = 64 * 1024;
 const MAX_FILES: usize = 20;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Form {
     fields: HashMap<String, Vec<String>>,
 }
@@ -28,6 +28,17 @@ impl Form {
             .and_then(|v| v.first())
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// What was typed, for a form shown again.
+    pub fn values(&self) -> crate::pages::form::Values {
+        let mut v = crate::pages::form::Values::default();
+        for (k, vals) in &self.fields {
+            if let Some(first) = vals.first() {
+                v.set(k, first);
+            }
+        }
+        v
     }
 }
 
@@ -96,13 +107,39 @@ pub async fn read(
     multipart: Result<Multipart, MultipartRejection>,
     check: impl Fn(&Form) -> Result<(), AppError>,
 ) -> Result<(Form, Vec<NewFile>), AppError> {
+    read_keeping(app, viewer, multipart, check)
+        .await
+        .map_err(|(e, _)| e)
+}
+
+/// [`read`], giving back on refusal the text fields read until then, so a page can show
+/// the form again with what was typed.
+pub async fn read_keeping(
+    app: &App,
+    viewer: &Viewer,
+    multipart: Result<Multipart, MultipartRejection>,
+    check: impl Fn(&Form) -> Result<(), AppError>,
+) -> Result<(Form, Vec<NewFile>), (AppError, Form)> {
+    let mut form = Form::default();
+    match read_into(app, viewer, multipart, check, &mut form).await {
+        Ok(files) => Ok((form, files)),
+        Err(e) => Err((e, form)),
+    }
+}
+
+async fn read_into(
+    app: &App,
+    viewer: &Viewer,
+    multipart: Result<Multipart, MultipartRejection>,
+    check: impl Fn(&Form) -> Result<(), AppError>,
+    form: &mut Form,
+) -> Result<Vec<NewFile>, AppError> {
     let mut multipart = multipart.map_err(|e| {
         AppError::Invalid(Invalid::Body {
             detail: format!("not a multipart form upload: {}", e.body_text()),
         })
     })?;
     let limit = app.blobs.max_size();
-    let mut form = Form::default();
     let mut files = Vec::new();
     let mut checked = false;
     while let Some(field) = multipart
@@ -118,7 +155,7 @@ pub async fn read(
             }
             Some(file_name) => {
                 if !checked {
-                    check(&form)?;
+                    check(form)?;
                     checked = true;
                 }
                 if files.len() >= MAX_FILES {
@@ -134,7 +171,7 @@ pub async fn read(
         }
     }
     if !checked {
-        check(&form)?;
+        check(form)?;
     }
     let uploads: Vec<String> = form
         .fields
@@ -163,5 +200,5 @@ pub async fn read(
             kind: "main".to_owned(),
         });
     }
-    Ok((form, stored))
+    Ok(stored)
 }

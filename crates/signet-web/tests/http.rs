@@ -42,6 +42,9 @@ mod signing;
 #[path = "http/search.rs"]
 mod search;
 
+#[path = "http/administration.rs"]
+mod administration;
+
 #[path = "http/dossiers.rs"]
 mod dossiers;
 

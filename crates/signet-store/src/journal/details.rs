@@ -65,6 +65,50 @@ pub(crate) struct PersonCreated<'a> {
 }
 named!(PersonCreated, "person.created");
 
+/// An administrator changed a person's particulars: which fields, and the roles and unit
+/// they now have (who may do what is what an audit asks about).
+#[derive(Serialize)]
+pub(crate) struct PersonUpdated<'a> {
+    /// The changed fields' codes, comma-separated.
+    pub changed: &'a str,
+    pub roles: &'a str,
+    pub unit: &'a str,
+}
+named!(PersonUpdated, "person.updated");
+
+/// An administrator set a temporary password; `sessions` is how many sessions it ended.
+#[derive(Serialize)]
+pub(crate) struct PasswordReset<'a> {
+    pub how: &'a str,
+    pub sessions: u64,
+}
+named!(PasswordReset, "person.password_reset");
+
+/// The person chose a new password; their other sessions ended.
+#[derive(Serialize)]
+pub(crate) struct PasswordChanged<'a> {
+    pub by: &'a str,
+    pub sessions: u64,
+}
+named!(PasswordChanged, "person.password_changed");
+
+/// An administrator ended sessions of a person (one, or all of them).
+#[derive(Serialize)]
+pub(crate) struct SessionsEnded<'a> {
+    pub which: &'a str,
+    pub sessions: u64,
+}
+named!(SessionsEnded, "person.sessions_ended");
+
+/// A unit renamed or moved under another unit (`parent` empty: at the top of the agency).
+#[derive(Serialize)]
+pub(crate) struct UnitUpdated<'a> {
+    pub name: &'a str,
+    pub abbreviation: &'a str,
+    pub parent: &'a str,
+}
+named!(UnitUpdated, "unit.updated");
+
 /// `person.enabled` / `person.disabled`: nothing more to say than the action (`{}`).
 #[derive(Serialize)]
 pub(crate) struct PersonActive {

@@ -9,6 +9,7 @@ use signet_app::admin::{AgencyForm, PersonForm};
 use signet_app::AppError;
 use signet_core::Role;
 
+use super::form::{self, Problem, Values};
 use super::{render, Layout};
 use crate::i18n::Tr;
 use crate::session::PageUser;
@@ -18,6 +19,7 @@ pub struct PersonRow {
     pub id: String,
     pub name: String,
     pub username: String,
+    pub unit: String,
     pub title: String,
     pub roles: String,
     pub active: bool,
@@ -30,9 +32,22 @@ struct AdminPage {
     l: Layout,
     agency: String,
     people: Vec<PersonRow>,
+    q: String,
+    people_total: usize,
+    page: usize,
+    pages: usize,
+    prev_href: Option<String>,
+    next_href: Option<String>,
     units: Vec<(String, String, String)>,
-    agencies: Vec<(String, String, String, String)>,
-    roles: Vec<(&'static str, &'static str)>,
+    unit_tree: Vec<UnitRow>,
+    agencies: Vec<AgencyRow>,
+    /// (code, label, checked on the new-person form)
+    roles: Vec<(&'static str, &'static str, bool)>,
+    /// What was typed in a refused new-person or new-unit form, and the problem.
+    np: Values,
+    np_problem: Option<Problem>,
+    nu: Values,
+    nu_problem: Option<Problem>,
     /// "Đã cấp N: …" and the number expiring within 30 days.
     cert_totals: String,
     cert_expiring: String,
@@ -44,11 +59,114 @@ struct AdminPage {
     server_keys: Option<bool>,
 }
 
-pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
+/// A unit in the agency's tree: `depth` 0 at the top.
+pub struct UnitRow {
+    pub id: String,
+    pub name: String,
+    pub abbreviation: String,
+    pub depth: usize,
+}
+
+/// An agency in the tree of the administrator's agency and those below it.
+pub struct AgencyRow {
+    pub code: String,
+    pub name: String,
+    pub abbreviation: String,
+    pub parent: String,
+    pub depth: usize,
+}
+
+/// `items` in tree order (each after its parent, children by the order given), with their
+/// depth. An item whose parent is not among them is a root; an item caught in a cycle
+/// (which the store refuses to make) is shown at the end rather than lost.
+pub fn tree_order<T, K: PartialEq>(
+    items: &[T],
+    id: impl Fn(&T) -> &K,
+    parent: impl Fn(&T) -> Option<&K>,
+) -> Vec<(usize, &T)> {
+    let is_root = |x: &T| parent(x).is_none_or(|p| !items.iter().any(|y| id(y) == p));
+    let mut out: Vec<(usize, &T)> = Vec::with_capacity(items.len());
+    let mut stack: Vec<(usize, &T)> = items
+        .iter()
+        .filter(|x| is_root(x))
+        .rev()
+        .map(|x| (0, x))
+        .collect();
+    while let Some((depth, x)) = stack.pop() {
+        if out.len() >= items.len() {
+            break;
+        }
+        out.push((depth, x));
+        let children = items.iter().filter(|c| parent(c) == Some(id(x))).rev();
+        stack.extend(children.map(|c| (depth + 1, c)));
+    }
+    for x in items {
+        if !out.iter().any(|(_, y)| id(y) == id(x)) {
+            out.push((0, x));
+        }
+    }
+    out
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+fn people_href(q: &str, page: usize) -> String {
+    format!(
+        "/admin?q={}&page={page}#people",
+        super::documents::url_encode(q)
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    u: PageUser,
+    axum::extract::Query(pq): axum::extract::Query<PeopleQuery>,
+) -> Result<Response, WebError> {
+    admin_page(&state, &u, &pq, Refused::default()).await
+}
+
+/// A refused creation form of the administration page: which, what was typed, the problem.
+#[derive(Default)]
+struct Refused {
+    person: Option<(Values, Vec<String>, Problem)>,
+    unit: Option<(Values, Problem)>,
+}
+
+async fn admin_page(
+    state: &AppState,
+    u: &PageUser,
+    pq: &PeopleQuery,
+    refused: Refused,
+) -> Result<Response, WebError> {
+    let status = refused
+        .person
+        .as_ref()
+        .map(|r| r.2.status())
+        .or(refused.unit.as_ref().map(|r| r.1.status()))
+        .unwrap_or(axum::http::StatusCode::OK);
+    let (np, np_roles, np_problem) = match refused.person {
+        Some((v, r, p)) => (v, r, Some(p)),
+        None => Default::default(),
+    };
+    let (nu, nu_problem) = match refused.unit {
+        Some((v, p)) => (v, Some(p)),
+        None => Default::default(),
+    };
     let t = Tr(u.lang);
     let v = &u.user.viewer;
     let app = &state.app;
-    let people = app.people(v).await.map_err(|e| u.fail(e))?;
+    let wanted = pq.page.trim().parse::<usize>().unwrap_or(1);
+    let listing = app
+        .people_page(v, &pq.q, wanted)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let people = &listing.people;
     let units = app.units(v).await.map_err(|e| u.fail(e))?;
     let agencies = app.agencies(v).await.map_err(|e| u.fail(e))?;
     let totals = app.certificate_totals(v).await.map_err(|e| u.fail(e))?;
@@ -65,7 +183,28 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
             .map(|a| a.name.clone())
             .unwrap_or_default()
     };
+    let unit_name = |id: &Option<signet_core::UnitId>| {
+        id.as_ref()
+            .and_then(|id| units.iter().find(|x| &x.id == id))
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
     let page = AdminPage {
+        q: pq.q.clone(),
+        people_total: listing.total,
+        page: listing.page,
+        pages: listing.pages,
+        prev_href: (listing.page > 1).then(|| people_href(&pq.q, listing.page - 1)),
+        next_href: (listing.page < listing.pages).then(|| people_href(&pq.q, listing.page + 1)),
+        unit_tree: tree_order(&units, |x| &x.id, |x| x.parent_id.as_ref())
+            .into_iter()
+            .map(|(depth, x)| UnitRow {
+                id: x.id.to_string(),
+                name: x.name.clone(),
+                abbreviation: x.abbreviation.clone(),
+                depth,
+            })
+            .collect(),
         agency: agencies
             .iter()
             .find(|a| a.id == v.agency_id)
@@ -77,6 +216,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
                 id: p.id.to_string(),
                 name: p.full_name.clone(),
                 username: p.username.clone(),
+                unit: unit_name(&p.unit_id),
                 title: p.title.clone(),
                 roles: p
                     .roles
@@ -92,21 +232,27 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
             .iter()
             .map(|x| (x.id.to_string(), x.name.clone(), x.abbreviation.clone()))
             .collect(),
-        agencies: agencies
-            .iter()
-            .map(|a| {
-                (
-                    a.code.to_string(),
-                    a.name.clone(),
-                    a.abbreviation.clone(),
-                    name_of(&a.parent_id),
-                )
+        agencies: tree_order(&agencies, |a| &a.id, |a| a.parent_id.as_ref())
+            .into_iter()
+            .map(|(depth, a)| AgencyRow {
+                code: a.code.to_string(),
+                name: a.name.clone(),
+                abbreviation: a.abbreviation.clone(),
+                parent: name_of(&a.parent_id),
+                depth,
             })
             .collect(),
         roles: Role::ALL
             .iter()
-            .map(|r| (r.code(), t.pick(r.label_vi(), r.label_en())))
+            .map(|r| {
+                let checked = np_roles.iter().any(|c| c == r.code());
+                (r.code(), t.pick(r.label_vi(), r.label_en()), checked)
+            })
             .collect(),
+        np,
+        np_problem,
+        nu,
+        nu_problem,
         cert_totals: super::certificates::totals_line(&totals, u.lang),
         cert_expiring: super::certificates::group_thousands(totals.expiring, u.lang),
         holidays: holidays
@@ -134,9 +280,9 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
             })
             .collect(),
         server_keys,
-        l: Layout::of(&state, &u, "admin").await,
+        l: Layout::of(state, u, "admin").await,
     };
-    Ok(render(&page))
+    Ok((status, render(&page)).into_response())
 }
 
 /// `2026-09-02` as `02/09/2026` in Vietnamese (ISO in English).
@@ -238,12 +384,24 @@ pub async fn create_unit(
     Form(f): Form<UnitForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    state
+    match state
         .app
         .create_unit(&u.user.viewer, &f.name, &f.abbreviation)
         .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to("/admin").into_response())
+    {
+        Ok(_) => Ok(Redirect::to("/admin").into_response()),
+        Err(e) if form::is_about_input(&e) => {
+            let mut typed = Values::default();
+            typed.set("name", &f.name);
+            typed.set("abbreviation", &f.abbreviation);
+            let refused = Refused {
+                unit: Some((typed, form::problem(&e, u.lang, &[]))),
+                ..Refused::default()
+            };
+            admin_page(&state, &u, &PeopleQuery::default(), refused).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }
 
 /// Person form as sent by the browser: `roles` repeats, so it is read from raw pairs.
@@ -274,12 +432,21 @@ pub async fn create_person(
             .collect(),
         password: get("password"),
     };
-    state
-        .app
-        .create_person(&u.user.viewer, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to("/admin").into_response())
+    match state.app.create_person(&u.user.viewer, &form).await {
+        Ok(_) => Ok(Redirect::to("/admin").into_response()),
+        Err(e) if form::is_about_input(&e) => {
+            // Everything but the password comes back.
+            let mut typed = Values::from_pairs(&pairs);
+            typed.set("password", "");
+            let problem = form::problem(&e, u.lang, &[]);
+            let refused = Refused {
+                person: Some((typed, form.roles, problem)),
+                ..Refused::default()
+            };
+            admin_page(&state, &u, &PeopleQuery::default(), refused).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }
 
 /// Decodes `application/x-www-form-urlencoded` into ordered pairs (repeated keys kept).

@@ -202,12 +202,33 @@ struct CertificatesPage {
     has_cursor: bool,
     first_href: String,
     next_href: Option<String>,
+    /// A certificate issued by this very request, shown at the top with its key file.
+    issued: Option<Issued>,
+}
+
+/// A certificate just issued with a generated key: the page names it at once and offers
+/// its PKCS#12 file (the only copy of the key) as a link carrying the file itself, so
+/// nothing of the key stays on the server.
+pub struct Issued {
+    pub serial: String,
+    pub holder: String,
+    pub file_name: String,
+    pub data_url: String,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     u: PageUser,
     Query(q): Query<CertQuery>,
+) -> Result<Response, WebError> {
+    list_page(&state, &u, &q, None).await
+}
+
+async fn list_page(
+    state: &AppState,
+    u: &PageUser,
+    q: &CertQuery,
+    issued: Option<Issued>,
 ) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
@@ -268,7 +289,8 @@ pub async fn show(
         has_cursor: !q.after.is_empty(),
         first_href: q.href(None),
         next_href: list.page.next.as_ref().map(|c| q.href(Some(&c.encode()))),
-        l: Layout::of(&state, &u, "admin").await,
+        l: Layout::of(state, u, "admin").await,
+        issued,
     };
     Ok(render(&page))
 }
@@ -301,6 +323,7 @@ pub fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Resp
 pub async fn issue(
     State(state): State<AppState>,
     u: PageUser,
+    headers: axum::http::HeaderMap,
     Form(f): Form<IssueFormData>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
@@ -310,10 +333,33 @@ pub async fn issue(
         .request_certificate(&u.user.viewer, &form)
         .await
         .map_err(|e| u.fail(e))?;
-    Ok(match issued.pkcs12 {
-        Some(p12) => attachment("application/x-pkcs12", &p12_name(&issued.certificate), p12),
-        None => Redirect::to("/admin/certificates").into_response(),
-    })
+    // A browser gets the list, new certificate included, with its key file to save; a
+    // client that asks for no page gets the file itself.
+    let wants_page = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    match issued.pkcs12 {
+        Some(p12) if wants_page => {
+            use base64::Engine;
+            let shown = Issued {
+                serial: issued.certificate.serial.clone(),
+                holder: issued.certificate.holder_name.clone(),
+                file_name: p12_name(&issued.certificate),
+                data_url: format!(
+                    "data:application/x-pkcs12;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(&p12)
+                ),
+            };
+            list_page(&state, &u, &CertQuery::default(), Some(shown)).await
+        }
+        Some(p12) => Ok(attachment(
+            "application/x-pkcs12",
+            &p12_name(&issued.certificate),
+            p12,
+        )),
+        None => Ok(Redirect::to("/admin/certificates").into_response()),
+    }
 }
 
 #[derive(Deserialize)]

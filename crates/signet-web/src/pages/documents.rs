@@ -21,6 +21,7 @@ use signet_core::{DocumentId, FileId};
 use signet_store::directory::Unit;
 use signet_store::documents::{Cursor, Document, ListFilter};
 
+use super::form::{self, Problem, Values};
 use super::{render, Choice, CsrfForm, Layout};
 use crate::i18n::Tr;
 use crate::session::PageUser;
@@ -282,18 +283,41 @@ struct NewDocumentPage {
     urgencies: Vec<Choice>,
     secrecies: Vec<Choice>,
     units: Vec<Choice>,
-    today: String,
     max_mb: u64,
+    /// What was typed (a refused form comes back with it).
+    f: Values,
+    problem: Option<Problem>,
 }
 
-async fn new_document(state: AppState, u: PageUser, incoming: bool) -> Result<Response, WebError> {
+/// The drafting unit is `drafting_unit_id` on this form; the use cases say `unit_id`.
+const DOCUMENT_FIELDS: &[(&str, &str)] = &[("unit_id", "drafting_unit_id")];
+
+async fn new_document(
+    state: AppState,
+    u: PageUser,
+    incoming: bool,
+    refused: Option<(Values, Problem)>,
+) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
     if (incoming && !v.can_register()) || (!incoming && !v.can_draft()) {
         return Err(u.fail(AppError::Forbidden("this form")));
     }
     let units = state.app.units(v).await.map_err(|e| u.fail(e))?;
-    let own_unit = u.user.person.unit_id.as_ref().map_or("", |x| x.as_str());
+    let (f, problem) = match refused {
+        Some((f, p)) => (f, Some(p)),
+        None => {
+            let mut f = Values::default();
+            f.set("doc_type", DocumentType::CongVan.code());
+            f.set("arrived_on", &iso_date(state.app.clock.today()));
+            let own_unit = u.user.person.unit_id.as_ref().map_or("", |x| x.as_str());
+            f.set("drafting_unit_id", own_unit);
+            (f, None)
+        }
+    };
+    let status = problem
+        .as_ref()
+        .map_or(axum::http::StatusCode::OK, Problem::status);
     let page = NewDocumentPage {
         l: Layout::of(&state, &u, if incoming { "incoming" } else { "outgoing" }).await,
         heading: if incoming {
@@ -303,11 +327,17 @@ async fn new_document(state: AppState, u: PageUser, incoming: bool) -> Result<Re
         },
         action: if incoming { "/incoming" } else { "/outgoing" },
         incoming,
-        types: type_choices(t, DocumentType::CongVan.code()),
-        urgencies: urgency_choices(t, ""),
+        types: type_choices(t, f.get("doc_type")),
+        urgencies: urgency_choices(t, f.get("urgency")),
         secrecies: Secrecy::ALL
             .iter()
-            .map(|s| Choice::new(s.code(), t.pick(s.label_vi(), s.label_en()), ""))
+            .map(|s| {
+                Choice::new(
+                    s.code(),
+                    t.pick(s.label_vi(), s.label_en()),
+                    f.get("secrecy"),
+                )
+            })
             .collect(),
         units: units
             .iter()
@@ -315,25 +345,42 @@ async fn new_document(state: AppState, u: PageUser, incoming: bool) -> Result<Re
                 Choice::new(
                     x.id.as_str(),
                     &format!("{} ({})", x.name, x.abbreviation),
-                    own_unit,
+                    f.get("drafting_unit_id"),
                 )
             })
             .collect(),
-        today: iso_date(state.app.clock.today()),
         max_mb: state.app.blobs.max_size() / (1024 * 1024),
+        f,
+        problem,
     };
-    Ok(render(&page))
+    Ok((status, render(&page)).into_response())
+}
+
+/// A refused document form: the form again with what was typed, or an error page when
+/// the refusal is not about the input (the session's token, the person's role).
+async fn refused_form(
+    state: AppState,
+    u: PageUser,
+    incoming: bool,
+    e: AppError,
+    typed: &upload::Form,
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let problem = form::problem(&e, u.lang, DOCUMENT_FIELDS);
+    new_document(state, u, incoming, Some((typed.values(), problem))).await
 }
 
 pub async fn new_draft(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
-    new_document(state, u, false).await
+    new_document(state, u, false, None).await
 }
 
 pub async fn new_incoming(
     State(state): State<AppState>,
     u: PageUser,
 ) -> Result<Response, WebError> {
-    new_document(state, u, true).await
+    new_document(state, u, true, None).await
 }
 
 pub fn document_form(f: &upload::Form) -> DocumentForm {
@@ -395,17 +442,18 @@ pub async fn create_draft(
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
         check_draft(app, v, &units, f)
     };
-    let (form, files) = upload::read(app, v, mp, check)
-        .await
-        .map_err(|e| u.fail(e))?;
+    let (form, files) = match upload::read_keeping(app, v, mp, check).await {
+        Ok(read) => read,
+        Err((e, typed)) => return refused_form(state.clone(), u, false, e, &typed).await,
+    };
     if files.is_empty() {
-        return Err(u.fail(AppError::Invalid(signet_app::Invalid::FileRequired)));
+        let e = AppError::Invalid(signet_app::Invalid::FileRequired);
+        return refused_form(state.clone(), u, false, e, &form).await;
     }
-    let doc = app
-        .create_draft(v, &document_form(&form), files)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+    match app.create_draft(v, &document_form(&form), files).await {
+        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
+        Err(e) => refused_form(state.clone(), u, false, e, &form).await,
+    }
 }
 
 pub async fn register_incoming(
@@ -424,14 +472,17 @@ pub async fn register_incoming(
         app.check_document_form(v, &document_form(f))?;
         app.check_arrival_form(&arrival_form(f))
     };
-    let (form, files) = upload::read(app, v, mp, check)
-        .await
-        .map_err(|e| u.fail(e))?;
-    let doc = app
+    let (form, files) = match upload::read_keeping(app, v, mp, check).await {
+        Ok(read) => read,
+        Err((e, typed)) => return refused_form(state.clone(), u, true, e, &typed).await,
+    };
+    match app
         .register_incoming(v, &document_form(&form), &arrival_form(&form), files)
         .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+    {
+        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
+        Err(e) => refused_form(state.clone(), u, true, e, &form).await,
+    }
 }
 
 pub struct FileRow {

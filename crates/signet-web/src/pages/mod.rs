@@ -1,14 +1,17 @@
 //! The HTML pages.
 
 pub mod admin;
+pub mod admin_people;
 pub mod batch;
 pub mod certificates;
 pub mod documents;
 pub mod dossiers;
 pub mod exchange;
+pub mod form;
 pub mod incoming;
 pub mod my_work;
 pub mod profile;
+pub mod password;
 pub mod registers;
 pub mod reminders;
 pub mod search;
@@ -44,6 +47,7 @@ pub struct Layout {
     pub bell: i64,
 }
 
+#[derive(Debug, Clone)]
 pub struct UserBar {
     pub name: String,
     pub agency: String,
@@ -67,14 +71,7 @@ impl Layout {
     }
 
     pub async fn of(state: &AppState, u: &PageUser, nav: &'static str) -> Self {
-        let agency = state
-            .app
-            .store
-            .agency(&u.user.viewer.agency_id)
-            .await
-            .map(|a| a.name)
-            .unwrap_or_default();
-        let mut layout = Self::with_agency(u.lang, &u.user, agency, nav);
+        let mut layout = Self::with_agency(u.lang, &u.user, u.agency.clone(), nav);
         // A reminder that cannot be read must not take the page down with it.
         match state.app.my_expiring_certificates(&u.user.viewer).await {
             Ok(certs) => layout.reminder = reminder(&certs, u.lang),
@@ -103,6 +100,30 @@ impl Layout {
             nav,
             reminder: None,
             bell: 0,
+        }
+    }
+}
+
+/// The menu of a signed-in person, kept on the pages that say something went wrong.
+#[derive(Debug, Clone)]
+pub struct Menu {
+    bar: UserBar,
+    csrf: String,
+}
+
+impl Menu {
+    pub fn of(u: &PageUser) -> Self {
+        let l = Layout::with_agency(u.lang, &u.user, u.agency.clone(), "");
+        Self {
+            bar: l.user.unwrap_or_else(|| UserBar {
+                name: String::new(),
+                agency: String::new(),
+                is_admin: false,
+                can_see_registers: false,
+                can_see_statistics: false,
+                signs: false,
+            }),
+            csrf: l.csrf,
         }
     }
 }
@@ -143,9 +164,14 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
-pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+pub fn error_page(lang: Lang, status: StatusCode, message: &str, menu: Option<&Menu>) -> Response {
+    let mut l = Layout::anonymous(lang);
+    if let Some(m) = menu {
+        l.user = Some(m.bar.clone());
+        l.csrf = m.csrf.clone();
+    }
     render(&ErrorPage {
-        l: Layout::anonymous(lang),
+        l,
         status: status.as_u16(),
         message,
     })
@@ -200,16 +226,24 @@ pub async fn home(_u: PageUser) -> Redirect {
     Redirect::to("/my-work")
 }
 
-pub async fn not_found(PageLang(lang): PageLang, headers: HeaderMap) -> Response {
-    let wants_json = headers
+/// No such page: JSON for an API client; a page for a browser, with the menu when the
+/// person is signed in (so a mistyped address is not a dead end).
+pub async fn not_found(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, _) = request.into_parts();
+    let lang = Lang::from_cookie(crate::session::cookie(&parts, LANG_COOKIE));
+    let wants_json = parts
+        .headers
         .get("accept")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("json"));
     let e = signet_app::AppError::NotFound;
     if wants_json {
-        WebError::api(e)
-    } else {
-        WebError::page(e, lang)
+        return WebError::api(e).into_response();
+    }
+    match PageUser::from_request_parts(&mut parts, &state).await {
+        Ok(u) => u.fail(e),
+        Err(_) => WebError::page(e, lang),
     }
     .into_response()
 }

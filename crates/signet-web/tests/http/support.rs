@@ -550,6 +550,22 @@ impl Resp {
         );
     }
 
+    /// A refused form shown again (issue 13 §3): the status, and an HTML page holding the
+    /// form with its problem stated.
+    pub fn expect_form_error(&self, status: StatusCode) {
+        assert_eq!(self.status, status, "{}: {}", self.what, self.text());
+        assert!(
+            self.header("content-type").starts_with("text/html"),
+            "{}: an HTML page",
+            self.what
+        );
+        assert!(
+            self.text().contains("id=\"form-problem\""),
+            "{}: the form with its problem",
+            self.what
+        );
+    }
+
     /// The CSRF token a page's forms carry.
     pub fn csrf(&self) -> String {
         let body = self.text();

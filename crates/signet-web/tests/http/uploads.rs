@@ -217,7 +217,8 @@ async fn bad_uploads_are_refused_and_leave_nothing() {
             let r = env
                 .send(Call::post("/outgoing").page(&page).multipart(&form))
                 .await;
-            r.expect_page_error(*status);
+            // The form comes back with what was typed and the problem (issue 13 §3).
+            r.expect_form_error(*status);
             assert_eq!(
                 snapshot(&env, &clerk).await,
                 before,
