@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod journal;
 mod migrations;
 pub mod reminders;
+pub mod seal_requests;
 pub mod remote_signing;
 pub mod sessions;
 pub mod signing_settings;
@@ -25,6 +26,7 @@ pub mod statistics;
 pub mod testing;
 pub mod trust_lists;
 pub mod uploads;
+pub mod webhooks;
 
 pub use blobs::{BlobStore, BlobWriter, StoredBlob};
 pub use db::{Backend, Store, Tx};

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (12, include_str!("../migrations/0012_trust_lists.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
+    (
+        16,
+        include_str!("../migrations/0016_webhooks_seal_requests.sql"),
+    ),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

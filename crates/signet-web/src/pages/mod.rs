@@ -7,6 +7,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod exchange;
 pub mod incoming;
+pub mod integrations;
 pub mod my_work;
 pub mod registers;
 pub mod reminders;
