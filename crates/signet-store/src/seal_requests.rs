@@ -245,12 +245,13 @@ impl Store {
                 "this seal request is no longer being sealed".into(),
             ));
         }
+        let id = &r.id;
         let completed = Completed {
             seal_request_id: &r.id,
             reference: &r.reference,
             document_type: &r.doc_type,
             sha256: sealed_sha256,
-            file: format!("/api/v1/seal-requests/{}/file", r.id),
+            file: format!("/api/v1/seal-requests/{id}/file"),
         };
         crate::webhooks::emit(
             &mut tx,

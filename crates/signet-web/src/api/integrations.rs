@@ -168,8 +168,9 @@ pub struct SealRequestBody {
 
 impl From<SealRequest> for SealRequestBody {
     fn from(r: SealRequest) -> Self {
+        let id = &r.id;
         Self {
-            file: (r.state == "sealed").then(|| format!("/api/v1/seal-requests/{}/file", r.id)),
+            file: (r.state == "sealed").then(|| format!("/api/v1/seal-requests/{id}/file")),
             id: r.id,
             state: r.state,
             document_type: r.doc_type,
@@ -324,7 +325,7 @@ fn settings(types: &[signet_core::document::DocumentType]) -> SealSettings {
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/seal-settings", tag = "seal-requests",
+#[utoipa::path(post, path = "/api/v1/seal-settings", tag = "seal-requests",
     summary = "Set the document types sealed without a clerk's approval (administrators)",
     request_body = SealSettings,
     responses((status = OK, description = "Saved", body = SealSettings)))]

@@ -35,7 +35,7 @@ async fn integrations_webhooks_and_seal_requests_over_http() {
             .send(Call::post("/api/v1/webhooks").bearer(&admin).json(&json!({"url": "https://x/y", "events": ["document.issued"]})))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        assert_eq!(r.json()["error"]["code"], "webhook_url", "{}", r.text());
+        assert_eq!(r.json()["error"]["problem"], "webhook_url", "{}", r.text());
         let r = env
             .send(Call::post("/api/v1/webhooks").bearer(&admin).json(&json!({"url": "http://a/b", "events": []})))
             .await;
@@ -127,7 +127,7 @@ async fn integrations_webhooks_and_seal_requests_over_http() {
         // The administrator allows the type: sealed at once. The log shows seal.completed.
         let r = env
             .send(
-                Call::new(Method::PUT, "/api/v1/seal-settings")
+                Call::post("/api/v1/seal-settings")
                     .bearer(&admin)
                     .json(&json!({"auto_seal_types": ["giay-moi"]})),
             )
