@@ -30,7 +30,9 @@ pub fn check_form(document_type: &str, reference: &str) -> Result<SealForm, AppE
     let document_type = DocumentType::parse(document_type.trim())?;
     let reference = reference.trim();
     if reference.is_empty() || reference.chars().count() > MAX_REFERENCE {
-        return Err(AppError::Invalid(Invalid::SealReference { max: MAX_REFERENCE }));
+        return Err(AppError::Invalid(Invalid::SealReference {
+            max: MAX_REFERENCE,
+        }));
     }
     Ok(SealForm {
         document_type,
@@ -74,9 +76,10 @@ impl App {
             return Err(AppError::TooLarge { limit: MAX_BYTES });
         }
         let pdf = self.read_blob(&file.blob.sha256).await?;
-        let readable = tokio::task::spawn_blocking(move || signet_pdf::Document::parse(&pdf).is_ok())
-            .await
-            .unwrap_or(false);
+        let readable =
+            tokio::task::spawn_blocking(move || signet_pdf::Document::parse(&pdf).is_ok())
+                .await
+                .unwrap_or(false);
         if !readable {
             return Err(AppError::Invalid(Invalid::NotPdf {
                 name: file.file_name,
@@ -133,8 +136,14 @@ impl App {
                 )))
             }
         };
-        let stem = r.file_name.trim_end_matches(".pdf").trim_end_matches(".PDF");
-        Ok((format!("{stem}-da-dong-dau.pdf"), self.read_blob(&sha).await?))
+        let stem = r
+            .file_name
+            .trim_end_matches(".pdf")
+            .trim_end_matches(".PDF");
+        Ok((
+            format!("{stem}-da-dong-dau.pdf"),
+            self.read_blob(&sha).await?,
+        ))
     }
 
     /// The file as the other system sent it.

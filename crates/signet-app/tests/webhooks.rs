@@ -337,7 +337,10 @@ async fn events_reach_a_subscriber_signed_once_each_with_retry_cap_and_replay() 
         receiver.answer_next(&[500]);
         assert_eq!(post_due(&app).await, 1);
         let d = &app.webhook_log(&admin, None).await.unwrap()[0];
-        assert_eq!((d.state.as_str(), d.attempts, d.last_status), ("pending", 1, Some(500)));
+        assert_eq!(
+            (d.state.as_str(), d.attempts, d.last_status),
+            ("pending", 1, Some(500))
+        );
         assert_eq!(post_due(&app).await, 0, "not due before the back-off");
         clock.advance_ms(1_000);
         assert_eq!(post_due(&app).await, 1);
@@ -379,7 +382,10 @@ async fn events_reach_a_subscriber_signed_once_each_with_retry_cap_and_replay() 
         assert_eq!(post_due(&app).await, 2);
         let got = receiver.requests();
         let events: Vec<serde_json::Value> = got[2..].iter().map(json).collect();
-        let sent = events.iter().find(|e| e["type"] == "document.sent").unwrap();
+        let sent = events
+            .iter()
+            .find(|e| e["type"] == "document.sent")
+            .unwrap();
         assert_eq!(sent["data"]["recipient_code"], "000.00.02.H99");
         assert_eq!(sent["data"]["document_id"], doc.as_str());
         let status = events
@@ -434,7 +440,11 @@ async fn events_reach_a_subscriber_signed_once_each_with_retry_cap_and_replay() 
         assert_eq!(failed[0].attempts, 3);
         assert!(failed[0].last_error.is_some());
         clock.advance_ms(3_600_000);
-        assert_eq!(post_due(&app).await, 0, "failed stays failed until replayed");
+        assert_eq!(
+            post_due(&app).await,
+            0,
+            "failed stays failed until replayed"
+        );
         db.cleanup().await;
     }
 }
@@ -510,10 +520,16 @@ async fn another_system_has_a_pdf_sealed_after_approval_or_at_once_for_an_allowe
         let form = check_form("giay-moi", "HS-2026-000123").unwrap();
         let png = upload(&app, "anh.png", b"\x89PNG\r\n\x1a\n0000").await;
         let e = app.request_seal(&system, &form, png).await.unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::NotPdf { .. })), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::NotPdf { .. })),
+            "{e:?}"
+        );
         let broken = upload(&app, "hong.pdf", b"%PDF-1.7 nothing more").await;
         let e = app.request_seal(&system, &form, broken).await.unwrap_err();
-        assert!(matches!(e, AppError::Invalid(Invalid::NotPdf { .. })), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::NotPdf { .. })),
+            "{e:?}"
+        );
         assert!(app.seal_requests(&clerk, None).await.unwrap().is_empty());
 
         // A request waits for the clerk; its file is not there yet.
@@ -558,7 +574,10 @@ async fn another_system_has_a_pdf_sealed_after_approval_or_at_once_for_an_allowe
             .reject_seal_request(&clerk, &r2.id, "Sai mẫu")
             .await
             .unwrap();
-        assert_eq!((rejected.state.as_str(), rejected.reason.as_str()), ("rejected", "Sai mẫu"));
+        assert_eq!(
+            (rejected.state.as_str(), rejected.reason.as_str()),
+            ("rejected", "Sai mẫu")
+        );
         let e = app.approve_seal_request(&clerk, &r2.id).await.unwrap_err();
         assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
 

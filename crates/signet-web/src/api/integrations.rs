@@ -357,14 +357,18 @@ async fn create_request(
     mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult {
     let app = &state.app;
-    let check = |f: &upload::Form| check_form(&f.get("document_type"), &f.get("reference")).map(drop);
+    let check =
+        |f: &upload::Form| check_form(&f.get("document_type"), &f.get("reference")).map(drop);
     let (form, files) = upload::read(app, &u.viewer, mp, check).await.map_err(api)?;
     let form = check_form(&form.get("document_type"), &form.get("reference")).map_err(api)?;
     let mut files = files.into_iter();
     let (Some(file), None) = (files.next(), files.next()) else {
         return Err(api(Invalid::FileRequired));
     };
-    let r = app.request_seal(&u.viewer, &form, file).await.map_err(api)?;
+    let r = app
+        .request_seal(&u.viewer, &form, file)
+        .await
+        .map_err(api)?;
     Ok((StatusCode::CREATED, Json(SealRequestBody::from(r))).into_response())
 }
 
@@ -398,11 +402,7 @@ async fn get_request(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let r = state
-        .app
-        .seal_request(&u.viewer, &id)
-        .await
-        .map_err(api)?;
+    let r = state.app.seal_request(&u.viewer, &id).await.map_err(api)?;
     Ok(Json(SealRequestBody::from(r)).into_response())
 }
 
@@ -418,11 +418,7 @@ async fn get_file(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let (name, bytes) = state
-        .app
-        .sealed_file(&u.viewer, &id)
-        .await
-        .map_err(api)?;
+    let (name, bytes) = state.app.sealed_file(&u.viewer, &id).await.map_err(api)?;
     Ok(attachment("application/pdf", &ascii_name(&name), bytes))
 }
 

@@ -81,7 +81,10 @@ async fn page(
 ) -> Result<Response, WebError> {
     let viewer = &u.user.viewer;
     let app = &state.app;
-    let subscribers = app.webhook_subscribers(viewer).await.map_err(|e| u.fail(e))?;
+    let subscribers = app
+        .webhook_subscribers(viewer)
+        .await
+        .map_err(|e| u.fail(e))?;
     let log = app
         .webhook_log(viewer, Some(filter.as_str()))
         .await
