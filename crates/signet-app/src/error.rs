@@ -267,6 +267,18 @@ pub enum Invalid {
     ExtensionNotLater { value: String, deadline: String },
     #[error("the period ends ({to}) before it begins ({from})")]
     Period { from: String, to: String },
+    /// A webhook subscriber's address: `http://host[:port]/path` (TLS by an egress proxy).
+    #[error("the webhook address {url:?} is not an http:// URL")]
+    WebhookUrl { url: String },
+    /// A webhook subscriber wants no event, or one that does not exist.
+    #[error("choose one or more webhook events among: {known}")]
+    WebhookEvents { known: String },
+    /// The sealing API takes PDF files only.
+    #[error("{name:?} is not a PDF file")]
+    NotPdf { name: String },
+    /// The other system's reference of a seal request.
+    #[error("give the request's reference (1 to {max} characters)")]
+    SealReference { max: usize },
 }
 
 impl Invalid {
@@ -350,6 +362,10 @@ impl Invalid {
             Self::ReplyUnknown => "reply_unknown",
             Self::Period { .. } => "period",
             Self::ExtensionNotLater { .. } => "extension_not_later",
+            Self::WebhookUrl { .. } => "webhook_url",
+            Self::WebhookEvents { .. } => "webhook_events",
+            Self::NotPdf { .. } => "not_pdf",
+            Self::SealReference { .. } => "seal_reference",
         }
     }
 
@@ -372,6 +388,10 @@ impl Invalid {
             | Self::Exchange { detail } => vec![("detail", detail.clone())],
             Self::ExchangeRecipient { code } => vec![("code", code.clone())],
             Self::ExchangeRecalled { reason } => vec![("reason", reason.clone())],
+            Self::WebhookUrl { url } => vec![("url", url.clone())],
+            Self::WebhookEvents { known } => vec![("known", known.clone())],
+            Self::NotPdf { name } => vec![("name", name.clone())],
+            Self::SealReference { max } => vec![("max", max.to_string())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
             Self::ForeignHandler { holder } => vec![("holder", holder.clone())],
             Self::TooManyHandlers { max } => vec![("max", max.to_string())],

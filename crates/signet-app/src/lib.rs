@@ -29,6 +29,7 @@ pub mod random;
 pub mod registers;
 pub mod reminders;
 pub mod remote_signing;
+pub mod seal_requests;
 pub mod search;
 pub mod server_keys;
 pub mod signature_images;
@@ -40,6 +41,7 @@ pub mod trust_lists;
 pub mod uploads;
 pub mod verification;
 pub mod web_signing;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -63,6 +65,8 @@ pub struct App {
     pub remote: Arc<remote_signing::RemoteSigning>,
     /// Exchange with other agencies: routes to hubs and nodes, whom packets are trusted from.
     pub exchange: Arc<exchange::Setup>,
+    /// Webhooks to the province's other systems: retries and their cap.
+    pub webhooks: Arc<webhooks::Setup>,
 }
 
 impl App {
@@ -79,7 +83,14 @@ impl App {
             signing: Arc::new(web_signing::Setup::default()),
             remote: Arc::new(remote_signing::RemoteSigning::default()),
             exchange: Arc::new(exchange::Setup::default()),
+            webhooks: Arc::new(webhooks::Setup::default()),
         }
+    }
+
+    /// The same application retrying webhook deliveries as `setup` says.
+    pub fn with_webhooks(mut self, setup: webhooks::Setup) -> Self {
+        self.webhooks = Arc::new(setup);
+        self
     }
 
     /// The same application exchanging documents with `setup`'s routes and trust.

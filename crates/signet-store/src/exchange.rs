@@ -461,6 +461,16 @@ impl Store {
             reason: error,
         };
         let e = entry(at_ms, "system", subject, &action)?;
+        if let (DELIVERED, KIND_DOCUMENT, Some(doc)) = (state, c.kind.as_str(), &c.document_id) {
+            let sent = crate::webhooks::Sent {
+                document_id: doc.as_str(),
+                consignment_id: &c.id,
+                recipient_code: &c.peer_code,
+                recipient_name: &c.peer_name,
+            };
+            let event = crate::webhooks::DOCUMENT_SENT;
+            crate::webhooks::emit(&mut tx, &c.agency_id, event, &sent, at_ms).await?;
+        }
         append_and_commit(tx, &c.agency_id, &mut head, e).await
     }
 
@@ -787,6 +797,17 @@ impl Store {
             reason: &s.reason,
         };
         let e = entry(s.received_at_ms, "system", s.document_id.as_str(), &action)?;
+        let received = crate::webhooks::StatusReceived {
+            document_id: s.document_id.as_str(),
+            consignment_id: &s.consignment_id,
+            recipient_code: &s.recipient_code,
+            status_code: &s.status_code,
+            description: &s.description,
+            verified: s.verified,
+            reason: &s.reason,
+        };
+        let event = crate::webhooks::STATUS_RECEIVED;
+        crate::webhooks::emit(&mut tx, &s.agency_id, event, &received, s.received_at_ms).await?;
         append_and_commit(tx, &s.agency_id, &mut head, e).await?;
         Ok(Receipt::New)
     }

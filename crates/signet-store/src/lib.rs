@@ -19,6 +19,7 @@ pub mod journal;
 mod migrations;
 pub mod reminders;
 pub mod remote_signing;
+pub mod seal_requests;
 pub mod sessions;
 pub mod signing_settings;
 mod sql;
@@ -27,6 +28,7 @@ pub mod statistics;
 pub mod testing;
 pub mod trust_lists;
 pub mod uploads;
+pub mod webhooks;
 
 pub use blobs::{BlobStore, BlobWriter, StoredBlob};
 pub use db::{Backend, Store, Tx};

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_trust_lists.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
     (15, include_str!("../migrations/0015_exchange_recall.sql")),
+    (
+        16,
+        include_str!("../migrations/0016_webhooks_seal_requests.sql"),
+    ),
     (18, include_str!("../migrations/0018_people_admin.sql")),
 ];
 

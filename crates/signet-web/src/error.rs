@@ -227,6 +227,10 @@ mod tests {
             Invalid::ExchangeRecipient { code: s() },
             Invalid::Exchange { detail: s() },
             Invalid::ExchangeRecalled { reason: s() },
+            Invalid::WebhookUrl { url: s() },
+            Invalid::WebhookEvents { known: s() },
+            Invalid::NotPdf { name: s() },
+            Invalid::SealReference { max: 200 },
             Invalid::NulCharacter,
             Invalid::FieldTooLong,
             Invalid::ContentType {
@@ -400,7 +404,11 @@ mod tests {
                 | Invalid::OutsideUnit
                 | Invalid::ReplyUnknown
                 | Invalid::Period { .. }
-                | Invalid::ExtensionNotLater { .. } => {}
+                | Invalid::ExtensionNotLater { .. }
+                | Invalid::WebhookUrl { .. }
+                | Invalid::WebhookEvents { .. }
+                | Invalid::NotPdf { .. }
+                | Invalid::SealReference { .. } => {}
             }
         }
         all

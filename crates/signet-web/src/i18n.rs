@@ -670,6 +670,26 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The sender recalled this document ({reason}); it is no longer processed.",
     ),
     (
+        "err_invalid_webhook_url",
+        "Địa chỉ nhận sự kiện {url} không phải một URL http:// hợp lệ.",
+        "The webhook address {url} is not an http:// URL.",
+    ),
+    (
+        "err_invalid_webhook_events",
+        "Chọn một hoặc nhiều sự kiện trong số: {known}.",
+        "Choose one or more webhook events among: {known}.",
+    ),
+    (
+        "err_invalid_not_pdf",
+        "Tệp {name} không phải tệp PDF.",
+        "{name} is not a PDF file.",
+    ),
+    (
+        "err_invalid_seal_reference",
+        "Nhập số tham chiếu của yêu cầu (từ 1 đến {max} ký tự).",
+        "Give the request's reference (1 to {max} characters).",
+    ),
+    (
         "err_invalid_no_remote_signing",
         "Máy chủ này chưa cấu hình ký số từ xa (chưa có HSM).",
         "Remote signing is not configured on this server (no HSM).",

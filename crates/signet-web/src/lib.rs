@@ -253,6 +253,33 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/admin/certificates/{serial}/revoke",
             post(pages::certificates::revoke),
         )
+        .route("/admin/integrations", get(pages::integrations::show))
+        .route("/admin/webhooks", post(pages::integrations::subscribe))
+        .route(
+            "/admin/webhooks/{id}/remove",
+            post(pages::integrations::remove),
+        )
+        .route(
+            "/admin/webhooks/deliveries/{id}/replay",
+            post(pages::integrations::replay),
+        )
+        .route(
+            "/admin/seal-settings",
+            post(pages::integrations::set_auto_seal),
+        )
+        .route("/seal-requests", get(pages::integrations::seal_requests))
+        .route(
+            "/seal-requests/{id}/approve",
+            post(pages::integrations::approve),
+        )
+        .route(
+            "/seal-requests/{id}/reject",
+            post(pages::integrations::reject),
+        )
+        .route(
+            "/seal-requests/{id}/{which}",
+            get(pages::integrations::file),
+        )
         .route("/admin/remote-credentials", get(csc::phone::locked))
         .route(
             "/admin/remote-credentials/{id}/unlock",

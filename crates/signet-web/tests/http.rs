@@ -50,3 +50,5 @@ mod dossiers;
 
 #[path = "http/profile.rs"]
 mod profile;
+#[path = "http/integrations.rs"]
+mod integrations;

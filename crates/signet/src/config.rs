@@ -37,6 +37,32 @@ pub struct Config {
     /// The SMTP relay reminders are e-mailed through; without it, reminders stay in the app.
     #[serde(default)]
     pub mail: Option<MailSection>,
+    /// Retries of webhook deliveries to the province's other systems (docs/WEBHOOKS.md).
+    #[serde(default)]
+    pub webhooks: WebhooksSection,
+}
+
+/// `[webhooks]`: how deliveries are retried (subscribers are set in /admin or the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksSection {
+    #[serde(default)]
+    pub max_attempts: Option<i64>,
+    #[serde(default)]
+    pub retry_base_ms: Option<i64>,
+    #[serde(default)]
+    pub max_retry_ms: Option<i64>,
+}
+
+impl WebhooksSection {
+    pub fn setup(&self) -> signet_app::webhooks::Setup {
+        let d = signet_app::webhooks::Setup::default();
+        signet_app::webhooks::Setup {
+            max_attempts: self.max_attempts.unwrap_or(d.max_attempts).max(1),
+            retry_base_ms: self.retry_base_ms.unwrap_or(d.retry_base_ms).max(0),
+            max_retry_ms: self.max_retry_ms.unwrap_or(d.max_retry_ms).max(0),
+        }
+    }
 }
 
 /// `[mail]`: the relay (plain SMTP on the agency's network) and the sender address.
@@ -485,6 +511,12 @@ max_upload_mib = 2048
 # port = 25
 # from = "signet@ubnd.example.gov.vn"
 # every_minutes = 60
+# Webhooks to the province's other systems (subscribers in /admin; docs/WEBHOOKS.md):
+# retries with back-off (base doubled each time, capped), then "failed" in the log.
+# [webhooks]
+# max_attempts = 8
+# retry_base_ms = 10000
+# max_retry_ms = 3600000
 "#;
 
 impl Config {
@@ -523,6 +555,7 @@ impl Config {
             journal: JournalSection::default(),
             exchange: None,
             mail: None,
+            webhooks: WebhooksSection::default(),
         }
     }
 

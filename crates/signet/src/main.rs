@@ -450,7 +450,13 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
             println!("  {user:<18} {role:<24} {agency}");
         }
     }
-    let app = with_exchange(app, config, &addr)?;
+    let app = with_exchange(app, config, &addr)?.with_webhooks(config.webhooks.setup());
+    // The webhook outbox: events posted to the province's other systems in the background.
+    tokio::spawn(app.clone().webhook_loop(
+        Arc::new(signet_app::webhooks::HttpPoster::default()),
+        std::time::Duration::from_millis(1000),
+        shutdown(),
+    ));
     // The outbox: consignments to other agencies delivered in the background.
     tokio::spawn(app.clone().delivery_loop(
         Arc::new(signet_app::exchange::HttpCourier::default()),

@@ -542,6 +542,16 @@ impl Store {
         // The outbox: one consignment per recipient, issued together or not at all.
         let actor = rev.actor.as_str();
         crate::exchange::enqueue_issue(&mut tx, agency_id, id, actor, &mut head, rev.at_ms).await?;
+        let sha = Some(rev.blob.sha256.as_str());
+        crate::webhooks::document_issued(
+            &mut tx,
+            &doc,
+            &job.notation,
+            &job.issued_on,
+            sha,
+            rev.at_ms,
+        )
+        .await?;
         let doc = fetch(&mut tx, agency_id, id).await?;
         tx.commit().await?;
         Ok(doc)

@@ -217,6 +217,7 @@ impl Store {
             issued_on,
         };
         let entry = entry(at_ms, actor.as_str(), id.as_str(), &action)?;
+        crate::webhooks::document_issued(&mut tx, &doc, &notation, issued_on, None, at_ms).await?;
         journal_and_commit(tx, agency_id, &mut head, entry, id).await
     }
 }

@@ -8,6 +8,7 @@
 pub mod certificates;
 pub mod dossiers;
 pub mod incoming;
+pub mod integrations;
 pub mod search;
 pub mod signing;
 pub mod types;
@@ -73,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(incoming::routes())
         .merge(search::routes())
         .merge(dossiers::routes())
+        .merge(integrations::routes())
 }
 
 /// The uploads: drafts and incoming documents.
@@ -80,6 +82,7 @@ pub fn upload_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_draft))
         .routes(routes!(register_incoming))
+        .merge(integrations::upload_routes())
 }
 
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", summary = "Sign in",

@@ -9,6 +9,7 @@ pub mod dossiers;
 pub mod exchange;
 pub mod form;
 pub mod incoming;
+pub mod integrations;
 pub mod my_work;
 pub mod profile;
 pub mod password;

@@ -910,8 +910,12 @@ async fn openapi_describes_exactly_the_api_routes() {
                     "{m} {path}: {status} content"
                 );
                 let request = op["requestBody"]["content"].as_object();
-                // A step, and a tus creation (its headers say it all).
-                let bodiless = path == "/api/v1/documents/{id}/{step}" || path == "/api/v1/uploads";
+                // A step, a tus creation (its headers say it all), a seal request's approval
+                // and a webhook delivery's replay (actions like steps).
+                let bodiless = path == "/api/v1/documents/{id}/{step}"
+                    || path == "/api/v1/uploads"
+                    || path == "/api/v1/seal-requests/{id}/approve"
+                    || path == "/api/v1/webhooks/deliveries/{id}/replay";
                 assert_eq!(
                     (m == "post" || m == "patch") && !bodiless,
                     request.is_some(),
