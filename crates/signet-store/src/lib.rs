@@ -14,6 +14,7 @@ pub mod dossiers;
 pub mod error;
 pub mod exchange;
 pub mod journal;
+pub mod meetings;
 mod migrations;
 pub mod reminders;
 pub mod remote_signing;

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (12, include_str!("../migrations/0012_trust_lists.sql")),
     (14, include_str!("../migrations/0014_uploads.sql")),
+    (17, include_str!("../migrations/0017_opinions_meetings.sql")),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

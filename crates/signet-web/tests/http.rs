@@ -44,3 +44,6 @@ mod search;
 
 #[path = "http/dossiers.rs"]
 mod dossiers;
+
+#[path = "http/meetings.rs"]
+mod meetings;
