@@ -124,3 +124,52 @@ fn render_one(
     sink.put(form, stream(&dict, &ops));
     Ok(form)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Objects(Vec<(u32, Vec<u8>)>, u32);
+
+    impl ObjectSink for Objects {
+        fn reserve(&mut self) -> u32 {
+            self.1 += 1;
+            self.1
+        }
+        fn put(&mut self, num: u32, body: Vec<u8>) {
+            self.0.push((num, body));
+        }
+    }
+
+    fn lines(n: usize) -> Vec<TextLine> {
+        (0..n)
+            .map(|i| TextLine {
+                text: format!("Dòng số {i}: ý kiến xử lý văn bản đến"),
+                size: 10.0,
+                space_before: 2.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_past_the_bottom_goes_on_to_further_pages() {
+        let mut sink = Objects::default();
+        let one = render_text_pages(595.0, 842.0, 50.0, &lines(5), &mut sink).unwrap();
+        assert_eq!(one.len(), 1);
+        let mut sink = Objects::default();
+        let pages = render_text_pages(595.0, 842.0, 50.0, &lines(200), &mut sink).unwrap();
+        // 742 pt of text height at 10 pt × leading + 2 pt per line: about 55 lines a page.
+        assert!((3..=5).contains(&pages.len()), "{} pages", pages.len());
+        // The last line is drawn on the last page, not cut.
+        let last = sink
+            .0
+            .iter()
+            .find(|(n, _)| *n == *pages.last().unwrap())
+            .unwrap();
+        assert!(!last.1.is_empty());
+        let mut sink = Objects::default();
+        let empty = render_text_pages(595.0, 842.0, 50.0, &[], &mut sink).unwrap();
+        assert_eq!(empty.len(), 1, "an empty text is one blank page");
+    }
+}
