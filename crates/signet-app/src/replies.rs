@@ -5,7 +5,7 @@
 use signet_core::document::{limits, DocumentType};
 use signet_core::ids::DocumentId;
 use signet_core::person::Viewer;
-use signet_store::documents::{Document, NewDocument};
+use signet_store::documents::{Document, NewDocument, NewFile};
 
 use crate::{App, AppError};
 
@@ -31,11 +31,13 @@ pub fn reply_subject(incoming: &Document) -> String {
 
 impl App {
     /// The lead handler drafts the reply: type công văn, addressed to the sender, as urgent
-    /// and as secret as what it answers, drafted by the handler's unit.
+    /// and as secret as what it answers, drafted by the handler's unit, with the reply's
+    /// file when one is given (the draft to sign).
     pub async fn draft_reply(
         &self,
         viewer: &Viewer,
         incoming_id: &DocumentId,
+        files: Vec<NewFile>,
     ) -> Result<Document, AppError> {
         let record = self.record(viewer, incoming_id).await?;
         if !viewer.can_draft()
@@ -65,7 +67,7 @@ impl App {
             due_on: None,
             drafting_unit_id: unit,
             created_by: viewer.person_id.clone(),
-            files: Vec::new(),
+            files,
         };
         Ok(self
             .store

@@ -314,9 +314,22 @@ async fn notes_carry_files_and_the_reply_is_drafted_linked_and_completes_the_doc
         assert!(matches!(e, AppError::NotFound), "{e:?}");
 
         // The co-handler cannot draft the reply; the lead can.
-        let e = app.draft_reply(&w.colleague, &id).await.unwrap_err();
+        let e = app
+            .draft_reply(&w.colleague, &id, Vec::new())
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
-        let reply = app.draft_reply(&w.officer, &id).await.unwrap();
+        let reply_pdf = file(app, "Trả lời.pdf", b"%PDF-1.7 reply", "main").await;
+        let reply = app
+            .draft_reply(&w.officer, &id, vec![reply_pdf])
+            .await
+            .unwrap();
+        let reply_files = app
+            .document_view(&w.officer, &reply.id)
+            .await
+            .unwrap()
+            .files;
+        assert_eq!(reply_files.len(), 1, "the reply's own file, to sign");
         assert_eq!(reply.direction, Direction::Outgoing);
         assert_eq!(
             reply.subject,
@@ -349,7 +362,10 @@ async fn notes_carry_files_and_the_reply_is_drafted_linked_and_completes_the_doc
         let record = app.processing(&w.leader, &id).await.unwrap().unwrap();
         assert_eq!(record.reply_document_id.as_ref(), Some(&reply.id));
         // Done: no more replies or questions.
-        let e = app.draft_reply(&w.officer, &id).await.unwrap_err();
+        let e = app
+            .draft_reply(&w.officer, &id, Vec::new())
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
 
         let history = app.document_view(&w.leader, &id).await.unwrap().history;

@@ -90,6 +90,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::incoming::note_with_files),
         )
         .route("/meetings", post(pages::meetings::create))
+        .route("/documents/{id}/reply", post(pages::incoming::draft_reply))
         .route(
             "/documents/{id}/materials",
             post(pages::meetings::add_materials),
@@ -161,7 +162,6 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/documents/{id}/opinions/{request}",
             post(pages::opinions::answer),
         )
-        .route("/documents/{id}/reply", post(pages::incoming::draft_reply))
         .route(
             "/documents/{id}/processing-slip.pdf",
             get(pages::incoming::slip),

@@ -439,17 +439,24 @@ pub async fn note_file(
     Ok(super::documents::file_response(&file, handle).await)
 }
 
-/// "Soạn văn bản trả lời": drafts the reply and opens it.
+/// "Soạn văn bản trả lời": drafts the reply (with its file, when one is sent) and opens it.
 pub async fn draft_reply(
     State(state): State<AppState>,
     u: PageUser,
     Path(id): Path<DocumentId>,
-    Form(f): Form<Fields>,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
-    u.check_csrf(field(&f, "csrf"))?;
-    let reply = state
-        .app
-        .draft_reply(&u.user.viewer, &id)
+    let app = &state.app;
+    let v = &u.user.viewer;
+    let check = |f: &upload::Form| {
+        u.check_csrf(&f.get("csrf"))
+            .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))
+    };
+    let (_, files) = upload::read(app, v, mp, check)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let reply = app
+        .draft_reply(v, &id, files)
         .await
         .map_err(|e| u.fail(e))?;
     Ok(Redirect::to(&format!("/documents/{}", reply.id)).into_response())
@@ -492,6 +499,8 @@ struct QueuePage {
     /// Document id, deadline, subject, sender and notation, role, overdue.
     rows: Vec<(String, String, String, String, &'static str, bool)>,
     next: Option<String>,
+    /// Requests for the viewer's opinion (leaders): document id, subject, who asked when.
+    opinions: Vec<(String, String, String)>,
 }
 
 pub async fn queue(
@@ -525,7 +534,27 @@ pub async fn queue(
             )
         })
         .collect();
+    let waiting = state
+        .app
+        .opinions_waiting(&u.user.viewer, 50)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let mut opinions = Vec::new();
+    for (o, d) in waiting {
+        let who = name_of(
+            &state,
+            &u.user.viewer.agency_id,
+            &Holder::Person(o.asked_by),
+        )
+        .await;
+        opinions.push((
+            d.id.to_string(),
+            d.subject,
+            format!("{who} · {}", display_ms(o.at_ms)),
+        ));
+    }
     let page = QueuePage {
+        opinions,
         rows,
         next: queue.next,
         l: Layout::of(&state, &u, "queue").await,

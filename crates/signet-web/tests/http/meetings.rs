@@ -153,6 +153,8 @@ async fn handlers_ask_the_leader_attach_files_draft_the_reply_and_print_the_slip
         let mine = env.send(Call::get("/my-work").page(&leader)).await.text();
         assert!(mine.contains("id=\"opinions\""), "{mine}");
         assert!(mine.contains(&doc), "the request waits for the leader");
+        let queue = env.send(Call::get("/queue").page(&leader)).await.text();
+        assert!(queue.contains("id=\"opinions-waiting\""), "{queue}");
         let page = env.send(Call::get(&doc).page(&leader)).await.text();
         let request = after(&page, &format!("{doc}/opinions/"));
         let r = env
@@ -175,14 +177,26 @@ async fn handlers_ask_the_leader_attach_files_draft_the_reply_and_print_the_slip
         .expect_page_error(StatusCode::CONFLICT);
 
         // The reply: drafted from the document, linked both ways.
+        let reply_form =
+            Multipart::new()
+                .text("csrf", &officer.csrf)
+                .file("file", "Trả lời.pdf", &pdf("reply"));
         let r = env
-            .send(post_form(&format!("{doc}/reply"), &officer, &[]))
+            .send(
+                Call::post(&format!("{doc}/reply"))
+                    .page(&officer)
+                    .multipart(&reply_form),
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let reply = r.location();
         assert!(reply.starts_with("/documents/") && reply != doc, "{reply}");
         let page = env.send(Call::get(&reply).page(&officer)).await.text();
         assert!(page.contains("id=\"answers\""), "{page}");
+        assert!(
+            page.contains("Trả lời.pdf"),
+            "the reply carries its file: {page}"
+        );
         assert!(page.contains(&format!("href=\"{doc}\"")), "{page}");
         let page = env.send(Call::get(&doc).page(&officer)).await.text();
         assert!(page.contains(&format!("href=\"{reply}\"")), "{page}");
