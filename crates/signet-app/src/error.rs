@@ -279,6 +279,22 @@ pub enum Invalid {
     /// The other system's reference of a seal request.
     #[error("give the request's reference (1 to {max} characters)")]
     SealReference { max: usize },
+    /// An opinion asked of someone who is not an active leader of the agency.
+    #[error("ask a leader of this agency")]
+    LeaderUnknown,
+    #[error("{field}: expected a time YYYY-MM-DDTHH:MM, got {value:?}")]
+    DateTime { field: &'static str, value: String },
+    #[error("the meeting starts {value}, which has passed (now {now})")]
+    MeetingInPast { value: String, now: String },
+    #[error("the meeting ends ({ends}) before it starts ({starts})")]
+    MeetingEnds { starts: String, ends: String },
+    #[error("invite at least one participant")]
+    ParticipantRequired,
+    /// A participant (or chair) who is not a person or unit of this agency.
+    #[error("{holder}: not a person or unit of this agency")]
+    ForeignParticipant { holder: String },
+    #[error("the meeting has started: attendance can no longer be answered")]
+    MeetingStarted,
 }
 
 impl Invalid {
@@ -366,6 +382,13 @@ impl Invalid {
             Self::WebhookEvents { .. } => "webhook_events",
             Self::NotPdf { .. } => "not_pdf",
             Self::SealReference { .. } => "seal_reference",
+            Self::LeaderUnknown => "leader_unknown",
+            Self::DateTime { .. } => "date_time",
+            Self::MeetingInPast { .. } => "meeting_in_past",
+            Self::MeetingEnds { .. } => "meeting_ends",
+            Self::ParticipantRequired => "participant_required",
+            Self::ForeignParticipant { .. } => "foreign_participant",
+            Self::MeetingStarted => "meeting_started",
         }
     }
 
@@ -393,7 +416,18 @@ impl Invalid {
             Self::NotPdf { name } => vec![("name", name.clone())],
             Self::SealReference { max } => vec![("max", max.to_string())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
-            Self::ForeignHandler { holder } => vec![("holder", holder.clone())],
+            Self::ForeignHandler { holder } | Self::ForeignParticipant { holder } => {
+                vec![("holder", holder.clone())]
+            }
+            Self::DateTime { field, value } => {
+                vec![("field", (*field).to_owned()), ("value", value.clone())]
+            }
+            Self::MeetingInPast { value, now } => {
+                vec![("value", value.clone()), ("now", now.clone())]
+            }
+            Self::MeetingEnds { starts, ends } => {
+                vec![("starts", starts.clone()), ("ends", ends.clone())]
+            }
             Self::TooManyHandlers { max } => vec![("max", max.to_string())],
             Self::WorkingDays { value, max } => {
                 vec![("value", value.clone()), ("max", max.to_string())]
@@ -479,7 +513,10 @@ impl Invalid {
             | Self::HashNotAuthorized
             | Self::DeadlineRequired
             | Self::OutsideUnit
-            | Self::ReplyUnknown => Vec::new(),
+            | Self::ReplyUnknown
+            | Self::LeaderUnknown
+            | Self::ParticipantRequired
+            | Self::MeetingStarted => Vec::new(),
         }
     }
 }

@@ -5,7 +5,8 @@
 use signet_core::lifecycle::{DocumentState, OutgoingState, Step};
 use signet_core::person::Viewer;
 use signet_core::Direction;
-use signet_store::documents::{Document, ListFilter};
+use signet_store::documents::{Document, ListFilter, OpinionRequest};
+use signet_store::meetings::Meeting;
 
 use crate::processing::Queue;
 use crate::{App, AppError};
@@ -24,12 +25,21 @@ pub struct MyWork {
     pub drafts: Vec<Document>,
     /// Signed documents the person may issue (clerks).
     pub to_issue: Vec<Document>,
+    /// Handlers' requests for the person's opinion (leaders), oldest first.
+    pub opinions: Vec<(OpinionRequest, Document)>,
+    /// Meeting invitations the person (or the unit they head) has not answered, soonest
+    /// first, with the participant row to answer.
+    pub invitations: Vec<(Meeting, Document, String)>,
 }
 
 impl MyWork {
     /// Items that wait for an action, for the menu's count.
     pub fn count(&self) -> usize {
-        self.to_sign.len() + self.to_process.items.len() + self.to_issue.len()
+        self.to_sign.len()
+            + self.to_process.items.len()
+            + self.to_issue.len()
+            + self.opinions.len()
+            + self.invitations.len()
     }
 }
 
@@ -44,6 +54,8 @@ impl App {
             to_issue: self
                 .actionable(v, OutgoingState::Signed, Step::Issue)
                 .await?,
+            opinions: self.opinions_waiting(v, PART_LIMIT).await?,
+            invitations: self.invitations_waiting(v, PART_LIMIT).await?,
         })
     }
 

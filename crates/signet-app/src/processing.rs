@@ -11,7 +11,7 @@ use signet_core::{Direction, Role};
 use signet_store::documents::processing::{
     Completion, Direction as Directing, Holder, ProcessingRecord, QueueItem,
 };
-use signet_store::documents::Document;
+use signet_store::documents::{Document, DocumentFile, NewFile};
 
 use crate::clock::{iso_date, parse_date};
 use crate::{App, AppError, Invalid};
@@ -168,7 +168,11 @@ impl App {
     }
 
     /// An incoming document of the viewer's agency that they may read.
-    async fn incoming(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
+    pub(crate) async fn incoming(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+    ) -> Result<Document, AppError> {
         let doc = self.document(viewer, id).await?;
         if doc.direction != Direction::Incoming {
             return Err(AppError::NotFound);
@@ -223,7 +227,7 @@ impl App {
     }
 
     /// The units the viewer heads: a leader placed in a unit heads it.
-    async fn headed_unit(&self, viewer: &Viewer) -> Result<Option<UnitId>, AppError> {
+    pub(crate) async fn headed_unit(&self, viewer: &Viewer) -> Result<Option<UnitId>, AppError> {
         if !viewer.has(Role::Leader) {
             return Ok(None);
         }
@@ -242,7 +246,7 @@ impl App {
 
     /// Whether the viewer holds the document's lead (or a co-handling part, `any_role`),
     /// themselves or as head of the holding unit.
-    async fn holds(
+    pub(crate) async fn holds(
         &self,
         viewer: &Viewer,
         record: &ProcessingRecord,
@@ -260,7 +264,11 @@ impl App {
         }))
     }
 
-    async fn record(&self, viewer: &Viewer, id: &DocumentId) -> Result<ProcessingRecord, AppError> {
+    pub(crate) async fn record(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+    ) -> Result<ProcessingRecord, AppError> {
         self.processing(viewer, id).await?.ok_or(AppError::Rule(
             signet_core::CoreError::WrongState {
                 expected: IncomingState::Assigned.code(),
@@ -336,6 +344,18 @@ impl App {
         id: &DocumentId,
         body: &str,
     ) -> Result<(), AppError> {
+        self.add_note_with_files(viewer, id, body, Vec::new()).await
+    }
+
+    /// A processing note with files (stored in the blob store by the caller's upload); the
+    /// files are downloaded by whoever may read the document.
+    pub async fn add_note_with_files(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        body: &str,
+        files: Vec<NewFile>,
+    ) -> Result<(), AppError> {
         check_text("note", body, INSTRUCTION_MAX)?;
         let record = self.record(viewer, id).await?;
         if !self.holds(viewer, &record, true).await? {
@@ -355,10 +375,24 @@ impl App {
                 id,
                 start.as_ref(),
                 body.trim(),
+                &files,
                 &viewer.person_id,
                 self.clock.now_ms(),
             )
             .await?)
+    }
+
+    /// A file of a processing note, for whoever may read the document.
+    pub async fn note_file(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        file_id: &signet_core::ids::FileId,
+    ) -> Result<(DocumentFile, tokio::fs::File), AppError> {
+        self.incoming(viewer, id).await?;
+        let file = self.store.note_file(&viewer.agency_id, id, file_id).await?;
+        let handle = self.blobs.open_blob(&file.sha256).await?;
+        Ok((file, handle))
     }
 
     /// The lead completes the processing with its outcome.
@@ -376,7 +410,16 @@ impl App {
         let reply = match form.outcome.trim() {
             "filed" => None,
             "replied" => {
-                let reply = DocumentId::new(form.reply_document_id.trim());
+                // Left empty, the reply is the last one drafted from the document.
+                let reply = match form.reply_document_id.trim() {
+                    "" => self
+                        .store
+                        .replies_of(&viewer.agency_id, id)
+                        .await?
+                        .pop()
+                        .ok_or(invalid(Invalid::ReplyUnknown))?,
+                    given => DocumentId::new(given),
+                };
                 let d = self
                     .document(viewer, &reply)
                     .await

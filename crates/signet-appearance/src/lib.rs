@@ -36,7 +36,7 @@ pub use image::{
     image_dimensions, is_jpeg, png_dimensions, seal_size_pt, signature_image_rect, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE,
 };
 pub use layout::{default_signature_rect, seal_rect, top_right_rect};
-pub use page::{render_text_page, TextLine};
+pub use page::{render_text_page, render_text_pages, TextLine};
 pub use render::{render, Appearance, AttachmentText, Layout};
 
 /// Where the objects of an appearance go: the caller's PDF writer.

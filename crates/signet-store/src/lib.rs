@@ -16,6 +16,7 @@ pub mod error;
 pub mod exchange;
 pub mod exchange_recall;
 pub mod journal;
+pub mod meetings;
 mod migrations;
 pub mod reminders;
 pub mod remote_signing;

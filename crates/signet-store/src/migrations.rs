@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("../migrations/0016_webhooks_seal_requests.sql"),
     ),
+    (17, include_str!("../migrations/0017_opinions_meetings.sql")),
     (18, include_str!("../migrations/0018_people_admin.sql")),
 ];
 

@@ -325,6 +325,22 @@ mod tests {
                 value: s(),
                 deadline: s(),
             },
+            Invalid::LeaderUnknown,
+            Invalid::DateTime {
+                field: "starts_at",
+                value: s(),
+            },
+            Invalid::MeetingInPast {
+                value: s(),
+                now: s(),
+            },
+            Invalid::MeetingEnds {
+                starts: s(),
+                ends: s(),
+            },
+            Invalid::ParticipantRequired,
+            Invalid::ForeignParticipant { holder: s() },
+            Invalid::MeetingStarted,
         ];
         for i in &all {
             match i {
@@ -408,7 +424,14 @@ mod tests {
                 | Invalid::WebhookUrl { .. }
                 | Invalid::WebhookEvents { .. }
                 | Invalid::NotPdf { .. }
-                | Invalid::SealReference { .. } => {}
+                | Invalid::SealReference { .. }
+                | Invalid::LeaderUnknown
+                | Invalid::DateTime { .. }
+                | Invalid::MeetingInPast { .. }
+                | Invalid::MeetingEnds { .. }
+                | Invalid::ParticipantRequired
+                | Invalid::ForeignParticipant { .. }
+                | Invalid::MeetingStarted => {}
             }
         }
         all

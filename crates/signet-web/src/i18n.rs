@@ -419,6 +419,46 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The document has no due date: give a deadline.",
     ),
     (
+        "err_invalid_leader_unknown",
+        "Hãy chọn một lãnh đạo của cơ quan này để xin ý kiến.",
+        "Choose a leader of this agency to ask.",
+    ),
+    (
+        "err_invalid_date_time",
+        "Trường “{field}” cần thời gian dạng YYYY-MM-DDTHH:MM, nhận được “{value}”.",
+        "{field}: expected a time YYYY-MM-DDTHH:MM, got “{value}”.",
+    ),
+    (
+        "err_invalid_meeting_in_past",
+        "Cuộc họp bắt đầu lúc {value} đã qua (bây giờ là {now}).",
+        "The meeting starts at {value}, which has passed (it is now {now}).",
+    ),
+    (
+        "err_invalid_meeting_ends",
+        "Cuộc họp kết thúc ({ends}) trước khi bắt đầu ({starts}).",
+        "The meeting ends ({ends}) before it starts ({starts}).",
+    ),
+    (
+        "err_invalid_participant_required",
+        "Hãy mời ít nhất một người hoặc một đơn vị tham dự.",
+        "Invite at least one person or unit.",
+    ),
+    (
+        "err_invalid_foreign_participant",
+        "“{holder}” không phải người hoặc đơn vị của cơ quan này: không thể mời họp.",
+        "“{holder}” is not a person or unit of this agency: it cannot be invited.",
+    ),
+    (
+        "err_invalid_meeting_started",
+        "Cuộc họp đã bắt đầu: không thể xác nhận tham dự nữa.",
+        "The meeting has started: attendance can no longer be answered.",
+    ),
+    ("starts_at", "Thời gian bắt đầu", "Starts at"),
+    ("ends_at", "Thời gian kết thúc", "Ends at"),
+    ("place", "Địa điểm", "Place"),
+    ("question", "Nội dung xin ý kiến", "Question"),
+    ("answer", "Ý kiến của lãnh đạo", "Leader's answer"),
+    (
         "err_invalid_deadline_in_past",
         "Hạn xử lý {value} đã qua (hôm nay là {today}).",
         "The deadline {value} is in the past (today is {today}).",

@@ -85,6 +85,16 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let uploads = Router::new()
         .route("/outgoing", post(pages::documents::create_draft))
         .route("/incoming", post(pages::documents::register_incoming))
+        .route(
+            "/documents/{id}/note-files",
+            post(pages::incoming::note_with_files),
+        )
+        .route("/meetings", post(pages::meetings::create))
+        .route("/documents/{id}/reply", post(pages::incoming::draft_reply))
+        .route(
+            "/documents/{id}/materials",
+            post(pages::meetings::add_materials),
+        )
         .layer(DefaultBodyLimit::max(upload_limit));
     let signature_image = Router::new()
         .route(
@@ -149,6 +159,29 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::incoming::decide),
         )
         .route("/queue", get(pages::incoming::queue))
+        .route(
+            "/documents/{id}/notes/files/{file_id}",
+            get(pages::incoming::note_file),
+        )
+        .route("/documents/{id}/opinions", post(pages::opinions::ask))
+        .route(
+            "/documents/{id}/opinions/{request}",
+            post(pages::opinions::answer),
+        )
+        .route(
+            "/documents/{id}/processing-slip.pdf",
+            get(pages::incoming::slip),
+        )
+        .route("/meetings/new", get(pages::meetings::new_form))
+        .route(
+            "/documents/{id}/attendance",
+            post(pages::meetings::attendance),
+        )
+        .route(
+            "/documents/{id}/materials/{file_id}",
+            get(pages::meetings::material),
+        )
+        .route("/calendar", get(pages::meetings::calendar))
         .route("/exchange", get(pages::exchange::show))
         .route(
             "/exchange/arrived/{id}/register",

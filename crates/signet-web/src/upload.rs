@@ -40,7 +40,16 @@ impl Form {
         }
         v
     }
+
+    /// Every value of a repeated field (a multiple select), in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
 }
+
+/// The form field whose files are a meeting's materials (kind `material`); files of any
+/// other field are the document's own (`main`).
+const MATERIALS_FIELD: &str = "materials";
 
 fn multipart_error(e: MultipartError, limit: u64) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -72,9 +81,15 @@ struct Received {
     writer: BlobWriter,
     name: String,
     content_type: &'static str,
+    kind: &'static str,
 }
 
 async fn read_file(app: &App, mut field: Field<'_>, name: String) -> Result<Received, AppError> {
+    let kind = if field.name() == Some(MATERIALS_FIELD) {
+        signet_app::meetings::MATERIAL
+    } else {
+        "main"
+    };
     let limit = app.blobs.max_size();
     let mut writer = app.blobs.writer().await?;
     let mut content_type = None;
@@ -91,6 +106,7 @@ async fn read_file(app: &App, mut field: Field<'_>, name: String) -> Result<Rece
         writer,
         name,
         content_type,
+        kind,
     })
 }
 
@@ -197,7 +213,7 @@ async fn read_into(
             blob: f.writer.finish().await?,
             file_name: f.name,
             content_type: f.content_type.to_owned(),
-            kind: "main".to_owned(),
+            kind: f.kind.to_owned(),
         });
     }
     Ok(stored)

@@ -52,3 +52,5 @@ mod dossiers;
 mod profile;
 #[path = "http/integrations.rs"]
 mod integrations;
+#[path = "http/meetings.rs"]
+mod meetings;

@@ -6,8 +6,11 @@
 
 mod audit;
 mod list;
+mod notes;
 mod numbering;
+mod opinions;
 pub mod processing;
+mod replies;
 mod search;
 pub mod signing;
 pub(crate) mod terms;
@@ -16,8 +19,10 @@ pub(crate) mod write;
 pub use audit::AuditedRow;
 pub(crate) use list::{decode_cursor, encode_cursor};
 pub use list::{Cursor, ListFilter, Page};
+pub use opinions::OpinionRequest;
 pub use search::SearchFilter;
 pub use write::Issue;
+pub(crate) use write::{file_details, insert_draft_in, keep_blob};
 
 use signet_core::document::{Direction, DocumentType, Secrecy, Urgency};
 use signet_core::ids::{AgencyId, DocumentId, FileId, PersonId, UnitId};
@@ -177,7 +182,7 @@ pub(crate) fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
     })
 }
 
-fn file_from_row(r: &AnyRow) -> Result<DocumentFile, StoreError> {
+pub(crate) fn file_from_row(r: &AnyRow) -> Result<DocumentFile, StoreError> {
     Ok(DocumentFile {
         id: r.id("id")?,
         document_id: r.id("document_id")?,

@@ -11,8 +11,8 @@ use signet_core::lifecycle::{Incoming, Moved};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::write::move_state;
-use super::{fetch, journal_and_commit, Document};
+use super::write::{file_details, keep_blob, move_state};
+use super::{fetch, journal_and_commit, Document, DocumentFile, NewFile};
 use crate::error::corrupt;
 use crate::journal::details::{
     entry, ExtensionDecided, ExtensionRequested, HolidaySet, IncomingAssigned, IncomingCompleted,
@@ -71,7 +71,7 @@ impl Holder {
         }
     }
 
-    fn from_parts(kind: &str, id: String) -> Result<Self, StoreError> {
+    pub(crate) fn from_parts(kind: &str, id: String) -> Result<Self, StoreError> {
         match kind {
             "person" => Ok(Self::Person(PersonId::new(id))),
             "unit" => Ok(Self::Unit(UnitId::new(id))),
@@ -95,9 +95,12 @@ pub struct Assignment {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
+    pub id: String,
     pub author_id: PersonId,
     pub body: String,
     pub at_ms: i64,
+    /// The files attached to it (`kind` is `note`).
+    pub files: Vec<DocumentFile>,
 }
 
 /// A request to move the deadline.
@@ -305,14 +308,16 @@ impl Store {
         append_and_commit(tx, agency_id, &mut head, entry).await
     }
 
-    /// A processing note; `start` is the step assigned → processing when the note is the
-    /// first work on the document.
+    /// A processing note with its files (kept in the blob store already); `start` is the
+    /// step assigned → processing when the note is the first work on the document.
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_note(
         &self,
         agency_id: &AgencyId,
         document_id: &DocumentId,
         start: Option<&Moved<Incoming<Processing>>>,
         body: &str,
+        files: &[NewFile],
         actor: &PersonId,
         at_ms: i64,
     ) -> Result<(), StoreError> {
@@ -323,11 +328,12 @@ impl Store {
             append(&mut tx, agency_id, &mut head, moved).await?;
         }
         fetch(&mut tx, agency_id, document_id).await?;
+        let note_id = new_id();
         sqlx::query(
             "INSERT INTO processing_notes (id, agency_id, document_id, author_id, body, at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(new_id())
+        .bind(&note_id)
         .bind(agency_id.as_str())
         .bind(document_id.as_str())
         .bind(actor.as_str())
@@ -335,12 +341,31 @@ impl Store {
         .bind(at_ms)
         .execute(&mut *tx)
         .await?;
-        let entry = entry(
-            at_ms,
-            actor.as_str(),
-            document_id.as_str(),
-            &NoteAdded { note: body },
-        )?;
+        for f in files {
+            keep_blob(&mut tx, &f.blob, at_ms).await?;
+            sqlx::query(
+                "INSERT INTO note_files (id, agency_id, document_id, note_id, sha256, file_name, \
+                 content_type, size, created_by, created_at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(new_id())
+            .bind(agency_id.as_str())
+            .bind(document_id.as_str())
+            .bind(&note_id)
+            .bind(&f.blob.sha256)
+            .bind(&f.file_name)
+            .bind(&f.content_type)
+            .bind(f.blob.size as i64)
+            .bind(actor.as_str())
+            .bind(at_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let note = NoteAdded {
+            note: body,
+            files: file_details(files),
+        };
+        let entry = entry(at_ms, actor.as_str(), document_id.as_str(), &note)?;
         append_and_commit(tx, agency_id, &mut head, entry).await
     }
 
@@ -420,8 +445,9 @@ impl Store {
         .bind(document_id.as_str())
         .fetch_all(&self.pool)
         .await?;
+        let files = self.note_files(agency_id, document_id).await?;
         let notes = sqlx::query(
-            "SELECT author_id, body, at_ms FROM processing_notes WHERE agency_id = $1 \
+            "SELECT id, author_id, body, at_ms FROM processing_notes WHERE agency_id = $1 \
              AND document_id = $2 ORDER BY at_ms, id",
         )
         .bind(agency_id.as_str())
@@ -466,7 +492,14 @@ impl Store {
             notes: notes
                 .iter()
                 .map(|r| {
+                    let id: String = r.try_get("id")?;
                     Ok(Note {
+                        files: files
+                            .iter()
+                            .filter(|(n, _)| *n == id)
+                            .map(|(_, f)| f.clone())
+                            .collect(),
+                        id,
                         author_id: PersonId::new(r.try_get::<String, _>("author_id")?),
                         body: r.try_get("body")?,
                         at_ms: r.try_get("at_ms")?,

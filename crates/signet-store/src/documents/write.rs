@@ -44,14 +44,7 @@ async fn insert_files(
     files: &[NewFile],
 ) -> Result<(), StoreError> {
     for f in files {
-        sqlx::query(
-            "INSERT INTO blobs (sha256, size, created_at_ms) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(&f.blob.sha256)
-        .bind(f.blob.size as i64)
-        .bind(at_ms)
-        .execute(&mut **tx)
-        .await?;
+        keep_blob(tx, &f.blob, at_ms).await?;
         sqlx::query(
             "INSERT INTO document_files (id, document_id, sha256, file_name, content_type, size, kind, created_by, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -71,7 +64,46 @@ async fn insert_files(
     Ok(())
 }
 
-fn file_details(files: &[NewFile]) -> Vec<FileDetails<'_>> {
+/// Writes a new outgoing draft inside a transaction that has claimed the agency's head;
+/// gives its id and the `document.drafted` entry for the caller to journal (a reply or an
+/// invitation journals more in the same transaction).
+pub(crate) async fn insert_draft_in(
+    tx: &mut Tx,
+    d: &NewDocument,
+    at_ms: i64,
+) -> Result<(DocumentId, signet_core::journal::NewEntry), StoreError> {
+    let id = DocumentId::new(new_id());
+    let state = DocumentState::Outgoing(OutgoingState::Draft);
+    insert_document(tx, &id, d, state, None, at_ms).await?;
+    insert_files(tx, &id, &d.created_by, at_ms, &d.files).await?;
+    let action = DocumentDrafted {
+        subject: &d.subject,
+        doc_type: d.doc_type.code(),
+        files: file_details(&d.files),
+        secrecy: d.secrecy.code(),
+    };
+    let entry = entry(at_ms, d.created_by.as_str(), id.as_str(), &action)?;
+    Ok((id, entry))
+}
+
+/// Records a stored blob (once per content) so file rows may refer to it.
+pub(crate) async fn keep_blob(
+    tx: &mut Tx,
+    blob: &crate::StoredBlob,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO blobs (sha256, size, created_at_ms) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(&blob.sha256)
+    .bind(blob.size as i64)
+    .bind(at_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) fn file_details(files: &[NewFile]) -> Vec<FileDetails<'_>> {
     files
         .iter()
         .map(|f| FileDetails {
@@ -102,19 +134,9 @@ async fn wrong_state(
 impl Store {
     /// Stores a new outgoing draft with its files.
     pub async fn insert_draft(&self, d: &NewDocument, at_ms: i64) -> Result<Document, StoreError> {
-        let id = DocumentId::new(new_id());
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, &d.agency_id).await?;
-        let state = DocumentState::Outgoing(OutgoingState::Draft);
-        insert_document(&mut tx, &id, d, state, None, at_ms).await?;
-        insert_files(&mut tx, &id, &d.created_by, at_ms, &d.files).await?;
-        let action = DocumentDrafted {
-            subject: &d.subject,
-            doc_type: d.doc_type.code(),
-            files: file_details(&d.files),
-            secrecy: d.secrecy.code(),
-        };
-        let entry = entry(at_ms, d.created_by.as_str(), id.as_str(), &action)?;
+        let (id, entry) = insert_draft_in(&mut tx, d, at_ms).await?;
         journal_and_commit(tx, &d.agency_id, &mut head, entry, &id).await
     }
 

@@ -237,8 +237,63 @@ named!(LeadReassigned, "document.reassigned");
 #[derive(Serialize)]
 pub(crate) struct NoteAdded<'a> {
     pub note: &'a str,
+    /// The files attached to the note (left out when none, as before files existed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileDetails<'a>>,
 }
 named!(NoteAdded, "document.note");
+
+/// `document.opinion_asked`: a handler asks a leader for an opinion.
+#[derive(Serialize)]
+pub(crate) struct OpinionAsked<'a> {
+    pub request: &'a str,
+    pub leader: &'a str,
+    pub question: &'a str,
+}
+named!(OpinionAsked, "document.opinion_asked");
+
+/// `document.opinion_given`: the leader's answer.
+#[derive(Serialize)]
+pub(crate) struct OpinionGiven<'a> {
+    pub request: &'a str,
+    pub answer: &'a str,
+}
+named!(OpinionGiven, "document.opinion_given");
+
+/// `document.reply_drafted`, on the incoming document: the outgoing draft that answers it.
+#[derive(Serialize)]
+pub(crate) struct ReplyDrafted<'a> {
+    pub reply: &'a str,
+}
+named!(ReplyDrafted, "document.reply_drafted");
+
+/// `meeting.scheduled`, on the invitation: when, where, who.
+#[derive(Serialize)]
+pub(crate) struct MeetingScheduled<'a> {
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub place: &'a str,
+    pub chair: Option<&'a str>,
+    pub participants: Vec<&'a str>,
+    pub materials: Vec<FileDetails<'a>>,
+}
+named!(MeetingScheduled, "meeting.scheduled");
+
+/// `meeting.answered`: a participant's attendance, with the reason of a refusal.
+#[derive(Serialize)]
+pub(crate) struct MeetingAnswered<'a> {
+    pub participant: &'a str,
+    pub attends: bool,
+    pub reason: &'a str,
+}
+named!(MeetingAnswered, "meeting.answered");
+
+/// `meeting.materials`: materials added to a meeting after it was scheduled.
+#[derive(Serialize)]
+pub(crate) struct MaterialsAdded<'a> {
+    pub materials: Vec<FileDetails<'a>>,
+}
+named!(MaterialsAdded, "meeting.materials");
 
 /// `document.done`: how the processing ended, and whether by the deadline.
 #[derive(Serialize)]

@@ -518,6 +518,10 @@ struct DetailPage {
     x: Option<super::exchange::Section>,
     /// The dossiers the document is filed in, and the form to file it.
     k: super::dossiers::DossierBox,
+    /// Invitations: the meeting (time, place, participants, materials).
+    m: Option<super::meetings::Section>,
+    /// A reply: the incoming document it answers (id, label).
+    answers: Option<(String, String)>,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -636,6 +640,24 @@ async fn history(state: &AppState, t: Tr, entries: &[Entry]) -> Vec<HistoryRow> 
     out
 }
 
+/// The incoming document an outgoing reply answers, as its link's id and label.
+async fn answered(state: &AppState, u: &PageUser, d: &Document) -> Option<(String, String)> {
+    if d.direction != Direction::Outgoing {
+        return None;
+    }
+    let a = state
+        .app
+        .answered_document(&u.user.viewer, &d.id)
+        .await
+        .ok()
+        .flatten()?;
+    let label = match &a.notation {
+        Some(n) => format!("{n} · {}", a.subject),
+        None => a.subject.clone(),
+    };
+    Some((a.id.to_string(), label))
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     u: PageUser,
@@ -673,6 +695,8 @@ pub async fn detail(
         p: super::incoming::section(&state, &u, d).await,
         x: super::exchange::section(&state, &u, d).await,
         k: super::dossiers::dossier_box(&state, &u, &d.id).await,
+        m: super::meetings::section(&state, &u, d).await,
+        answers: answered(&state, &u, d).await,
         l: Layout::of(
             &state,
             &u,

@@ -2,12 +2,16 @@
 //! forms of whoever may act), and the work queue page "Việc cần xử lý".
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use signet_app::clock::display_ms;
 use signet_app::processing::{AssignForm, CompleteForm};
+use signet_app::AppError;
+use signet_core::ids::FileId;
 use signet_core::lifecycle::IncomingState;
 use signet_core::{Direction, DocumentId, Role};
 use signet_store::documents::processing::{HandlerRole, Holder};
@@ -16,7 +20,28 @@ use signet_store::documents::Document;
 use super::{render, Layout};
 use crate::i18n::Tr;
 use crate::session::PageUser;
+use crate::upload;
 use crate::{AppState, WebError};
+
+/// A processing note: who, when, what, and its files (id, name).
+pub struct NoteRow {
+    pub who: String,
+    pub when: String,
+    pub body: String,
+    pub files: Vec<(String, String)>,
+}
+
+/// A request for a leader's opinion as the page shows it.
+pub struct OpinionRow {
+    pub id: String,
+    pub who: String,
+    pub leader: String,
+    pub when: String,
+    pub question: String,
+    pub answer: Option<String>,
+    /// The viewer is the leader asked and has not answered yet.
+    pub can_answer: bool,
+}
 
 /// The processing section of an incoming document's page.
 pub struct Section {
@@ -29,8 +54,15 @@ pub struct Section {
     pub overdue: bool,
     /// Role label, holder's name, still open.
     pub assignments: Vec<(&'static str, String, bool)>,
-    /// Who, when, what.
-    pub notes: Vec<(String, String, String)>,
+    pub notes: Vec<NoteRow>,
+    /// Requests for a leader's opinion and the answers.
+    pub opinions: Vec<OpinionRow>,
+    /// May ask a leader (a handler, before completion); the leaders to choose from.
+    pub can_ask: bool,
+    pub leaders: Vec<(String, String)>,
+    /// The replies drafted from the document: id, subject.
+    pub replies: Vec<(String, String)>,
+    pub can_draft_reply: bool,
     /// Who, the deadline asked for, why, its state label, waiting.
     pub extensions: Vec<(String, String, String, &'static str)>,
     pub can_extend: bool,
@@ -90,6 +122,11 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
         overdue: false,
         assignments: Vec::new(),
         notes: Vec::new(),
+        opinions: Vec::new(),
+        can_ask: false,
+        leaders: Vec::new(),
+        replies: Vec::new(),
+        can_draft_reply: false,
         extensions: Vec::new(),
         can_extend: false,
         can_decide: false,
@@ -137,9 +174,39 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
         s.assignments.push((role_label(t, a.role), name, a.is_open));
     }
     for n in &r.notes {
-        let who = name_of(state, agency, &Holder::Person(n.author_id.clone())).await;
-        s.notes.push((who, display_ms(n.at_ms), n.body.clone()));
+        s.notes.push(NoteRow {
+            who: name_of(state, agency, &Holder::Person(n.author_id.clone())).await,
+            when: display_ms(n.at_ms),
+            body: n.body.clone(),
+            files: n
+                .files
+                .iter()
+                .map(|f| (f.id.to_string(), f.file_name.clone()))
+                .collect(),
+        });
     }
+    let asked = app
+        .opinion_requests(viewer, &d.id)
+        .await
+        .unwrap_or_default();
+    for o in asked {
+        s.opinions.push(OpinionRow {
+            can_answer: o.answer.is_none() && o.leader_id == viewer.person_id,
+            who: name_of(state, agency, &Holder::Person(o.asked_by.clone())).await,
+            leader: name_of(state, agency, &Holder::Person(o.leader_id.clone())).await,
+            when: display_ms(o.at_ms),
+            question: o.question,
+            answer: o.answer,
+            id: o.id,
+        });
+    }
+    s.replies = app
+        .replies(viewer, &d.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r.id.to_string(), r.subject))
+        .collect();
     let mut waiting = false;
     for e in &r.extensions {
         let who = name_of(state, agency, &Holder::Person(e.requested_by.clone())).await;
@@ -160,6 +227,27 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
         s.can_extend = rights.lead && open && !waiting;
         s.can_note = rights.handler;
         s.can_complete = rights.lead;
+        s.can_ask = rights.handler && open;
+        s.can_draft_reply = rights.lead && open && viewer.can_draft();
+        if s.can_ask {
+            let people = app.store.people(agency).await.unwrap_or_default();
+            s.leaders = people
+                .into_iter()
+                .filter(|p| p.active && p.roles.contains(&Role::Leader))
+                .map(|p| {
+                    let first = p.id == r.assigned_by;
+                    (first, p.id.to_string(), p.full_name)
+                })
+                .fold(Vec::new(), |mut v, (first, id, name)| {
+                    // The assigning leader first: the usual one to ask.
+                    if first {
+                        v.insert(0, (id, name));
+                    } else {
+                        v.push((id, name));
+                    }
+                    v
+                });
+        }
         s.can_reassign = rights.reassign;
         if let (true, Some(unit)) = (rights.reassign, &rights.within) {
             let people = app.store.people(agency).await.unwrap_or_default();
@@ -310,6 +398,94 @@ pub async fn decide(
     Ok(back(&id))
 }
 
+/// A note with files (a multipart form; `/notes` keeps taking plain forms).
+pub async fn note_with_files(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let v = &u.user.viewer;
+    let check = |f: &upload::Form| {
+        u.check_csrf(&f.get("csrf"))
+            .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
+        signet_core::document::check_text(
+            "note",
+            &f.get("note"),
+            signet_app::processing::INSTRUCTION_MAX,
+        )
+        .map_err(AppError::from)
+    };
+    let (form, files) = upload::read(app, v, mp, check)
+        .await
+        .map_err(|e| u.fail(e))?;
+    app.add_note_with_files(v, &id, &form.get("note"), files)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+pub async fn note_file(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path((id, file_id)): Path<(DocumentId, FileId)>,
+) -> Result<Response, WebError> {
+    let (file, handle) = state
+        .app
+        .note_file(&u.user.viewer, &id, &file_id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(super::documents::file_response(&file, handle).await)
+}
+
+/// "Soạn văn bản trả lời": drafts the reply (with its file, when one is sent) and opens it.
+pub async fn draft_reply(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let v = &u.user.viewer;
+    let check = |f: &upload::Form| {
+        u.check_csrf(&f.get("csrf"))
+            .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))
+    };
+    let (_, files) = upload::read(app, v, mp, check)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let reply = app
+        .draft_reply(v, &id, files)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{}", reply.id)).into_response())
+}
+
+/// The phiếu xử lý as a PDF download.
+pub async fn slip(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+) -> Result<Response, WebError> {
+    let pdf = state
+        .app
+        .processing_slip(&u.user.viewer, &id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("inline; filename=\"phieu-xu-ly-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct QueueQuery {
     #[serde(default)]
@@ -323,6 +499,8 @@ struct QueuePage {
     /// Document id, deadline, subject, sender and notation, role, overdue.
     rows: Vec<(String, String, String, String, &'static str, bool)>,
     next: Option<String>,
+    /// Requests for the viewer's opinion (leaders): document id, subject, who asked when.
+    opinions: Vec<(String, String, String)>,
 }
 
 pub async fn queue(
@@ -356,7 +534,27 @@ pub async fn queue(
             )
         })
         .collect();
+    let waiting = state
+        .app
+        .opinions_waiting(&u.user.viewer, 50)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let mut opinions = Vec::new();
+    for (o, d) in waiting {
+        let who = name_of(
+            &state,
+            &u.user.viewer.agency_id,
+            &Holder::Person(o.asked_by),
+        )
+        .await;
+        opinions.push((
+            d.id.to_string(),
+            d.subject,
+            format!("{who} · {}", display_ms(o.at_ms)),
+        ));
+    }
     let page = QueuePage {
+        opinions,
         rows,
         next: queue.next,
         l: Layout::of(&state, &u, "queue").await,

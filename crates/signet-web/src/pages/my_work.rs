@@ -27,6 +27,10 @@ struct MyWorkPage {
     to_process: Vec<WorkRow>,
     drafts: Vec<WorkRow>,
     to_issue: Vec<WorkRow>,
+    /// Requests for the leader's opinion.
+    opinions: Vec<WorkRow>,
+    /// Meeting invitations to answer.
+    invitations: Vec<WorkRow>,
     /// Which parts the person's roles can have at all.
     leader: bool,
     clerk: bool,
@@ -63,7 +67,37 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
             )
         })
         .collect();
+    let opinions = work
+        .opinions
+        .iter()
+        .map(|(o, d)| {
+            row(
+                d,
+                format!(
+                    "{}: {}",
+                    t.pick("Xin ý kiến", "Asked"),
+                    signet_app::clock::display_ms(o.at_ms)
+                ),
+            )
+        })
+        .collect();
+    let invitations = work
+        .invitations
+        .iter()
+        .map(|(m, d, _)| {
+            row(
+                d,
+                format!(
+                    "{} · {}",
+                    signet_app::clock::display_ms(m.starts_at_ms),
+                    m.place
+                ),
+            )
+        })
+        .collect();
     let page = MyWorkPage {
+        opinions,
+        invitations,
         to_sign: work.to_sign.iter().map(dated).collect(),
         to_process,
         drafts: work.drafts.iter().map(dated).collect(),

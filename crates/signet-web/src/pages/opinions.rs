@@ -1,0 +1,59 @@
+//! Asking a leader for an opinion on an incoming document, and the leader's answer, from
+//! the document's page (issue 10 §1).
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signet_core::DocumentId;
+
+use crate::session::PageUser;
+use crate::{AppState, WebError};
+
+#[derive(Debug, Deserialize)]
+pub struct AskForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    leader: String,
+    #[serde(default)]
+    question: String,
+}
+
+pub async fn ask(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<AskForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    state
+        .app
+        .ask_opinion(&u.user.viewer, &id, &f.leader, &f.question)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{id}#opinions")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    answer: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path((id, request)): Path<(DocumentId, String)>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    state
+        .app
+        .answer_opinion(&u.user.viewer, &id, &request, &f.answer)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/documents/{id}#opinions")).into_response())
+}
