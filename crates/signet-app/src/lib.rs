@@ -3,6 +3,7 @@
 //! `signet-core`; this layer checks who may do what and in which order, and reads the clock.
 
 pub mod admin;
+pub mod archive;
 pub mod auth;
 pub mod ca_dir;
 pub mod ca_inventory;

@@ -105,6 +105,15 @@ impl Verifier {
         Ok(())
     }
 
+    /// The anchors in use (configured, plus the trust lists turned on).
+    pub fn anchors(&self) -> TrustAnchors {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
+    }
+
     /// The ids of the trust lists in use.
     pub fn trust_lists(&self) -> Vec<&'static str> {
         self.current

@@ -481,3 +481,152 @@ fn referees(db: &TestDb, pdf: &[u8]) {
         );
     }
 }
+
+/// Archives (issue 11 §4): an issued B-LT file is not due while its signature timestamp's TSA
+/// certificate outlives the horizon; past it, the renewal adds a document timestamp as a new
+/// revision (B-LTA), journaled, that Signet, pdfsig and pyHanko accept; renewing again with the
+/// same TSA certificate would prove nothing longer and is refused, the file untouched.
+#[tokio::test]
+async fn an_issued_file_is_renewed_before_its_timestamp_expires() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        init_ca(&db);
+        let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+        let app = app_on(&db, clock.clone()).await;
+        assert!(app.seed_demo().await.unwrap());
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let leader = viewer(&app, "lanhdao.ubnd").await;
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let (key, chain) = chairman_key(&app, Some("Chủ tịch")).await.unwrap();
+        let doc = submitted_draft(&app, &officer, "Về việc lưu trữ lâu dài").await;
+        leader_signs(&app, &leader, &doc, &key, &chain).await;
+        let issued = app.issue_step(&clerk, &doc).await.unwrap();
+        assert_eq!(issued.state.code(), "issued");
+        let current = |app: &App| {
+            let (app, agency, doc) = (app.clone(), clerk.agency_id.clone(), doc.clone());
+            async move {
+                app.store
+                    .current_file(&agency, &doc)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let before = current(&app).await;
+        let ours = |run: &signet_app::archive::RenewalRun| {
+            (
+                run.renewed
+                    .iter()
+                    .find(|r| r.document_id == doc)
+                    .map(|r| r.kind),
+                run.failed
+                    .iter()
+                    .find(|f| f.document_id == doc)
+                    .map(|f| f.reason.clone()),
+            )
+        };
+
+        let now = clock.now();
+        let run = app.renew_archives(now, true).await.unwrap();
+        assert_eq!(
+            ours(&run),
+            (None, None),
+            "not due while the TSA certificate is valid"
+        );
+        assert!(run.not_due >= 1);
+        let later = now + time::Duration::days(365 * 40);
+        let run = app.renew_archives(later, true).await.unwrap();
+        let signature = signet_pades::archive::TimestampKind::Signature;
+        assert_eq!(ours(&run), (Some(signature), None));
+        assert_eq!(
+            current(&app).await.sha256,
+            before.sha256,
+            "a dry run changes nothing"
+        );
+
+        let run = app.renew_archives(later, false).await.unwrap();
+        assert_eq!(ours(&run), (Some(signature), None), "{:?}", run.failed);
+        let after = current(&app).await;
+        assert_ne!(after.sha256, before.sha256);
+        let pdf = blob(&app, &after.sha256).await;
+        assert!(
+            pdf.starts_with(&blob(&app, &before.sha256).await),
+            "an incremental update"
+        );
+        let report = app.verifier.verify(&pdf, clock.now()).unwrap();
+        let kinds: Vec<String> = report
+            .signatures
+            .iter()
+            .map(|s| format!("{:?}", s.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            ["Signature", "Signature", "DocumentTimestamp"],
+            "{report:#?}"
+        );
+        assert!(
+            report
+                .signatures
+                .iter()
+                .all(|s| format!("{:?}", s.integrity) == "Intact"),
+            "{report:#?}"
+        );
+        let journal = app
+            .store
+            .journal_of(&clerk.agency_id, doc.as_str())
+            .await
+            .unwrap();
+        assert_eq!(journal.last().unwrap().action, "archive.renewed");
+        archive_referees(&db, &pdf);
+
+        // The same TSA certificate again: nothing gained, refused, nothing changed.
+        let run = app.renew_archives(later, false).await.unwrap();
+        let (kind, reason) = ours(&run);
+        assert_eq!(kind, None);
+        assert!(reason.unwrap().contains("TSA's certificate"));
+        assert_eq!(current(&app).await.sha256, after.sha256);
+    }
+}
+
+async fn blob(app: &App, sha256: &str) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut f = app.blobs.open_blob(sha256).await.unwrap();
+    f.read_to_end(&mut bytes).await.unwrap();
+    bytes
+}
+
+/// pdfsig: the signatures and the archive timestamp valid, the last covering the whole file;
+/// pyHanko: every signature still valid with only signing and form filling after it.
+fn archive_referees(db: &TestDb, pdf: &[u8]) {
+    let path = db.dir.join("archived.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    if let Some(pdfsig) = signet_testkit::tool("pdfsig") {
+        let out = signet_testkit::run(&db.dir, pdfsig, &["-nocert", path.to_str().unwrap()]);
+        let text = signet_testkit::text(&out);
+        assert_eq!(text.matches("Signature is Valid").count(), 3, "{text}");
+        assert!(text.contains("Total document signed"), "{text}");
+    }
+    if let Some(pyhanko) = signet_testkit::tool("pyhanko") {
+        let root = db.dir.join("ca/root.pem");
+        let out = signet_testkit::run(
+            &db.dir,
+            pyhanko,
+            &[
+                "sign",
+                "validate",
+                "--pretty-print",
+                "--no-revocation-check",
+                "--trust",
+                root.to_str().unwrap(),
+                path.to_str().unwrap(),
+            ],
+        );
+        let text = signet_testkit::text(&out);
+        assert!(
+            text.matches("judged VALID").count() >= 2,
+            "pyHanko:\n{text}"
+        );
+        assert!(!text.contains("INVALID"), "pyHanko:\n{text}");
+    }
+}

@@ -12,9 +12,21 @@ use time::OffsetDateTime;
 
 use crate::verify::{intact_document_timestamps, Unreadable};
 
-/// The newest intact document timestamp of a file.
+/// The timestamp that currently protects a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampKind {
+    /// A document timestamp (B-LTA).
+    Document,
+    /// A signature's own timestamp (B-T / B-LT file, no document timestamp yet): its first
+    /// renewal makes the file B-LTA.
+    Signature,
+}
+
+/// The newest intact document timestamp of a file, or else the signature timestamp whose TSA
+/// certificate expires first.
 #[derive(Clone, Debug)]
 pub struct LastTimestamp {
+    pub kind: TimestampKind,
     /// The revision it covers (0-based).
     pub revision: usize,
     /// Its genTime.
@@ -27,7 +39,7 @@ pub struct LastTimestamp {
 /// Whether a file needs a new document timestamp before the horizon.
 #[derive(Clone, Debug)]
 pub enum Renewal {
-    /// No intact document timestamp: not an archive (B-LTA) file, nothing to renew.
+    /// No timestamp at all (B-B, or not signed): nothing proves a time, nothing to renew.
     NotArchived,
     /// The last timestamp stays trustworthy past the horizon.
     NotDue(LastTimestamp),
@@ -39,7 +51,8 @@ pub enum Renewal {
 /// because its TSA certificate expires before `horizon`.
 pub fn renewal_due(pdf: &[u8], horizon: OffsetDateTime) -> Result<Renewal, Unreadable> {
     let doc = Document::parse(pdf).map_err(Unreadable::from)?;
-    let Some(last) = last_timestamp(&doc) else {
+    let Some(last) = last_timestamp(&doc).or_else(|| first_expiring_signature_timestamp(&doc))
+    else {
         return Ok(Renewal::NotArchived);
     };
     let expires = last.tsa.as_ref().map(|c| c.not_after);
@@ -55,6 +68,7 @@ pub fn last_timestamp(doc: &Document) -> Option<LastTimestamp> {
         .into_iter()
         .max_by_key(|t| (t.revision, t.gen_time))
         .map(|t| LastTimestamp {
+            kind: TimestampKind::Document,
             revision: t.revision,
             gen_time: t.gen_time,
             tsa: t
@@ -62,6 +76,34 @@ pub fn last_timestamp(doc: &Document) -> Option<LastTimestamp> {
                 .as_deref()
                 .and_then(|der| validation::summarize(der).ok()),
         })
+}
+
+/// Of the signatures' own timestamps (unsigned attribute of each `/Sig`), the one whose TSA
+/// certificate expires first: what a B-LT file's proof of time rests on. Only for scheduling:
+/// the verification judges the tokens.
+fn first_expiring_signature_timestamp(doc: &Document) -> Option<LastTimestamp> {
+    let fields = doc.acro_form_fields().ok()?;
+    let last = doc.revisions().len().saturating_sub(1);
+    fields
+        .iter()
+        .filter_map(|f| f.sig_dict.as_ref())
+        .filter_map(|d| {
+            d.get(b"Contents")
+                .and_then(signet_pdf::Object::as_str_bytes)
+        })
+        .filter_map(|contents| signet_pki::parse_signature(contents).ok())
+        .flat_map(|cms| cms.signature_timestamps)
+        .filter_map(|der| signet_pki::parse_timestamp_token(&der).ok())
+        .map(|token| LastTimestamp {
+            kind: TimestampKind::Signature,
+            revision: last,
+            gen_time: token.info.gen_time,
+            tsa: token
+                .tsa_certificate
+                .as_deref()
+                .and_then(|der| validation::summarize(der).ok()),
+        })
+        .min_by_key(|t| t.tsa.as_ref().map(|c| c.not_after))
 }
 
 #[cfg(test)]
@@ -114,6 +156,58 @@ mod tests {
                     .unwrap()
                     .revision
         );
+    }
+
+    /// A B-T file (no document timestamp): its signature's timestamp is what must be renewed,
+    /// and the first renewal adds the first document timestamp.
+    #[test]
+    fn a_b_t_file_is_due_by_its_signature_timestamp() {
+        use crate::sign::{sign, Level, NewField, Request};
+        let now = datetime!(2026-01-01 0:00 UTC);
+        let pki = LocalPki::new(now).unwrap();
+        let key = pki.issue("Nguyễn Văn An", false).unwrap();
+        let pdf = signet_pdf::one_page_pdf([0.0, 0.0, 595.0, 842.0], b"");
+        let req = Request {
+            field: "LanhDao".into(),
+            create: Some(NewField {
+                name: "LanhDao".into(),
+                page: 0,
+                rect: [0.0; 4],
+            }),
+            appearance: None,
+            m: crate::pdfdate::pdf_date(now),
+            reason: None,
+            location: None,
+            level: Level::BT,
+            validation_data: None,
+            fill: Vec::new(),
+        };
+        let anchors = pki.anchors();
+        let signed = sign(
+            &pdf,
+            &req,
+            &key,
+            &key.chain[0],
+            &key.chain[1..],
+            &pki,
+            &anchors,
+            now,
+        )
+        .unwrap();
+        let Renewal::NotDue(last) = renewal_due(&signed, now).unwrap() else {
+            panic!("a fresh signature timestamp is not due now");
+        };
+        assert_eq!(last.kind, TimestampKind::Signature);
+        let after = last.tsa.unwrap().not_after + time::Duration::days(1);
+        let Renewal::Due(due) = renewal_due(&signed, after).unwrap() else {
+            panic!("due once its TSA certificate has expired");
+        };
+        assert_eq!(due.kind, TimestampKind::Signature);
+        let archived = add_document_timestamp(&signed, &pki, "Signet-DocTimeStamp").unwrap();
+        let Renewal::NotDue(last) = renewal_due(&archived, now).unwrap() else {
+            panic!("just archived");
+        };
+        assert_eq!(last.kind, TimestampKind::Document);
     }
 
     #[test]

@@ -56,6 +56,12 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Long-term archives: `renew` re-timestamps issued files before their timestamps'
+    /// TSA certificates expire (B-LTA). `signet serve` does it daily by itself.
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
     /// Oversight statistics: `recount` checks the counters against the documents.
     Statistics {
         #[command(subcommand)]
@@ -131,6 +137,23 @@ enum JournalCommand {
     Anchor {
         #[command(flatten)]
         target: Target,
+    },
+}
+
+#[derive(Subcommand)]
+enum ArchiveCommand {
+    /// Add validation data and a new document timestamp to every issued file whose latest
+    /// timestamp's TSA certificate expires before DATE, each as a new revision of the
+    /// document, journaled. Exit status 1 when any due file could not be renewed.
+    Renew {
+        #[command(flatten)]
+        target: Target,
+        /// Renew what expires before this date (YYYY-MM-DD); default: 90 days from today.
+        #[arg(long)]
+        before: Option<String>,
+        /// Only list what is due.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -259,6 +282,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
             }
             println!("{} anchor(s) written to {}", records.len(), dir.display());
+        }
+        Command::Archive {
+            command:
+                ArchiveCommand::Renew {
+                    target,
+                    before,
+                    dry_run,
+                },
+        } => {
+            return renew_archives(&target.config()?, before.as_deref(), dry_run).await;
         }
         Command::Statistics {
             command: StatisticsCommand::Recount { target, month },
@@ -469,6 +502,12 @@ async fn serve(app: App, config: &Config, demo: bool) -> Result<(), String> {
             .seal_retry_loop(std::time::Duration::from_secs(15), shutdown()),
     );
     tokio::spawn(sweep_uploads_hourly(app.clone()));
+    // Issued files whose timestamps near expiry get a new document timestamp, daily. (With
+    // several nodes, a file renewed by one is refused to the others as changed: no double.)
+    tokio::spawn(
+        app.clone()
+            .archive_loop(std::time::Duration::from_secs(24 * 3600), shutdown()),
+    );
     let tsa = config.journal.tsa_url.clone().map(Tsa::Url);
     if let Some(tsa) = tsa.or_else(|| app.ca.clone().map(Tsa::BuiltIn)) {
         tokio::spawn(anchor_daily(app.clone(), config.anchors_dir(), tsa));
@@ -652,6 +691,70 @@ async fn recount(config: &Config, month: Option<&str>) -> Result<ExitCode, Strin
         println!("{} counter(s) differ", differences.len());
         Ok(ExitCode::from(1))
     }
+}
+
+/// `signet archive renew`: one line per file renewed (or due, in a dry run) or failed, then
+/// a summary.
+async fn renew_archives(
+    config: &Config,
+    before: Option<&str>,
+    dry_run: bool,
+) -> Result<ExitCode, String> {
+    let horizon = match before {
+        Some(d) => {
+            let date =
+                time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                    .map_err(|e| format!("--before {d}: expected YYYY-MM-DD ({e})"))?;
+            date.midnight().assume_utc()
+        }
+        None => {
+            time::OffsetDateTime::now_utc()
+                + time::Duration::days(signet_app::archive::RENEW_AHEAD_DAYS)
+        }
+    };
+    let app = with_ca(open(config).await?, config)?;
+    let run = app
+        .renew_archives(horizon, dry_run)
+        .await
+        .map_err(|e| e.to_string())?;
+    let date = |t: Option<time::OffsetDateTime>| {
+        t.map_or_else(|| "unknown".to_owned(), |t| t.date().to_string())
+    };
+    for r in &run.renewed {
+        let what = if dry_run { "due" } else { "renewed" };
+        println!(
+            "{what:<8} {}  {}  timestamp expiring {}{}",
+            r.agency_id,
+            r.notation.as_deref().unwrap_or(r.document_id.as_str()),
+            date(r.expiry),
+            r.sha256
+                .as_deref()
+                .map(|s| format!("  → {s}"))
+                .unwrap_or_default()
+        );
+    }
+    for f in &run.failed {
+        println!(
+            "FAILED   {}  {}: {}",
+            f.agency_id,
+            f.notation.as_deref().unwrap_or(f.document_id.as_str()),
+            f.reason
+        );
+    }
+    println!(
+        "{} issued file(s) examined: {} {}, {} not due, {} without any timestamp, {} failed",
+        run.examined,
+        run.renewed.len(),
+        if dry_run { "due" } else { "renewed" },
+        run.not_due,
+        run.not_archived,
+        run.failed.len()
+    );
+    Ok(if run.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 #[cfg(test)]

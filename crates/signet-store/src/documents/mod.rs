@@ -4,6 +4,7 @@
 //! Every write is one transaction that begins by claiming the agency's journal head and ends
 //! by appending to the journal, so a document never changes without its journal entry.
 
+pub mod archive;
 mod audit;
 mod list;
 mod notes;

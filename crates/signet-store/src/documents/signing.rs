@@ -169,7 +169,7 @@ async fn current_file_in(
 
 /// Adds `rev` as the document's current file, refusing when the current file is no longer
 /// the one it was made from. Its time is after the current file's, so it sorts last.
-async fn add_revision(
+pub(super) async fn add_revision(
     tx: &mut Tx,
     agency_id: &AgencyId,
     id: &DocumentId,

@@ -213,6 +213,16 @@ pub(crate) struct DocumentSealed<'a> {
     pub sha256: &'a str,
 }
 named!(DocumentSealed, "document.issued");
+/// `archive.renewed`: the issued file got a new document timestamp (and the validation data
+/// of the one it renews) as a new revision, before the old proof's TSA certificate expires.
+#[derive(Serialize)]
+pub(crate) struct ArchiveRenewed<'a> {
+    pub previous_sha256: &'a str,
+    pub sha256: &'a str,
+    pub renewed: &'a str,
+    pub previous_expiry: Option<&'a str>,
+}
+named!(ArchiveRenewed, "archive.renewed");
 /// `document.assigned`: the leader's direction and who handles the document by when.
 #[derive(Serialize)]
 pub(crate) struct IncomingAssigned<'a> {
