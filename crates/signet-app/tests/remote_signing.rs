@@ -532,7 +532,10 @@ async fn without_softhsm_the_demo_signs_from_its_software_keystore() {
         }
         assert!(!verifies_rsa(&cred.chain[0], messages[1], &sigs[0]));
         assert_eq!(
-            invalid(app.sign_hashes(&leader, &cred.id, &auth.sad, &hashes[..1]).await),
+            invalid(
+                app.sign_hashes(&leader, &cred.id, &auth.sad, &hashes[..1])
+                    .await
+            ),
             Invalid::SadUsed
         );
         // The phone page: approved with the PIN, signed by the keystore's key.

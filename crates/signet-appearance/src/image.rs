@@ -99,9 +99,7 @@ fn open_jpeg(
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.set_max_decoding_buffer_size(DECODER_LIMIT_BYTES);
     decoder.read_info().map_err(jpeg_error)?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| bad_jpeg("no frame header"))?;
+    let info = decoder.info().ok_or_else(|| bad_jpeg("no frame header"))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     if w == 0 || h == 0 {
         return Err(bad_jpeg("zero width or height"));
@@ -367,7 +365,10 @@ mod tests {
         let jpeg = signet_testkit::SIGNATURE_JPEG;
         // Cut in the middle of the scan data, or the scan data overwritten.
         let cut = &jpeg[..jpeg.len() / 2];
-        assert!(matches!(decode(cut), Err(AppearanceError::BadJpeg(_))), "cut");
+        assert!(
+            matches!(decode(cut), Err(AppearanceError::BadJpeg(_))),
+            "cut"
+        );
         assert!(
             matches!(decode(cut), Err(AppearanceError::BadJpeg(m)) if m.contains("ends too early")),
             "cut"
@@ -389,8 +390,15 @@ mod tests {
             matches!(decode(&scrambled), Err(AppearanceError::BadJpeg(_))),
             "scrambled"
         );
-        assert!(matches!(decode(&[0xFF, 0xD8, 0xFF, 0xE0]), Err(AppearanceError::BadJpeg(_))));
+        assert!(matches!(
+            decode(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Err(AppearanceError::BadJpeg(_))
+        ));
         let cmyk = decode(signet_testkit::SIGNATURE_JPEG_CMYK);
-        assert!(matches!(&cmyk, Err(AppearanceError::UnsupportedJpeg(m)) if m.contains("CMYK")), "{:?}", cmyk.err());
+        assert!(
+            matches!(&cmyk, Err(AppearanceError::UnsupportedJpeg(m)) if m.contains("CMYK")),
+            "{:?}",
+            cmyk.err()
+        );
     }
 }

@@ -33,7 +33,8 @@ mod text;
 
 pub use error::AppearanceError;
 pub use image::{
-    image_dimensions, is_jpeg, png_dimensions, seal_size_pt, signature_image_rect, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE,
+    image_dimensions, is_jpeg, png_dimensions, seal_size_pt, signature_image_rect, MAX_PNG_BYTES,
+    MAX_PNG_PIXELS, MAX_PNG_SIDE,
 };
 pub use layout::{default_signature_rect, seal_rect, top_right_rect};
 pub use page::{render_text_page, render_text_pages, TextLine};

@@ -53,7 +53,12 @@ fn cpu_seconds() -> f64 {
     // Fields after the command name (which may hold spaces) start at ") ".
     let rest = stat.rsplit_once(") ").map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // utime and stime are fields 14 and 15 of stat, 11 and 12 after the state; 100 Hz.
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -242,7 +247,10 @@ fn main() {
             format!("{clients} concurrent clients"),
             concurrent_sign_hash(&base, clients, per_client),
         ),
-        ("1 client (floor)".to_owned(), concurrent_sign_hash(&base, 1, 200)),
+        (
+            "1 client (floor)".to_owned(),
+            concurrent_sign_hash(&base, 1, 200),
+        ),
     ] {
         let lat = &run.latencies;
         println!(

@@ -48,9 +48,9 @@ mod administration;
 #[path = "http/dossiers.rs"]
 mod dossiers;
 
-#[path = "http/profile.rs"]
-mod profile;
 #[path = "http/integrations.rs"]
 mod integrations;
 #[path = "http/meetings.rs"]
 mod meetings;
+#[path = "http/profile.rs"]
+mod profile;

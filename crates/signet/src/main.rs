@@ -700,6 +700,7 @@ async fn renew_archives(
     before: Option<&str>,
     dry_run: bool,
 ) -> Result<ExitCode, String> {
+    let app = with_ca(open(config).await?, config)?;
     let horizon = match before {
         Some(d) => {
             let date =
@@ -707,12 +708,8 @@ async fn renew_archives(
                     .map_err(|e| format!("--before {d}: expected YYYY-MM-DD ({e})"))?;
             date.midnight().assume_utc()
         }
-        None => {
-            time::OffsetDateTime::now_utc()
-                + time::Duration::days(signet_app::archive::RENEW_AHEAD_DAYS)
-        }
+        None => app.clock.now() + time::Duration::days(signet_app::archive::RENEW_AHEAD_DAYS),
     };
-    let app = with_ca(open(config).await?, config)?;
     let run = app
         .renew_archives(horizon, dry_run)
         .await

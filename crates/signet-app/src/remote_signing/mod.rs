@@ -433,10 +433,9 @@ impl App {
         let agency = self.store.agency(&holder.agency_id).await?;
         let key_label = format!("csc-{}", signet_store::new_id());
         let label = key_label.clone();
-        let (key, algorithm) =
-            tokio::task::spawn_blocking(move || keys.new_credential_key(&label))
-                .await
-                .map_err(|e| AppError::Ca(format!("credential key: {e}")))??;
+        let (key, algorithm) = tokio::task::spawn_blocking(move || keys.new_credential_key(&label))
+            .await
+            .map_err(|e| AppError::Ca(format!("credential key: {e}")))??;
         let order = crate::certificates::Holder::person(&agency, holder, None).order(key);
         let (certificate, issuance) = self.issue_and_record(order, &agency.id, actor).await?;
         let mut chain = vec![issuance.issued.der.clone()];

@@ -92,8 +92,7 @@ impl DemoKeystore {
             .to_public_key()
             .to_public_key_der()
             .map_err(|e| keystore_error("public key", e))?;
-        self.lock()
-            .insert(label.to_owned(), Arc::new(key));
+        self.lock().insert(label.to_owned(), Arc::new(key));
         Ok(spki.as_bytes().to_vec())
     }
 
@@ -107,10 +106,10 @@ impl DemoKeystore {
             return Ok(Arc::clone(k));
         }
         let file = self.file(label)?;
-        let der = std::fs::read(&file).map_err(|e| keystore_error(&file.display().to_string(), e))?;
-        let key = Arc::new(
-            RsaPrivateKey::from_pkcs8_der(&der).map_err(|e| keystore_error("PKCS#8", e))?,
-        );
+        let der =
+            std::fs::read(&file).map_err(|e| keystore_error(&file.display().to_string(), e))?;
+        let key =
+            Arc::new(RsaPrivateKey::from_pkcs8_der(&der).map_err(|e| keystore_error("PKCS#8", e))?);
         self.lock().insert(label.to_owned(), Arc::clone(&key));
         Ok(key)
     }

@@ -143,9 +143,7 @@ impl ServerKeys {
     pub fn generate(&self, key_label: &str, key: HolderKey) -> Result<Vec<u8>, AppError> {
         let token = match &self.backend {
             Backend::Hsm { token, .. } => token,
-            Backend::Demo(store) if key == HolderKey::Rsa2048 => {
-                return store.generate(key_label)
-            }
+            Backend::Demo(store) if key == HolderKey::Rsa2048 => return store.generate(key_label),
             Backend::Demo(_) => {
                 return Err(AppError::Ca(
                     "the demo software keystore makes RSA-2048 keys only".into(),

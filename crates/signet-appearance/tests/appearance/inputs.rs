@@ -334,7 +334,10 @@ fn a_jpeg_signature_is_drawn_as_opaque_rgb_in_proportion() {
         [0.0, 0.0, 150.0, 60.0]
     );
     let cmyk = personal(signet_testkit::SIGNATURE_JPEG_CMYK, 150.0, 60.0).err();
-    assert!(matches!(cmyk, Some(AppearanceError::UnsupportedJpeg(_))), "{cmyk:?}");
+    assert!(
+        matches!(cmyk, Some(AppearanceError::UnsupportedJpeg(_))),
+        "{cmyk:?}"
+    );
 }
 
 proptest! {

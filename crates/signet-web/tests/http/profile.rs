@@ -12,12 +12,13 @@ use serde_json::json;
 use crate::support::{each_env, Call, Env, Multipart, PageSession};
 
 fn upload(s: &PageSession, person: &str, csrf: &str, file: &str, bytes: &[u8]) -> Call {
-    Call::post(&format!("/people/{person}/signature-image")).multipart(
-        &Multipart::new()
-            .text("csrf", csrf)
-            .file("image", file, bytes),
-    )
-    .page(s)
+    Call::post(&format!("/people/{person}/signature-image"))
+        .multipart(
+            &Multipart::new()
+                .text("csrf", csrf)
+                .file("image", file, bytes),
+        )
+        .page(s)
 }
 
 async fn person_id(env: &Env, username: &str) -> String {
@@ -46,7 +47,10 @@ async fn a_person_sets_a_jpeg_signature_image_from_their_page() {
 
         // The page, reachable from the name in the header, offers the form; no image yet.
         let r = env.send(Call::get("/outgoing").page(&leader)).await;
-        assert!(r.text().contains("href=\"/profile\""), "the header links the profile");
+        assert!(
+            r.text().contains("href=\"/profile\""),
+            "the header links the profile"
+        );
         let r = env.send(Call::get("/profile").page(&leader)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let html = r.text();
@@ -61,8 +65,16 @@ async fn a_person_sets_a_jpeg_signature_image_from_their_page() {
         let damaged = jpeg[..jpeg.len() / 2].to_vec();
         let csrf = leader.csrf.clone();
         for (file, bytes, says) in [
-            ("chu-ky.jpg", damaged.as_slice(), "bị hỏng hoặc không đầy đủ"),
-            ("chu-ky.gif", b"GIF89a\x01\x00\x01\x00".as_slice(), "phải là tệp PNG hoặc JPEG"),
+            (
+                "chu-ky.jpg",
+                damaged.as_slice(),
+                "bị hỏng hoặc không đầy đủ",
+            ),
+            (
+                "chu-ky.gif",
+                b"GIF89a\x01\x00\x01\x00".as_slice(),
+                "phải là tệp PNG hoặc JPEG",
+            ),
             ("chu-ky.jpg", signet_testkit::SIGNATURE_JPEG_CMYK, "CMYK"),
             ("chu-ky.jpg", b"".as_slice(), "phải là tệp PNG hoặc JPEG"),
         ] {
@@ -70,15 +82,27 @@ async fn a_person_sets_a_jpeg_signature_image_from_their_page() {
             r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
             assert!(r.text().contains(says), "{file}: {}", r.text());
         }
-        let r = env.send(upload(&leader, &me, "forged", "a.jpg", jpeg)).await;
+        let r = env
+            .send(upload(&leader, &me, "forged", "a.jpg", jpeg))
+            .await;
         r.expect_page_error(StatusCode::FORBIDDEN);
-        assert!(env.app.store.signature_image(&me.clone().into()).await.unwrap().is_none());
+        assert!(env
+            .app
+            .store
+            .signature_image(&me.clone().into())
+            .await
+            .unwrap()
+            .is_none());
 
         // A good JPEG: stored, previewed, served back as it was uploaded.
-        let r = env.send(upload(&leader, &me, &csrf, "chu-ky.jpg", jpeg)).await;
+        let r = env
+            .send(upload(&leader, &me, &csrf, "chu-ky.jpg", jpeg))
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         assert_eq!(r.location(), "/profile?done=saved");
-        let r = env.send(Call::get("/profile?done=saved").page(&leader)).await;
+        let r = env
+            .send(Call::get("/profile?done=saved").page(&leader))
+            .await;
         let html = r.text();
         assert!(html.contains("id=\"image-done\""), "{html}");
         assert!(html.contains("JPEG · 300 × 120"), "{html}");
@@ -87,7 +111,13 @@ async fn a_person_sets_a_jpeg_signature_image_from_their_page() {
         assert_eq!(img.status, StatusCode::OK);
         assert_eq!(img.header("content-type"), "image/jpeg");
         assert_eq!(img.body, jpeg);
-        let stored = env.app.store.signature_image(&me.clone().into()).await.unwrap().unwrap();
+        let stored = env
+            .app
+            .store
+            .signature_image(&me.clone().into())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(stored.content_type, "image/jpeg");
 
         // A colleague may not see it; without a session, the sign-in page.
@@ -99,7 +129,11 @@ async fn a_person_sets_a_jpeg_signature_image_from_their_page() {
             .await;
         r.expect_page_error(StatusCode::FORBIDDEN);
         let r = env.get(&url).await;
-        assert!(r.status.is_redirection() || r.status == StatusCode::UNAUTHORIZED, "{}", r.status);
+        assert!(
+            r.status.is_redirection() || r.status == StatusCode::UNAUTHORIZED,
+            "{}",
+            r.status
+        );
 
         // Removed from the page: the preview goes, the file is no longer served.
         let r = env
@@ -129,8 +163,12 @@ async fn an_administrator_sets_a_persons_image_and_the_api_takes_jpeg() {
 
         // The administration page links each person's page, which offers the same form.
         let r = env.send(Call::get("/admin").page(&admin)).await;
-        assert!(r.text().contains(&format!("href=\"/admin/people/{leader}\"")));
-        let r = env.send(Call::get(&format!("/admin/people/{leader}")).page(&admin)).await;
+        assert!(r
+            .text()
+            .contains(&format!("href=\"/admin/people/{leader}\"")));
+        let r = env
+            .send(Call::get(&format!("/admin/people/{leader}")).page(&admin))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert!(r.text().contains("id=\"signature-image-form\""));
         let r = env
@@ -147,10 +185,14 @@ async fn an_administrator_sets_a_persons_image_and_the_api_takes_jpeg() {
         // Another agency's administrator: not found; a person who is not an administrator
         // cannot open a colleague's page.
         let other = env.page("quantri.snv").await;
-        let r = env.send(Call::get(&format!("/admin/people/{leader}")).page(&other)).await;
+        let r = env
+            .send(Call::get(&format!("/admin/people/{leader}")).page(&other))
+            .await;
         r.expect_page_error(StatusCode::NOT_FOUND);
         let officer = env.page("chuyenvien.vp").await;
-        let r = env.send(Call::get(&format!("/admin/people/{leader}")).page(&officer)).await;
+        let r = env
+            .send(Call::get(&format!("/admin/people/{leader}")).page(&officer))
+            .await;
         r.expect_page_error(StatusCode::FORBIDDEN);
 
         // The API: `image` carries a JPEG; a damaged one is a JSON 422 naming JPEG.
@@ -165,13 +207,23 @@ async fn an_administrator_sets_a_persons_image_and_the_api_takes_jpeg() {
             .send(put(json!({ "image": B64.encode(&jpeg[..jpeg.len() / 2]) })))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        assert!(r.text().contains("JPEG image: the file ends too early"), "{}", r.text());
+        assert!(
+            r.text().contains("JPEG image: the file ends too early"),
+            "{}",
+            r.text()
+        );
         assert!(r.text().contains("bị hỏng"), "{}", r.text());
         let r = env.send(put(json!({}))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         let r = env.send(put(json!({ "image": B64.encode(jpeg) }))).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
-        let stored = env.app.store.signature_image(&leader.clone().into()).await.unwrap().unwrap();
+        let stored = env
+            .app
+            .store
+            .signature_image(&leader.clone().into())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(stored.content_type, "image/jpeg");
         env
     })

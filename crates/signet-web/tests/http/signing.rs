@@ -180,15 +180,24 @@ async fn the_batch_page_offers_the_devices_to_its_script() {
         let r = env.send(Call::get("/signing-batch").page(&leader)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let html = r.text();
-        assert!(html.contains("id=\"batch-sign-form\""), "a document waits: {html}");
+        assert!(
+            html.contains("id=\"batch-sign-form\""),
+            "a document waits: {html}"
+        );
         assert!(html.contains("<div id=\"batch-devices\""), "{html}");
         let devices = &html[html.find("<div id=\"batch-devices\"").unwrap()..];
         let tag = &devices[..devices.find('>').unwrap()];
         assert!(tag.contains(" hidden"), "hidden without script: {tag}");
-        assert!(devices.contains("<option value=\"agent\">") && devices.contains("<option value=\"phone\">"));
+        assert!(
+            devices.contains("<option value=\"agent\">")
+                && devices.contains("<option value=\"phone\">")
+        );
         assert!(html.contains("<script type=\"module\" src=\"/static/signing.js\">"));
         let csp = r.header("content-security-policy");
-        assert!(csp.contains("script-src 'self'") && csp.contains("http://127.0.0.1:8765"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("http://127.0.0.1:8765"),
+            "{csp}"
+        );
         let js = env.get("/static/signing.js").await;
         assert!(js.text().contains("/api/v1/signatures/prepare-batch"));
         env
