@@ -46,6 +46,11 @@ struct PersonPage {
     saved: bool,
     /// A temporary password just made, and how many sessions it ended: shown once.
     temporary: Option<(String, u64)>,
+    /// The person's signature image (issue 9 §1), as on their own profile page.
+    image: Option<super::profile::ImageView>,
+    image_done: String,
+    max_kib: usize,
+    sides: (u32, u32),
 }
 
 /// What a refused edit form sent: the typed values and roles, and the problem.
@@ -72,6 +77,7 @@ async fn person_page(
     refused: Option<Refused>,
     saved: bool,
     temporary: Option<(String, u64)>,
+    image_done: Option<String>,
 ) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
@@ -79,6 +85,7 @@ async fn person_page(
     let p = app.person_for_admin(v, id).await.map_err(|e| u.fail(e))?;
     let sessions = app.sessions_of(v, id).await.map_err(|e| u.fail(e))?;
     let units = app.units(v).await.map_err(|e| u.fail(e))?;
+    let image = super::profile::section(state, u, id, image_done).await?;
     let (f, checked, problem) = match refused {
         Some(r) => (r.values, r.roles, Some(r.problem)),
         None => (
@@ -122,6 +129,10 @@ async fn person_page(
         problem,
         saved,
         temporary,
+        image: image.image,
+        image_done: image.image_done,
+        max_kib: image.max_kib,
+        sides: image.sides,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -130,6 +141,9 @@ async fn person_page(
 pub struct SavedQuery {
     #[serde(default)]
     saved: String,
+    /// After a signature-image action: `saved` or `removed`.
+    #[serde(default)]
+    done: Option<String>,
 }
 
 pub async fn person(
@@ -138,7 +152,7 @@ pub async fn person(
     Path(id): Path<PersonId>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    person_page(&state, &u, &id, None, q.saved == "1", None).await
+    person_page(&state, &u, &id, None, q.saved == "1", None, q.done).await
 }
 
 /// Saves a person's particulars; the form repeats `roles`, so it is read from raw pairs.
@@ -173,7 +187,7 @@ pub async fn save_person(
                 roles,
                 problem,
             };
-            person_page(&state, &u, &id, Some(refused), false, None).await
+            person_page(&state, &u, &id, Some(refused), false, None, None).await
         }
         Err(e) => Err(u.fail(e)),
     }
@@ -199,7 +213,7 @@ pub async fn reset_password(
         .await
         .map_err(|e| u.fail(e))?;
     let temporary = Some((made.password, made.sessions_ended));
-    person_page(&state, &u, &id, None, false, temporary).await
+    person_page(&state, &u, &id, None, false, temporary, None).await
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,8 @@
 //! A person's page (issue 9 §1): who they are and their handwritten-signature image — the
 //! picture drawn in their signature box (Nghị định 30 layout) — with a preview, an upload
-//! form (PNG or JPEG) and removal. `/profile` is one's own; `/admin/people/{id}` is the same
-//! page for an administrator of the person's agency. Plain forms: no script needed.
+//! form (PNG or JPEG) and removal. `/profile` is one's own; an administrator of the person's
+//! agency finds the same section on `/admin/people/{id}` ([`Section`]). Plain forms: no
+//! script needed.
 
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -44,9 +45,55 @@ struct ProfilePage {
     roles: String,
     image: Option<ImageView>,
     /// After an action: `saved` or `removed`.
-    done: String,
+    image_done: String,
     max_kib: usize,
     sides: (u32, u32),
+}
+
+/// What the signature-image section of a person's page shows (`signature_image_section.html`).
+pub struct Section {
+    pub image: Option<ImageView>,
+    /// After an action: `saved` or `removed`.
+    pub image_done: String,
+    pub max_kib: usize,
+    pub sides: (u32, u32),
+}
+
+/// The section for `person` as `u` sees it (refused unless `u` may hold their image).
+pub(crate) async fn section(
+    state: &AppState,
+    u: &PageUser,
+    person: &PersonId,
+    done: Option<String>,
+) -> Result<Section, WebError> {
+    let image = state
+        .app
+        .store
+        .signature_image(person)
+        .await
+        .map_err(|e| u.fail(e.into()))?
+        .map(|img| ImageView {
+            url: format!(
+                "/people/{person}/signature-image?v={}",
+                img.sha256.get(..16).unwrap_or_default()
+            ),
+            kind: if img.content_type == "image/jpeg" {
+                "JPEG"
+            } else {
+                "PNG"
+            },
+            width: img.width,
+            height: img.height,
+            uploaded: signet_app::clock::display_ms(img.uploaded_at_ms),
+        });
+    Ok(Section {
+        image,
+        image_done: done
+            .filter(|d| d == "saved" || d == "removed")
+            .unwrap_or_default(),
+        max_kib: MAX_BYTES / 1024,
+        sides: SIDES,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,25 +115,7 @@ async fn page(
         .signature_image_holder(v, person)
         .await
         .map_err(|e| u.fail(e))?;
-    let image = app
-        .store
-        .signature_image(person)
-        .await
-        .map_err(|e| u.fail(e.into()))?
-        .map(|img| ImageView {
-            url: format!(
-                "/people/{person}/signature-image?v={}",
-                img.sha256.get(..16).unwrap_or_default()
-            ),
-            kind: if img.content_type == "image/jpeg" {
-                "JPEG"
-            } else {
-                "PNG"
-            },
-            width: img.width,
-            height: img.height,
-            uploaded: signet_app::clock::display_ms(img.uploaded_at_ms),
-        });
+    let section = section(state, u, person, done).await?;
     let own = &v.person_id == person;
     let page = ProfilePage {
         l: Layout::of(state, u, if own { "profile" } else { "admin" }).await,
@@ -101,12 +130,10 @@ async fn page(
             .map(|r| t.pick(r.label_vi(), r.label_en()))
             .collect::<Vec<_>>()
             .join(", "),
-        image,
-        done: done
-            .filter(|d| d == "saved" || d == "removed")
-            .unwrap_or_default(),
-        max_kib: MAX_BYTES / 1024,
-        sides: SIDES,
+        image: section.image,
+        image_done: section.image_done,
+        max_kib: section.max_kib,
+        sides: section.sides,
     };
     Ok(render(&page))
 }
@@ -119,16 +146,6 @@ pub async fn own(
 ) -> Result<Response, WebError> {
     let me = u.user.viewer.person_id.clone();
     page(&state, &u, &me, q.done).await
-}
-
-/// `GET /admin/people/{id}`: an administrator's view of a person of their agency.
-pub async fn person(
-    State(state): State<AppState>,
-    u: PageUser,
-    Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response, WebError> {
-    page(&state, &u, &PersonId::from(id), q.done).await
 }
 
 /// Where the person's page is, for `viewer`.
