@@ -16,7 +16,9 @@ await runScenarios([
 
     await login(page, base, 'quantri.ubnd');
     await page.goto(`${base}/admin?q=chuyen%20vien`);
-    const link = page.locator('#people-list a[href^="/admin/people/"]').first();
+    // The row of chuyenvien.vp itself: the search finds every officer ("Chuyên viên").
+    const link = page.locator('#people-list tr', { hasText: 'chuyenvien.vp' })
+      .locator('a[href^="/admin/people/"]').first();
     const personUrl = `${base}${await link.getAttribute('href')}`;
     await page.goto(personUrl);
     check((await page.locator('#session-list tbody tr').count()) >= 1, 'the open session is listed');
