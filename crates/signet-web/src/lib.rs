@@ -244,7 +244,6 @@ pub fn router(app: App, config: WebConfig) -> Router {
             get(pages::admin_people::unit).post(pages::admin_people::save_unit),
         )
         .route("/admin/people", post(pages::admin::create_person))
-        .route("/admin/people/{id}", get(pages::profile::person))
         .route("/profile", get(pages::profile::own))
         .route(
             "/people/{id}/signature-image/delete",
