@@ -8,6 +8,7 @@ pub mod ca_endpoints;
 mod client;
 mod csc;
 mod error;
+mod format;
 pub mod exchange;
 mod headers;
 mod i18n;
