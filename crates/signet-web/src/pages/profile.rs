@@ -15,6 +15,7 @@ use signet_core::PersonId;
 
 use super::admin::form_pairs;
 use super::{render, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -85,7 +86,7 @@ async fn page(
             },
             width: img.width,
             height: img.height,
-            uploaded: signet_app::clock::display_ms(img.uploaded_at_ms),
+            uploaded: format::datetime_ms(u.lang, img.uploaded_at_ms),
         });
     let own = &v.person_id == person;
     let page = ProfilePage {

@@ -13,6 +13,7 @@ use signet_app::verification::{ReportDocument, MAX_BYTES};
 use signet_app::AppError;
 use signet_pades::{Indication, Report, SignatureReport, SubIndication};
 
+use super::certificates::reason_label;
 use super::{render, Layout};
 use crate::client::{client_key, ClientAddr};
 use crate::format;
@@ -92,22 +93,7 @@ fn sub_indication_key(s: SubIndication) -> &'static str {
     }
 }
 
-/// RFC 5280 revocation reasons (as the report names them) in words.
-fn reason_key(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "unspecified" => "reason_unspecified",
-        "keyCompromise" => "reason_key_compromise",
-        "cACompromise" => "reason_ca_compromise",
-        "affiliationChanged" => "reason_affiliation_changed",
-        "superseded" => "reason_superseded",
-        "cessationOfOperation" => "reason_cessation_of_operation",
-        "certificateHold" => "reason_certificate_hold",
-        "privilegeWithdrawn" => "reason_privilege_withdrawn",
-        "aACompromise" => "reason_aa_compromise",
-        _ => return None,
-    })
-}
-
+/// RFC 5280 revocation reasons as the report names them (`keyCompromise`).
 const REASONS: [&str; 9] = [
     "unspecified",
     "keyCompromise",
@@ -138,9 +124,8 @@ pub(crate) fn message(t: Tr, m: &signet_pades::report::Message) -> MessageView {
         text.push('.');
     }
     for name in REASONS {
-        if let Some(key) = reason_key(name) {
-            text = text.replace(&format!("lý do: {name})"), &format!("lý do: {})", t.s(key)));
-        }
+        let words = reason_label(name, t).to_lowercase();
+        text = text.replace(&format!("lý do: {name})"), &format!("lý do: {words})"));
     }
     MessageView {
         text: format::times_in(t.0, &text),
@@ -180,7 +165,7 @@ fn revocation_text(t: Tr, r: &signet_pades::report::RevocationReport) -> String 
         text.push_str(&format!(" — {}", format::rfc3339_zoned(t.0, at)));
     }
     if let Some(reason) = &r.reason {
-        let words = reason_key(reason).map_or(reason.as_str(), |k| t.s(k));
+        let words = reason_label(reason, t).to_lowercase();
         text.push_str(&format!(
             ", {}: {words}",
             t.s("verify_reason").to_lowercase()
