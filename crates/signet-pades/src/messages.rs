@@ -128,6 +128,7 @@ pub fn bad_cms(detail: &str) -> Message {
         format!("Không đọc được dữ liệu chữ ký (CMS): {detail}"),
         format!("The signature data (CMS) cannot be read: {detail}"),
     )
+    .with_detail(detail)
 }
 
 pub fn integrity(sub: SubIndication, detail: Option<&str>) -> Message {
@@ -142,6 +143,7 @@ pub fn integrity(sub: SubIndication, detail: Option<&str>) -> Message {
             format!("The signature does not verify with the certificate's key. {detail}"),
         ),
     }
+    .with_detail(detail)
 }
 
 pub fn no_signer_certificate() -> Message {
@@ -156,6 +158,7 @@ pub fn bad_certificate(detail: &str) -> Message {
         format!("Chứng thư số không đọc được: {detail}"),
         format!("The certificate cannot be read: {detail}"),
     )
+    .with_detail(detail)
 }
 
 pub fn bad_timestamp(detail: &str) -> Message {
@@ -163,6 +166,7 @@ pub fn bad_timestamp(detail: &str) -> Message {
         format!("Dấu thời gian không hợp lệ: {detail}"),
         format!("The timestamp is invalid: {detail}"),
     )
+    .with_detail(detail)
 }
 
 pub fn timestamp_untrusted(status: &CertStatus) -> Message {
@@ -171,6 +175,7 @@ pub fn timestamp_untrusted(status: &CertStatus) -> Message {
         format!("Không tin cậy được dấu thời gian: chứng thư của đơn vị cấp dấu thời gian {vi}."),
         format!("The timestamp cannot be relied on: the TSA certificate {en}."),
     )
+    .with_detail(invalid_why(status))
 }
 
 pub fn certificate(status: &CertStatus) -> Message {
@@ -179,6 +184,15 @@ pub fn certificate(status: &CertStatus) -> Message {
         format!("Chứng thư số của người ký {vi}."),
         format!("The signer's certificate {en}."),
     )
+    .with_detail(invalid_why(status))
+}
+
+/// The path validator's own words, when it found the certificate invalid.
+fn invalid_why(status: &CertStatus) -> &str {
+    match status {
+        CertStatus::Invalid(why) => why,
+        _ => "",
+    }
 }
 
 fn certificate_words(status: &CertStatus) -> (String, String) {

@@ -94,6 +94,10 @@ pub enum Modifications {
 pub struct Message {
     pub vi: String,
     pub en: String,
+    /// A library's own words (English, technical) quoted in both texts, if any, so a page can
+    /// show them apart, labelled, after the Vietnamese sentence. Not part of the JSON report.
+    #[serde(skip)]
+    pub detail: Option<String>,
 }
 
 impl Message {
@@ -101,7 +105,17 @@ impl Message {
         Message {
             vi: vi.into(),
             en: en.into(),
+            detail: None,
         }
+    }
+
+    /// Says which part of the texts is `detail` quoted as it came (nothing when it is empty).
+    pub fn with_detail(mut self, detail: &str) -> Message {
+        let d = detail.trim();
+        if !d.is_empty() {
+            self.detail = Some(d.to_owned());
+        }
+        self
     }
 }
 

@@ -9,6 +9,7 @@ mod client;
 mod csc;
 mod error;
 pub mod exchange;
+mod format;
 mod headers;
 mod i18n;
 mod input;

@@ -405,6 +405,15 @@ pub(crate) async fn panel_body(
     viewer: &signet_core::person::Viewer,
     id: &DocumentId,
 ) -> Result<SignaturePanelBody, WebError> {
+    Ok(panel_with_report(state, viewer, id).await?.0)
+}
+
+/// The panel and the report it was made from (the pages word the report themselves).
+pub(crate) async fn panel_with_report(
+    state: &AppState,
+    viewer: &signet_core::person::Viewer,
+    id: &DocumentId,
+) -> Result<(SignaturePanelBody, Option<signet_pades::Report>), WebError> {
     let app = &state.app;
     let panel = app.signature_panel(viewer, id).await.map_err(api)?;
     let pages = app.page_boxes(viewer, id).await.unwrap_or_default();
@@ -419,7 +428,7 @@ pub(crate) async fn panel_body(
         .await
         .map_err(api)?;
     let report = panel.as_ref().and_then(|p| p.report.as_ref());
-    Ok(SignaturePanelBody {
+    let body = SignaturePanelBody {
         file_id: panel.as_ref().map(|p| p.file.id.to_string()),
         file_sha256: panel.as_ref().map(|p| p.file.sha256.clone()),
         verdict: report.map(|r| r.verdict.as_str().to_owned()),
@@ -431,7 +440,8 @@ pub(crate) async fn panel_body(
         }),
         seal_state: job.as_ref().map(|j| j.state.clone()),
         seal_error: job.and_then(|j| j.last_error),
-    })
+    };
+    Ok((body, panel.and_then(|p| p.report)))
 }
 
 /// The documents to sign from the leader's phone.

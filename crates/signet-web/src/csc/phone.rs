@@ -46,10 +46,10 @@ struct Row {
     expires: String,
 }
 
-impl From<PendingRequest> for Row {
-    fn from(r: PendingRequest) -> Self {
+impl Row {
+    fn of(r: PendingRequest, lang: crate::i18n::Lang) -> Self {
         Self {
-            expires: signet_app::clock::display_ms(r.expires_at_ms),
+            expires: crate::format::datetime_ms(lang, r.expires_at_ms),
             id: r.id,
             label: r.label,
             application: r.application,
@@ -88,7 +88,7 @@ async fn page(
     let l = Layout::of(state, u, "sign-requests").await;
     Ok(render(&Page {
         l,
-        requests: requests.into_iter().map(Row::from).collect(),
+        requests: requests.into_iter().map(|r| Row::of(r, u.lang)).collect(),
         message,
         error,
     }))

@@ -258,7 +258,7 @@ async fn admin_page(
         holidays: holidays
             .into_iter()
             .map(|(day, name)| {
-                let shown = shown_day(&day, u.lang);
+                let shown = crate::format::iso_date(u.lang, &day);
                 (day, shown, name)
             })
             .collect(),
@@ -283,14 +283,6 @@ async fn admin_page(
         l: Layout::of(state, u, "admin").await,
     };
     Ok((status, render(&page)).into_response())
-}
-
-/// `2026-09-02` as `02/09/2026` in Vietnamese (ISO in English).
-fn shown_day(iso: &str, lang: crate::i18n::Lang) -> String {
-    match (lang, iso.split('-').collect::<Vec<_>>().as_slice()) {
-        (crate::i18n::Lang::Vi, [y, m, d]) => format!("{d}/{m}/{y}"),
-        _ => iso.to_owned(),
-    }
 }
 
 #[derive(Deserialize)]

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use signet_app::clock::display_ms;
 use signet_app::people_admin::PersonEditForm;
 use signet_app::AppError;
 use signet_core::{PersonId, Role, UnitId};
@@ -17,6 +16,7 @@ use signet_store::directory::Person;
 use super::admin::form_pairs;
 use super::form::{self, Problem, Values};
 use super::{render, Choice, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -120,8 +120,8 @@ async fn person_page(
             .into_iter()
             .map(|s| SessionRow {
                 id: s.id,
-                started: display_ms(s.created_at_ms),
-                ends: display_ms(s.expires_at_ms),
+                started: format::datetime_ms(u.lang, s.created_at_ms),
+                ends: format::datetime_ms(u.lang, s.expires_at_ms),
                 client: s.client,
             })
             .collect(),

@@ -18,6 +18,7 @@ use signet_store::documents::ListFilter;
 
 use super::admin::form_pairs;
 use super::{render, Layout};
+use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
@@ -71,7 +72,7 @@ async fn waiting(
         .map(|d| BatchRow {
             id: d.id.to_string(),
             subject: d.subject.clone(),
-            created: signet_app::clock::display_ms(d.created_at_ms),
+            created: format::datetime_ms(u.lang, d.created_at_ms),
         })
         .collect();
     rows.reverse();

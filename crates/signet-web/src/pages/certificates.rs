@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use signet_app::certificates::CertificateForm;
-use signet_app::clock::display_ms;
 use signet_app::{AppError, Invalid};
 use signet_store::certificates::{
     CertCursor, CertFilter, CertStatus, CertTotals, Certificate, CertificateKind, DeviceKind,
@@ -27,17 +26,7 @@ const PAGE_SIZE: u32 = 50;
 
 /// `5700` as `5.700` (Vietnamese) or `5,700` (English).
 pub fn group_thousands(n: i64, lang: Lang) -> String {
-    let sep = if lang == Lang::En { "," } else { "." };
-    let digits = n.unsigned_abs().to_string();
-    // Groups of three from the right; the digits are ASCII, so every chunk is valid UTF-8.
-    let groups: Vec<&str> = digits
-        .as_bytes()
-        .rchunks(3)
-        .rev()
-        .map(|g| std::str::from_utf8(g).unwrap_or(""))
-        .collect();
-    let sign = if n < 0 { "-" } else { "" };
-    format!("{sign}{}", groups.join(sep))
+    crate::format::integer(lang, n)
 }
 
 /// "Đã cấp 5.700: 4.028 cá nhân, 1.676 tổ chức" / "Issued 5,700: 4,028 personal, 1,676
@@ -84,11 +73,6 @@ pub fn device_label(d: DeviceKind, t: Tr) -> &'static str {
     }
 }
 
-/// The date part of a Unix-millisecond time in Vietnam.
-fn date_of(ms: i64) -> String {
-    display_ms(ms).split(' ').next().unwrap_or("").to_owned()
-}
-
 /// A revocation reason in the person's language (RFC 5280 name when unknown).
 pub fn reason_label(name: &str, t: Tr) -> String {
     t.get(&format!("reason_{name}"))
@@ -118,7 +102,7 @@ fn row(c: &Certificate, at: StatusAt, t: Tr) -> CertRow {
         holder: c.holder_name.clone(),
         kind: kind_label(c.kind, t),
         device,
-        valid_until: date_of(c.not_after_ms),
+        valid_until: crate::format::date_ms(t.0, c.not_after_ms),
         status: match &c.revocation_reason {
             Some(r) => format!("{} · {}", status_label(status, t), reason_label(r, t)),
             None => status_label(status, t).to_owned(),

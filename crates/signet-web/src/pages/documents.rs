@@ -9,7 +9,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use signet_app::clock::{display_ms, iso_date};
+use signet_app::clock::iso_date;
 use signet_app::documents::{ArrivalForm, DocumentForm};
 use signet_app::{App, AppError};
 use signet_core::document::{DocumentType, Secrecy, Urgency};
@@ -23,6 +23,7 @@ use signet_store::documents::{Cursor, Document, ListFilter};
 
 use super::form::{self, Problem, Values};
 use super::{render, Choice, CsrfForm, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{upload, AppState, WebError};
@@ -155,8 +156,8 @@ pub(crate) fn row(t: Tr, d: &Document) -> Row {
         secret: d.secrecy.is_secret(),
         author: d.author_name.clone(),
         created: match (&d.direction, &d.arrived_on) {
-            (Direction::Incoming, Some(day)) => day.clone(),
-            _ => display_ms(d.created_at_ms),
+            (Direction::Incoming, Some(day)) => t.date(day),
+            _ => t.when(&d.created_at_ms),
         },
     }
 }
@@ -574,6 +575,7 @@ fn steps(t: Tr, app: &App, u: &PageUser, d: &Document) -> Vec<(&'static str, &'s
 
 fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
     let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".to_owned());
+    let date = |s: &Option<String>| s.as_deref().map_or_else(|| "—".to_owned(), |x| t.date(x));
     let mut m = vec![
         (
             t.s("type"),
@@ -587,7 +589,7 @@ fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
             t.s("arrival_number"),
             d.number.map(|n| n.to_string()).unwrap_or_default(),
         ));
-        m.push((t.s("arrived_on"), opt(&d.arrived_on)));
+        m.push((t.s("arrived_on"), date(&d.arrived_on)));
         m.push((
             t.s("author"),
             format!("{} {}", d.author_name, d.author_code_text())
@@ -596,7 +598,7 @@ fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
         ));
     }
     m.extend([
-        (t.s("issued_on"), opt(&d.issued_on)),
+        (t.s("issued_on"), date(&d.issued_on)),
         (
             t.s("signer"),
             format!("{} {}", d.signer_position, d.signer_name)
@@ -618,8 +620,8 @@ fn meta(t: Tr, d: &Document) -> Vec<(&'static str, String)> {
             d.pages.map(|p| p.to_string()).unwrap_or_default(),
         ),
         (t.s("recipients"), d.recipients.clone()),
-        (t.s("due_on"), opt(&d.due_on)),
-        (t.s("created"), display_ms(d.created_at_ms)),
+        (t.s("due_on"), date(&d.due_on)),
+        (t.s("created"), t.when(&d.created_at_ms)),
     ]);
     m
 }
@@ -632,7 +634,7 @@ async fn history(state: &AppState, t: Tr, entries: &[Entry]) -> Vec<HistoryRow> 
             Err(_) => e.actor.clone(),
         };
         out.push(HistoryRow {
-            when: display_ms(e.at_ms),
+            when: format::datetime_ms(t.0, e.at_ms),
             action: action_label(t, &e.action),
             who,
         });

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use signet_app::clock::display_ms;
 use signet_app::dossiers::{DossierForm, DossierQuery, RETENTION_YEARS};
 use signet_core::ids::DossierId;
 use signet_core::DocumentId;
@@ -14,6 +13,7 @@ use signet_store::dossiers::{Dossier, DossierState};
 
 use super::documents::{row, Row};
 use super::{render, Choice, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -168,7 +168,7 @@ pub async fn detail(
             .iter()
             .find(|(uid, _)| Some(uid) == dossier.unit_id.as_ref())
             .map_or_else(String::new, |(_, n)| n.clone()),
-        opened: display_ms(dossier.opened_at_ms),
+        opened: format::datetime_ms(u.lang, dossier.opened_at_ms),
         documents: documents.iter().map(|d| row(t, d)).collect(),
         can_close: keeps && dossier.state == DossierState::Open,
         can_archive: v.can_register() && dossier.state == DossierState::Closed,

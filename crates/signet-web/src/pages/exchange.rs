@@ -10,11 +10,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use signet_app::clock::display_ms;
 use signet_core::{Direction, DocumentId};
 use signet_store::documents::Document;
 
 use super::{render, Layout};
+use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
@@ -110,7 +110,7 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
                         signet_app::exchange::status_meaning(&s.status_code)
                             .unwrap_or("")
                             .to_owned(),
-                        display_ms(s.received_at_ms),
+                        format::datetime_ms(u.lang, s.received_at_ms),
                         s.verified,
                         s.reason.clone(),
                         s.consignment_id.clone(),
@@ -125,7 +125,7 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
         can_recall: issued && sent && lineage.recall.is_none() && viewer.can_register(),
         recall: lineage
             .recall
-            .map(|r| (r.reason, display_ms(r.recalled_at_ms))),
+            .map(|r| (r.reason, format::datetime_ms(u.lang, r.recalled_at_ms))),
         supersedes: lineage
             .supersedes
             .map(|(s, notation)| (s.kind, notation, s.original_id.to_string())),
@@ -338,7 +338,7 @@ pub async fn show(
                 sender: format!("{} ({})", a.sender_name, a.sender_code),
                 notation: a.notation,
                 subject: a.subject,
-                received: display_ms(a.received_at_ms),
+                received: format::datetime_ms(u.lang, a.received_at_ms),
                 state: a.state,
                 verdict: a.verdict,
                 reason: a.reason,
@@ -360,7 +360,7 @@ pub async fn show(
                 state: c.state,
                 attempts: c.attempts,
                 error: c.last_error.unwrap_or_default(),
-                created: display_ms(c.created_at_ms),
+                created: format::datetime_ms(u.lang, c.created_at_ms),
             })
             .collect(),
     };

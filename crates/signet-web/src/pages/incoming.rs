@@ -8,7 +8,6 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use signet_app::clock::display_ms;
 use signet_app::processing::{AssignForm, CompleteForm};
 use signet_app::AppError;
 use signet_core::ids::FileId;
@@ -18,6 +17,7 @@ use signet_store::documents::processing::{HandlerRole, Holder};
 use signet_store::documents::Document;
 
 use super::{render, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::upload;
@@ -160,12 +160,12 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
     };
     let agency = &viewer.agency_id;
     s.instruction = r.instruction.clone();
-    s.deadline = r.deadline.clone();
+    s.deadline = t.date(&r.deadline);
     s.assigned_by = name_of(state, agency, &Holder::Person(r.assigned_by.clone())).await;
     s.overdue = r.done_on.is_none() && r.deadline < signet_app::clock::iso_date(app.clock.today());
     s.result = match (r.outcome.as_deref(), &r.done_on) {
-        (Some("filed"), Some(on)) => format!("{} · {on}", t.s("outcome_filed")),
-        (Some(_), Some(on)) => format!("{} · {on}", t.s("outcome_replied")),
+        (Some("filed"), Some(on)) => format!("{} · {}", t.s("outcome_filed"), t.date(on)),
+        (Some(_), Some(on)) => format!("{} · {}", t.s("outcome_replied"), t.date(on)),
         _ => String::new(),
     };
     s.reply = r.reply_document_id.as_ref().map(ToString::to_string);
@@ -176,7 +176,7 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
     for n in &r.notes {
         s.notes.push(NoteRow {
             who: name_of(state, agency, &Holder::Person(n.author_id.clone())).await,
-            when: display_ms(n.at_ms),
+            when: format::datetime_ms(u.lang, n.at_ms),
             body: n.body.clone(),
             files: n
                 .files
@@ -194,7 +194,7 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
             can_answer: o.answer.is_none() && o.leader_id == viewer.person_id,
             who: name_of(state, agency, &Holder::Person(o.asked_by.clone())).await,
             leader: name_of(state, agency, &Holder::Person(o.leader_id.clone())).await,
-            when: display_ms(o.at_ms),
+            when: format::datetime_ms(u.lang, o.at_ms),
             question: o.question,
             answer: o.answer,
             id: o.id,
@@ -219,7 +219,7 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
             }
         };
         s.extensions
-            .push((who, e.deadline.clone(), e.reason.clone(), label));
+            .push((who, t.date(&e.deadline), e.reason.clone(), label));
     }
     let open = r.done_on.is_none();
     s.can_decide = waiting && open && r.assigned_by == viewer.person_id;
@@ -526,7 +526,7 @@ pub async fn queue(
             );
             (
                 d.id.to_string(),
-                i.deadline.clone(),
+                t.date(&i.deadline),
                 d.subject.clone(),
                 from,
                 role_label(t, i.role),
@@ -550,7 +550,7 @@ pub async fn queue(
         opinions.push((
             d.id.to_string(),
             d.subject,
-            format!("{who} · {}", display_ms(o.at_ms)),
+            format!("{who} · {}", format::datetime_ms(u.lang, o.at_ms)),
         ));
     }
     let page = QueuePage {

@@ -8,12 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use signet_app::clock::display_ms;
 use signet_core::document::DocumentType;
 use signet_store::webhooks::EVENTS;
 
 use super::certificates::attachment;
 use super::{render, Layout};
+use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
@@ -102,7 +102,7 @@ async fn page(
                 url: s.url,
                 events: s.events.join(" "),
                 active: s.active,
-                created: display_ms(s.created_at_ms),
+                created: format::datetime_ms(u.lang, s.created_at_ms),
             })
             .collect(),
         deliveries: log
@@ -115,7 +115,7 @@ async fn page(
                 attempts: d.attempts,
                 status: d.last_status.map(|s| s.to_string()).unwrap_or_default(),
                 error: d.last_error.unwrap_or_default(),
-                created: display_ms(d.created_at_ms),
+                created: format::datetime_ms(u.lang, d.created_at_ms),
             })
             .collect(),
         types: DocumentType::ALL
@@ -255,7 +255,7 @@ pub async fn seal_requests(
                 file_name: r.file_name,
                 state: r.state,
                 reason: r.reason,
-                created: display_ms(r.created_at_ms),
+                created: format::datetime_ms(u.lang, r.created_at_ms),
             })
             .collect(),
     };

@@ -9,7 +9,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use signet_app::clock::{display_ms, iso_date};
+use signet_app::clock::iso_date;
 use signet_app::meetings::{week_param, MeetingForm};
 use signet_app::AppError;
 use signet_core::ids::FileId;
@@ -19,6 +19,7 @@ use signet_store::documents::Document;
 use time::Duration;
 
 use super::{render, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::upload;
@@ -91,8 +92,8 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
         None => String::new(),
     };
     Some(Section {
-        starts: display_ms(m.starts_at_ms),
-        ends: display_ms(m.ends_at_ms),
+        starts: format::datetime_ms(u.lang, m.starts_at_ms),
+        ends: format::datetime_ms(u.lang, m.ends_at_ms),
         place: m.place.clone(),
         chair,
         participants,
@@ -321,7 +322,10 @@ pub async fn calendar(
                 Some(c) => holder_name(&state, &v.agency_id, &Holder::Person(c.clone())).await,
                 None => String::new(),
             };
-            let (from, to) = (display_ms(m.starts_at_ms), display_ms(m.ends_at_ms));
+            let (from, to) = (
+                format::datetime_ms(u.lang, m.starts_at_ms),
+                format::datetime_ms(u.lang, m.ends_at_ms),
+            );
             rows.push(CalendarRow {
                 id: d.id.to_string(),
                 time: format!(
@@ -334,7 +338,10 @@ pub async fn calendar(
                 chair,
             });
         }
-        days.push((format!("{} {}", weekday_vi(t, i), iso_date(*day)), rows));
+        days.push((
+            format!("{} {}", weekday_vi(t, i), format::date(u.lang, *day)),
+            rows,
+        ));
     }
     let people = state
         .app

@@ -134,8 +134,7 @@ impl Menu {
 /// The banner of a holder whose certificate expires soon (the soonest one is named).
 fn reminder(certs: &[signet_store::certificates::Certificate], lang: Lang) -> Option<String> {
     let c = certs.first()?;
-    let date = signet_app::clock::display_ms(c.not_after_ms);
-    let date = date.split(' ').next().unwrap_or("");
+    let date = crate::format::date_ms(lang, c.not_after_ms);
     Some(match lang {
         Lang::Vi => format!(
             "Chứng thư số của bạn (số hiệu {}) hết hạn ngày {date}. Vui lòng đề nghị quản trị viên cấp chứng thư mới.",

@@ -7,6 +7,7 @@ use axum::response::Response;
 use signet_store::documents::Document;
 
 use super::{render, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -49,7 +50,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
     let t = Tr(u.lang);
     let v = &u.user.viewer;
     let work = state.app.my_work(v).await.map_err(|e| u.fail(e))?;
-    let dated = |d: &Document| row(d, signet_app::clock::display_ms(d.updated_at_ms));
+    let dated = |d: &Document| row(d, format::datetime_ms(u.lang, d.updated_at_ms));
     let to_process = work
         .to_process
         .items
@@ -61,7 +62,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
                 format!(
                     "{}: {} · {}",
                     t.pick("Hạn", "Due"),
-                    i.deadline,
+                    t.date(&i.deadline),
                     super::incoming::role_label(t, i.role)
                 ),
             )
@@ -76,7 +77,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
                 format!(
                     "{}: {}",
                     t.pick("Xin ý kiến", "Asked"),
-                    signet_app::clock::display_ms(o.at_ms)
+                    format::datetime_ms(u.lang, o.at_ms)
                 ),
             )
         })
@@ -89,7 +90,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
                 d,
                 format!(
                     "{} · {}",
-                    signet_app::clock::display_ms(m.starts_at_ms),
+                    format::datetime_ms(u.lang, m.starts_at_ms),
                     m.place
                 ),
             )

@@ -16,6 +16,7 @@ use signet_core::PersonId;
 
 use super::admin::form_pairs;
 use super::{render, Layout};
+use crate::format;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -84,7 +85,7 @@ pub(crate) async fn section(
             },
             width: img.width,
             height: img.height,
-            uploaded: signet_app::clock::display_ms(img.uploaded_at_ms),
+            uploaded: format::datetime_ms(u.lang, img.uploaded_at_ms),
         });
     Ok(Section {
         image,

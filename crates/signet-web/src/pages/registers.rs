@@ -10,7 +10,8 @@ use signet_app::AppError;
 use signet_store::documents::Document;
 
 use super::{render, Layout};
-use crate::i18n::Tr;
+use crate::format;
+use crate::i18n::{Lang, Tr};
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
@@ -118,7 +119,10 @@ pub async fn show(
         book: book.code(),
         year,
         columns: book.columns(),
-        rows: docs.iter().map(|d| book.row(d)).collect(),
+        rows: docs
+            .iter()
+            .map(|d| dated(book, book.row(d), u.lang))
+            .collect(),
         failed: if book == Book::Outgoing {
             state
                 .app
@@ -127,7 +131,10 @@ pub async fn show(
                 .await
                 .map_err(|e| u.fail(e.into()))?
                 .into_iter()
-                .map(|j| (j.notation, j.issued_on, j.last_error.unwrap_or_default()))
+                .map(|j| {
+                    let on = format::iso_date(u.lang, &j.issued_on);
+                    (j.notation, on, j.last_error.unwrap_or_default())
+                })
                 .collect()
         } else {
             Vec::new()
@@ -135,6 +142,19 @@ pub async fn show(
         l: Layout::of(&state, &u, "registers").await,
     };
     Ok(render(&page))
+}
+
+/// A register row for the page: its date columns as the page's language writes dates (the CSV
+/// keeps ISO dates for spreadsheets).
+fn dated(book: Book, mut row: [String; 10], lang: Lang) -> [String; 10] {
+    let columns: &[usize] = match book {
+        Book::Outgoing => &[1, 7],
+        Book::Incoming => &[0, 4, 7],
+    };
+    for &i in columns {
+        row[i] = format::iso_date(lang, &row[i]);
+    }
+    row
 }
 
 pub async fn export(

@@ -46,7 +46,7 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
                 ReminderKind::DueSoon => t.s("due_soon"),
             },
             overdue: r.kind == ReminderKind::Overdue,
-            deadline: r.deadline,
+            deadline: t.date(&r.deadline),
             document_id: r.document_id.to_string(),
             subject: if r.secrecy.is_secret() && !reads_secrets {
                 t.pick("(Văn bản mật)", "(Secret document)").to_owned()

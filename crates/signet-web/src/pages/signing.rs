@@ -15,7 +15,7 @@ use signet_core::lifecycle::{OutgoingState, Step};
 use signet_core::DocumentId;
 use signet_store::documents::Document;
 
-use crate::api::signing::panel_body;
+use crate::api::signing::panel_with_report;
 use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -59,13 +59,23 @@ pub struct SigningView {
     pub issued: bool,
 }
 
-fn changes(t: Tr, m: &str) -> String {
-    let (vi, en) = match m {
-        "None" => ("không", "none"),
-        "Ltv" => ("dữ liệu kiểm tra dài hạn", "validation data"),
-        "FormFilling" => ("điền biểu mẫu, ký thêm", "form filling, further signatures"),
-        "Annotations" => ("chú thích", "annotations"),
-        _ => ("thay đổi nội dung", "content changed"),
+/// What changed after a signature, never "none" beside a signature that does not verify: a
+/// digest that no longer matches means the content changed; another failure says nothing.
+fn changes(t: Tr, s: &signet_pades::SignatureReport) -> String {
+    use signet_pades::{Integrity, Modifications, SubIndication};
+    let (vi, en) = match (s.integrity, s.sub_indication, s.modifications) {
+        (Integrity::Broken, Some(SubIndication::HashFailure), _) => (
+            "nội dung đã bị thay đổi sau khi ký",
+            "content changed after signing",
+        ),
+        (Integrity::Broken, _, _) => ("—", "—"),
+        (_, _, Modifications::None) => ("không", "none"),
+        (_, _, Modifications::Ltv) => ("dữ liệu kiểm tra dài hạn", "validation data"),
+        (_, _, Modifications::FormFilling) => {
+            ("điền biểu mẫu, ký thêm", "form filling, further signatures")
+        }
+        (_, _, Modifications::Annotations) => ("chú thích", "annotations"),
+        (_, _, Modifications::Other) => ("thay đổi nội dung", "content changed"),
     };
     t.pick(vi, en).to_owned()
 }
@@ -74,7 +84,10 @@ fn changes(t: Tr, m: &str) -> String {
 pub async fn view(state: &AppState, u: &PageUser, d: &Document) -> SigningView {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
-    let panel = panel_body(state, v, &d.id).await.ok();
+    let (panel, report) = match panel_with_report(state, v, &d.id).await {
+        Ok((p, r)) => (Some(p), r),
+        Err(_) => (None, None),
+    };
     let steps = state.app.allowed_steps(v, d);
     let state_of = d.state.outgoing();
     let mark_text = panel
@@ -120,22 +133,30 @@ pub async fn view(state: &AppState, u: &PageUser, d: &Document) -> SigningView {
     let server_key = can_sign && state.app.server_keys_enabled(v).await.unwrap_or(false);
     SigningView {
         file_id: p.file_id.clone(),
-        verdict: p.verdict.clone().unwrap_or_default(),
-        rows: p
-            .signatures
+        verdict: report
+            .as_ref()
+            .map(|r| super::verify::verdict_text(t, r.verdict))
+            .unwrap_or_default(),
+        rows: report
             .iter()
+            .flat_map(|r| r.signatures.iter())
             .map(|s| SigRow {
-                who: s.signer.clone().unwrap_or_default(),
+                who: s
+                    .signer
+                    .as_ref()
+                    .and_then(|x| x.common_name.clone())
+                    .unwrap_or_default(),
                 field: s.field.clone(),
                 when: s
                     .timestamp
-                    .clone()
-                    .or_else(|| s.signing_time.clone())
+                    .as_deref()
+                    .or(s.signing_time.as_deref())
+                    .map(|x| crate::format::rfc3339_zoned(t.0, x))
                     .unwrap_or_default(),
                 level: s.level.clone().unwrap_or_default(),
-                verdict: s.indication.clone(),
-                ok: s.indication == "TOTAL-PASSED",
-                changes: changes(t, &s.modifications),
+                verdict: super::verify::verdict_text(t, s.indication),
+                ok: s.indication == signet_pades::Indication::TotalPassed,
+                changes: changes(t, s),
             })
             .collect(),
         can_mark: state_of == Some(OutgoingState::Draft) && steps.contains(&Step::Submit),

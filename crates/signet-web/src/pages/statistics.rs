@@ -12,7 +12,8 @@ use signet_app::statistics::{Report, UnitStatistics};
 use signet_core::AgencyId;
 
 use super::{render, Layout};
-use crate::i18n::Tr;
+use crate::format;
+use crate::i18n::{Lang, Tr};
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
@@ -87,13 +88,14 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn percent(rate: f64) -> String {
-    format!("{:.1}%", rate * 100.0)
+/// A rate (0.6638) as the page writes percentages: `66,4 %` (vi), `66.4%` (en).
+fn percent(lang: Lang, rate: f64) -> String {
+    format::percent(lang, rate * 100.0, 1)
 }
 
 /// Horizontal bars, the name above each bar: 360 units wide, so a 390-pixel phone shows it
 /// at full size and a wide screen scales it up.
-pub fn bar_chart(units: &[UnitStatistics], title: &str) -> String {
+pub fn bar_chart(units: &[UnitStatistics], title: &str, lang: Lang) -> String {
     const W: f64 = 360.0;
     const ROW: f64 = 34.0;
     let n = units.len().min(CHART_BARS);
@@ -117,7 +119,7 @@ pub fn bar_chart(units: &[UnitStatistics], title: &str) -> String {
             y + 14.0,
             width + 4.0,
             y + 25.0,
-            percent(u.leader_signature_rate)
+            percent(lang, u.leader_signature_rate)
         ));
     }
     svg.push_str("</svg>");
@@ -125,7 +127,7 @@ pub fn bar_chart(units: &[UnitStatistics], title: &str) -> String {
 }
 
 /// The monthly rates as lines: the personal-signature rate and the on-time rate.
-pub fn trend_chart(report: &Report, title: &str) -> String {
+pub fn trend_chart(report: &Report, title: &str, lang: Lang) -> String {
     const W: f64 = 360.0;
     const H: f64 = 160.0;
     let (left, top, bottom) = (30.0, 24.0, 24.0);
@@ -158,12 +160,14 @@ pub fn trend_chart(report: &Report, title: &str) -> String {
     format!(
         "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {W} {H}\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title>{t}</title><text x=\"0\" y=\"14\" class=\"chart-title\">{t}</text>\
-         <text x=\"0\" y=\"{y100:.0}\" class=\"axis\">100%</text><text x=\"0\" y=\"{y0:.0}\" class=\"axis\">0%</text>\
+         <text x=\"0\" y=\"{y100:.0}\" class=\"axis\">{p100}</text><text x=\"0\" y=\"{y0:.0}\" class=\"axis\">{p0}</text>\
          <line x1=\"{left}\" y1=\"{y0:.0}\" x2=\"{W}\" y2=\"{y0:.0}\" class=\"grid\"/>\
          <polyline points=\"{}\" class=\"line-signed\"/><polyline points=\"{}\" class=\"line-ontime\"/>{labels}</svg>",
         signed.join(" "),
         on_time.join(" "),
         t = xml(title),
+        p100 = format::percent(lang, 100.0, 0),
+        p0 = format::percent(lang, 0.0, 0),
         y100 = y_of(1.0) + 4.0,
         y0 = y_of(0.0),
     )
@@ -264,25 +268,26 @@ pub async fn show(
         .iter()
         .map(|u| {
             let c = &u.counters;
+            let n = |v: i64| t.num(&v);
             vec![
                 u.unit_name.clone(),
-                c.issued.to_string(),
-                c.leader_signed_valid.to_string(),
-                c.sealed_valid.to_string(),
-                u.sent_electronically.to_string(),
-                c.incoming.to_string(),
-                c.done_on_time.to_string(),
-                c.overdue.to_string(),
-                c.in_progress.to_string(),
-                percent(u.leader_signature_rate),
-                u.rank.to_string(),
+                n(c.issued),
+                n(c.leader_signed_valid),
+                n(c.sealed_valid),
+                n(u.sent_electronically),
+                n(c.incoming),
+                n(c.done_on_time),
+                n(c.overdue),
+                n(c.in_progress),
+                percent(t.0, u.leader_signature_rate),
+                n(i64::from(u.rank)),
                 u.unit_id.to_string(),
             ]
         })
         .collect();
     let page = StatisticsPage {
-        chart: bar_chart(&r.units, t.s("stat_chart")),
-        trend: trend_chart(&r, t.s("stat_trend")),
+        chart: bar_chart(&r.units, t.s("stat_chart"), t.0),
+        trend: trend_chart(&r, t.s("stat_trend"), t.0),
         csv: format!("/statistics/export.csv{}", link(&q, &r, column, asc)),
         xlsx: format!("/statistics/export.xlsx{}", link(&q, &r, column, asc)),
         from: r.from.clone(),
@@ -377,9 +382,11 @@ mod tests {
         assert_eq!(units[0].unit_name, "C");
         sort(&mut units, "unit_name", true);
         assert_eq!(units[0].unit_name, "A");
-        let svg = bar_chart(&units, "Tỷ lệ");
+        let svg = bar_chart(&units, "Tỷ lệ", Lang::Vi);
         assert!(svg.contains("B &lt;x&gt;") && !svg.contains("<x>"));
         assert_eq!(svg.matches("<rect").count(), 3);
-        assert!(svg.contains("90.0%"));
+        assert!(svg.contains("90,0\u{a0}%"), "{svg}");
+        let svg = bar_chart(&units, "Rate", Lang::En);
+        assert!(svg.contains("90.0%"), "{svg}");
     }
 }

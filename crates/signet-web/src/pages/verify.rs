@@ -11,10 +11,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use signet_app::verification::{ReportDocument, MAX_BYTES};
 use signet_app::AppError;
-use signet_pades::{Indication, Report, SignatureReport};
+use signet_pades::{Indication, Report, SignatureReport, SubIndication};
 
+use super::certificates::reason_label;
 use super::{render, Layout};
 use crate::client::{client_key, ClientAddr};
+use crate::format;
 use crate::i18n::{Lang, Tr};
 use crate::session::PageLang;
 use crate::{AppState, WebError};
@@ -31,7 +33,7 @@ pub struct VerifyPage {
 pub struct ReportView {
     class: &'static str,
     verdict: String,
-    messages: Vec<String>,
+    messages: Vec<MessageView>,
     signatures: Vec<SignatureView>,
 }
 
@@ -40,7 +42,14 @@ pub struct SignatureView {
     verdict: String,
     title: String,
     rows: Vec<(&'static str, String)>,
-    messages: Vec<String>,
+    messages: Vec<MessageView>,
+}
+
+/// A sentence of the report in the page's language, and the library's own technical words
+/// (English) shown apart after it, labelled, when there are any.
+pub struct MessageView {
+    text: String,
+    detail: Option<String>,
 }
 
 fn class(i: Indication) -> &'static str {
@@ -51,21 +60,118 @@ fn class(i: Indication) -> &'static str {
     }
 }
 
-fn verdict_text(t: Tr, i: Indication) -> String {
+/// The verdict in words a clerk reads ("Hợp lệ", "Không hợp lệ", "Chưa đủ cơ sở kết luận");
+/// the English page adds the ETSI indication.
+pub(crate) fn verdict_text(t: Tr, i: Indication) -> String {
     let key = match i {
         Indication::TotalPassed => "verify_passed",
         Indication::TotalFailed => "verify_failed",
         Indication::Indeterminate => "verify_indeterminate",
     };
-    format!("{} ({})", t.s(key), i.as_str())
+    match t.0 {
+        Lang::Vi => t.s(key).to_owned(),
+        Lang::En => format!("{} ({})", t.s(key), i.as_str()),
+    }
 }
 
-fn message(lang: Lang, m: &signet_pades::report::Message) -> String {
-    if lang == Lang::En {
-        m.en.clone()
-    } else {
-        m.vi.clone()
+/// The ETSI sub-indication in words.
+fn sub_indication_key(s: SubIndication) -> &'static str {
+    match s {
+        SubIndication::FormatFailure => "sub_format_failure",
+        SubIndication::HashFailure => "sub_hash_failure",
+        SubIndication::SigCryptoFailure => "sub_sig_crypto_failure",
+        SubIndication::Revoked => "sub_revoked",
+        SubIndication::NoCertificateChainFound => "sub_no_certificate_chain_found",
+        SubIndication::RevokedNoPoe => "sub_revoked_no_poe",
+        SubIndication::OutOfBoundsNoPoe => "sub_out_of_bounds_no_poe",
+        SubIndication::NotYetValid => "sub_not_yet_valid",
+        SubIndication::TryLater => "sub_try_later",
+        SubIndication::ChainConstraintsFailure => "sub_chain_constraints_failure",
+        SubIndication::CryptoConstraintsFailureNoPoe => "sub_crypto_constraints_failure_no_poe",
+        SubIndication::SigConstraintsFailure => "sub_sig_constraints_failure",
+        SubIndication::NoSignerCertificateFound => "sub_no_signer_certificate_found",
     }
+}
+
+/// RFC 5280 revocation reasons as the report names them (`keyCompromise`).
+const REASONS: [&str; 9] = [
+    "unspecified",
+    "keyCompromise",
+    "cACompromise",
+    "affiliationChanged",
+    "superseded",
+    "cessationOfOperation",
+    "certificateHold",
+    "privilegeWithdrawn",
+    "aACompromise",
+];
+
+/// A message of the report in the page's language: times in Vietnam time, revocation reasons
+/// in words, and the library's English detail taken out of the Vietnamese sentence.
+pub(crate) fn message(t: Tr, m: &signet_pades::report::Message) -> MessageView {
+    if t.0 == Lang::En {
+        return MessageView {
+            text: format::times_in(t.0, &m.en),
+            detail: None,
+        };
+    }
+    let mut text = m.vi.clone();
+    let detail = m.detail.clone().filter(|d| text.contains(d.as_str()));
+    if let Some(d) = &detail {
+        text = text.replacen(d.as_str(), "", 1);
+        let kept = text.trim_end_matches([' ', ':', '.']).len();
+        text.truncate(kept);
+        text.push('.');
+    }
+    for name in REASONS {
+        let words = reason_label(name, t).to_lowercase();
+        text = text.replace(&format!("lý do: {name})"), &format!("lý do: {words})"));
+    }
+    MessageView {
+        text: format::times_in(t.0, &text),
+        detail,
+    }
+}
+
+/// What changed after signing, said truthfully: a signature whose digest no longer matches
+/// was changed, whatever the later revisions look like; a signature that does not verify for
+/// another reason says nothing about changes (the line is left out).
+fn modifications_text(t: Tr, s: &SignatureReport) -> Option<&'static str> {
+    match (s.integrity, s.sub_indication) {
+        (signet_pades::Integrity::Intact, _) => Some(t.s(modifications_key(s.modifications))),
+        (signet_pades::Integrity::Broken, Some(SubIndication::HashFailure)) => {
+            Some(t.s("mod_content_changed"))
+        }
+        (signet_pades::Integrity::Broken, _) => None,
+    }
+}
+
+/// The revocation line: status, where the answer came from, and when and why if revoked.
+fn revocation_text(t: Tr, r: &signet_pades::report::RevocationReport) -> String {
+    let status = match r.status.as_str() {
+        "good" => t.s("rev_good"),
+        "revoked" => t.s("rev_revoked"),
+        "not-checked" => t.s("rev_not_checked"),
+        _ => t.s("rev_unknown"),
+    };
+    let source = match r.source.as_str() {
+        "crl" => t.s("rev_source_crl"),
+        "ocsp" => t.s("rev_source_ocsp"),
+        "no-check" => t.s("rev_source_no_check"),
+        _ => t.s("rev_source_none"),
+    };
+    let mut text = format!("{status} ({source})");
+    if let Some(at) = &r.revoked_at {
+        text.push_str(&format!(" — {}", format::rfc3339_zoned(t.0, at)));
+    }
+    if let Some(reason) = &r.reason {
+        let words = reason_label(reason, t).to_lowercase();
+        text.push_str(&format!(
+            ", {}: {words}",
+            t.s("verify_reason").to_lowercase()
+        ));
+    }
+    text
 }
 
 fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
@@ -88,11 +194,15 @@ fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
         ),
         (
             t.s("verify_time"),
-            s.signing_time.clone().unwrap_or_else(dash),
+            s.signing_time
+                .as_deref()
+                .map_or_else(dash, |x| format::rfc3339_zoned(t.0, x)),
         ),
         (
             t.s("verify_timestamp"),
-            s.timestamp.clone().unwrap_or_else(dash),
+            s.timestamp
+                .as_deref()
+                .map_or_else(dash, |x| format::rfc3339_zoned(t.0, x)),
         ),
         (
             t.s("verify_integrity"),
@@ -102,25 +212,14 @@ fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
             t.s("verify_coverage"),
             t.s(coverage_key(s.coverage)).to_owned(),
         ),
-        (
-            t.s("verify_modifications"),
-            t.s(modifications_key(s.modifications)).to_owned(),
-        ),
-        (t.s("verify_level"), s.level.clone().unwrap_or_else(dash)),
     ];
+    if let Some(m) = modifications_text(t, s) {
+        rows.push((t.s("verify_modifications"), m.to_owned()));
+    }
+    rows.push((t.s("verify_level"), s.level.clone().unwrap_or_else(dash)));
     detail_rows(t, s, &mut rows);
     if let Some(r) = &s.revocation {
-        let status = match r.status.as_str() {
-            "good" => t.s("rev_good"),
-            "revoked" => t.s("rev_revoked"),
-            "not-checked" => t.s("rev_not_checked"),
-            _ => t.s("rev_unknown"),
-        };
-        let mut text = format!("{status} ({})", r.source.to_uppercase());
-        if let (Some(at), Some(reason)) = (&r.revoked_at, &r.reason) {
-            text.push_str(&format!(" — {at}, {reason}"));
-        }
-        rows.push((t.s("verify_revocation"), text));
+        rows.push((t.s("verify_revocation"), revocation_text(t, r)));
     }
     let kind = match s.kind {
         signet_pades::Kind::Signature => t.s("verify_kind_signature"),
@@ -128,14 +227,14 @@ fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
     };
     let mut verdict = verdict_text(t, s.indication);
     if let Some(sub) = s.sub_indication {
-        verdict.push_str(&format!(" · {sub:?}"));
+        verdict.push_str(&format!(" · {}", t.s(sub_indication_key(sub))));
     }
     SignatureView {
         class: class(s.indication),
         verdict,
         title: format!("{kind} “{}”", s.field),
         rows,
-        messages: s.messages.iter().map(|m| message(t.0, m)).collect(),
+        messages: s.messages.iter().map(|m| message(t, m)).collect(),
     }
 }
 
@@ -196,7 +295,7 @@ fn report_view(t: Tr, r: &Report) -> ReportView {
     ReportView {
         class: class(r.verdict),
         verdict: verdict_text(t, r.verdict),
-        messages: r.messages.iter().map(|m| message(t.0, m)).collect(),
+        messages: r.messages.iter().map(|m| message(t, m)).collect(),
         signatures: r.signatures.iter().map(|s| signature_view(t, s)).collect(),
     }
 }

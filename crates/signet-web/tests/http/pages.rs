@@ -1097,6 +1097,40 @@ async fn the_clerk_registers_incoming_documents_through_the_page() {
             list.contains(&format!("Số đến {next} · 55/BTC-NSNN")),
             "{list}"
         );
+
+        // Dates as each language writes them: dd/mm/yyyy in Vietnamese, ISO in English.
+        let day = env.app.clock.today();
+        let vi_day = format!(
+            "{:02}/{:02}/{}",
+            day.day(),
+            u8::from(day.month()),
+            day.year()
+        );
+        let shown = |html: &str, label: &str| -> String {
+            let at = html
+                .find(label)
+                .unwrap_or_else(|| panic!("{label} in {html}"));
+            html[at..].split("</tr>").next().unwrap_or("").to_owned()
+        };
+        assert!(list.contains(&vi_day), "{list}");
+        let page = env
+            .send(Call::get(&format!("/documents/{id}")).page(&clerk))
+            .await
+            .text();
+        for label in ["Ngày ban hành", "Ngày đến"] {
+            let row = shown(&page, label);
+            assert!(row.contains(&vi_day) && !row.contains(&today), "{row}");
+        }
+        let en = |path: &str| {
+            Call::get(path).header(header::COOKIE, &format!("{}; signet_lang=en", clerk.cookie))
+        };
+        let page = env.send(en(&format!("/documents/{id}"))).await.text();
+        for label in ["Issue date", "Arrival date"] {
+            let row = shown(&page, label);
+            assert!(row.contains(&today) && !row.contains(&vi_day), "{row}");
+        }
+        let list = env.send(en("/incoming")).await.text();
+        assert!(list.contains(&today) && !list.contains(&vi_day), "{list}");
         env
     })
     .await;

@@ -125,6 +125,60 @@ async fn anyone_verifies_a_signed_document() {
             "{}",
             r.text()
         );
+        // ... said in Vietnamese only: no "modifications: none" beside the broken signatures,
+        // no English word outside the library's labelled technical detail.
+        let report = report_part(&r.text());
+        for row in report.lines().filter(|l| l.contains("Sửa đổi sau khi ký")) {
+            assert!(!row.contains("Không có"), "{row}");
+            assert!(row.contains("Nội dung đã bị thay đổi sau khi ký"), "{row}");
+        }
+        assert!(report.contains("Sửa đổi sau khi ký"), "{report}");
+        assert!(report.contains("Chi tiết kỹ thuật"), "{report}");
+        let words = without_english_detail(&report).to_lowercase();
+        for english in [
+            "signature",
+            "valid",
+            "modified",
+            "signed by",
+            "none",
+            "total-failed",
+            "hashfailure",
+            "hash_failure",
+            "digest",
+            "does not",
+        ] {
+            assert!(!words.contains(english), "{english:?} in {words}");
+        }
+        // The signing time in Vietnam time, with the zone said.
+        let vn = pki.now.to_offset(time::macros::offset!(+7));
+        let when = format!(
+            "{:02}:{:02} {:02}/{:02}/{} (giờ Việt Nam, UTC+7)",
+            vn.hour(),
+            vn.minute(),
+            vn.day(),
+            u8::from(vn.month()),
+            vn.year()
+        );
+        assert!(report.contains(&when), "{when} in {report}");
+        // The English page keeps ISO dates and the ETSI words.
+        let r = env
+            .send(
+                Call::post("/verify")
+                    .multipart(&Multipart::new().file("file", "x.pdf", &bad))
+                    .header(axum::http::header::COOKIE, "signet_lang=en"),
+            )
+            .await;
+        let en = report_part(&r.text());
+        assert!(en.contains("Invalid (TOTAL-FAILED)"), "{en}");
+        assert!(
+            en.contains(&format!(
+                "{} {:02}:{:02} (Vietnam time, UTC+7)",
+                vn.date(),
+                vn.hour(),
+                vn.minute()
+            )),
+            "{en}"
+        );
         let r = env
             .send(Call::post("/api/v1/verify").raw("application/pdf", bad))
             .await;
@@ -143,6 +197,43 @@ async fn anyone_verifies_a_signed_document() {
         env
     })
     .await;
+}
+
+/// The report's part of a `/verify` page (after the form), one table row per line.
+fn report_part(html: &str) -> String {
+    let from = html.find("id=\"verdict\"").expect("a report");
+    html[from..]
+        .replace("<tr>", "\n<tr>")
+        .replace("<li>", "\n<li>")
+}
+
+/// The text of `html` without its tags and without the library's English technical details
+/// (`<span lang="en">…</span>`).
+fn without_english_detail(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<span lang=\"en\">") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..]
+            .find("</span>")
+            .map_or(rest.len(), |e| at + e + 7);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in out.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
 
 /// Sends a POST whose body fails after its first chunk; returns the status.
