@@ -39,7 +39,7 @@ impl Hub {
         }
         let owned = bytes.to_vec();
         let packet = tokio::task::spawn_blocking(move || {
-            signet_edxml::inspect(owned.as_slice(), &Limits::default())
+            signet_edxml::inspect_bytes(&owned, &Limits::default())
         })
         .await
         .map_err(|e| AppError::Ca(format!("packet task: {e}")))?

@@ -19,33 +19,54 @@ impl Sink for Vec<u8> {
 }
 
 /// SHA-1 and SHA-256 at once: which one a signature names is known only once its SignedInfo
-/// was read, possibly after the data it covers.
+/// was read, possibly after the data it covers. Either may be left out when a hint says the
+/// signature does not use it ([`crate::dsig::Forms`]).
 pub(crate) struct Digests {
-    sha1: ring::digest::Context,
-    sha256: sha2::Sha256,
+    sha1: Option<ring::digest::Context>,
+    sha256: Option<sha2::Sha256>,
 }
 
 impl Digests {
+    /// Both digests.
     pub fn new() -> Self {
+        Digests::only(true, true)
+    }
+
+    /// The digests asked for.
+    pub fn only(sha1: bool, sha256: bool) -> Self {
         Digests {
-            sha1: ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
-            sha256: <sha2::Sha256 as sha2::Digest>::new(),
+            sha1: sha1.then(|| ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY)),
+            sha256: sha256.then(<sha2::Sha256 as sha2::Digest>::new),
         }
     }
 
-    /// (SHA-1, SHA-256).
-    pub fn finish(self) -> (Vec<u8>, Vec<u8>) {
+    /// Stops computing the digests not asked for any more.
+    pub fn keep(&mut self, sha1: bool, sha256: bool) {
+        if !sha1 {
+            self.sha1 = None;
+        }
+        if !sha256 {
+            self.sha256 = None;
+        }
+    }
+
+    /// (SHA-1, SHA-256), each `None` when it was not computed.
+    pub fn finish(self) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
         (
-            self.sha1.finish().as_ref().to_vec(),
-            sha2::Digest::finalize(self.sha256).to_vec(),
+            self.sha1.map(|c| c.finish().as_ref().to_vec()),
+            self.sha256.map(|h| sha2::Digest::finalize(h).to_vec()),
         )
     }
 }
 
 impl Sink for Digests {
     fn put(&mut self, bytes: &[u8]) {
-        self.sha1.update(bytes);
-        sha2::Digest::update(&mut self.sha256, bytes);
+        if let Some(c) = &mut self.sha1 {
+            c.update(bytes);
+        }
+        if let Some(h) = &mut self.sha256 {
+            sha2::Digest::update(h, bytes);
+        }
     }
 }
 

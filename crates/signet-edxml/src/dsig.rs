@@ -189,11 +189,81 @@ fn and(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 }
 
 /// (SHA-1, SHA-256) of the packet's canonical form without the signature, per mode (`None`
-/// when that mode was not computed).
+/// when that mode, or that digest, was not computed).
 #[derive(Default)]
 pub(crate) struct PacketDigests {
-    pub exclusive: Option<(Vec<u8>, Vec<u8>)>,
-    pub inclusive: Option<(Vec<u8>, Vec<u8>)>,
+    pub exclusive: Option<FormDigests>,
+    pub inclusive: Option<FormDigests>,
+}
+
+/// (SHA-1, SHA-256) of one canonical form, each `None` when not computed.
+pub(crate) type FormDigests = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// The canonical forms and digests of the whole packet a signature's references use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Forms {
+    pub exclusive: bool,
+    pub inclusive: bool,
+    pub sha1: bool,
+    pub sha256: bool,
+}
+
+impl Forms {
+    pub const ALL: Forms = Forms {
+        exclusive: true,
+        inclusive: true,
+        sha1: true,
+        sha256: true,
+    };
+
+    /// Whether computing `self` gives everything `needed` asks for.
+    pub fn covers(&self, needed: &Forms) -> bool {
+        (self.exclusive || !needed.exclusive)
+            && (self.inclusive || !needed.inclusive)
+            && (self.sha1 || !needed.sha1)
+            && (self.sha256 || !needed.sha256)
+    }
+
+    /// A guess of what a packet held in memory needs, from the algorithm identifiers after
+    /// the last `SignedInfo` in its tail (where an enveloped signature usually sits), so a
+    /// reader computes one canonical form and one digest instead of two of each. Only a
+    /// guess: the reader checks it against the signature it reads and starts again with
+    /// every form when it fell short. `None`: no signature in the tail, nothing to guess.
+    pub fn hinted(packet: &[u8]) -> Option<Forms> {
+        const TAIL: usize = 32 * 1024;
+        let tail = &packet[packet.len().saturating_sub(TAIL)..];
+        let signed_info = &tail[last_signed_info(tail)?..];
+        let has = |uri: &str| rfind(signed_info, uri.as_bytes()).is_some();
+        let forms = Forms {
+            exclusive: has(EXC_C14N) || has(EXC_C14N_SDK),
+            inclusive: has(C14N),
+            sha1: has(SHA1),
+            sha256: has(SHA256),
+        };
+        ((forms.exclusive || forms.inclusive) && (forms.sha1 || forms.sha256)).then_some(forms)
+    }
+}
+
+/// Where the last SignedInfo element starts in `tail` (its start tag, not its end tag).
+fn last_signed_info(tail: &[u8]) -> Option<usize> {
+    let mut end = tail.len();
+    while let Some(at) = rfind(&tail[..end], b"SignedInfo") {
+        // `<SignedInfo`, `<ds:SignedInfo`: the tag's '<' is not followed by '/'.
+        let open = tail[..at].iter().rposition(|&b| b == b'<')?;
+        if tail.get(open + 1) != Some(&b'/') {
+            return Some(open);
+        }
+        end = at;
+    }
+    None
+}
+
+/// The last position of `needle` in `hay`.
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// The canonicalization a whole-packet reference needs, from its transforms: enveloped then
@@ -215,18 +285,27 @@ fn reference_mode(r: &Node<'_>) -> Option<Mode> {
     }
 }
 
-/// Which canonical forms of the packet the captured signature needs: (exclusive, inclusive).
-pub(crate) fn modes_needed(events: &[Event]) -> (bool, bool) {
+/// Which canonical forms and digests of the whole packet the captured signature needs.
+pub(crate) fn forms_needed(events: &[Event]) -> Forms {
     let Some((sig, _)) = node(events, 0) else {
-        return (false, false);
+        return Forms::default();
     };
     let mut refs = Vec::new();
     sig.find_all("Reference", &mut refs);
-    let modes: Vec<Mode> = refs.iter().filter_map(|r| reference_mode(r)).collect();
-    (
-        modes.contains(&Mode::Exclusive),
-        modes.contains(&Mode::Inclusive),
-    )
+    let mut needed = Forms::default();
+    for r in refs {
+        match reference_mode(r) {
+            Some(Mode::Exclusive) => needed.exclusive = true,
+            Some(Mode::Inclusive) => needed.inclusive = true,
+            None => continue,
+        }
+        match r.algorithm("DigestMethod") {
+            SHA1 => needed.sha1 = true,
+            SHA256 => needed.sha256 = true,
+            _ => {}
+        }
+    }
+    needed
 }
 
 /// Checks the signature captured from a packet; `scope` is the namespace declarations in
@@ -305,7 +384,9 @@ fn check_reference(r: &Node<'_>, digests: &PacketDigests) -> (Option<bool>, Opti
     let Some((d1, d256)) = computed else {
         return (None, Some(hash));
     };
-    let expected = if sha256 { d256 } else { d1 };
+    let Some(expected) = (if sha256 { d256 } else { d1 }) else {
+        return (None, Some(hash));
+    };
     let value = r.kid("DigestValue").and_then(|v| b64(&v.text));
     (
         Some(value.as_deref() == Some(expected.as_slice())),
@@ -560,7 +641,10 @@ fn packet_digests(xml: &[u8], mode: Mode) -> Result<(Vec<u8>, Vec<u8>), EdxmlErr
             Event::End(n) => c.end(&n),
             Event::Text(t) => c.text(&t),
             Event::Pi { target, data } => c.pi(&target, &data),
-            Event::Eof => return Ok(c.sink.finish()),
+            Event::Eof => {
+                let (sha1, sha256) = c.sink.finish();
+                return Ok((sha1.unwrap_or_default(), sha256.unwrap_or_default()));
+            }
         }
     }
 }

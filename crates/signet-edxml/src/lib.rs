@@ -30,7 +30,7 @@ pub use model::{
     status_meaning, Attachment, Business, BusinessKind, Code, DocumentType, Kind, Organ, Packet,
     Promulgation, ResponseFor, SignatureReport, SignerInfo, Spec, Status, STATUS_CODES,
 };
-pub use read::{inspect, read, File, Limits};
+pub use read::{inspect, inspect_bytes, read, File, Limits};
 pub use write::{build, build_signed, content_id, FileIn, EDXML_NS};
 
 /// Why a packet was refused or could not be made. One line each.
@@ -53,9 +53,17 @@ pub enum EdxmlError {
     Sign(String),
 }
 
-/// Fuzzing entry: reads `data` as a packet; a short label of the outcome.
+/// Fuzzing entry: reads `data` as a packet; a short label of the outcome. The in-memory
+/// reader must say exactly what the streaming one says, whatever the packet's tail claims.
 pub fn fuzz_inspect(data: &[u8]) -> String {
-    match inspect(data, &Limits::default()) {
+    let streamed = inspect(data, &Limits::default());
+    let in_memory = inspect_bytes(data, &Limits::default());
+    assert_eq!(
+        format!("{streamed:?}"),
+        format!("{in_memory:?}"),
+        "inspect_bytes disagrees with inspect"
+    );
+    match streamed {
         Ok(p) => format!(
             "ok:{:?}:a{}:s{}:{:?}",
             p.kind,

@@ -14,7 +14,7 @@ use std::io::BufRead;
 use crate::attach::AttachmentStream;
 use crate::c14n::{Canon, Digests, Mode};
 use crate::dates::{date_from_packet, time_from_packet};
-use crate::dsig::{PacketDigests, DSIG_NS};
+use crate::dsig::{Forms, PacketDigests, DSIG_NS};
 use crate::lex::{Element, Event, Lexer, QName, TEXT_CHUNK};
 use crate::model::{Attachment, BusinessKind, Kind, Organ, Packet, Status};
 use crate::{dsig, EdxmlError};
@@ -86,6 +86,8 @@ struct Reader {
     encoded: Vec<Encoded>,
     manifest: Vec<ManifestRef>,
     canon: Canons,
+    /// The canonical forms and digests computed (all of them unless a hint said fewer).
+    forms: Forms,
     /// The events of the first `ds:Signature`, while and after it is read.
     signature: Option<Vec<Event>>,
     /// The namespace declarations in scope at that Signature.
@@ -100,6 +102,19 @@ pub fn inspect<R: BufRead>(input: R, limits: &Limits) -> Result<Packet, EdxmlErr
     read_packet(input, limits, false).map(|(p, _)| p)
 }
 
+/// [`inspect`] of a packet held in memory (what a hub or a node receives): when the
+/// packet's tail shows its signature's algorithms, only the canonical form and the digest
+/// the signature names are computed (one of four), else — or when the guess fell short —
+/// the packet is read again computing every form. Same result as [`inspect`].
+pub fn inspect_bytes(packet: &[u8], limits: &Limits) -> Result<Packet, EdxmlError> {
+    if let Some(forms) = Forms::hinted(packet) {
+        if let Some((p, _)) = read_forms(packet, limits, false, forms)? {
+            return Ok(p);
+        }
+    }
+    inspect(packet, limits)
+}
+
 /// Reads a packet and keeps the delivered files (in memory: the caller bounds the input).
 pub fn read<R: BufRead>(input: R, limits: &Limits) -> Result<(Packet, Vec<File>), EdxmlError> {
     read_packet(input, limits, true)
@@ -110,6 +125,19 @@ fn read_packet<R: BufRead>(
     limits: &Limits,
     keep: bool,
 ) -> Result<(Packet, Vec<File>), EdxmlError> {
+    read_forms(input, limits, keep, Forms::ALL)?.ok_or_else(|| {
+        EdxmlError::Invalid("every canonical form was computed, yet one is missing".into())
+    })
+}
+
+/// Reads a packet computing the canonical `forms`; `None` when its signature needs one
+/// that was not computed.
+fn read_forms<R: BufRead>(
+    input: R,
+    limits: &Limits,
+    keep: bool,
+    forms: Forms,
+) -> Result<Option<(Packet, Vec<File>)>, EdxmlError> {
     let mut lexer = Lexer::new(input);
     let mut r = Reader {
         limits: limits.clone(),
@@ -122,7 +150,8 @@ fn read_packet<R: BufRead>(
         saw_status: false,
         encoded: Vec::new(),
         manifest: Vec::new(),
-        canon: Canons::new(),
+        canon: Canons::new(forms),
+        forms,
         signature: None,
         signature_scope: Vec::new(),
         signature_depth: 0,
@@ -193,8 +222,7 @@ impl Reader {
             s.push(event.clone());
             if self.signature_depth == 0 {
                 // From here on, only the canonical forms the signature uses are computed.
-                let (exclusive, inclusive) = dsig::modes_needed(s);
-                self.canon.keep(exclusive, inclusive);
+                self.canon.keep(&dsig::forms_needed(s));
             }
         }
         Ok(true)
@@ -419,7 +447,7 @@ impl Reader {
         true
     }
 
-    fn finish(mut self) -> Result<(Packet, Vec<File>), EdxmlError> {
+    fn finish(mut self) -> Result<Option<(Packet, Vec<File>)>, EdxmlError> {
         self.packet.kind = match (self.saw_header, self.saw_status) {
             (true, false) => Kind::Document,
             (false, true) => Kind::Status,
@@ -440,13 +468,18 @@ impl Reader {
         } else {
             self.packet.status = None;
         }
+        if let Some(events) = &self.signature {
+            if !self.forms.covers(&dsig::forms_needed(events)) {
+                return Ok(None);
+            }
+        }
         let files = self.deliver()?;
         let digests = self.canon.finish();
         self.packet.signature = match &self.signature {
             Some(events) => dsig::verify(events, &self.signature_scope, &digests),
             None => Default::default(),
         };
-        Ok((self.packet, files))
+        Ok(Some((self.packet, files)))
     }
 
     /// The delivered attachments, named from their own element or from the manifest entry
@@ -503,18 +536,12 @@ struct Canons {
 }
 
 impl Canons {
-    fn new() -> Self {
+    fn new(forms: Forms) -> Self {
+        let canon =
+            |mode| Canon::with_mode(Digests::only(forms.sha1, forms.sha256), mode, Vec::new());
         Canons {
-            exclusive: Some(Canon::with_mode(
-                Digests::new(),
-                Mode::Exclusive,
-                Vec::new(),
-            )),
-            inclusive: Some(Canon::with_mode(
-                Digests::new(),
-                Mode::Inclusive,
-                Vec::new(),
-            )),
+            exclusive: forms.exclusive.then(|| canon(Mode::Exclusive)),
+            inclusive: forms.inclusive.then(|| canon(Mode::Inclusive)),
         }
     }
 
@@ -541,13 +568,16 @@ impl Canons {
         self.each(|c| c.pi(target, data));
     }
 
-    fn keep(&mut self, exclusive: bool, inclusive: bool) {
-        if !exclusive {
+    /// Computes from here on only what the signature needs (SignedInfo was read: a
+    /// signature in the header, as edXML places it, leaves the attachments hashed once).
+    fn keep(&mut self, needed: &Forms) {
+        if !needed.exclusive {
             self.exclusive = None;
         }
-        if !inclusive {
+        if !needed.inclusive {
             self.inclusive = None;
         }
+        self.each(|c| c.sink.keep(needed.sha1, needed.sha256));
     }
 
     fn finish(self) -> PacketDigests {

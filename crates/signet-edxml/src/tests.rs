@@ -602,3 +602,79 @@ fn content_ids_match_in_every_spelling() {
     assert_eq!(p.attachments[0].name, "cv.pdf");
     assert_eq!(p.attachments[0].content_type, "application/pdf");
 }
+
+/// `inspect_bytes` computes one canonical form and one digest when the tail names them, and
+/// reads as `inspect` does whatever the tail says — even when it lies.
+#[test]
+fn reading_in_memory_computes_what_the_signature_names_and_agrees() {
+    use crate::dsig::Forms;
+    let (key, cert) = issue(HolderKey::EcdsaP256, "In memory");
+    let now = datetime!(2024-07-15 01:00 UTC);
+    let files = [FileIn {
+        name: "a.txt",
+        content_type: "text/plain",
+        bytes: b"noi dung",
+    }];
+    let same = |packet: &[u8]| {
+        let full = inspect(packet, &Limits::default());
+        let fast = crate::inspect_bytes(packet, &Limits::default());
+        assert_eq!(format!("{fast:?}"), format!("{full:?}"));
+        fast
+    };
+    for (mode, sha1) in [
+        (c14n::Mode::Exclusive, false),
+        (c14n::Mode::Exclusive, true),
+        (c14n::Mode::Inclusive, false),
+    ] {
+        let form = dsig::Form { sha1, mode };
+        let signed =
+            write::build_signed_as(&document_spec(), &files, now, &key, &cert, form).unwrap();
+        let exclusive = mode == c14n::Mode::Exclusive;
+        assert_eq!(
+            Forms::hinted(&signed),
+            Some(Forms {
+                exclusive,
+                inclusive: !exclusive,
+                sha1,
+                sha256: !sha1,
+            }),
+            "{mode:?} sha1={sha1}"
+        );
+        let p = same(&signed).unwrap();
+        assert_eq!(p.signature.valid, Some(true), "{mode:?} sha1={sha1}");
+
+        // A changed byte of the content: invalid both ways.
+        let text = String::from_utf8(signed.clone()).unwrap();
+        let tampered = text.replacen("thử nghiệm", "thứ nghiệm", 1);
+        assert_ne!(tampered, text);
+        let p = same(tampered.as_bytes()).unwrap();
+        assert_eq!(p.signature.valid, Some(false), "{mode:?} sha1={sha1}");
+
+        // A comment in the tail naming other algorithms (comments are not signed): the guess
+        // falls short, the packet is read again, the signature still verifies.
+        let end = text.rfind("</").unwrap();
+        let lying = format!(
+            "{}<!-- SignedInfo {} {} -->{}",
+            &text[..end],
+            if exclusive {
+                "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+            } else {
+                "http://www.w3.org/2001/10/xml-exc-c14n#"
+            },
+            if sha1 {
+                "http://www.w3.org/2001/04/xmlenc#sha256"
+            } else {
+                "http://www.w3.org/2000/09/xmldsig#sha1"
+            },
+            &text[end..]
+        );
+        let hinted = Forms::hinted(lying.as_bytes()).unwrap();
+        assert_ne!(hinted.exclusive, exclusive);
+        let p = same(lying.as_bytes()).unwrap();
+        assert_eq!(p.signature.valid, Some(true), "{mode:?} sha1={sha1}");
+    }
+    // Unsigned packets and garbage: no guess, the same answer (or error) as inspect.
+    assert_eq!(Forms::hinted(sample("aGVsbG8=").as_bytes()), None);
+    same(sample("aGVsbG8=").as_bytes()).unwrap();
+    assert!(same(b"<edXML><SignedInfo").is_err());
+}
