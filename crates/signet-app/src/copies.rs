@@ -244,6 +244,11 @@ fn copyable(doc: &Document) -> bool {
     }
 }
 
+/// Whether the viewer may copy `doc` now (the page's "Sao văn bản" form).
+pub fn may_copy(viewer: &Viewer, doc: &Document) -> bool {
+    viewer.can_register() && copyable(doc)
+}
+
 fn clerk_only(viewer: &Viewer) -> Result<(), AppError> {
     if viewer.can_register() {
         Ok(())
