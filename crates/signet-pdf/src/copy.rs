@@ -135,6 +135,10 @@ impl PageCopy {
     }
 }
 
+/// A widget's appearance to draw: the form (in the copy), the widget's rectangle and the
+/// form's bounding box, both normalized.
+type Appearance = (ObjRef, [f64; 4], [f64; 4]);
+
 struct Copier<'a> {
     src: &'a Document,
     doc: FreshDocument,
@@ -261,7 +265,7 @@ impl Copier<'_> {
 
     /// The page's visible widget appearances: (the form in the copy, the widget's rectangle
     /// normalized, the form's bounding box).
-    fn appearances(&mut self, page: &Dictionary) -> Result<Vec<(ObjRef, [f64; 4], [f64; 4])>> {
+    fn appearances(&mut self, page: &Dictionary) -> Result<Vec<Appearance>> {
         let src = self.src;
         let annots = match page.get(b"Annots") {
             Some(o) => src.resolve(o)?,
