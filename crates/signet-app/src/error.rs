@@ -96,6 +96,25 @@ pub enum Invalid {
         name: String,
         content_type: &'static str,
     },
+    /// A copy's pages: not a page number or range of the original (`count` pages).
+    #[error("{value:?} is not a page or a range of pages of the original (1 to {count})")]
+    CopyPages { value: String, count: String },
+    /// A copy's recipients (nơi nhận): at least one.
+    #[error("give at least one recipient of the copy")]
+    CopyRecipients,
+    /// The original cannot be copied yet: an outgoing document before it is issued, an
+    /// incoming one that was returned.
+    #[error("only an issued outgoing or a registered incoming document can be copied")]
+    CopyOriginal,
+    /// A scan page with no image.
+    #[error("page {page} of the scan holds no scanned image")]
+    ScanNoImage { page: usize },
+    /// A scan page below 200 dpi (Nghị định 30 Phụ lục I).
+    #[error("page {page} of the scan is {dpi} dpi; at least {min} dpi is required")]
+    ScanResolution { page: usize, dpi: u32, min: u32 },
+    /// A scan page in grey or black and white.
+    #[error("page {page} of the scan is not in colour; scan in colour")]
+    ScanColour { page: usize },
     #[error("{name:?} is not an accepted file type: PDF, Word, Excel, OpenDocument, PNG or JPEG")]
     FileTypeRefused { name: String },
     /// A value outside a fixed list: `allowed` is the list, comma-separated.
@@ -381,6 +400,12 @@ impl Invalid {
             Self::WebhookUrl { .. } => "webhook_url",
             Self::WebhookEvents { .. } => "webhook_events",
             Self::NotPdf { .. } => "not_pdf",
+            Self::CopyPages { .. } => "copy_pages",
+            Self::CopyRecipients => "copy_recipients",
+            Self::CopyOriginal => "copy_original",
+            Self::ScanNoImage { .. } => "scan_no_image",
+            Self::ScanResolution { .. } => "scan_resolution",
+            Self::ScanColour { .. } => "scan_colour",
             Self::SealReference { .. } => "seal_reference",
             Self::LeaderUnknown => "leader_unknown",
             Self::DateTime { .. } => "date_time",
@@ -414,6 +439,17 @@ impl Invalid {
             Self::WebhookUrl { url } => vec![("url", url.clone())],
             Self::WebhookEvents { known } => vec![("known", known.clone())],
             Self::NotPdf { name } => vec![("name", name.clone())],
+            Self::CopyPages { value, count } => {
+                vec![("value", value.clone()), ("count", count.clone())]
+            }
+            Self::ScanNoImage { page } | Self::ScanColour { page } => {
+                vec![("page", page.to_string())]
+            }
+            Self::ScanResolution { page, dpi, min } => vec![
+                ("page", page.to_string()),
+                ("dpi", dpi.to_string()),
+                ("min", min.to_string()),
+            ],
             Self::SealReference { max } => vec![("max", max.to_string())],
             Self::UnknownAgency { code } => vec![("code", code.clone())],
             Self::ForeignHandler { holder } | Self::ForeignParticipant { holder } => {
@@ -516,7 +552,9 @@ impl Invalid {
             | Self::ReplyUnknown
             | Self::LeaderUnknown
             | Self::ParticipantRequired
-            | Self::MeetingStarted => Vec::new(),
+            | Self::MeetingStarted
+            | Self::CopyRecipients
+            | Self::CopyOriginal => Vec::new(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod ca_revocation;
 pub mod ca_service;
 pub mod certificates;
 pub mod clock;
+pub mod copies;
 pub mod demo;
 mod demo_history;
 pub mod documents;

@@ -78,6 +78,19 @@ impl<'f> Content<'f> {
         Ok(())
     }
 
+    /// A black horizontal rule from (x0, y) to (x1, y), `width` points thick.
+    pub(crate) fn rule(&mut self, x0: f64, x1: f64, y: f64, width: f64) {
+        let _ = writeln!(
+            self.ops,
+            "q 0 0 0 RG {} w {} {} m {} {} l S Q",
+            num(width),
+            num(x0),
+            num(y),
+            num(x1),
+            num(y)
+        );
+    }
+
     pub(crate) fn into_bytes(self) -> (Vec<u8>, GlyphSet) {
         (self.ops.into_bytes(), self.glyphs)
     }

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod content;
+mod copy_form;
 pub mod demo;
 mod error;
 mod font;
@@ -31,6 +32,7 @@ mod pdf;
 mod render;
 mod text;
 
+pub use copy_form::{render_copy_form, CopyForm};
 pub use error::AppearanceError;
 pub use image::{
     image_dimensions, is_jpeg, png_dimensions, seal_size_pt, signature_image_rect, MAX_PNG_BYTES,

@@ -26,6 +26,9 @@ pub enum Series {
     Incoming,
     /// Incoming secret documents, registered apart.
     IncomingSecret,
+    /// The copies register (sổ đăng ký bản sao): one series for every copy the agency makes,
+    /// whatever its form (Nghị định 30 Phụ lục I: numbered in the order copies are registered).
+    Copies,
 }
 
 impl Series {
@@ -56,7 +59,58 @@ impl Series {
             Self::Secret => "di:mat".to_owned(),
             Self::Incoming => "den".to_owned(),
             Self::IncomingSecret => "den:mat".to_owned(),
+            Self::Copies => "sao".to_owned(),
         }
+    }
+}
+
+/// The forms of a copy (Nghị định 30 Điều 25): a full copy of the original (sao y), a copy
+/// of a copy made from the original (sao lục) and a copy of part of it (trích sao).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyKind {
+    SaoY,
+    SaoLuc,
+    TrichSao,
+}
+
+impl CopyKind {
+    pub const ALL: [CopyKind; 3] = [Self::SaoY, Self::SaoLuc, Self::TrichSao];
+
+    /// Stable code, stored and used in forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SaoY => "sao_y",
+            Self::SaoLuc => "sao_luc",
+            Self::TrichSao => "trich_sao",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// The abbreviation in the copy's notation (Phụ lục III): `SY`, `SL`, `TS`.
+    pub fn abbreviation(self) -> &'static str {
+        match self {
+            Self::SaoY => "SY",
+            Self::SaoLuc => "SL",
+            Self::TrichSao => "TS",
+        }
+    }
+
+    /// The words of the copy form, as printed (Phụ lục I): `SAO Y`, `SAO LỤC`, `TRÍCH SAO`.
+    pub fn form(self) -> &'static str {
+        match self {
+            Self::SaoY => "SAO Y",
+            Self::SaoLuc => "SAO LỤC",
+            Self::TrichSao => "TRÍCH SAO",
+        }
+    }
+
+    /// Whether this form copies part of the original only.
+    pub fn is_extract(self) -> bool {
+        self == Self::TrichSao
     }
 }
 
@@ -123,6 +177,19 @@ impl Notation {
     }
 }
 
+impl Notation {
+    /// A copy's number and notation: `{số}/{SY|SL|TS}-{copying agency}`, e.g. `5/SY-UBND`.
+    pub fn for_copy(number: u32, kind: CopyKind, issuer: &Abbreviation) -> Result<Self, CoreError> {
+        if number == 0 {
+            return Err(CoreError::InvalidNumber);
+        }
+        Ok(Self {
+            number,
+            code: format!("{}-{}", kind.abbreviation(), issuer.as_str()),
+        })
+    }
+}
+
 impl fmt::Display for Notation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.number, self.code)
@@ -168,6 +235,19 @@ mod tests {
         let n =
             Notation::build(7, DocumentType::ToTrinh, &abbr("STTTT"), Some(&abbr("VP"))).unwrap();
         assert_eq!(n.to_string(), "7/TTr-STTTT");
+    }
+
+    #[test]
+    fn copies_have_their_own_series_and_notation() {
+        let n = Notation::for_copy(5, CopyKind::SaoY, &abbr("UBND")).unwrap();
+        assert_eq!(n.to_string(), "5/SY-UBND");
+        let n = Notation::for_copy(6, CopyKind::TrichSao, &abbr("UBND")).unwrap();
+        assert_eq!(n.to_string(), "6/TS-UBND");
+        assert_eq!(CopyKind::parse("sao_luc"), Some(CopyKind::SaoLuc));
+        assert_eq!(CopyKind::SaoLuc.form(), "SAO LỤC");
+        assert_eq!(CopyKind::parse("SY"), None);
+        assert_ne!(Series::Copies.key(), Series::Administrative.key());
+        assert!(Notation::for_copy(0, CopyKind::SaoY, &abbr("UBND")).is_err());
     }
 
     #[test]

@@ -48,6 +48,7 @@
 
 mod chain;
 mod chars;
+mod copy;
 mod crypt;
 mod document;
 mod dss;
@@ -63,11 +64,13 @@ mod objstm;
 pub mod parser;
 mod recover;
 mod revision;
+pub mod scan;
 pub mod signature;
 mod spans;
 pub mod writer;
 mod xref;
 
+pub use copy::{copy_pages, PageCopy};
 pub use crypt::{Encryption, Opened};
 pub use document::{Document, Revision, XrefEntry, XrefKind, MAX_DEPTH};
 pub use dss::{add_dss, add_dss_in, Dss, VriEntry};

@@ -8,6 +8,7 @@
 pub mod administration;
 pub mod blobs;
 pub mod certificates;
+pub mod copies;
 pub mod db;
 pub mod directory;
 pub mod documents;

@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (17, include_str!("../migrations/0017_opinions_meetings.sql")),
     (18, include_str!("../migrations/0018_people_admin.sql")),
+    (19, include_str!("../migrations/0019_document_copies.sql")),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

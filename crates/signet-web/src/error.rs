@@ -341,6 +341,19 @@ mod tests {
             Invalid::ParticipantRequired,
             Invalid::ForeignParticipant { holder: s() },
             Invalid::MeetingStarted,
+            Invalid::CopyPages {
+                value: s(),
+                count: s(),
+            },
+            Invalid::CopyRecipients,
+            Invalid::CopyOriginal,
+            Invalid::ScanNoImage { page: 1 },
+            Invalid::ScanResolution {
+                page: 1,
+                dpi: 150,
+                min: 200,
+            },
+            Invalid::ScanColour { page: 1 },
         ];
         for i in &all {
             match i {
@@ -431,7 +444,13 @@ mod tests {
                 | Invalid::MeetingEnds { .. }
                 | Invalid::ParticipantRequired
                 | Invalid::ForeignParticipant { .. }
-                | Invalid::MeetingStarted => {}
+                | Invalid::MeetingStarted
+                | Invalid::CopyPages { .. }
+                | Invalid::CopyRecipients
+                | Invalid::CopyOriginal
+                | Invalid::ScanNoImage { .. }
+                | Invalid::ScanResolution { .. }
+                | Invalid::ScanColour { .. } => {}
             }
         }
         all

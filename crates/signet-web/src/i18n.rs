@@ -748,6 +748,36 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "{name} is not a PDF file.",
     ),
     (
+        "err_invalid_copy_pages",
+        "\"{value}\" không phải số trang hoặc khoảng trang của văn bản gốc (từ 1 đến {count}), ví dụ 2 hoặc 2-3.",
+        "\"{value}\" is not a page or a range of pages of the original (1 to {count}), e.g. 2 or 2-3.",
+    ),
+    (
+        "err_invalid_copy_recipients",
+        "Nhập ít nhất một nơi nhận bản sao (mỗi nơi nhận một dòng).",
+        "Give at least one recipient of the copy (one per line).",
+    ),
+    (
+        "err_invalid_copy_original",
+        "Chỉ sao được văn bản đi đã ban hành hoặc văn bản đến đã đăng ký.",
+        "Only an issued outgoing or a registered incoming document can be copied.",
+    ),
+    (
+        "err_invalid_scan_no_image",
+        "Trang {page} của tệp quét không có hình ảnh quét: tệp phải là bản quét (mỗi trang một ảnh).",
+        "Page {page} of the scan holds no scanned image: the file must be a scan (one image per page).",
+    ),
+    (
+        "err_invalid_scan_resolution",
+        "Trang {page} của tệp quét có độ phân giải {dpi} dpi; Nghị định 30 yêu cầu tối thiểu {min} dpi. Hãy quét lại.",
+        "Page {page} of the scan is {dpi} dpi; Decree 30 requires at least {min} dpi. Scan it again.",
+    ),
+    (
+        "err_invalid_scan_colour",
+        "Trang {page} của tệp quét không phải ảnh màu (đen trắng hoặc thang xám); Nghị định 30 yêu cầu quét màu.",
+        "Page {page} of the scan is not in colour (black and white or greyscale); Decree 30 requires a colour scan.",
+    ),
+    (
         "err_invalid_seal_reference",
         "Nhập số tham chiếu của yêu cầu (từ 1 đến {max} ký tự).",
         "Give the request's reference (1 to {max} characters).",

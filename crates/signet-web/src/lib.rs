@@ -92,6 +92,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         )
         .route("/meetings", post(pages::meetings::create))
         .route("/documents/{id}/reply", post(pages::incoming::draft_reply))
+        .route("/documents/{id}/copies", post(pages::copies::create))
         .route(
             "/documents/{id}/materials",
             post(pages::meetings::add_materials),
@@ -237,6 +238,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
             get(pages::statistics::export_xlsx),
         )
         .route("/registers", get(pages::registers::show))
+        .route("/copies", get(pages::copies::register))
+        .route("/copies/{id}", get(pages::copies::show))
+        .route("/copies/{id}/file", get(pages::copies::file))
         .route("/registers/export.csv", get(pages::registers::export))
         .route("/admin", get(pages::admin::show))
         .route("/admin/units", post(pages::admin::create_unit))

@@ -54,3 +54,6 @@ mod integrations;
 mod meetings;
 #[path = "http/profile.rs"]
 mod profile;
+
+#[path = "http/copies.rs"]
+mod copies;

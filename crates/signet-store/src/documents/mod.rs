@@ -8,7 +8,7 @@ pub mod archive;
 mod audit;
 mod list;
 mod notes;
-mod numbering;
+pub(crate) mod numbering;
 mod opinions;
 pub mod processing;
 mod replies;

@@ -7,7 +7,7 @@ use crate::{StoreError, Tx};
 /// Takes the next number of a counter. The upsert is atomic on both engines: the row lock
 /// (PostgreSQL) or the write lock (SQLite) makes concurrent callers wait their turn, and a
 /// rolled-back transaction gives its number back, so numbers are gap-free and unique.
-pub(super) async fn next_number(
+pub(crate) async fn next_number(
     tx: &mut Tx,
     agency_id: &AgencyId,
     series: &str,

@@ -502,3 +502,35 @@ mod tests {
         );
     }
 }
+
+/// A copy of a document took its number from the copies register (journaled on the
+/// original: its history shows the copies made of it).
+#[derive(Serialize)]
+pub(crate) struct CopyNumbered<'a> {
+    pub copy: &'a str,
+    pub kind: &'a str,
+    pub number: i64,
+    pub notation: &'a str,
+    pub source: &'a str,
+    pub pages: &'a str,
+    pub source_sha256: &'a str,
+}
+named!(CopyNumbered, "copy.numbered");
+
+/// The copy's file, sealed by the agency.
+#[derive(Serialize)]
+pub(crate) struct CopySealed<'a> {
+    pub copy: &'a str,
+    pub notation: &'a str,
+    pub sha256: &'a str,
+}
+named!(CopySealed, "copy.sealed");
+
+/// The copy's seal could not be made: its number stays taken, with the reason.
+#[derive(Serialize)]
+pub(crate) struct CopyFailed<'a> {
+    pub copy: &'a str,
+    pub notation: &'a str,
+    pub reason: &'a str,
+}
+named!(CopyFailed, "copy.failed");

@@ -523,6 +523,8 @@ struct DetailPage {
     m: Option<super::meetings::Section>,
     /// A reply: the incoming document it answers (id, label).
     answers: Option<(String, String)>,
+    /// The copies made of it, and the clerk's form to make one.
+    c: super::copies::Section,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -558,6 +560,9 @@ fn action_label(t: Tr, action: &str) -> String {
         "document.verdicts" => ("Ghi kết quả kiểm tra chữ ký", "Signature verdicts recorded"),
         "document.extension_requested" => ("Xin gia hạn", "Extension requested"),
         "document.extension_decided" => ("Cho ý kiến gia hạn", "Extension decided"),
+        "copy.numbered" => ("Lấy số bản sao", "Copy numbered"),
+        "copy.sealed" => ("Ký số bản sao", "Copy sealed"),
+        "copy.failed" => ("Không ký được bản sao", "Copy seal failed"),
         other => (other, other),
     };
     t.pick(vi, en).to_owned()
@@ -699,6 +704,7 @@ pub async fn detail(
         k: super::dossiers::dossier_box(&state, &u, &d.id).await,
         m: super::meetings::section(&state, &u, d).await,
         answers: answered(&state, &u, d).await,
+        c: super::copies::section(&state, &u, d).await,
         l: Layout::of(
             &state,
             &u,

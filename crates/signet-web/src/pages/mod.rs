@@ -4,6 +4,7 @@ pub mod admin;
 pub mod admin_people;
 pub mod batch;
 pub mod certificates;
+pub mod copies;
 pub mod documents;
 pub mod dossiers;
 pub mod exchange;
