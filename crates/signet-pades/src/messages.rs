@@ -195,8 +195,9 @@ pub fn validated_in_the_past(
     proven: time::OffsetDateTime,
     tsa: bool,
 ) -> Message {
-    let when = crate::pdfdate::rfc3339(proven);
-    let now = crate::pdfdate::rfc3339(now);
+    let utc = |t: time::OffsetDateTime| crate::pdfdate::rfc3339(t.to_offset(time::UtcOffset::UTC));
+    let when = utc(proven);
+    let now = utc(now);
     let culprit = at_now
         .per_cert
         .iter()

@@ -571,7 +571,7 @@ fn verify_document_timestamp(
     };
     draft.r.signer = signer_of(cert);
     let poe = ctx.proof_after(draft.r.revision);
-    draft.r.proof_of_existence = poe.map(crate::pdfdate::rfc3339);
+    draft.r.proof_of_existence = poe.map(utc);
     match validate_with_poe(
         opts,
         &ctx.dss,
@@ -593,6 +593,11 @@ fn verify_document_timestamp(
     }
 }
 
+/// RFC 3339 in UTC, as genTime is.
+fn utc(t: OffsetDateTime) -> String {
+    crate::pdfdate::rfc3339(t.to_offset(time::UtcOffset::UTC))
+}
+
 /// A path validated at the validation time, or at a proven earlier time.
 struct Validated {
     path: PathReport,
@@ -604,7 +609,7 @@ struct Validated {
 impl Validated {
     /// Fills in `validated_at` and, when the proven time was used, says why.
     fn report(&self, opts: &Options, draft: &mut Draft, tsa: bool) {
-        draft.r.validated_at = Some(crate::pdfdate::rfc3339(self.vctx.time));
+        draft.r.validated_at = Some(utc(self.vctx.time));
         if let Some(now) = &self.past {
             if self.path.status == CertStatus::Valid {
                 draft.note(messages::validated_in_the_past(
@@ -726,7 +731,7 @@ fn verify_signature(
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
-    draft.r.proof_of_existence = poe.map(crate::pdfdate::rfc3339);
+    draft.r.proof_of_existence = poe.map(utc);
     let embedded = embedded_data(ctx, &cms);
     needs.extend(
         match validate_with_poe(
