@@ -192,3 +192,94 @@ fn a_signer_revoked_before_the_timestamp_fails() {
     assert_eq!(s.revocation.as_ref().unwrap().status, "revoked");
     assert!(!mentions(&r, 0, "past signature validation"));
 }
+
+/// Appends a DSS revision holding `crls` (what a renewal embeds before re-timestamping).
+fn with_crls(pdf: &[u8], crls: Vec<Vec<u8>>) -> Vec<u8> {
+    let doc = signet_pdf::Document::parse(pdf).unwrap();
+    let dss = signet_pdf::Dss {
+        certs: Vec::new(),
+        ocsps: Vec::new(),
+        crls,
+        vri: Vec::new(),
+    };
+    signet_pdf::add_dss(&doc, &dss).unwrap()
+}
+
+#[test]
+fn the_document_timestamp_chain_proves_what_expired_tsas_no_longer_can() {
+    // A first CA generation: the signer, its TSA (10 years) and issuing CA (10 years).
+    let mut pki1 = LocalPki::new(T0).unwrap();
+    let leader = pki1.issue("Nguyễn Văn An", false).unwrap();
+    let signed = sign_at(&pki1, &leader, Level::BLT);
+    pki1.now = T0 + days(365);
+    let archived = sign::add_document_timestamp(&signed, &pki1, "Archive1").unwrap();
+    // Nine and a half years on, before the first TSA expires: its CRLs go into the file and a
+    // second generation's TSA timestamps the whole.
+    let renewal = T0 + days(9 * 365 + 180);
+    let archived = with_crls(&archived, pki1.crls(renewal).unwrap());
+    let mut pki2 = LocalPki::new(T0 + days(9 * 365)).unwrap();
+    pki2.now = renewal;
+    let archived = sign::add_document_timestamp(&archived, &pki2, "Archive2").unwrap();
+
+    let mut anchors = pki1.anchors();
+    anchors.add(&pki2.root()).unwrap();
+    // Eleven years on: the signer, the first TSA and the first issuing CA have all expired.
+    let now = T0 + days(11 * 365);
+    let r = verify(anchors.clone(), &archived, now, pki2.crls(now).unwrap());
+    let by = |f: &str| r.signatures.iter().find(|s| s.field == f).unwrap();
+    assert_eq!(r.verdict, Indication::TotalPassed, "{r:#?}");
+    let (sig, a1, a2) = (by("LanhDao"), by("Archive1"), by("Archive2"));
+    // The newest timestamp is valid now; the older one at the time the newer proves.
+    assert_eq!(a2.validated_at.as_deref(), Some(rfc3339(now).as_str()));
+    assert_eq!(a2.proof_of_existence, None);
+    assert_eq!(a1.proof_of_existence.as_deref(), Some(rfc3339(renewal).as_str()));
+    assert_eq!(a1.validated_at.as_deref(), Some(rfc3339(renewal).as_str()));
+    assert!(
+        a1.messages.iter().any(|m| m.en.starts_with("The timestamp was validated at")),
+        "{a1:#?}"
+    );
+    // The signature: its own timestamp (its TSA validated at the first archive timestamp's
+    // time) proves the signing day.
+    assert_eq!(sig.proof_of_existence, sig.timestamp);
+    assert_eq!(sig.validated_at, sig.timestamp);
+    assert_eq!(sig.level.as_deref(), Some("B-LTA"));
+
+    // Without the second generation's timestamp, the same day finds the first TSA expired and
+    // nothing newer vouching for it: no proof, the signature is not valid.
+    let without = {
+        let doc = signet_pdf::Document::parse(&archived).unwrap();
+        let end = doc.revisions()[doc.revisions().len() - 2].end;
+        archived[..end].to_vec()
+    };
+    let r = verify(pki1.anchors(), &without, now, Vec::new());
+    assert_ne!(r.signatures[0].indication, Indication::TotalPassed, "{r:#?}");
+    assert!(r.signatures.iter().all(|s| s.proof_of_existence.is_none()), "{r:#?}");
+}
+
+#[test]
+fn an_untrusted_document_timestamp_proves_nothing() {
+    let pki = LocalPki::new(T0).unwrap();
+    let leader = pki.issue("Vũ Thị Giang", false).unwrap();
+    let signed = sign_at(&pki, &leader, Level::BB);
+    let revoked = T0 + days(100);
+    pki.revoke_at(&serial(&leader), revoked).unwrap();
+    // Someone else's TSA, dated before the revocation, over the signed file.
+    let mut rogue = LocalPki::new(T0).unwrap();
+    rogue.now = T0 + days(50);
+    let stamped = sign::add_document_timestamp(&signed, &rogue, "DauThoiGian").unwrap();
+    let now = T0 + days(200);
+    let r = verify(pki.anchors(), &stamped, now, pki.crls(now).unwrap());
+    let sig = r.signatures.iter().find(|s| s.field == "LanhDao").unwrap();
+    assert_eq!(sig.proof_of_existence, None, "{r:#?}");
+    assert_eq!(sig.indication, Indication::Indeterminate, "{r:#?}");
+    assert_eq!(sig.sub_indication, Some(SubIndication::RevokedNoPoe));
+
+    // The same timestamp from the signer's own (trusted) TSA is a proof: valid at that time.
+    let mut pki = pki;
+    pki.now = T0 + days(50);
+    let stamped = sign::add_document_timestamp(&signed, &pki, "DauThoiGian").unwrap();
+    let r = verify(pki.anchors(), &stamped, now, pki.crls(now).unwrap());
+    let sig = r.signatures.iter().find(|s| s.field == "LanhDao").unwrap();
+    assert_eq!(sig.indication, Indication::TotalPassed, "{r:#?}");
+    assert_eq!(sig.proof_of_existence.as_deref(), Some(rfc3339(T0 + days(50)).as_str()));
+}
