@@ -198,10 +198,7 @@ pub fn validated_in_the_past(
     let utc = |t: time::OffsetDateTime| crate::pdfdate::rfc3339(t.to_offset(time::UtcOffset::UTC));
     let when = utc(proven);
     let now = utc(now);
-    let culprit = at_now
-        .per_cert
-        .iter()
-        .find(|(_, s, _)| *s == at_now.status);
+    let culprit = at_now.per_cert.iter().find(|(_, s, _)| *s == at_now.status);
     let (who_vi, who_en) = match culprit {
         Some((c, _, _)) => (
             format!("chứng thư \"{}\"", c.subject_cn),
@@ -217,8 +214,14 @@ pub fn validated_in_the_past(
         (CertStatus::Revoked { at, reason }, _) => {
             let t = crate::pdfdate::rfc3339(*at);
             (
-                format!("đã bị thu hồi lúc {t} (lý do: {}), sau thời điểm đó", reason.name()),
-                format!("was revoked at {t} (reason: {}), after that time", reason.name()),
+                format!(
+                    "đã bị thu hồi lúc {t} (lý do: {}), sau thời điểm đó",
+                    reason.name()
+                ),
+                format!(
+                    "was revoked at {t} (reason: {}), after that time",
+                    reason.name()
+                ),
             )
         }
         (CertStatus::RevocationUnknown, _) => (

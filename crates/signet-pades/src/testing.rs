@@ -132,7 +132,11 @@ impl LocalPki {
     }
 
     /// Revokes a certificate (keyCompromise) with the revocation time `at`.
-    pub fn revoke_at(&self, serial_hex: &str, at: OffsetDateTime) -> Result<(), signet_pki::PkiError> {
+    pub fn revoke_at(
+        &self,
+        serial_hex: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), signet_pki::PkiError> {
         self.ca()
             .revoke(serial_hex, signet_pki::Reason::KeyCompromise, at)
     }

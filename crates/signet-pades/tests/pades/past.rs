@@ -4,9 +4,9 @@
 //! certificate leaves the signature INDETERMINATE. Real CA, OCSP, CRLs and TSA (signet-pki),
 //! the clock moved by hand.
 
+use signet_pades::dss::Dss;
 use signet_pades::sign::{self, NewField, Request};
 use signet_pades::testing::{LocalKey, LocalPki};
-use signet_pades::dss::Dss;
 use signet_pades::{Indication, Level, Options, Report, SubIndication};
 use signet_pki::validation::{RevocationPolicy, TrustAnchors};
 use time::macros::datetime;
@@ -80,7 +80,10 @@ fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 fn mentions(r: &Report, i: usize, words: &str) -> bool {
-    r.signatures[i].messages.iter().any(|m| m.en.contains(words))
+    r.signatures[i]
+        .messages
+        .iter()
+        .any(|m| m.en.contains(words))
 }
 
 #[test]
@@ -103,10 +106,18 @@ fn an_expired_signer_stays_valid_at_the_time_its_timestamp_proves() {
     assert_eq!(s.revocation.as_ref().unwrap().status, "good");
 
     // Before the certificate expired the path is valid now: validated now, no message.
-    let r = verify(pki.anchors(), &signed, T0 + days(30), pki.crls(T0 + days(30)).unwrap());
+    let r = verify(
+        pki.anchors(),
+        &signed,
+        T0 + days(30),
+        pki.crls(T0 + days(30)).unwrap(),
+    );
     let s = &r.signatures[0];
     assert_eq!(s.indication, Indication::TotalPassed, "{r:#?}");
-    assert_eq!(s.validated_at.as_deref(), Some(rfc3339(T0 + days(30)).as_str()));
+    assert_eq!(
+        s.validated_at.as_deref(),
+        Some(rfc3339(T0 + days(30)).as_str())
+    );
     assert!(!mentions(&r, 0, "past signature validation"), "{r:#?}");
 
     // The same file and time, but a TSA nobody can vouch for now (no current revocation data
@@ -158,7 +169,11 @@ fn a_signer_revoked_after_the_timestamp_stays_valid() {
     let mut crls = pki.crls(now).unwrap();
     crls.extend(pki.crls(later).unwrap());
     let r = verify(pki.anchors(), &signed, later, crls);
-    assert_eq!(r.signatures[0].indication, Indication::TotalPassed, "{r:#?}");
+    assert_eq!(
+        r.signatures[0].indication,
+        Indication::TotalPassed,
+        "{r:#?}"
+    );
 
     // Without any timestamp the same revocation is not excused.
     let mut pki = LocalPki::new(T0).unwrap();
@@ -167,7 +182,11 @@ fn a_signer_revoked_after_the_timestamp_stays_valid() {
     pki.revoke_at(&serial(&other), revoked).unwrap();
     pki.now = now;
     let r = verify(pki.anchors(), &plain, now, pki.crls(now).unwrap());
-    assert_eq!(r.signatures[0].indication, Indication::Indeterminate, "{r:#?}");
+    assert_eq!(
+        r.signatures[0].indication,
+        Indication::Indeterminate,
+        "{r:#?}"
+    );
     assert_eq!(
         r.signatures[0].sub_indication,
         Some(SubIndication::RevokedNoPoe)
@@ -188,7 +207,10 @@ fn a_signer_revoked_before_the_timestamp_fails() {
     let s = &r.signatures[0];
     assert_eq!(s.indication, Indication::TotalFailed, "{r:#?}");
     assert_eq!(s.sub_indication, Some(SubIndication::Revoked));
-    assert_eq!(s.proof_of_existence.as_deref(), Some(rfc3339(T0 + days(20)).as_str()));
+    assert_eq!(
+        s.proof_of_existence.as_deref(),
+        Some(rfc3339(T0 + days(20)).as_str())
+    );
     assert_eq!(s.revocation.as_ref().unwrap().status, "revoked");
     assert!(!mentions(&r, 0, "past signature validation"));
 }
@@ -232,10 +254,15 @@ fn the_document_timestamp_chain_proves_what_expired_tsas_no_longer_can() {
     // The newest timestamp is valid now; the older one at the time the newer proves.
     assert_eq!(a2.validated_at.as_deref(), Some(rfc3339(now).as_str()));
     assert_eq!(a2.proof_of_existence, None);
-    assert_eq!(a1.proof_of_existence.as_deref(), Some(rfc3339(renewal).as_str()));
+    assert_eq!(
+        a1.proof_of_existence.as_deref(),
+        Some(rfc3339(renewal).as_str())
+    );
     assert_eq!(a1.validated_at.as_deref(), Some(rfc3339(renewal).as_str()));
     assert!(
-        a1.messages.iter().any(|m| m.en.starts_with("The timestamp was validated at")),
+        a1.messages
+            .iter()
+            .any(|m| m.en.starts_with("The timestamp was validated at")),
         "{a1:#?}"
     );
     // The signature: its own timestamp (its TSA validated at the first archive timestamp's
@@ -252,8 +279,15 @@ fn the_document_timestamp_chain_proves_what_expired_tsas_no_longer_can() {
         archived[..end].to_vec()
     };
     let r = verify(pki1.anchors(), &without, now, Vec::new());
-    assert_ne!(r.signatures[0].indication, Indication::TotalPassed, "{r:#?}");
-    assert!(r.signatures.iter().all(|s| s.proof_of_existence.is_none()), "{r:#?}");
+    assert_ne!(
+        r.signatures[0].indication,
+        Indication::TotalPassed,
+        "{r:#?}"
+    );
+    assert!(
+        r.signatures.iter().all(|s| s.proof_of_existence.is_none()),
+        "{r:#?}"
+    );
 }
 
 #[test]
@@ -281,5 +315,8 @@ fn an_untrusted_document_timestamp_proves_nothing() {
     let r = verify(pki.anchors(), &stamped, now, pki.crls(now).unwrap());
     let sig = r.signatures.iter().find(|s| s.field == "LanhDao").unwrap();
     assert_eq!(sig.indication, Indication::TotalPassed, "{r:#?}");
-    assert_eq!(sig.proof_of_existence.as_deref(), Some(rfc3339(T0 + days(50)).as_str()));
+    assert_eq!(
+        sig.proof_of_existence.as_deref(),
+        Some(rfc3339(T0 + days(50)).as_str())
+    );
 }
