@@ -76,7 +76,13 @@ fn signature(w: &mut Xml, i: usize, s: &SignatureReport, now: &str, doc: &str, c
     w.raw("    <vr:ValidationTimeInfo>\n");
     w.elem("      ", "vr:ValidationTime", now);
     w.raw("      <vr:BestSignatureTime>\n");
-    let proven = s.timestamp.as_deref().and_then(parse_time);
+    // The earliest time a valid timestamp proves (past signature validation), else the
+    // timestamp's own time.
+    let proven = s
+        .proof_of_existence
+        .as_deref()
+        .or(s.timestamp.as_deref())
+        .and_then(parse_time);
     let (poe, proof) = match &proven {
         Some(t) => (t.as_str(), "urn:etsi:019102:poetype:validation"),
         None => (now, "urn:etsi:019102:poetype:validation"),

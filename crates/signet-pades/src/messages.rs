@@ -187,6 +187,64 @@ pub fn certificate(status: &CertStatus) -> Message {
     .with_detail(invalid_why(status))
 }
 
+/// The path was no longer valid at the validation time `now` but was at `proven`, the time a
+/// timestamp proves (past signature validation); `at_now` is the verdict at `now`.
+pub fn validated_in_the_past(
+    at_now: &signet_pki::validation::PathReport,
+    now: time::OffsetDateTime,
+    proven: time::OffsetDateTime,
+    tsa: bool,
+) -> Message {
+    let utc = |t: time::OffsetDateTime| crate::pdfdate::rfc3339(t.to_offset(time::UtcOffset::UTC));
+    let when = utc(proven);
+    let now = utc(now);
+    let culprit = at_now.per_cert.iter().find(|(_, s, _)| *s == at_now.status);
+    let (who_vi, who_en) = match culprit {
+        Some((c, _, _)) => (
+            format!("chứng thư \"{}\"", c.subject_cn),
+            format!("the certificate \"{}\"", c.subject_cn),
+        ),
+        None => ("chứng thư".into(), "the certificate".into()),
+    };
+    let (why_vi, why_en) = match (&at_now.status, culprit) {
+        (CertStatus::Expired, Some((c, _, _))) => {
+            let t = crate::pdfdate::rfc3339(c.not_after);
+            (format!("đã hết hạn lúc {t}"), format!("expired at {t}"))
+        }
+        (CertStatus::Revoked { at, reason }, _) => {
+            let t = crate::pdfdate::rfc3339(*at);
+            (
+                format!(
+                    "đã bị thu hồi lúc {t} (lý do: {}), sau thời điểm đó",
+                    reason.name()
+                ),
+                format!(
+                    "was revoked at {t} (reason: {}), after that time",
+                    reason.name()
+                ),
+            )
+        }
+        (CertStatus::RevocationUnknown, _) => (
+            "không còn dữ liệu thu hồi hiện hành".into(),
+            "has no current revocation data".into(),
+        ),
+        (s, _) => certificate_words(s),
+    };
+    let (what_vi, what_en) = if tsa {
+        ("Dấu thời gian", "The timestamp")
+    } else {
+        ("Chữ ký", "The signature")
+    };
+    Message::new(
+        format!(
+            "{what_vi} được kiểm tra tại thời điểm {when} do dấu thời gian chứng minh: tại thời điểm kiểm tra ({now}), {who_vi} {why_vi}; tại thời điểm {when} đường dẫn chứng thư hợp lệ và chưa bị thu hồi (kiểm tra chữ ký trong quá khứ, ETSI EN 319 102-1 §5.6.2.4)."
+        ),
+        format!(
+            "{what_en} was validated at {when}, the time a timestamp proves: at the validation time ({now}) {who_en} {why_en}; at {when} the certificate path was valid and not revoked (past signature validation, ETSI EN 319 102-1 §5.6.2.4)."
+        ),
+    )
+}
+
 /// The path validator's own words, when it found the certificate invalid.
 fn invalid_why(status: &CertStatus) -> &str {
     match status {

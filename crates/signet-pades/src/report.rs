@@ -180,6 +180,15 @@ pub struct SignatureReport {
     pub trust_list: Option<TrustListLabel>,
     /// The subject of the anchor the signer's chain ended at.
     pub trust_anchor: Option<String>,
+    /// The earliest time a valid timestamp proves this signature existed (RFC 3339): its
+    /// signature timestamp, or a later document timestamp whose TSA validates; for a document
+    /// timestamp, the next valid one after it. Null when nothing proves it.
+    pub proof_of_existence: Option<String>,
+    /// The time the signer's (or the TSA's) certificate path was validated at (RFC 3339): the
+    /// validation time, or `proof_of_existence` when the path was no longer valid at the
+    /// validation time (expired or revoked since: past signature validation, ETSI EN
+    /// 319 102-1 §5.6.2.4). Null when no path was validated.
+    pub validated_at: Option<String>,
     pub messages: Vec<Message>,
 }
 

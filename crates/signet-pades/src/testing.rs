@@ -128,9 +128,27 @@ impl LocalPki {
 
     /// Revokes a certificate (keyCompromise) at `now`.
     pub fn revoke(&self, serial_hex: &str) -> Result<(), signet_pki::PkiError> {
-        let now = self.now;
+        self.revoke_at(serial_hex, self.now)
+    }
+
+    /// Revokes a certificate (keyCompromise) with the revocation time `at`.
+    pub fn revoke_at(
+        &self,
+        serial_hex: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), signet_pki::PkiError> {
         self.ca()
-            .revoke(serial_hex, signet_pki::Reason::KeyCompromise, now)
+            .revoke(serial_hex, signet_pki::Reason::KeyCompromise, at)
+    }
+
+    /// The issuing CA's CRL (every revocation recorded so far) and the root's CRL, both
+    /// produced at `at`: what a verifier fetches, or an archive kept, at that time.
+    pub fn crls(&self, at: OffsetDateTime) -> Result<Vec<Vec<u8>>, signet_pki::PkiError> {
+        let ca = self.ca();
+        Ok(vec![
+            ca.issuing_crl(ca.revocations(), 1, at)?,
+            ca.root_crl(1, at)?,
+        ])
     }
 }
 

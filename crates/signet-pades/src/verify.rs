@@ -107,7 +107,7 @@ pub fn verify(bytes: &[u8], opts: &Options) -> Result<Outcome, Unreadable> {
         None => Document::parse(bytes)?,
     };
     let fields = doc.acro_form_fields()?;
-    let ctx = FileContext::new(&doc);
+    let ctx = FileContext::new(&doc, opts);
     let mut needs = Vec::new();
     let mut used = Dss::default();
     let mut signatures = Vec::new();
@@ -173,28 +173,57 @@ struct FileContext<'d> {
     dss_revision: Option<usize>,
     /// (revision, genTime) of every intact document timestamp.
     doc_timestamps: Vec<(usize, OffsetDateTime)>,
+    /// The genTime of every intact document timestamp whose TSA validates (at the validation
+    /// time, or at the time a later such timestamp proves), with the revision it covers: the
+    /// proofs of existence of the timestamp chain (ETSI EN 319 102-1 §5.6.2.4).
+    proofs: Vec<(usize, OffsetDateTime)>,
 }
 
 impl<'d> FileContext<'d> {
-    fn new(doc: &'d Document) -> Self {
+    fn new(doc: &'d Document, opts: &Options) -> Self {
         let last = doc.revisions().len().saturating_sub(1);
         let mut ctx = FileContext {
             doc,
             dss: dss::read(doc, last),
             dss_revision: dss::first_revision_with_dss(doc),
             doc_timestamps: Vec::new(),
+            proofs: Vec::new(),
         };
-        ctx.doc_timestamps = document_timestamps(doc);
+        let mut intact = intact_document_timestamps(doc);
+        ctx.doc_timestamps = intact.iter().map(|t| (t.revision, t.gen_time)).collect();
+        // Newest first: each timestamp's TSA is validated now, or at the time the timestamps
+        // after it prove.
+        intact.sort_by_key(|t| std::cmp::Reverse(t.revision));
+        for t in intact {
+            let Some(tsa) = &t.tsa_certificate else {
+                continue;
+            };
+            let poe = ctx.proof_after(t.revision);
+            let valid = validate_with_poe(
+                opts,
+                &ctx.dss,
+                &[&t.certificates],
+                tsa,
+                Purpose::Timestamping,
+                poe,
+            )
+            .is_ok_and(|v| v.path.status == CertStatus::Valid);
+            if valid {
+                ctx.proofs.push((t.revision, t.gen_time));
+            }
+        }
         ctx
     }
-}
 
-/// Intact document timestamps: the revision they cover and their time.
-fn document_timestamps(doc: &Document) -> Vec<(usize, OffsetDateTime)> {
-    intact_document_timestamps(doc)
-        .into_iter()
-        .map(|t| (t.revision, t.gen_time))
-        .collect()
+    /// The earliest time a valid document timestamp covering revision `revision` proves (one
+    /// added in a later revision).
+    fn proof_after(&self, revision: usize) -> Option<OffsetDateTime> {
+        self.proofs
+            .iter()
+            .filter(|(r, _)| *r > revision)
+            .map(|(_, t)| *t)
+            .min()
+    }
 }
 
 /// One document timestamp whose imprint and TSA signature verify.
@@ -202,6 +231,8 @@ pub(crate) struct IntactTimestamp {
     pub revision: usize,
     pub gen_time: OffsetDateTime,
     pub tsa_certificate: Option<Vec<u8>>,
+    /// The certificates the token carries (the TSA's chain, when it was sent).
+    pub certificates: Vec<Vec<u8>>,
 }
 
 /// Every intact document timestamp of `doc` (the archive renewal reads the TSA certificate).
@@ -225,6 +256,7 @@ pub(crate) fn intact_document_timestamps(doc: &Document) -> Vec<IntactTimestamp>
                 revision,
                 gen_time: token.info.gen_time,
                 tsa_certificate: token.tsa_certificate,
+                certificates: token.cms.certificates,
             })
         })
         .collect()
@@ -290,6 +322,8 @@ impl Draft {
                 revocation: None,
                 trust_list: None,
                 trust_anchor: None,
+                proof_of_existence: None,
+                validated_at: None,
                 messages: Vec::new(),
             },
         }
@@ -536,18 +570,96 @@ fn verify_document_timestamp(
         return Vec::new();
     };
     draft.r.signer = signer_of(cert);
-    let vctx = context(opts, &ctx.dss, &[&token.cms.certificates], opts.at);
-    match validation::validate(&vctx, cert, Purpose::Timestamping) {
-        Ok(path) => {
-            apply_path(&path, false, draft);
-            record_used(&path, &vctx, used);
-            validation::revocation_needs(&path)
+    let poe = ctx.proof_after(draft.r.revision);
+    draft.r.proof_of_existence = poe.map(utc);
+    match validate_with_poe(
+        opts,
+        &ctx.dss,
+        &[&token.cms.certificates],
+        cert,
+        Purpose::Timestamping,
+        poe,
+    ) {
+        Ok(v) => {
+            v.report(opts, draft, true);
+            apply_path(&v.path, false, draft);
+            record_used(&v.path, &v.vctx, used);
+            validation::revocation_needs(&v.path)
         }
         Err(e) => {
             draft.unusable_certificate(&e);
             Vec::new()
         }
     }
+}
+
+/// RFC 3339 in UTC, as genTime is.
+fn utc(t: OffsetDateTime) -> String {
+    crate::pdfdate::rfc3339(t.to_offset(time::UtcOffset::UTC))
+}
+
+/// A path validated at the validation time, or at a proven earlier time.
+struct Validated {
+    path: PathReport,
+    vctx: ValidationContext,
+    /// The path's verdict at the validation time, when the proven time was used instead.
+    past: Option<PathReport>,
+}
+
+impl Validated {
+    /// Fills in `validated_at` and, when the proven time was used, says why.
+    fn report(&self, opts: &Options, draft: &mut Draft, tsa: bool) {
+        draft.r.validated_at = Some(utc(self.vctx.time));
+        if let Some(now) = &self.past {
+            if self.path.status == CertStatus::Valid {
+                draft.note(messages::validated_in_the_past(
+                    now,
+                    opts.at,
+                    self.vctx.time,
+                    tsa,
+                ));
+            }
+        }
+    }
+}
+
+/// Validates `cert` for `purpose` at the validation time; when it is not valid then and `poe`
+/// proves the signature (or timestamp) existed earlier, at `poe` instead — past signature
+/// validation (ETSI EN 319 102-1 §5.6.2.4): a certificate expired or revoked since that time
+/// still validates, one revoked before it does not. A proven time before the certificate's
+/// notBefore is validated at that time too (the certificate did not exist yet).
+fn validate_with_poe(
+    opts: &Options,
+    embedded: &Dss,
+    certs: &[&[Vec<u8>]],
+    cert: &[u8],
+    purpose: Purpose,
+    poe: Option<OffsetDateTime>,
+) -> signet_pki::Result<Validated> {
+    let vctx = context(opts, embedded, certs, opts.at);
+    let path = validation::validate(&vctx, cert, purpose)?;
+    let Some(poe) = poe.filter(|p| *p < opts.at) else {
+        return Ok(Validated {
+            path,
+            vctx,
+            past: None,
+        });
+    };
+    let before_issuance = path.chain.first().is_some_and(|c| poe < c.not_before);
+    if path.status == CertStatus::Valid && !before_issuance {
+        return Ok(Validated {
+            path,
+            vctx,
+            past: None,
+        });
+    }
+    let then = context(opts, embedded, certs, poe);
+    let at_poe = validation::validate(&then, cert, purpose)?;
+    Ok(Validated {
+        path: at_poe,
+        vctx: then,
+        past: Some(path),
+    })
 }
 
 /// Adds a path's certificates and the revocation answers it used to `used` (no duplicates).
@@ -613,29 +725,36 @@ fn verify_signature(
         return Vec::new();
     };
     draft.r.signer = signer_of(&cert);
-    let (poe, mut needs) = signature_timestamp(ctx, &cms, opts, draft, used);
-    let covered_by_doc_ts = ctx
-        .doc_timestamps
-        .iter()
-        .filter(|(rev, _)| *rev > draft.r.revision)
-        .map(|(_, t)| *t)
-        .min();
-    let at = poe.or(covered_by_doc_ts).unwrap_or(opts.at);
+    let covered_by_doc_ts = ctx.proof_after(draft.r.revision);
+    let (sig_ts, mut needs) = signature_timestamp(ctx, &cms, opts, draft, used, covered_by_doc_ts);
+    let poe = match (sig_ts, covered_by_doc_ts) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    draft.r.proof_of_existence = poe.map(utc);
     let embedded = embedded_data(ctx, &cms);
-    let vctx = context(opts, &embedded, &[&cms.certificates], at);
     needs.extend(
-        match validation::validate(&vctx, &cert, Purpose::DocumentSigning) {
-            Ok(path) => {
-                record_used(&path, &vctx, used);
-                let from_dss = revocation_embedded(&path, &ctx.dss);
-                apply_path(&path, poe.is_some() || covered_by_doc_ts.is_some(), draft);
-                draft.r.revocation = Some(revocation_report(&path, &vctx));
+        match validate_with_poe(
+            opts,
+            &embedded,
+            &[&cms.certificates],
+            &cert,
+            Purpose::DocumentSigning,
+            poe,
+        ) {
+            Ok(v) => {
+                v.report(opts, draft, false);
+                let (path, vctx) = (&v.path, &v.vctx);
+                record_used(path, vctx, used);
+                let from_dss = revocation_embedded(path, &ctx.dss);
+                apply_path(path, poe.is_some(), draft);
+                draft.r.revocation = Some(revocation_report(path, vctx));
                 if let Some(a) = &path.anchor {
                     draft.r.trust_list = opts.anchors.list_of(&a.sha256).cloned();
                     draft.r.trust_anchor = Some(a.subject_cn.clone());
                 }
-                draft.r.level = level(ctx, &cms, draft, poe.is_some(), from_dss);
-                validation::revocation_needs(&path)
+                draft.r.level = level(ctx, &cms, draft, sig_ts.is_some(), from_dss);
+                validation::revocation_needs(path)
             }
             Err(e) => {
                 draft.unusable_certificate(&e);
@@ -644,19 +763,21 @@ fn verify_signature(
         },
     );
     if draft.r.level.is_none() {
-        draft.r.level = level(ctx, &cms, draft, poe.is_some(), false);
+        draft.r.level = level(ctx, &cms, draft, sig_ts.is_some(), false);
     }
     needs
 }
 
 /// The signature timestamp's time, when its token is intact and its TSA trusted enough to be
-/// a proof of existence; and what could be fetched to validate the TSA.
+/// a proof of existence — at the validation time, or at `later_proof`, the time a document
+/// timestamp covering the signature proves; and what could be fetched to validate the TSA.
 fn signature_timestamp(
     ctx: &FileContext,
     cms: &CmsSignature,
     opts: &Options,
     draft: &mut Draft,
     used: &mut Dss,
+    later_proof: Option<OffsetDateTime>,
 ) -> (Option<OffsetDateTime>, Vec<RevocationNeed>) {
     let Some(der) = cms.signature_timestamps.first() else {
         return (None, Vec::new());
@@ -684,15 +805,17 @@ fn signature_timestamp(
     let Some(tsa) = token.tsa_certificate.as_ref() else {
         return (None, Vec::new());
     };
-    let vctx = context(
+    match validate_with_poe(
         opts,
         &ctx.dss,
         &[&token.cms.certificates, &cms.certificates],
-        opts.at,
-    );
-    match validation::validate(&vctx, tsa, Purpose::Timestamping) {
-        Ok(p) => {
-            record_used(&p, &vctx, used);
+        tsa,
+        Purpose::Timestamping,
+        later_proof,
+    ) {
+        Ok(v) => {
+            let p = v.path;
+            record_used(&p, &v.vctx, used);
             let needs = validation::revocation_needs(&p);
             if p.status == CertStatus::Valid {
                 (Some(token.info.gen_time), needs)

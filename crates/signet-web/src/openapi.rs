@@ -99,6 +99,8 @@ impl PartialSchema for VerificationReport {
             "trust_list": { "type": ["object", "null"], "properties": {
                 "id": { "type": "string", "enum": ["vn-gov", "vn-public"] }, "name": { "type": "string" } } },
             "trust_anchor": { "type": ["string", "null"] },
+            "proof_of_existence": { "type": ["string", "null"], "format": "date-time" },
+            "validated_at": { "type": ["string", "null"], "format": "date-time" },
             "signing_time": { "type": ["string", "null"] }, "timestamp": { "type": ["string", "null"] },
             "level": { "type": ["string", "null"] },
             "byte_range": { "type": "array", "items": { "type": "integer" } }, "revision": { "type": "integer" },

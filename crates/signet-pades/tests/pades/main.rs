@@ -11,4 +11,5 @@
 
 mod corpus;
 mod encrypted;
+mod past;
 mod sign_verify;
