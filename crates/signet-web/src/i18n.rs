@@ -111,6 +111,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("verify_issuer", "Tổ chức cấp", "Issuer"),
     ("verify_time", "Thời điểm ký", "Signing time"),
     ("verify_timestamp", "Dấu thời gian", "Timestamp"),
+    (
+        "verify_proof_of_existence",
+        "Được chứng minh đã tồn tại lúc",
+        "Proven to exist at",
+    ),
+    (
+        "verify_validated_at",
+        "Chứng thư số được kiểm tra tại thời điểm",
+        "Certificates checked as at",
+    ),
     ("verify_integrity", "Toàn vẹn", "Integrity"),
     ("verify_coverage", "Phạm vi ký", "Coverage"),
     ("verify_modifications", "Sửa đổi sau khi ký", "Changes after signing"),

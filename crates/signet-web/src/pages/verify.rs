@@ -213,6 +213,21 @@ fn signature_view(t: Tr, s: &SignatureReport) -> SignatureView {
             t.s(coverage_key(s.coverage)).to_owned(),
         ),
     ];
+    if let Some(poe) = &s.proof_of_existence {
+        rows.push((
+            t.s("verify_proof_of_existence"),
+            format::rfc3339_zoned(t.0, poe),
+        ));
+    }
+    // Said only when the path was checked in the past (past signature validation): checked
+    // at the validation time is what every report means.
+    if let Some(at) = s
+        .validated_at
+        .as_ref()
+        .filter(|&at| s.proof_of_existence.as_ref() == Some(at))
+    {
+        rows.push((t.s("verify_validated_at"), format::rfc3339_zoned(t.0, at)));
+    }
     if let Some(m) = modifications_text(t, s) {
         rows.push((t.s("verify_modifications"), m.to_owned()));
     }

@@ -112,6 +112,13 @@ async fn anyone_verifies_a_signed_document() {
             html.contains("Nguyễn Văn An") && html.contains("quyet-dinh.pdf"),
             "{html}"
         );
+        // The signature timestamp proves when the document existed (shown); the certificates
+        // are still valid now, so no "checked as at" row.
+        assert!(html.contains("Được chứng minh đã tồn tại lúc"), "{html}");
+        assert!(
+            !html.contains("Chứng thư số được kiểm tra tại thời điểm"),
+            "{html}"
+        );
 
         // One byte changed in the signed content: red, hash failure.
         let mut bad = good.clone();
