@@ -6,9 +6,7 @@ use signet_core::document::{
 use signet_core::ids::{DocumentId, FileId, UnitId};
 use signet_core::journal::Entry;
 use signet_core::lifecycle::incoming::Registered;
-use signet_core::lifecycle::{
-    Draft, Incoming, Moved, Outgoing, PlainStep, Signed, Step, Submitted,
-};
+use signet_core::lifecycle::{Incoming, Moved, Outgoing, PlainStep, Signed, Step, Submitted};
 use signet_core::person::Viewer;
 use signet_core::register::{Abbreviation, Notation};
 use signet_core::Direction;
@@ -71,7 +69,7 @@ fn parse_optional_date(field: &'static str, s: &str) -> Result<Option<String>, A
 
 impl DocumentForm {
     /// Validates the form into the store's shape (files added by the caller).
-    fn validate(&self, viewer: &Viewer) -> Result<NewDocument, AppError> {
+    pub(crate) fn validate(&self, viewer: &Viewer) -> Result<NewDocument, AppError> {
         let doc_type = DocumentType::parse(self.doc_type.trim())?;
         check_text("subject", &self.subject, limits::SUBJECT)?;
         check_optional_text("signer_name", &self.signer_name, limits::SIGNER_NAME)?;
@@ -184,7 +182,11 @@ pub fn check_arrival(arrival: &ArrivalForm, today: time::Date) -> Result<(), App
 }
 
 impl App {
-    async fn check_unit(&self, viewer: &Viewer, unit_id: Option<&UnitId>) -> Result<(), AppError> {
+    pub(crate) async fn check_unit(
+        &self,
+        viewer: &Viewer,
+        unit_id: Option<&UnitId>,
+    ) -> Result<(), AppError> {
         if let Some(unit) = unit_id {
             self.store
                 .unit(&viewer.agency_id, unit)
@@ -377,11 +379,11 @@ impl App {
         Ok(doc)
     }
 
-    /// Trình ký: the author (or a clerk) sends a draft for signature.
+    /// Trình ký: the author (or a clerk) sends a draft for signature, along the drafting
+    /// unit's default route (see [`App::submit_along`] for a chosen one).
     pub async fn submit(&self, viewer: &Viewer, id: &DocumentId) -> Result<Document, AppError> {
-        let doc = self.permitted(viewer, id, Step::Submit).await?;
-        let draft = Outgoing::<Draft>::restore(id, doc.state)?;
-        self.store_step(viewer, &draft.submit()).await
+        let route = crate::drafting::RouteForm::default();
+        self.submit_along(viewer, id, &route).await
     }
 
     /// The leader approves and signs. (The digital signature itself is applied by the
@@ -392,15 +394,14 @@ impl App {
         self.store_step(viewer, &submitted.sign()).await
     }
 
-    /// The leader sends a submitted draft back to its author.
+    /// The leader sends a submitted draft back to its author (no reason: see
+    /// [`App::return_with_reason`]).
     pub async fn return_to_draft(
         &self,
         viewer: &Viewer,
         id: &DocumentId,
     ) -> Result<Document, AppError> {
-        let doc = self.permitted(viewer, id, Step::Return).await?;
-        let submitted = Outgoing::<Submitted>::restore(id, doc.state)?;
-        self.store_step(viewer, &submitted.return_to_draft()).await
+        self.return_with_reason(viewer, id, "").await
     }
 
     /// Trình: the clerk puts a registered incoming document before the leader.

@@ -106,6 +106,21 @@ pub enum Invalid {
     /// incoming one that was returned.
     #[error("only an issued outgoing or a registered incoming document can be copied")]
     CopyOriginal,
+    /// A reviewer on a draft's route who is not an active person of the agency.
+    #[error("reviewers: choose active people of this agency")]
+    RouteReviewer,
+    /// A signer chosen for a draft who is not an active leader of the agency.
+    #[error("signer: choose a leader of this agency")]
+    RouteSigner,
+    /// A route of the wrong shape (signet_core::review::RouteProblem).
+    #[error("a route has at most 5 levels of at most 5 people, each person once, and the signer is not a reviewer")]
+    RouteShape,
+    /// A return without its reason, or with one too long.
+    #[error("give the reason the draft is returned (at most {max} characters)")]
+    ReturnReason { max: usize },
+    /// A review forwarded to someone who cannot take it.
+    #[error("forward to an active person of this agency who is not on the draft's route")]
+    ForwardTo,
     /// A scan page with no image.
     #[error("page {page} of the scan holds no scanned image")]
     ScanNoImage { page: usize },
@@ -403,6 +418,11 @@ impl Invalid {
             Self::CopyPages { .. } => "copy_pages",
             Self::CopyRecipients => "copy_recipients",
             Self::CopyOriginal => "copy_original",
+            Self::RouteReviewer => "route_reviewer",
+            Self::RouteSigner => "route_signer",
+            Self::RouteShape => "route_shape",
+            Self::ReturnReason { .. } => "return_reason",
+            Self::ForwardTo => "forward_to",
             Self::ScanNoImage { .. } => "scan_no_image",
             Self::ScanResolution { .. } => "scan_resolution",
             Self::ScanColour { .. } => "scan_colour",
@@ -492,7 +512,8 @@ impl Invalid {
             Self::KeyLabelTaken { label } => vec![("label", label.clone())],
             Self::TooManyFiles { max }
             | Self::CsrTooLarge { max }
-            | Self::RemoteHashCount { max } => {
+            | Self::RemoteHashCount { max }
+            | Self::ReturnReason { max } => {
                 vec![("max", max.to_string())]
             }
             Self::PasswordTooShort { min } => vec![("min", min.to_string())],
@@ -554,7 +575,11 @@ impl Invalid {
             | Self::ParticipantRequired
             | Self::MeetingStarted
             | Self::CopyRecipients
-            | Self::CopyOriginal => Vec::new(),
+            | Self::CopyOriginal
+            | Self::RouteReviewer
+            | Self::RouteSigner
+            | Self::RouteShape
+            | Self::ForwardTo => Vec::new(),
         }
     }
 }

@@ -3,6 +3,9 @@
 use crate::AppError;
 
 /// The kinds of file a document may carry, by signature.
+/// The file kind of a draft's appendices (phụ lục): beside its one main file.
+pub const APPENDIX: &str = "attachment";
+
 const KINDS: &[(&[u8], &str, &[&str])] = &[
     (b"%PDF-", "application/pdf", &["pdf"]),
     (

@@ -16,6 +16,7 @@ pub mod demo;
 mod demo_history;
 pub mod documents;
 pub mod dossiers;
+pub mod drafting;
 pub mod error;
 pub mod exchange;
 pub mod files;

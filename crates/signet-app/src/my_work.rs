@@ -19,10 +19,14 @@ pub const PART_LIMIT: u32 = 20;
 pub struct MyWork {
     /// Submitted drafts the person may sign (leaders).
     pub to_sign: Vec<Document>,
+    /// Drafts whose review is at the person's level of their route, oldest first.
+    pub to_review: Vec<Document>,
     /// Incoming documents assigned to the person, overdue first.
     pub to_process: Queue,
     /// The person's own drafts (new, or returned by the leader), newest first.
     pub drafts: Vec<Document>,
+    /// Why each returned draft among `drafts` came back: (document, who, reason).
+    pub returns: Vec<(signet_core::DocumentId, String, String)>,
     /// Signed documents the person may issue (clerks).
     pub to_issue: Vec<Document>,
     /// Handlers' requests for the person's opinion (leaders), oldest first.
@@ -36,6 +40,7 @@ impl MyWork {
     /// Items that wait for an action, for the menu's count.
     pub fn count(&self) -> usize {
         self.to_sign.len()
+            + self.to_review.len()
             + self.to_process.items.len()
             + self.to_issue.len()
             + self.opinions.len()
@@ -45,12 +50,21 @@ impl MyWork {
 
 impl App {
     pub async fn my_work(&self, v: &Viewer) -> Result<MyWork, AppError> {
+        let drafts = self.own_drafts(v).await?;
+        let returned: Vec<_> = drafts
+            .iter()
+            .filter(|d| d.review_round > 0)
+            .map(|d| d.id.clone())
+            .collect();
+        let returns = self.store.latest_returns(&v.agency_id, &returned).await?;
         Ok(MyWork {
+            returns,
             to_sign: self
                 .actionable(v, OutgoingState::Submitted, Step::Sign)
                 .await?,
+            to_review: self.reviews_waiting(v, PART_LIMIT).await?,
             to_process: self.work_queue(v, None, PART_LIMIT).await?,
-            drafts: self.own_drafts(v).await?,
+            drafts,
             to_issue: self
                 .actionable(v, OutgoingState::Signed, Step::Issue)
                 .await?,

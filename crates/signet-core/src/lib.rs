@@ -13,6 +13,7 @@ pub mod journal;
 pub mod lifecycle;
 pub mod person;
 pub mod register;
+pub mod review;
 pub mod text;
 
 pub use agency::{AgencyCode, LegacyAgencyCode};

@@ -94,6 +94,10 @@ pub struct DocumentScope<'a> {
     pub created_by: &'a PersonId,
     pub secrecy: Secrecy,
     pub state: DocumentState,
+    /// The leader chosen to sign a submitted draft (`None`: any leader).
+    pub signer: Option<&'a PersonId>,
+    /// A submitted draft still with its reviewers (issue 13 §2): not yet the signer's turn.
+    pub in_review: bool,
 }
 
 impl Viewer {
@@ -152,7 +156,11 @@ impl Viewer {
         }
         match step {
             Step::Submit => *doc.created_by == self.person_id || self.can_register(),
-            Step::Sign | Step::Return | Step::Issue | Step::Present => true,
+            // The signer's turn comes after every review level, and is the chosen leader's.
+            Step::Sign | Step::Return => {
+                !doc.in_review && doc.signer.is_none_or(|s| *s == self.person_id)
+            }
+            Step::Issue | Step::Present => true,
         }
     }
 
@@ -190,6 +198,8 @@ mod tests {
             created_by: &p1,
             secrecy: Secrecy::None,
             state: OutgoingState::Draft.into(),
+            signer: None,
+            in_review: false,
         };
         assert!(!v.can_read(doc));
         assert!(v.allowed_steps(doc).is_empty());
@@ -203,6 +213,8 @@ mod tests {
             created_by: &p2,
             secrecy: Secrecy::Secret,
             state: OutgoingState::Draft.into(),
+            signer: None,
+            in_review: false,
         };
         assert!(!viewer("a", &[Role::Officer]).can_read(doc));
         assert!(viewer("a", &[Role::Leader]).can_read(doc));
@@ -221,7 +233,42 @@ mod tests {
             created_by: &author,
             secrecy: Secrecy::None,
             state,
+            signer: None,
+            in_review: false,
         })
+    }
+
+    #[test]
+    fn the_chosen_signer_signs_once_the_reviews_are_done() {
+        let (a, author, chosen) = ("a".into(), "p9".into(), "p1".into());
+        let leader = viewer("a", &[Role::Leader]);
+        let other = Viewer {
+            person_id: "p2".into(),
+            ..leader.clone()
+        };
+        let doc = DocumentScope {
+            agency_id: &a,
+            created_by: &author,
+            secrecy: Secrecy::None,
+            state: OutgoingState::Submitted.into(),
+            signer: Some(&chosen),
+            in_review: true,
+        };
+        assert!(leader.allowed_steps(doc).is_empty(), "still in review");
+        let ready = DocumentScope {
+            in_review: false,
+            ..doc
+        };
+        assert_eq!(leader.allowed_steps(ready), [Step::Sign, Step::Return]);
+        assert!(
+            other.allowed_steps(ready).is_empty(),
+            "not the chosen signer"
+        );
+        let anyone = DocumentScope {
+            signer: None,
+            ..ready
+        };
+        assert_eq!(other.allowed_steps(anyone), [Step::Sign, Step::Return]);
     }
 
     #[test]

@@ -128,7 +128,7 @@ async fn insert_materials(
 }
 
 const MATERIALS: &str = "SELECT f.id, f.document_id, f.sha256, f.file_name, f.content_type, \
-     f.size, 'material' AS kind, f.created_at_ms FROM meeting_materials f \
+     f.size, 'material' AS kind, f.created_at_ms, CAST(1 AS BIGINT) AS version FROM meeting_materials f \
      JOIN documents d ON d.id = f.document_id WHERE d.agency_id = $1 AND f.document_id = $2";
 
 impl Store {

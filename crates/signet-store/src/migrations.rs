@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_opinions_meetings.sql")),
     (18, include_str!("../migrations/0018_people_admin.sql")),
     (19, include_str!("../migrations/0019_document_copies.sql")),
+    (20, include_str!("../migrations/0020_drafting_cycle.sql")),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

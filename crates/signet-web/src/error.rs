@@ -347,6 +347,11 @@ mod tests {
             },
             Invalid::CopyRecipients,
             Invalid::CopyOriginal,
+            Invalid::RouteReviewer,
+            Invalid::RouteSigner,
+            Invalid::RouteShape,
+            Invalid::ReturnReason { max: 2000 },
+            Invalid::ForwardTo,
             Invalid::ScanNoImage { page: 1 },
             Invalid::ScanResolution {
                 page: 1,
@@ -448,6 +453,11 @@ mod tests {
                 | Invalid::CopyPages { .. }
                 | Invalid::CopyRecipients
                 | Invalid::CopyOriginal
+                | Invalid::RouteReviewer
+                | Invalid::RouteSigner
+                | Invalid::RouteShape
+                | Invalid::ReturnReason { .. }
+                | Invalid::ForwardTo
                 | Invalid::ScanNoImage { .. }
                 | Invalid::ScanResolution { .. }
                 | Invalid::ScanColour { .. } => {}

@@ -768,6 +768,31 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Give at least one recipient of the copy (one per line).",
     ),
     (
+        "err_invalid_route_reviewer",
+        "Người duyệt phải là cán bộ đang làm việc của cơ quan này.",
+        "Reviewers: choose active people of this agency.",
+    ),
+    (
+        "err_invalid_route_signer",
+        "Người ký phải là một lãnh đạo của cơ quan này.",
+        "The signer: choose a leader of this agency.",
+    ),
+    (
+        "err_invalid_route_shape",
+        "Quy trình duyệt có tối đa 5 cấp, mỗi cấp tối đa 5 người; mỗi người chỉ xuất hiện một lần và người ký không đồng thời là người duyệt.",
+        "A route has at most 5 levels of at most 5 people; each person appears once, and the signer is not also a reviewer.",
+    ),
+    (
+        "err_invalid_return_reason",
+        "Hãy ghi lý do trả lại dự thảo (tối đa {max} ký tự).",
+        "Give the reason the draft is returned (at most {max} characters).",
+    ),
+    (
+        "err_invalid_forward_to",
+        "Chỉ chuyển tiếp cho một cán bộ đang làm việc của cơ quan, chưa có trong quy trình duyệt của dự thảo.",
+        "Forward to an active person of this agency who is not on the draft's route.",
+    ),
+    (
         "err_invalid_copy_original",
         "Chỉ sao được văn bản đi đã ban hành hoặc văn bản đến đã đăng ký.",
         "Only an issued outgoing or a registered incoming document can be copied.",

@@ -92,6 +92,16 @@ pub fn router(app: App, config: WebConfig) -> Router {
         )
         .route("/meetings", post(pages::meetings::create))
         .route("/documents/{id}/reply", post(pages::incoming::draft_reply))
+        .route("/documents/{id}/route", post(pages::drafting::submit))
+        .route("/documents/{id}/review", post(pages::drafting::review))
+        .route(
+            "/documents/{id}/return-draft",
+            post(pages::drafting::return_draft),
+        )
+        .route(
+            "/documents/{id}/edit",
+            get(pages::documents::edit_draft).post(pages::documents::revise_draft),
+        )
         .route("/documents/{id}/copies", post(pages::copies::create))
         .route(
             "/documents/{id}/materials",

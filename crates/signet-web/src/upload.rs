@@ -47,9 +47,11 @@ impl Form {
     }
 }
 
-/// The form field whose files are a meeting's materials (kind `material`); files of any
-/// other field are the document's own (`main`).
+/// The form field whose files are a meeting's materials (kind `material`), and the one
+/// whose files are a draft's appendices (phụ lục); files of any other field are the
+/// document's own (`main`).
 const MATERIALS_FIELD: &str = "materials";
+const APPENDICES_FIELD: &str = "appendices";
 
 fn multipart_error(e: MultipartError, limit: u64) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -85,10 +87,10 @@ struct Received {
 }
 
 async fn read_file(app: &App, mut field: Field<'_>, name: String) -> Result<Received, AppError> {
-    let kind = if field.name() == Some(MATERIALS_FIELD) {
-        signet_app::meetings::MATERIAL
-    } else {
-        "main"
+    let kind = match field.name() {
+        Some(MATERIALS_FIELD) => signet_app::meetings::MATERIAL,
+        Some(APPENDICES_FIELD) => signet_app::files::APPENDIX,
+        _ => "main",
     };
     let limit = app.blobs.max_size();
     let mut writer = app.blobs.writer().await?;

@@ -12,6 +12,7 @@ pub(crate) mod numbering;
 mod opinions;
 pub mod processing;
 mod replies;
+pub mod review;
 mod search;
 pub mod signing;
 pub(crate) mod terms;
@@ -70,6 +71,14 @@ pub struct Document {
     pub created_by: PersonId,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The draft's version: 1, then one more at each revision.
+    pub version: i64,
+    /// The leader chosen to sign (`None`: any leader).
+    pub signer_id: Option<PersonId>,
+    /// The review round of the latest submission (0: never submitted).
+    pub review_round: i64,
+    /// The level reviewing now; 0 when no review is pending.
+    pub review_level: i64,
 }
 
 impl Document {
@@ -80,7 +89,16 @@ impl Document {
             created_by: &self.created_by,
             secrecy: self.secrecy,
             state: self.state,
+            signer: self.signer_id.as_ref(),
+            in_review: self.in_review(),
         }
+    }
+
+    /// A submitted draft still with its reviewers.
+    pub fn in_review(&self) -> bool {
+        self.review_level > 0
+            && self.state
+                == DocumentState::Outgoing(signet_core::lifecycle::OutgoingState::Submitted)
     }
 
     /// The sender's code as text, empty when there is none.
@@ -101,6 +119,8 @@ pub struct DocumentFile {
     /// `main` (the document itself) or `attachment`.
     pub kind: String,
     pub created_at_ms: i64,
+    /// The draft version the file was added in.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -144,7 +164,7 @@ pub(crate) const COLUMNS: &str =
     "id, agency_id, direction, state, doc_type, subject, urgency, secrecy, \
     series, year, number, notation, issued_on, author_name, author_code, signer_name, \
     signer_position, pages, recipients, due_on, drafting_unit_id, arrived_on, created_by, \
-    created_at_ms, updated_at_ms";
+    created_at_ms, updated_at_ms, version, signer_id, review_round, review_level";
 
 pub(crate) fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
     let text = |c: &str| -> Result<String, StoreError> { Ok(r.try_get::<String, _>(c)?) };
@@ -180,6 +200,10 @@ pub(crate) fn document_from_row(r: &AnyRow) -> Result<Document, StoreError> {
         created_by: r.id("created_by")?,
         created_at_ms: r.try_get("created_at_ms")?,
         updated_at_ms: r.try_get("updated_at_ms")?,
+        version: r.try_get("version")?,
+        signer_id: r.opt_id("signer_id")?,
+        review_round: r.try_get("review_round")?,
+        review_level: r.try_get("review_level")?,
     })
 }
 
@@ -193,6 +217,7 @@ pub(crate) fn file_from_row(r: &AnyRow) -> Result<DocumentFile, StoreError> {
         size: r.try_get("size")?,
         kind: r.try_get("kind")?,
         created_at_ms: r.try_get("created_at_ms")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -223,7 +248,7 @@ impl Store {
     ) -> Result<Vec<DocumentFile>, StoreError> {
         let rows = sqlx::query(
             "SELECT f.id, f.document_id, f.sha256, f.file_name, f.content_type, f.size, f.kind, \
-             f.created_at_ms FROM document_files f JOIN documents d ON d.id = f.document_id \
+             f.created_at_ms, f.version FROM document_files f JOIN documents d ON d.id = f.document_id \
              WHERE d.agency_id = $1 AND f.document_id = $2 ORDER BY f.created_at_ms, f.file_name",
         )
         .bind(agency_id.as_str())

@@ -7,7 +7,7 @@ use super::{file_from_row, DocumentFile};
 use crate::{Store, StoreError};
 
 const SELECT: &str = "SELECT f.id, f.note_id, f.document_id, f.sha256, f.file_name, \
-     f.content_type, f.size, 'note' AS kind, f.created_at_ms FROM note_files f \
+     f.content_type, f.size, 'note' AS kind, f.created_at_ms, CAST(1 AS BIGINT) AS version FROM note_files f \
      JOIN documents d ON d.id = f.document_id WHERE d.agency_id = $1 AND f.document_id = $2";
 
 impl Store {

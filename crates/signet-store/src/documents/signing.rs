@@ -156,7 +156,7 @@ async fn current_file_in(
 ) -> Result<Option<DocumentFile>, StoreError> {
     let row = sqlx::query(
         "SELECT f.id, f.document_id, f.sha256, f.file_name, f.content_type, f.size, f.kind, \
-         f.created_at_ms FROM document_files f JOIN documents d ON d.id = f.document_id \
+         f.created_at_ms, f.version FROM document_files f JOIN documents d ON d.id = f.document_id \
          WHERE d.agency_id = $1 AND f.document_id = $2 AND f.kind = 'main' \
          ORDER BY f.created_at_ms DESC, f.id DESC LIMIT 1",
     )
@@ -310,6 +310,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(wrong_state(&mut tx, agency_id, id, t.from().code()).await);
         }
+        super::write::record_signer(&mut tx, agency_id, id, rev.actor).await?;
         let action = DocumentSignedFile {
             from: t.from().code(),
             to: t.to().code(),

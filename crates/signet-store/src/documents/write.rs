@@ -43,11 +43,23 @@ async fn insert_files(
     at_ms: i64,
     files: &[NewFile],
 ) -> Result<(), StoreError> {
+    insert_files_of_version(tx, doc_id, actor, at_ms, files, 1).await
+}
+
+/// Stores files added to a document in draft version `version`.
+pub(crate) async fn insert_files_of_version(
+    tx: &mut Tx,
+    doc_id: &DocumentId,
+    actor: &PersonId,
+    at_ms: i64,
+    files: &[NewFile],
+    version: i64,
+) -> Result<(), StoreError> {
     for f in files {
         keep_blob(tx, &f.blob, at_ms).await?;
         sqlx::query(
-            "INSERT INTO document_files (id, document_id, sha256, file_name, content_type, size, kind, created_by, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO document_files (id, document_id, sha256, file_name, content_type, size, kind, created_by, created_at_ms, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(new_id())
         .bind(doc_id.as_str())
@@ -58,6 +70,7 @@ async fn insert_files(
         .bind(&f.kind)
         .bind(actor.as_str())
         .bind(at_ms)
+        .bind(version)
         .execute(&mut **tx)
         .await?;
     }
@@ -266,6 +279,9 @@ pub(crate) async fn move_state(
     if done.rows_affected() == 0 {
         return Err(wrong_state(tx, agency_id, id, t.from()).await);
     }
+    if t.to() == DocumentState::Outgoing(OutgoingState::Signed) {
+        record_signer(tx, agency_id, id, actor).await?;
+    }
     if t.to() == DocumentState::Incoming(IncomingState::Returned) {
         let doc = fetch(tx, agency_id, id).await?;
         if let Some(arrived) = &doc.arrived_on {
@@ -281,6 +297,27 @@ pub(crate) async fn move_state(
         to: t.to().code(),
     };
     entry(at_ms, actor.as_str(), id.as_str(), &action)
+}
+
+/// The register's "người ký" is the person who signed (issue 13 §2), never what was typed
+/// on the draft: their name and title as the directory holds them when they sign.
+pub(crate) async fn record_signer(
+    tx: &mut Tx,
+    agency_id: &AgencyId,
+    id: &DocumentId,
+    signer: &PersonId,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE documents SET signer_name = (SELECT full_name FROM people WHERE id = $1), \
+         signer_position = (SELECT title FROM people WHERE id = $1) \
+         WHERE agency_id = $2 AND id = $3 AND EXISTS (SELECT 1 FROM people WHERE id = $1)",
+    )
+    .bind(signer.as_str())
+    .bind(agency_id.as_str())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_document(

@@ -170,6 +170,59 @@ impl Action for DocumentMoved<'_> {
     }
 }
 
+/// Trình: a draft submitted along a route (reviewers as `[level, person]`).
+#[derive(Serialize)]
+pub(crate) struct DraftSubmitted<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub round: i64,
+    pub version: i64,
+    pub reviewers: Vec<(i64, &'a str)>,
+    pub signer: Option<&'a str>,
+}
+
+impl Action for DraftSubmitted<'_> {
+    fn name(&self) -> String {
+        format!("document.{}", self.to)
+    }
+}
+
+/// A reviewer approved or forwarded their review.
+#[derive(Serialize)]
+pub(crate) struct DraftReviewed<'a> {
+    pub round: i64,
+    pub version: i64,
+    pub level: i64,
+    pub decision: &'a str,
+    pub forwarded_to: Option<&'a str>,
+}
+named!(DraftReviewed, "document.reviewed");
+
+/// A draft sent back to its author, by a reviewer (`level` ≥ 1) or the signer (0).
+#[derive(Serialize)]
+pub(crate) struct DraftReturned<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub round: i64,
+    pub level: i64,
+    pub reason: &'a str,
+}
+
+impl Action for DraftReturned<'_> {
+    fn name(&self) -> String {
+        format!("document.{}", self.to)
+    }
+}
+
+/// A new version of a draft: which fields changed, which files it adds.
+#[derive(Serialize)]
+pub(crate) struct DraftRevised<'a> {
+    pub version: i64,
+    pub changed: Vec<&'static str>,
+    pub files: Vec<FileDetails<'a>>,
+}
+named!(DraftRevised, "document.revised");
+
 #[derive(Serialize)]
 pub(crate) struct DocumentIssued<'a> {
     pub number: i64,

@@ -277,9 +277,11 @@ pub async fn incoming(
 #[template(path = "new_document.html")]
 struct NewDocumentPage {
     l: Layout,
-    heading: &'static str,
-    action: &'static str,
+    heading: String,
+    action: String,
     incoming: bool,
+    /// A new version of an existing draft: its files are kept, new ones optional.
+    editing: bool,
     types: Vec<Choice>,
     urgencies: Vec<Choice>,
     secrecies: Vec<Choice>,
@@ -299,15 +301,44 @@ async fn new_document(
     incoming: bool,
     refused: Option<(Values, Problem)>,
 ) -> Result<Response, WebError> {
+    document_form_page(state, u, incoming, None, refused).await
+}
+
+/// The values a draft's form starts from when revising it.
+fn draft_values(d: &Document) -> Values {
+    let mut f = Values::default();
+    f.set("doc_type", d.doc_type.code());
+    f.set("subject", &d.subject);
+    f.set("urgency", d.urgency.code());
+    f.set("secrecy", d.secrecy.code());
+    f.set(
+        "drafting_unit_id",
+        d.drafting_unit_id.as_ref().map_or("", |x| x.as_str()),
+    );
+    f.set("pages", &d.pages.map(|p| p.to_string()).unwrap_or_default());
+    f.set("recipients", &d.recipients);
+    f.set("due_on", d.due_on.as_deref().unwrap_or(""));
+    f
+}
+
+/// The form of a new document, or of a new version of the draft `editing`.
+async fn document_form_page(
+    state: AppState,
+    u: PageUser,
+    incoming: bool,
+    editing: Option<&Document>,
+    refused: Option<(Values, Problem)>,
+) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
     if (incoming && !v.can_register()) || (!incoming && !v.can_draft()) {
         return Err(u.fail(AppError::Forbidden("this form")));
     }
     let units = state.app.units(v).await.map_err(|e| u.fail(e))?;
-    let (f, problem) = match refused {
-        Some((f, p)) => (f, Some(p)),
-        None => {
+    let (f, problem) = match (refused, editing) {
+        (Some((f, p)), _) => (f, Some(p)),
+        (None, Some(d)) => (draft_values(d), None),
+        (None, None) => {
             let mut f = Values::default();
             f.set("doc_type", DocumentType::CongVan.code());
             f.set("arrived_on", &iso_date(state.app.clock.today()));
@@ -321,13 +352,23 @@ async fn new_document(
         .map_or(axum::http::StatusCode::OK, Problem::status);
     let page = NewDocumentPage {
         l: Layout::of(&state, &u, if incoming { "incoming" } else { "outgoing" }).await,
-        heading: if incoming {
-            t.s("new_incoming")
-        } else {
-            t.s("new_draft")
+        heading: match editing {
+            Some(d) => format!(
+                "{} — {} {}",
+                t.pick("Sửa dự thảo", "Revise the draft"),
+                t.pick("phiên bản", "version"),
+                d.version + 1
+            ),
+            None if incoming => t.s("new_incoming").to_owned(),
+            None => t.s("new_draft").to_owned(),
         },
-        action: if incoming { "/incoming" } else { "/outgoing" },
+        action: match editing {
+            Some(d) => format!("/documents/{}/edit", d.id),
+            None if incoming => "/incoming".to_owned(),
+            None => "/outgoing".to_owned(),
+        },
         incoming,
+        editing: editing.is_some(),
         types: type_choices(t, f.get("doc_type")),
         urgencies: urgency_choices(t, f.get("urgency")),
         secrecies: Secrecy::ALL
@@ -371,6 +412,84 @@ async fn refused_form(
     }
     let problem = form::problem(&e, u.lang, DOCUMENT_FIELDS);
     new_document(state, u, incoming, Some((typed.values(), problem))).await
+}
+
+/// `GET /documents/{id}/edit`: a returned (or not yet submitted) draft's form, to make a
+/// new version.
+pub async fn edit_draft(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+) -> Result<Response, WebError> {
+    let doc = state
+        .app
+        .document(&u.user.viewer, &id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    // Refused before the form is shown: someone else's draft, or one no longer a draft.
+    state
+        .app
+        .check_revision(&u.user.viewer, &id, &typed_form(&doc))
+        .await
+        .map_err(|e| u.fail(e))?;
+    document_form_page(state.clone(), u, false, Some(&doc), None).await
+}
+
+/// The form a draft as stored would give (to check a revision may start).
+fn typed_form(d: &Document) -> DocumentForm {
+    let f = draft_values(d);
+    DocumentForm {
+        doc_type: f.get("doc_type").to_owned(),
+        subject: f.get("subject").to_owned(),
+        urgency: f.get("urgency").to_owned(),
+        secrecy: f.get("secrecy").to_owned(),
+        signer_name: String::new(),
+        signer_position: String::new(),
+        pages: f.get("pages").to_owned(),
+        recipients: f.get("recipients").to_owned(),
+        due_on: f.get("due_on").to_owned(),
+        drafting_unit_id: f.get("drafting_unit_id").to_owned(),
+    }
+}
+
+/// `POST /documents/{id}/edit`: the new version (metadata, and optionally a new main file
+/// and appendices).
+pub async fn revise_draft(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let v = &u.user.viewer;
+    let doc = app.document(v, &id).await.map_err(|e| u.fail(e))?;
+    let check = |f: &upload::Form| {
+        u.check_csrf(&f.get("csrf"))
+            .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
+        app.check_document_form(v, &document_form(f))
+    };
+    let (form, files) = match upload::read_keeping(app, v, mp, check).await {
+        Ok(read) => read,
+        Err((e, typed)) => return refused_revision(state.clone(), u, &doc, e, &typed).await,
+    };
+    match app.revise_draft(v, &id, &document_form(&form), files).await {
+        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}#drafting", doc.id)).into_response()),
+        Err(e) => refused_revision(state.clone(), u, &doc, e, &form).await,
+    }
+}
+
+async fn refused_revision(
+    state: AppState,
+    u: PageUser,
+    doc: &Document,
+    e: AppError,
+    typed: &upload::Form,
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let problem = form::problem(&e, u.lang, DOCUMENT_FIELDS);
+    document_form_page(state, u, false, Some(doc), Some((typed.values(), problem))).await
 }
 
 pub async fn new_draft(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
@@ -525,6 +644,8 @@ struct DetailPage {
     answers: Option<(String, String)>,
     /// The copies made of it, and the clerk's form to make one.
     c: super::copies::Section,
+    /// Outgoing documents: the route, the reviews, the versions.
+    dc: Option<super::drafting::Section>,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -548,6 +669,8 @@ fn action_label(t: Tr, action: &str) -> String {
         "document.submitted" => ("Trình ký", "Submitted for signing"),
         "document.signed" => ("Ký duyệt", "Signed"),
         "document.draft" => ("Trả lại dự thảo", "Returned to draft"),
+        "document.reviewed" => ("Cho ý kiến duyệt", "Reviewed"),
+        "document.revised" => ("Sửa dự thảo (phiên bản mới)", "Revised (new version)"),
         "document.issued" => ("Cấp số, ban hành", "Numbered and issued"),
         "document.numbered" => ("Lấy số, chờ đóng dấu", "Numbered, waiting for the seal"),
         "document.registered" => ("Vào sổ văn bản đến", "Registered as incoming"),
@@ -572,8 +695,10 @@ fn action_label(t: Tr, action: &str) -> String {
 fn steps(t: Tr, app: &App, u: &PageUser, d: &Document) -> Vec<(&'static str, &'static str)> {
     app.allowed_steps(&u.user.viewer, d)
         .into_iter()
-        // The leader signs with a device (the signing panel), not with a bare button.
-        .filter(|s| *s != Step::Sign)
+        // The leader signs with a device (the signing panel), not with a bare button; a
+        // draft is submitted and returned through the drafting section's forms (a route,
+        // a reason).
+        .filter(|s| !matches!(s, Step::Sign | Step::Submit | Step::Return))
         .map(|s| (s.code(), t.s(s.code())))
         .collect()
 }
@@ -705,6 +830,7 @@ pub async fn detail(
         m: super::meetings::section(&state, &u, d).await,
         answers: answered(&state, &u, d).await,
         c: super::copies::section(&state, &u, d).await,
+        dc: super::drafting::section(&state, &u, d).await,
         l: Layout::of(
             &state,
             &u,

@@ -18,13 +18,7 @@ use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
+use super::form::{field, Fields};
 
 /// One recipient's delivery on the document page.
 pub struct Delivery {

@@ -262,20 +262,9 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
 }
 
 /// A posted form as its fields, repeated ones kept (co-handlers, to-know).
-type Fields = Vec<(String, String)>;
+use super::form::{field, Fields};
 
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn all(f: &Fields, name: &str) -> Vec<String> {
-    f.iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
+use super::form::all;
 
 fn back(id: &DocumentId) -> Response {
     Redirect::to(&format!("/documents/{id}")).into_response()

@@ -17,20 +17,7 @@ use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn all(f: &Fields, name: &str) -> Vec<String> {
-    f.iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
+use super::form::{all, field, Fields};
 
 #[derive(Deserialize)]
 pub struct StateQuery {

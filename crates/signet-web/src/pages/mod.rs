@@ -7,6 +7,7 @@ pub mod certificates;
 pub mod copies;
 pub mod documents;
 pub mod dossiers;
+pub mod drafting;
 pub mod exchange;
 pub mod form;
 pub mod incoming;

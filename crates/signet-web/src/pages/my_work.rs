@@ -25,6 +25,8 @@ pub struct WorkRow {
 struct MyWorkPage {
     l: Layout,
     to_sign: Vec<WorkRow>,
+    /// Drafts waiting for the person's review.
+    to_review: Vec<WorkRow>,
     to_process: Vec<WorkRow>,
     drafts: Vec<WorkRow>,
     to_issue: Vec<WorkRow>,
@@ -101,7 +103,24 @@ pub async fn show(State(state): State<AppState>, u: PageUser) -> Result<Response
         invitations,
         to_sign: work.to_sign.iter().map(dated).collect(),
         to_process,
-        drafts: work.drafts.iter().map(dated).collect(),
+        drafts: work
+            .drafts
+            .iter()
+            .map(|d| match work.returns.iter().find(|r| r.0 == d.id) {
+                Some((_, who, reason)) => WorkRow {
+                    overdue: false,
+                    ..row(
+                        d,
+                        format!(
+                            "{} {who}: {reason}",
+                            t.pick("Bị trả lại bởi", "Returned by")
+                        ),
+                    )
+                },
+                None => dated(d),
+            })
+            .collect(),
+        to_review: work.to_review.iter().map(dated).collect(),
         to_issue: work.to_issue.iter().map(dated).collect(),
         leader: v.has(signet_core::person::Role::Leader),
         clerk: v.has(signet_core::person::Role::Clerk),
