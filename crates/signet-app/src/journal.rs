@@ -144,6 +144,11 @@ fn replay(entries: &[signet_core::journal::Entry]) -> std::collections::HashMap<
                 doc.number = details.get("arrival_number").and_then(|v| v.as_i64());
                 doc.notation = text("notation");
             }
+            // A new version of a draft: its subject and secrecy as revised.
+            "document.revised" => {
+                doc.subject = text("subject");
+                doc.secrecy = text("secrecy");
+            }
             "document.issued" => {
                 doc.state = Some("issued".into());
                 doc.number = details.get("number").and_then(|v| v.as_i64());

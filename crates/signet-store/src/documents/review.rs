@@ -247,7 +247,9 @@ impl Store {
             .await?;
         let action = DraftRevised {
             version,
-            changed: changed.clone(),
+            changed,
+            subject: &r.new.subject,
+            secrecy: r.new.secrecy.code(),
             files: file_details(&r.new.files),
         };
         let entry = entry(r.at_ms, r.actor.as_str(), r.document.as_str(), &action)?;

@@ -219,6 +219,9 @@ impl Action for DraftReturned<'_> {
 pub(crate) struct DraftRevised<'a> {
     pub version: i64,
     pub changed: Vec<&'static str>,
+    /// The journaled fields as they now are (`journal verify` replays them).
+    pub subject: &'a str,
+    pub secrecy: &'a str,
     pub files: Vec<FileDetails<'a>>,
 }
 named!(DraftRevised, "document.revised");
