@@ -57,3 +57,6 @@ mod profile;
 
 #[path = "http/copies.rs"]
 mod copies;
+// The drafting cycle: routes, returns, versions (issue 13 §2).
+#[path = "http/drafting.rs"]
+mod drafting;

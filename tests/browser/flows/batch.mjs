@@ -40,12 +40,12 @@ async function officerSubmitsTwo(page, base, tmp) {
   await page.setInputFiles('input[name=file]', pdfPath);
   await submit(page, 'main form[action="/outgoing"] button[type=submit]');
   const ids = [new URL(page.url()).pathname.split('/').pop()];
-  await submit(page, 'form[action$="/submit"] button');
+  await submit(page, '#route-submit');
   await page.goto(`${base}/outgoing`);
   await page.click(`a:has-text("${TEMPLATE_DRAFT}")`);
   await page.waitForLoadState('load');
   ids.push(new URL(page.url()).pathname.split('/').pop());
-  await submit(page, 'form[action$="/submit"] button');
+  await submit(page, '#route-submit');
   return ids;
 }
 

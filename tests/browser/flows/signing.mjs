@@ -41,7 +41,7 @@ async function officerMarksAndSubmits(page, base) {
   });
   check(refused >= 400 && refused < 500, `a page outside the document is refused (got ${refused})`);
   await page.goto(url);
-  await submit(page, 'form[action$="/submit"] button');
+  await submit(page, '#route-submit');
   check((await bodyText(page)).includes('Đã trình ký'), 'submitted');
   return url;
 }

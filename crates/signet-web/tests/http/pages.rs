@@ -522,7 +522,7 @@ async fn every_page_renders_for_the_right_roles() {
         assert!(html.contains("Tờ trình thử tải tệp về"));
         assert!(html.contains(&format!("href=\"/documents/{id}/files/{file_id}\"")));
         assert!(html.contains("Tạo dự thảo") && html.contains("Trần Văn Nam"), "history");
-        assert!(html.contains(&format!("action=\"/documents/{id}/submit\"")), "the author may submit");
+        assert!(html.contains(&format!("action=\"/documents/{id}/route\"")), "the author may submit");
         let file = env
             .send(Call::get(&format!("/documents/{id}/files/{file_id}")).page(&officer))
             .await;

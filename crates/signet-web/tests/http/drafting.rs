@@ -1,0 +1,156 @@
+//! The drafting cycle from the pages (issue 13 §2): the officer drafts with an appendix and
+//! submits along a two-level route with a chosen signer; the level-1 reviewer sees it in
+//! "Việc của tôi" and returns it with a reason (a return without one is refused on a page, in
+//! Vietnamese); the officer sees the reason, opens "Sửa dự thảo" (prefilled), sends version
+//! 2 with a new main file; nobody else may open that form; both levels approve; the signer
+//! returns it with a reason from the page too.
+
+use axum::http::StatusCode;
+
+use crate::support::{each_env, pdf, Call, Multipart};
+
+async fn person_id(env: &crate::support::Env, username: &str) -> String {
+    env.app
+        .store
+        .person_by_username(username)
+        .await
+        .unwrap()
+        .id
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_is_routed_returned_revised_and_approved_from_the_pages() {
+    each_env(|env| async move {
+        let officer = env.page("chuyenvien.vp").await;
+        let reviewer = env.page("chuyenvien2.th").await;
+        let deputy = env.page("pholanhdao.ubnd").await;
+        let chairman = env.page("lanhdao.ubnd").await;
+        let (l1, l2, signer) = (
+            person_id(&env, "chuyenvien2.th").await,
+            person_id(&env, "pholanhdao.ubnd").await,
+            person_id(&env, "lanhdao.ubnd").await,
+        );
+
+        // Drafted with a main file and an appendix.
+        let form = Multipart::new()
+            .text("csrf", &officer.csrf)
+            .text("doc_type", "to-trinh")
+            .text("subject", "Tờ trình quy trình duyệt")
+            .file("file", "to-trinh.pdf", &pdf("v1"))
+            .file("appendices", "phu-luc.pdf", &pdf("phu luc"));
+        let r = env
+            .send(Call::post("/outgoing").page(&officer).multipart(&form))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let path = r.location();
+        let id = path.trim_start_matches("/documents/").to_owned();
+        let page = env.send(Call::get(&path).page(&officer)).await.text();
+        assert!(page.contains("id=\"route-form\""), "the route form");
+        assert!(page.contains("phu-luc.pdf"), "the appendix is listed");
+
+        // Submitted along level 1 → level 2 → the chosen signer.
+        let r = env
+            .send(Call::post(&format!("{path}/route")).page(&officer).form(&[
+                ("csrf", &officer.csrf),
+                ("level1", &l1),
+                ("level2", &l2),
+                ("signer_id", &signer),
+            ]))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let work = env.send(Call::get("/my-work").page(&reviewer)).await.text();
+        let part = work.split("id=\"to-review\"").nth(1).unwrap_or_default();
+        assert!(part.contains(&id), "waiting for the level-1 review: {work}");
+        let work = env.send(Call::get("/my-work").page(&deputy)).await.text();
+        let part = work.split("id=\"to-review\"").nth(1).unwrap_or_default();
+        let part = part.split("</section>").next().unwrap_or_default();
+        assert!(!part.contains(&id), "level 2 waits for level 1");
+
+        // A return without a reason is refused, in Vietnamese; with one, it goes back.
+        let review = format!("{path}/review");
+        env.send(Call::post(&review).page(&reviewer).form(&[
+            ("csrf", &reviewer.csrf),
+            ("decision", "return"),
+            ("reason", ""),
+        ]))
+        .await
+        .expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let r = env
+            .send(Call::post(&review).page(&reviewer).form(&[
+                ("csrf", &reviewer.csrf),
+                ("decision", "return"),
+                ("reason", "Thiếu căn cứ pháp lý"),
+            ]))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = env.send(Call::get(&path).page(&officer)).await.text();
+        assert!(page.contains("id=\"returned-reason\""), "{page}");
+        assert!(page.contains("Thiếu căn cứ pháp lý"));
+        let work = env.send(Call::get("/my-work").page(&officer)).await.text();
+        assert!(
+            work.contains("Thiếu căn cứ pháp lý"),
+            "the reason in my work"
+        );
+
+        // The revision form: the author's, prefilled; nobody else's.
+        let edit = format!("{path}/edit");
+        let form_page = env.send(Call::get(&edit).page(&officer)).await;
+        assert_eq!(form_page.status, StatusCode::OK);
+        assert!(form_page
+            .text()
+            .contains("value=\"Tờ trình quy trình duyệt\""));
+        env.send(Call::get(&edit).page(&reviewer))
+            .await
+            .expect_page_error(StatusCode::FORBIDDEN);
+        let v2 = Multipart::new()
+            .text("csrf", &officer.csrf)
+            .text("doc_type", "to-trinh")
+            .text("subject", "Tờ trình quy trình duyệt (bổ sung căn cứ)")
+            .file("file", "to-trinh-v2.pdf", &pdf("v2"));
+        let r = env
+            .send(Call::post(&edit).page(&officer).multipart(&v2))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = env.send(Call::get(&path).page(&officer)).await.text();
+        assert!(page.contains("id=\"versions\""), "{page}");
+        assert!(page.contains("to-trinh-v2.pdf") && page.contains("to-trinh.pdf"));
+        assert!(page.contains("Phiên bản 2"));
+
+        // Round two: level 1, then level 2 approve; then the signer returns with a reason.
+        env.send(Call::post(&format!("{path}/route")).page(&officer).form(&[
+            ("csrf", &officer.csrf),
+            ("level1", &l1),
+            ("level2", &l2),
+            ("signer_id", &signer),
+        ]))
+        .await;
+        for who in [&reviewer, &deputy] {
+            let r = env
+                .send(
+                    Call::post(&review)
+                        .page(who)
+                        .form(&[("csrf", &who.csrf), ("decision", "approve")]),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        }
+        let page = env.send(Call::get(&path).page(&chairman)).await.text();
+        assert!(
+            page.contains("id=\"return-form\""),
+            "the signer's turn: {page}"
+        );
+        let r = env
+            .send(
+                Call::post(&format!("{path}/return-draft"))
+                    .page(&chairman)
+                    .form(&[("csrf", &chairman.csrf), ("reason", "Sửa lại trích yếu")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = env.send(Call::get(&path).page(&officer)).await.text();
+        assert!(page.contains("Sửa lại trích yếu"));
+        env
+    })
+    .await;
+}
