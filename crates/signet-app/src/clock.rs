@@ -53,6 +53,13 @@ pub fn parse_date(s: &str) -> Option<time::Date> {
     time::Date::parse(s.trim(), &format).ok()
 }
 
+/// The Vietnam-time day of a Unix-millisecond time, `YYYY-MM-DD` (empty when out of range).
+pub fn vietnam_date_ms(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| iso_date(t.to_offset(VIETNAM).date()))
+        .unwrap_or_default()
+}
+
 /// A Unix-millisecond time as `YYYY-MM-DD HH:MM` in Vietnam time.
 pub fn display_ms(ms: i64) -> String {
     let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {

@@ -523,6 +523,7 @@ mod tests {
             size: 0,
             kind: kind.into(),
             created_at_ms: 0,
+            version: 1,
         };
         let main = file("Tờ trình.PDF", "main");
         assert_eq!(

@@ -1,7 +1,8 @@
 //! Registers (sổ đăng ký văn bản đi / đến) with the columns of Nghị định 30 Phụ lục IV.
 
+use signet_core::lifecycle::{DocumentState, IncomingState};
 use signet_core::person::Viewer;
-use signet_store::documents::Document;
+use signet_store::documents::{Document, RegisterDetails};
 
 use crate::{App, AppError};
 
@@ -60,10 +61,13 @@ impl Book {
         }
     }
 
-    /// One row of the book for a document.
-    pub fn row(self, d: &Document) -> [String; 10] {
+    /// One row of the book for an entry: every column from what happened.
+    pub fn row(self, e: &RegisterEntry) -> [String; 10] {
+        let d = &e.document;
+        let x = &e.details;
         let name_and_subject = format!("{} — {}", d.doc_type.name_vi(), d.subject);
         let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        let day = |ms: Option<i64>| ms.map(crate::clock::vietnam_date_ms).unwrap_or_default();
         match self {
             Self::Outgoing => [
                 opt(&d.notation),
@@ -71,10 +75,10 @@ impl Book {
                 name_and_subject,
                 d.signer_name.clone(),
                 d.recipients.clone(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
+                x.keeper.clone(),
+                copies(d, x).to_string(),
+                day(x.sent_at_ms),
+                x.acknowledged_by.join("; "),
                 String::new(),
             ],
             Self::Incoming => [
@@ -84,12 +88,52 @@ impl Book {
                 opt(&d.notation),
                 opt(&d.issued_on),
                 name_and_subject,
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
+                x.lead.clone().unwrap_or_default(),
+                day(x.assigned_at_ms),
+                taken_up(d, x),
+                incoming_note(d),
             ],
         }
+    }
+}
+
+/// A register's line: the document and what its other columns record.
+#[derive(Debug, Clone)]
+pub struct RegisterEntry {
+    pub document: Document,
+    pub details: RegisterDetails,
+}
+
+/// Số lượng bản: the recipients it went to (one per line of "nơi nhận", or the exchange's
+/// deliveries when more), and the filed copy.
+fn copies(d: &Document, x: &RegisterDetails) -> i64 {
+    let listed = d
+        .recipients
+        .lines()
+        .flat_map(|l| l.split(';'))
+        .filter(|r| !r.trim().is_empty())
+        .count();
+    i64::try_from(listed).unwrap_or(0).max(x.sent_copies) + 1
+}
+
+/// Ký nhận of an incoming document: the lead, once they took it up (processing or done).
+fn taken_up(d: &Document, x: &RegisterDetails) -> String {
+    let started = matches!(
+        d.state,
+        DocumentState::Incoming(IncomingState::Processing | IncomingState::Done)
+    );
+    if started {
+        x.lead.clone().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// Ghi chú of an incoming document: where it stands once past registration.
+fn incoming_note(d: &Document) -> String {
+    match d.state {
+        DocumentState::Incoming(IncomingState::Registered) => String::new(),
+        s => s.label_vi().to_owned(),
     }
 }
 
@@ -101,19 +145,34 @@ impl App {
         viewer: &Viewer,
         book: Book,
         year: i64,
-    ) -> Result<Vec<Document>, AppError> {
+    ) -> Result<Vec<RegisterEntry>, AppError> {
         if !(viewer.can_register() || viewer.can_sign()) {
             return Err(AppError::Forbidden("registers: clerks and leaders"));
         }
-        Ok(self
+        let docs = self
             .store
             .register(&viewer.agency_id, book.code(), year)
-            .await?)
+            .await?;
+        let details = self
+            .store
+            .register_details(&viewer.agency_id, book.code(), year)
+            .await?;
+        Ok(docs
+            .into_iter()
+            .map(|document| {
+                let details = details
+                    .iter()
+                    .find(|x| x.id == document.id.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                RegisterEntry { document, details }
+            })
+            .collect())
     }
 }
 
 /// The register as CSV (UTF-8 with BOM, so spreadsheet programs read the diacritics).
-pub fn to_csv(book: Book, docs: &[Document]) -> String {
+pub fn to_csv(book: Book, docs: &[RegisterEntry]) -> String {
     let mut out = String::from("\u{feff}");
     push_csv_line(&mut out, &book.columns().map(str::to_owned));
     for d in docs {

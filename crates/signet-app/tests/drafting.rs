@@ -298,6 +298,17 @@ async fn a_draft_goes_through_two_levels_is_returned_revised_and_signed_by_the_c
         assert_eq!(signed.signer_position, leader.title);
         assert_ne!(signed.signer_name, "Lê Văn Hùng");
 
+        // Issued, its register row names the real signer and fills the other columns.
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let issued = app.issue(&clerk, &draft.id).await.unwrap();
+        let year = issued.year.unwrap();
+        let book = signet_app::registers::Book::Outgoing;
+        let entries = app.register(&clerk, book, year).await.unwrap();
+        let entry = entries.iter().find(|e| e.document.id == draft.id).unwrap();
+        let row = book.row(entry);
+        assert_eq!(row[3], leader.full_name, "người ký");
+        assert_eq!(row[6], "1", "no recipient yet: the filed copy only");
+
         // Every decision is kept, in order.
         let cycle = app.draft_cycle(&officer, &draft.id).await.unwrap();
         let decisions: Vec<&str> = cycle.reviews.iter().map(|r| r.decision.as_str()).collect();

@@ -10,6 +10,7 @@ use super::terms::{push_word_search, rarest_first};
 use super::{document_from_row, Document, COLUMNS};
 use crate::sql::Builder;
 use crate::{Store, StoreError};
+use sqlx::Row;
 
 /// Filters of the document lists. Lists page by keyset (newest first), so page N costs the
 /// same as page 1 whatever the size of the table.
@@ -202,4 +203,85 @@ impl Store {
         .await?;
         rows.iter().map(document_from_row).collect()
     }
+
+    /// What the register's other columns record for each numbered document of a series and
+    /// year (Phụ lục IV): who keeps the filed copy, when it was sent and who acknowledged it
+    /// (outgoing); to whom it was handed, when, and whether they took it up (incoming).
+    pub async fn register_details(
+        &self,
+        agency_id: &AgencyId,
+        series: &str,
+        year: i64,
+    ) -> Result<Vec<RegisterDetails>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.id, \
+             COALESCE((SELECT u.name FROM units u WHERE u.id = d.drafting_unit_id), '') AS keeper, \
+             (SELECT MIN(c.created_at_ms) FROM consignments c WHERE c.agency_id = d.agency_id \
+               AND c.document_id = d.id AND c.kind = 'document') AS sent_at_ms, \
+             (SELECT COUNT(*) FROM consignments c WHERE c.agency_id = d.agency_id \
+               AND c.document_id = d.id AND c.kind = 'document') AS sent_copies, \
+             (SELECT COALESCE(p.full_name, u.name, a.holder) FROM assignments a \
+               LEFT JOIN people p ON a.holder_kind = 'person' AND p.id = a.holder \
+               LEFT JOIN units u ON a.holder_kind = 'unit' AND u.id = a.holder \
+               WHERE a.document_id = d.id AND a.role = 'lead' \
+               ORDER BY a.assigned_at_ms DESC, a.id DESC LIMIT 1) AS lead, \
+             (SELECT MIN(a.assigned_at_ms) FROM assignments a WHERE a.document_id = d.id) \
+               AS assigned_at_ms \
+             FROM documents d WHERE d.agency_id = $1 AND d.series = $2 AND d.year = $3 \
+             AND d.number IS NOT NULL ORDER BY d.number",
+        )
+        .bind(agency_id.as_str())
+        .bind(series)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        let acknowledged = sqlx::query(
+            "SELECT DISTINCT s.document_id, c.peer_name FROM exchange_statuses s \
+             JOIN documents d ON d.id = s.document_id \
+             JOIN consignments c ON c.agency_id = s.agency_id AND c.document_id = s.document_id \
+               AND c.peer_code = s.recipient_code AND c.kind = 'document' \
+             WHERE s.agency_id = $1 AND d.series = $2 AND d.year = $3 ORDER BY c.peer_name",
+        )
+        .bind(agency_id.as_str())
+        .bind(series)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let mut received = Vec::new();
+            for a in &acknowledged {
+                if a.try_get::<String, _>("document_id")? == id {
+                    received.push(a.try_get("peer_name")?);
+                }
+            }
+            out.push(RegisterDetails {
+                keeper: r.try_get("keeper")?,
+                sent_at_ms: r.try_get("sent_at_ms")?,
+                sent_copies: r.try_get("sent_copies")?,
+                lead: r.try_get("lead")?,
+                assigned_at_ms: r.try_get("assigned_at_ms")?,
+                acknowledged_by: received,
+                id,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The register columns a document row alone does not hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterDetails {
+    pub id: String,
+    /// The drafting unit, which keeps the filed copy (bản lưu).
+    pub keeper: String,
+    /// When the exchange first sent it, and to how many recipients.
+    pub sent_at_ms: Option<i64>,
+    pub sent_copies: i64,
+    /// Recipients whose systems sent a status back (they received it).
+    pub acknowledged_by: Vec<String>,
+    /// Incoming: the lead (person or unit) it was assigned to, and when first assigned.
+    pub lead: Option<String>,
+    pub assigned_at_ms: Option<i64>,
 }

@@ -20,7 +20,7 @@ pub(crate) mod write;
 
 pub use audit::AuditedRow;
 pub(crate) use list::{decode_cursor, encode_cursor};
-pub use list::{Cursor, ListFilter, Page};
+pub use list::{Cursor, ListFilter, Page, RegisterDetails};
 pub use opinions::OpinionRequest;
 pub use search::SearchFilter;
 pub use write::Issue;

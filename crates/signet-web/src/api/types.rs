@@ -477,7 +477,7 @@ impl RegisterBody {
     pub fn new(
         book: Book,
         year: i64,
-        docs: &[Document],
+        docs: &[signet_app::registers::RegisterEntry],
         body: impl Fn(&Document) -> DocumentBody,
     ) -> Self {
         Self {
@@ -488,7 +488,7 @@ impl RegisterBody {
                 .iter()
                 .map(|d| RegisterRow {
                     cells: book.row(d).to_vec(),
-                    document: body(d),
+                    document: body(&d.document),
                 })
                 .collect(),
         }

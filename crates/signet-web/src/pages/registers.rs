@@ -5,9 +5,9 @@ use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use signet_app::registers::RegisterEntry;
 use signet_app::registers::{to_csv, Book};
 use signet_app::AppError;
-use signet_store::documents::Document;
 
 use super::{render, Layout};
 use crate::format;
@@ -75,7 +75,7 @@ async fn entries(
     state: &AppState,
     u: &PageUser,
     q: &RegisterQuery,
-) -> Result<(Book, i64, Vec<Document>), WebError> {
+) -> Result<(Book, i64, Vec<RegisterEntry>), WebError> {
     let (book, year) = q
         .parse(state.app.clock.today().year())
         .map_err(|e| u.fail(e))?;
@@ -88,7 +88,7 @@ async fn entries(
 }
 
 /// A register as a CSV download (the page's export and the API's `?format=csv`).
-pub fn csv_response(book: Book, year: i64, docs: &[Document]) -> Response {
+pub fn csv_response(book: Book, year: i64, docs: &[RegisterEntry]) -> Response {
     let name = format!("so-van-ban-{}-{year}.csv", book.code());
     (
         [
