@@ -255,6 +255,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/admin", get(pages::admin::show))
         .route("/admin/units", post(pages::admin::create_unit))
         .route(
+            "/admin/units/{id}/route",
+            post(pages::admin_people::save_unit_route),
+        )
+        .route(
             "/admin/units/{id}",
             get(pages::admin_people::unit).post(pages::admin_people::save_unit),
         )

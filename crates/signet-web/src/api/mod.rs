@@ -7,6 +7,7 @@
 
 pub mod certificates;
 pub mod dossiers;
+pub mod drafting;
 pub mod incoming;
 pub mod integrations;
 pub mod search;
@@ -74,6 +75,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(incoming::routes())
         .merge(search::routes())
         .merge(dossiers::routes())
+        .merge(drafting::routes())
         .merge(integrations::routes())
 }
 

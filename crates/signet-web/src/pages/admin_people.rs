@@ -249,6 +249,10 @@ struct UnitPage {
     f: Values,
     parents: Vec<Choice>,
     problem: Option<Problem>,
+    /// The default route's level boxes: level number and every active person, marked when
+    /// on that level.
+    route_levels: Vec<(usize, Vec<Choice>)>,
+    signers: Vec<Choice>,
 }
 
 async fn unit_page(
@@ -282,7 +286,31 @@ async fn unit_page(
         }
     };
     let status = problem.as_ref().map_or(StatusCode::OK, Problem::status);
+    let route = state.app.unit_route(v, id).await.map_err(|e| u.fail(e))?;
+    let people = state.app.colleagues(v).await.map_err(|e| u.fail(e))?;
+    let choice = |p: &signet_store::directory::Person, on: bool| Choice {
+        value: p.id.to_string(),
+        label: p.full_name.clone(),
+        selected: on,
+    };
+    let route_levels = (1..=3)
+        .map(|n| {
+            let level = route.levels.get(n - 1).cloned().unwrap_or_default();
+            let options = people
+                .iter()
+                .map(|p| choice(p, level.contains(&p.id.to_string())))
+                .collect();
+            (n, options)
+        })
+        .collect();
+    let signers = people
+        .iter()
+        .filter(|p| p.roles.contains(&signet_core::Role::Leader))
+        .map(|p| choice(p, route.signer_id == p.id.as_str()))
+        .collect();
     let page = UnitPage {
+        route_levels,
+        signers,
         l: Layout::of(state, u, "admin").await,
         id: unit.id.to_string(),
         parents: units
@@ -345,4 +373,27 @@ pub async fn save_unit(
         }
         Err(e) => Err(u.fail(e)),
     }
+}
+
+/// `POST /admin/units/{id}/route`: the unit's default route (levels `level1`…, `signer_id`).
+pub async fn save_unit_route(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<UnitId>,
+    Form(f): Form<super::form::Fields>,
+) -> Result<Response, WebError> {
+    use super::form::{all, field};
+    u.check_csrf(field(&f, "csrf"))?;
+    let form = signet_app::drafting::RouteForm {
+        levels: (1..=signet_core::review::MAX_LEVELS)
+            .map(|n| all(&f, &format!("level{n}")))
+            .collect(),
+        signer_id: field(&f, "signer_id").to_owned(),
+    };
+    state
+        .app
+        .set_unit_route(&u.user.viewer, &id, &form)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/admin/units/{id}#unit-route")).into_response())
 }

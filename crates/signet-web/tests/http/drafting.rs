@@ -154,3 +154,101 @@ async fn a_draft_is_routed_returned_revised_and_approved_from_the_pages() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drafting_cycle_through_the_api() {
+    each_env(|env| async move {
+        let officer = env.api("chuyenvien.vp").await;
+        let reviewer = env.api("chuyenvien2.th").await;
+        let chairman = env.api("lanhdao.ubnd").await;
+        let (l1, signer) = (
+            person_id(&env, "chuyenvien2.th").await,
+            person_id(&env, "lanhdao.ubnd").await,
+        );
+        let created = env
+            .send(
+                Call::post("/api/v1/documents").bearer(&officer).multipart(
+                    &Multipart::new()
+                        .text("doc_type", "cong-van")
+                        .text("subject", "Công văn qua API")
+                        .file("file", "cv.pdf", &pdf("api")),
+                ),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let id = created.json()["id"].as_str().unwrap_or_default().to_owned();
+        let base = format!("/api/v1/documents/{id}");
+
+        // A signer who is not a leader is refused with a stable code.
+        let r = env
+            .send(
+                Call::post(&format!("{base}/route"))
+                    .bearer(&officer)
+                    .json(&serde_json::json!({"levels": [[l1.clone()]], "signer_id": l1.clone()})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env
+            .send(
+                Call::post(&format!("{base}/route")).bearer(&officer).json(
+                    &serde_json::json!({"levels": [[l1.clone()]], "signer_id": signer.clone()}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["state"], "submitted");
+
+        // The chosen signer cannot sign before the review; the reviewer approves.
+        let r = env
+            .send(Call::post(&format!("{base}/sign")).bearer(&chairman))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        let d = env
+            .send(Call::get(&format!("{base}/drafting")).bearer(&reviewer))
+            .await
+            .json();
+        assert_eq!(d["review_level"], 1);
+        assert_eq!(d["my_turn"], true);
+        assert_eq!(d["route"][0]["person_id"], l1.as_str());
+        let r = env
+            .send(
+                Call::post(&format!("{base}/review"))
+                    .bearer(&reviewer)
+                    .json(&serde_json::json!({"decision": "approve"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+        // The signer returns it: a reason is required.
+        let r = env
+            .send(
+                Call::post(&format!("{base}/return-draft"))
+                    .bearer(&chairman)
+                    .json(&serde_json::json!({"reason": " "})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env
+            .send(
+                Call::post(&format!("{base}/return-draft"))
+                    .bearer(&chairman)
+                    .json(&serde_json::json!({"reason": "Bổ sung số liệu"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let d = env
+            .send(Call::get(&format!("{base}/drafting")).bearer(&officer))
+            .await
+            .json();
+        let reviews = d["reviews"].as_array().cloned().unwrap_or_default();
+        let decisions: Vec<&str> = reviews
+            .iter()
+            .map(|r| r["decision"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(decisions, ["approved", "returned"]);
+        assert_eq!(reviews[1]["reason"], "Bổ sung số liệu");
+        assert_eq!(reviews[1]["level"], 0);
+        env
+    })
+    .await;
+}

@@ -934,7 +934,8 @@ async fn a_draft_goes_from_upload_to_issue_through_the_pages() {
         assert_eq!(view["files"][0]["size"], bytes.len());
         let detail = env.send(Call::get(&location).page(&officer)).await.text();
         assert!(detail.contains(subject) && detail.contains("Dự thảo công văn.pdf"));
-        assert_eq!(steps_shown(&detail, &id), ["submit"]);
+        // The route form (reviewers, signer) submits the draft.
+        assert_eq!(steps_shown(&detail, &id), ["route"]);
 
         let step = |s: &crate::support::PageSession, step: &str| {
             Call::post(&format!("/documents/{id}/{step}"))
@@ -978,7 +979,7 @@ async fn a_draft_goes_from_upload_to_issue_through_the_pages() {
         assert_eq!(state().await, "submitted");
         let leader_view = env.send(Call::get(&location).page(&leader)).await.text();
         // The leader signs with a device from the signing panel, not with a bare button.
-        assert_eq!(steps_shown(&leader_view, &id), ["return"]);
+        assert_eq!(steps_shown(&leader_view, &id), ["return-draft"]);
         assert!(leader_view.contains("id=\"sign-button\""), "{leader_view}");
         assert!(steps_shown(
             &env.send(Call::get(&location).page(&officer)).await.text(),
