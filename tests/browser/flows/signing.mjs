@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  bodyText, check, DEMO_PASSWORD, login, newPage, runScenarios, STEP_TIMEOUT_MS, submit,
+  bodyText, check, login, newPage, runScenarios, STEP_TIMEOUT_MS, submit,
 } from '../lib.mjs';
+import { leaderSignsWithThePhone } from '../phone.mjs';
 import { routeToAgent, startAgentWithToken } from '../token.mjs';
 
 // The demo's draft (by chuyenvien.vp) made from the template with the number fields.
@@ -44,27 +45,6 @@ async function officerMarksAndSubmits(page, base) {
   await submit(page, '#route-submit');
   check((await bodyText(page)).includes('Đã trình ký'), 'submitted');
   return url;
-}
-
-async function leaderSignsWithThePhone(browser, base, url) {
-  const desk = await newPage(browser);
-  await login(desk, base, 'lanhdao.ubnd');
-  await desk.goto(url);
-  await desk.selectOption('#sign-device', 'phone');
-  await desk.click('#sign-button');
-  // The leader's phone: another browser, the same account, approves with the PIN.
-  const phone = await newPage(browser, { width: 390, height: 844 });
-  await login(phone, base, 'lanhdao.ubnd');
-  await phone.goto(`${base}/sign-requests`);
-  await phone.waitForSelector('.sign-request', { timeout: STEP_TIMEOUT_MS });
-  check((await bodyText(phone)).includes(SUBJECT.slice(0, 20)), 'the phone shows what is signed');
-  await phone.fill('.sign-request input[name=pin]', DEMO_PASSWORD);
-  await submit(phone, '.sign-request button[name=approve]');
-  // The desk page completes and reloads with the signature panel.
-  await desk.waitForSelector('#signature-panel', { timeout: 60_000 });
-  const text = await bodyText(desk);
-  check(text.includes('Đã ký'), `signed: ${text.slice(0, 400)}`);
-  check(text.includes('ChuKyLanhDao'), 'the panel lists the leader signature');
 }
 
 async function clerkIssuesAndDownloads(page, base, url, dir) {
@@ -123,7 +103,7 @@ await runScenarios([
     'officer marks, leader signs on the phone, clerk issues with the seal',
     async ({ browser, page, demo }) => {
       const url = await officerMarksAndSubmits(page, demo.base);
-      await leaderSignsWithThePhone(browser, demo.base, url);
+      await leaderSignsWithThePhone(browser, demo.base, url, SUBJECT);
       await clerkIssuesAndDownloads(page, demo.base, url, demo.tmp);
     },
   ],
