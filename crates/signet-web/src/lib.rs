@@ -16,6 +16,7 @@ mod input;
 mod listener;
 mod openapi;
 mod pages;
+mod ranges;
 /// The vendored pdf.js release the viewer serves (`/static/pdfjs-{version}/…`).
 pub use pages::viewer::PDFJS_VERSION;
 mod session;

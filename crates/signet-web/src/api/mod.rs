@@ -38,7 +38,7 @@ use self::types::{
     UnitBody, UnitList,
 };
 use crate::client::{client_key, ClientAddr};
-use crate::pages::documents::{arrival_form, check_draft, document_form, file_response, ListQuery};
+use crate::pages::documents::{arrival_form, check_draft, document_form, ListQuery};
 use crate::session::ApiUser;
 use crate::{upload, AppState, WebError};
 
@@ -250,7 +250,7 @@ async fn step(
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/{id}/files/{file_id}", tag = "documents",
-    summary = "Download a file (streamed)",
+    summary = "Download a file (streamed; one byte range with `Range: bytes=…` gives 206)",
     params(("id" = String, Path), ("file_id" = String, Path)),
     responses((status = OK, description = "The file, with its own content type",
         content(("application/octet-stream")))))]
@@ -258,13 +258,17 @@ async fn download(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path((id, file_id)): Path<(DocumentId, FileId)>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult {
     let (file, handle) = state
         .app
         .document_download(&u.viewer, &id, &file_id)
         .await
         .map_err(api)?;
-    Ok(file_response(&file, handle).await)
+    let range = headers
+        .get(axum::http::header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    Ok(crate::pages::documents::file_response_ranged(&file, handle, range).await)
 }
 
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents",

@@ -866,8 +866,37 @@ pub async fn file_response(
     file: &signet_store::documents::DocumentFile,
     handle: tokio::fs::File,
 ) -> Response {
-    use tokio::io::AsyncReadExt;
-    let stream = futures_util::stream::unfold(handle, |mut h| async move {
+    file_response_ranged(file, handle, None).await
+}
+
+/// [`file_response`], serving the one byte range a `Range` header asks for (206), or 416
+/// when it lies outside the file (see [`crate::ranges`]).
+pub async fn file_response_ranged(
+    file: &signet_store::documents::DocumentFile,
+    mut handle: tokio::fs::File,
+    range: Option<&str>,
+) -> Response {
+    use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE};
+    use axum::http::StatusCode;
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let size = u64::try_from(file.size).unwrap_or(0);
+    let (status, start, len) = match crate::ranges::wanted(range, size) {
+        crate::ranges::Wanted::Whole => (StatusCode::OK, 0, size),
+        crate::ranges::Wanted::Part { start, end } => {
+            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
+        }
+        crate::ranges::Wanted::Unsatisfiable => {
+            return (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(CONTENT_RANGE, format!("bytes */{size}"))],
+            )
+                .into_response();
+        }
+    };
+    if start > 0 && handle.seek(std::io::SeekFrom::Start(start)).await.is_err() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let stream = futures_util::stream::unfold(handle.take(len), |mut h| async move {
         let mut buf = vec![0u8; 64 * 1024];
         match h.read(&mut buf).await {
             Ok(0) => None,
@@ -892,26 +921,39 @@ pub async fn file_response(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         url_encode(&file.file_name)
     );
-    (
+    let mut response = (
+        status,
         [
             (CONTENT_TYPE, file.content_type.clone()),
-            (CONTENT_LENGTH, file.size.to_string()),
+            (CONTENT_LENGTH, len.to_string()),
             (CONTENT_DISPOSITION, disposition),
+            (ACCEPT_RANGES, "bytes".to_owned()),
         ],
         Body::from_stream(stream),
     )
-        .into_response()
+        .into_response();
+    if status == StatusCode::PARTIAL_CONTENT {
+        let value = format!("bytes {start}-{}/{size}", start + len - 1);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(CONTENT_RANGE, v);
+        }
+    }
+    response
 }
 
 pub async fn download(
     State(state): State<AppState>,
     u: PageUser,
     Path((id, file_id)): Path<(DocumentId, FileId)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
     let (file, handle) = state
         .app
         .document_download(&u.user.viewer, &id, &file_id)
         .await
         .map_err(|e| u.fail(e))?;
-    Ok(file_response(&file, handle).await)
+    let range = headers
+        .get(axum::http::header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    Ok(file_response_ranged(&file, handle, range).await)
 }

@@ -1345,3 +1345,59 @@ async fn my_work_shows_each_person_what_waits_for_them() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_serve_one_byte_range() {
+    each_env(|env| async move {
+        let officer = env.page("chuyenvien.vp").await;
+        let token = env.api("chuyenvien.vp").await;
+        let bytes = pdf("Tải từng phần");
+        let created = env
+            .send(
+                Call::post("/api/v1/documents").bearer(&token).multipart(
+                    &Multipart::new()
+                        .text("doc_type", "cong-van")
+                        .text("subject", "Tệp tải từng phần")
+                        .file("file", "cv.pdf", &bytes),
+                ),
+            )
+            .await;
+        let id = created.json()["id"].as_str().unwrap_or_default().to_owned();
+        let view = env.doc_view(&token, &id).await;
+        let file_id = view["files"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let size = bytes.len();
+        for path in [
+            format!("/documents/{id}/files/{file_id}"),
+            format!("/api/v1/documents/{id}/files/{file_id}"),
+        ] {
+            let call = |range: &str| {
+                let c = Call::get(&path).header(axum::http::header::RANGE, range);
+                if path.starts_with("/api") {
+                    c.bearer(&token)
+                } else {
+                    c.page(&officer)
+                }
+            };
+            let r = env.send(call("bytes=0-9")).await;
+            assert_eq!(r.status, StatusCode::PARTIAL_CONTENT, "{path}");
+            assert_eq!(r.body, bytes[..10]);
+            assert_eq!(r.header("content-range"), format!("bytes 0-9/{size}"));
+            assert_eq!(r.header("accept-ranges"), "bytes");
+            let r = env.send(call("bytes=-5")).await;
+            assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);
+            assert_eq!(r.body, bytes[size - 5..]);
+            let r = env.send(call(&format!("bytes={size}-"))).await;
+            assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE);
+            assert_eq!(r.header("content-range"), format!("bytes */{size}"));
+            // Several ranges: the whole file, as a server may answer.
+            let r = env.send(call("bytes=0-1,4-5")).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert_eq!(r.body, bytes);
+        }
+        env
+    })
+    .await;
+}
