@@ -28,6 +28,8 @@ async function officerMarksAndSubmits(page, base) {
   // Click on the page preview, lower right: the box is marked through the API.
   const preview = page.locator('#page-preview');
   await preview.waitFor({ state: 'visible' });
+  // The drafting section comes first on the page: bring the preview into the viewport.
+  await preview.scrollIntoViewIfNeeded();
   const box = await preview.boundingBox();
   await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.85);
   await page.waitForFunction(() => !document.getElementById('mark-box').hidden, null, { timeout: STEP_TIMEOUT_MS });
