@@ -147,17 +147,7 @@ impl App {
         id: &DocumentId,
         form: &ReviewForm,
     ) -> Result<Document, AppError> {
-        let doc = self.document(viewer, id).await?;
-        let cycle_route = self.store.draft_route(&viewer.agency_id, id).await?;
-        let my_turn = doc.in_review()
-            && cycle_route.iter().any(|s| {
-                s.level == doc.review_level && s.person_id == viewer.person_id && !s.approved
-            });
-        if !my_turn {
-            return Err(AppError::Forbidden(
-                "reviewing: it is not your turn on this draft's route",
-            ));
-        }
+        let doc = self.review_turn(viewer, id).await?;
         let decision = self.decision(viewer, form).await?;
         let returning = match decision {
             Decision::Return { .. } => {
@@ -174,6 +164,28 @@ impl App {
             at_ms: self.clock.now_ms(),
         };
         Ok(self.store.review_draft(&step).await?)
+    }
+
+    /// The draft, once it waits for the viewer's review (on the level reviewing now, not
+    /// yet approved by them); refused otherwise.
+    pub(crate) async fn review_turn(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+    ) -> Result<Document, AppError> {
+        let doc = self.document(viewer, id).await?;
+        let route = self.store.draft_route(&viewer.agency_id, id).await?;
+        let my_turn = doc.in_review()
+            && route.iter().any(|s| {
+                s.level == doc.review_level && s.person_id == viewer.person_id && !s.approved
+            });
+        if my_turn {
+            Ok(doc)
+        } else {
+            Err(AppError::Forbidden(
+                "reviewing: it is not your turn on this draft's route",
+            ))
+        }
     }
 
     async fn decision(&self, viewer: &Viewer, form: &ReviewForm) -> Result<Decision, AppError> {

@@ -217,6 +217,32 @@ impl App {
         device: &str,
         chain: Vec<Vec<u8>>,
     ) -> Result<PreparedSignature, AppError> {
+        self.prepare_as(viewer, id, device, chain, Purpose::Sign)
+            .await
+    }
+
+    /// Step 1 of a reviewer's ký nháy (issue 13 §2): a small approval signature on the draft,
+    /// at the foot of its last page, that the leader's signature will keep. Completed by
+    /// [`App::complete_signature`] like the leader's, it records the reviewer's approval.
+    pub async fn prepare_initial(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        device: &str,
+        chain: Vec<Vec<u8>>,
+    ) -> Result<PreparedSignature, AppError> {
+        self.prepare_as(viewer, id, device, chain, Purpose::Initial)
+            .await
+    }
+
+    async fn prepare_as(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        device: &str,
+        chain: Vec<Vec<u8>>,
+        purpose: Purpose,
+    ) -> Result<PreparedSignature, AppError> {
         if !DEVICES.contains(&device) {
             return Err(AppError::Invalid(Invalid::OneOf {
                 field: "device",
@@ -229,14 +255,20 @@ impl App {
             .ok_or_else(|| refused("the device gave no certificate"))?;
         let chain = self.complete_device_chain(chain);
         let algorithm = device_algorithm(&cert)?;
-        let doc = self.permitted(viewer, id, Step::Sign).await?;
+        let doc = match purpose {
+            Purpose::Sign => self.permitted(viewer, id, Step::Sign).await?,
+            Purpose::Initial => self.review_turn(viewer, id).await?,
+        };
         Outgoing::<Submitted>::restore(id, doc.state)?;
         let (file, pdf) = self.current_pdf(&doc).await?;
         let mark = self.store.signature_mark(&viewer.agency_id, id).await?;
         let now = self.clock.now();
-        // The leader's handwritten-signature image, else the text-only appearance.
+        // The signer's handwritten-signature image, else the text-only appearance.
         let image = self.signature_image_png(&viewer.person_id).await?;
-        let req = leader_request(mark.as_ref(), image);
+        let req = match purpose {
+            Purpose::Sign => leader_request(mark.as_ref(), image),
+            Purpose::Initial => initial_request(&pdf, image)?,
+        };
         let mut pending = tokio::task::spawn_blocking(move || {
             let plan = signing::plan(pdf, &req, &cert, now)?;
             let services = signing::NetServices::new(None);
@@ -255,7 +287,7 @@ impl App {
             id: signet_store::new_id(),
             agency_id: viewer.agency_id.clone(),
             document_id: id.clone(),
-            role: "personal".into(),
+            role: purpose.code().into(),
             device: device.to_owned(),
             prepared_sha256: prepared.sha256.clone(),
             state_json,
@@ -336,7 +368,11 @@ impl App {
                 )
                 .await;
         }
-        let doc = self.permitted(viewer, &row.document_id, Step::Sign).await?;
+        let purpose = Purpose::parse(&row.role);
+        let doc = match purpose {
+            Purpose::Sign => self.permitted(viewer, &row.document_id, Step::Sign).await?,
+            Purpose::Initial => self.review_turn(viewer, &row.document_id).await?,
+        };
         let signing_step = Outgoing::<Submitted>::restore(&doc.id, doc.state)?.sign();
         let current = self.store.current_file(&doc.agency_id, &doc.id).await?;
         if current.map(|f| f.sha256) != Some(row.source_sha256.clone()) {
@@ -373,18 +409,30 @@ impl App {
         let blob = self.write_blob(&signed).await?;
         let rev = Revision {
             blob: &blob,
-            file_name: "van-ban-da-ky.pdf",
+            file_name: match purpose {
+                Purpose::Sign => "van-ban-da-ky.pdf",
+                Purpose::Initial => "du-thao-da-ky-nhay.pdf",
+            },
             source_sha256: &row.source_sha256,
             actor: &viewer.person_id,
             at_ms: self.clock.now_ms(),
         };
-        self.store
-            .complete_leader_signature(&viewer.agency_id, pending_id, &signing_step, &rev)
-            .await
-            .map_err(|e| match e {
-                signet_store::StoreError::Conflict(detail) => refused(detail),
-                e => e.into(),
-            })
+        let stored = match purpose {
+            Purpose::Sign => {
+                self.store
+                    .complete_leader_signature(&viewer.agency_id, pending_id, &signing_step, &rev)
+                    .await
+            }
+            Purpose::Initial => {
+                self.store
+                    .complete_initial(&viewer.agency_id, pending_id, &doc.id, &rev)
+                    .await
+            }
+        };
+        stored.map_err(|e| match e {
+            signet_store::StoreError::Conflict(detail) => refused(detail),
+            e => e.into(),
+        })
     }
 
     async fn refuse(&self, row: &PendingSignature, why: &str) -> Result<Document, AppError> {
@@ -428,6 +476,58 @@ impl App {
 
 /// The leader's signature: B-T, the handwritten-signature appearance, and the agency's seal
 /// field created beside it in the same revision.
+/// Why a signature is made from the page: the leader signs, or a reviewer initials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Sign,
+    Initial,
+}
+
+impl Purpose {
+    /// The pending signature's stored role.
+    fn code(self) -> &'static str {
+        match self {
+            Self::Sign => "personal",
+            Self::Initial => INITIAL,
+        }
+    }
+
+    fn parse(role: &str) -> Self {
+        if role == INITIAL {
+            Self::Initial
+        } else {
+            Self::Sign
+        }
+    }
+}
+
+/// The role of a reviewer's ký nháy in the API and in pending signatures.
+pub const INITIAL: &str = "initial";
+
+/// A ký nháy: a small approval signature in a new field at the foot of the last page, left
+/// (the leader's signature block stands at the right), no seal field.
+fn initial_request(pdf: &[u8], image: Option<Vec<u8>>) -> Result<SignRequest, AppError> {
+    let boxes = page_boxes(pdf)?;
+    let last = boxes.len().saturating_sub(1);
+    let media = boxes.get(last).copied().unwrap_or([0.0, 0.0, 595.0, 842.0]);
+    // A unique field name: a reviewer may initial again after a new version.
+    let suffix: String = signet_store::new_id().chars().take(8).collect();
+    let (x, y) = (media[0] + 56.0, media[1] + 40.0);
+    Ok(SignRequest {
+        role: Role::Personal,
+        field: Some(format!("KyNhay_{suffix}")),
+        page: Some(last),
+        rect: Some([x, y, x + 110.0, y + 45.0]),
+        image,
+        seal_field: None,
+        seal_image: None,
+        agency: None,
+        notation: None,
+        reason: Some("Ký nháy (duyệt dự thảo)".into()),
+        level: Level::BT,
+    })
+}
+
 fn leader_request(mark: Option<&SignatureMark>, image: Option<Vec<u8>>) -> SignRequest {
     SignRequest {
         role: Role::Personal,

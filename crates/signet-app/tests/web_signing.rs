@@ -638,3 +638,110 @@ fn archive_referees(db: &TestDb, pdf: &[u8]) {
         assert!(!text.contains("INVALID"), "pyHanko:\n{text}");
     }
 }
+
+/// Ký nháy (issue 13 §2): the unit's route sends the draft to a reviewer, who approves it by
+/// initialling it — a small approval signature at the foot of the last page, on a device,
+/// completed like the leader's — which opens the leader's turn; initialling twice is
+/// refused; the leader's signature and the clerk's seal keep it: Signet, pdfsig and pyHanko
+/// find three valid signatures, the later revisions form filling and signing.
+#[tokio::test]
+async fn a_reviewer_initials_the_draft_and_the_signatures_after_keep_it() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        init_ca(&db);
+        let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
+        let app = app_on(&db, clock.clone()).await;
+        assert!(app.seed_demo().await.unwrap());
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let reviewer = viewer(&app, "chuyenvien2.th").await;
+        let leader = viewer(&app, "lanhdao.ubnd").await;
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let admin = viewer(&app, "quantri.ubnd").await;
+        let unit = app
+            .store
+            .person(&officer.person_id)
+            .await
+            .unwrap()
+            .unit_id
+            .unwrap();
+        let route = signet_app::drafting::RouteForm {
+            levels: vec![vec![reviewer.person_id.to_string()]],
+            signer_id: leader.person_id.to_string(),
+        };
+        app.set_unit_route(&admin, &unit, &route).await.unwrap();
+        let doc = submitted_draft(&app, &officer, "Về việc ký nháy dự thảo").await;
+        let (key, chain) = chairman_key(&app, Some("Chuyên viên")).await.unwrap();
+
+        // The leader may not sign yet; the reviewer initials.
+        assert!(app
+            .prepare_signature(&leader, &doc, "agent", chain.clone())
+            .await
+            .is_err());
+        let p = app
+            .prepare_initial(&reviewer, &doc, "agent", chain.clone())
+            .await
+            .unwrap();
+        let sig = device_sign(&app, &reviewer, &p.pending_id, &key).await;
+        let after = app
+            .complete_signature(&reviewer, &p.pending_id, &sig, &chain)
+            .await
+            .unwrap();
+        assert_eq!(after.state.code(), "submitted");
+        assert_eq!(after.review_level, 0, "the only level is done");
+        let e = app
+            .prepare_initial(&reviewer, &doc, "agent", chain.clone())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        let cycle = app.draft_cycle(&officer, &doc).await.unwrap();
+        assert_eq!(cycle.reviews.len(), 1);
+        assert_eq!(cycle.reviews[0].decision, "approved");
+
+        // The leader signs on top, the clerk seals: three signatures, all kept.
+        leader_signs(&app, &leader, &doc, &key, &chain).await;
+        app.issue_step(&clerk, &doc).await.unwrap();
+        let report = app
+            .signature_panel(&clerk, &doc)
+            .await
+            .unwrap()
+            .unwrap()
+            .report
+            .unwrap();
+        assert_eq!(report.signatures.len(), 3, "{report:?}");
+        assert!(
+            report.signatures[0].field.starts_with("KyNhay_"),
+            "{report:?}"
+        );
+        assert_eq!(report.signatures[1].field, "ChuKyLanhDao");
+        assert_eq!(report.exit_code(), 0, "{report:?}");
+        let file = app
+            .store
+            .current_file(&clerk.agency_id, &doc)
+            .await
+            .unwrap()
+            .unwrap();
+        let pdf = blob(&app, &file.sha256).await;
+        let path = db.dir.join("initialled.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        if let Some(pdfsig) = signet_testkit::tool("pdfsig") {
+            let out = signet_testkit::run(&db.dir, pdfsig, &["-nocert", path.to_str().unwrap()]);
+            let text = signet_testkit::text(&out);
+            assert_eq!(text.matches("Signature is Valid").count(), 3, "{text}");
+        }
+        if let Some(pyhanko) = signet_testkit::tool("pyhanko") {
+            let root = db.dir.join("ca/root.pem");
+            let args = [
+                "sign",
+                "validate",
+                "--pretty-print",
+                "--no-revocation-check",
+                "--trust",
+                root.to_str().unwrap(),
+                path.to_str().unwrap(),
+            ];
+            let text = signet_testkit::text(&signet_testkit::run(&db.dir, pyhanko, &args));
+            assert_eq!(text.matches("judged VALID").count(), 3, "pyHanko:\n{text}");
+            assert!(!text.contains("OTHER"), "pyHanko:\n{text}");
+        }
+    }
+}

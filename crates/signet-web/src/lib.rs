@@ -96,6 +96,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/documents/{id}/route", post(pages::drafting::submit))
         .route("/documents/{id}/review", post(pages::drafting::review))
         .route(
+            "/documents/{id}/initial-server",
+            post(pages::drafting::initial_with_server_key),
+        )
+        .route(
             "/documents/{id}/return-draft",
             post(pages::drafting::return_draft),
         )

@@ -111,11 +111,12 @@ async function agentCertificate(ids) {
 
 const DOC_CONTROLS = { code: "agent-code", codeLabel: "agent-code-label", cert: "sign-cert", certLabel: "sign-cert-label" };
 
-async function signWithAgent(status, pin) {
-  const { agent, chosen, chain } = await agentCertificate(DOC_CONTROLS);
+// `role`: "personal" (the leader signs) or "initial" (a reviewer's ký nháy, issue 13 §2).
+async function signWithAgent(status, pin, controls = DOC_CONTROLS, role = "personal") {
+  const { agent, chosen, chain } = await agentCertificate(controls);
   status.textContent = "Đang chuẩn bị… / Preparing…";
   const p = await api("POST", `/api/v1/documents/${doc}/signatures/prepare`, {
-    role: "personal", device: "agent", certificate_chain: chain,
+    role, device: "agent", certificate_chain: chain,
   });
   status.textContent = "Xác nhận trên thiết bị… / Confirm on the device…";
   const context = { origin_label: location.origin, documents: [{ notation: "", subject: document.title }] };
@@ -148,6 +149,30 @@ function setupSigning() {
       if (device === "agent") await signWithAgent(status, pin);
       else await signWithPhone(status, [doc]);
       status.textContent = "Đã ký / Signed";
+      location.reload();
+    } catch (e) {
+      status.textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// --- a reviewer's ký nháy (approve and initial the draft with the USB token) ----------------
+const INITIAL_CONTROLS = {
+  code: "initial-agent-code", codeLabel: "initial-agent-code-label", cert: "initial-cert", certLabel: "initial-cert-label",
+};
+
+function setupInitial() {
+  const button = document.getElementById("initial-button");
+  if (!button) return;
+  document.getElementById("initial-controls").hidden = false;
+  const status = document.getElementById("initial-status");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await signWithAgent(status, document.getElementById("initial-pin").value, INITIAL_CONTROLS, "initial");
+      status.textContent = "Đã ký nháy / Initialled";
       location.reload();
     } catch (e) {
       status.textContent = e.message;
@@ -220,5 +245,6 @@ function setupBatch() {
 if (root) {
   setupPreview();
   setupSigning();
+  setupInitial();
 }
 if (batchRoot) setupBatch();

@@ -82,4 +82,32 @@ impl App {
         }
         Ok(docs)
     }
+
+    /// A reviewer's ký nháy with their key held by the server (issue 13 §2): prepared,
+    /// signed in the HSM after the PIN, completed — the reviewer's approval with it.
+    pub async fn initial_with_server_key(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+        pin: &str,
+    ) -> Result<Document, AppError> {
+        if !self.server_keys_enabled(viewer).await? {
+            return Err(super::refused(
+                "signing with a key held by the server is not enabled for your agency",
+            ));
+        }
+        let cred = self.server_key_of(viewer).await?;
+        self.check_pin(viewer, &cred, pin).await?;
+        let p = self
+            .prepare_initial(viewer, id, "server", cred.chain.clone())
+            .await?;
+        let signatures = self
+            .sign_in_hsm(&cred.key_label, vec![p.digest.clone()])
+            .await?;
+        let sig = signatures
+            .first()
+            .ok_or_else(|| super::refused("the HSM gave no signature"))?;
+        self.complete_signature(viewer, &p.pending_id, sig, &[])
+            .await
+    }
 }

@@ -133,39 +133,25 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, r.agency_id).await?;
         let doc = fetch(&mut tx, r.agency_id, r.document).await?;
-        if !doc.in_review() {
-            return Err(conflict("no review of this draft is pending"));
-        }
-        let level = doc.review_level;
-        let on_level = reviewers_at(&mut tx, r.document, level).await?;
-        if !on_level.contains(r.actor) {
-            return Err(conflict("it is not this person's turn to review the draft"));
-        }
-        let approved = approvals(&mut tx, &doc, level).await?;
-        if approved.contains(r.actor) {
-            return Err(conflict("this person already approved the draft"));
-        }
-        let (reason, forwarded_to) = match r.decision {
-            Decision::Approve => ("", None),
-            Decision::Return { reason } => (reason.as_str(), None),
-            Decision::Forward { to } => ("", Some(to)),
-        };
-        record(&mut tx, &doc, level, r, reason, forwarded_to).await?;
         let entry = match r.decision {
-            Decision::Approve => {
-                let mut now = approved;
-                now.push(r.actor.clone());
-                if level_done(&on_level, &now) {
-                    let levels = last_level(&mut tx, r.document).await?;
-                    set_level(&mut tx, &doc, next_level(level, levels)).await?;
-                }
-                reviewed(&doc, level, r, None)?
-            }
+            Decision::Approve => approve_in(&mut tx, &doc, r.actor, r.at_ms, None).await?,
             Decision::Forward { to } => {
+                let level = check_turn(&mut tx, &doc, r.actor).await?;
+                record(&mut tx, &doc, level, r, "", Some(to)).await?;
                 forward(&mut tx, &doc, level, r.actor, to).await?;
-                reviewed(&doc, level, r, Some(to))?
+                reviewed(
+                    &doc,
+                    level,
+                    r.decision.code(),
+                    r.actor,
+                    r.at_ms,
+                    Some(to),
+                    None,
+                )?
             }
             Decision::Return { reason } => {
+                let level = check_turn(&mut tx, &doc, r.actor).await?;
+                record(&mut tx, &doc, level, r, reason, None).await?;
                 let step = r
                     .returning
                     .ok_or_else(|| conflict("a return needs its step"))?;
@@ -444,6 +430,51 @@ impl Store {
     }
 }
 
+/// The level reviewing now, once `actor` may decide on it: on the level, not yet approved.
+async fn check_turn(tx: &mut Tx, doc: &Document, actor: &PersonId) -> Result<i64, StoreError> {
+    if !doc.in_review() {
+        return Err(conflict("no review of this draft is pending"));
+    }
+    let level = doc.review_level;
+    if !reviewers_at(tx, &doc.id, level).await?.contains(actor) {
+        return Err(conflict("it is not this person's turn to review the draft"));
+    }
+    if approvals(tx, doc, level).await?.contains(actor) {
+        return Err(conflict("this person already approved the draft"));
+    }
+    Ok(level)
+}
+
+/// `actor` approves the draft on the level reviewing now (having initialled the revision
+/// `initial`, when given); a level all of whose reviewers approved passes the draft on.
+/// Returns the journal entry; the caller commits.
+pub(super) async fn approve_in(
+    tx: &mut Tx,
+    doc: &Document,
+    actor: &PersonId,
+    at_ms: i64,
+    initial: Option<&str>,
+) -> Result<signet_core::journal::NewEntry, StoreError> {
+    let level = check_turn(tx, doc, actor).await?;
+    let decision = Decision::Approve;
+    let step = ReviewStep {
+        agency_id: &doc.agency_id,
+        document: &doc.id,
+        decision: &decision,
+        returning: None,
+        actor,
+        at_ms,
+    };
+    record(tx, doc, level, &step, "", None).await?;
+    let mut approved = approvals(tx, doc, level).await?;
+    approved.push(actor.clone());
+    if level_done(&reviewers_at(tx, &doc.id, level).await?, &approved) {
+        let levels = last_level(tx, &doc.id).await?;
+        set_level(tx, doc, next_level(level, levels)).await?;
+    }
+    reviewed(doc, level, decision.code(), actor, at_ms, None, initial)
+}
+
 async fn reviewers_at(
     tx: &mut Tx,
     id: &DocumentId,
@@ -553,17 +584,21 @@ async fn forward(
 fn reviewed(
     doc: &Document,
     level: i64,
-    r: &ReviewStep<'_>,
+    decision: &str,
+    actor: &PersonId,
+    at_ms: i64,
     to: Option<&PersonId>,
+    initial: Option<&str>,
 ) -> Result<signet_core::journal::NewEntry, StoreError> {
     let action = DraftReviewed {
         round: doc.review_round,
         version: doc.version,
         level,
-        decision: r.decision.code(),
+        decision,
         forwarded_to: to.map(PersonId::as_str),
+        initialled: initial,
     };
-    entry(r.at_ms, r.actor.as_str(), doc.id.as_str(), &action)
+    entry(at_ms, actor.as_str(), doc.id.as_str(), &action)
 }
 
 /// Submitted → draft, the review closed; the entry carries the reason.

@@ -321,6 +321,27 @@ impl Store {
         journal_and_commit(tx, agency_id, &mut head, entry, id).await
     }
 
+    /// A reviewer's ký nháy arrived: in one transaction the pending signature is completed
+    /// (once), the initialled revision becomes the current file (if the file did not change)
+    /// and the reviewer's approval is recorded — the draft stays submitted.
+    pub async fn complete_initial(
+        &self,
+        agency_id: &AgencyId,
+        pending_id: &str,
+        id: &DocumentId,
+        rev: &Revision<'_>,
+    ) -> Result<Document, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut head = claim_head(&mut tx, agency_id).await?;
+        finish_pending(&mut tx, agency_id, pending_id, rev.at_ms).await?;
+        add_revision(&mut tx, agency_id, id, rev).await?;
+        let doc = fetch(&mut tx, agency_id, id).await?;
+        let sha = rev.blob.sha256.as_str();
+        let entry =
+            super::review::approve_in(&mut tx, &doc, rev.actor, rev.at_ms, Some(sha)).await?;
+        journal_and_commit(tx, agency_id, &mut head, entry, id).await
+    }
+
     /// Sets (or replaces) the officer's mark of the leader's box.
     pub async fn set_signature_mark(
         &self,

@@ -195,6 +195,8 @@ pub(crate) struct DraftReviewed<'a> {
     pub level: i64,
     pub decision: &'a str,
     pub forwarded_to: Option<&'a str>,
+    /// The SHA-256 of the revision the reviewer initialled (ký nháy), when they did.
+    pub initialled: Option<&'a str>,
 }
 named!(DraftReviewed, "document.reviewed");
 

@@ -87,7 +87,8 @@ pub struct SignatureBox {
 /// What a device signs for one document.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PrepareRequest {
-    /// `personal` (the leader's signature; the agency's seal is applied at issuance).
+    /// `personal` (the leader's signature; the agency's seal is applied at issuance), or
+    /// `initial` (a reviewer's ký nháy on a draft whose review is at their level).
     #[serde(default)]
     pub role: Option<String>,
     /// `agent` (USB token), `phone` (remote signing) or `server`.
@@ -204,12 +205,15 @@ fn decode(field: &'static str, items: &[String]) -> Result<Vec<Vec<u8>>, WebErro
         .collect()
 }
 
-fn check_role(role: &Option<String>) -> Result<(), WebError> {
+/// Whether a prepared signature is a reviewer's ký nháy (`initial`) rather than the
+/// leader's own (`personal`, the default).
+fn check_role(role: &Option<String>) -> Result<bool, WebError> {
     match role.as_deref() {
-        None | Some("personal") => Ok(()),
+        None | Some("personal") => Ok(false),
+        Some(signet_app::web_signing::INITIAL) => Ok(true),
         Some(_) => Err(api(Invalid::OneOf {
             field: "role",
-            allowed: "personal (the seal is applied by issuing)".into(),
+            allowed: "personal, initial (the seal is applied by issuing)".into(),
         })),
     }
 }
@@ -287,13 +291,20 @@ async fn prepare(
     req: Result<Json<PrepareRequest>, JsonRejection>,
 ) -> ApiResult {
     let r = body(req)?;
-    check_role(&r.role)?;
+    let initial = check_role(&r.role)?;
     let chain = decode("certificate_chain", &r.certificate_chain)?;
-    let p = state
-        .app
-        .prepare_signature(&u.viewer, &id, &r.device, chain)
-        .await
-        .map_err(api)?;
+    let p = if initial {
+        state
+            .app
+            .prepare_initial(&u.viewer, &id, &r.device, chain)
+            .await
+    } else {
+        state
+            .app
+            .prepare_signature(&u.viewer, &id, &r.device, chain)
+            .await
+    }
+    .map_err(api)?;
     Ok(Json(prepared(&p)).into_response())
 }
 
@@ -307,7 +318,12 @@ async fn prepare_batch(
     req: Result<Json<PrepareBatchRequest>, JsonRejection>,
 ) -> ApiResult {
     let r = body(req)?;
-    check_role(&r.role)?;
+    if check_role(&r.role)? {
+        return Err(api(Invalid::OneOf {
+            field: "role",
+            allowed: "personal (a ký nháy is made one draft at a time)".into(),
+        }));
+    }
     let chain = decode("certificate_chain", &r.certificate_chain)?;
     let ids: Vec<DocumentId> = r
         .document_ids

@@ -61,6 +61,8 @@ pub struct Section {
     /// The chosen signer's name, or "any leader".
     pub signer: String,
     pub my_turn: bool,
+    /// The reviewer may initial with a key held by the server (the agency allows it).
+    pub server_key: bool,
     pub can_return: bool,
     /// When, who, decision, reason or whom it went to.
     pub reviews: Vec<(String, String, String, String)>,
@@ -183,6 +185,7 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
             })
             .collect(),
         signer,
+        server_key: cycle.my_turn && app.server_keys_enabled(v).await.unwrap_or(false),
         my_turn: cycle.my_turn,
         can_return: steps.contains(&Step::Return),
         reviews: cycle
@@ -276,6 +279,23 @@ pub async fn return_draft(
     state
         .app
         .return_with_reason(&u.user.viewer, &id, reason)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(back(&id))
+}
+
+/// `POST /documents/{id}/initial-server`: approve and initial with the reviewer's key held
+/// by the server, after their PIN.
+pub async fn initial_with_server_key(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<DocumentId>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    u.check_csrf(field(&f, "csrf"))?;
+    state
+        .app
+        .initial_with_server_key(&u.user.viewer, &id, field(&f, "pin"))
         .await
         .map_err(|e| u.fail(e))?;
     Ok(back(&id))
