@@ -17,7 +17,12 @@ export async function leaderSignsWithThePhone(browser, base, url, subject, leade
   check((await bodyText(phone)).includes(subject.slice(0, 20)), 'the phone shows what is signed');
   await phone.fill('.sign-request input[name=pin]', DEMO_PASSWORD);
   await submit(phone, '.sign-request button[name=approve]');
-  await desk.waitForSelector('#signature-panel', { timeout: 60_000 });
+  // The panel may already list a reviewer's initial: wait for the leader's own field.
+  await desk.waitForFunction(
+    () => document.getElementById('signature-panel')?.innerText.includes('ChuKyLanhDao'),
+    null,
+    { timeout: 60_000 },
+  );
   const text = await bodyText(desk);
   check(text.includes('Đã ký'), `signed: ${text.slice(0, 400)}`);
   check(text.includes('ChuKyLanhDao'), 'the panel lists the leader signature');

@@ -2,13 +2,15 @@
 // appendices and a two-level route (level 1: Lê Thị Phương; level 2: the deputy chairwoman)
 // to the chairman; level 1 returns it with a reason, which the officer reads in "Việc của
 // tôi" and on the page; the officer revises it (version 2, a new main file) and submits
-// again; both levels approve, each seeing the draft in "Việc của tôi" only on their turn; the
-// chairman signs with the phone; the clerk issues; the register's row names the chairman —
-// whatever anyone typed.
+// again; level 1 approves, level 2 approves by initialling (ký nháy) with the USB token
+// through the agent — each seeing the draft in "Việc của tôi" only on their turn; the
+// chairman signs with the phone; the clerk issues: the file carries the initial, the
+// signature and the seal; the register's row names the chairman — whatever anyone typed.
 import {
   bodyText, check, login, minimalPdf, nfc, runScenarios, submit,
 } from '../lib.mjs';
 import { leaderSignsWithThePhone } from '../phone.mjs';
+import { routeToAgent, startAgentWithToken } from '../token.mjs';
 
 const SUBJECT = 'Tờ trình về việc chuyển đổi số năm 2027';
 const REVISED = `${SUBJECT} (bổ sung căn cứ)`;
@@ -89,7 +91,8 @@ async function officerRevises(page, base, url) {
   await submitAlongTheRoute(page);
 }
 
-async function bothLevelsApprove(page, base, url) {
+async function bothLevelsApprove(page, demo, url) {
+  const base = demo.base;
   await as(page, base, 'pholanhdao.ubnd');
   check(!(await myWork(page, base, 'to-review')).includes(REVISED), 'level 2 waits for level 1');
   await as(page, base, 'chuyenvien2.th');
@@ -97,8 +100,20 @@ async function bothLevelsApprove(page, base, url) {
   await submit(page, '#approve-button');
   await as(page, base, 'pholanhdao.ubnd');
   check((await myWork(page, base, 'to-review')).includes(REVISED), 'now level 2 sees it');
-  await page.goto(url);
-  await submit(page, '#approve-button');
+  // Level 2 approves by initialling with the USB token.
+  const agent = await startAgentWithToken(demo);
+  try {
+    await routeToAgent(page, agent);
+    await page.goto(url);
+    await page.fill('#initial-agent-code', agent.code);
+    await page.fill('#initial-pin', '1234');
+    await page.click('#initial-button');
+    await page.waitForSelector('#signature-panel', { timeout: 60_000 });
+    const panel = await page.locator('#signature-panel').innerText();
+    check(panel.includes('KyNhay_'), `the initial is on the draft: ${panel}`);
+  } finally {
+    agent.stop();
+  }
   await as(page, base, 'lanhdao.ubnd');
   check((await myWork(page, base, 'to-sign')).includes(REVISED), 'the chairman sees it to sign');
 }
@@ -109,6 +124,10 @@ async function clerkIssuesAndTheRegisterNamesTheSigner(page, base, url) {
   await page.goto(url);
   await submit(page, 'form[action$="/issue"] button');
   check(nfc(await bodyText(page)).includes('Đã ban hành'), 'issued');
+  const panel = await page.locator('#signature-panel').innerText();
+  for (const field of ['KyNhay_', 'ChuKyLanhDao', 'ChuKyCoQuan']) {
+    check(panel.includes(field), `the issued file carries ${field}: ${panel}`);
+  }
   await page.goto(`${base}/registers?book=di`);
   const row = nfc(await page.locator(`tr:has-text("${REVISED.slice(0, 30)}")`).first().innerText());
   check(row.includes(SIGNER), `the register names the chairman: ${row}`);
@@ -116,12 +135,12 @@ async function clerkIssuesAndTheRegisterNamesTheSigner(page, base, url) {
 
 await runScenarios([
   [
-    'two-level route, returned with a reason, version 2, approved, signed on the phone, issued',
+    'two-level route, returned with a reason, version 2, approved and initialled, signed on the phone, issued',
     async ({ browser, page, demo }) => {
       const url = await officerDrafts(page, demo.base);
       await levelOneReturns(page, demo.base, url);
       await officerRevises(page, demo.base, url);
-      await bothLevelsApprove(page, demo.base, url);
+      await bothLevelsApprove(page, demo, url);
       await leaderSignsWithThePhone(browser, demo.base, url, REVISED);
       await clerkIssuesAndTheRegisterNamesTheSigner(page, demo.base, url);
     },
