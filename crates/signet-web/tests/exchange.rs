@@ -9,144 +9,21 @@
     clippy::disallowed_types
 )]
 
+use signet_app::testing::support::{
+    app_with_tsa, init_ca, leader_signs, submitted_draft, viewer, TestClock,
+};
 use std::sync::{Arc, Mutex};
 
 use signet_app::ca_service::BuiltInCa;
 use signet_app::exchange::{Courier, HttpCourier, Setup};
 use signet_app::hub::Hub;
 use signet_app::testing::chairman_key;
-use signet_app::verification::Verifier;
-use signet_app::{App, Clock};
+use signet_app::App;
 use signet_core::person::Viewer;
 use signet_core::DocumentId;
-use signet_pades::sign::Pending;
-use signet_pki::validation::TrustAnchors;
-use signet_pki::RawSigner;
-use signet_signers::SoftwareKey;
-use signet_store::documents::{NewDocument, NewFile};
 use signet_store::testing::{databases, TestDb};
 use signet_store::BlobStore;
 use time::OffsetDateTime;
-
-struct TestClock(Mutex<OffsetDateTime>);
-
-impl Clock for TestClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-/// A fresh application on `db` (a "server"), with the CA of `db.dir/ca`.
-async fn app_with_tsa(db: &TestDb, clock: Arc<TestClock>, tsa: Option<&str>) -> App {
-    let blobs = BlobStore::open(db.dir.join("blobs"), 64 << 20)
-        .await
-        .unwrap();
-    let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
-    let root = std::fs::read(db.dir.join("ca/root.pem")).unwrap();
-    let mut anchors = TrustAnchors::new();
-    anchors.add_pem_or_der(&root).unwrap();
-    App::new(db.store.clone(), blobs, clock)
-        .with_signing(signet_app::web_signing::Setup {
-            tsa: tsa.map(str::to_owned),
-            ..Default::default()
-        })
-        .with_ca(ca)
-        .with_verifier(Verifier::new(anchors, false))
-}
-
-async fn viewer(app: &App, username: &str) -> Viewer {
-    let p = app.store.person_by_username(username).await.unwrap();
-    Viewer {
-        person_id: p.id,
-        agency_id: p.agency_id,
-        roles: p.roles,
-    }
-}
-
-/// An officer's submitted draft made from the demo's template (with the number fields).
-async fn submitted_draft(app: &App, officer: &Viewer, subject: &str) -> DocumentId {
-    draft_of(app, officer, subject, Default::default()).await
-}
-
-async fn draft_of(
-    app: &App,
-    officer: &Viewer,
-    subject: &str,
-    secrecy: signet_core::document::Secrecy,
-) -> DocumentId {
-    let pdf = signet_app::demo::sample_pdf(subject);
-    let mut w = app.blobs.writer().await.unwrap();
-    w.write(&pdf).await.unwrap();
-    let blob = w.finish().await.unwrap();
-    let new = NewDocument {
-        agency_id: officer.agency_id.clone(),
-        doc_type: signet_core::document::DocumentType::CongVan,
-        subject: subject.into(),
-        urgency: Default::default(),
-        secrecy,
-        signer_name: String::new(),
-        signer_position: String::new(),
-        pages: Some(1),
-        recipients: String::new(),
-        due_on: None,
-        drafting_unit_id: app.store.person(&officer.person_id).await.unwrap().unit_id,
-        created_by: officer.person_id.clone(),
-        files: vec![NewFile {
-            blob,
-            file_name: "du-thao.pdf".into(),
-            content_type: "application/pdf".into(),
-            kind: "main".into(),
-        }],
-    };
-    let d = app
-        .store
-        .insert_draft(&new, app.clock.now_ms())
-        .await
-        .unwrap();
-    app.submit(officer, &d.id).await.unwrap();
-    d.id
-}
-
-fn init_ca(db: &TestDb) {
-    signet_app::ca_dir::init(
-        &db.dir.join("ca"),
-        "CA thử nghiệm",
-        "http://127.0.0.1:9",
-        signet_pki::KeyAlg::EcdsaP256,
-        None,
-        OffsetDateTime::now_utc(),
-    )
-    .unwrap();
-}
-
-/// What the device signs: the prepared signed attributes (the device is given their
-/// digest; a software key signs the attributes themselves, which is the same signature).
-async fn device_sign(app: &App, leader: &Viewer, pending_id: &str, key: &SoftwareKey) -> Vec<u8> {
-    let row = app
-        .store
-        .pending_signature(&leader.agency_id, pending_id)
-        .await
-        .unwrap();
-    let pending: Pending = serde_json::from_str(&row.state_json).unwrap();
-    key.sign(&pending.to_be_signed).unwrap()
-}
-
-async fn leader_signs(
-    app: &App,
-    leader: &Viewer,
-    doc: &DocumentId,
-    key: &SoftwareKey,
-    chain: &[Vec<u8>],
-) {
-    let p = app
-        .prepare_signature(leader, doc, "agent", chain.to_vec())
-        .await
-        .unwrap();
-    let sig = device_sign(app, leader, &p.pending_id, key).await;
-    app.complete_signature(leader, &p.pending_id, &sig, chain)
-        .await
-        .unwrap();
-}
 
 fn setup_for(db: &TestDb) -> Setup {
     let ca = BuiltInCa::open(&db.dir.join("ca")).unwrap();
@@ -254,7 +131,7 @@ async fn hub_on(db: &TestDb, dir: &str, clock: Arc<TestClock>, setup: Setup) -> 
 async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
-        init_ca(&db);
+        init_ca(&db.dir, OffsetDateTime::now_utc());
         let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
         let app = app_with_tsa(&db, clock.clone(), None).await;
         assert!(app.seed_demo().await.unwrap());
@@ -439,7 +316,7 @@ fn post_packet(
 async fn a_recall_from_the_document_page_stops_the_copy_and_comes_back_as_a_verified_13() {
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
-        init_ca(&db);
+        init_ca(&db.dir, OffsetDateTime::now_utc());
         let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
         let app = app_with_tsa(&db, clock.clone(), None).await;
         assert!(app.seed_demo().await.unwrap());
