@@ -12,12 +12,12 @@
     clippy::disallowed_types
 )]
 
+use signet_app::testing::support::viewer;
 use std::sync::Arc;
 
 use signet_app::ca_service::BuiltInCa;
 use signet_app::certificates::CertificateForm;
 use signet_app::{App, AppError, SystemClock};
-use signet_core::person::Viewer;
 use signet_store::certificates::CertFilter;
 use signet_store::testing::{databases, TestDb};
 use signet_store::BlobStore;
@@ -40,15 +40,6 @@ async fn app_with_ca(db: &TestDb) -> (App, std::path::PathBuf) {
         .with_ca(BuiltInCa::open(&dir).unwrap());
     assert!(app.seed_demo().await.unwrap());
     (app, dir)
-}
-
-async fn viewer(app: &App, username: &str) -> Viewer {
-    let p = app.store.person_by_username(username).await.unwrap();
-    Viewer {
-        person_id: p.id,
-        agency_id: p.agency_id,
-        roles: p.roles,
-    }
 }
 
 fn seal(password: &str) -> CertificateForm {

@@ -13,6 +13,7 @@
     clippy::disallowed_types
 )]
 
+use signet_app::testing::support::viewer;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -47,15 +48,6 @@ async fn app_on(db: &TestDb) -> App {
         .with_signing(signet_app::web_signing::Setup::default())
         .with_ca(ca)
         .with_verifier(Verifier::new(anchors, false))
-}
-
-async fn viewer(app: &App, username: &str) -> Viewer {
-    let p = app.store.person_by_username(username).await.unwrap();
-    Viewer {
-        person_id: p.id,
-        agency_id: p.agency_id,
-        roles: p.roles,
-    }
 }
 
 async fn blob_file(app: &App, bytes: &[u8], name: &str, content_type: &str) -> NewFile {

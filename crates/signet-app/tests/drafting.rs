@@ -13,6 +13,7 @@
     clippy::disallowed_types
 )]
 
+use signet_app::testing::support::viewer;
 use std::sync::Arc;
 
 use signet_app::documents::DocumentForm;
@@ -31,15 +32,6 @@ async fn app_on(db: &TestDb) -> App {
         .await
         .unwrap();
     App::new(db.store.clone(), blobs, Arc::new(SystemClock))
-}
-
-async fn viewer(app: &App, username: &str) -> Viewer {
-    let p = app.store.person_by_username(username).await.unwrap();
-    Viewer {
-        person_id: p.id,
-        agency_id: p.agency_id,
-        roles: p.roles,
-    }
 }
 
 /// A person of `like`'s agency with `roles`.

@@ -14,34 +14,20 @@
     clippy::disallowed_types
 )]
 
+use signet_app::testing::support::{viewer, TestClock};
 use std::sync::{Arc, Mutex};
 
 use signet_app::ca_service::BuiltInCa;
 use signet_app::demo::DEMO_PASSWORD;
 use signet_app::remote_signing::{RemoteOutcome, RemoteRequest, MAX_WRONG_PINS, TTL_MS};
 use signet_app::server_keys::{HsmConfig, ServerKeys};
-use signet_app::{App, AppError, Clock, Invalid};
+use signet_app::{App, AppError, Invalid};
 use signet_core::person::Viewer;
 use signet_store::testing::{databases, TestDb};
 use signet_store::BlobStore;
 use signet_testkit::softhsm::SoftHsm;
 use time::OffsetDateTime;
 use x509_cert::der::Decode;
-
-/// A clock the test moves forward.
-struct TestClock(Mutex<OffsetDateTime>);
-
-impl Clock for TestClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl TestClock {
-    fn advance_ms(&self, ms: i64) {
-        *self.0.lock().unwrap() += time::Duration::milliseconds(ms);
-    }
-}
 
 struct Setup {
     app: App,
@@ -80,15 +66,6 @@ async fn setup_with(db: &TestDb, keys: ServerKeys) -> Setup {
         .with_server_keys(keys);
     assert!(app.seed_demo().await.unwrap());
     Setup { app, clock }
-}
-
-async fn viewer(app: &App, username: &str) -> Viewer {
-    let p = app.store.person_by_username(username).await.unwrap();
-    Viewer {
-        person_id: p.id,
-        agency_id: p.agency_id,
-        roles: p.roles,
-    }
 }
 
 fn digest(msg: &[u8]) -> [u8; 32] {

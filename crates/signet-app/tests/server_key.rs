@@ -12,6 +12,7 @@
     clippy::disallowed_types
 )]
 
+use signet_app::testing::support::{submitted_draft, viewer};
 use std::sync::Arc;
 
 use signet_app::ca_service::BuiltInCa;
@@ -24,7 +25,6 @@ use signet_core::person::Viewer;
 use signet_core::DocumentId;
 use signet_pki::validation::TrustAnchors;
 use signet_store::certificates::{CertFilter, DeviceKind};
-use signet_store::documents::{NewDocument, NewFile};
 use signet_store::testing::{databases, TestDb};
 use signet_store::BlobStore;
 use signet_testkit::softhsm::SoftHsm;
@@ -44,49 +44,6 @@ async fn app_on(db: &TestDb, remote: &Arc<RemoteSigning>) -> App {
         .with_verifier(Verifier::new(anchors, false));
     app.remote = Arc::clone(remote);
     app
-}
-
-async fn viewer(app: &App, username: &str) -> Viewer {
-    let p = app.store.person_by_username(username).await.unwrap();
-    Viewer {
-        person_id: p.id,
-        agency_id: p.agency_id,
-        roles: p.roles,
-    }
-}
-
-async fn submitted_draft(app: &App, officer: &Viewer, subject: &str) -> DocumentId {
-    let pdf = signet_app::demo::sample_pdf(subject);
-    let mut w = app.blobs.writer().await.unwrap();
-    w.write(&pdf).await.unwrap();
-    let blob = w.finish().await.unwrap();
-    let new = NewDocument {
-        agency_id: officer.agency_id.clone(),
-        doc_type: signet_core::document::DocumentType::CongVan,
-        subject: subject.into(),
-        urgency: Default::default(),
-        secrecy: Default::default(),
-        signer_name: String::new(),
-        signer_position: String::new(),
-        pages: Some(1),
-        recipients: String::new(),
-        due_on: None,
-        drafting_unit_id: app.store.person(&officer.person_id).await.unwrap().unit_id,
-        created_by: officer.person_id.clone(),
-        files: vec![NewFile {
-            blob,
-            file_name: "du-thao.pdf".into(),
-            content_type: "application/pdf".into(),
-            kind: "main".into(),
-        }],
-    };
-    let d = app
-        .store
-        .insert_draft(&new, app.clock.now_ms())
-        .await
-        .unwrap();
-    app.submit(officer, &d.id).await.unwrap();
-    d.id
 }
 
 fn refusal(e: AppError) -> String {

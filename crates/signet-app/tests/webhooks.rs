@@ -11,6 +11,7 @@
     clippy::disallowed_types
 )]
 
+use signet_app::testing::support::{submitted_draft, viewer, TestClock};
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -22,32 +23,17 @@ use signet_app::seal_requests::check_form;
 use signet_app::testing::chairman_key;
 use signet_app::verification::Verifier;
 use signet_app::webhooks::{verify_signature, HttpPoster, Poster};
-use signet_app::{App, AppError, Clock, Invalid};
+use signet_app::{App, AppError, Invalid};
 use signet_core::person::Viewer;
 use signet_core::DocumentId;
 use signet_pades::sign::Pending;
 use signet_pki::validation::TrustAnchors;
 use signet_pki::RawSigner;
 use signet_signers::SoftwareKey;
-use signet_store::documents::{NewDocument, NewFile};
+use signet_store::documents::NewFile;
 use signet_store::testing::{databases, TestDb};
 use signet_store::BlobStore;
 use time::OffsetDateTime;
-
-struct TestClock(Mutex<OffsetDateTime>);
-
-impl Clock for TestClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl TestClock {
-    fn advance_ms(&self, ms: i64) {
-        let mut t = self.0.lock().unwrap();
-        *t += time::Duration::milliseconds(ms);
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // A tiny HTTP receiver on 127.0.0.1: records each request, answers from a script (then 200).
@@ -152,49 +138,6 @@ async fn app_on(db: &TestDb, clock: Arc<TestClock>) -> App {
         });
     assert!(app.seed_demo().await.unwrap());
     app
-}
-
-async fn viewer(app: &App, username: &str) -> Viewer {
-    let p = app.store.person_by_username(username).await.unwrap();
-    Viewer {
-        person_id: p.id,
-        agency_id: p.agency_id,
-        roles: p.roles,
-    }
-}
-
-async fn submitted_draft(app: &App, officer: &Viewer, subject: &str) -> DocumentId {
-    let pdf = signet_app::demo::sample_pdf(subject);
-    let mut w = app.blobs.writer().await.unwrap();
-    w.write(&pdf).await.unwrap();
-    let blob = w.finish().await.unwrap();
-    let new = NewDocument {
-        agency_id: officer.agency_id.clone(),
-        doc_type: signet_core::document::DocumentType::CongVan,
-        subject: subject.into(),
-        urgency: Default::default(),
-        secrecy: Default::default(),
-        signer_name: String::new(),
-        signer_position: String::new(),
-        pages: Some(1),
-        recipients: String::new(),
-        due_on: None,
-        drafting_unit_id: app.store.person(&officer.person_id).await.unwrap().unit_id,
-        created_by: officer.person_id.clone(),
-        files: vec![NewFile {
-            blob,
-            file_name: "du-thao.pdf".into(),
-            content_type: "application/pdf".into(),
-            kind: "main".into(),
-        }],
-    };
-    let d = app
-        .store
-        .insert_draft(&new, app.clock.now_ms())
-        .await
-        .unwrap();
-    app.submit(officer, &d.id).await.unwrap();
-    d.id
 }
 
 async fn leader_signs(app: &App, leader: &Viewer, doc: &DocumentId) {
