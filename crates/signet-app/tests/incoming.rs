@@ -584,6 +584,21 @@ async fn counters_equal_a_recount_after_a_seeded_mix_of_events() {
         assert_eq!(diff[0].field, "issued");
         assert_eq!(diff[0].stored, diff[0].counted + 1);
         assert_eq!(w.app.recount(Some("2026-06")).await.unwrap(), []);
+        // A month's recount reads that month's rows only (by index) and finds what the
+        // whole recount finds in that month.
+        signet_store::testing::execute(
+            &db.store,
+            "UPDATE unit_month_stats SET incoming = incoming + 2 WHERE month = '2026-06'",
+        )
+        .await
+        .unwrap();
+        let all = w.app.recount(None).await.unwrap();
+        assert!(all.len() >= 2, "{all:?}");
+        for m in ["2026-03", "2026-04", "2026-05", "2026-06", "2026-07"] {
+            let one = w.app.recount(Some(m)).await.unwrap();
+            let expected: Vec<_> = all.iter().filter(|d| d.month == m).cloned().collect();
+            assert_eq!(one, expected, "{m}");
+        }
         db.cleanup().await;
     }
 }

@@ -128,19 +128,32 @@ pub(crate) async fn bump(
 }
 
 /// The recount's queries: each yields `agency_id, month` and some counter columns.
-const RECOUNT: [&str; 3] = [
-    "SELECT agency_id, substr(issued_on, 1, 7) AS month, COUNT(*) AS issued \
-     FROM documents WHERE direction = 'outgoing' AND issued_on IS NOT NULL \
-     GROUP BY agency_id, substr(issued_on, 1, 7)",
-    "SELECT agency_id, month, CAST(SUM(leader_signature_valid) AS BIGINT) AS leader_signed_valid, \
-     CAST(SUM(seal_valid) AS BIGINT) AS sealed_valid FROM signature_verdicts GROUP BY agency_id, month",
-    "SELECT d.agency_id, substr(d.arrived_on, 1, 7) AS month, COUNT(*) AS incoming, \
-     SUM(CASE WHEN p.done_on IS NOT NULL AND p.done_on <= p.deadline THEN 1 ELSE 0 END) AS done_on_time, \
-     SUM(CASE WHEN p.done_on IS NOT NULL AND p.done_on > p.deadline THEN 1 ELSE 0 END) AS overdue, \
-     SUM(CASE WHEN d.state IN ('done', 'returned') THEN 0 ELSE 1 END) AS in_progress \
-     FROM documents d LEFT JOIN incoming_processing p ON p.document_id = d.id \
-     WHERE d.direction = 'incoming' AND d.arrived_on IS NOT NULL \
-     GROUP BY d.agency_id, substr(d.arrived_on, 1, 7)",
+/// The recount's queries; `{month}` is empty for every month, or the condition that keeps
+/// one month's rows (an index range: see migration 21), with the month's first and last
+/// possible day bound as `$1` and `$2` (the verdicts' query: the month as `$1`).
+const RECOUNT: [(&str, &str); 3] = [
+    (
+        "SELECT agency_id, substr(issued_on, 1, 7) AS month, COUNT(*) AS issued \
+         FROM documents WHERE direction = 'outgoing' AND issued_on IS NOT NULL {month} \
+         GROUP BY agency_id, substr(issued_on, 1, 7)",
+        "AND issued_on >= $1 AND issued_on <= $2",
+    ),
+    (
+        "SELECT agency_id, month, CAST(SUM(leader_signature_valid) AS BIGINT) AS leader_signed_valid, \
+         CAST(SUM(seal_valid) AS BIGINT) AS sealed_valid FROM signature_verdicts {month} \
+         GROUP BY agency_id, month",
+        "WHERE month = $1",
+    ),
+    (
+        "SELECT d.agency_id, substr(d.arrived_on, 1, 7) AS month, COUNT(*) AS incoming, \
+         SUM(CASE WHEN p.done_on IS NOT NULL AND p.done_on <= p.deadline THEN 1 ELSE 0 END) AS done_on_time, \
+         SUM(CASE WHEN p.done_on IS NOT NULL AND p.done_on > p.deadline THEN 1 ELSE 0 END) AS overdue, \
+         SUM(CASE WHEN d.state IN ('done', 'returned') THEN 0 ELSE 1 END) AS in_progress \
+         FROM documents d LEFT JOIN incoming_processing p ON p.document_id = d.id \
+         WHERE d.direction = 'incoming' AND d.arrived_on IS NOT NULL {month} \
+         GROUP BY d.agency_id, substr(d.arrived_on, 1, 7)",
+        "AND d.arrived_on >= $1 AND d.arrived_on <= $2",
+    ),
 ];
 
 type Table = BTreeMap<(String, String), Counters>;
@@ -319,8 +332,17 @@ impl Store {
     /// records and the verdicts, and lists where the stored counters differ.
     pub async fn recount(&self, month: Option<&str>) -> Result<Vec<Difference>, StoreError> {
         let mut counted: Table = BTreeMap::new();
-        for sql in RECOUNT {
-            for r in sqlx::query(sql).fetch_all(&self.pool).await? {
+        for (i, (sql, only)) in RECOUNT.iter().enumerate() {
+            let sql = sql.replace("{month}", if month.is_some() { only } else { "" });
+            let mut q = sqlx::query(&sql);
+            if let Some(m) = month {
+                q = if i == 1 {
+                    q.bind(m.to_owned())
+                } else {
+                    q.bind(format!("{m}-01")).bind(format!("{m}-31"))
+                };
+            }
+            for r in q.fetch_all(&self.pool).await? {
                 let key = (r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?);
                 let c = counted.entry(key).or_default();
                 let mut v = c.values();
@@ -333,7 +355,8 @@ impl Store {
             }
         }
         let mut stored: Table = BTreeMap::new();
-        for (agency, m, c) in self.monthly_counters("0000-00", "9999-99").await? {
+        let (first, last) = month.map_or(("0000-00", "9999-99"), |m| (m, m));
+        for (agency, m, c) in self.monthly_counters(first, last).await? {
             stored.insert((agency.into_string(), m), c);
         }
         let keys: std::collections::BTreeSet<_> = counted.keys().chain(stored.keys()).collect();
