@@ -66,6 +66,17 @@ pub struct FailedRenewal {
     pub reason: String,
 }
 
+/// The renewal report an administrator reads (`/admin/archive`).
+#[derive(Debug)]
+pub struct ArchiveReport {
+    pub runs: Vec<signet_store::documents::archive::ArchiveRun>,
+    pub failures: Vec<signet_store::documents::archive::ArchiveFailure>,
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 enum Outcome {
     NotArchived,
     NotDue,
@@ -83,6 +94,7 @@ impl App {
         dry_run: bool,
     ) -> Result<RenewalRun, AppError> {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let started_at_ms = self.clock.now_ms();
         let mut run = RenewalRun::default();
         let mut after: Option<(AgencyId, DocumentId)> = None;
         loop {
@@ -96,21 +108,58 @@ impl App {
                 let mut set = JoinSet::new();
                 for c in chunk.iter().cloned() {
                     let app = self.clone();
-                    set.spawn(async move { app.renew_one(c, horizon, dry_run).await });
+                    set.spawn(async move {
+                        let outcome = app.renew_one(c.clone(), horizon, dry_run).await;
+                        (c, outcome)
+                    });
                 }
                 while let Some(done) = set.join_next().await {
-                    let outcome = done.map_err(|e| AppError::Ca(format!("renewal task: {e}")))?;
+                    let (c, outcome) =
+                        done.map_err(|e| AppError::Ca(format!("renewal task: {e}")))?;
                     run.examined += 1;
                     match outcome {
                         Outcome::NotArchived => run.not_archived += 1,
                         Outcome::NotDue => run.not_due += 1,
                         Outcome::Renewed(r) => run.renewed.push(r),
-                        Outcome::Failed(f) => run.failed.push(f),
+                        Outcome::Failed(f) => {
+                            if !dry_run {
+                                // Kept for the administrators' page until a run succeeds.
+                                self.store
+                                    .record_archive_failure(&c, &f.reason, self.clock.now_ms())
+                                    .await?;
+                            }
+                            run.failed.push(f);
+                        }
                     }
                 }
             }
         }
+        if !dry_run {
+            let totals = signet_store::documents::archive::ArchiveRun {
+                started_at_ms,
+                finished_at_ms: self.clock.now_ms(),
+                examined: count(run.examined),
+                renewed: count(run.renewed.len()),
+                failed: count(run.failed.len()),
+            };
+            self.store.record_archive_run(&totals).await?;
+        }
         Ok(run)
+    }
+
+    /// The agency's renewal report for its administrators: the latest runs (of the whole
+    /// deployment) and the agency's documents whose renewal failed, waiting for the next.
+    pub async fn archive_report(
+        &self,
+        viewer: &signet_core::person::Viewer,
+    ) -> Result<ArchiveReport, AppError> {
+        if !viewer.can_administer() {
+            return Err(AppError::Forbidden("administration: administrators only"));
+        }
+        Ok(ArchiveReport {
+            runs: self.store.archive_runs(10).await?,
+            failures: self.store.archive_failures(&viewer.agency_id).await?,
+        })
     }
 
     async fn renew_one(

@@ -428,8 +428,35 @@ async fn an_issued_file_is_renewed_before_its_timestamp_expires() {
             "a dry run changes nothing"
         );
 
+        // No TSA reachable: the file stays due and the failure is kept for the agency's
+        // administrators (only theirs) until a run succeeds.
+        let offline = app_with_tsa(&db, clock.clone(), Some("http://127.0.0.1:9/tsa")).await;
+        let run = offline.renew_archives(later, false).await.unwrap();
+        assert!(ours(&run).1.is_some(), "{run:?}");
+        assert_eq!(current(&app).await.sha256, before.sha256);
+        let admin = viewer(&app, "quantri.ubnd").await;
+        let report = app.archive_report(&admin).await.unwrap();
+        let kept = report
+            .failures
+            .iter()
+            .find(|f| f.document_id == doc)
+            .unwrap();
+        assert_eq!(kept.attempts, 1);
+        assert_eq!(report.runs.len(), 1, "dry runs are not recorded");
+        assert_eq!(report.runs[0].failed, 1);
+        assert!(matches!(
+            app.archive_report(&clerk).await,
+            Err(AppError::Forbidden(_))
+        ));
+
         let run = app.renew_archives(later, false).await.unwrap();
         assert_eq!(ours(&run), (Some(signature), None), "{:?}", run.failed);
+        let report = app.archive_report(&admin).await.unwrap();
+        assert!(
+            report.failures.is_empty(),
+            "cleared by the renewal: {report:?}"
+        );
+        assert_eq!(report.runs[0].renewed, 1);
         let after = current(&app).await;
         assert_ne!(after.sha256, before.sha256);
         let pdf = blob(&app, &after.sha256).await;
@@ -469,6 +496,8 @@ async fn an_issued_file_is_renewed_before_its_timestamp_expires() {
         assert_eq!(kind, None);
         assert!(reason.unwrap().contains("TSA's certificate"));
         assert_eq!(current(&app).await.sha256, after.sha256);
+        let report = app.archive_report(&admin).await.unwrap();
+        assert!(report.failures[0].reason.contains("TSA's certificate"));
     }
 }
 

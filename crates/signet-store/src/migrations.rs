@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../migrations/0019_document_copies.sql")),
     (20, include_str!("../migrations/0020_drafting_cycle.sql")),
     (21, include_str!("../migrations/0021_recount_by_month.sql")),
+    (22, include_str!("../migrations/0022_archive_report.sql")),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

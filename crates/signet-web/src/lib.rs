@@ -310,6 +310,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             post(pages::certificates::revoke),
         )
         .route("/admin/integrations", get(pages::integrations::show))
+        .route("/admin/archive", get(pages::admin::archive))
         .route("/admin/webhooks", post(pages::integrations::subscribe))
         .route(
             "/admin/webhooks/{id}/remove",

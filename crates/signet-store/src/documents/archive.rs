@@ -75,6 +75,10 @@ impl Store {
             at_ms: r.at_ms,
         };
         add_revision(&mut tx, &c.agency_id, &c.document_id, &rev).await?;
+        sqlx::query("DELETE FROM archive_failures WHERE document_id = $1")
+            .bind(c.document_id.as_str())
+            .execute(&mut *tx)
+            .await?;
         let action = ArchiveRenewed {
             previous_sha256: &c.sha256,
             sha256: &r.blob.sha256,
@@ -85,6 +89,117 @@ impl Store {
         crate::journal::append(&mut tx, &c.agency_id, &mut head, e).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// A document the renewal could not renew, until it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveFailure {
+    pub document_id: DocumentId,
+    pub notation: Option<String>,
+    pub reason: String,
+    pub attempts: i64,
+    pub first_failed_at_ms: i64,
+    pub last_failed_at_ms: i64,
+}
+
+/// One renewal run's totals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveRun {
+    pub started_at_ms: i64,
+    pub finished_at_ms: i64,
+    pub examined: i64,
+    pub renewed: i64,
+    pub failed: i64,
+}
+
+impl Store {
+    /// Keeps (or updates) why `c` could not be renewed; the next run tries again.
+    pub async fn record_archive_failure(
+        &self,
+        c: &ArchiveCandidate,
+        reason: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO archive_failures (document_id, agency_id, notation, reason, attempts, \
+             first_failed_at_ms, last_failed_at_ms) VALUES ($1, $2, $3, $4, 1, $5, $5) \
+             ON CONFLICT (document_id) DO UPDATE SET reason = excluded.reason, \
+             attempts = archive_failures.attempts + 1, last_failed_at_ms = excluded.last_failed_at_ms",
+        )
+        .bind(c.document_id.as_str())
+        .bind(c.agency_id.as_str())
+        .bind(c.notation.as_deref())
+        .bind(reason)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a run's totals.
+    pub async fn record_archive_run(&self, run: &ArchiveRun) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO archive_runs (id, started_at_ms, finished_at_ms, examined, renewed, failed) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(crate::new_id())
+        .bind(run.started_at_ms)
+        .bind(run.finished_at_ms)
+        .bind(run.examined)
+        .bind(run.renewed)
+        .bind(run.failed)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The agency's documents waiting for a renewal that failed, most recent failure first.
+    pub async fn archive_failures(
+        &self,
+        agency_id: &AgencyId,
+    ) -> Result<Vec<ArchiveFailure>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT document_id, notation, reason, attempts, first_failed_at_ms, last_failed_at_ms \
+             FROM archive_failures WHERE agency_id = $1 ORDER BY last_failed_at_ms DESC, document_id",
+        )
+        .bind(agency_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ArchiveFailure {
+                    document_id: DocumentId::new(r.try_get::<String, _>("document_id")?),
+                    notation: r.try_get("notation")?,
+                    reason: r.try_get("reason")?,
+                    attempts: r.try_get("attempts")?,
+                    first_failed_at_ms: r.try_get("first_failed_at_ms")?,
+                    last_failed_at_ms: r.try_get("last_failed_at_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The latest runs, newest first.
+    pub async fn archive_runs(&self, limit: u32) -> Result<Vec<ArchiveRun>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT started_at_ms, finished_at_ms, examined, renewed, failed FROM archive_runs \
+             ORDER BY started_at_ms DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ArchiveRun {
+                    started_at_ms: r.try_get("started_at_ms")?,
+                    finished_at_ms: r.try_get("finished_at_ms")?,
+                    examined: r.try_get("examined")?,
+                    renewed: r.try_get("renewed")?,
+                    failed: r.try_get("failed")?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -551,3 +551,48 @@ mod tests {
         assert_eq!(p[3].1, "%ZZ");
     }
 }
+
+#[derive(Template)]
+#[template(path = "archive_report.html")]
+struct ArchivePage {
+    l: Layout,
+    /// Document id, label, reason, attempts, last attempt.
+    failures: Vec<(String, String, String, i64, String)>,
+    /// Started, examined, renewed, failed.
+    runs: Vec<(String, i64, i64, i64)>,
+}
+
+/// `GET /admin/archive`: the archive renewal's runs and the agency's documents it could not
+/// renew yet (issue 11 §4).
+pub async fn archive(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
+    let report = state
+        .app
+        .archive_report(&u.user.viewer)
+        .await
+        .map_err(|e| u.fail(e))?;
+    let when = |ms: i64| crate::format::datetime_ms(u.lang, ms);
+    let page = ArchivePage {
+        failures: report
+            .failures
+            .iter()
+            .map(|f| {
+                (
+                    f.document_id.to_string(),
+                    f.notation
+                        .clone()
+                        .unwrap_or_else(|| f.document_id.to_string()),
+                    f.reason.clone(),
+                    f.attempts,
+                    when(f.last_failed_at_ms),
+                )
+            })
+            .collect(),
+        runs: report
+            .runs
+            .iter()
+            .map(|r| (when(r.started_at_ms), r.examined, r.renewed, r.failed))
+            .collect(),
+        l: Layout::of(&state, &u, "admin").await,
+    };
+    Ok(render(&page))
+}

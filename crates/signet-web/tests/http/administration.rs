@@ -681,3 +681,51 @@ async fn administration_forms_come_back_with_what_was_typed() {
     })
     .await;
 }
+
+/// The archive renewal's report (issue 11 §4): an administrator sees the agency's documents
+/// whose renewal failed, with the reason, and the runs; nobody else sees the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_archive_report_shows_what_could_not_be_renewed() {
+    each_env(|env| async move {
+        let admin = env.page("quantri.ubnd").await;
+        let officer = env.page("chuyenvien.vp").await;
+        let page = env.send(Call::get("/admin/archive").page(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.text().contains("id=\"no-failures\""),
+            "{}",
+            page.text()
+        );
+        let token = env.api("vanthu.ubnd").await;
+        let seeded = env
+            .doc(&token, "outgoing", "Về việc triển khai ký số")
+            .await;
+        let id = seeded["id"].as_str().unwrap_or_default().to_owned();
+        let candidate = env
+            .app
+            .store
+            .archive_candidates(None, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.document_id.as_str() == id)
+            .expect("an issued demo document is a candidate");
+        env.app
+            .store
+            .record_archive_failure(&candidate, "TSA không trả lời (connection refused)", 1)
+            .await
+            .unwrap();
+        let text = env
+            .send(Call::get("/admin/archive").page(&admin))
+            .await
+            .text();
+        assert!(text.contains("id=\"failure-list\""), "{text}");
+        assert!(text.contains("TSA không trả lời"));
+        assert!(text.contains(&format!("/documents/{id}")));
+        env.send(Call::get("/admin/archive").page(&officer))
+            .await
+            .expect_page_error(StatusCode::FORBIDDEN);
+        env
+    })
+    .await;
+}
