@@ -13,6 +13,9 @@ use signet_store::documents::{Document, DocumentFile, NewFile};
 use crate::documents::DocumentForm;
 use crate::{App, AppError, Invalid};
 
+/// The most people a route form offers.
+pub const ROUTE_CANDIDATES: u32 = 300;
+
 /// A route as a form gives it: person ids per level (empty levels allowed) and the signer
 /// (empty: any leader).
 #[derive(Debug, Clone, Default)]
@@ -358,14 +361,18 @@ impl App {
             .collect())
     }
 
-    /// The active people of the viewer's agency, to choose reviewers (and leaders to sign)
-    /// from.
+    /// Whom to offer for a draft of `unit`'s route: the agency's leaders and the unit's own
+    /// people first (at most [`ROUTE_CANDIDATES`] in all). The API takes any active person
+    /// of the agency.
     pub async fn colleagues(
         &self,
         viewer: &Viewer,
+        unit: Option<&signet_core::UnitId>,
     ) -> Result<Vec<signet_store::directory::Person>, AppError> {
-        let people = self.store.people(&viewer.agency_id).await?;
-        Ok(people.into_iter().filter(|p| p.active).collect())
+        Ok(self
+            .store
+            .route_candidates(&viewer.agency_id, unit, ROUTE_CANDIDATES)
+            .await?)
     }
 
     /// The administrator sets a unit's default route.

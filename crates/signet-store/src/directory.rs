@@ -346,6 +346,28 @@ impl Store {
         rows.iter().map(person_from_row).collect()
     }
 
+    /// The active people to offer for a draft of `unit`'s route: the agency's leaders and the
+    /// unit's own people (its head among them) first, then the others, by name, `limit` at
+    /// most — everyone in a small agency, the likely reviewers in one of thousands.
+    pub async fn route_candidates(
+        &self,
+        agency_id: &AgencyId,
+        unit: Option<&UnitId>,
+        limit: u32,
+    ) -> Result<Vec<Person>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE agency_id = $1 AND active = 1 \
+             ORDER BY CASE WHEN unit_id = $2 OR roles LIKE '%leader%' THEN 0 ELSE 1 END, \
+             full_name, username LIMIT $3"
+        ))
+        .bind(agency_id.as_str())
+        .bind(unit.map_or("", UnitId::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
     /// Enables or disables a person's sign-in; disabling also ends their sessions.
     pub async fn set_person_active(
         &self,

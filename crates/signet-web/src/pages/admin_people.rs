@@ -287,7 +287,11 @@ async fn unit_page(
     };
     let status = problem.as_ref().map_or(StatusCode::OK, Problem::status);
     let route = state.app.unit_route(v, id).await.map_err(|e| u.fail(e))?;
-    let people = state.app.colleagues(v).await.map_err(|e| u.fail(e))?;
+    let people = state
+        .app
+        .colleagues(v, Some(id))
+        .await
+        .map_err(|e| u.fail(e))?;
     let choice = |p: &signet_store::directory::Person, on: bool| Choice {
         value: p.id.to_string(),
         label: p.full_name.clone(),

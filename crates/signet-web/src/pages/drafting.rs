@@ -101,7 +101,11 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
     let steps = app.allowed_steps(v, d);
     let is_draft = d.state.outgoing() == Some(OutgoingState::Draft);
     let people = if is_draft || cycle.my_turn {
-        app.colleagues(v).await.unwrap_or_default()
+        let unit = d
+            .drafting_unit_id
+            .as_ref()
+            .or(u.user.person.unit_id.as_ref());
+        app.colleagues(v, unit).await.unwrap_or_default()
     } else {
         Vec::new()
     };
