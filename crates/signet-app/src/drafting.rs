@@ -310,7 +310,7 @@ impl App {
                 None => versions.push((f.version, vec![f])),
             }
         }
-        versions.sort_by(|a, b| b.0.cmp(&a.0));
+        versions.sort_by_key(|v| std::cmp::Reverse(v.0));
         let changes = self.revisions(viewer, id).await?;
         Ok(DraftCycle {
             route,

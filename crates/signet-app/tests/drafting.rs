@@ -158,7 +158,10 @@ async fn a_draft_goes_through_two_levels_is_returned_revised_and_signed_by_the_c
         assert_eq!(doc.state, DocumentState::Outgoing(OutgoingState::Submitted));
         assert_eq!(doc.review_level, 1);
         // Level 1 sees it; level 2 and the signer do not yet; nobody may sign yet.
-        assert_eq!(waiting_review(&app, &head).await, [draft.id.clone()]);
+        assert_eq!(
+            waiting_review(&app, &head).await,
+            std::slice::from_ref(&draft.id)
+        );
         assert!(waiting_review(&app, &deputy1).await.is_empty());
         assert!(!app.allowed_steps(&chairman, &doc).contains(&Step::Sign));
         let to_sign = app.my_work(&chairman).await.unwrap().to_sign;
@@ -243,8 +246,14 @@ async fn a_draft_goes_through_two_levels_is_returned_revised_and_signed_by_the_c
             .unwrap();
         assert_eq!(doc.review_level, 2);
         assert!(waiting_review(&app, &head).await.is_empty());
-        assert_eq!(waiting_review(&app, &deputy1).await, [draft.id.clone()]);
-        assert_eq!(waiting_review(&app, &deputy2).await, [draft.id.clone()]);
+        assert_eq!(
+            waiting_review(&app, &deputy1).await,
+            std::slice::from_ref(&draft.id)
+        );
+        assert_eq!(
+            waiting_review(&app, &deputy2).await,
+            std::slice::from_ref(&draft.id)
+        );
         let doc = app
             .review(&deputy1, &draft.id, &decide("approve", "", ""))
             .await
@@ -272,7 +281,10 @@ async fn a_draft_goes_through_two_levels_is_returned_revised_and_signed_by_the_c
             .await
             .unwrap();
         assert!(waiting_review(&app, &deputy2).await.is_empty());
-        assert_eq!(waiting_review(&app, &other).await, [draft.id.clone()]);
+        assert_eq!(
+            waiting_review(&app, &other).await,
+            std::slice::from_ref(&draft.id)
+        );
         let doc = app
             .review(&other, &draft.id, &decide("approve", "", ""))
             .await
@@ -383,7 +395,10 @@ async fn a_unit_default_route_is_taken_when_none_is_chosen_and_the_signer_return
             .unwrap();
         assert_eq!(doc.review_level, 1);
         assert_eq!(doc.signer_id.as_ref(), Some(&chairman.person_id));
-        assert_eq!(waiting_review(&app, &head).await, [draft.id.clone()]);
+        assert_eq!(
+            waiting_review(&app, &head).await,
+            std::slice::from_ref(&draft.id)
+        );
         app.review(&head, &draft.id, &decide("approve", "", ""))
             .await
             .unwrap();

@@ -155,6 +155,24 @@ pub fn problem(e: &AppError, lang: Lang, aliases: &[(&'static str, &'static str)
     }
 }
 
+/// A urlencoded form as its pairs, in order: repeated keys (a multiple select) kept.
+pub type Fields = Vec<(String, String)>;
+
+/// The first value of `name`, or "".
+pub fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// Every value of `name`, in order.
+pub fn all(f: &Fields, name: &str) -> Vec<String> {
+    f.iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,22 +191,4 @@ mod tests {
         );
         assert!(!is_about_input(&AppError::Forbidden("x")));
     }
-}
-
-/// A urlencoded form as its pairs, in order: repeated keys (a multiple select) kept.
-pub type Fields = Vec<(String, String)>;
-
-/// The first value of `name`, or "".
-pub fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-/// Every value of `name`, in order.
-pub fn all(f: &Fields, name: &str) -> Vec<String> {
-    f.iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
 }
