@@ -3,7 +3,12 @@
 //! 1. The outgoing list page with SIGNET_BENCH_DOCS documents (default 1,000,000) in one
 //!    agency: server time of the whole request (session, query, template), in-process.
 //!    The same for the search page across directions (issue 10 §6).
-//! 2. Issuance numbering throughput under concurrency.
+//! 2. The daily pages (issue 13: "every page of the daily flow < 100 ms p99 with 1M documents
+//!    and 40,000 people"): with SIGNET_BENCH_PEOPLE people (default 40,000) added to the
+//!    agency, "Việc của tôi" for the officer, the leader and the clerk, a draft's page (its
+//!    route form offers the people), a submitted document's page for the leader, the
+//!    incoming list and the register.
+//! 3. Issuance numbering throughput under concurrency.
 //!
 //! On SQLite always; on PostgreSQL too when SIGNET_TEST_DATABASE_URL is set. Prints a
 //! Markdown table for BENCHMARKS.md.
@@ -200,6 +205,116 @@ async fn list_bench(label: &str, app: &App, docs: usize) {
     println!("| {label} | floor: the page-1 query alone (Store::list) | {docs} | {n} | {p50:.2} | {p99:.2} | {max:.2} |");
 }
 
+/// Adds `n` people to the agency in SQL (half of them in the officer's unit: the route form's
+/// worst case), in statements of 1,000 rows.
+async fn bulk_people(app: &App, like: &Viewer, n: usize) {
+    let unit = app
+        .store
+        .person(&like.person_id)
+        .await
+        .unwrap()
+        .unit_id
+        .map(|u| u.to_string());
+    let mut done = 0;
+    while done < n {
+        let batch = 1_000.min(n - done);
+        let rows: Vec<String> = (done..done + batch)
+            .map(|i| {
+                let unit = match (&unit, i % 2) {
+                    (Some(u), 0) => format!("'{u}'"),
+                    _ => "NULL".to_owned(),
+                };
+                format!(
+                    "('bench-person-{i}', '{}', {unit}, 'bench.person.{i}', 'Cán bộ {i}', \
+                     'Chuyên viên', 'officer', 'x', 0)",
+                    like.agency_id
+                )
+            })
+            .collect();
+        testing::execute(
+            &app.store,
+            &format!(
+                "INSERT INTO people (id, agency_id, unit_id, username, full_name, title, roles, \
+                 password_hash, created_at_ms) VALUES {}",
+                rows.join(", ")
+            ),
+        )
+        .await
+        .unwrap();
+        done += batch;
+    }
+}
+
+/// A session cookie for a demo person.
+async fn cookie_of(app: &App, username: &str) -> String {
+    let s = app
+        .sign_in(username, signet_app::demo::DEMO_PASSWORD, "bench")
+        .await
+        .unwrap();
+    format!("signet_session={}", s.token)
+}
+
+/// The pages of a day's work, with `people` people in the agency (after [`list_bench`]'s
+/// documents).
+async fn daily_bench(label: &str, app: &App, docs: usize, people: usize) {
+    let officer = viewer(app, "chuyenvien.vp").await;
+    let start = Instant::now();
+    bulk_people(app, &officer, people).await;
+    testing::analyze(&app.store).await.unwrap();
+    eprintln!(
+        "[{label}] added {people} people in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let router = signet_web::router(app.clone(), signet_web::WebConfig::default());
+    let (officer_c, leader_c, clerk_c) = (
+        cookie_of(app, "chuyenvien.vp").await,
+        cookie_of(app, "lanhdao.ubnd").await,
+        cookie_of(app, "vanthu.ubnd").await,
+    );
+    let form = signet_app::documents::DocumentForm {
+        doc_type: "cong-van".into(),
+        subject: "Dự thảo đo trang chi tiết".into(),
+        ..Default::default()
+    };
+    let draft = app.create_draft(&officer, &form, Vec::new()).await.unwrap();
+    let submitted = app.create_draft(&officer, &form, Vec::new()).await.unwrap();
+    app.submit(&officer, &submitted.id).await.unwrap();
+    let year = time::OffsetDateTime::now_utc().year();
+    let n = env_usize("SIGNET_BENCH_REQUESTS", 500);
+    let cases = [
+        ("/my-work (officer)", "/my-work".to_owned(), &officer_c),
+        ("/my-work (leader)", "/my-work".to_owned(), &leader_c),
+        ("/my-work (clerk)", "/my-work".to_owned(), &clerk_c),
+        (
+            "/documents/{draft} (officer: route form)",
+            format!("/documents/{}", draft.id),
+            &officer_c,
+        ),
+        (
+            "/documents/{submitted} (leader)",
+            format!("/documents/{}", submitted.id),
+            &leader_c,
+        ),
+        (
+            "/incoming (page 1, clerk)",
+            "/incoming".to_owned(),
+            &clerk_c,
+        ),
+        (
+            "/registers?book=di (clerk)",
+            format!("/registers?book=di&year={year}"),
+            &clerk_c,
+        ),
+    ];
+    for (name, uri, cookie) in cases {
+        let _ = time_get(&router, cookie, &uri, 5).await;
+        let (p50, p99, max) = time_get(&router, cookie, &uri, n).await;
+        println!(
+            "| {label} | {name}, {people} people | {docs} | {n} | {p50:.2} | {p99:.2} | {max:.2} |"
+        );
+    }
+}
+
 async fn numbering_bench(label: &str, app: &App, count: usize, concurrency: usize) {
     let officer = viewer(app, "chuyenvien.vp").await;
     let leader = viewer(app, "lanhdao.ubnd").await;
@@ -261,6 +376,10 @@ fn main() {
             let app = app_on(db).await;
             app.seed_demo().await.unwrap();
             list_bench(label, &app, docs).await;
+            let people = env_usize("SIGNET_BENCH_PEOPLE", 40_000);
+            if people > 0 {
+                daily_bench(label, &app, docs, people).await;
+            }
             apps.push((label, app));
         }
         println!("\n| database | issuances | concurrency | seconds | issuances/s |\n|---|---|---|---|---|");
