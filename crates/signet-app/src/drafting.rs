@@ -70,6 +70,7 @@ impl App {
         } else {
             self.route_from(viewer, form).await?
         };
+        self.check_secret_route(&doc, &route).await?;
         let submission = Submission {
             agency_id: &viewer.agency_id,
             step: &step,
@@ -123,6 +124,21 @@ impl App {
         };
         // Every shape problem has one wording: the rule, in full.
         Route::new(levels, signer).map_err(|_: RouteProblem| AppError::Invalid(Invalid::RouteShape))
+    }
+
+    /// A secret draft goes only to reviewers who may read it (leaders and clerks: see
+    /// `Viewer::can_read`); anyone else would find it missing and the draft would stall.
+    async fn check_secret_route(&self, doc: &Document, route: &Route) -> Result<(), AppError> {
+        if !doc.secrecy.is_secret() {
+            return Ok(());
+        }
+        for (_, id) in route.reviewers() {
+            let p = self.store.person(id).await?;
+            if !(p.roles.contains(&Role::Leader) || p.roles.contains(&Role::Clerk)) {
+                return Err(AppError::Invalid(Invalid::RouteReviewer));
+            }
+        }
+        Ok(())
     }
 
     /// An active person of the viewer's agency (holding `role`, when given).

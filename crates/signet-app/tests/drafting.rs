@@ -353,6 +353,28 @@ async fn a_unit_default_route_is_taken_when_none_is_chosen_and_the_signer_return
         assert!(app.seed_demo().await.unwrap());
         let officer = viewer(&app, "chuyenvien.vp").await;
         let admin = viewer(&app, "quantri.ubnd").await;
+
+        // A secret draft is routed only to people who may read it.
+        let mut secret = form("Về việc bảo vệ bí mật");
+        secret.secrecy = "mat".into();
+        let files = vec![file(&app, b"%PDF-1.7 s", "mat.pdf", "main").await];
+        let d = app.create_draft(&officer, &secret, files).await.unwrap();
+        let other = colleague(&app, &officer, "cv3", "Đặng Văn Em", &[Role::Officer]).await;
+        let e = app
+            .submit_along(
+                &officer,
+                &d.id,
+                &RouteForm {
+                    levels: vec![vec![other.person_id.to_string()]],
+                    signer_id: String::new(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::RouteReviewer)),
+            "{e:?}"
+        );
         let chairman = viewer(&app, "lanhdao.ubnd").await;
         let head = colleague(
             &app,
