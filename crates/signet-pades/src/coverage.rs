@@ -72,7 +72,7 @@ pub fn defining_revision(doc: &Document, num: u32) -> Option<usize> {
 }
 
 /// Coverage: a range from 0 whose only gap is exactly the `/Contents` hex string, ending at a
-/// revision boundary (the file's end → entire file).
+/// revision boundary (the file's very end → entire file).
 pub fn coverage(doc: &Document, ranges: &Ranges, revision: Option<usize>) -> Coverage {
     let file = doc.bytes();
     let gaps_are_contents = ranges.pieces.windows(2).all(|w| {
@@ -91,8 +91,10 @@ pub fn coverage(doc: &Document, ranges: &Ranges, revision: Option<usize>) -> Cov
     let Some(rev) = revision else {
         return Coverage::Partial;
     };
-    let tail = &file[ranges.end()..];
-    if rev + 1 == doc.revisions().len() && tail.iter().all(|c| c.is_ascii_whitespace() || *c == 0) {
+    // Entire file means every byte: as pyHanko judges it, even whitespace or NULs after the
+    // signed `%%EOF` leave the file only "entire revision" (issue 11 §2; the tail is not
+    // signed, and a later update could begin there).
+    if rev + 1 == doc.revisions().len() && ranges.end() == file.len() {
         Coverage::EntireFile
     } else {
         Coverage::EntireRevision

@@ -13,3 +13,4 @@ mod corpus;
 mod encrypted;
 mod past;
 mod sign_verify;
+mod tails;
