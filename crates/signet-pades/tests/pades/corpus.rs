@@ -5,13 +5,14 @@
 //! Disagreements are printed (and explained in docs/CORPUS-AGREEMENT.md). No file may crash or
 //! hang the verifier: each runs in a thread with a time limit.
 
+use crate::names::{coverage_name, modifications_name};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
-use signet_pades::{Coverage, Integrity, Modifications, Options, Report};
+use signet_pades::{Integrity, Modifications, Options, Report};
 use signet_pki::validation::{RevocationPolicy, TrustAnchors};
 
 const TIME_LIMIT: Duration = Duration::from_secs(20);
@@ -52,29 +53,11 @@ fn verify_with_limit(path: PathBuf) -> Result<Result<Report, String>, String> {
         .map_err(|_| "time limit or crash".to_string())
 }
 
-fn coverage_name(c: Coverage) -> &'static str {
-    match c {
-        Coverage::EntireFile => "ENTIRE_FILE",
-        Coverage::EntireRevision => "ENTIRE_REVISION",
-        Coverage::Partial => "PARTIAL",
-    }
-}
-
 fn hanko_coverage(v: &str) -> &'static str {
     match v {
         "ENTIRE_FILE" => "ENTIRE_FILE",
         "ENTIRE_REVISION" => "ENTIRE_REVISION",
         _ => "PARTIAL",
-    }
-}
-
-fn modifications_name(m: Modifications) -> &'static str {
-    match m {
-        Modifications::None => "NONE",
-        Modifications::Ltv => "LTA_UPDATES",
-        Modifications::FormFilling => "FORM_FILLING",
-        Modifications::Annotations => "ANNOTATIONS",
-        Modifications::Other => "OTHER",
     }
 }
 

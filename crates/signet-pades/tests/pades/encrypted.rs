@@ -4,10 +4,11 @@
 //! — integrity, coverage and modifications of every signature, after a second signature and
 //! after a byte of the encrypted content is changed.
 
+use crate::names::{coverage_name, modifications_name};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use signet_pades::{Coverage, Integrity, Locked, Modifications, Options, Password, Report};
+use signet_pades::{Integrity, Locked, Options, Password, Report};
 use signet_pki::validation::{RevocationPolicy, TrustAnchors};
 use signet_testkit::{run_ok, TempDir};
 
@@ -163,24 +164,6 @@ fn signet_verify(
     opts.revocation = RevocationPolicy::Skip;
     opts.password = password.map(|p| Password(p.to_owned()));
     signet_pades::verify(&bytes, &opts).map(|o| o.report)
-}
-
-fn coverage_name(c: Coverage) -> &'static str {
-    match c {
-        Coverage::EntireFile => "ENTIRE_FILE",
-        Coverage::EntireRevision => "ENTIRE_REVISION",
-        Coverage::Partial => "PARTIAL",
-    }
-}
-
-fn modifications_name(m: Modifications) -> &'static str {
-    match m {
-        Modifications::None => "NONE",
-        Modifications::Ltv => "LTA_UPDATES",
-        Modifications::FormFilling => "FORM_FILLING",
-        Modifications::Annotations => "ANNOTATIONS",
-        Modifications::Other => "OTHER",
-    }
 }
 
 /// How many modification verdicts took the unencrypted twin as the referee.

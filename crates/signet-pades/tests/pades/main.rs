@@ -11,6 +11,7 @@
 
 mod corpus;
 mod encrypted;
+mod names;
 mod past;
 mod sign_verify;
 mod tails;

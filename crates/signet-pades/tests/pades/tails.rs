@@ -7,11 +7,12 @@
 //! ends at the file's last byte — any tail, even whitespace, leaves the file "entire revision"
 //! (`coverage.rs`).
 
+use crate::names::{coverage_name, modifications_name};
 use std::path::Path;
 
 use signet_pades::sign;
 use signet_pades::testing::LocalPki;
-use signet_pades::{Coverage, Level, Modifications, Options};
+use signet_pades::{Level, Options};
 use signet_testkit::TempDir;
 use time::macros::datetime;
 
@@ -73,24 +74,6 @@ const CASES: &[Case] = &[
         hanko: (false, "ENTIRE_REVISION", "NONE"),
     },
 ];
-
-fn coverage_name(c: Coverage) -> &'static str {
-    match c {
-        Coverage::EntireFile => "ENTIRE_FILE",
-        Coverage::EntireRevision => "ENTIRE_REVISION",
-        Coverage::Partial => "PARTIAL",
-    }
-}
-
-fn modifications_name(m: Modifications) -> &'static str {
-    match m {
-        Modifications::None => "NONE",
-        Modifications::Ltv => "LTA_UPDATES",
-        Modifications::FormFilling => "FORM_FILLING",
-        Modifications::Annotations => "ANNOTATIONS",
-        Modifications::Other => "OTHER",
-    }
-}
 
 /// pyHanko's verdicts on `file`, read leniently as a validator of received mail would.
 fn hanko(python: &Path, dir: &Path, file: &str) -> (bool, String, String) {
