@@ -694,45 +694,11 @@ async fn pyhanko_signs_through_the_csc_server_and_validates() {
 
 /// An officer's submitted draft (the demo's template), made through the app.
 async fn submitted_draft(app: &App, officer: &str, subject: &str) -> String {
-    use signet_store::documents::{NewDocument, NewFile};
-    let p = app.store.person_by_username(officer).await.unwrap();
-    let viewer = signet_core::person::Viewer {
-        person_id: p.id.clone(),
-        agency_id: p.agency_id.clone(),
-        roles: p.roles.clone(),
-    };
-    let mut w = app.blobs.writer().await.unwrap();
-    w.write(&signet_app::demo::sample_pdf(subject))
+    use signet_app::testing::support;
+    let officer = support::viewer(app, officer).await;
+    support::submitted_draft(app, &officer, subject)
         .await
-        .unwrap();
-    let blob = w.finish().await.unwrap();
-    let new = NewDocument {
-        agency_id: p.agency_id.clone(),
-        doc_type: signet_core::document::DocumentType::CongVan,
-        subject: subject.into(),
-        urgency: Default::default(),
-        secrecy: Default::default(),
-        signer_name: String::new(),
-        signer_position: String::new(),
-        pages: Some(1),
-        recipients: String::new(),
-        due_on: None,
-        drafting_unit_id: p.unit_id.clone(),
-        created_by: p.id.clone(),
-        files: vec![NewFile {
-            blob,
-            file_name: "du-thao.pdf".into(),
-            content_type: "application/pdf".into(),
-            kind: "main".into(),
-        }],
-    };
-    let d = app
-        .store
-        .insert_draft(&new, app.clock.now_ms())
-        .await
-        .unwrap();
-    app.submit(&viewer, &d.id).await.unwrap();
-    d.id.to_string()
+        .to_string()
 }
 
 /// The server-held key from the pages and the API: refused until the administrator allows
