@@ -35,7 +35,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../migrations/0020_drafting_cycle.sql")),
     (21, include_str!("../migrations/0021_recount_by_month.sql")),
     (22, include_str!("../migrations/0022_archive_report.sql")),
-    (23, include_str!("../migrations/0023_documents_by_author.sql")),
+    (
+        23,
+        include_str!("../migrations/0023_documents_by_author.sql"),
+    ),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.
