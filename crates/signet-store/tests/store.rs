@@ -985,6 +985,111 @@ async fn search_finds_both_directions_by_prefix_within_the_agency() {
     .await;
 }
 
+/// The search's walk over the word index against the plain answer: read every document and
+/// keep those whose words match. Numbers rise with time as a register's do, so a number typed
+/// as a prefix ("12") matches one old stretch of documents and the walk must jump to it;
+/// every eleventh document is secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn word_search_agrees_with_reading_every_document() {
+    use signet_store::documents::SearchFilter;
+    each_db(|db| async move {
+        let f = fixture(&db.store).await;
+        let s = &db.store;
+        let mut seed: u64 = 0x5eed;
+        let mut docs = Vec::new();
+        for i in 0..700_i64 {
+            let mut subject = format!("Văn bản số {i}");
+            for word in ["alpha", "beta", "gamma", "delta"] {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if (seed >> 33) % 3 == 0 {
+                    subject.push(' ');
+                    subject.push_str(word);
+                }
+            }
+            let secrecy = if i % 11 == 0 {
+                Secrecy::Secret
+            } else {
+                Secrecy::None
+            };
+            let mut d = draft(&f, &subject, secrecy);
+            if secrecy == Secrecy::Secret {
+                d.created_by = f.leader.person_id.clone();
+            }
+            s.insert_draft(&d, T0 + i).await.unwrap();
+            docs.push((T0 + i, subject, secrecy));
+        }
+        let queries = [
+            "alpha beta",
+            "van ban 12",
+            "alpha 12",
+            "gamma delta 6",
+            "beta 1 ",
+            "delta",
+            "alpha beta gamma delta 3",
+            "ban 69",
+            "alpha zeta",
+            "so 699 ",
+        ];
+        for viewer in [&f.officer, &f.leader] {
+            for text in queries {
+                let words = signet_core::text::query_words(text);
+                let expected: Vec<i64> = docs
+                    .iter()
+                    .rev()
+                    .filter(|(_, subject, secrecy)| {
+                        let keys = signet_core::text::index_keys(&signet_core::text::fold(subject));
+                        let line = signet_core::text::words_line(subject);
+                        (*secrecy == Secrecy::None || viewer.person_id == f.leader.person_id)
+                            && words.iter().all(|w| {
+                                keys.contains(&w.key)
+                                    && w.starts_word
+                                        .as_ref()
+                                        .is_none_or(|p| line.contains(&format!(" {p}")))
+                            })
+                    })
+                    .map(|(at, _, _)| *at)
+                    .collect();
+                let mut filter = SearchFilter {
+                    text: text.into(),
+                    limit: 9,
+                    ..Default::default()
+                };
+                let mut got = Vec::new();
+                loop {
+                    let page = s.search(viewer, &filter).await.unwrap();
+                    got.extend(page.documents.iter().map(|d| d.created_at_ms));
+                    match page.next {
+                        Some(c) => filter.after = Some(c),
+                        None => break,
+                    }
+                }
+                assert_eq!(got, expected, "{text:?} for {}", viewer.person_id.as_str());
+            }
+        }
+        // The walk keeps to a time window.
+        let window = SearchFilter {
+            text: "alpha".into(),
+            from_ms: Some(T0 + 100),
+            to_ms: Some(T0 + 200),
+            limit: 200,
+            ..Default::default()
+        };
+        let got = s.search(&f.leader, &window).await.unwrap().documents;
+        let expected = docs
+            .iter()
+            .filter(|(at, subject, _)| {
+                (T0 + 100..T0 + 200).contains(at) && subject.contains("alpha")
+            })
+            .count();
+        assert!(expected > 0);
+        assert_eq!(got.len(), expected);
+        db
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dossiers_open_file_close_and_archive_journaled_within_the_agency() {
     use signet_store::dossiers::{DossierFilter, DossierState, NewDossier};

@@ -6,7 +6,7 @@ use signet_core::lifecycle::DocumentState;
 use signet_core::person::Viewer;
 use signet_core::Role;
 
-use super::terms::{push_word_search, rarest_first};
+use super::matching::{matching_page, Search};
 use super::{document_from_row, Document, COLUMNS};
 use crate::sql::Builder;
 use crate::{Store, StoreError};
@@ -115,10 +115,10 @@ impl Store {
     /// A page of the viewer's agency's documents in one direction, newest first, with the
     /// secrecy rule of [`Viewer::can_read`] applied in the query.
     ///
-    /// Without search text the list walks the `documents_list` index. With it, the query is
-    /// driven by the word index: the rarest key of the search (bounded counts) is read
-    /// newest first from `document_terms`, and each other word must be there too. A search
-    /// with no word in it (only punctuation) finds nothing.
+    /// Without search text the list walks the `documents_list` index. With it, the word
+    /// index finds the documents holding every word (see [`super::matching`]) and the
+    /// filters are checked on them. A search with no word in it (only punctuation) finds
+    /// nothing.
     pub async fn list(
         &self,
         viewer: &Viewer,
@@ -126,48 +126,41 @@ impl Store {
         f: &ListFilter,
     ) -> Result<Page, StoreError> {
         let limit = f.limit.clamp(1, 200);
-        let words = match f.text.as_deref().map(signet_core::text::query_words) {
-            Some(w) => Some(rarest_first(&self.pool, &viewer.agency_id, w).await?),
-            None => None,
-        };
+        if let Some(text) = f.text.as_deref() {
+            let words = signet_core::text::query_words(text);
+            let search = Search {
+                agency_id: &viewer.agency_id,
+                words: &words,
+                after: f.after.as_ref(),
+                from_ms: None,
+                to_ms: None,
+                limit,
+            };
+            return matching_page(&self.pool, &search, |q| {
+                q.push(" AND d.direction = ").text(direction.as_str());
+                push_filters(q, viewer, f);
+            })
+            .await;
+        }
         let mut q = Builder::new("SELECT ");
         q.push(&prefixed_columns("d."));
-        // Order and cursor columns: the word index's copies when searching, so the index
-        // gives the order.
-        let (order_at, order_id) = match words.as_deref() {
-            None => {
-                q.push(" FROM documents d WHERE d.agency_id = ")
-                    .text(viewer.agency_id.as_str());
-                ("d.created_at_ms", "d.id")
-            }
-            Some([]) => {
-                return Ok(Page {
-                    documents: Vec::new(),
-                    next: None,
-                })
-            }
-            Some(words) => {
-                push_word_search(&mut q, &viewer.agency_id, words);
-                ("t.created_at_ms", "t.document_id")
-            }
-        };
+        q.push(" FROM documents d WHERE d.agency_id = ")
+            .text(viewer.agency_id.as_str());
         q.push(" AND d.direction = ").text(direction.as_str());
         push_filters(&mut q, viewer, f);
         if let Some(c) = &f.after {
             // The plain `<=` bound is redundant with the OR below, but it is a range both
             // planners can seek to in the index; without it SQLite walks from the top.
-            q.push(&format!(" AND {order_at} <= ")).int(c.created_at_ms);
-            q.push(&format!(" AND ({order_at} < ")).int(c.created_at_ms);
-            q.push(&format!(" OR ({order_at} = "))
+            q.push(" AND d.created_at_ms <= ").int(c.created_at_ms);
+            q.push(" AND (d.created_at_ms < ").int(c.created_at_ms);
+            q.push(" OR (d.created_at_ms = ")
                 .int(c.created_at_ms)
-                .push(&format!(" AND {order_id} < "))
+                .push(" AND d.id < ")
                 .text(c.id.as_str())
                 .push("))");
         }
-        q.push(&format!(
-            " ORDER BY {order_at} DESC, {order_id} DESC LIMIT "
-        ))
-        .int(i64::from(limit) + 1);
+        q.push(" ORDER BY d.created_at_ms DESC, d.id DESC LIMIT ")
+            .int(i64::from(limit) + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut documents = rows
             .iter()

@@ -7,6 +7,7 @@
 pub mod archive;
 mod audit;
 mod list;
+mod matching;
 mod notes;
 pub(crate) mod numbering;
 mod opinions;
