@@ -688,3 +688,92 @@ async fn journaled_everywhere(app: &App, action: &str) -> usize {
     }
     n
 }
+
+/// Issue 13 §2: a reviewer approves a draft by initialling it from their phone; the
+/// leader then signs from theirs, and both signatures are in the file, intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_initials_from_the_phone_and_the_leader_signs_on_top() {
+    use signet_app::testing::support::submitted_draft;
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let Some(Setup { app, .. }) = setup(&db).await else {
+            return;
+        };
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let deputy = viewer(&app, "pholanhdao.ubnd").await;
+        let leader = viewer(&app, "lanhdao.ubnd").await;
+        let admin = viewer(&app, "quantri.ubnd").await;
+        let unit = app
+            .store
+            .person(&officer.person_id)
+            .await
+            .unwrap()
+            .unit_id
+            .unwrap();
+        let route = signet_app::drafting::RouteForm {
+            levels: vec![vec![deputy.person_id.to_string()]],
+            signer_id: leader.person_id.to_string(),
+        };
+        app.set_unit_route(&admin, &unit, &route).await.unwrap();
+        let doc = submitted_draft(&app, &officer, "Về việc ký nháy từ điện thoại").await;
+
+        // Not the officer's to initial, and not before it is the deputy's turn for the leader.
+        assert!(app.request_phone_initial(&officer, &doc).await.is_err());
+        assert!(app.request_phone_initial(&leader, &doc).await.is_err());
+        let asked = app.request_phone_initial(&deputy, &doc).await.unwrap();
+        assert_eq!(asked.pending_ids.len(), 1);
+        let pending = app.pending_sign_requests(&deputy).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].hashes, 1);
+        assert!(pending[0].label.contains("ký nháy từ điện thoại"));
+        assert!(app
+            .phone_signature_outcome(&deputy, &asked.request_id, &asked.pending_ids)
+            .await
+            .unwrap()
+            .is_none());
+        app.approve_sign_request(&deputy, &asked.request_id, DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let done = app
+            .phone_signature_outcome(&deputy, &asked.request_id, &asked.pending_ids)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(done[0].state.code(), "submitted");
+        let cycle = app.draft_cycle(&officer, &doc).await.unwrap();
+        assert_eq!(cycle.reviews.len(), 1);
+        assert_eq!(cycle.reviews[0].decision, "approved");
+
+        // The leader's turn now: from the phone too.
+        let asked = app
+            .request_phone_signature(&leader, std::slice::from_ref(&doc))
+            .await
+            .unwrap();
+        app.approve_sign_request(&leader, &asked.request_id, DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let signed = app
+            .phone_signature_outcome(&leader, &asked.request_id, &asked.pending_ids)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(signed[0].state.code(), "signed");
+        let report = app
+            .signature_panel(&leader, &doc)
+            .await
+            .unwrap()
+            .unwrap()
+            .report
+            .unwrap();
+        assert_eq!(report.signatures.len(), 2, "{report:?}");
+        assert!(
+            report.signatures[0].field.starts_with("KyNhay_"),
+            "{report:?}"
+        );
+        assert_eq!(report.signatures[1].field, "ChuKyLanhDao");
+        for s in &report.signatures {
+            assert_eq!(format!("{:?}", s.integrity), "Intact", "{report:?}");
+        }
+        db.cleanup().await;
+    }
+}

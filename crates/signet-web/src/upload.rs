@@ -41,6 +41,11 @@ impl Form {
         v
     }
 
+    /// Whether the field was sent at all (empty or not).
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+
     /// Every value of a repeated field (a multiple select), in order.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.fields.get(name).cloned().unwrap_or_default()

@@ -127,9 +127,10 @@ async function signWithAgent(status, pin, controls = DOC_CONTROLS, role = "perso
 }
 
 // One request to the phone for `ids`, polled until the phone approved (or refused: 4xx).
-async function signWithPhone(status, ids) {
+// `role`: "personal" (the leader signs) or "initial" (a reviewer's ký nháy of one draft).
+async function signWithPhone(status, ids, role = "personal") {
   status.textContent = "Đã gửi yêu cầu tới điện thoại, hãy xác nhận trên điện thoại… / Sent to your phone: approve it there…";
-  const r = await api("POST", "/api/v1/signatures/remote", { document_ids: ids });
+  const r = await api("POST", "/api/v1/signatures/remote", { document_ids: ids, role });
   for (;;) {
     const o = await api("POST", `/api/v1/signatures/remote/${r.request_id}`, { pending_ids: r.pending_ids });
     if (o.state !== "pending") return o;
@@ -158,7 +159,7 @@ function setupSigning() {
   });
 }
 
-// --- a reviewer's ký nháy (approve and initial the draft with the USB token) ----------------
+// --- a reviewer's ký nháy (approve and initial the draft with the USB token or the phone) ---
 const INITIAL_CONTROLS = {
   code: "initial-agent-code", codeLabel: "initial-agent-code-label", cert: "initial-cert", certLabel: "initial-cert-label",
 };
@@ -171,7 +172,8 @@ function setupInitial() {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      await signWithAgent(status, document.getElementById("initial-pin").value, INITIAL_CONTROLS, "initial");
+      if (document.getElementById("initial-device").value === "phone") await signWithPhone(status, [doc], "initial");
+      else await signWithAgent(status, document.getElementById("initial-pin").value, INITIAL_CONTROLS, "initial");
       status.textContent = "Đã ký nháy / Initialled";
       location.reload();
     } catch (e) {

@@ -9,7 +9,7 @@
 import {
   bodyText, check, login, minimalPdf, nfc, runScenarios, submit,
 } from '../lib.mjs';
-import { leaderSignsWithThePhone } from '../phone.mjs';
+import { leaderSignsWithThePhone, reviewerInitialsWithThePhone } from '../phone.mjs';
 import { routeToAgent, startAgentWithToken } from '../token.mjs';
 
 const SUBJECT = 'Tờ trình về việc chuyển đổi số năm 2027';
@@ -133,6 +133,27 @@ async function clerkIssuesAndTheRegisterNamesTheSigner(page, base, url) {
   check(row.includes(SIGNER), `the register names the chairman: ${row}`);
 }
 
+/** One level (the deputy chairwoman), who initials from her phone; the chairman signs. */
+async function initialledFromThePhone(browser, page, base) {
+  const subject = 'Công văn về việc ký nháy từ điện thoại';
+  await as(page, base, 'chuyenvien.vp');
+  await page.goto(`${base}/outgoing/new`);
+  await page.fill('#subject', subject);
+  await page.setInputFiles('#file', { name: 'cong-van.pdf', mimeType: 'application/pdf', buffer: minimalPdf('Cong van') });
+  await submit(page, 'main form[action="/outgoing"] button[type=submit]');
+  const url = page.url();
+  await choose(page, '#level1', [LEVEL2]);
+  await choose(page, '#signer_id', [SIGNER]);
+  await submit(page, '#route-submit');
+  await reviewerInitialsWithThePhone(browser, base, url, subject, 'pholanhdao.ubnd');
+  await as(page, base, 'lanhdao.ubnd');
+  check((await myWork(page, base, 'to-sign')).includes(subject), 'the chairman sees it to sign');
+  await leaderSignsWithThePhone(browser, base, url, subject);
+  await page.goto(url);
+  const panel = await page.locator('#signature-panel').innerText();
+  check(panel.includes('KyNhay_') && panel.includes('ChuKyLanhDao'), `both on the file: ${panel}`);
+}
+
 await runScenarios([
   [
     'two-level route, returned with a reason, version 2, approved and initialled, signed on the phone, issued',
@@ -144,5 +165,9 @@ await runScenarios([
       await leaderSignsWithThePhone(browser, demo.base, url, REVISED);
       await clerkIssuesAndTheRegisterNamesTheSigner(page, demo.base, url);
     },
+  ],
+  [
+    'a reviewer initials from the phone, the chairman signs on top',
+    async ({ browser, page, demo }) => initialledFromThePhone(browser, page, demo.base),
   ],
 ]);

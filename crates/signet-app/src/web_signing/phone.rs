@@ -1,6 +1,7 @@
 //! The leader's signature from their phone (issue 9 §3): the documents are prepared with the
 //! leader's remote-signing credential's chain, one request with every digest goes to their
 //! phone (`/sign-requests`), and once approved the signatures complete the documents. The
+//! same serves a reviewer's ký nháy ([`App::request_phone_initial`]). The
 //! page polls with the request id and the pending ids it was given, so nothing is kept in
 //! memory (a restart in between loses nothing).
 
@@ -8,7 +9,8 @@ use signet_core::ids::DocumentId;
 use signet_core::person::Viewer;
 use signet_store::documents::Document;
 
-use crate::remote_signing::{RemoteOutcome, RemoteRequest};
+use super::PreparedSignature;
+use crate::remote_signing::{RemoteCredential, RemoteOutcome, RemoteRequest};
 use crate::{App, AppError};
 
 /// A request sent to the leader's phone.
@@ -27,17 +29,60 @@ impl App {
         viewer: &Viewer,
         ids: &[DocumentId],
     ) -> Result<PhoneRequest, AppError> {
-        let credential = self
-            .remote_credentials(viewer)
+        let credential = self.phone_credential(viewer).await?;
+        let prepared = self
+            .prepare_signatures(viewer, ids, "phone", credential.chain.clone())
+            .await?;
+        self.ask_phone(viewer, ids, credential, prepared, "Signet — ký văn bản đi")
+            .await
+    }
+
+    /// A reviewer's ký nháy from their phone (issue 13 §2): the draft is prepared for an
+    /// approval signature with their remote credential, and their phone asked; the answer
+    /// completes it as [`Self::phone_signature_outcome`] does for a leader's signature.
+    pub async fn request_phone_initial(
+        &self,
+        viewer: &Viewer,
+        id: &DocumentId,
+    ) -> Result<PhoneRequest, AppError> {
+        let credential = self.phone_credential(viewer).await?;
+        let prepared = self
+            .prepare_initial(viewer, id, "phone", credential.chain.clone())
+            .await?;
+        self.ask_phone(
+            viewer,
+            std::slice::from_ref(id),
+            credential,
+            vec![prepared],
+            "Signet — ký nháy dự thảo",
+        )
+        .await
+    }
+
+    /// Whether the viewer can sign from a phone (a usable remote credential of theirs).
+    pub async fn has_phone(&self, viewer: &Viewer) -> bool {
+        self.phone_credential(viewer).await.is_ok()
+    }
+
+    async fn phone_credential(&self, viewer: &Viewer) -> Result<RemoteCredential, AppError> {
+        self.remote_credentials(viewer)
             .await?
             .into_iter()
             .find(|c| !c.locked)
             .ok_or_else(|| {
                 super::refused("you have no usable remote-signing credential for the phone")
-            })?;
-        let prepared = self
-            .prepare_signatures(viewer, ids, "phone", credential.chain.clone())
-            .await?;
+            })
+    }
+
+    /// One request to the holder's phone with every prepared digest, in order.
+    async fn ask_phone(
+        &self,
+        viewer: &Viewer,
+        ids: &[DocumentId],
+        credential: RemoteCredential,
+        prepared: Vec<PreparedSignature>,
+        application: &str,
+    ) -> Result<PhoneRequest, AppError> {
         let mut digests = Vec::with_capacity(prepared.len());
         for p in &prepared {
             let d: [u8; 32] = p
@@ -58,7 +103,7 @@ impl App {
                 RemoteRequest {
                     credential_id: credential.id,
                     label,
-                    application: "Signet — ký văn bản đi".into(),
+                    application: application.into(),
                     digests,
                 },
             )

@@ -1,11 +1,14 @@
 //! `/api/v1` for the drafting cycle (issue 13 §2): submit along a route, review, return with
-//! a reason, and read the route, the decisions and the versions.
+//! a reason, revise a returned draft into a new version, and read the route, the decisions
+//! and the versions.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use signet_app::documents::DocumentForm;
 use signet_app::drafting::{ReviewForm, RouteForm};
 use signet_core::DocumentId;
 use utoipa::ToSchema;
@@ -14,8 +17,9 @@ use utoipa_axum::routes;
 
 use super::types::{DocumentBody, ErrorBody};
 use super::{api, body, document_body};
+use crate::pages::documents::typed_form;
 use crate::session::ApiUser;
-use crate::{AppState, WebError};
+use crate::{upload, AppState, WebError};
 
 type ApiResult = Result<Response, WebError>;
 
@@ -25,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(review))
         .routes(routes!(return_draft))
         .routes(routes!(drafting))
+        .routes(routes!(revise))
 }
 
 /// `POST /api/v1/documents/{id}/route`: trình along a route.
@@ -257,4 +262,79 @@ async fn drafting(
         my_turn: c.my_turn,
     };
     Ok(Json(body).into_response())
+}
+
+/// The fields of `POST /api/v1/documents/{id}/revise` (multipart; files last). Every field
+/// is optional: one sent replaces the draft's value, one not sent keeps it.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the form for the OpenAPI document; `upload::read` reads it
+pub struct RevisionUpload {
+    doc_type: Option<String>,
+    subject: Option<String>,
+    urgency: Option<String>,
+    secrecy: Option<String>,
+    pages: Option<i64>,
+    recipients: Option<String>,
+    /// YYYY-MM-DD.
+    due_on: Option<String>,
+    drafting_unit_id: Option<String>,
+    /// A new main file (replaces the current one); absent: the current one is kept.
+    #[schema(format = Binary)]
+    file: Option<String>,
+    /// Appendices (phụ lục) added to this version; repeat the field for several.
+    #[schema(format = Binary)]
+    appendices: Option<String>,
+}
+
+/// The draft's form after a revision: each field sent replaces the current value.
+fn revised_form(current: &DocumentForm, sent: &upload::Form) -> DocumentForm {
+    let pick = |name: &str, now: &str| {
+        if sent.has(name) {
+            sent.get(name)
+        } else {
+            now.to_owned()
+        }
+    };
+    DocumentForm {
+        doc_type: pick("doc_type", &current.doc_type),
+        subject: pick("subject", &current.subject),
+        urgency: pick("urgency", &current.urgency),
+        secrecy: pick("secrecy", &current.secrecy),
+        signer_name: String::new(),
+        signer_position: String::new(),
+        pages: pick("pages", &current.pages),
+        recipients: pick("recipients", &current.recipients),
+        due_on: pick("due_on", &current.due_on),
+        drafting_unit_id: pick("drafting_unit_id", &current.drafting_unit_id),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/documents/{id}/revise", tag = "documents",
+    summary = "Revise a draft (its author, while it is a draft, e.g. after it was returned): a new version",
+    params(("id" = String, Path)),
+    request_body(content = RevisionUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = OK, description = "The new version", body = DocumentBody),
+        (status = FORBIDDEN, description = "Not the author, or not a draft", body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "A field is invalid", body = ErrorBody),
+    ))]
+async fn revise(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<DocumentId>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> ApiResult {
+    let app = &state.app;
+    let v = &u.viewer;
+    let doc = app.document(v, &id).await.map_err(api)?;
+    let current = typed_form(&doc);
+    // Refused before any file is stored when the viewer may not revise it.
+    app.check_revision(v, &id, &current).await.map_err(api)?;
+    let check = |f: &upload::Form| app.check_document_form(v, &revised_form(&current, f));
+    let (form, files) = upload::read(app, v, mp, check).await.map_err(api)?;
+    let doc = app
+        .revise_draft(v, &id, &revised_form(&current, &form), files)
+        .await
+        .map_err(api)?;
+    Ok(Json(document_body(app, v, &doc)).into_response())
 }

@@ -464,6 +464,10 @@ pub(crate) async fn panel_with_report(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RemoteSignRequest {
     pub document_ids: Vec<String>,
+    /// `personal` (the default: the leader signs) or `initial` (a reviewer approves one draft
+    /// by initialling it, ký nháy).
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 /// A request sent to the leader's phone (`/sign-requests`).
@@ -488,7 +492,7 @@ pub struct RemoteSignState {
 }
 
 #[utoipa::path(post, path = "/api/v1/signatures/remote", tag = "signing",
-    summary = "Sign documents from the phone: prepared with the leader's remote credential, one request to their phone",
+    summary = "Sign documents from the phone (or initial a draft: role initial): prepared with the person's remote credential, one request to their phone",
     request_body = RemoteSignRequest,
     responses((status = OK, description = "Sent to the phone", body = RemoteSignStarted)))]
 async fn remote_start(
@@ -502,11 +506,17 @@ async fn remote_start(
         .iter()
         .map(|s| DocumentId::new(s.clone()))
         .collect();
-    let p = state
-        .app
-        .request_phone_signature(&u.viewer, &ids)
-        .await
-        .map_err(api)?;
+    let p = if check_role(&r.role)? {
+        let [id] = ids.as_slice() else {
+            return Err(api(Invalid::Body {
+                detail: "document_ids: one draft to initial".into(),
+            }));
+        };
+        state.app.request_phone_initial(&u.viewer, id).await
+    } else {
+        state.app.request_phone_signature(&u.viewer, &ids).await
+    }
+    .map_err(api)?;
     Ok(Json(RemoteSignStarted {
         request_id: p.request_id,
         pending_ids: p.pending_ids,

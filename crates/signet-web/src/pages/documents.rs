@@ -436,7 +436,8 @@ pub async fn edit_draft(
 }
 
 /// The form a draft as stored would give (to check a revision may start).
-fn typed_form(d: &Document) -> DocumentForm {
+/// The draft's fields as they are now, as a form would send them.
+pub(crate) fn typed_form(d: &Document) -> DocumentForm {
     let f = draft_values(d);
     DocumentForm {
         doc_type: f.get("doc_type").to_owned(),

@@ -63,6 +63,8 @@ pub struct Section {
     pub my_turn: bool,
     /// The reviewer may initial with a key held by the server (the agency allows it).
     pub server_key: bool,
+    /// The reviewer may initial from their phone (a remote-signing credential of theirs).
+    pub phone: bool,
     pub can_return: bool,
     /// When, who, decision, reason or whom it went to.
     pub reviews: Vec<(String, String, String, String)>,
@@ -190,6 +192,7 @@ pub async fn section(state: &AppState, u: &PageUser, d: &Document) -> Option<Sec
             .collect(),
         signer,
         server_key: cycle.my_turn && app.server_keys_enabled(v).await.unwrap_or(false),
+        phone: cycle.my_turn && app.has_phone(v).await,
         my_turn: cycle.my_turn,
         can_return: steps.contains(&Step::Return),
         reviews: cycle

@@ -248,6 +248,66 @@ async fn the_drafting_cycle_through_the_api() {
         assert_eq!(decisions, ["approved", "returned"]);
         assert_eq!(reviews[1]["reason"], "Bổ sung số liệu");
         assert_eq!(reviews[1]["level"], 0);
+
+        // The author revises it through the API: only what is sent changes.
+        let revise = |who: &str, subject: &str| {
+            Call::post(&format!("{base}/revise")).bearer(who).multipart(
+                &Multipart::new()
+                    .text("subject", subject)
+                    .file("appendices", "phu-luc.pdf", &pdf("appendix")),
+            )
+        };
+        let r = env.send(revise(&reviewer, "Không phải của tôi")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        let r = env.send(revise(&officer, " ")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env
+            .send(revise(&officer, "Công văn qua API (bổ sung số liệu)"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["subject"], "Công văn qua API (bổ sung số liệu)");
+        assert_eq!(r.json()["type"], "cong-van", "a field not sent is kept");
+        let d = env
+            .send(Call::get(&format!("{base}/drafting")).bearer(&officer))
+            .await
+            .json();
+        assert_eq!(d["version"], 2);
+        let v2 = d["versions"]
+            .as_array()
+            .and_then(|v| v.iter().find(|x| x["version"] == 2).cloned())
+            .unwrap_or_default();
+        assert!(
+            v2["changed"].to_string().contains("subject"),
+            "the version names what changed: {v2}"
+        );
+        assert!(v2["files"].to_string().contains("phu-luc.pdf"), "{v2}");
+        // Submitted again, it cannot be revised until it comes back.
+        let r = env
+            .send(Call::post(&format!("{base}/route")).bearer(&officer).json(
+                &serde_json::json!({"levels": [[l1.clone()]], "signer_id": signer.clone()}),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = env.send(revise(&officer, "Lần nữa")).await;
+        assert!(r.status.is_client_error(), "{}", r.text());
+
+        // Initialling from the phone takes one draft at a time.
+        let r = env
+            .send(
+                Call::post("/api/v1/signatures/remote")
+                    .bearer(&reviewer)
+                    .json(&serde_json::json!({"document_ids": [id.clone(), id.clone()], "role": "initial"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = env
+            .send(
+                Call::post("/api/v1/signatures/remote")
+                    .bearer(&reviewer)
+                    .json(&serde_json::json!({"document_ids": [id.clone()], "role": "stamp"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         env
     })
     .await;
