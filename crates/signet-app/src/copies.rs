@@ -8,7 +8,8 @@
 //! the original's signatures carried over), a last page with the copy form of Phụ lục I, and
 //! the agency's seal at the top right of the first page with no image — the attachment/copy
 //! appearance, through the same seal key and signing code as issuance, at B-LT. A copy whose
-//! seal fails keeps its number in the register, with the reason.
+//! seal fails keeps its number in the register, with the reason, until a clerk seals it
+//! again ([`App::retry_copy`]).
 
 use sha2::{Digest, Sha256};
 use signet_appearance::{render_copy_form, CopyForm, ObjectSink};
@@ -237,6 +238,25 @@ fn copy_pdf(source: &[u8], m: &Making) -> Result<(Vec<u8>, usize), AppError> {
     Ok((copy.finish(m.id), pages))
 }
 
+/// The zero-based pages of `range` in `pdf` (every page when empty), checked against the
+/// file; the file is handed back.
+async fn chosen_pages(pdf: Vec<u8>, range: &str) -> Result<(Vec<u8>, Vec<usize>), AppError> {
+    let (count, pdf) = tokio::task::spawn_blocking(move || {
+        let n = signet_pdf::Document::parse(&pdf)
+            .and_then(|d| d.pages())
+            .map(|p| p.len());
+        (n, pdf)
+    })
+    .await
+    .map_err(|e| AppError::Ca(format!("copy: {e}")))?;
+    let count = count.map_err(|e| {
+        AppError::Invalid(Invalid::Signing {
+            detail: format!("{}: {e}", signing::UNREADABLE),
+        })
+    })?;
+    Ok((pdf, page_indexes(range, count)?))
+}
+
 fn copyable(doc: &Document) -> bool {
     match doc.state {
         DocumentState::Outgoing(s) => matches!(s, OutgoingState::Issued | OutgoingState::Sent),
@@ -325,23 +345,10 @@ impl App {
         pdf: Vec<u8>,
     ) -> Result<Copy, AppError> {
         // Everything that can be checked is, before a number is taken.
-        let (count, pdf) = tokio::task::spawn_blocking(move || {
-            let n = signet_pdf::Document::parse(&pdf)
-                .and_then(|d| d.pages())
-                .map(|p| p.len());
-            (n, pdf)
-        })
-        .await
-        .map_err(|e| AppError::Ca(format!("copy: {e}")))?;
-        let count = count.map_err(|e| {
-            AppError::Invalid(Invalid::Signing {
-                detail: format!("{}: {e}", signing::UNREADABLE),
-            })
-        })?;
-        let pages = page_indexes(&order.pages, count)?;
+        let (pdf, pages) = chosen_pages(pdf, &order.pages).await?;
         let agency = self.store.agency(&viewer.agency_id).await?;
         let issuer = Abbreviation::parse(&agency.abbreviation)?;
-        let (key, agency_name) = self.load_seal_of(&viewer.agency_id).await?;
+        self.load_seal_of(&viewer.agency_id).await?;
         let now = self.clock.now().to_offset(VIETNAM);
         let copied_on = crate::clock::iso_date(now.date());
         let recipients = order.recipients.join("\n");
@@ -365,43 +372,51 @@ impl App {
                 Notation::for_copy(n, kind, &issuer).map(|n| n.to_string())
             })
             .await?;
-        let making = Making {
-            kind,
-            agency: agency_name.clone(),
-            place: place_of(&agency.address),
-            notation: copy.notation.clone(),
-            copied_on: now.date(),
-            recipients: order.recipients.clone(),
-            note: note(doc, kind, &order.pages),
-            pages,
-            id: file_id(&copy.id),
-        };
-        let services = self.signing_services();
-        let verifier = std::sync::Arc::clone(&self.verifier);
-        let at = self.clock.now();
-        let made = tokio::task::spawn_blocking(move || {
-            let (unsigned, pages) = copy_pdf(&pdf, &making)?;
-            let req = seal_request(agency_name, making.notation.clone());
-            let cert = key.certs.first().cloned().unwrap_or_default();
-            let plan = signing::plan(unsigned, &req, &cert, at)?;
-            let out = signing::sign_planned(&plan, &key.key, &key.certs, None, &services, at)?;
-            // The seal must verify before the copy is kept.
-            let intact = verifier
-                .verify(&out, at)
-                .ok()
-                .and_then(|r| r.signatures.first().map(|s| format!("{:?}", s.integrity)))
-                .is_some_and(|i| i == "Intact");
-            if !intact {
-                return Err(AppError::Ca("the copy's seal does not verify".into()));
-            }
-            Ok::<_, AppError>((out, pages))
-        })
-        .await
-        .map_err(|e| AppError::Ca(format!("copy task: {e}")));
-        let made = match made {
-            Ok(Ok(m)) => Ok(m),
-            Ok(Err(e)) | Err(e) => Err(e),
-        };
+        self.seal_copy(viewer, doc, copy, pdf, pages, now.date())
+            .await
+    }
+
+    /// Seals again a copy whose seal failed (the TSA was down, the key unreachable…): the
+    /// same number, the same source file and pages, the date it was numbered. Clerks only.
+    pub async fn retry_copy(&self, viewer: &Viewer, id: &str) -> Result<Copy, AppError> {
+        clerk_only(viewer)?;
+        let copy = self.copy(viewer, id).await?;
+        if copy.state != signet_store::copies::FAILED {
+            return Err(AppError::Conflict(
+                "only a copy whose seal failed is sealed again".into(),
+            ));
+        }
+        let doc = self.document(viewer, &copy.original_id).await?;
+        let pdf = self.read_blob(&copy.source_sha256).await?;
+        let (pdf, pages) = chosen_pages(pdf, &copy.page_range).await?;
+        self.load_seal_of(&viewer.agency_id).await?;
+        let copied_on = time::Date::parse(
+            &copy.copied_on,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap_or_else(|_| self.clock.now().to_offset(VIETNAM).date());
+        let copy = self
+            .store
+            .reopen_copy(&copy, &viewer.person_id, self.clock.now_ms())
+            .await?;
+        self.seal_copy(viewer, &doc, copy, pdf, pages, copied_on)
+            .await
+    }
+
+    /// Makes the numbered copy's file and seals it; a failure is recorded on the copy (its
+    /// number stays taken, with the reason) and returned.
+    async fn seal_copy(
+        &self,
+        viewer: &Viewer,
+        doc: &Document,
+        copy: Copy,
+        pdf: Vec<u8>,
+        pages: Vec<usize>,
+        copied_on: time::Date,
+    ) -> Result<Copy, AppError> {
+        let made = self
+            .make_sealed(viewer, doc, &copy, pdf, pages, copied_on)
+            .await;
         let (pdf, pages) = match made {
             Ok(m) => m,
             Err(e) => {
@@ -423,6 +438,57 @@ impl App {
             .store
             .finish_copy(&copy, &blob, pages, &viewer.person_id, self.clock.now_ms())
             .await?)
+    }
+
+    /// The sealed file of `copy` and its page count; the seal verifies before it is kept.
+    async fn make_sealed(
+        &self,
+        viewer: &Viewer,
+        doc: &Document,
+        copy: &Copy,
+        pdf: Vec<u8>,
+        pages: Vec<usize>,
+        copied_on: time::Date,
+    ) -> Result<(Vec<u8>, usize), AppError> {
+        let agency = self.store.agency(&viewer.agency_id).await?;
+        let (key, agency_name) = self.load_seal_of(&viewer.agency_id).await?;
+        let making = Making {
+            kind: copy.kind,
+            agency: agency_name.clone(),
+            place: place_of(&agency.address),
+            notation: copy.notation.clone(),
+            copied_on,
+            recipients: copy
+                .recipient_list()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            note: note(doc, copy.kind, &copy.page_range),
+            pages,
+            id: file_id(&copy.id),
+        };
+        let services = self.signing_services();
+        let verifier = std::sync::Arc::clone(&self.verifier);
+        let at = self.clock.now();
+        tokio::task::spawn_blocking(move || {
+            let (unsigned, pages) = copy_pdf(&pdf, &making)?;
+            let req = seal_request(agency_name, making.notation.clone());
+            let cert = key.certs.first().cloned().unwrap_or_default();
+            let plan = signing::plan(unsigned, &req, &cert, at)?;
+            let out = signing::sign_planned(&plan, &key.key, &key.certs, None, &services, at)?;
+            // The seal must verify before the copy is kept.
+            let intact = verifier
+                .verify(&out, at)
+                .ok()
+                .and_then(|r| r.signatures.first().map(|s| format!("{:?}", s.integrity)))
+                .is_some_and(|i| i == "Intact");
+            if !intact {
+                return Err(AppError::Ca("the copy's seal does not verify".into()));
+            }
+            Ok::<_, AppError>((out, pages))
+        })
+        .await
+        .map_err(|e| AppError::Ca(format!("copy task: {e}")))?
     }
 
     /// A copy, to whoever may read its original.

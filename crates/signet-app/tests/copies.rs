@@ -37,6 +37,11 @@ use signet_store::BlobStore;
 use time::OffsetDateTime;
 
 async fn app_on(db: &TestDb) -> App {
+    app_with_tsa(db, None).await
+}
+
+/// The application time-stamping at `tsa` (else with the built-in CA).
+async fn app_with_tsa(db: &TestDb, tsa: Option<&str>) -> App {
     let blobs = BlobStore::open(db.dir.join("blobs"), 256 << 20)
         .await
         .unwrap();
@@ -45,7 +50,10 @@ async fn app_on(db: &TestDb) -> App {
     let mut anchors = TrustAnchors::new();
     anchors.add_pem_or_der(&root).unwrap();
     App::new(db.store.clone(), blobs, Arc::new(SystemClock))
-        .with_signing(signet_app::web_signing::Setup::default())
+        .with_signing(signet_app::web_signing::Setup {
+            tsa: tsa.map(str::to_owned),
+            ..Default::default()
+        })
         .with_ca(ca)
         .with_verifier(Verifier::new(anchors, false))
 }
@@ -506,4 +514,88 @@ async fn the_clerk_copies_an_issued_document_and_its_pages_and_scans_are_checked
         assert_eq!(app.copies_of(&clerk, &incoming.id).await.unwrap().len(), 2);
         db.cleanup().await;
     }
+}
+
+/// The TSA is down when the clerk copies: the copy keeps its number, failed, with the
+/// reason; once the TSA is back the clerk seals it again — same number, sealed, journaled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_whose_seal_failed_is_sealed_again_under_its_number() {
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        signet_app::ca_dir::init(
+            &db.dir.join("ca"),
+            "CA thử nghiệm",
+            "http://127.0.0.1:9",
+            signet_pki::KeyAlg::EcdsaP256,
+            None,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let app = app_on(&db).await;
+        assert!(app.seed_demo().await.unwrap());
+        let officer = viewer(&app, "chuyenvien.vp").await;
+        let leader = viewer(&app, "lanhdao.ubnd").await;
+        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let doc = issued_document(&app, &officer, &leader, &clerk).await;
+
+        // Nothing listens on port 9: the time-stamp cannot be had.
+        let down = app_with_tsa(&db, Some("http://127.0.0.1:9/tsa")).await;
+        let e = down
+            .make_copy(&clerk, &doc, &order("sao_y", ""))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("time-stamping"), "{e}");
+        let failed = app.copies_of(&clerk, &doc).await.unwrap();
+        assert_eq!(failed.len(), 1);
+        let failed = failed.into_iter().next().unwrap();
+        assert_eq!(failed.state, "failed");
+        assert_eq!(failed.number, 1, "the number is taken and shown");
+        assert!(failed.reason.contains("time-stamping"), "{}", failed.reason);
+        assert!(copy_file_missing(&app, &clerk, &failed.id).await);
+
+        // Only a clerk retries; the TSA is back.
+        let e = app.retry_copy(&officer, &failed.id).await.unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        let sealed = app.retry_copy(&clerk, &failed.id).await.unwrap();
+        assert_eq!(sealed.state, "done", "{}", sealed.reason);
+        assert_eq!(sealed.number, 1);
+        assert_eq!(sealed.notation, failed.notation);
+        assert_eq!(sealed.copied_on, failed.copied_on);
+        let (_, pdf) = copy_bytes(&app, &clerk, &sealed.id).await;
+        check_seal(&app, &db, &pdf, "sao-y-lai.pdf");
+        // Done once: another retry is refused; the next copy takes number 2.
+        let e = app.retry_copy(&clerk, &sealed.id).await.unwrap_err();
+        assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
+        let next = app
+            .make_copy(&clerk, &doc, &order("sao_y", ""))
+            .await
+            .unwrap();
+        assert_eq!(next.number, 2);
+        let actions: Vec<String> = app
+            .store
+            .journal(&clerk.agency_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.subject == doc.as_str() && e.action.starts_with("copy."))
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "copy.numbered",
+                "copy.failed",
+                "copy.retried",
+                "copy.sealed",
+                "copy.numbered",
+                "copy.sealed"
+            ]
+        );
+        db.cleanup().await;
+    }
+}
+
+/// Whether the copy has no file to download yet.
+async fn copy_file_missing(app: &App, clerk: &Viewer, id: &str) -> bool {
+    matches!(app.copy_file(clerk, id).await, Err(AppError::NotFound))
 }

@@ -12,7 +12,7 @@ use signet_core::register::{CopyKind, Series};
 use sqlx::Row;
 
 use crate::documents::{fetch, numbering::next_number};
-use crate::journal::details::{entry, CopyFailed, CopyNumbered, CopySealed};
+use crate::journal::details::{entry, CopyFailed, CopyNumbered, CopyRetried, CopySealed};
 use crate::journal::{append, append_and_commit, claim_head};
 use crate::{new_id, Store, StoreError};
 
@@ -240,6 +240,43 @@ impl Store {
         };
         let e = entry(at_ms, actor.as_str(), copy.original_id.as_str(), &action)?;
         append_and_commit(tx, &copy.agency_id, &mut head, e).await
+    }
+
+    /// A failed copy is being sealed again: back to `sealing` (once: two clerks retrying at
+    /// the same time get one retry and one conflict), journaled on the original.
+    pub async fn reopen_copy(
+        &self,
+        copy: &Copy,
+        actor: &PersonId,
+        at_ms: i64,
+    ) -> Result<Copy, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut head = claim_head(&mut tx, &copy.agency_id).await?;
+        let reopened = sqlx::query(
+            "UPDATE document_copies SET state = $1, updated_at_ms = $2 \
+             WHERE agency_id = $3 AND id = $4 AND state = $5",
+        )
+        .bind(SEALING)
+        .bind(at_ms)
+        .bind(copy.agency_id.as_str())
+        .bind(&copy.id)
+        .bind(FAILED)
+        .execute(&mut *tx)
+        .await?;
+        if reopened.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "only a copy whose seal failed is sealed again".into(),
+            ));
+        }
+        let action = CopyRetried {
+            copy: &copy.id,
+            notation: &copy.notation,
+        };
+        let e = entry(at_ms, actor.as_str(), copy.original_id.as_str(), &action)?;
+        append(&mut tx, &copy.agency_id, &mut head, e).await?;
+        let out = one(&mut tx, &copy.agency_id, &copy.id).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// One copy of the agency.

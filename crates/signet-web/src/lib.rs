@@ -256,6 +256,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/copies", get(pages::copies::register))
         .route("/copies/{id}", get(pages::copies::show))
         .route("/copies/{id}/file", get(pages::copies::file))
+        .route("/copies/{id}/retry", post(pages::copies::retry))
         .route("/registers/export.csv", get(pages::registers::export))
         .route("/admin", get(pages::admin::show))
         .route("/admin/units", post(pages::admin::create_unit))

@@ -592,3 +592,11 @@ pub(crate) struct CopyFailed<'a> {
     pub reason: &'a str,
 }
 named!(CopyFailed, "copy.failed");
+
+/// A copy whose seal failed is sealed again (the clerk asked): same number, same source.
+#[derive(Serialize)]
+pub(crate) struct CopyRetried<'a> {
+    pub copy: &'a str,
+    pub notation: &'a str,
+}
+named!(CopyRetried, "copy.retried");

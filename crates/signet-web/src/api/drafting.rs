@@ -29,7 +29,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(review))
         .routes(routes!(return_draft))
         .routes(routes!(drafting))
-        .routes(routes!(revise))
+}
+
+/// The revision (multipart: a new main file can be large).
+pub fn upload_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(revise))
 }
 
 /// `POST /api/v1/documents/{id}/route`: trình along a route.

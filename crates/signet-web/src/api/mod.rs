@@ -6,6 +6,7 @@
 //! from the same list and the bodies from the same types ([`types`]).
 
 pub mod certificates;
+pub mod copies;
 pub mod dossiers;
 pub mod drafting;
 pub mod incoming;
@@ -76,6 +77,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(search::routes())
         .merge(dossiers::routes())
         .merge(drafting::routes())
+        .merge(copies::routes())
         .merge(integrations::routes())
 }
 
@@ -84,6 +86,8 @@ pub fn upload_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_draft))
         .routes(routes!(register_incoming))
+        .merge(drafting::upload_routes())
+        .merge(copies::upload_routes())
         .merge(integrations::upload_routes())
 }
 

@@ -9,6 +9,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use serde::Deserialize;
 use signet_app::copies::{check_order, may_copy};
 use signet_app::AppError;
@@ -126,6 +127,8 @@ struct CopyPage {
     page_count: String,
     reason: String,
     recipients: Vec<String>,
+    /// A clerk may seal a failed copy again.
+    can_retry: bool,
 }
 
 pub async fn show(
@@ -159,10 +162,33 @@ pub async fn show(
         page_count: c.page_count.map(|n| n.to_string()).unwrap_or_default(),
         reason: c.reason.clone(),
         recipients: c.recipient_list().into_iter().map(str::to_owned).collect(),
+        can_retry: c.state == signet_store::copies::FAILED && v.can_register(),
         c: copy_row(t, u.lang, &c, label),
         l: Layout::of(&state, &u, "registers").await,
     };
     Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RetryForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// "Ký số lại": a clerk seals a failed copy again, under its number.
+pub async fn retry(
+    State(state): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<RetryForm>,
+) -> Result<Response, WebError> {
+    u.check_csrf(&f.csrf)?;
+    let c = state
+        .app
+        .retry_copy(&u.user.viewer, &id)
+        .await
+        .map_err(|e| u.fail(e))?;
+    Ok(Redirect::to(&format!("/copies/{}", c.id)).into_response())
 }
 
 /// The sealed copy, named by its notation (`5-SY-UBND.pdf`).
@@ -171,12 +197,19 @@ pub async fn file(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    use tokio::io::AsyncReadExt;
-    let (_, name, handle) = state
-        .app
-        .copy_file(&u.user.viewer, &id)
+    sealed_copy(&state, &u.user.viewer, &id)
         .await
-        .map_err(|e| u.fail(e))?;
+        .map_err(|e| u.fail(e))
+}
+
+/// The sealed copy as a download (`5-SY-UBND.pdf`), streamed; the page and the API serve it.
+pub async fn sealed_copy(
+    state: &AppState,
+    viewer: &signet_core::person::Viewer,
+    id: &str,
+) -> Result<Response, AppError> {
+    use tokio::io::AsyncReadExt;
+    let (_, name, handle) = state.app.copy_file(viewer, id).await?;
     let stream = futures_util::stream::unfold(handle, |mut h| async move {
         let mut buf = vec![0u8; 64 * 1024];
         match h.read(&mut buf).await {

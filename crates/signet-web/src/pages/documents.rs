@@ -687,6 +687,7 @@ fn action_label(t: Tr, action: &str) -> String {
         "copy.numbered" => ("Lấy số bản sao", "Copy numbered"),
         "copy.sealed" => ("Ký số bản sao", "Copy sealed"),
         "copy.failed" => ("Không ký được bản sao", "Copy seal failed"),
+        "copy.retried" => ("Ký lại bản sao", "Copy sealed again"),
         other => (other, other),
     };
     t.pick(vi, en).to_owned()

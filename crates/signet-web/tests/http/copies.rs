@@ -1,7 +1,8 @@
 //! Electronic copies from the document page (issue 13 §7): the clerk's "Sao văn bản" form on
 //! a registered incoming document, a bad page range refused on a page in Vietnamese, a sao y
 //! made and sealed, its page linking the original, its PDF, the original's page and the
-//! copies register listing it; a scan that is not a PDF refused.
+//! copies register listing it; a scan that is not a PDF refused. The same through the API,
+//! and a copy whose seal failed sealed again from its page and through the API.
 
 use axum::http::StatusCode;
 
@@ -131,6 +132,109 @@ async fn the_clerk_copies_a_document_from_its_page() {
         let register = env.send(Call::get("/copies").page(&clerk)).await.text();
         assert!(register.contains(&notation), "{register}");
         assert!(register.contains(&format!("href=\"{path}\"")), "{register}");
+
+        // Through the API: only a clerk copies; a sao lục takes number 2.
+        let api_path = format!("/api/v1/documents/{}/copies", doc.id);
+        let order = Multipart::new()
+            .text("kind", "sao_luc")
+            .text("recipients", "Sở Tư pháp");
+        let officer = env.api("chuyenvien.vp").await;
+        let r = env
+            .send(Call::post(&api_path).bearer(&officer).multipart(&order))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        let clerk_api = env.api("vanthu.ubnd").await;
+        let r = env
+            .send(Call::post(&api_path).bearer(&clerk_api).multipart(&order))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let made = r.json();
+        assert_eq!(made["notation"], format!("2/SL-{}", agency.abbreviation));
+        assert_eq!(made["state"], "done");
+        assert_eq!(made["recipients"], serde_json::json!(["Sở Tư pháp"]));
+        let file_url = made["file_url"].as_str().unwrap_or_default().to_owned();
+        let f = env.send(Call::get(&file_url).bearer(&clerk_api)).await;
+        assert_eq!(f.status, StatusCode::OK);
+        assert_eq!(f.header("content-type"), "application/pdf");
+        let listed = env
+            .send(Call::get(&api_path).bearer(&clerk_api))
+            .await
+            .json();
+        assert_eq!(listed["copies"].as_array().map(Vec::len), Some(2));
+        let year = made["year"].as_i64().unwrap_or_default();
+        let register = env
+            .send(Call::get(&format!("/api/v1/copies?year={year}")).bearer(&clerk_api))
+            .await
+            .json();
+        let numbers: Vec<i64> = register["copies"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c["number"].as_i64()).collect())
+            .unwrap_or_default();
+        assert_eq!(numbers, [1, 2]);
+        let id = made["id"].as_str().unwrap_or_default().to_owned();
+        let r = env
+            .send(Call::post(&format!("/api/v1/copies/{id}/retry")).bearer(&clerk_api))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "a sealed copy is not sealed again"
+        );
+
+        // A copy whose seal failed (number 3 taken, with the reason): its page offers to seal
+        // it again, which keeps the number.
+        let sha = env
+            .app
+            .store
+            .current_file(&clerk_viewer.agency_id, &doc.id)
+            .await
+            .unwrap()
+            .map(|f| f.sha256)
+            .unwrap_or_default();
+        let new = signet_store::copies::NewCopy {
+            agency_id: &clerk_viewer.agency_id,
+            original_id: &doc.id,
+            kind: signet_core::register::CopyKind::SaoY,
+            year: i32::try_from(year).unwrap_or(2026),
+            copied_on: made["copied_on"].as_str().unwrap_or_default(),
+            source: "electronic",
+            page_range: "",
+            recipients: "Sở Xây dựng",
+            source_sha256: &sha,
+            actor: &clerk_viewer.person_id,
+            at_ms: 0,
+        };
+        let reserved = env
+            .app
+            .store
+            .reserve_copy(&new, |n| Ok(format!("{n}/SY-{}", agency.abbreviation)))
+            .await
+            .unwrap();
+        env.app
+            .store
+            .fail_copy(&reserved, "TSA unreachable", &clerk_viewer.person_id, 0)
+            .await
+            .unwrap();
+        let failed_path = format!("/copies/{}", reserved.id);
+        let page = env.send(Call::get(&failed_path).page(&clerk)).await.text();
+        assert!(page.contains("TSA unreachable"), "{page}");
+        assert!(page.contains("id=\"copy-retry\""), "{page}");
+        let r = env
+            .send(
+                Call::post(&format!("{failed_path}/retry"))
+                    .page(&clerk)
+                    .form(&[("csrf", clerk.csrf.as_str())]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let sealed = env
+            .send(Call::get(&format!("/api/v1/copies/{}", reserved.id)).bearer(&clerk_api))
+            .await
+            .json();
+        assert_eq!(sealed["state"], "done", "{sealed}");
+        assert_eq!(sealed["number"], 3);
+        let page = env.send(Call::get(&failed_path).page(&clerk)).await.text();
+        assert!(!page.contains("id=\"copy-retry\""), "{page}");
         env
     })
     .await;
