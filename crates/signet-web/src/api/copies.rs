@@ -94,7 +94,7 @@ impl CopyBody {
             file_url: c
                 .sha256
                 .as_ref()
-                .map(|_| format!("/api/v1/copies/{}/file", c.id)),
+                .map(|_| format!("/api/v1/copies/{id}/file", id = c.id)),
         }
     }
 }
