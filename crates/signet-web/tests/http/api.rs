@@ -910,9 +910,10 @@ async fn openapi_describes_exactly_the_api_routes() {
                     "{m} {path}: {status} content"
                 );
                 let request = op["requestBody"]["content"].as_object();
-                // A step, a tus creation (its headers say it all), a seal request's approval
-                // and a webhook delivery's replay (actions like steps).
+                // A step, a tus creation (its headers say it all), a seal request's approval,
+                // a webhook delivery's replay and a copy's new seal (actions like steps).
                 let bodiless = path == "/api/v1/documents/{id}/{step}"
+                    || path == "/api/v1/copies/{id}/retry"
                     || path == "/api/v1/uploads"
                     || path == "/api/v1/seal-requests/{id}/approve"
                     || path == "/api/v1/webhooks/deliveries/{id}/replay";
