@@ -132,6 +132,7 @@ pub fn check_scan(pdf: &[u8]) -> Result<usize, AppError> {
         let page = i + 1;
         let dpi = p
             .dpi()
+            .filter(|_| p.covered())
             .ok_or(AppError::Invalid(Invalid::ScanNoImage { page }))?;
         // 595 pt is 8.26 in: an A4 scan at 200 dpi reads 199.97 — rounded, as scanners say.
         let dpi = dpi.round().clamp(0.0, f64::from(u32::MAX)) as u32;

@@ -486,13 +486,24 @@ async fn the_clerk_copies_an_issued_document_and_its_pages_and_scans_are_checked
             matches!(e, AppError::Invalid(Invalid::ScanColour { page: 1 })),
             "{e:?}"
         );
-        let scan = blob_file(
-            &app,
-            &pdf_of(1, 1654, 2339, "DeviceRGB"),
-            "scan.pdf",
-            "application/pdf",
-        )
-        .await;
+        // The same pixels drawn two inches wide on the page: a picture, not a page scan.
+        let page_scan = pdf_of(1, 1654, 2339, "DeviceRGB");
+        let at = page_scan
+            .windows(18)
+            .position(|w| w == b"595 0 0 842 0 0 cm")
+            .unwrap();
+        let mut picture = page_scan.clone();
+        picture[at..at + 18].copy_from_slice(b"144 0 0 144 0 0 cm");
+        let picture = blob_file(&app, &picture, "picture.pdf", "application/pdf").await;
+        let e = app
+            .make_copy_from_scan(&clerk, &incoming.id, &order("sao_y", ""), picture)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::ScanNoImage { page: 1 })),
+            "{e:?}"
+        );
+        let scan = blob_file(&app, &page_scan, "scan.pdf", "application/pdf").await;
         let scan_sha = scan.blob.sha256.clone();
         let from_scan = app
             .make_copy_from_scan(&clerk, &incoming.id, &order("sao_y", ""), scan)

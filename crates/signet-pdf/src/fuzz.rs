@@ -23,9 +23,10 @@ pub enum Outcome {
     },
 }
 
-/// Parses `data`, walks every object of every revision (streams decoded), the pages and the
-/// fields; then, after a clean rewrite of a damaged file (as the product does), appends an
-/// update and prepares a document timestamp, each of which must read back as written.
+/// Parses `data`, walks every object of every revision (streams decoded), the pages, the
+/// fields and the scan check's reading of the pages; then, after a clean rewrite of a damaged
+/// file (as the product does), appends an update and prepares a document timestamp, each of
+/// which must read back as written.
 ///
 /// Encrypted files are decrypted as they are walked: with the empty user password, or with
 /// [`FUZZ_PASSWORD`] when they need one (the seeds with a user password use it). Writing into
@@ -111,6 +112,8 @@ fn walk(doc: &Document) {
             let _ = doc.page_media_box(*first);
         }
     }
+    // What a scan upload is checked with: images, their colour and where the content draws them.
+    let _ = crate::scan::scan_pages(doc);
 }
 
 /// An update of a parsed file parses back, cleanly, with one more revision.
