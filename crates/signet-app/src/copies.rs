@@ -291,7 +291,12 @@ impl App {
         if !copyable(&doc) {
             return Err(AppError::Invalid(Invalid::CopyOriginal));
         }
-        let (file, pdf) = self.current_pdf(&doc).await?;
+        let (file, pdf) = match self.current_pdf(&doc).await {
+            Err(AppError::Invalid(Invalid::FileRequired)) => {
+                return Err(AppError::Invalid(Invalid::CopyNeedsScan))
+            }
+            other => other?,
+        };
         self.copy_from(viewer, &doc, order, "electronic", &file.sha256, pdf)
             .await
     }

@@ -106,6 +106,10 @@ pub enum Invalid {
     /// incoming one that was returned.
     #[error("only an issued outgoing or a registered incoming document can be copied")]
     CopyOriginal,
+    /// A copy from the electronic file of a document that has none (a paper original): a
+    /// scan must come with the request.
+    #[error("this document has no electronic file: attach a scan of the paper original")]
+    CopyNeedsScan,
     /// A reviewer on a draft's route who is not an active person of the agency.
     #[error("reviewers: choose active people of this agency")]
     RouteReviewer,
@@ -418,6 +422,7 @@ impl Invalid {
             Self::CopyPages { .. } => "copy_pages",
             Self::CopyRecipients => "copy_recipients",
             Self::CopyOriginal => "copy_original",
+            Self::CopyNeedsScan => "copy_needs_scan",
             Self::RouteReviewer => "route_reviewer",
             Self::RouteSigner => "route_signer",
             Self::RouteShape => "route_shape",
@@ -576,6 +581,7 @@ impl Invalid {
             | Self::MeetingStarted
             | Self::CopyRecipients
             | Self::CopyOriginal
+            | Self::CopyNeedsScan
             | Self::RouteReviewer
             | Self::RouteSigner
             | Self::RouteShape

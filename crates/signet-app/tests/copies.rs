@@ -549,6 +549,33 @@ async fn a_copy_whose_seal_failed_is_sealed_again_under_its_number() {
         let clerk = viewer(&app, "vanthu.ubnd").await;
         let doc = issued_document(&app, &officer, &leader, &clerk).await;
 
+        // A paper original registered without a file: its copy needs a scan.
+        let paper = app
+            .register_incoming(
+                &clerk,
+                &DocumentForm {
+                    doc_type: "cong-van".into(),
+                    subject: "Công văn giấy".into(),
+                    ..Default::default()
+                },
+                &ArrivalForm {
+                    author_name: "Sở Tài chính".into(),
+                    notation: "46/STC-NS".into(),
+                    ..Default::default()
+                },
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let e = app
+            .make_copy(&clerk, &paper.id, &order("sao_y", ""))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Invalid(Invalid::CopyNeedsScan)),
+            "{e:?}"
+        );
+
         // Nothing listens on port 9: the time-stamp cannot be had.
         let down = app_with_tsa(&db, Some("http://127.0.0.1:9/tsa")).await;
         let e = down

@@ -347,6 +347,7 @@ mod tests {
             },
             Invalid::CopyRecipients,
             Invalid::CopyOriginal,
+            Invalid::CopyNeedsScan,
             Invalid::RouteReviewer,
             Invalid::RouteSigner,
             Invalid::RouteShape,
@@ -453,6 +454,7 @@ mod tests {
                 | Invalid::CopyPages { .. }
                 | Invalid::CopyRecipients
                 | Invalid::CopyOriginal
+                | Invalid::CopyNeedsScan
                 | Invalid::RouteReviewer
                 | Invalid::RouteSigner
                 | Invalid::RouteShape

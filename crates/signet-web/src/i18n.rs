@@ -798,6 +798,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Only an issued outgoing or a registered incoming document can be copied.",
     ),
     (
+        "err_invalid_copy_needs_scan",
+        "Văn bản này không có tệp điện tử: hãy đính kèm bản quét văn bản giấy (PDF màu, tối thiểu 200 dpi).",
+        "This document has no electronic file: attach a scan of the paper original (colour PDF, at least 200 dpi).",
+    ),
+    (
         "err_invalid_scan_no_image",
         "Trang {page} của tệp quét không có hình ảnh quét: tệp phải là bản quét (mỗi trang một ảnh).",
         "Page {page} of the scan holds no scanned image: the file must be a scan (one image per page).",
