@@ -1003,7 +1003,7 @@ async fn word_search_agrees_with_reading_every_document() {
                 seed = seed
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                if (seed >> 33) % 3 == 0 {
+                if (seed >> 33).is_multiple_of(3) {
                     subject.push(' ');
                     subject.push_str(word);
                 }
