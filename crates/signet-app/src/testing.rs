@@ -146,6 +146,27 @@ pub mod support {
         }
     }
 
+    /// Makes `levels` (one reviewer per level) then `signer` the default route of the
+    /// officer's unit, as the agency's administrator (`quantri.ubnd`) does.
+    pub async fn route_unit_of(app: &App, officer: &Viewer, levels: &[&Viewer], signer: &Viewer) {
+        let admin = viewer(app, "quantri.ubnd").await;
+        let unit = app
+            .store
+            .person(&officer.person_id)
+            .await
+            .unwrap()
+            .unit_id
+            .unwrap();
+        let route = crate::drafting::RouteForm {
+            levels: levels
+                .iter()
+                .map(|v| vec![v.person_id.to_string()])
+                .collect(),
+            signer_id: signer.person_id.to_string(),
+        };
+        app.set_unit_route(&admin, &unit, &route).await.unwrap();
+    }
+
     /// An officer's draft made from the demo's template (with the number fields), submitted
     /// along the drafting unit's default route.
     pub async fn submitted_draft(app: &App, officer: &Viewer, subject: &str) -> DocumentId {

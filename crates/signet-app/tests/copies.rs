@@ -13,7 +13,7 @@
     clippy::disallowed_types
 )]
 
-use signet_app::testing::support::viewer;
+use signet_app::testing::support::{init_ca, viewer};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -66,6 +66,26 @@ async fn blob_file(app: &App, bytes: &[u8], name: &str, content_type: &str) -> N
         file_name: name.into(),
         content_type: content_type.into(),
         kind: "main".into(),
+    }
+}
+
+/// The demo province on a fresh CA, and the three people a copy involves.
+struct Seeded {
+    app: App,
+    officer: Viewer,
+    leader: Viewer,
+    clerk: Viewer,
+}
+
+async fn seeded(db: &TestDb) -> Seeded {
+    init_ca(&db.dir, OffsetDateTime::now_utc());
+    let app = app_on(db).await;
+    assert!(app.seed_demo().await.unwrap());
+    Seeded {
+        officer: viewer(&app, "chuyenvien.vp").await,
+        leader: viewer(&app, "lanhdao.ubnd").await,
+        clerk: viewer(&app, "vanthu.ubnd").await,
+        app,
     }
 }
 
@@ -274,20 +294,12 @@ fn page_texts(db: &TestDb, pdf: &[u8], name: &str) -> Option<Vec<String>> {
 async fn the_clerk_copies_an_issued_document_and_its_pages_and_scans_are_checked() {
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
-        signet_app::ca_dir::init(
-            &db.dir.join("ca"),
-            "CA thử nghiệm",
-            "http://127.0.0.1:9",
-            signet_pki::KeyAlg::EcdsaP256,
-            None,
-            OffsetDateTime::now_utc(),
-        )
-        .unwrap();
-        let app = app_on(&db).await;
-        assert!(app.seed_demo().await.unwrap());
-        let officer = viewer(&app, "chuyenvien.vp").await;
-        let leader = viewer(&app, "lanhdao.ubnd").await;
-        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let Seeded {
+            app,
+            officer,
+            leader,
+            clerk,
+        } = seeded(&db).await;
         let agency = app.store.agency(&clerk.agency_id).await.unwrap();
         let doc = issued_document(&app, &officer, &leader, &clerk).await;
         let original = app.store.document(&clerk.agency_id, &doc).await.unwrap();
@@ -533,20 +545,12 @@ async fn the_clerk_copies_an_issued_document_and_its_pages_and_scans_are_checked
 async fn a_copy_whose_seal_failed_is_sealed_again_under_its_number() {
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
-        signet_app::ca_dir::init(
-            &db.dir.join("ca"),
-            "CA thử nghiệm",
-            "http://127.0.0.1:9",
-            signet_pki::KeyAlg::EcdsaP256,
-            None,
-            OffsetDateTime::now_utc(),
-        )
-        .unwrap();
-        let app = app_on(&db).await;
-        assert!(app.seed_demo().await.unwrap());
-        let officer = viewer(&app, "chuyenvien.vp").await;
-        let leader = viewer(&app, "lanhdao.ubnd").await;
-        let clerk = viewer(&app, "vanthu.ubnd").await;
+        let Seeded {
+            app,
+            officer,
+            leader,
+            clerk,
+        } = seeded(&db).await;
         let doc = issued_document(&app, &officer, &leader, &clerk).await;
 
         // A paper original registered without a file: its copy needs a scan.

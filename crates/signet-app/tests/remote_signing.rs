@@ -693,7 +693,7 @@ async fn journaled_everywhere(app: &App, action: &str) -> usize {
 /// leader then signs from theirs, and both signatures are in the file, intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reviewer_initials_from_the_phone_and_the_leader_signs_on_top() {
-    use signet_app::testing::support::submitted_draft;
+    use signet_app::testing::support::{route_unit_of, submitted_draft};
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
         let Some(Setup { app, .. }) = setup(&db).await else {
@@ -702,19 +702,7 @@ async fn a_reviewer_initials_from_the_phone_and_the_leader_signs_on_top() {
         let officer = viewer(&app, "chuyenvien.vp").await;
         let deputy = viewer(&app, "pholanhdao.ubnd").await;
         let leader = viewer(&app, "lanhdao.ubnd").await;
-        let admin = viewer(&app, "quantri.ubnd").await;
-        let unit = app
-            .store
-            .person(&officer.person_id)
-            .await
-            .unwrap()
-            .unit_id
-            .unwrap();
-        let route = signet_app::drafting::RouteForm {
-            levels: vec![vec![deputy.person_id.to_string()]],
-            signer_id: leader.person_id.to_string(),
-        };
-        app.set_unit_route(&admin, &unit, &route).await.unwrap();
+        route_unit_of(&app, &officer, &[&deputy], &leader).await;
         let doc = submitted_draft(&app, &officer, "Về việc ký nháy từ điện thoại").await;
 
         // Not the officer's to initial, and not before it is the deputy's turn for the leader.

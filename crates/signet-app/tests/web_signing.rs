@@ -14,7 +14,8 @@
 )]
 
 use signet_app::testing::support::{
-    app_with_tsa, device_sign, init_ca, leader_signs, submitted_draft, viewer, TestClock,
+    app_with_tsa, device_sign, init_ca, leader_signs, route_unit_of, submitted_draft, viewer,
+    TestClock,
 };
 use std::sync::{Arc, Mutex};
 
@@ -569,19 +570,7 @@ async fn a_reviewer_initials_the_draft_and_the_signatures_after_keep_it() {
         let reviewer = viewer(&app, "chuyenvien2.th").await;
         let leader = viewer(&app, "lanhdao.ubnd").await;
         let clerk = viewer(&app, "vanthu.ubnd").await;
-        let admin = viewer(&app, "quantri.ubnd").await;
-        let unit = app
-            .store
-            .person(&officer.person_id)
-            .await
-            .unwrap()
-            .unit_id
-            .unwrap();
-        let route = signet_app::drafting::RouteForm {
-            levels: vec![vec![reviewer.person_id.to_string()]],
-            signer_id: leader.person_id.to_string(),
-        };
-        app.set_unit_route(&admin, &unit, &route).await.unwrap();
+        route_unit_of(&app, &officer, &[&reviewer], &leader).await;
         let doc = submitted_draft(&app, &officer, "Về việc ký nháy dự thảo").await;
         let (key, chain) = chairman_key(&app, Some("Chuyên viên")).await.unwrap();
 

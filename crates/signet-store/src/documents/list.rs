@@ -71,6 +71,23 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
+impl Page {
+    /// A page of `limit` from up to `limit + 1` documents read: the one more tells there is
+    /// a next page, which starts after the last one kept.
+    pub(super) fn of(mut documents: Vec<Document>, limit: u32) -> Self {
+        let next = if documents.len() > limit as usize {
+            documents.truncate(limit as usize);
+            documents.last().map(|d| Cursor {
+                created_at_ms: d.created_at_ms,
+                id: d.id.clone(),
+            })
+        } else {
+            None
+        };
+        Self { documents, next }
+    }
+}
+
 /// The document columns with a table alias, for queries that join.
 pub(super) fn prefixed_columns(prefix: &str) -> String {
     COLUMNS
@@ -162,20 +179,11 @@ impl Store {
         q.push(" ORDER BY d.created_at_ms DESC, d.id DESC LIMIT ")
             .int(i64::from(limit) + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
-        let mut documents = rows
+        let documents = rows
             .iter()
             .map(document_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if documents.len() > limit as usize {
-            documents.truncate(limit as usize);
-            documents.last().map(|d| Cursor {
-                created_at_ms: d.created_at_ms,
-                id: d.id.clone(),
-            })
-        } else {
-            None
-        };
-        Ok(Page { documents, next })
+        Ok(Page::of(documents, limit))
     }
 
     /// A register (sổ đăng ký): the numbered documents of one series and year, by number.

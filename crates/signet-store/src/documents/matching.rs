@@ -257,16 +257,7 @@ pub(super) async fn matching_page(
         }
         documents.extend(passing(pool, s, &batch, &filters).await?);
     }
-    let next = if documents.len() > s.limit as usize {
-        documents.truncate(s.limit as usize);
-        documents.last().map(|d| Cursor {
-            created_at_ms: d.created_at_ms,
-            id: d.id.clone(),
-        })
-    } else {
-        None
-    };
-    Ok(Page { documents, next })
+    Ok(Page::of(documents, s.limit))
 }
 
 /// The documents of `batch` that pass the filters and whose text has every long prefix at the
