@@ -150,6 +150,13 @@ pub fn check_scan(pdf: &[u8]) -> Result<usize, AppError> {
     Ok(pages.len())
 }
 
+/// What seals a copy: the agency's key, and its name and place for the copy form.
+struct Sealer {
+    key: crate::web_signing::seals::SealKey,
+    agency_name: String,
+    place: String,
+}
+
 /// What the copy's file shows besides the original's pages.
 struct Making {
     kind: CopyKind,
@@ -354,7 +361,7 @@ impl App {
         let (pdf, pages) = chosen_pages(pdf, &order.pages).await?;
         let agency = self.store.agency(&viewer.agency_id).await?;
         let issuer = Abbreviation::parse(&agency.abbreviation)?;
-        self.load_seal_of(&viewer.agency_id).await?;
+        let sealer = self.sealer(&agency).await?;
         let now = self.clock.now().to_offset(VIETNAM);
         let copied_on = crate::clock::iso_date(now.date());
         let recipients = order.recipients.join("\n");
@@ -378,7 +385,7 @@ impl App {
                 Notation::for_copy(n, kind, &issuer).map(|n| n.to_string())
             })
             .await?;
-        self.seal_copy(viewer, doc, copy, pdf, pages, now.date())
+        self.seal_copy(viewer, doc, copy, (pdf, pages), now.date(), sealer)
             .await
     }
 
@@ -395,7 +402,9 @@ impl App {
         let doc = self.document(viewer, &copy.original_id).await?;
         let pdf = self.read_blob(&copy.source_sha256).await?;
         let (pdf, pages) = chosen_pages(pdf, &copy.page_range).await?;
-        self.load_seal_of(&viewer.agency_id).await?;
+        let sealer = self
+            .sealer(&self.store.agency(&viewer.agency_id).await?)
+            .await?;
         let copied_on = time::Date::parse(
             &copy.copied_on,
             time::macros::format_description!("[year]-[month]-[day]"),
@@ -405,7 +414,7 @@ impl App {
             .store
             .reopen_copy(&copy, &viewer.person_id, self.clock.now_ms())
             .await?;
-        self.seal_copy(viewer, &doc, copy, pdf, pages, copied_on)
+        self.seal_copy(viewer, &doc, copy, (pdf, pages), copied_on, sealer)
             .await
     }
 
@@ -416,12 +425,12 @@ impl App {
         viewer: &Viewer,
         doc: &Document,
         copy: Copy,
-        pdf: Vec<u8>,
-        pages: Vec<usize>,
+        (pdf, pages): (Vec<u8>, Vec<usize>),
         copied_on: time::Date,
+        sealer: Sealer,
     ) -> Result<Copy, AppError> {
         let made = self
-            .make_sealed(viewer, doc, &copy, pdf, pages, copied_on)
+            .make_sealed(doc, &copy, (pdf, pages), copied_on, sealer)
             .await;
         let (pdf, pages) = match made {
             Ok(m) => m,
@@ -449,19 +458,21 @@ impl App {
     /// The sealed file of `copy` and its page count; the seal verifies before it is kept.
     async fn make_sealed(
         &self,
-        viewer: &Viewer,
         doc: &Document,
         copy: &Copy,
-        pdf: Vec<u8>,
-        pages: Vec<usize>,
+        (pdf, pages): (Vec<u8>, Vec<usize>),
         copied_on: time::Date,
+        sealer: Sealer,
     ) -> Result<(Vec<u8>, usize), AppError> {
-        let agency = self.store.agency(&viewer.agency_id).await?;
-        let (key, agency_name) = self.load_seal_of(&viewer.agency_id).await?;
+        let Sealer {
+            key,
+            agency_name,
+            place,
+        } = sealer;
         let making = Making {
             kind: copy.kind,
             agency: agency_name.clone(),
-            place: place_of(&agency.address),
+            place,
             notation: copy.notation.clone(),
             copied_on,
             recipients: copy
@@ -495,6 +506,17 @@ impl App {
         })
         .await
         .map_err(|e| AppError::Ca(format!("copy task: {e}")))?
+    }
+
+    /// The agency's seal key and what the copy form says of the agency, loaded once, before
+    /// a number is taken (no seal key: no number).
+    async fn sealer(&self, agency: &signet_store::directory::Agency) -> Result<Sealer, AppError> {
+        let (key, agency_name) = self.load_seal_of(&agency.id).await?;
+        Ok(Sealer {
+            key,
+            agency_name,
+            place: place_of(&agency.address),
+        })
     }
 
     /// A copy, to whoever may read its original.
