@@ -8,8 +8,10 @@
 //! the original's signatures carried over), a last page with the copy form of Phụ lục I, and
 //! the agency's seal at the top right of the first page with no image — the attachment/copy
 //! appearance, through the same seal key and signing code as issuance, at B-LT. A copy whose
-//! seal fails keeps its number in the register, with the reason, until a clerk seals it
-//! again ([`App::retry_copy`]).
+//! seal fails keeps its number in the register, with the reason; the server seals it again
+//! by itself a few times, further apart each time ([`App::retry_due_copies`]), and a clerk
+//! can at any time ([`App::retry_copy`]). A copy left sealing by a node that died is taken
+//! up again when its lease ends.
 
 use sha2::{Digest, Sha256};
 use signet_appearance::{render_copy_form, CopyForm, ObjectSink};
@@ -34,6 +36,20 @@ pub const MAX_SCAN_BYTES: u64 = 200 << 20;
 pub const MAX_RECIPIENTS: usize = 50;
 /// The longest recipient line.
 const MAX_RECIPIENT: usize = 200;
+/// How long a node may take to seal a copy before another takes it up (the TSA and OCSP
+/// calls time out well before).
+pub const SEAL_LEASE_MS: i64 = 10 * 60 * 1000;
+/// Sealing attempts the server makes by itself (the first included); a clerk decides after.
+pub const AUTOMATIC_ATTEMPTS: i64 = 5;
+/// The wait after the first failure; doubled after each (5, 10, 20, 40 minutes).
+const FIRST_RETRY_MS: i64 = 5 * 60 * 1000;
+
+/// When the server tries again after attempt `attempts` failed, if it does.
+pub fn next_retry_ms(attempts: i64, failed_at_ms: i64) -> Option<i64> {
+    (1..AUTOMATIC_ATTEMPTS)
+        .contains(&attempts)
+        .then(|| failed_at_ms + (FIRST_RETRY_MS << (attempts - 1)))
+}
 
 /// What the clerk asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -378,6 +394,7 @@ impl App {
             source_sha256,
             actor: &viewer.person_id,
             at_ms: self.clock.now_ms(),
+            lease_until_ms: self.clock.now_ms() + SEAL_LEASE_MS,
         };
         let copy = self
             .store
@@ -399,23 +416,78 @@ impl App {
                 "only a copy whose seal failed is sealed again".into(),
             ));
         }
-        let doc = self.document(viewer, &copy.original_id).await?;
-        let pdf = self.read_blob(&copy.source_sha256).await?;
-        let (pdf, pages) = chosen_pages(pdf, &copy.page_range).await?;
-        let sealer = self
-            .sealer(&self.store.agency(&viewer.agency_id).await?)
-            .await?;
-        let copied_on = time::Date::parse(
-            &copy.copied_on,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .unwrap_or_else(|_| self.clock.now().to_offset(VIETNAM).date());
+        self.seal_again(viewer, copy).await
+    }
+
+    /// Seals again, by itself, the copies that are due: failed ones at their next attempt,
+    /// and ones whose sealing node died. The journal names the clerk who made the copy.
+    /// Several nodes may run this: each copy is taken up by one (the store's reopen is
+    /// conditional). Returns how many were taken up.
+    pub async fn retry_due_copies(&self) -> Result<usize, AppError> {
+        let due = self.store.copies_due(self.clock.now_ms(), 20).await?;
+        let mut n = 0;
+        for copy in due {
+            let maker = self.store.person(&copy.created_by).await?;
+            let viewer = Viewer {
+                person_id: maker.id,
+                agency_id: copy.agency_id.clone(),
+                roles: maker.roles,
+            };
+            let id = copy.id.clone();
+            match self.seal_again(&viewer, copy).await {
+                Ok(_) => n += 1,
+                // Taken up by another node meanwhile.
+                Err(AppError::Conflict(_)) => {}
+                Err(e) => {
+                    n += 1;
+                    tracing::warn!(copy = %id, "copy sealed again without success: {e}");
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Reopens `copy` (as read) and seals it: the same number, source file and pages, the
+    /// date it was numbered. Reopened first, so a failure before the seal (the key, the
+    /// source file) counts as an attempt too and is recorded.
+    async fn seal_again(&self, viewer: &Viewer, copy: Copy) -> Result<Copy, AppError> {
+        let now = self.clock.now_ms();
         let copy = self
             .store
-            .reopen_copy(&copy, &viewer.person_id, self.clock.now_ms())
+            .reopen_copy(&copy, &viewer.person_id, (now, now + SEAL_LEASE_MS))
             .await?;
-        self.seal_copy(viewer, &doc, copy, (pdf, pages), copied_on, sealer)
+        let prepared = async {
+            let doc = self.document(viewer, &copy.original_id).await?;
+            let pdf = self.read_blob(&copy.source_sha256).await?;
+            let source = chosen_pages(pdf, &copy.page_range).await?;
+            let agency = self.store.agency(&viewer.agency_id).await?;
+            Ok::<_, AppError>((doc, source, self.sealer(&agency).await?))
+        }
+        .await;
+        let (doc, source, sealer) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Err(self.copy_failed(viewer, &copy, e).await),
+        };
+        let copied_on = crate::clock::parse_date(&copy.copied_on)
+            .unwrap_or_else(|| self.clock.now().to_offset(VIETNAM).date());
+        self.seal_copy(viewer, &doc, copy, source, copied_on, sealer)
             .await
+    }
+
+    /// Records why `copy` was not sealed (its number stays taken) and when the server tries
+    /// again; gives back the error.
+    async fn copy_failed(&self, viewer: &Viewer, copy: &Copy, e: AppError) -> AppError {
+        tracing::warn!(copy = %copy.id, attempt = copy.attempts, "copy not sealed: {e}");
+        let now = self.clock.now_ms();
+        let retry = next_retry_ms(copy.attempts, now);
+        match self
+            .store
+            .fail_copy(copy, &e.to_string(), &viewer.person_id, (now, retry))
+            .await
+        {
+            Ok(()) => e,
+            Err(store) => store.into(),
+        }
     }
 
     /// Makes the numbered copy's file and seals it; a failure is recorded on the copy (its
@@ -434,18 +506,7 @@ impl App {
             .await;
         let (pdf, pages) = match made {
             Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(copy = %copy.id, "copy not sealed: {e}");
-                self.store
-                    .fail_copy(
-                        &copy,
-                        &e.to_string(),
-                        &viewer.person_id,
-                        self.clock.now_ms(),
-                    )
-                    .await?;
-                return Err(e);
-            }
+            Err(e) => return Err(self.copy_failed(viewer, &copy, e).await),
         };
         let blob = self.write_blob(&pdf).await?;
         let pages = i64::try_from(pages).unwrap_or(i64::MAX);

@@ -641,3 +641,108 @@ async fn a_copy_whose_seal_failed_is_sealed_again_under_its_number() {
 async fn copy_file_missing(app: &App, clerk: &Viewer, id: &str) -> bool {
     matches!(app.copy_file(clerk, id).await, Err(AppError::NotFound))
 }
+
+/// The server seals failed copies again by itself (issue 13 §7): while the TSA stays down
+/// it tries after 5, 10, 20 and 40 minutes, then leaves the copy to a clerk; a copy left
+/// "sealing" by a node that died is taken up when its lease ends and sealed, under its
+/// number, the journal naming the clerk who made it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_seals_failed_and_abandoned_copies_again_by_itself() {
+    use signet_app::copies::SEAL_LEASE_MS;
+    use signet_app::testing::support::{app_with_tsa, TestClock};
+    use signet_app::Clock;
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let Seeded {
+            app,
+            officer,
+            leader,
+            clerk,
+        } = seeded(&db).await;
+        let doc = issued_document(&app, &officer, &leader, &clerk).await;
+        let clock = TestClock::at(OffsetDateTime::now_utc());
+        let down = app_with_tsa(&db, clock.clone(), Some("http://127.0.0.1:9/tsa")).await;
+        let up = app_with_tsa(&db, clock.clone(), None).await;
+
+        down.make_copy(&clerk, &doc, &order("sao_y", ""))
+            .await
+            .unwrap_err();
+        let id = app.copies_of(&clerk, &doc).await.unwrap()[0].id.clone();
+        assert_eq!(up.retry_due_copies().await.unwrap(), 0, "not due yet");
+        let mut waits = Vec::new();
+        loop {
+            let c = app.copy(&clerk, &id).await.unwrap();
+            assert_eq!(c.state, "failed");
+            let Some(at) = c.retry_at_ms else { break };
+            waits.push((at - clock.now_ms()) / 60_000);
+            clock.advance_ms(at - clock.now_ms());
+            assert_eq!(down.retry_due_copies().await.unwrap(), 1);
+        }
+        assert_eq!(waits, [5, 10, 20, 40], "minutes between attempts");
+        let given_up = app.copy(&clerk, &id).await.unwrap();
+        assert_eq!(given_up.attempts, 5);
+        clock.advance_ms(24 * 3600 * 1000);
+        assert_eq!(
+            up.retry_due_copies().await.unwrap(),
+            0,
+            "a clerk decides now"
+        );
+        let sealed = up.retry_copy(&clerk, &id).await.unwrap();
+        assert_eq!((sealed.state.as_str(), sealed.number), ("done", 1));
+        assert_eq!(sealed.retry_at_ms, None);
+
+        // A node numbered copy 2 and died before sealing it.
+        let source = app
+            .store
+            .current_file(&clerk.agency_id, &doc)
+            .await
+            .unwrap()
+            .unwrap();
+        let agency = app.store.agency(&clerk.agency_id).await.unwrap();
+        let now = clock.now_ms();
+        let copied_on = signet_app::clock::vietnam_date_ms(now);
+        let new = signet_store::copies::NewCopy {
+            agency_id: &clerk.agency_id,
+            original_id: &doc,
+            kind: CopyKind::SaoY,
+            year: clock.now().year(),
+            copied_on: &copied_on,
+            source: "electronic",
+            page_range: "",
+            recipients: "Sở Nội vụ",
+            source_sha256: &source.sha256,
+            actor: &clerk.person_id,
+            at_ms: now,
+            lease_until_ms: now + SEAL_LEASE_MS,
+        };
+        let abandoned = app
+            .store
+            .reserve_copy(&new, |n| Ok(format!("{n}/SY-{}", agency.abbreviation)))
+            .await
+            .unwrap();
+        assert_eq!(up.retry_due_copies().await.unwrap(), 0, "its lease runs");
+        clock.advance_ms(SEAL_LEASE_MS);
+        assert_eq!(up.retry_due_copies().await.unwrap(), 1);
+        let taken_up = app.copy(&clerk, &abandoned.id).await.unwrap();
+        assert_eq!((taken_up.state.as_str(), taken_up.number), ("done", 2));
+        assert_eq!(taken_up.attempts, 2);
+        let (_, pdf) = copy_bytes(&app, &clerk, &abandoned.id).await;
+        check_seal(&app, &db, &pdf, "sao-y-tiep.pdf");
+        let retried: Vec<String> = app
+            .store
+            .journal(&clerk.agency_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "copy.retried")
+            .map(|e| e.actor)
+            .collect();
+        assert_eq!(
+            retried.len(),
+            6,
+            "four automatic retries, one by the clerk, one taken up"
+        );
+        assert!(retried.iter().all(|a| a == clerk.person_id.as_str()));
+        db.cleanup().await;
+    }
+}

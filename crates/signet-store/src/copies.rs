@@ -47,6 +47,12 @@ pub struct Copy {
     pub created_by: PersonId,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// How many times sealing was started (1 when made).
+    pub attempts: i64,
+    /// When the server takes the copy up by itself: a failed copy's next attempt, or the end
+    /// of a sealing copy's lease (its node died if it is still sealing then). `None`: never —
+    /// sealed, or a clerk decides after the last automatic attempt.
+    pub retry_at_ms: Option<i64>,
 }
 
 impl Copy {
@@ -74,11 +80,13 @@ pub struct NewCopy<'a> {
     pub source_sha256: &'a str,
     pub actor: &'a PersonId,
     pub at_ms: i64,
+    /// The end of the sealing lease (see [`Copy::retry_at_ms`]).
+    pub lease_until_ms: i64,
 }
 
 const COLUMNS: &str = "id, agency_id, original_id, kind, year, number, notation, copied_on, \
     source, page_range, recipients, source_sha256, sha256, size, page_count, state, reason, \
-    created_by, created_at_ms, updated_at_ms";
+    created_by, created_at_ms, updated_at_ms, attempts, retry_at_ms";
 
 fn copy_from_row(r: &sqlx::any::AnyRow) -> Result<Copy, StoreError> {
     let kind: String = r.try_get("kind")?;
@@ -104,6 +112,8 @@ fn copy_from_row(r: &sqlx::any::AnyRow) -> Result<Copy, StoreError> {
         created_by: PersonId::new(r.try_get::<String, _>("created_by")?),
         created_at_ms: r.try_get("created_at_ms")?,
         updated_at_ms: r.try_get("updated_at_ms")?,
+        attempts: r.try_get("attempts")?,
+        retry_at_ms: r.try_get("retry_at_ms")?,
     })
 }
 
@@ -127,7 +137,7 @@ impl Store {
         let id = new_id();
         sqlx::query(&format!(
             "INSERT INTO document_copies ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, $11, $12, NULL, NULL, NULL, $13, '', $14, $15, $15)"
+             $9, $10, $11, $12, NULL, NULL, NULL, $13, '', $14, $15, $15, 1, $16)"
         ))
         .bind(&id)
         .bind(new.agency_id.as_str())
@@ -144,6 +154,7 @@ impl Store {
         .bind(SEALING)
         .bind(new.actor.as_str())
         .bind(new.at_ms)
+        .bind(new.lease_until_ms)
         .execute(&mut *tx)
         .await?;
         let action = CopyNumbered {
@@ -182,7 +193,8 @@ impl Store {
         let size = i64::try_from(blob.size).unwrap_or(i64::MAX);
         let done = sqlx::query(
             "UPDATE document_copies SET state = $1, sha256 = $2, size = $3, page_count = $4, \
-             updated_at_ms = $5 WHERE agency_id = $6 AND id = $7 AND state = $8",
+             updated_at_ms = $5, retry_at_ms = NULL \
+             WHERE agency_id = $6 AND id = $7 AND state = $8",
         )
         .bind(DONE)
         .bind(&blob.sha256)
@@ -211,19 +223,20 @@ impl Store {
         Ok(out)
     }
 
-    /// The copy could not be sealed: its number stays taken, with the reason.
+    /// The copy could not be sealed: its number stays taken, with the reason; the server
+    /// tries again at `retry_at_ms` (`None`: a clerk decides).
     pub async fn fail_copy(
         &self,
         copy: &Copy,
         reason: &str,
         actor: &PersonId,
-        at_ms: i64,
+        (at_ms, retry_at_ms): (i64, Option<i64>),
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, &copy.agency_id).await?;
         sqlx::query(
-            "UPDATE document_copies SET state = $1, reason = $2, updated_at_ms = $3 \
-             WHERE agency_id = $4 AND id = $5 AND state = $6",
+            "UPDATE document_copies SET state = $1, reason = $2, updated_at_ms = $3, \
+             retry_at_ms = $7 WHERE agency_id = $4 AND id = $5 AND state = $6",
         )
         .bind(FAILED)
         .bind(reason)
@@ -231,6 +244,7 @@ impl Store {
         .bind(copy.agency_id.as_str())
         .bind(&copy.id)
         .bind(SEALING)
+        .bind(retry_at_ms)
         .execute(&mut *tx)
         .await?;
         let action = CopyFailed {
@@ -242,25 +256,30 @@ impl Store {
         append_and_commit(tx, &copy.agency_id, &mut head, e).await
     }
 
-    /// A failed copy is being sealed again: back to `sealing` (once: two clerks retrying at
-    /// the same time get one retry and one conflict), journaled on the original.
+    /// A copy is being sealed again — a failed one, or one whose sealing node died: back to
+    /// `sealing` under a new lease, one attempt more. Once only, as `copy` was read: two
+    /// clerks (or nodes) retrying at the same time get one retry and one conflict. Journaled
+    /// on the original.
     pub async fn reopen_copy(
         &self,
         copy: &Copy,
         actor: &PersonId,
-        at_ms: i64,
+        (at_ms, lease_until_ms): (i64, i64),
     ) -> Result<Copy, StoreError> {
         let mut tx = self.begin().await?;
         let mut head = claim_head(&mut tx, &copy.agency_id).await?;
         let reopened = sqlx::query(
-            "UPDATE document_copies SET state = $1, updated_at_ms = $2 \
-             WHERE agency_id = $3 AND id = $4 AND state = $5",
+            "UPDATE document_copies SET state = $1, updated_at_ms = $2, \
+             attempts = attempts + 1, retry_at_ms = $6 \
+             WHERE agency_id = $3 AND id = $4 AND state = $5 AND attempts = $7",
         )
         .bind(SEALING)
         .bind(at_ms)
         .bind(copy.agency_id.as_str())
         .bind(&copy.id)
-        .bind(FAILED)
+        .bind(&copy.state)
+        .bind(lease_until_ms)
+        .bind(copy.attempts)
         .execute(&mut *tx)
         .await?;
         if reopened.rows_affected() == 0 {
@@ -277,6 +296,20 @@ impl Store {
         let out = one(&mut tx, &copy.agency_id, &copy.id).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Copies of every agency the server takes up by itself now (see
+    /// [`Copy::retry_at_ms`]), the most overdue first.
+    pub async fn copies_due(&self, now_ms: i64, limit: i64) -> Result<Vec<Copy>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM document_copies WHERE retry_at_ms <= $1 \
+             ORDER BY retry_at_ms LIMIT $2"
+        ))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(copy_from_row).collect()
     }
 
     /// One copy of the agency.

@@ -40,6 +40,27 @@ pub fn datetime(lang: Lang, t: OffsetDateTime) -> String {
     }
 }
 
+/// An ISO date (`2026-12-04`) or a Vietnam time as the use cases word it in their messages
+/// (`2026-12-04 14:05`), as the pages write them; `None` for any other text.
+pub fn iso_moment(lang: Lang, s: &str) -> Option<String> {
+    let day = signet_app::clock::parse_date(s.get(..10)?)?;
+    match s.get(10..) {
+        Some("") => Some(date(lang, day)),
+        Some(rest) => {
+            let (h, m) = rest.strip_prefix(' ')?.split_once(':')?;
+            let ok = |x: &str, max: u8| x.len() == 2 && x.parse::<u8>().is_ok_and(|n| n <= max);
+            if !(ok(h, 23) && ok(m, 59)) {
+                return None;
+            }
+            Some(match lang {
+                Lang::Vi => format!("{h}:{m} {}", date(lang, day)),
+                Lang::En => format!("{} {h}:{m}", date(lang, day)),
+            })
+        }
+        None => None,
+    }
+}
+
 /// A Unix-millisecond time as [`datetime`] writes it (empty when out of range).
 pub fn datetime_ms(lang: Lang, ms: i64) -> String {
     match OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
@@ -210,6 +231,39 @@ mod tests {
         assert_eq!(iso_date(Lang::En, "2026-03-05"), "2026-03-05");
         assert_eq!(iso_date(Lang::Vi, ""), "");
         assert_eq!(iso_date(Lang::Vi, "sắp tới"), "sắp tới");
+    }
+
+    #[test]
+    fn dates_in_messages_read_as_the_pages_write_them() {
+        assert_eq!(
+            iso_moment(Lang::Vi, "2026-12-04").as_deref(),
+            Some("04/12/2026")
+        );
+        assert_eq!(
+            iso_moment(Lang::Vi, "2026-12-04 14:05").as_deref(),
+            Some("14:05 04/12/2026")
+        );
+        assert_eq!(
+            iso_moment(Lang::En, "2026-12-04 14:05").as_deref(),
+            Some("2026-12-04 14:05")
+        );
+        for other in [
+            "12/QĐ-UBND",
+            "2026-12-04T14:05",
+            "2026-12-04 25:00",
+            "",
+            "2026",
+        ] {
+            assert_eq!(iso_moment(Lang::Vi, other), None, "{other}");
+        }
+        let t = Tr(Lang::Vi).format(
+            "err_invalid_deadline_in_past",
+            &[
+                ("value", "2026-12-01".to_owned()),
+                ("today", "2026-12-04".to_owned()),
+            ],
+        );
+        assert!(t.contains("01/12/2026") && t.contains("04/12/2026"), "{t}");
     }
 
     #[test]

@@ -996,11 +996,13 @@ impl Tr {
     pub fn format(&self, key: &str, params: &[(&'static str, String)]) -> String {
         let mut text = self.s(key).to_owned();
         for (name, value) in params {
+            // Dates and times in a message read as the pages write them (dd/mm/yyyy in
+            // Vietnamese), though the use case words them in ISO for the API.
             let shown = match *name {
-                "field" => self.get(field_label(value)).unwrap_or(value),
-                _ => value.as_str(),
+                "field" => self.get(field_label(value)).unwrap_or(value).to_owned(),
+                _ => crate::format::iso_moment(self.0, value).unwrap_or_else(|| value.clone()),
             };
-            text = text.replace(&format!("{{{name}}}"), shown);
+            text = text.replace(&format!("{{{name}}}"), &shown);
         }
         text
     }

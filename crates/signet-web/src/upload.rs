@@ -41,6 +41,14 @@ impl Form {
         v
     }
 
+    /// The text fields as pairs (a refused form shown again on a page of several forms).
+    pub fn pairs(&self) -> crate::pages::form::Fields {
+        self.fields
+            .iter()
+            .flat_map(|(k, vals)| vals.iter().map(move |v| (k.clone(), v.clone())))
+            .collect()
+    }
+
     /// Whether the field was sent at all (empty or not).
     pub fn has(&self, name: &str) -> bool {
         self.fields.contains_key(name)

@@ -174,7 +174,8 @@ impl App {
         Ok(n)
     }
 
-    /// Retries waiting seals every `every` until `shutdown` resolves (started by `serve`).
+    /// Retries waiting seals, and the electronic copies due to be sealed again, every `every`
+    /// until `shutdown` resolves (started by `serve`).
     pub async fn seal_retry_loop(
         self,
         every: std::time::Duration,
@@ -187,6 +188,9 @@ impl App {
                 () = tokio::time::sleep(every) => {
                     if let Err(e) = self.retry_due_seals().await {
                         tracing::warn!("seal retries: {e}");
+                    }
+                    if let Err(e) = self.retry_due_copies().await {
+                        tracing::warn!("copy seal retries: {e}");
                     }
                 }
             }

@@ -69,6 +69,11 @@ pub struct CopyBody {
     pub page_count: Option<i64>,
     /// Where the sealed PDF is (state `done`).
     pub file_url: Option<String>,
+    /// How many times sealing was started (1 when made).
+    pub attempts: i64,
+    /// When the server seals a failed copy again by itself (Unix milliseconds); null when
+    /// it will not (sealed, or after its last automatic attempt: a clerk retries).
+    pub retry_at_ms: Option<i64>,
 }
 
 impl CopyBody {
@@ -95,6 +100,10 @@ impl CopyBody {
                 .sha256
                 .as_ref()
                 .map(|_| format!("/api/v1/copies/{id}/file", id = c.id)),
+            attempts: c.attempts,
+            retry_at_ms: c
+                .retry_at_ms
+                .filter(|_| c.state == signet_store::copies::FAILED),
         }
     }
 }

@@ -100,21 +100,40 @@ pub async fn create(
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
         check_order(&f.get("kind"), &f.get("pages"), &f.get("recipients")).map(|_| ())
     };
-    let (form, mut files) = upload::read(app, v, mp, check)
-        .await
-        .map_err(|e| u.fail(e))?;
-    let order = check_order(
+    let (form, mut files) = match upload::read_keeping(app, v, mp, check).await {
+        Ok(read) => read,
+        Err((e, typed)) => return refused(state.clone(), u, &id, typed, e).await,
+    };
+    let order = match check_order(
         &form.get("kind"),
         &form.get("pages"),
         &form.get("recipients"),
-    )
-    .map_err(|e| u.fail(e))?;
+    ) {
+        Ok(order) => order,
+        Err(e) => return refused(state.clone(), u, &id, form, e).await,
+    };
     let copy = match files.pop() {
         Some(scan) => app.make_copy_from_scan(v, &id, &order, scan).await,
         None => app.make_copy(v, &id, &order).await,
+    };
+    match copy {
+        Ok(copy) => Ok(Redirect::to(&format!("/copies/{}", copy.id)).into_response()),
+        Err(e) => refused(state.clone(), u, &id, form, e).await,
     }
-    .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/copies/{}", copy.id)).into_response())
+}
+
+/// The copy form refused: the document page again, the form filled, the problem beside
+/// the field (a scan that is not colour or not 200 dpi: beside the scan's input).
+async fn refused(
+    state: AppState,
+    u: PageUser,
+    id: &DocumentId,
+    typed: upload::Form,
+    e: AppError,
+) -> Result<Response, WebError> {
+    let aliases = [("file", "scan")];
+    super::documents::refused_with_aliases(state, u, id, "copy-form", typed.pairs(), e, &aliases)
+        .await
 }
 
 #[derive(Template)]
@@ -129,6 +148,9 @@ struct CopyPage {
     recipients: Vec<String>,
     /// A clerk may seal a failed copy again.
     can_retry: bool,
+    /// A failed copy: when the server seals it again by itself, and which attempt that is;
+    /// empty when it will not.
+    next_try: String,
 }
 
 pub async fn show(
@@ -163,6 +185,19 @@ pub async fn show(
         reason: c.reason.clone(),
         recipients: c.recipient_list().into_iter().map(str::to_owned).collect(),
         can_retry: c.state == signet_store::copies::FAILED && v.can_register(),
+        next_try: match c.retry_at_ms {
+            Some(at) if c.state == signet_store::copies::FAILED => format!(
+                "{} {} ({} {})",
+                t.pick(
+                    "Hệ thống sẽ tự ký số lại lúc",
+                    "The server seals it again at"
+                ),
+                format::datetime_ms(u.lang, at),
+                t.pick("lần thử thứ", "attempt"),
+                c.attempts + 1
+            ),
+            _ => String::new(),
+        },
         c: copy_row(t, u.lang, &c, label),
         l: Layout::of(&state, &u, "registers").await,
     };

@@ -647,6 +647,10 @@ struct DetailPage {
     c: super::copies::Section,
     /// Outgoing documents: the route, the reviews, the versions.
     dc: Option<super::drafting::Section>,
+    /// A form of the page refused: shown again filled, with its problem.
+    refused: form::Refused,
+    /// The refusal's notice at the top of the page (HTML; empty when none).
+    notice: String,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -797,14 +801,58 @@ pub async fn detail(
     u: PageUser,
     Path(id): Path<DocumentId>,
 ) -> Result<Response, WebError> {
+    detail_page(state, u, &id, form::Refused::none()).await
+}
+
+/// A form of the document page refused with `e`: the page again, the form filled with what
+/// was `typed` and the problem beside its field — or an error page, when the refusal is not
+/// about what was typed (who asks, the document's state).
+pub(crate) async fn refused_on_page(
+    state: AppState,
+    u: PageUser,
+    id: &DocumentId,
+    form_id: &'static str,
+    typed: form::Fields,
+    e: AppError,
+) -> Result<Response, WebError> {
+    refused_with_aliases(state, u, id, form_id, typed, e, &[]).await
+}
+
+/// [`refused_on_page`] for a form whose inputs are named otherwise than the use case's
+/// fields (`scan` for `file`).
+pub(crate) async fn refused_with_aliases(
+    state: AppState,
+    u: PageUser,
+    id: &DocumentId,
+    form_id: &'static str,
+    typed: form::Fields,
+    e: AppError,
+    aliases: &[(&'static str, &'static str)],
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let problem = form::problem(&e, u.lang, aliases);
+    detail_page(state, u, id, form::Refused::new(form_id, typed, problem)).await
+}
+
+async fn detail_page(
+    state: AppState,
+    u: PageUser,
+    id: &DocumentId,
+    r: form::Refused,
+) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let view = state
         .app
-        .document_view(&u.user.viewer, &id)
+        .document_view(&u.user.viewer, id)
         .await
         .map_err(|e| u.fail(e))?;
     let d = &view.document;
+    let status = r.status();
     let page = DetailPage {
+        notice: r.notice(u.lang),
+        refused: r,
         d: row(t, d),
         direction: if d.direction == Direction::Incoming {
             t.s("incoming")
@@ -844,7 +892,9 @@ pub async fn detail(
         )
         .await,
     };
-    Ok(super::signing::with_signing_csp(render(&page)))
+    let mut response = super::signing::with_signing_csp(render(&page));
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 pub async fn step(

@@ -12,6 +12,7 @@ use signet_core::review::{Decision, MAX_LEVELS};
 use signet_core::{Direction, DocumentId};
 use signet_store::documents::Document;
 
+use super::documents::refused_on_page;
 use super::form::{all, field, Fields};
 use crate::format;
 use crate::i18n::Tr;
@@ -239,12 +240,10 @@ pub async fn submit(
             .collect(),
         signer_id: field(&f, "signer_id").to_owned(),
     };
-    state
-        .app
-        .submit_along(&u.user.viewer, &id, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+    match state.app.submit_along(&u.user.viewer, &id, &form).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "route-form", f, e).await,
+    }
 }
 
 /// `POST /documents/{id}/review`: approve, return (with `reason`) or forward (`forward_to`).
@@ -260,12 +259,15 @@ pub async fn review(
         reason: field(&f, "reason").to_owned(),
         forward_to: field(&f, "forward_to").to_owned(),
     };
-    state
-        .app
-        .review(&u.user.viewer, &id, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+    let form_id = match form.decision.as_str() {
+        "return" => "review-return-form",
+        "forward" => "forward-form",
+        _ => "approve-form",
+    };
+    match state.app.review(&u.user.viewer, &id, &form).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, form_id, f, e).await,
+    }
 }
 
 /// `POST /documents/{id}/return-draft`: the signer returns the draft with a reason.
@@ -277,18 +279,23 @@ pub async fn return_draft(
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
     let reason = field(&f, "reason");
-    if reason.trim().is_empty() {
-        let e = signet_app::AppError::Invalid(signet_app::Invalid::ReturnReason {
-            max: signet_core::review::MAX_REASON,
-        });
-        return Err(u.fail(e));
+    let done = if reason.trim().is_empty() {
+        Err(signet_app::AppError::Invalid(
+            signet_app::Invalid::ReturnReason {
+                max: signet_core::review::MAX_REASON,
+            },
+        ))
+    } else {
+        state
+            .app
+            .return_with_reason(&u.user.viewer, &id, reason)
+            .await
+            .map(|_| ())
+    };
+    match done {
+        Ok(()) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "return-form", f, e).await,
     }
-    state
-        .app
-        .return_with_reason(&u.user.viewer, &id, reason)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
 }
 
 /// `POST /documents/{id}/initial-server`: approve and initial with the reviewer's key held

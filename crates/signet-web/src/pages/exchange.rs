@@ -18,6 +18,7 @@ use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
+use super::documents::refused_on_page;
 use super::form::{field, Fields};
 
 /// One recipient's delivery on the document page.
@@ -209,12 +210,10 @@ pub async fn set_recipients(
         .filter(|c| !c.is_empty())
         .map(str::to_owned)
         .collect();
-    state
-        .app
-        .set_recipients(&u.user.viewer, &id, &codes)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+    match state.app.set_recipients(&u.user.viewer, &id, &codes).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "recipients-form", f, e).await,
+    }
 }
 
 /// The clerk recalls an issued document from its recipients, with a reason.
@@ -225,12 +224,14 @@ pub async fn recall(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let done = state
         .app
         .recall(&u.user.viewer, &id, field(&f, "reason"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+        .await;
+    match done {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "recall-form", f, e).await,
+    }
 }
 
 /// The clerk marks a draft as the update or the replacement of an issued document (by its
@@ -242,7 +243,7 @@ pub async fn supersedes(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let done = state
         .app
         .set_supersedes(
             &u.user.viewer,
@@ -250,9 +251,11 @@ pub async fn supersedes(
             field(&f, "kind"),
             field(&f, "original"),
         )
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+        .await;
+    match done {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "supersedes-form", f, e).await,
+    }
 }
 
 #[derive(Deserialize)]

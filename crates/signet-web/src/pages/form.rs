@@ -135,6 +135,23 @@ fn invalid_field(i: &Invalid) -> Option<&'static str> {
         Invalid::CurrentPassword => "current",
         Invalid::PasswordMismatch | Invalid::PasswordUnchanged => "repeat",
         Invalid::UnitCycle => "parent_id",
+        Invalid::CopyPages { .. } => "pages",
+        Invalid::CopyRecipients | Invalid::ExchangeRecipient { .. } => "recipients",
+        Invalid::CopyNeedsScan
+        | Invalid::ScanNoImage { .. }
+        | Invalid::ScanResolution { .. }
+        | Invalid::ScanColour { .. } => "scan",
+        Invalid::RouteSigner => "signer_id",
+        Invalid::ReturnReason { .. } => "reason",
+        Invalid::ForwardTo => "forward_to",
+        Invalid::TooManyHandlers { .. } => "co",
+        Invalid::WorkingDays { .. } => "working_days",
+        Invalid::DeadlineRequired
+        | Invalid::DeadlineInPast { .. }
+        | Invalid::ExtensionNotLater { .. } => "deadline",
+        Invalid::OutsideUnit => "person_id",
+        Invalid::ReplyUnknown => "reply_document_id",
+        Invalid::LeaderUnknown => "leader",
         Invalid::AgencyNameTaken { .. } => "name",
         Invalid::EmptyFile
         | Invalid::FileRequired
@@ -157,6 +174,94 @@ pub fn problem(e: &AppError, lang: Lang, aliases: &[(&'static str, &'static str)
 
 /// A urlencoded form as its pairs, in order: repeated keys (a multiple select) kept.
 pub type Fields = Vec<(String, String)>;
+
+/// A refused form of a page that carries several (the document page): which form, by its
+/// element id, what was typed in it, and the problem. The page comes back with that form
+/// filled as it was sent and the problem beside the field, and a notice at the top that
+/// links down to it (the page is long; the person must see at once that nothing was done).
+#[derive(Debug, Clone, Default)]
+pub struct Refused {
+    form: &'static str,
+    typed: Fields,
+    problem: Option<Problem>,
+}
+
+impl Refused {
+    /// No form was refused: the page as it is.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn new(form: &'static str, typed: Fields, problem: Problem) -> Self {
+        Self {
+            form,
+            typed,
+            problem: Some(problem),
+        }
+    }
+
+    fn of(&self, form: &str) -> Option<&Problem> {
+        self.problem.as_ref().filter(|_| self.form == form)
+    }
+
+    /// What was typed in `name` of `form`, when that form was refused; "" otherwise.
+    pub fn value(&self, form: &str, name: &str) -> &str {
+        match self.of(form) {
+            Some(_) => field(&self.typed, name),
+            None => "",
+        }
+    }
+
+    /// Whether `value` was chosen in `name` (a select, a radio) of the refused `form`.
+    pub fn chose(&self, form: &str, name: &str, value: &str) -> bool {
+        self.of(form).is_some() && self.typed.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    /// [`Self::chose`] for the route form's numbered levels (`level1`, `level2`…).
+    pub fn chose_at_level(&self, form: &str, level: impl std::fmt::Display, value: &str) -> bool {
+        self.chose(form, &format!("level{level}"), value)
+    }
+
+    /// Whether `form` is the one refused (its inputs show what was typed, not what is stored).
+    pub fn is(&self, form: &str) -> bool {
+        self.of(form).is_some()
+    }
+
+    /// The problem beside `name` of `form`, as HTML (escaped here), or nothing.
+    pub fn beside(&self, form: &str, name: &str) -> String {
+        beside(&self.of(form).cloned(), name)
+    }
+
+    /// A problem of `form` about none of its fields, shown above the form's fields.
+    pub fn general(&self, form: &str) -> String {
+        match self.of(form).and_then(Problem::general) {
+            Some(m) => format!("<p class=\"field-error\" role=\"alert\">{}</p>", escape(m)),
+            None => String::new(),
+        }
+    }
+
+    /// The notice at the top of the page: what went wrong, linking down to the form.
+    pub fn notice(&self, lang: Lang) -> String {
+        let Some(p) = &self.problem else {
+            return String::new();
+        };
+        let lead = match lang {
+            Lang::Vi => "Chưa thực hiện được",
+            Lang::En => "Not done",
+        };
+        format!(
+            "<p class=\"error\" role=\"alert\" id=\"form-problem\"><a href=\"#{}\">{lead}: {}</a></p>",
+            self.form,
+            escape(&p.message)
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.problem
+            .as_ref()
+            .map_or(StatusCode::OK, Problem::status)
+    }
+}
 
 /// The first value of `name`, or "".
 pub fn field<'a>(f: &'a Fields, name: &str) -> &'a str {

@@ -266,6 +266,8 @@ use super::form::{field, Fields};
 
 use super::form::all;
 
+use super::documents::refused_on_page;
+
 fn back(id: &DocumentId) -> Response {
     Redirect::to(&format!("/documents/{id}")).into_response()
 }
@@ -285,12 +287,10 @@ pub async fn assign(
         deadline: field(&f, "deadline").to_owned(),
         working_days: field(&f, "working_days").to_owned(),
     };
-    state
-        .app
-        .assign(&u.user.viewer, &id, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+    match state.app.assign(&u.user.viewer, &id, &form).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "assign-form", f, e).await,
+    }
 }
 
 pub async fn reassign(
@@ -300,12 +300,14 @@ pub async fn reassign(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let done = state
         .app
         .reassign(&u.user.viewer, &id, field(&f, "person_id"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+        .await;
+    match done {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "reassign-form", f, e).await,
+    }
 }
 
 pub async fn note(
@@ -315,12 +317,14 @@ pub async fn note(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let done = state
         .app
         .add_note(&u.user.viewer, &id, field(&f, "note"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+        .await;
+    match done {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "note-form", f, e).await,
+    }
 }
 
 pub async fn complete(
@@ -334,11 +338,9 @@ pub async fn complete(
         outcome: field(&f, "outcome").to_owned(),
         reply_document_id: field(&f, "reply_document_id").to_owned(),
     };
-    state
-        .app
-        .complete(&u.user.viewer, &id, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
+    if let Err(e) = state.app.complete(&u.user.viewer, &id, &form).await {
+        return refused_on_page(state.clone(), u, &id, "complete-form", f, e).await;
+    }
     // "Filed" may name the dossier it goes into (issue 10 §2), in the same form.
     let dossier = field(&f, "dossier").trim();
     if !dossier.is_empty() {
@@ -359,7 +361,7 @@ pub async fn extension(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let done = state
         .app
         .request_extension(
             &u.user.viewer,
@@ -367,9 +369,11 @@ pub async fn extension(
             field(&f, "deadline"),
             field(&f, "reason"),
         )
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+        .await;
+    match done {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "extension-form", f, e).await,
+    }
 }
 
 pub async fn decide(
@@ -406,13 +410,19 @@ pub async fn note_with_files(
         )
         .map_err(AppError::from)
     };
-    let (form, files) = upload::read(app, v, mp, check)
+    let (form, files) = match upload::read_keeping(app, v, mp, check).await {
+        Ok(read) => read,
+        Err((e, typed)) => {
+            return refused_on_page(state.clone(), u, &id, "note-form", typed.pairs(), e).await
+        }
+    };
+    match app
+        .add_note_with_files(v, &id, &form.get("note"), files)
         .await
-        .map_err(|e| u.fail(e))?;
-    app.add_note_with_files(v, &id, &form.get("note"), files)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+    {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused_on_page(state.clone(), u, &id, "note-form", form.pairs(), e).await,
+    }
 }
 
 pub async fn note_file(

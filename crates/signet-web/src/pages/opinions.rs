@@ -7,6 +7,7 @@ use axum::Form;
 use serde::Deserialize;
 use signet_core::DocumentId;
 
+use super::documents::refused_on_page;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
@@ -27,12 +28,20 @@ pub async fn ask(
     Form(f): Form<AskForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    state
+    let done = state
         .app
         .ask_opinion(&u.user.viewer, &id, &f.leader, &f.question)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{id}#opinions")).into_response())
+        .await;
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}#opinions")).into_response()),
+        Err(e) => {
+            let typed = vec![
+                ("leader".to_owned(), f.leader.clone()),
+                ("question".to_owned(), f.question.clone()),
+            ];
+            refused_on_page(state.clone(), u, &id, "ask-form", typed, e).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -64,8 +64,14 @@ async fn the_clerk_copies_a_document_from_its_page() {
                     .multipart(&bad),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        assert!(r.text().contains("không phải số trang"), "{}", r.text());
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        // The document page again: the problem beside the pages, what was typed kept.
+        assert!(html.contains("id=\"pages-problem\""), "{html}");
+        assert!(html.contains("không phải số trang"), "{html}");
+        assert!(html.contains("value=\"trich_sao\" selected"), "{html}");
+        assert!(html.contains("value=\"9\""), "{html}");
+        assert!(html.contains(">Sở Nội vụ</textarea>"), "{html}");
 
         // A scan that is not a PDF.
         let png = Multipart::new()
@@ -80,7 +86,7 @@ async fn the_clerk_copies_a_document_from_its_page() {
                     .multipart(&png),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("PDF"), "{}", r.text());
 
         // The sao y: made, sealed, its page and file.
@@ -203,6 +209,7 @@ async fn the_clerk_copies_a_document_from_its_page() {
             source_sha256: &sha,
             actor: &clerk_viewer.person_id,
             at_ms: 0,
+            lease_until_ms: 0,
         };
         let reserved = env
             .app
@@ -212,7 +219,12 @@ async fn the_clerk_copies_a_document_from_its_page() {
             .unwrap();
         env.app
             .store
-            .fail_copy(&reserved, "TSA unreachable", &clerk_viewer.person_id, 0)
+            .fail_copy(
+                &reserved,
+                "TSA unreachable",
+                &clerk_viewer.person_id,
+                (0, None),
+            )
             .await
             .unwrap();
         let failed_path = format!("/copies/{}", reserved.id);

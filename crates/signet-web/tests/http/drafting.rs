@@ -67,15 +67,23 @@ async fn a_draft_is_routed_returned_revised_and_approved_from_the_pages() {
         let part = part.split("</section>").next().unwrap_or_default();
         assert!(!part.contains(&id), "level 2 waits for level 1");
 
-        // A return without a reason is refused, in Vietnamese; with one, it goes back.
+        // A return without a reason is refused on the draft's page, beside the reason, in
+        // Vietnamese; with one, it goes back.
         let review = format!("{path}/review");
-        env.send(Call::post(&review).page(&reviewer).form(&[
-            ("csrf", &reviewer.csrf),
-            ("decision", "return"),
-            ("reason", ""),
-        ]))
-        .await
-        .expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let r = env
+            .send(Call::post(&review).page(&reviewer).form(&[
+                ("csrf", &reviewer.csrf),
+                ("decision", "return"),
+                ("reason", ""),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("id=\"reason-problem\""), "{}", r.text());
+        assert!(
+            r.text().contains("href=\"#review-return-form\""),
+            "{}",
+            r.text()
+        );
         let r = env
             .send(Call::post(&review).page(&reviewer).form(&[
                 ("csrf", &reviewer.csrf),

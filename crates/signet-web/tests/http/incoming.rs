@@ -195,3 +195,79 @@ async fn statistics_answer_with_the_contract_and_only_the_viewers_subtree() {
     })
     .await;
 }
+
+/// A form of the document page refused (issue 13 §3): the page again, with the direction
+/// typed, the handlers chosen and the problem beside the deadline, dated as the pages date
+/// — and nothing assigned.
+#[tokio::test]
+async fn a_refused_assignment_comes_back_on_the_document_page_as_typed() {
+    each_env(|env| async move {
+        let clerk = env.api("vanthu.ubnd").await;
+        let leader = env.page("lanhdao.ubnd").await;
+        let officer = env.api("chuyenvien.vp").await;
+        let officer_id = me(&env, &officer).await["person"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let doc = env.all_docs(&clerk, "incoming").await[0].clone();
+        let id = doc["id"].as_str().unwrap().to_owned();
+        let r = env
+            .send(Call::post(&format!("/api/v1/documents/{id}/present")).bearer(&clerk))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let lead = format!("person:{officer_id}");
+        let r = env
+            .send(
+                Call::post(&format!("/documents/{id}/assign"))
+                    .page(&leader)
+                    .form(&[
+                        ("csrf", &leader.csrf),
+                        ("instruction", "Giao <Văn phòng> & chuyên viên tham mưu."),
+                        ("lead", &lead),
+                        ("deadline", "2020-01-01"),
+                    ]),
+            )
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        let beside = html
+            .split("id=\"deadline-problem\" role=\"alert\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap_or_else(|| panic!("the problem beside the deadline: {html}"));
+        assert!(
+            beside.contains("01/01/2020"),
+            "dated as the pages date: {beside}"
+        );
+        assert!(!beside.contains("2020-01-01"), "{beside}");
+        for kept in [
+            "Giao &lt;Văn phòng&gt; &amp; chuyên viên tham mưu.</textarea>",
+            &format!("value=\"{lead}\" selected"),
+            "value=\"2020-01-01\"",
+            "href=\"#assign-form\"",
+        ] {
+            assert!(html.contains(kept), "{kept} kept: {html}");
+        }
+        assert!(html.contains("action=\"/logout\""), "the menu is there");
+        let view = env.doc_view(&clerk, &id).await;
+        assert_eq!(view["state"], "presented", "nothing assigned: {view}");
+
+        // A refusal that is not about what was typed stays an error page: another
+        // agency's clerk may not assign (nor see the document).
+        let foreign = env.page("vanthu.snv").await;
+        let r = env
+            .send(
+                Call::post(&format!("/documents/{id}/assign"))
+                    .page(&foreign)
+                    .form(&[("csrf", &foreign.csrf), ("instruction", "x")]),
+            )
+            .await;
+        r.expect_page_error(StatusCode::FORBIDDEN);
+        assert!(
+            !r.text().contains("Giao &lt;Văn phòng&gt;"),
+            "nothing of it shown"
+        );
+        env
+    })
+    .await;
+}

@@ -137,8 +137,9 @@ async fn handlers_ask_the_leader_attach_files_draft_the_reply_and_print_the_slip
                 &[("leader", ""), ("question", " ")],
             ))
             .await;
-        r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("Nội dung xin ý kiến"), "{}", r.text());
+        assert!(r.text().contains("id=\"question-problem\""), "{}", r.text());
         let r = env
             .send(post_form(
                 &format!("{doc}/opinions"),
