@@ -19,30 +19,54 @@ fn statistics(token: &str, query: &str) -> Call {
     Call::get(&format!("/api/v1/statistics?{query}")).bearer(token)
 }
 
+/// The demo's first incoming document, presented to the leader by the clerk.
+struct Presented {
+    /// The clerk's and the officer's API tokens.
+    clerk: String,
+    officer: String,
+    id: String,
+    /// The officer as a handler (`person:<id>`).
+    lead: String,
+}
+
+async fn presented(env: &Env) -> Presented {
+    let clerk = env.api("vanthu.ubnd").await;
+    let officer = env.api("chuyenvien.vp").await;
+    let officer_id = me(env, &officer).await["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = env.all_docs(&clerk, "incoming").await[0].clone();
+    let id = doc["id"].as_str().unwrap().to_owned();
+    assert_eq!(doc["allowed_steps"], json!(["present"]));
+    let r = env
+        .send(Call::post(&format!("/api/v1/documents/{id}/present")).bearer(&clerk))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    Presented {
+        clerk,
+        officer,
+        id,
+        lead: format!("person:{officer_id}"),
+    }
+}
+
 #[tokio::test]
 async fn an_incoming_document_goes_from_register_to_done_over_the_api() {
     each_env(|env| async move {
-        let clerk = env.api("vanthu.ubnd").await;
+        let Presented {
+            clerk,
+            officer,
+            id,
+            lead,
+        } = presented(&env).await;
         let leader = env.api("lanhdao.ubnd").await;
-        let officer = env.api("chuyenvien.vp").await;
-        let officer_id = me(&env, &officer).await["person"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let doc = env.all_docs(&clerk, "incoming").await[0].clone();
-        let id = doc["id"].as_str().unwrap().to_owned();
-        assert_eq!(doc["allowed_steps"], json!(["present"]));
-        let r = env
-            .send(Call::post(&format!("/api/v1/documents/{id}/present")).bearer(&clerk))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
         let assign = |body: Value| {
             Call::post(&format!("/api/v1/documents/{id}/assign"))
                 .bearer(&leader)
                 .json(&body)
         };
-        let lead = format!("person:{officer_id}");
         env.send(assign(
             json!({"instruction": " ", "lead": lead, "working_days": 3}),
         ))
@@ -202,20 +226,10 @@ async fn statistics_answer_with_the_contract_and_only_the_viewers_subtree() {
 #[tokio::test]
 async fn a_refused_assignment_comes_back_on_the_document_page_as_typed() {
     each_env(|env| async move {
-        let clerk = env.api("vanthu.ubnd").await;
+        let Presented {
+            clerk, id, lead, ..
+        } = presented(&env).await;
         let leader = env.page("lanhdao.ubnd").await;
-        let officer = env.api("chuyenvien.vp").await;
-        let officer_id = me(&env, &officer).await["person"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let doc = env.all_docs(&clerk, "incoming").await[0].clone();
-        let id = doc["id"].as_str().unwrap().to_owned();
-        let r = env
-            .send(Call::post(&format!("/api/v1/documents/{id}/present")).bearer(&clerk))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let lead = format!("person:{officer_id}");
         let r = env
             .send(
                 Call::post(&format!("/documents/{id}/assign"))
