@@ -4,6 +4,9 @@
 //! is believed when its signature is valid, its certificate chains to the trust anchors, and
 //! that certificate's agency is the packet's `From`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use signet_edxml::SignatureReport;
 use signet_pki::validation::{
     validate, CertStatus, Purpose, RevocationPolicy, TrustAnchors, ValidationContext,
@@ -14,7 +17,18 @@ use signet_pki::validation::{
 pub struct PacketTrust {
     pub anchors: TrustAnchors,
     pub intermediates: Vec<Vec<u8>>,
+    /// Signer certificates whose path was found valid (by SHA-256), and until when that
+    /// verdict is reused: a hub sees the same few hundred agency seals all day, and the
+    /// path's signature checks cost about as much as the packet's own.
+    trusted: Arc<Mutex<HashMap<String, time::OffsetDateTime>>>,
 }
+
+/// How long a signer's valid path is believed without validating it again (never past the
+/// certificate's own end). Revocation is soft-fail here, so nothing is lost by it but a
+/// configuration change, which restarts the node anyway.
+const TRUSTED_FOR: time::Duration = time::Duration::minutes(10);
+/// The most signers remembered; past it the memory starts over.
+const TRUSTED_MAX: usize = 10_000;
 
 impl PacketTrust {
     /// `Ok(())` when `report` is a valid signature by the agency `organ_id`; otherwise why
@@ -48,14 +62,33 @@ impl PacketTrust {
         if self.anchors.is_empty() {
             return Err("no trust anchors are configured for the exchange".into());
         }
+        if self.remembered(&summary.sha256, at) {
+            return Ok(());
+        }
         let mut ctx = ValidationContext::new(self.anchors.clone(), at);
         ctx.intermediates = self.intermediates.clone();
         ctx.revocation = RevocationPolicy::SoftFail;
         let path = validate(&ctx, cert, Purpose::Any).map_err(|e| e.to_string())?;
         match path.status {
-            CertStatus::Valid => Ok(()),
+            CertStatus::Valid => {
+                self.remember(summary.sha256, (at + TRUSTED_FOR).min(summary.not_after));
+                Ok(())
+            }
             other => Err(format!("the signer certificate is not trusted: {other:?}")),
         }
+    }
+
+    fn remembered(&self, sha256: &str, at: time::OffsetDateTime) -> bool {
+        let trusted = self.trusted.lock().unwrap_or_else(|p| p.into_inner());
+        trusted.get(sha256).is_some_and(|until| at <= *until)
+    }
+
+    fn remember(&self, sha256: String, until: time::OffsetDateTime) {
+        let mut trusted = self.trusted.lock().unwrap_or_else(|p| p.into_inner());
+        if trusted.len() >= TRUSTED_MAX {
+            trusted.clear();
+        }
+        trusted.insert(sha256, until);
     }
 }
 
