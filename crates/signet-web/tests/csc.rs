@@ -761,6 +761,21 @@ async fn the_batch_page_signs_with_the_server_held_key_once_allowed() {
         let wrong = form.replace(DEMO_PASSWORD, "not-the-pin");
         let r = page(&router, &cookie, Method::POST, "/signing-batch", &wrong).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // From the document's page: the page again, the problem beside the PIN (never the
+        // PIN itself).
+        let r = page(
+            &router,
+            &cookie,
+            Method::POST,
+            &format!("/documents/{}/sign-server", ids[0]),
+            &format!("csrf={csrf}&pin=not-the-pin"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains("id=\"pin-problem\""), "{html}");
+        assert!(html.contains("href=\"#server-sign-form\""), "{html}");
+        assert!(!html.contains("not-the-pin"), "the PIN is not shown again");
         let r = page(&router, &cookie, Method::POST, "/signing-batch", &form).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let html = page(&router, &cookie, Method::GET, "/signing-batch?done=2", "")

@@ -180,10 +180,16 @@ pub async fn sign_one(
             .unwrap_or_default()
     };
     u.check_csrf(&get("csrf"))?;
-    state
+    let signed = state
         .app
         .sign_with_server_key(&u.user.viewer, std::slice::from_ref(&id), &get("pin"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+        .await;
+    match signed {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        // A wrong PIN: the page again with the problem beside the PIN (never the PIN).
+        Err(e) => {
+            super::documents::refused_on_page(state.clone(), u, &id, "server-sign-form", vec![], e)
+                .await
+        }
+    }
 }

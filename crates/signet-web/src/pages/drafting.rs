@@ -307,10 +307,13 @@ pub async fn initial_with_server_key(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let initialled = state
         .app
         .initial_with_server_key(&u.user.viewer, &id, field(&f, "pin"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&id))
+        .await;
+    match initialled {
+        Ok(_) => Ok(back(&id)),
+        // The PIN is never shown again.
+        Err(e) => refused_on_page(state.clone(), u, &id, "initial-server-form", vec![], e).await,
+    }
 }

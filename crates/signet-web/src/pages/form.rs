@@ -152,6 +152,7 @@ fn invalid_field(i: &Invalid) -> Option<&'static str> {
         Invalid::OutsideUnit => "person_id",
         Invalid::ReplyUnknown => "reply_document_id",
         Invalid::LeaderUnknown => "leader",
+        Invalid::RemotePin { .. } | Invalid::RemoteLocked => "pin",
         Invalid::AgencyNameTaken { .. } => "name",
         Invalid::EmptyFile
         | Invalid::FileRequired
