@@ -55,10 +55,7 @@ async fn presented(env: &Env) -> Presented {
 async fn an_incoming_document_goes_from_register_to_done_over_the_api() {
     each_env(|env| async move {
         let Presented {
-            clerk,
-            officer,
-            id,
-            lead,
+            officer, id, lead, ..
         } = presented(&env).await;
         let leader = env.api("lanhdao.ubnd").await;
 
