@@ -647,10 +647,9 @@ struct DetailPage {
     c: super::copies::Section,
     /// Outgoing documents: the route, the reviews, the versions.
     dc: Option<super::drafting::Section>,
-    /// A form of the page refused: shown again filled, with its problem.
+    /// A form of the page refused: shown again filled, with its problem (and its notice at
+    /// the top of the page).
     refused: form::Refused,
-    /// The refusal's notice at the top of the page (HTML; empty when none).
-    notice: String,
 }
 
 pub fn human_size(n: i64) -> String {
@@ -851,7 +850,6 @@ async fn detail_page(
     let d = &view.document;
     let status = r.status();
     let page = DetailPage {
-        notice: r.notice(u.lang),
         refused: r,
         d: row(t, d),
         direction: if d.direction == Direction::Incoming {

@@ -242,11 +242,11 @@ impl Refused {
     }
 
     /// The notice at the top of the page: what went wrong, linking down to the form.
-    pub fn notice(&self, lang: Lang) -> String {
+    pub fn notice(&self, lang: &Lang) -> String {
         let Some(p) = &self.problem else {
             return String::new();
         };
-        let lead = match lang {
+        let lead = match *lang {
             Lang::Vi => "Chưa thực hiện được",
             Lang::En => "Not done",
         };
