@@ -13,6 +13,7 @@ use signet_store::exchange::{HubPacket, Receipt};
 use signet_store::{BlobStore, Store};
 
 use crate::exchange::{exchange_error, Courier, Outcome, Setup};
+use crate::group_commit::GroupCommit;
 use crate::{AppError, Clock};
 
 /// A hub: its queue's database, its packet files, its routes and trust.
@@ -22,9 +23,21 @@ pub struct Hub {
     pub blobs: BlobStore,
     pub clock: Arc<dyn Clock>,
     pub setup: Arc<Setup>,
+    /// The queue rows of concurrent posts, committed together.
+    commits: Arc<GroupCommit<HubPacket, Receipt>>,
 }
 
 impl Hub {
+    pub fn new(store: Store, blobs: BlobStore, clock: Arc<dyn Clock>, setup: Arc<Setup>) -> Self {
+        Self {
+            store,
+            blobs,
+            clock,
+            setup,
+            commits: Arc::new(GroupCommit::new("packets")),
+        }
+    }
+
     /// Takes a packet posted for the agency `to` under `consignment`.
     pub async fn accept(
         &self,
@@ -56,14 +69,23 @@ impl Hub {
         w.write(bytes).await?;
         let blob = w.finish().await?;
         let p = HubPacket {
-            consignment_id: consignment,
-            recipient_code: to,
-            sender_code: &packet.from.organ_id,
-            packet_sha256: &blob.sha256,
+            consignment_id: consignment.to_owned(),
+            recipient_code: to.to_owned(),
+            sender_code: packet.from.organ_id,
+            packet_sha256: blob.sha256,
             size: i64::try_from(blob.size).unwrap_or(i64::MAX),
             at_ms: self.clock.now_ms(),
         };
-        Ok(self.store.hub_accept(&p).await?)
+        let store = self.store.clone();
+        let queued = self.commits.commit(p, |packets| async move {
+            Ok(store
+                .hub_accept(&packets)
+                .await?
+                .into_iter()
+                .map(Ok)
+                .collect())
+        });
+        Ok(queued.await?)
     }
 
     /// Forwards the packets due now (at most `limit`); how many were tried.

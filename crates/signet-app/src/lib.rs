@@ -20,6 +20,7 @@ pub mod drafting;
 pub mod error;
 pub mod exchange;
 pub mod files;
+mod group_commit;
 pub mod hub;
 pub mod issuance;
 pub mod journal;

@@ -959,39 +959,50 @@ pub const HUB_UNDELIVERABLE: &str = "undeliverable";
 
 /// A packet a hub accepted (its bytes already durable in the blob store).
 #[derive(Debug, Clone)]
-pub struct HubPacket<'a> {
-    pub consignment_id: &'a str,
-    pub recipient_code: &'a str,
-    pub sender_code: &'a str,
-    pub packet_sha256: &'a str,
+pub struct HubPacket {
+    pub consignment_id: String,
+    pub recipient_code: String,
+    pub sender_code: String,
+    pub packet_sha256: String,
     pub size: i64,
     pub at_ms: i64,
 }
 
 impl Store {
-    /// Queues a packet at a hub; a consignment it has seen (queued or forwarded) is a
-    /// duplicate and changes nothing.
-    pub async fn hub_accept(&self, p: &HubPacket<'_>) -> Result<Receipt, StoreError> {
-        let r = sqlx::query(
-            "INSERT INTO hub_queue (consignment_id, recipient_code, sender_code, packet_sha256, \
-             size, state, next_attempt_ms, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (consignment_id) DO NOTHING",
-        )
-        .bind(p.consignment_id)
-        .bind(p.recipient_code)
-        .bind(p.sender_code)
-        .bind(p.packet_sha256)
-        .bind(p.size)
-        .bind(HUB_QUEUED)
-        .bind(p.at_ms)
-        .bind(p.at_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok(if r.rows_affected() == 0 {
-            Receipt::Duplicate
-        } else {
-            Receipt::New
-        })
+    /// Queues packets at a hub, in one transaction (the hub's group commit: one flush for
+    /// the packets of concurrent posts); a consignment it has seen (queued or forwarded, or
+    /// earlier in `packets`) is a duplicate and changes nothing. A receipt per packet, in
+    /// order.
+    pub async fn hub_accept(&self, packets: &[HubPacket]) -> Result<Vec<Receipt>, StoreError> {
+        // Inserted in consignment order: two hub nodes' batches on one PostgreSQL then
+        // never wait on each other's rows in opposite orders (a deadlock).
+        let mut order: Vec<usize> = (0..packets.len()).collect();
+        order.sort_by(|a, b| packets[*a].consignment_id.cmp(&packets[*b].consignment_id));
+        let mut receipts = vec![Receipt::Duplicate; packets.len()];
+        let mut tx = self.begin().await?;
+        for i in order {
+            let p = &packets[i];
+            let r = sqlx::query(
+                "INSERT INTO hub_queue (consignment_id, recipient_code, sender_code, \
+                 packet_sha256, size, state, next_attempt_ms, received_at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (consignment_id) DO NOTHING",
+            )
+            .bind(&p.consignment_id)
+            .bind(&p.recipient_code)
+            .bind(&p.sender_code)
+            .bind(&p.packet_sha256)
+            .bind(p.size)
+            .bind(HUB_QUEUED)
+            .bind(p.at_ms)
+            .bind(p.at_ms)
+            .execute(&mut *tx)
+            .await?;
+            if r.rows_affected() != 0 {
+                receipts[i] = Receipt::New;
+            }
+        }
+        tx.commit().await?;
+        Ok(receipts)
     }
 
     /// Claims up to `limit` queued packets due at `now_ms` for `lease_ms` (several hub nodes

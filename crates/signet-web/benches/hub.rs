@@ -162,12 +162,12 @@ async fn main() {
         size / 1024
     );
     for db in &dbs {
-        let hub = Hub {
-            store: db.store.clone(),
-            blobs: BlobStore::open(db.dir.join("hub"), 1 << 30).await.unwrap(),
-            clock: Arc::new(SystemClock),
-            setup: Arc::clone(&setup),
-        };
+        let hub = Hub::new(
+            db.store.clone(),
+            BlobStore::open(db.dir.join("hub"), 1 << 30).await.unwrap(),
+            Arc::new(SystemClock),
+            Arc::clone(&setup),
+        );
         let (h, p) = (hub.clone(), Arc::clone(&packets));
         let (rate, p50, p99) = measure(move |i| {
             let (h, p) = (h.clone(), Arc::clone(&p));

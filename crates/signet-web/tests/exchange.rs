@@ -119,12 +119,12 @@ async fn start_at(addr: &str, router: axum::Router) -> (String, tokio::sync::one
 }
 
 async fn hub_on(db: &TestDb, dir: &str, clock: Arc<TestClock>, setup: Setup) -> Hub {
-    Hub {
-        store: db.store.clone(),
-        blobs: BlobStore::open(db.dir.join(dir), 64 << 20).await.unwrap(),
+    Hub::new(
+        db.store.clone(),
+        BlobStore::open(db.dir.join(dir), 64 << 20).await.unwrap(),
         clock,
-        setup: Arc::new(setup),
-    }
+        Arc::new(setup),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,6 +277,34 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
         let last = view.statuses.last().unwrap();
         assert_eq!((last.status_code.as_str(), last.verified), ("02", true));
         assert!(last.description.starts_with("Sai nơi nhận"), "{last:?}");
+
+        // Concurrent posts are committed together (the hub's group commit): the same new
+        // consignment posted six times at once is queued once, the others answered as
+        // duplicates, and a second consignment in the same batches is queued too.
+        let posts = (0..8).map(|i| {
+            let (hub, packet) = (restarted.clone(), packet.clone());
+            let id = if i < 6 {
+                "concurrent-1"
+            } else {
+                "concurrent-2"
+            };
+            tokio::spawn(async move { hub.accept(id, "000.00.02.H99", &packet).await })
+        });
+        let mut receipts = Vec::new();
+        for p in posts {
+            receipts.push(p.await.unwrap().unwrap());
+        }
+        let new = |r: &[signet_store::exchange::Receipt]| {
+            r.iter()
+                .filter(|x| **x == signet_store::exchange::Receipt::New)
+                .count()
+        };
+        assert_eq!(new(&receipts[..6]), 1, "{receipts:?}");
+        assert_eq!(new(&receipts[6..]), 1, "{receipts:?}");
+        let queued = restarted.store.hub_items("queued", 10).await.unwrap();
+        let mut ids: Vec<_> = queued.iter().map(|q| q.consignment_id.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["concurrent-1", "concurrent-2"]);
     }
 }
 

@@ -151,12 +151,7 @@ pub async fn run_hub(path: &Path) -> Result<ExitCode, String> {
         .sweep_temporary(crate::abandoned_before())
         .await
         .map_err(|e| e.to_string())?;
-    let hub = Hub {
-        store,
-        blobs,
-        clock: Arc::new(SystemClock),
-        setup: Arc::new(setup),
-    };
+    let hub = Hub::new(store, blobs, Arc::new(SystemClock), Arc::new(setup));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;

@@ -4,7 +4,7 @@
 //! A SAD is a random token given once; the database keeps its hash, the hashes it
 //! authorizes and those already signed. Signing checks the SAD, signs in the HSM, then marks
 //! the hashes used and journals the signature in one transaction (shared with concurrent
-//! calls: a group commit, see `commit`); a concurrent use of the same hash loses and its
+//! calls: a group commit, see `crate::group_commit`); a concurrent use of the same hash loses and its
 //! signature is thrown away, never returned.
 
 use signet_core::person::Viewer;
@@ -133,7 +133,12 @@ impl App {
             at_ms: self.clock.now_ms(),
         };
         // Returned only once marked used and journaled (with concurrent calls' marks).
-        match self.remote.commits.commit(&self.store, used).await {
+        let store = self.store.clone();
+        let journaled = self
+            .remote
+            .commits
+            .commit(used, |uses| async move { store.use_sads(&uses).await });
+        match journaled.await {
             Ok(()) => Ok(signatures),
             Err(signet_store::StoreError::Conflict(_)) => Err(AppError::Invalid(Invalid::SadUsed)),
             Err(e) => Err(e.into()),

@@ -7,7 +7,6 @@
 //! [`client`] speaks CSC v2 to a configured provider.
 
 pub mod client;
-mod commit;
 pub mod csc;
 pub mod wire;
 
@@ -19,11 +18,12 @@ use signet_core::PersonId;
 pub use signet_pki::SignatureAlgorithm;
 use signet_store::directory::Person;
 use signet_store::remote_signing::{
-    Actor, NewRemoteCredential, NewSignRequest, RemoteCredential as Stored, RequestState,
+    Actor, NewRemoteCredential, NewSignRequest, RemoteCredential as Stored, RequestState, SadUse,
 };
 use tokio::sync::broadcast;
 
 use crate::admin::require_admin;
+use crate::group_commit::GroupCommit;
 use crate::server_keys::ServerKeys;
 use crate::{App, AppError, Invalid};
 
@@ -91,7 +91,7 @@ pub struct RemoteSigning {
     pub providers: Vec<client::Provider>,
     events: broadcast::Sender<PersonId>,
     /// The signatures of concurrent calls, journaled together.
-    pub(crate) commits: commit::GroupCommit,
+    pub(crate) commits: GroupCommit<SadUse, ()>,
 }
 
 impl std::fmt::Debug for RemoteSigning {
@@ -114,7 +114,7 @@ impl RemoteSigning {
             keys: keys.map(Arc::new),
             providers,
             events: broadcast::channel(256).0,
-            commits: commit::GroupCommit::default(),
+            commits: GroupCommit::new("signatures"),
         }
     }
 

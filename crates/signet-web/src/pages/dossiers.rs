@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use signet_app::dossiers::{DossierForm, DossierQuery, RETENTION_YEARS};
+use signet_app::AppError;
 use signet_core::ids::DossierId;
 use signet_core::DocumentId;
 use signet_store::dossiers::{Dossier, DossierState};
@@ -18,7 +19,7 @@ use crate::i18n::Tr;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
-use super::form::{field, Fields};
+use super::form::{self, field, Fields};
 
 pub struct DossierRow {
     pub id: String,
@@ -67,8 +68,12 @@ struct ListPage {
     keepers: Vec<Choice>,
     units: Vec<Choice>,
     retentions: Vec<Choice>,
-    this_year: i32,
+    /// The year in the form to open a dossier, and in the one to archive a year.
+    open_year: String,
+    archive_year: String,
     can_archive: bool,
+    /// The form to open a dossier, or to archive a year, when it comes back refused.
+    refused: form::Refused,
 }
 
 pub async fn list(
@@ -76,10 +81,53 @@ pub async fn list(
     u: PageUser,
     Query(q): Query<DossierQuery>,
 ) -> Result<Response, WebError> {
+    list_page(state, u, q, form::Refused::none()).await
+}
+
+/// A refused form of the dossiers page (`open-dossier`, `archive-year`): the page again
+/// with what was typed, or an error page when the refusal is not about the input.
+async fn refused_on_list(
+    state: AppState,
+    u: PageUser,
+    form_id: &'static str,
+    typed: Fields,
+    e: AppError,
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let problem = form::problem(&e, u.lang, &[("unit_id", "unit")]);
+    let refused = form::Refused::new(form_id, typed, problem);
+    list_page(state, u, DossierQuery::default(), refused).await
+}
+
+async fn list_page(
+    state: AppState,
+    u: PageUser,
+    q: DossierQuery,
+    refused: form::Refused,
+) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
     let dossiers = state.app.dossiers(v, &q).await.map_err(|e| u.fail(e))?;
     let choices = state.app.search_choices(v).await.map_err(|e| u.fail(e))?;
+    let this_year = state.app.clock.today().year().to_string();
+    // The forms' values: as typed when one came back refused, else the defaults.
+    let typed = |form: &str, name: &str, default: &str| {
+        if refused.is(form) {
+            refused.value(form, name).to_owned()
+        } else {
+            default.to_owned()
+        }
+    };
+    let (open_year, archive_year) = (
+        typed("open-dossier", "year", &this_year),
+        typed("archive-year", "year", &this_year),
+    );
+    let (retention, unit) = (
+        typed("open-dossier", "retention_years", "10"),
+        typed("open-dossier", "unit", ""),
+    );
     let view = ListPage {
         l: Layout::of(&state, &u, "dossiers").await,
         rows: dossiers
@@ -98,17 +146,19 @@ pub async fn list(
         units: choices
             .units
             .iter()
-            .map(|(id, n)| Choice::new(id.as_str(), n, ""))
+            .map(|(id, n)| Choice::new(id.as_str(), n, &unit))
             .collect(),
         retentions: RETENTION_YEARS
             .iter()
-            .map(|y| Choice::new(&y.to_string(), &retention_label(t, *y), "10"))
+            .map(|y| Choice::new(&y.to_string(), &retention_label(t, *y), &retention))
             .collect(),
-        this_year: state.app.clock.today().year(),
+        open_year,
+        archive_year,
         can_archive: v.can_register(),
         q,
+        refused,
     };
-    Ok(render(&view))
+    Ok((view.refused.status(), render(&view)).into_response())
 }
 
 pub async fn create(
@@ -124,12 +174,10 @@ pub async fn create(
         retention_years: field(&f, "retention_years").to_owned(),
         unit: field(&f, "unit").to_owned(),
     };
-    let d = state
-        .app
-        .open_dossier(&u.user.viewer, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/dossiers/{}", d.id)).into_response())
+    match state.app.open_dossier(&u.user.viewer, &form).await {
+        Ok(d) => Ok(Redirect::to(&format!("/dossiers/{}", d.id)).into_response()),
+        Err(e) => refused_on_list(state.clone(), u, "open-dossier", f, e).await,
+    }
 }
 
 #[derive(Template)]
@@ -206,13 +254,11 @@ pub async fn archive_year(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    let year = field(&f, "year");
-    state
-        .app
-        .archive_year(&u.user.viewer, year)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/dossiers?year={}&state=archived", year.trim())).into_response())
+    let year = field(&f, "year").trim().to_owned();
+    match state.app.archive_year(&u.user.viewer, &year).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dossiers?year={year}&state=archived")).into_response()),
+        Err(e) => refused_on_list(state.clone(), u, "archive-year", f, e).await,
+    }
 }
 
 /// `POST /documents/{id}/dossier`: files the document into the chosen dossier.
@@ -224,12 +270,14 @@ pub async fn file_document(
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
     let dossier = DossierId::new(field(&f, "dossier"));
-    state
+    match state
         .app
         .file_into_dossier(&u.user.viewer, &dossier, &id)
         .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        Err(e) => super::documents::refused_on_page(state.clone(), u, &id, "file-form", f, e).await,
+    }
 }
 
 /// The dossier box of a document page: where the document is filed, and where it can be.

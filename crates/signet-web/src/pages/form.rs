@@ -124,6 +124,7 @@ pub fn field_of(e: &AppError, aliases: &[(&'static str, &'static str)]) -> Optio
 fn invalid_field(i: &Invalid) -> Option<&'static str> {
     Some(match i {
         Invalid::Date { field, .. }
+        | Invalid::DateTime { field, .. }
         | Invalid::DateOutOfRange { field, .. }
         | Invalid::OneOf { field, .. } => field,
         Invalid::Pages { .. } => "pages",
@@ -154,6 +155,10 @@ fn invalid_field(i: &Invalid) -> Option<&'static str> {
         Invalid::LeaderUnknown => "leader",
         Invalid::RemotePin { .. } | Invalid::RemoteLocked => "pin",
         Invalid::AgencyNameTaken { .. } => "name",
+        Invalid::MeetingInPast { .. } => "starts_at",
+        Invalid::MeetingEnds { .. } => "ends_at",
+        Invalid::ParticipantRequired | Invalid::ForeignParticipant { .. } => "participants",
+        Invalid::Year { .. } => "year",
         Invalid::EmptyFile
         | Invalid::FileRequired
         | Invalid::FileNameMissing

@@ -18,6 +18,8 @@ use signet_store::documents::processing::Holder;
 use signet_store::documents::Document;
 use time::Duration;
 
+use super::documents::{refused_on_page, refused_with_aliases};
+use super::form::{self, field, Fields, Problem, Values};
 use super::{render, Layout};
 use crate::format;
 use crate::i18n::Tr;
@@ -115,9 +117,30 @@ struct NewMeetingPage {
     invitees: Vec<(String, String)>,
     /// Leaders who may chair: id and name.
     chairs: Vec<(String, String)>,
+    /// What was typed, when the form comes back refused.
+    f: Values,
+    chosen: Fields,
+    problem: Option<Problem>,
+}
+
+impl NewMeetingPage {
+    /// Whether `value` was chosen in the refused form's `name` (the participants, the chair).
+    fn chose(&self, name: &str, value: &str) -> bool {
+        self.chosen.iter().any(|(k, v)| k == name && v == value)
+    }
 }
 
 pub async fn new_form(State(state): State<AppState>, u: PageUser) -> Result<Response, WebError> {
+    meeting_form_page(state, u, None).await
+}
+
+/// The invitation form, empty or as a refused one was sent (the files must be chosen
+/// again: a refused form stores none).
+async fn meeting_form_page(
+    state: AppState,
+    u: PageUser,
+    refused: Option<(Fields, Problem)>,
+) -> Result<Response, WebError> {
     let v = &u.user.viewer;
     let store = &state.app.store;
     let units = store.units(&v.agency_id).await.unwrap_or_default();
@@ -142,12 +165,34 @@ pub async fn new_form(State(state): State<AppState>, u: PageUser) -> Result<Resp
         .filter(|p| p.roles.contains(&signet_core::Role::Leader))
         .map(|p| (p.id.to_string(), p.full_name.clone()))
         .collect();
+    let (chosen, problem) = refused.map_or((Fields::new(), None), |(f, p)| (f, Some(p)));
+    let status = problem
+        .as_ref()
+        .map_or(axum::http::StatusCode::OK, Problem::status);
     let page = NewMeetingPage {
         invitees,
         chairs,
         l: Layout::of(&state, &u, "calendar").await,
+        f: Values::from_pairs(&chosen),
+        chosen,
+        problem,
     };
-    Ok(render(&page))
+    Ok((status, render(&page)).into_response())
+}
+
+/// A refused invitation: the form again with what was typed, or an error page when the
+/// refusal is not about the input.
+async fn refused_meeting(
+    state: AppState,
+    u: PageUser,
+    e: AppError,
+    typed: &upload::Form,
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let problem = form::problem(&e, u.lang, &[("co", "participants")]);
+    meeting_form_page(state, u, Some((typed.pairs(), problem))).await
 }
 
 fn meeting_form(f: &upload::Form) -> MeetingForm {
@@ -175,41 +220,39 @@ pub async fn create(
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))?;
         app.check_meeting(v, &meeting_form(f))
     };
-    let (form, files) = upload::read(app, v, mp, check)
-        .await
-        .map_err(|e| u.fail(e))?;
-    let doc = app
-        .create_meeting(v, &meeting_form(&form), files)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+    let (form, files) = match upload::read_keeping(app, v, mp, check).await {
+        Ok(read) => read,
+        Err((e, typed)) => return refused_meeting(state.clone(), u, e, &typed).await,
+    };
+    match app.create_meeting(v, &meeting_form(&form), files).await {
+        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
+        Err(e) => refused_meeting(state.clone(), u, e, &form).await,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AttendanceForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    participant: String,
-    #[serde(default)]
-    attends: String,
-    #[serde(default)]
-    reason: String,
-}
-
+/// An answer to the invitation (attend, or decline with a reason); refused, the page comes
+/// back with the answer as it was sent, in the row of the participant it was for.
 pub async fn attendance(
     State(state): State<AppState>,
     u: PageUser,
     Path(id): Path<DocumentId>,
-    Form(f): Form<AttendanceForm>,
+    Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
-    u.check_csrf(&f.csrf)?;
-    state
+    u.check_csrf(field(&f, "csrf"))?;
+    let answered = state
         .app
-        .answer_invitation(&u.user.viewer, &id, &f.participant, &f.attends, &f.reason)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{id}#meeting")).into_response())
+        .answer_invitation(
+            &u.user.viewer,
+            &id,
+            field(&f, "participant"),
+            field(&f, "attends"),
+            field(&f, "reason"),
+        )
+        .await;
+    match answered {
+        Ok(()) => Ok(Redirect::to(&format!("/documents/{id}#meeting")).into_response()),
+        Err(e) => refused_on_page(state.clone(), u, &id, "attendance-form", f, e).await,
+    }
 }
 
 pub async fn add_materials(
@@ -224,14 +267,30 @@ pub async fn add_materials(
         u.check_csrf(&f.get("csrf"))
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))
     };
-    let (_, files) = upload::read(app, v, mp, check)
-        .await
-        .map_err(|e| u.fail(e))?;
-    app.add_materials(v, &id, files)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{id}#meeting")).into_response())
+    let added = match upload::read_keeping(app, v, mp, check).await {
+        Ok((_, files)) => app.add_materials(v, &id, files).await,
+        Err((e, _)) => Err(e),
+    };
+    match added {
+        Ok(()) => Ok(Redirect::to(&format!("/documents/{id}#meeting")).into_response()),
+        // Nothing typed to keep: the form is its files, which a refused form does not store.
+        Err(e) => {
+            refused_with_aliases(
+                state.clone(),
+                u,
+                &id,
+                "materials-form",
+                vec![],
+                e,
+                MATERIALS,
+            )
+            .await
+        }
+    }
 }
+
+/// The materials form's file input is `materials`; the use cases say `file`.
+const MATERIALS: &[(&str, &str)] = &[("file", "materials")];
 
 pub async fn material(
     State(state): State<AppState>,

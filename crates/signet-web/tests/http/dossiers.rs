@@ -114,6 +114,39 @@ async fn a_dossier_is_opened_and_filled_through_the_pages() {
         let list = env.send(Call::get("/dossiers").page(&s)).await;
         assert_eq!(list.status, StatusCode::OK);
         assert!(list.text().contains(r#"id="open-dossier""#));
+        // Refused (issue 13 §3): the list again, the form filled as it was sent, the problem
+        // beside the year — and no dossier opened.
+        let r = env
+            .send(Call::post("/dossiers").page(&s).form(&[
+                ("csrf", s.csrf.as_str()),
+                ("year", "20x6"),
+                ("code", "HS.08"),
+                ("title", "Hồ sơ <thử> & tập huấn"),
+                ("retention_years", "20"),
+                ("unit", ""),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        for kept in [
+            r#"id="year-problem""#,
+            r#"value="20x6""#,
+            r#"value="HS.08""#,
+            "value=\"Hồ sơ &lt;thử&gt; &amp; tập huấn\"",
+            r#"value="20" selected"#,
+            r##"href="#open-dossier""##,
+        ] {
+            assert!(html.contains(kept), "{kept} kept: {html}");
+        }
+        assert!(
+            !html.contains(r#"value="10" selected"#),
+            "the default is not chosen again"
+        );
+        assert_eq!(
+            html.matches("tập huấn").count(),
+            1,
+            "nothing opened: {html}"
+        );
         let r = env
             .send(Call::post("/dossiers").page(&s).form(&[
                 ("csrf", s.csrf.as_str()),

@@ -275,8 +275,19 @@ async fn a_meeting_invitation_is_answered_its_materials_are_the_participants_and
                     .multipart(&invitation(&local(-1), &format!("person:{officer_id}"))),
             )
             .await;
-        r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text().contains("đã qua"), "{}", r.text());
+        // The form comes back as it was sent (issue 13 §3), the problem beside the start.
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        for kept in [
+            r#"id="starts_at-problem""#,
+            "đã qua",
+            r#"value="Họp giao ban chuyển đổi số""#,
+            r#"value="Phòng họp tầng 2""#,
+            &format!(r#"value="{leader_id}" selected"#),
+            &format!(r#"value="person:{officer_id}" selected"#),
+        ] {
+            assert!(html.contains(kept), "{kept} kept: {html}");
+        }
         let r = env
             .send(
                 Call::post("/meetings")
@@ -284,8 +295,13 @@ async fn a_meeting_invitation_is_answered_its_materials_are_the_participants_and
                     .multipart(&invitation(&starts, &format!("person:{foreign_id}"))),
             )
             .await;
-        r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("không thể mời họp"), "{}", r.text());
+        assert!(
+            r.text().contains(r#"id="participants-problem""#),
+            "{}",
+            r.text()
+        );
 
         let r = env
             .send(
@@ -327,7 +343,17 @@ async fn a_meeting_invitation_is_answered_its_materials_are_the_participants_and
                 &[("participant", &row), ("attends", "no"), ("reason", "")],
             ))
             .await;
-        r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        // Declining needs a reason: the page again, "decline" still chosen in that row.
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        for kept in [
+            r#"id="reason-problem""#,
+            r#"value="no" checked"#,
+            r##"href="#attendance-form""##,
+        ] {
+            assert!(html.contains(kept), "{kept} kept: {html}");
+        }
+        assert!(!html.contains(r#"value="yes" checked"#), "{html}");
         let r = env
             .send(post_form(
                 &format!("{doc}/attendance"),
