@@ -80,13 +80,24 @@ impl Upper {
     }
 }
 
-/// One key's postings, read newest first in growing batches.
+/// The first read of a key, and every read after a seek.
+const FIRST_BATCH: i64 = 64;
+const MAX_BATCH: i64 = 4096;
+
+/// One key's postings, read newest first in batches that grow while the key is walked
+/// densely.
 struct Postings {
     key: String,
     buffered: VecDeque<Position>,
     /// Every posting admitted by the last read's bound (and above the floor) is buffered.
     complete: bool,
     batch: i64,
+    /// Of the postings dropped since the last read, those the walk looked at (the front
+    /// returned as a head) and those it jumped over.
+    looked_at: i64,
+    jumped: i64,
+    /// Whether the buffer's front has been returned as a head.
+    front_seen: bool,
 }
 
 impl Postings {
@@ -95,7 +106,38 @@ impl Postings {
             key,
             buffered: VecDeque::new(),
             complete: false,
-            batch: 64,
+            batch: FIRST_BATCH,
+            looked_at: 0,
+            jumped: 0,
+            front_seen: false,
+        }
+    }
+
+    fn drop_front(&mut self) {
+        self.buffered.pop_front();
+        if std::mem::take(&mut self.front_seen) {
+            self.looked_at += 1;
+        } else {
+            self.jumped += 1;
+        }
+    }
+
+    /// The next read's size. A key whose postings the walk mostly looked at is walked
+    /// densely ("ky so": every `so` document is near a `ky` one): read more at a time. A key
+    /// the walk mostly jumped over is being sought (the other words are rare): a big batch
+    /// would be thousands of rows read for the one after the jump — "ke hoach kiem tra
+    /// 99999" read 4,096 rows per common word at each jump between the numbers' clusters.
+    fn next_batch(&mut self) -> i64 {
+        let dropped = self.looked_at + self.jumped;
+        if dropped == 0 {
+            return self.batch;
+        }
+        let dense = self.looked_at * 8 >= dropped;
+        (self.looked_at, self.jumped) = (0, 0);
+        if dense {
+            (self.batch * 4).min(MAX_BATCH)
+        } else {
+            FIRST_BATCH
         }
     }
 
@@ -108,9 +150,11 @@ impl Postings {
         loop {
             while let Some(front) = self.buffered.front() {
                 if upper.admits(front) {
-                    return Ok(Some(front.clone()));
+                    let head = front.clone();
+                    self.front_seen = true;
+                    return Ok(Some(head));
                 }
-                self.buffered.pop_front();
+                self.drop_front();
             }
             if self.complete {
                 return Ok(None);
@@ -120,6 +164,7 @@ impl Postings {
     }
 
     async fn read(&mut self, walk: &Bounds<'_>, upper: &Upper) -> Result<(), StoreError> {
+        self.batch = self.next_batch();
         let mut q = Builder::new(
             "SELECT t.created_at_ms, t.document_id FROM document_terms t WHERE t.agency_id = ",
         );
@@ -140,8 +185,6 @@ impl Postings {
                 id: r.try_get("document_id")?,
             });
         }
-        // A key read again and again is being walked densely: read more at a time.
-        self.batch = (self.batch * 4).min(4096);
         Ok(())
     }
 }
@@ -304,4 +347,44 @@ async fn passing(
     let order = |id: &str| batch.iter().position(|p| p.id == id);
     found.sort_by_key(|d| order(d.id.as_str()));
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn after(looked_at: i64, jumped: i64, batch: i64) -> i64 {
+        let mut p = Postings::new("ky".into());
+        (p.batch, p.looked_at, p.jumped) = (batch, looked_at, jumped);
+        p.next_batch()
+    }
+
+    #[test]
+    fn a_key_walked_densely_is_read_in_growing_batches_and_a_sought_one_in_small_ones() {
+        // Nothing dropped yet (the first read): the size stays.
+        assert_eq!(after(0, 0, FIRST_BATCH), FIRST_BATCH);
+        // "so" beside "ky": one posting in five looked at is dense.
+        assert_eq!(after(13, 51, 64), 256);
+        assert_eq!(after(400, 0, 1024), MAX_BATCH);
+        assert_eq!(after(4000, 96, MAX_BATCH), MAX_BATCH);
+        // A jump over a big batch: the next read is small again.
+        assert_eq!(after(1, 4095, MAX_BATCH), FIRST_BATCH);
+        assert_eq!(after(2, 62, 256), FIRST_BATCH);
+    }
+
+    #[test]
+    fn a_posting_counts_as_looked_at_only_once_returned_as_a_head() {
+        let mut p = Postings::new("ky".into());
+        for at in [3, 2, 1] {
+            p.buffered.push_back(Position {
+                at,
+                id: String::new(),
+            });
+        }
+        p.front_seen = true;
+        p.drop_front();
+        p.drop_front();
+        p.drop_front();
+        assert_eq!((p.looked_at, p.jumped), (1, 2));
+    }
 }
