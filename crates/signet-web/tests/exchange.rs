@@ -259,6 +259,18 @@ async fn a_document_travels_through_two_hubs_and_its_status_comes_back() {
         let (st, list) = call(&pages, "GET", "/exchange", &theirs, None).await;
         assert_eq!(st, 200);
         assert!(list.contains("Về việc liên thông văn bản"), "{list}");
+        // Without a reason: the page again, the problem in that row's form, nothing sent.
+        let (st, page) = call(
+            &pages,
+            "POST",
+            &format!("/exchange/arrived/{}/return", inbox[0].id),
+            &theirs,
+            Some(format!("csrf={their_csrf}&reason=+")),
+        )
+        .await;
+        assert_eq!(st, 422, "{page}");
+        assert!(page.contains(r##"href="#return-arrived-form""##), "{page}");
+        assert!(page.contains(r#"id="return-arrived-form""#), "{page}");
         let (st, _) = call(
             &pages,
             "POST",

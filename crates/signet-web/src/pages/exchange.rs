@@ -19,7 +19,7 @@ use crate::session::PageUser;
 use crate::{AppState, WebError};
 
 use super::documents::refused_on_page;
-use super::form::{field, Fields};
+use super::form::{self, field, Fields};
 
 /// One recipient's delivery on the document page.
 pub struct Delivery {
@@ -304,6 +304,8 @@ struct ExchangePage {
     filter: String,
     inbox: Vec<InboxRow>,
     log: Vec<LogRow>,
+    /// A return form refused: the page again, the reason typed kept in that row.
+    refused: form::Refused,
 }
 
 /// "Liên thông": received documents and the send log.
@@ -312,8 +314,16 @@ pub async fn show(
     u: PageUser,
     Query(q): Query<LogQuery>,
 ) -> Result<Response, WebError> {
+    show_page(state, u, q.state.trim().to_owned(), form::Refused::none()).await
+}
+
+async fn show_page(
+    state: AppState,
+    u: PageUser,
+    filter: String,
+    refused: form::Refused,
+) -> Result<Response, WebError> {
     let viewer = &u.user.viewer;
-    let filter = q.state.trim().to_owned();
     let inbox = state
         .app
         .exchange_inbox(viewer, None)
@@ -360,8 +370,9 @@ pub async fn show(
                 created: format::datetime_ms(u.lang, c.created_at_ms),
             })
             .collect(),
+        refused,
     };
-    Ok(render(&page))
+    Ok((page.refused.status(), render(&page)).into_response())
 }
 
 fn to_page() -> Response {
@@ -392,12 +403,24 @@ pub async fn give_back(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let returned = state
         .app
         .return_arrived(&u.user.viewer, &id, field(&f, "reason"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(to_page())
+        .await;
+    match returned {
+        Ok(_) => Ok(to_page()),
+        Err(e) if form::is_about_input(&e) => {
+            let problem = form::problem(&e, u.lang, &[]);
+            // The arrival's id tells the page which row's form was refused.
+            let typed = vec![
+                ("arrival".to_owned(), id),
+                ("reason".to_owned(), field(&f, "reason").to_owned()),
+            ];
+            let refused = form::Refused::new("return-arrived-form", typed, problem);
+            show_page(state.clone(), u, String::new(), refused).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }
 
 /// The clerk retries an undeliverable consignment.

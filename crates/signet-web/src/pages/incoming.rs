@@ -451,14 +451,15 @@ pub async fn draft_reply(
         u.check_csrf(&f.get("csrf"))
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))
     };
-    let (_, files) = upload::read(app, v, mp, check)
-        .await
-        .map_err(|e| u.fail(e))?;
-    let reply = app
-        .draft_reply(v, &id, files)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{}", reply.id)).into_response())
+    let drafted = match upload::read(app, v, mp, check).await {
+        Ok((_, files)) => app.draft_reply(v, &id, files).await,
+        Err(e) => Err(e),
+    };
+    match drafted {
+        Ok(reply) => Ok(Redirect::to(&format!("/documents/{}", reply.id)).into_response()),
+        // The form is its file, which a refused form does not keep.
+        Err(e) => refused_on_page(state.clone(), u, &id, "reply-form", vec![], e).await,
+    }
 }
 
 /// The phiếu xử lý as a PDF download.

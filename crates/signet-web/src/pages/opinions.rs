@@ -59,10 +59,19 @@ pub async fn answer(
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    state
+    let answered = state
         .app
         .answer_opinion(&u.user.viewer, &id, &request, &f.answer)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{id}#opinions")).into_response())
+        .await;
+    match answered {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}#opinions")).into_response()),
+        Err(e) => {
+            // The request's id tells the page which of the answer forms was refused.
+            let typed = vec![
+                ("request".to_owned(), request),
+                ("answer".to_owned(), f.answer),
+            ];
+            refused_on_page(state.clone(), u, &id, "answer-form", typed, e).await
+        }
+    }
 }

@@ -158,6 +158,24 @@ async fn handlers_ask_the_leader_attach_files_draft_the_reply_and_print_the_slip
         assert!(queue.contains("id=\"opinions-waiting\""), "{queue}");
         let page = env.send(Call::get(&doc).page(&leader)).await.text();
         let request = after(&page, &format!("{doc}/opinions/"));
+        // An answer too long comes back in its form, as typed, the problem beside it.
+        let long = "ý".repeat(2001);
+        let r = env
+            .send(post_form(
+                &format!("{doc}/opinions/{request}"),
+                &leader,
+                &[("answer", &long)],
+            ))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        for kept in [
+            r#"id="answer-problem""#,
+            r##"href="#answer-form""##,
+            &format!(">{long}</textarea>"),
+        ] {
+            assert!(html.contains(kept), "{kept} kept: {html}");
+        }
         let r = env
             .send(post_form(
                 &format!("{doc}/opinions/{request}"),
@@ -177,6 +195,22 @@ async fn handlers_ask_the_leader_attach_files_draft_the_reply_and_print_the_slip
         .await
         .expect_page_error(StatusCode::CONFLICT);
 
+        // The reply: a file of a refused kind is said beside the file input, nothing drafted.
+        let refused_reply = Multipart::new().text("csrf", &officer.csrf).file(
+            "file",
+            "virus.exe",
+            b"MZ\x90\x00 not a document",
+        );
+        let r = env
+            .send(
+                Call::post(&format!("{doc}/reply"))
+                    .page(&officer)
+                    .multipart(&refused_reply),
+            )
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains(r#"id="file-problem""#), "{}", r.text());
+        assert!(r.text().contains(r##"href="#reply-form""##), "{}", r.text());
         // The reply: drafted from the document, linked both ways.
         let reply_form =
             Multipart::new()
