@@ -57,6 +57,8 @@ struct AdminPage {
     trust_lists: Vec<(&'static str, String, String, bool)>,
     /// Whether leaders may sign with server-held keys; `None` when this server has no HSM.
     server_keys: Option<bool>,
+    /// A refused new-agency or holiday form (`new-agency`, `new-holiday`).
+    refused: form::Refused,
 }
 
 /// A unit in the agency's tree: `depth` 0 at the top.
@@ -136,6 +138,27 @@ pub async fn show(
 struct Refused {
     person: Option<(Values, Vec<String>, Problem)>,
     unit: Option<(Values, Problem)>,
+    other: form::Refused,
+}
+
+/// A refused form of the page other than the new person and unit ones: the page again with
+/// what was typed, or an error page when the refusal is not about the input.
+async fn refused_on_admin(
+    state: &AppState,
+    u: &PageUser,
+    form_id: &'static str,
+    typed: form::Fields,
+    e: AppError,
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let problem = form::problem(&e, u.lang, &[]);
+    let refused = Refused {
+        other: form::Refused::new(form_id, typed, problem),
+        ..Refused::default()
+    };
+    admin_page(state, u, &PeopleQuery::default(), refused).await
 }
 
 async fn admin_page(
@@ -149,7 +172,7 @@ async fn admin_page(
         .as_ref()
         .map(|r| r.2.status())
         .or(refused.unit.as_ref().map(|r| r.1.status()))
-        .unwrap_or(axum::http::StatusCode::OK);
+        .unwrap_or_else(|| refused.other.status());
     let (np, np_roles, np_problem) = match refused.person {
         Some((v, r, p)) => (v, r, Some(p)),
         None => Default::default(),
@@ -253,6 +276,7 @@ async fn admin_page(
         np_problem,
         nu,
         nu_problem,
+        refused: refused.other,
         cert_totals: super::certificates::totals_line(&totals, u.lang),
         cert_expiring: super::certificates::group_thousands(totals.expiring, u.lang),
         holidays: holidays
@@ -327,12 +351,13 @@ pub async fn set_holiday(
     Form(f): Form<HolidayForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    state
-        .app
-        .set_holiday(&u.user.viewer, &f.day, &f.name)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to("/admin#holidays").into_response())
+    match state.app.set_holiday(&u.user.viewer, &f.day, &f.name).await {
+        Ok(_) => Ok(Redirect::to("/admin#holidays").into_response()),
+        Err(e) => {
+            let typed = vec![("day".to_owned(), f.day), ("name".to_owned(), f.name)];
+            refused_on_admin(&state, &u, "new-holiday", typed, e).await
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -505,12 +530,18 @@ pub async fn create_agency(
         abbreviation: f.abbreviation,
         address: f.address,
     };
-    state
-        .app
-        .create_agency(&u.user.viewer, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to("/admin").into_response())
+    match state.app.create_agency(&u.user.viewer, &form).await {
+        Ok(_) => Ok(Redirect::to("/admin").into_response()),
+        Err(e) => {
+            let typed = vec![
+                ("code".to_owned(), form.code),
+                ("name".to_owned(), form.name),
+                ("abbreviation".to_owned(), form.abbreviation),
+                ("address".to_owned(), form.address),
+            ];
+            refused_on_admin(&state, &u, "new-agency", typed, e).await
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -15,7 +15,7 @@ use signet_store::certificates::{
 };
 
 use super::documents::url_encode;
-use super::{render, Choice, Layout};
+use super::{form, render, Choice, Layout};
 use crate::api::types::IssueRequest;
 use crate::i18n::{Lang, Tr};
 use crate::session::PageUser;
@@ -188,6 +188,9 @@ struct CertificatesPage {
     next_href: Option<String>,
     /// A certificate issued by this very request, shown at the top with its key file.
     issued: Option<Issued>,
+    /// The request form refused: shown again as typed (the password never), the problem
+    /// beside its field.
+    refused: form::Refused,
 }
 
 /// A certificate just issued with a generated key: the page names it at once and offers
@@ -205,7 +208,7 @@ pub async fn show(
     u: PageUser,
     Query(q): Query<CertQuery>,
 ) -> Result<Response, WebError> {
-    list_page(&state, &u, &q, None).await
+    list_page(&state, &u, &q, None, form::Refused::none()).await
 }
 
 async fn list_page(
@@ -213,6 +216,7 @@ async fn list_page(
     u: &PageUser,
     q: &CertQuery,
     issued: Option<Issued>,
+    refused: form::Refused,
 ) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
@@ -275,8 +279,9 @@ async fn list_page(
         next_href: list.page.next.as_ref().map(|c| q.href(Some(&c.encode()))),
         l: Layout::of(state, u, "admin").await,
         issued,
+        refused,
     };
-    Ok(render(&page))
+    Ok((page.refused.status(), render(&page)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -303,6 +308,20 @@ pub fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Resp
         .into_response()
 }
 
+/// What a refused request form is shown again with: everything but the password.
+fn typed(f: &CertificateForm) -> form::Fields {
+    [
+        ("kind", &f.kind),
+        ("holder_id", &f.holder_id),
+        ("csr", &f.csr),
+        ("device_kind", &f.device_kind),
+        ("device_label", &f.device_label),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.clone()))
+    .collect()
+}
+
 /// Issues; with a generated key the answer is the PKCS#12 file itself (the only copy).
 pub async fn issue(
     State(state): State<AppState>,
@@ -312,11 +331,15 @@ pub async fn issue(
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
     let form = CertificateForm::from(f.request);
-    let issued = state
-        .app
-        .request_certificate(&u.user.viewer, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
+    let issued = match state.app.request_certificate(&u.user.viewer, &form).await {
+        Ok(issued) => issued,
+        Err(e) if form::is_about_input(&e) => {
+            let problem = form::problem(&e, u.lang, &[]);
+            let refused = form::Refused::new("issue-form", typed(&form), problem);
+            return list_page(&state, &u, &CertQuery::default(), None, refused).await;
+        }
+        Err(e) => return Err(u.fail(e)),
+    };
     // A browser gets the list, new certificate included, with its key file to save; a
     // client that asks for no page gets the file itself.
     let wants_page = headers
@@ -335,7 +358,14 @@ pub async fn issue(
                     base64::engine::general_purpose::STANDARD.encode(&p12)
                 ),
             };
-            list_page(&state, &u, &CertQuery::default(), Some(shown)).await
+            list_page(
+                &state,
+                &u,
+                &CertQuery::default(),
+                Some(shown),
+                form::Refused::none(),
+            )
+            .await
         }
         Some(p12) => Ok(attachment(
             "application/x-pkcs12",

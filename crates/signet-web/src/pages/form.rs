@@ -159,6 +159,8 @@ fn invalid_field(i: &Invalid) -> Option<&'static str> {
         Invalid::MeetingEnds { .. } => "ends_at",
         Invalid::ParticipantRequired | Invalid::ForeignParticipant { .. } => "participants",
         Invalid::Year { .. } => "year",
+        Invalid::HolderUnknown | Invalid::HolderDisabled => "holder_id",
+        Invalid::CsrTooLarge { .. } => "csr",
         Invalid::EmptyFile
         | Invalid::FileRequired
         | Invalid::FileNameMissing

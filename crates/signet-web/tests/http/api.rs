@@ -682,7 +682,12 @@ async fn api_administration() {
                     ("abbreviation", "SCT"),
                 ]))
                 .await;
-            r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+            // The form again (issue 13 §3), the code's problem beside it, the name kept.
+            r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+            let html = r.text();
+            for kept in [r#"id="code-problem""#, r#"value="Sở Công Thương tỉnh Lạc Hồng""#, r##"href="#new-agency""##] {
+                assert!(html.contains(kept), "{code:?}: {kept} kept: {html}");
+            }
         }
         assert_eq!(env.send(Call::get("/api/v1/agencies").bearer(&admin)).await.json(), agencies_before);
         let new = [
@@ -756,7 +761,8 @@ async fn subordinate_administrators_stay_in_their_subtree() {
             "Uy ban nhan dan huyen Binh An",
         ] {
             let r = env.send(create("000.31.05.H99", name)).await;
-            r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+            r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.text().contains(r#"id="name-problem""#), "{}", r.text());
             assert!(
                 r.text().contains("đã là tên"),
                 "{name}: the page says why: {}",

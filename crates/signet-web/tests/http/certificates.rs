@@ -398,6 +398,31 @@ async fn issuance_with_a_generated_key_gives_a_pkcs12_openssl_opens() {
         env.send(form("forged"))
             .await
             .expect_page_error(StatusCode::FORBIDDEN);
+        // A personal certificate for nobody: the form again, the kind kept, the problem beside
+        // the holder, and the password typed never sent back.
+        let r = env
+            .send(Call::post("/admin/certificates").page(&page).form(&[
+                ("csrf", page.csrf.as_str()),
+                ("kind", "personal"),
+                ("holder_id", "nobody"),
+                ("password", "mat-khau-bi-mat-1"),
+                ("device_label", "Token <thử>"),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        for kept in [
+            r#"id="holder_id-problem""#,
+            r#"value="personal" selected"#,
+            r#"value="Token &lt;thử&gt;""#,
+            r##"href="#issue-form""##,
+        ] {
+            assert!(html.contains(kept), "{kept} kept: {html}");
+        }
+        assert!(
+            !html.contains("mat-khau-bi-mat-1"),
+            "the password is never echoed"
+        );
         let before = list(&env, &token, "").await["totals"]["total"]
             .as_i64()
             .unwrap();

@@ -1178,6 +1178,16 @@ async fn the_top_administrator_edits_the_holidays() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         assert!(holidays(&env, &token).await.contains("Nghỉ bù thử nghiệm"));
+        // A day that is no date: the form again with the name kept, the problem beside the day.
+        let r = env.send(set(&admin, "28/12/2026", "Nghỉ bù lần hai")).await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        for kept in [
+            r#"id="day-problem""#,
+            r#"value="Nghỉ bù lần hai""#,
+            r##"href="#new-holiday""##,
+        ] {
+            assert!(r.text().contains(kept), "{kept} kept: {}", r.text());
+        }
         let before = holidays(&env, &token).await;
         let department = env.page("quantri.snv").await;
         env.send(set(&department, "2026-12-29", "Không được"))
