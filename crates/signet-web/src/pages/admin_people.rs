@@ -49,6 +49,7 @@ struct PersonPage {
     /// The person's signature image (issue 9 §1), as on their own profile page.
     image: Option<super::profile::ImageView>,
     image_done: String,
+    image_problem: Option<Problem>,
     max_kib: usize,
     sides: (u32, u32),
 }
@@ -70,6 +71,16 @@ fn values_of(p: &Person) -> Values {
     f
 }
 
+/// The administrator's page of a person, with a note on their signature image.
+pub(crate) async fn person_page_noting(
+    state: &AppState,
+    u: &PageUser,
+    id: &PersonId,
+    note: super::profile::ImageNote,
+) -> Result<Response, WebError> {
+    person_page(state, u, id, None, false, None, note).await
+}
+
 async fn person_page(
     state: &AppState,
     u: &PageUser,
@@ -77,7 +88,7 @@ async fn person_page(
     refused: Option<Refused>,
     saved: bool,
     temporary: Option<(String, u64)>,
-    image_done: Option<String>,
+    image_note: super::profile::ImageNote,
 ) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
@@ -85,7 +96,7 @@ async fn person_page(
     let p = app.person_for_admin(v, id).await.map_err(|e| u.fail(e))?;
     let sessions = app.sessions_of(v, id).await.map_err(|e| u.fail(e))?;
     let units = app.units(v).await.map_err(|e| u.fail(e))?;
-    let image = super::profile::section(state, u, id, image_done).await?;
+    let image = super::profile::section(state, u, id, image_note).await?;
     let (f, checked, problem) = match refused {
         Some(r) => (r.values, r.roles, Some(r.problem)),
         None => (
@@ -94,7 +105,10 @@ async fn person_page(
             None,
         ),
     };
-    let status = problem.as_ref().map_or(StatusCode::OK, Problem::status);
+    let status = problem
+        .as_ref()
+        .or(image.image_problem.as_ref())
+        .map_or(StatusCode::OK, Problem::status);
     let page = PersonPage {
         l: Layout::of(state, u, "admin").await,
         id: p.id.to_string(),
@@ -131,6 +145,7 @@ async fn person_page(
         temporary,
         image: image.image,
         image_done: image.image_done,
+        image_problem: image.image_problem,
         max_kib: image.max_kib,
         sides: image.sides,
     };
@@ -152,7 +167,8 @@ pub async fn person(
     Path(id): Path<PersonId>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    person_page(&state, &u, &id, None, q.saved == "1", None, q.done).await
+    let note = super::profile::ImageNote::done(q.done);
+    person_page(&state, &u, &id, None, q.saved == "1", None, note).await
 }
 
 /// Saves a person's particulars; the form repeats `roles`, so it is read from raw pairs.
@@ -187,7 +203,16 @@ pub async fn save_person(
                 roles,
                 problem,
             };
-            person_page(&state, &u, &id, Some(refused), false, None, None).await
+            person_page(
+                &state,
+                &u,
+                &id,
+                Some(refused),
+                false,
+                None,
+                Default::default(),
+            )
+            .await
         }
         Err(e) => Err(u.fail(e)),
     }
@@ -213,7 +238,7 @@ pub async fn reset_password(
         .await
         .map_err(|e| u.fail(e))?;
     let temporary = Some((made.password, made.sessions_ended));
-    person_page(&state, &u, &id, None, false, temporary, None).await
+    person_page(&state, &u, &id, None, false, temporary, Default::default()).await
 }
 
 #[derive(Deserialize)]

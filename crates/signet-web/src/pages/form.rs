@@ -161,6 +161,8 @@ fn invalid_field(i: &Invalid) -> Option<&'static str> {
         Invalid::Year { .. } => "year",
         Invalid::HolderUnknown | Invalid::HolderDisabled => "holder_id",
         Invalid::CsrTooLarge { .. } => "csr",
+        Invalid::WebhookUrl { .. } => "url",
+        Invalid::WebhookEvents { .. } => "events",
         Invalid::EmptyFile
         | Invalid::FileRequired
         | Invalid::FileNameMissing

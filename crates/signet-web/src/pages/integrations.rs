@@ -17,7 +17,7 @@ use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
 
-use super::form::{all, field, Fields};
+use super::form::{self, all, field, Fields};
 
 #[derive(Deserialize)]
 pub struct StateQuery {
@@ -58,6 +58,15 @@ struct IntegrationsPage {
     types: Vec<(&'static str, &'static str, bool)>,
     /// The subscriber just created and its secret: shown this once.
     created: Option<(String, String)>,
+    /// The subscription form refused: shown again as typed, the problem beside its field.
+    refused: form::Refused,
+}
+
+impl IntegrationsPage {
+    /// Whether the event's box is ticked: all of them on a new form, as sent on a refused one.
+    fn ticked(&self, event: &str) -> bool {
+        !self.refused.is("webhook-form") || self.refused.chose("webhook-form", "events", event)
+    }
 }
 
 async fn page(
@@ -65,6 +74,7 @@ async fn page(
     u: &PageUser,
     filter: String,
     created: Option<(String, String)>,
+    refused: form::Refused,
 ) -> Result<Response, WebError> {
     let viewer = &u.user.viewer;
     let app = &state.app;
@@ -113,8 +123,9 @@ async fn page(
             })
             .collect(),
         created,
+        refused,
     };
-    Ok(render(&page))
+    Ok((page.refused.status(), render(&page)).into_response())
 }
 
 /// "Kết nối hệ thống khác" (administrators).
@@ -123,7 +134,14 @@ pub async fn show(
     u: PageUser,
     Query(q): Query<StateQuery>,
 ) -> Result<Response, WebError> {
-    page(&state, &u, q.state.trim().to_owned(), None).await
+    page(
+        &state,
+        &u,
+        q.state.trim().to_owned(),
+        None,
+        form::Refused::none(),
+    )
+    .await
 }
 
 /// Subscribes a URL; the answer is the page with the secret, shown this once.
@@ -133,13 +151,29 @@ pub async fn subscribe(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    let created = state
+    let subscribed = state
         .app
         .subscribe_webhook(&u.user.viewer, field(&f, "url"), &all(&f, "events"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    let shown = (created.subscriber.url, created.secret);
-    page(&state, &u, String::new(), Some(shown)).await
+        .await;
+    match subscribed {
+        Ok(created) => {
+            let shown = (created.subscriber.url, created.secret);
+            page(
+                &state,
+                &u,
+                String::new(),
+                Some(shown),
+                form::Refused::none(),
+            )
+            .await
+        }
+        Err(e) if form::is_about_input(&e) => {
+            let problem = form::problem(&e, u.lang, &[]);
+            let refused = form::Refused::new("webhook-form", f, problem);
+            page(&state, &u, String::new(), None, refused).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }
 
 fn to_page() -> Response {

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use signet_app::signature_images::{MAX_BYTES, SIDES};
@@ -15,6 +16,7 @@ use signet_app::{AppError, Invalid};
 use signet_core::PersonId;
 
 use super::admin::form_pairs;
+use super::form::{self, Problem};
 use super::{render, Layout};
 use crate::format;
 use crate::i18n::Tr;
@@ -47,8 +49,26 @@ struct ProfilePage {
     image: Option<ImageView>,
     /// After an action: `saved` or `removed`.
     image_done: String,
+    /// An image refused: why, shown beside the file input.
+    image_problem: Option<Problem>,
     max_kib: usize,
     sides: (u32, u32),
+}
+
+/// What the section says after an action: done (`saved`, `removed`), or the image refused.
+#[derive(Debug, Default)]
+pub struct ImageNote {
+    pub done: Option<String>,
+    pub problem: Option<Problem>,
+}
+
+impl ImageNote {
+    pub fn done(done: Option<String>) -> Self {
+        Self {
+            done,
+            problem: None,
+        }
+    }
 }
 
 /// What the signature-image section of a person's page shows (`signature_image_section.html`).
@@ -56,6 +76,7 @@ pub struct Section {
     pub image: Option<ImageView>,
     /// After an action: `saved` or `removed`.
     pub image_done: String,
+    pub image_problem: Option<Problem>,
     pub max_kib: usize,
     pub sides: (u32, u32),
 }
@@ -65,7 +86,7 @@ pub(crate) async fn section(
     state: &AppState,
     u: &PageUser,
     person: &PersonId,
-    done: Option<String>,
+    note: ImageNote,
 ) -> Result<Section, WebError> {
     let image = state
         .app
@@ -89,9 +110,11 @@ pub(crate) async fn section(
         });
     Ok(Section {
         image,
-        image_done: done
+        image_done: note
+            .done
             .filter(|d| d == "saved" || d == "removed")
             .unwrap_or_default(),
+        image_problem: note.problem,
         max_kib: MAX_BYTES / 1024,
         sides: SIDES,
     })
@@ -107,7 +130,7 @@ async fn page(
     state: &AppState,
     u: &PageUser,
     person: &PersonId,
-    done: Option<String>,
+    note: ImageNote,
 ) -> Result<Response, WebError> {
     let t = Tr(u.lang);
     let v = &u.user.viewer;
@@ -116,7 +139,7 @@ async fn page(
         .signature_image_holder(v, person)
         .await
         .map_err(|e| u.fail(e))?;
-    let section = section(state, u, person, done).await?;
+    let section = section(state, u, person, note).await?;
     let own = &v.person_id == person;
     let page = ProfilePage {
         l: Layout::of(state, u, if own { "profile" } else { "admin" }).await,
@@ -135,8 +158,13 @@ async fn page(
         image_done: section.image_done,
         max_kib: section.max_kib,
         sides: section.sides,
+        image_problem: section.image_problem,
     };
-    Ok(render(&page))
+    let status = page
+        .image_problem
+        .as_ref()
+        .map_or(StatusCode::OK, Problem::status);
+    Ok((status, render(&page)).into_response())
 }
 
 /// `GET /profile`: one's own page.
@@ -146,7 +174,7 @@ pub async fn own(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let me = u.user.viewer.person_id.clone();
-    page(&state, &u, &me, q.done).await
+    page(&state, &u, &me, ImageNote::done(q.done)).await
 }
 
 /// Where the person's page is, for `viewer`.
@@ -242,14 +270,43 @@ pub async fn upload(
 ) -> Result<Response, WebError> {
     let person = PersonId::from(id);
     let mp = mp.map_err(|_| u.fail(unreadable("expected a file upload form")))?;
-    let (csrf, bytes) = read_form(mp).await.map_err(|e| u.fail(e))?;
+    let (csrf, bytes) = match read_form(mp).await {
+        Ok(read) => read,
+        // The token was not read: the page shown again changes nothing, so it needs none.
+        Err(e) => return refused_image(&state, &u, &person, e).await,
+    };
     u.check_csrf(&csrf)?;
-    state
+    let saved = state
         .app
         .set_signature_image(&u.user.viewer, &person, Some(&bytes))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(back(&u, &person, "saved"))
+        .await;
+    match saved {
+        Ok(_) => Ok(back(&u, &person, "saved")),
+        Err(e) => refused_image(&state, &u, &person, e).await,
+    }
+}
+
+/// An image refused: the person's page again (their own, or the administrator's page of
+/// them) with the problem beside the file input — or an error page when the refusal is not
+/// about the file (who asks).
+async fn refused_image(
+    state: &AppState,
+    u: &PageUser,
+    person: &PersonId,
+    e: AppError,
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let note = ImageNote {
+        done: None,
+        problem: Some(form::problem(&e, u.lang, &[])),
+    };
+    if &u.user.viewer.person_id == person {
+        page(state, u, person, note).await
+    } else {
+        super::admin_people::person_page_noting(state, u, person, note).await
+    }
 }
 
 /// `POST /people/{id}/signature-image/delete`: removes the image.

@@ -58,6 +58,28 @@ async fn integrations_webhooks_and_seal_requests_over_http() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("http://127.0.0.1:9/hook"));
         assert!(!page.text().contains(&secret), "nor shown on the page");
+        // The page's form refused (issue 13 §3): the address kept with its problem beside
+        // it, only the event chosen still ticked, nothing subscribed.
+        let r = env
+            .send(Call::post("/admin/webhooks").page(&admin_page).form(&[
+                ("csrf", admin_page.csrf.as_str()),
+                ("url", "ftp://motcua.example/hook"),
+                ("events", "document.sent"),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        for kept in [
+            r#"id="url-problem""#,
+            r#"value="ftp://motcua.example/hook""#,
+            r#"value="document.sent" checked"#,
+            r##"href="#webhook-form""##,
+        ] {
+            assert!(html.contains(kept), "{kept} kept: {html}");
+        }
+        assert!(!html.contains(r#"value="document.issued" checked"#), "{html}");
+        let listed = env.send(Call::get("/api/v1/webhooks").bearer(&admin)).await.json();
+        assert_eq!(listed["subscribers"].as_array().map(Vec::len), Some(1), "{listed}");
 
         // Sealing API: clear 4xx on bad input.
         let post = |m: Multipart, token: &str| {

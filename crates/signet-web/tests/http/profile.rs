@@ -79,8 +79,15 @@ async fn a_person_sets_a_jpeg_signature_image_from_their_page() {
             ("chu-ky.jpg", b"".as_slice(), "phải là tệp PNG hoặc JPEG"),
         ] {
             let r = env.send(upload(&leader, &me, &csrf, file, bytes)).await;
-            r.expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+            // The person's page again (issue 13 §3), the problem beside the file input.
+            r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
             assert!(r.text().contains(says), "{file}: {}", r.text());
+            assert!(
+                r.text().contains(r#"id="image-problem""#),
+                "{file}: {}",
+                r.text()
+            );
+            assert!(r.text().contains("action=\"/logout\""), "the menu is there");
         }
         let r = env
             .send(upload(&leader, &me, "forged", "a.jpg", jpeg))
