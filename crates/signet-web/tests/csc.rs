@@ -761,6 +761,27 @@ async fn the_batch_page_signs_with_the_server_held_key_once_allowed() {
         let wrong = form.replace(DEMO_PASSWORD, "not-the-pin");
         let r = page(&router, &cookie, Method::POST, "/signing-batch", &wrong).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The batch page again: the two chosen still ticked, the third not, the problem
+        // beside the PIN, the PIN itself never shown.
+        let html = r.text();
+        for kept in [
+            "id=\"pin-problem\"".to_owned(),
+            "href=\"#batch-sign-form\"".to_owned(),
+            format!("id=\"s-{}\" checked", ids[0]),
+            format!("id=\"s-{}\" checked", ids[1]),
+        ] {
+            assert!(html.contains(&kept), "{kept} kept: {html}");
+        }
+        assert!(
+            !html.contains(&format!("id=\"s-{}\" checked", ids[2])),
+            "{html}"
+        );
+        assert!(!html.contains("not-the-pin"), "the PIN is not shown again");
+        // Nothing chosen: said above the selection.
+        let none = format!("csrf={csrf}&pin=not-the-pin");
+        let r = page(&router, &cookie, Method::POST, "/signing-batch", &none).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("id=\"form-problem\""), "{}", r.text());
         // From the document's page: the page again, the problem beside the PIN (never the
         // PIN itself).
         let r = page(

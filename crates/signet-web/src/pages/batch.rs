@@ -17,7 +17,7 @@ use signet_core::DocumentId;
 use signet_store::documents::ListFilter;
 
 use super::admin::form_pairs;
-use super::{render, Layout};
+use super::{form, render, Layout};
 use crate::format;
 use crate::session::PageUser;
 use crate::{AppState, WebError};
@@ -39,6 +39,16 @@ struct BatchPage {
     server_key: bool,
     /// After an action: how many documents it completed.
     done: Option<usize>,
+    /// A batch form refused: the selection kept (the PIN never), the problem beside it.
+    refused: form::Refused,
+}
+
+impl BatchPage {
+    /// Whether a document's box is ticked in `form`: all of them at first, as sent when
+    /// that form was refused.
+    fn ticked(&self, form: &str, id: &str) -> bool {
+        !self.refused.is(form) || self.refused.chose(form, "document_ids", id)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +95,15 @@ pub async fn show(
     u: PageUser,
     Query(q): Query<BatchQuery>,
 ) -> Result<Response, WebError> {
+    batch_page(state, u, q.done, form::Refused::none()).await
+}
+
+async fn batch_page(
+    state: AppState,
+    u: PageUser,
+    done: Option<usize>,
+    refused: form::Refused,
+) -> Result<Response, WebError> {
     let to_sign = waiting(&state, &u, OutgoingState::Submitted, Step::Sign).await?;
     let to_issue = waiting(&state, &u, OutgoingState::Signed, Step::Issue).await?;
     let server_key = state
@@ -97,33 +116,77 @@ pub async fn show(
         to_sign,
         to_issue,
         server_key,
-        done: q.done,
+        done,
+        refused,
     };
-    Ok(super::signing::with_signing_csp(render(&page)))
+    let status = page.refused.status();
+    Ok((status, super::signing::with_signing_csp(render(&page))).into_response())
 }
 
-/// The form's selection: the repeated `document_ids`, checked for the CSRF token.
-fn selection(u: &PageUser, body: &str) -> Result<(Vec<DocumentId>, String), WebError> {
-    let pairs = form_pairs(body);
-    let get = |k: &str| {
-        pairs
+/// A batch form's selection: the repeated `document_ids` (checked for the CSRF token) and
+/// the PIN.
+struct Selection {
+    ids: Vec<DocumentId>,
+    pin: String,
+}
+
+impl Selection {
+    fn read(u: &PageUser, body: &str) -> Result<Self, WebError> {
+        let pairs = form_pairs(body);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        u.check_csrf(&get("csrf"))?;
+        let ids = pairs
             .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    u.check_csrf(&get("csrf"))?;
-    let ids: Vec<DocumentId> = pairs
-        .iter()
-        .filter(|(n, _)| n == "document_ids")
-        .map(|(_, v)| DocumentId::new(v.clone()))
-        .collect();
-    if ids.is_empty() {
-        return Err(u.fail(AppError::Invalid(signet_app::Invalid::Body {
-            detail: "chọn ít nhất một văn bản (select at least one document)".into(),
-        })));
+            .filter(|(n, _)| n == "document_ids")
+            .map(|(_, v)| DocumentId::new(v.clone()))
+            .collect();
+        Ok(Self {
+            ids,
+            pin: get("pin"),
+        })
     }
-    Ok((ids, get("pin")))
+
+    /// Refused when nothing is chosen, or more than a batch.
+    fn check(&self) -> Result<(), AppError> {
+        let max = signet_app::web_signing::MAX_BATCH;
+        if self.ids.is_empty() || self.ids.len() > max {
+            return Err(AppError::Invalid(signet_app::Invalid::Body {
+                detail: format!("chọn từ 1 đến {max} văn bản (select 1 to {max} documents)"),
+            }));
+        }
+        Ok(())
+    }
+
+    /// What the refused form is shown again with: the documents chosen, never the PIN.
+    fn typed(&self) -> form::Fields {
+        self.ids
+            .iter()
+            .map(|id| ("document_ids".to_owned(), id.to_string()))
+            .collect()
+    }
+}
+
+/// A batch form refused: the page again with the selection kept, or an error page when the
+/// refusal is not about what was chosen or typed.
+async fn refused_batch(
+    state: AppState,
+    u: PageUser,
+    form_id: &'static str,
+    chosen: &Selection,
+    e: AppError,
+) -> Result<Response, WebError> {
+    if !form::is_about_input(&e) {
+        return Err(u.fail(e));
+    }
+    let problem = form::problem(&e, u.lang, &[]);
+    let refused = form::Refused::new(form_id, chosen.typed(), problem);
+    batch_page(state, u, None, refused).await
 }
 
 /// `POST /signing-batch`: the leader signs the selection with the server-held key.
@@ -132,13 +195,21 @@ pub async fn sign(
     u: PageUser,
     body: String,
 ) -> Result<Response, WebError> {
-    let (ids, pin) = selection(&u, &body)?;
-    let docs = state
-        .app
-        .sign_with_server_key(&u.user.viewer, &ids, &pin)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/signing-batch?done={}", docs.len())).into_response())
+    let chosen = Selection::read(&u, &body)?;
+    let signed = match chosen.check() {
+        Ok(()) => {
+            let app = &state.app;
+            app.sign_with_server_key(&u.user.viewer, &chosen.ids, &chosen.pin)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match signed {
+        Ok(docs) => {
+            Ok(Redirect::to(&format!("/signing-batch?done={}", docs.len())).into_response())
+        }
+        Err(e) => refused_batch(state.clone(), u, "batch-sign-form", &chosen, e).await,
+    }
 }
 
 /// `POST /issue-batch`: the clerk issues the selection (each numbered and sealed; stops at
@@ -148,20 +219,18 @@ pub async fn issue(
     u: PageUser,
     body: String,
 ) -> Result<Response, WebError> {
-    let (ids, _) = selection(&u, &body)?;
-    if ids.len() > signet_app::web_signing::MAX_BATCH {
-        return Err(u.fail(AppError::Invalid(signet_app::Invalid::Body {
-            detail: format!("1 to {} documents", signet_app::web_signing::MAX_BATCH),
-        })));
+    let chosen = Selection::read(&u, &body)?;
+    if let Err(e) = chosen.check() {
+        return refused_batch(state.clone(), u, "batch-issue-form", &chosen, e).await;
     }
-    for id in &ids {
+    for id in &chosen.ids {
         state
             .app
             .issue_step(&u.user.viewer, id)
             .await
             .map_err(|e| u.fail(e))?;
     }
-    Ok(Redirect::to(&format!("/signing-batch?done={}", ids.len())).into_response())
+    Ok(Redirect::to(&format!("/signing-batch?done={}", chosen.ids.len())).into_response())
 }
 
 /// `POST /documents/{id}/sign-server`: one document, from its page.
