@@ -278,13 +278,21 @@ struct UnitPage {
     /// on that level.
     route_levels: Vec<(usize, Vec<Choice>)>,
     signers: Vec<Choice>,
+    /// The route form refused: its choices kept above, the problem here.
+    route_problem: Option<Problem>,
+}
+
+/// A refused form of the unit's page: the unit's own, or its default route.
+enum UnitRefusal {
+    Unit(Values, Problem),
+    Route(form::Fields, Problem),
 }
 
 async fn unit_page(
     state: &AppState,
     u: &PageUser,
     id: &UnitId,
-    refused: Option<(Values, Problem)>,
+    refused: Option<UnitRefusal>,
 ) -> Result<Response, WebError> {
     let v = &u.user.viewer;
     if !v.can_administer() {
@@ -297,7 +305,12 @@ async fn unit_page(
         .await
         .map_err(|e| u.fail(e.into()))?;
     let units = state.app.units(v).await.map_err(|e| u.fail(e))?;
-    let (f, problem) = match refused {
+    let (unit_refused, route_refused) = match refused {
+        Some(UnitRefusal::Unit(f, p)) => (Some((f, p)), None),
+        Some(UnitRefusal::Route(f, p)) => (None, Some((f, p))),
+        None => (None, None),
+    };
+    let (f, problem) = match unit_refused {
         Some((f, p)) => (f, Some(p)),
         None => {
             let mut f = Values::default();
@@ -310,8 +323,18 @@ async fn unit_page(
             (f, None)
         }
     };
-    let status = problem.as_ref().map_or(StatusCode::OK, Problem::status);
-    let route = state.app.unit_route(v, id).await.map_err(|e| u.fail(e))?;
+    let status = problem
+        .as_ref()
+        .or(route_refused.as_ref().map(|r| &r.1))
+        .map_or(StatusCode::OK, Problem::status);
+    let mut route = state.app.unit_route(v, id).await.map_err(|e| u.fail(e))?;
+    // A refused route form shows what was chosen, not what is stored.
+    if let Some((typed, _)) = &route_refused {
+        route.levels = (1..=3)
+            .map(|n| form::all(typed, &format!("level{n}")))
+            .collect();
+        route.signer_id = form::field(typed, "signer_id").to_owned();
+    }
     let people = state
         .app
         .colleagues(v, Some(id))
@@ -340,6 +363,7 @@ async fn unit_page(
     let page = UnitPage {
         route_levels,
         signers,
+        route_problem: route_refused.map(|r| r.1),
         l: Layout::of(state, u, "admin").await,
         id: unit.id.to_string(),
         parents: units
@@ -398,7 +422,7 @@ pub async fn save_unit(
             typed.set("abbreviation", &f.abbreviation);
             typed.set("parent_id", &f.parent_id);
             let problem = form::problem(&e, u.lang, &[]);
-            unit_page(&state, &u, &id, Some((typed, problem))).await
+            unit_page(&state, &u, &id, Some(UnitRefusal::Unit(typed, problem))).await
         }
         Err(e) => Err(u.fail(e)),
     }
@@ -419,10 +443,12 @@ pub async fn save_unit_route(
             .collect(),
         signer_id: field(&f, "signer_id").to_owned(),
     };
-    state
-        .app
-        .set_unit_route(&u.user.viewer, &id, &form)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/admin/units/{id}#unit-route")).into_response())
+    match state.app.set_unit_route(&u.user.viewer, &id, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/units/{id}#unit-route")).into_response()),
+        Err(e) if form::is_about_input(&e) => {
+            let problem = form::problem(&e, u.lang, &[]);
+            unit_page(&state, &u, &id, Some(UnitRefusal::Route(f, problem))).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }

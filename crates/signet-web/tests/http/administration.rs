@@ -729,3 +729,49 @@ async fn the_archive_report_shows_what_could_not_be_renewed() {
     })
     .await;
 }
+
+/// The unit's default route refused (issue 13 §3): the unit's page again with the levels as
+/// chosen and the problem beside the signer — nothing saved.
+#[tokio::test]
+async fn a_refused_unit_route_comes_back_as_chosen() {
+    each_env(|env| async move {
+        let admin = env.page("quantri.ubnd").await;
+        let token = env.api("quantri.ubnd").await;
+        let officer = person_id(&env, &token, "chuyenvien.vp").await;
+        let unit = person(&env, &token, &officer).await["unit_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let level1_of = |html: &str| {
+            html.split("name=\"level1\"")
+                .nth(1)
+                .and_then(|s| s.split("</select>").next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let unit_page = || Call::get(&format!("/admin/units/{unit}")).page(&admin);
+        let before = level1_of(&env.send(unit_page()).await.text());
+        let r = env
+            .send(
+                Call::post(&format!("/admin/units/{unit}/route"))
+                    .page(&admin)
+                    .form(&[
+                        ("csrf", admin.csrf.as_str()),
+                        ("level1", &officer),
+                        ("signer_id", &officer),
+                    ]),
+            )
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains(r#"id="signer_id-problem""#), "{html}");
+        assert!(
+            level1_of(&html).contains(&format!("value=\"{officer}\" selected")),
+            "the level kept: {html}"
+        );
+        let after = level1_of(&env.send(unit_page()).await.text());
+        assert_eq!(after, before, "nothing saved");
+        env
+    })
+    .await;
+}
