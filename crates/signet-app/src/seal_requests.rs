@@ -189,6 +189,11 @@ impl App {
         reason: &str,
     ) -> Result<SealRequest, AppError> {
         clerk_only(viewer)?;
+        signet_core::document::check_optional_text(
+            "reason",
+            reason,
+            crate::processing::INSTRUCTION_MAX,
+        )?;
         let now = self.clock.now_ms();
         let actor = viewer.person_id.as_str();
         Ok(self

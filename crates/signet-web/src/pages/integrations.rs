@@ -244,6 +244,8 @@ struct SealRequestsPage {
     l: Layout,
     filter: String,
     requests: Vec<RequestRow>,
+    /// A rejection refused: the reason typed kept in that request's row.
+    refused: form::Refused,
 }
 
 /// "Yêu cầu đóng dấu" (clerks).
@@ -252,7 +254,15 @@ pub async fn seal_requests(
     u: PageUser,
     Query(q): Query<StateQuery>,
 ) -> Result<Response, WebError> {
-    let filter = q.state.trim().to_owned();
+    requests_page(&state, &u, q.state.trim().to_owned(), form::Refused::none()).await
+}
+
+async fn requests_page(
+    state: &AppState,
+    u: &PageUser,
+    filter: String,
+    refused: form::Refused,
+) -> Result<Response, WebError> {
     let list = state
         .app
         .seal_requests(&u.user.viewer, Some(filter.as_str()))
@@ -260,7 +270,7 @@ pub async fn seal_requests(
         .map_err(|e| u.fail(e))?;
     let en = u.lang == crate::i18n::Lang::En;
     let page = SealRequestsPage {
-        l: Layout::of(&state, &u, "exchange").await,
+        l: Layout::of(state, u, "exchange").await,
         filter,
         requests: list
             .into_iter()
@@ -279,8 +289,9 @@ pub async fn seal_requests(
                 created: format::datetime_ms(u.lang, r.created_at_ms),
             })
             .collect(),
+        refused,
     };
-    Ok(render(&page))
+    Ok((page.refused.status(), render(&page)).into_response())
 }
 
 fn to_requests() -> Response {
@@ -309,12 +320,23 @@ pub async fn reject(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     u.check_csrf(field(&f, "csrf"))?;
-    state
+    let rejected = state
         .app
         .reject_seal_request(&u.user.viewer, &id, field(&f, "reason"))
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(to_requests())
+        .await;
+    match rejected {
+        Ok(_) => Ok(to_requests()),
+        Err(e) if form::is_about_input(&e) => {
+            let problem = form::problem(&e, u.lang, &[]);
+            let typed = vec![
+                ("request".to_owned(), id),
+                ("reason".to_owned(), field(&f, "reason").to_owned()),
+            ];
+            let refused = form::Refused::new("reject-form", typed, problem);
+            requests_page(&state, &u, String::new(), refused).await
+        }
+        Err(e) => Err(u.fail(e)),
+    }
 }
 
 /// The file as sent (`source`) or as sealed (`sealed`).

@@ -221,28 +221,37 @@ pub async fn mark_box(
     Form(f): Form<MarkForm>,
 ) -> Result<Response, WebError> {
     u.check_csrf(&f.csrf)?;
-    let page = f
-        .page
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .and_then(|p| p.checked_sub(1))
-        .ok_or_else(|| {
-            u.fail(AppError::Invalid(signet_app::Invalid::Mark {
-                detail: format!("page {:?}", f.page),
-            }))
-        })?;
     let preset = if f.preset.is_empty() {
         "bottom-right"
     } else {
         f.preset.as_str()
     };
-    state
-        .app
-        .mark_signature_preset(&u.user.viewer, &id, page, preset)
-        .await
-        .map_err(|e| u.fail(e))?;
-    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+    let marked = match f
+        .page
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|p| p.checked_sub(1))
+    {
+        Some(page) => {
+            let app = &state.app;
+            app.mark_signature_preset(&u.user.viewer, &id, page, preset)
+                .await
+        }
+        None => Err(AppError::Invalid(signet_app::Invalid::Mark {
+            detail: format!("page {:?}", f.page),
+        })),
+    };
+    match marked {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        Err(e) => {
+            let typed = vec![
+                ("page".to_owned(), f.page.clone()),
+                ("preset".to_owned(), f.preset.clone()),
+            ];
+            super::documents::refused_on_page(state.clone(), u, &id, "mark-form", typed, e).await
+        }
+    }
 }
 
 /// The page's signing script.

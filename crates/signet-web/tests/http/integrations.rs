@@ -124,6 +124,18 @@ async fn integrations_webhooks_and_seal_requests_over_http() {
         let page = env.send(Call::get("/seal-requests").page(&clerk_page)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("HS-2026-1"));
+        // A rejection whose reason is too long comes back in that request's row, as typed.
+        let long = "x".repeat(2001);
+        let r = env
+            .send(Call::post(&format!("/seal-requests/{id}/reject")).page(&clerk_page).form(&[
+                ("csrf", clerk_page.csrf.as_str()),
+                ("reason", &long),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        for kept in [r#"id="reason-problem""#, r##"href="#reject-form""##, &format!(r#"value="{long}""#)] {
+            assert!(r.text().contains(kept), "{kept} kept: {}", r.text());
+        }
         let r = env
             .send(Call::post(&format!("/api/v1/seal-requests/{id}/approve")).bearer(&clerk))
             .await;

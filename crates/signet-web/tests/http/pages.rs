@@ -523,6 +523,19 @@ async fn every_page_renders_for_the_right_roles() {
         assert!(html.contains(&format!("href=\"/documents/{id}/files/{file_id}\"")));
         assert!(html.contains("Tạo dự thảo") && html.contains("Trần Văn Nam"), "history");
         assert!(html.contains(&format!("action=\"/documents/{id}/route\"")), "the author may submit");
+        // The signature box on a page the file does not have: the page again, the box's
+        // form as sent (issue 13 §3).
+        let r = env
+            .send(Call::post(&format!("/signature-boxes/{id}")).page(&officer).form(&[
+                ("csrf", officer.csrf.as_str()),
+                ("page", "99"),
+                ("preset", "middle-right"),
+            ]))
+            .await;
+        r.expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
+        for kept in [r##"href="#mark-form""##, r#"value="99""#, r#"value="middle-right" selected"#] {
+            assert!(r.text().contains(kept), "{kept} kept: {}", r.text());
+        }
         let file = env
             .send(Call::get(&format!("/documents/{id}/files/{file_id}")).page(&officer))
             .await;
