@@ -357,7 +357,7 @@ async fn bad_uploads_are_refused_and_leave_nothing() {
             ("abbreviation", "CQL"),
         ]))
         .await
-        .expect_page_error(StatusCode::UNPROCESSABLE_ENTITY);
+        .expect_form_error(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             env.send(Call::get("/api/v1/agencies").bearer(&admin))
                 .await
