@@ -133,22 +133,13 @@ struct Selection {
 impl Selection {
     fn read(u: &PageUser, body: &str) -> Result<Self, WebError> {
         let pairs = form_pairs(body);
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        u.check_csrf(&get("csrf"))?;
-        let ids = pairs
-            .iter()
-            .filter(|(n, _)| n == "document_ids")
-            .map(|(_, v)| DocumentId::new(v.clone()))
-            .collect();
+        u.check_csrf(form::field(&pairs, "csrf"))?;
         Ok(Self {
-            ids,
-            pin: get("pin"),
+            ids: form::all(&pairs, "document_ids")
+                .into_iter()
+                .map(DocumentId::new)
+                .collect(),
+            pin: form::field(&pairs, "pin").to_owned(),
         })
     }
 
@@ -241,17 +232,11 @@ pub async fn sign_one(
     body: String,
 ) -> Result<Response, WebError> {
     let pairs = form_pairs(&body);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    u.check_csrf(&get("csrf"))?;
+    u.check_csrf(form::field(&pairs, "csrf"))?;
+    let pin = form::field(&pairs, "pin");
     let signed = state
         .app
-        .sign_with_server_key(&u.user.viewer, std::slice::from_ref(&id), &get("pin"))
+        .sign_with_server_key(&u.user.viewer, std::slice::from_ref(&id), pin)
         .await;
     match signed {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
