@@ -13,7 +13,8 @@ use sqlx::Row;
 
 use crate::journal::details::{entry, Action};
 use crate::journal::{append, append_and_commit, claim_head};
-use crate::{Backend, Store, StoreError, Tx};
+use crate::queue::{claim_due, Queue};
+use crate::{Store, StoreError, Tx};
 
 macro_rules! named_action {
     ($ty:ident, $name:literal) => {
@@ -291,14 +292,19 @@ pub(crate) async fn enqueue_issue(
     Ok(())
 }
 
-/// ` FOR UPDATE SKIP LOCKED` where the engine has it (PostgreSQL); SQLite serialises writers
-/// anyway, and the lease re-check in the UPDATE keeps a claim single on both.
-fn skip_locked(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    }
-}
+/// The consignments waiting to be delivered (documents and statuses).
+const OUTBOX: Queue = Queue {
+    table: "consignments",
+    key: "id",
+    waiting: PENDING,
+};
+
+/// The packets a hub holds for their next hop.
+const HUB_QUEUE: Queue = Queue {
+    table: "hub_queue",
+    key: "consignment_id",
+    waiting: HUB_QUEUED,
+};
 
 impl Store {
     /// Sets the recipients of a not yet issued outgoing document (replacing earlier ones).
@@ -361,32 +367,16 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Consignment>, StoreError> {
         let mut tx = self.begin().await?;
-        let ids: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT id FROM consignments WHERE state = $1 AND next_attempt_ms <= $2 \
-             AND claimed_until_ms <= $2 ORDER BY next_attempt_ms LIMIT $3{}",
-            skip_locked(self.backend())
-        ))
-        .bind(PENDING)
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            let row = sqlx::query(&format!(
-                "UPDATE consignments SET claimed_until_ms = $1 \
-                 WHERE id = $2 AND state = $3 AND claimed_until_ms <= $4 \
-                 RETURNING {CONSIGNMENT_COLUMNS}"
+        let claimed = claim_due(&mut tx, self.backend(), &OUTBOX, now_ms, lease_ms, limit).await?;
+        let mut out = Vec::with_capacity(claimed.len());
+        for id in claimed {
+            let r = sqlx::query(&format!(
+                "SELECT {CONSIGNMENT_COLUMNS} FROM consignments WHERE id = $1"
             ))
-            .bind(now_ms + lease_ms)
             .bind(&id)
-            .bind(PENDING)
-            .bind(now_ms)
-            .fetch_optional(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-            if let Some(r) = row {
-                out.push(consignment(&r)?);
-            }
+            out.push(consignment(&r)?);
         }
         tx.commit().await?;
         Ok(out)
@@ -1014,31 +1004,17 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<HubItem>, StoreError> {
         let mut tx = self.begin().await?;
-        let ids: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT consignment_id FROM hub_queue WHERE state = $1 AND next_attempt_ms <= $2 \
-             AND claimed_until_ms <= $2 ORDER BY next_attempt_ms LIMIT $3{}",
-            skip_locked(self.backend())
-        ))
-        .bind(HUB_QUEUED)
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            let row = sqlx::query(&format!(
-                "UPDATE hub_queue SET claimed_until_ms = $1 WHERE consignment_id = $2 \
-                 AND state = $3 AND claimed_until_ms <= $4 RETURNING {HUB_COLUMNS}"
+        let claimed =
+            claim_due(&mut tx, self.backend(), &HUB_QUEUE, now_ms, lease_ms, limit).await?;
+        let mut out = Vec::with_capacity(claimed.len());
+        for id in claimed {
+            let r = sqlx::query(&format!(
+                "SELECT {HUB_COLUMNS} FROM hub_queue WHERE consignment_id = $1"
             ))
-            .bind(now_ms + lease_ms)
             .bind(&id)
-            .bind(HUB_QUEUED)
-            .bind(now_ms)
-            .fetch_optional(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-            if let Some(r) = row {
-                out.push(hub_item(&r)?);
-            }
+            out.push(hub_item(&r)?);
         }
         tx.commit().await?;
         Ok(out)

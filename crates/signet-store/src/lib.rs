@@ -19,6 +19,7 @@ pub mod exchange_recall;
 pub mod journal;
 pub mod meetings;
 mod migrations;
+mod queue;
 pub mod reminders;
 pub mod remote_signing;
 pub mod seal_requests;

@@ -13,7 +13,8 @@ use sqlx::Row;
 
 use crate::journal::details::{entry, Action};
 use crate::journal::{append_and_commit, claim_head};
-use crate::{Backend, Store, StoreError, Tx};
+use crate::queue::{claim_due, Queue};
+use crate::{Store, StoreError, Tx};
 
 /// An outgoing document was issued (numbered, and sealed when the agency seals).
 pub const DOCUMENT_ISSUED: &str = "document.issued";
@@ -215,12 +216,12 @@ fn subscriber(r: &sqlx::any::AnyRow) -> Result<Subscriber, StoreError> {
     })
 }
 
-fn skip_locked(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    }
-}
+/// The deliveries waiting for their subscriber.
+const DELIVERIES: Queue = Queue {
+    table: "webhook_deliveries",
+    key: "id",
+    waiting: PENDING,
+};
 
 impl Store {
     /// Records a subscriber (journaled); its secret is stored to sign with, never read back
@@ -306,32 +307,17 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Claimed>, StoreError> {
         let mut tx = self.begin().await?;
-        let ids: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT d.id FROM webhook_deliveries d WHERE d.state = $1 AND d.next_attempt_ms <= $2 \
-             AND d.claimed_until_ms <= $2 ORDER BY d.next_attempt_ms LIMIT $3{}",
-            skip_locked(self.backend())
-        ))
-        .bind(PENDING)
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&mut *tx)
+        let claimed = claim_due(
+            &mut tx,
+            self.backend(),
+            &DELIVERIES,
+            now_ms,
+            lease_ms,
+            limit,
+        )
         .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            // The lease re-checked in the UPDATE keeps a claim single on both engines.
-            let claimed = sqlx::query(
-                "UPDATE webhook_deliveries SET claimed_until_ms = $1 \
-                 WHERE id = $2 AND state = $3 AND claimed_until_ms <= $4",
-            )
-            .bind(now_ms + lease_ms)
-            .bind(&id)
-            .bind(PENDING)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-            if claimed.rows_affected() == 0 {
-                continue;
-            }
+        let mut out = Vec::with_capacity(claimed.len());
+        for id in claimed {
             let r = sqlx::query(&format!(
                 "SELECT {DELIVERY_COLUMNS}, s.secret FROM webhook_deliveries d \
                  JOIN webhook_subscribers s ON s.id = d.subscriber_id WHERE d.id = $1"

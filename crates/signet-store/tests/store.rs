@@ -1485,3 +1485,55 @@ async fn a_sent_document_is_recalled_once_and_a_draft_is_linked_to_it() {
     })
     .await;
 }
+
+/// The hub's queue (leased like the exchange's outbox and the webhook deliveries): rows
+/// queued in one batch with a duplicate among them, each claimed by one taker only, taken up
+/// again once the lease ends, and never once forwarded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queued_packets_are_claimed_once_per_lease() {
+    use signet_store::exchange::{HubPacket, Receipt};
+    each_db(|db| async move {
+        let store = &db.store;
+        let packet = |id: &str| HubPacket {
+            consignment_id: id.into(),
+            recipient_code: "000.00.02.H99".into(),
+            sender_code: "000.00.00.H99".into(),
+            packet_sha256: "ab".repeat(32),
+            size: 100,
+            at_ms: T0,
+        };
+        let receipts = store
+            .hub_accept(&[packet("b"), packet("a"), packet("b")])
+            .await
+            .unwrap();
+        assert_eq!(
+            receipts,
+            [Receipt::New, Receipt::New, Receipt::Duplicate],
+            "in the order given"
+        );
+        let lease = 60_000;
+        let (first, second) = tokio::join!(
+            store.hub_claim(T0, lease, 10),
+            store.hub_claim(T0, lease, 10)
+        );
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let mut taken: Vec<_> = first
+            .iter()
+            .chain(&second)
+            .map(|i| i.consignment_id.clone())
+            .collect();
+        taken.sort();
+        assert_eq!(taken, ["a", "b"], "each row claimed once");
+        assert!(store
+            .hub_claim(T0 + lease - 1, lease, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        store.hub_forwarded("a", T0 + 1).await.unwrap();
+        let again = store.hub_claim(T0 + lease, lease, 10).await.unwrap();
+        let ids: Vec<_> = again.iter().map(|i| i.consignment_id.as_str()).collect();
+        assert_eq!(ids, ["b"], "the lease ended; a forwarded packet is done");
+        db
+    })
+    .await;
+}
