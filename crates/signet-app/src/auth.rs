@@ -142,12 +142,11 @@ impl App {
     }
 
     pub async fn signed_in(&self, token: &str) -> Result<SignedIn, AppError> {
-        let session = self
+        let (session, person) = self
             .store
-            .session(token, self.clock.now_ms())
+            .session_with_person(token, self.clock.now_ms())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let person = self.store.person(&session.person_id).await?;
         if !person.active {
             return Err(AppError::Unauthenticated);
         }

@@ -428,27 +428,26 @@ impl Store {
 
     /// The SAD of `token`, with its used set; `None` when unknown.
     pub async fn sad(&self, token: &str) -> Result<Option<Sad>, StoreError> {
-        let hash = crate::sessions::token_hash(token);
-        let Some(row) = sqlx::query(
-            "SELECT credential_id, hashes_hex, created_at_ms, expires_at_ms FROM remote_sads \
-             WHERE token_hash = $1",
+        // One read for the SAD and the hashes already signed under it: a row per use (or
+        // one with no use), the SAD's columns repeated.
+        let rows = sqlx::query(
+            "SELECT s.credential_id, s.hashes_hex, s.created_at_ms, s.expires_at_ms, \
+             u.hash_hex FROM remote_sads s \
+             LEFT JOIN remote_sad_uses u ON u.token_hash = s.token_hash \
+             WHERE s.token_hash = $1",
         )
-        .bind(&hash)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
+        .bind(crate::sessions::token_hash(token))
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(row) = rows.first() else {
             return Ok(None);
         };
-        let used = sqlx::query("SELECT hash_hex FROM remote_sad_uses WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let h: String = r.try_get("hash_hex")?;
-                hex::decode(&h).map_err(|e| corrupt("used hash", e))
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let mut used = Vec::new();
+        for r in &rows {
+            if let Some(h) = r.try_get::<Option<String>, _>("hash_hex")? {
+                used.push(hex::decode(&h).map_err(|e| corrupt("used hash", e))?);
+            }
+        }
         Ok(Some(Sad {
             credential_id: row.try_get("credential_id")?,
             hashes: parse_hex_list("SAD hashes", &row.try_get::<String, _>("hashes_hex")?)?,

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use signet_core::ids::PersonId;
 use sqlx::Row;
 
+use crate::directory::{person_from_row, Person, PERSON_COLUMNS};
 use crate::sql::RowExt;
 use crate::{Store, StoreError};
 
@@ -113,6 +114,34 @@ impl Store {
                 csrf_token: r.try_get("csrf_token")?,
                 expires_at_ms: r.try_get("expires_at_ms")?,
             })
+        })
+        .transpose()
+    }
+
+    /// The live session of `token` and its person, in one read (every signed-in request
+    /// asks for both).
+    pub async fn session_with_person(
+        &self,
+        token: &str,
+        now_ms: i64,
+    ) -> Result<Option<(Session, Person)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT s.csrf_token, s.expires_at_ms, {PERSON_COLUMNS} FROM sessions s \
+             JOIN people p ON p.id = s.person_id \
+             WHERE s.token_hash = $1 AND s.expires_at_ms > $2"
+        ))
+        .bind(token_hash(token))
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let person = person_from_row(&r)?;
+            let session = Session {
+                person_id: person.id.clone(),
+                csrf_token: r.try_get("csrf_token")?,
+                expires_at_ms: r.try_get("expires_at_ms")?,
+            };
+            Ok((session, person))
         })
         .transpose()
     }

@@ -11,7 +11,7 @@ use signet_core::person::Viewer;
 use signet_store::random_hex;
 use signet_store::remote_signing::SadUse;
 
-use super::{actor, check_digests, TTL_MS};
+use super::{actor, check_digests, SignatureAlgorithm, TTL_MS};
 use crate::{App, AppError, Invalid};
 
 /// A SAD and how long it lives.
@@ -111,10 +111,26 @@ impl App {
         sad: &str,
         hashes: &[[u8; 32]],
     ) -> Result<Vec<Vec<u8>>, AppError> {
+        self.sign_hashes_checked(viewer, credential_id, sad, hashes, |_| Ok(()))
+            .await
+    }
+
+    /// [`Self::sign_hashes`], refused by `accepts` when the credential's algorithm is not the
+    /// one the caller asks for (CSC's `signAlgo`): checked on the credential read for the
+    /// signature rather than on a second read of it.
+    pub async fn sign_hashes_checked(
+        &self,
+        viewer: &Viewer,
+        credential_id: &str,
+        sad: &str,
+        hashes: &[[u8; 32]],
+        accepts: impl FnOnce(SignatureAlgorithm) -> Result<(), AppError>,
+    ) -> Result<Vec<Vec<u8>>, AppError> {
         let cred = self.own_credential(viewer, credential_id).await?;
         if cred.locked_at_ms.is_some() {
             return Err(AppError::Invalid(Invalid::RemoteLocked));
         }
+        accepts(super::parse_algorithm(&cred.key_algo)?)?;
         let hashes = check_digests(hashes)?;
         let s = self.live_sad(&cred.id, sad).await?;
         if !hashes.iter().all(|h| s.hashes.contains(h)) {

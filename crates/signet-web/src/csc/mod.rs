@@ -293,19 +293,20 @@ async fn sign_hash(
 ) -> Answer<SignHashResponse> {
     let viewer = viewer(&state, &headers).await?;
     let (req, hashes) = wire::parse_sign_hash(&body).map_err(bad_request)?;
-    let c = state
-        .app
-        .remote_credential(&viewer, &req.credential_id)
-        .await?;
-    if !algorithm_oids(c.algorithm).contains(&req.sign_algo.as_str()) {
-        return Err(bad_request(format!(
-            "signAlgo {} is not one this credential signs with",
-            req.sign_algo
-        )));
-    }
+    let accepts = |algorithm| {
+        if algorithm_oids(algorithm).contains(&req.sign_algo.as_str()) {
+            return Ok(());
+        }
+        Err(AppError::Invalid(Invalid::Body {
+            detail: format!(
+                "signAlgo {} is not one this credential signs with",
+                req.sign_algo
+            ),
+        }))
+    };
     let sigs = state
         .app
-        .sign_hashes(&viewer, &c.id, &req.sad, &hashes)
+        .sign_hashes_checked(&viewer, &req.credential_id, &req.sad, &hashes, accepts)
         .await?;
     Ok(Json(SignHashResponse {
         signatures: sigs.iter().map(|s| B64.encode(s)).collect(),
