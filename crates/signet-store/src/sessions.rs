@@ -6,7 +6,6 @@ use signet_core::ids::PersonId;
 use sqlx::Row;
 
 use crate::directory::{person_from_row, Person, PERSON_COLUMNS};
-use crate::sql::RowExt;
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,25 +98,6 @@ impl Store {
     }
 
     /// The live session for `token`, if any.
-    pub async fn session(&self, token: &str, now_ms: i64) -> Result<Option<Session>, StoreError> {
-        let row = sqlx::query(
-            "SELECT person_id, csrf_token, expires_at_ms FROM sessions \
-             WHERE token_hash = $1 AND expires_at_ms > $2",
-        )
-        .bind(token_hash(token))
-        .bind(now_ms)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(Session {
-                person_id: r.id("person_id")?,
-                csrf_token: r.try_get("csrf_token")?,
-                expires_at_ms: r.try_get("expires_at_ms")?,
-            })
-        })
-        .transpose()
-    }
-
     /// The live session of `token` and its person, in one read (every signed-in request
     /// asks for both).
     pub async fn session_with_person(

@@ -4,8 +4,8 @@
 //! A SAD is a random token given once; the database keeps its hash, the hashes it
 //! authorizes and those already signed. Signing checks the SAD, signs in the HSM, then marks
 //! the hashes used and journals the signature in one transaction (shared with concurrent
-//! calls: a group commit, see `crate::group_commit`); a concurrent use of the same hash loses and its
-//! signature is thrown away, never returned.
+//! calls: a group commit, see `crate::group_commit`); a concurrent use of the same hash
+//! loses and its signature is thrown away, never returned.
 
 use signet_core::person::Viewer;
 use signet_store::random_hex;

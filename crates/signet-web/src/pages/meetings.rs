@@ -19,7 +19,7 @@ use signet_store::documents::Document;
 use time::Duration;
 
 use super::documents::{refused_on_page, refused_with_aliases};
-use super::form::{self, field, Fields, Problem, Values};
+use super::form::{self, field, Fields, Problem};
 use super::{render, Layout};
 use crate::format;
 use crate::i18n::Tr;
@@ -117,16 +117,20 @@ struct NewMeetingPage {
     invitees: Vec<(String, String)>,
     /// Leaders who may chair: id and name.
     chairs: Vec<(String, String)>,
-    /// What was typed, when the form comes back refused.
-    f: Values,
-    chosen: Fields,
+    /// What was typed and chosen, when the form comes back refused.
+    typed: Fields,
     problem: Option<Problem>,
 }
 
 impl NewMeetingPage {
-    /// Whether `value` was chosen in the refused form's `name` (the participants, the chair).
+    /// What was typed in `name` (nothing on a new form).
+    fn value(&self, name: &str) -> &str {
+        form::field(&self.typed, name)
+    }
+
+    /// Whether `value` was chosen in `name` (the participants, the chair).
     fn chose(&self, name: &str, value: &str) -> bool {
-        self.chosen.iter().any(|(k, v)| k == name && v == value)
+        self.typed.iter().any(|(k, v)| k == name && v == value)
     }
 }
 
@@ -165,7 +169,7 @@ async fn meeting_form_page(
         .filter(|p| p.roles.contains(&signet_core::Role::Leader))
         .map(|p| (p.id.to_string(), p.full_name.clone()))
         .collect();
-    let (chosen, problem) = refused.map_or((Fields::new(), None), |(f, p)| (f, Some(p)));
+    let (typed, problem) = refused.map_or((Fields::new(), None), |(f, p)| (f, Some(p)));
     let status = problem
         .as_ref()
         .map_or(axum::http::StatusCode::OK, Problem::status);
@@ -173,8 +177,7 @@ async fn meeting_form_page(
         invitees,
         chairs,
         l: Layout::of(&state, &u, "calendar").await,
-        f: Values::from_pairs(&chosen),
-        chosen,
+        typed,
         problem,
     };
     Ok((status, render(&page)).into_response())
@@ -267,9 +270,9 @@ pub async fn add_materials(
         u.check_csrf(&f.get("csrf"))
             .map_err(|_| AppError::Forbidden("form expired or forged (CSRF)"))
     };
-    let added = match upload::read_keeping(app, v, mp, check).await {
+    let added = match upload::read(app, v, mp, check).await {
         Ok((_, files)) => app.add_materials(v, &id, files).await,
-        Err((e, _)) => Err(e),
+        Err(e) => Err(e),
     };
     match added {
         Ok(()) => Ok(Redirect::to(&format!("/documents/{id}#meeting")).into_response()),
