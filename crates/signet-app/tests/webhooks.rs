@@ -61,9 +61,7 @@ impl Receiver {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let status = a.lock().unwrap().pop_front().unwrap_or(200);
-                if let Some(req) = serve_one(stream, status) {
-                    g.lock().unwrap().push(req);
-                }
+                serve_one(stream, status, |req| g.lock().unwrap().push(req));
             }
         });
         Self { url, got, answers }
@@ -78,7 +76,9 @@ impl Receiver {
     }
 }
 
-fn serve_one(stream: std::net::TcpStream, status: u16) -> Option<Got> {
+/// Reads one request, records it, then answers. Recorded before the answer so a test that
+/// has seen the delivery finish also sees the request (answering first raced the test).
+fn serve_one(stream: std::net::TcpStream, status: u16, record: impl FnOnce(Got)) -> Option<()> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -97,14 +97,14 @@ fn serve_one(stream: std::net::TcpStream, status: u16) -> Option<Got> {
     let len: usize = headers.get("content-length")?.parse().ok()?;
     let mut body = vec![0; len];
     reader.read_exact(&mut body).ok()?;
-    let mut stream = stream;
-    let answer = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
-    stream.write_all(answer.as_bytes()).ok()?;
-    Some(Got {
+    record(Got {
         path,
         headers,
         body,
-    })
+    });
+    let mut stream = stream;
+    let answer = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    stream.write_all(answer.as_bytes()).ok()
 }
 
 // ---------------------------------------------------------------------------------------
