@@ -50,6 +50,48 @@ struct Raw {
     response: Response,
 }
 
+/// An [`HttpClient`] whose connections stay open between requests ([`HttpClient::session`]).
+#[derive(Clone, Debug)]
+pub struct HttpSession {
+    limits: HttpClient,
+    agent: ureq::Agent,
+}
+
+impl HttpSession {
+    /// [`HttpClient::post_with_headers`], on a kept connection when one is open.
+    pub fn post_with_headers(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        headers: &[(&str, &str)],
+    ) -> Result<Response> {
+        let deadline = Instant::now() + self.limits.total_timeout;
+        Ok(self
+            .limits
+            .exchange_with(
+                &self.agent,
+                url,
+                Some((content_type, body)),
+                headers,
+                deadline,
+            )?
+            .response)
+    }
+}
+
+/// The agent of every request: redirects by hand, statuses as answers, only what the URL
+/// says (no proxy from the environment). The time limits are set per request.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .proxy(None)
+        .user_agent("signet-net")
+        .build()
+        .new_agent()
+}
+
 impl HttpClient {
     /// GET, following redirects to other `http://` URLs.
     pub fn get(&self, url: &str) -> Result<Response> {
@@ -87,8 +129,31 @@ impl HttpClient {
             .response)
     }
 
+    /// A session with these limits that keeps its connections open between requests: for a
+    /// client that calls one server many times (a remote-signing provider), where a new TCP
+    /// connection per call would cost both ends more than the call itself.
+    pub fn session(&self) -> HttpSession {
+        HttpSession {
+            limits: self.clone(),
+            agent: agent(),
+        }
+    }
+
     fn exchange(
         &self,
+        url: &str,
+        body: Option<(&str, &[u8])>,
+        headers: &[(&str, &str)],
+        deadline: Instant,
+    ) -> Result<Raw> {
+        // A new agent per request: nothing is kept between the fetches of the PKI, which go
+        // to many servers once each.
+        self.exchange_with(&agent(), url, body, headers, deadline)
+    }
+
+    fn exchange_with(
+        &self,
+        agent: &ureq::Agent,
         url: &str,
         body: Option<(&str, &[u8])>,
         headers: &[(&str, &str)],
@@ -101,20 +166,23 @@ impl HttpClient {
         if left.is_zero() {
             return Err(self.timeout(url, self.total_timeout));
         }
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(left))
-            .timeout_connect(Some(self.connect_timeout.min(left)))
-            .max_redirects(0)
-            .http_status_as_error(false)
-            // Only what the URL says: no proxy from the environment.
-            .proxy(None)
-            .user_agent("signet-net")
-            .build()
-            .new_agent();
+        let connect = Some(self.connect_timeout.min(left));
         let sent = match body {
-            None => agent.get(url).call(),
+            None => agent
+                .get(url)
+                .config()
+                .timeout_global(Some(left))
+                .timeout_connect(connect)
+                .build()
+                .call(),
             Some((ct, b)) => {
-                let mut req = agent.post(url).content_type(ct);
+                let mut req = agent
+                    .post(url)
+                    .config()
+                    .timeout_global(Some(left))
+                    .timeout_connect(connect)
+                    .build()
+                    .content_type(ct);
                 for (name, value) in headers {
                     req = req.header(*name, *value);
                 }

@@ -19,5 +19,5 @@ mod online;
 pub use anchors::load_trust_anchors;
 pub use error::{NetError, Result};
 pub use fetcher::{Fetched, Fetcher};
-pub use http::{HttpClient, Response};
+pub use http::{HttpClient, HttpSession, Response};
 pub use online::validate_online;

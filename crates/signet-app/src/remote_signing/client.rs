@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use signet_net::HttpClient;
+use signet_net::{HttpClient, HttpSession};
 
 use super::wire::{
     AuthData, AuthorizeRequest, AuthorizeResponse, CredentialInfo, CredentialRequest,
@@ -36,10 +36,11 @@ impl std::fmt::Debug for Provider {
     }
 }
 
-/// A signed-in session with a provider.
+/// A signed-in session with a provider, its connection kept open between calls (a batch
+/// signs hash after hash with the same provider).
 pub struct CscClient {
     base: String,
-    http: HttpClient,
+    http: HttpSession,
     token: String,
 }
 
@@ -75,7 +76,7 @@ impl CscClient {
     /// Signs in to `provider` (`auth/login` with HTTP Basic).
     pub fn login(provider: &Provider) -> Result<Self, AppError> {
         let base = provider.base_url.trim_end_matches('/').to_owned();
-        let http = HttpClient::default();
+        let http = HttpClient::default().session();
         let basic = B64.encode(format!("{}:{}", provider.username, provider.password));
         let url = format!("{base}/csc/v2/auth/login");
         let r = http
