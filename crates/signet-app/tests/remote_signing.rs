@@ -293,9 +293,13 @@ async fn a_sad_signs_exactly_its_hashes_once_within_five_minutes() {
             .await
             .unwrap();
         assert!(verifies(&cred.chain[0], b"A", &sig[0]));
-        // Once each.
+        // Once each, alone or beside a hash not yet signed.
         assert_eq!(
             invalid(app.sign_hashes(&leader, &cred.id, &auth.sad, &[a]).await),
+            Invalid::SadUsed
+        );
+        assert_eq!(
+            invalid(app.sign_hashes(&leader, &cred.id, &auth.sad, &[b, a]).await),
             Invalid::SadUsed
         );
         // Another credential (the deputy's own) does not take this SAD, and the deputy

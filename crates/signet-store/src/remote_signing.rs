@@ -126,6 +126,18 @@ pub struct Sad {
     pub expires_at_ms: i64,
 }
 
+/// What signing some hashes under a SAD needs to know of it ([`Store::sad_check`]): whose it
+/// is, until when, whether it authorizes them all and whether one was signed already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SadCheck {
+    pub credential_id: String,
+    pub expires_at_ms: i64,
+    /// Every hash asked is one the SAD authorizes.
+    pub authorized: bool,
+    /// One of the hashes asked was signed under the SAD already.
+    pub used: bool,
+}
+
 /// Who did it, when, in which agency: what every journaled change here needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
@@ -428,32 +440,68 @@ impl Store {
 
     /// The SAD of `token`, with its used set; `None` when unknown.
     pub async fn sad(&self, token: &str) -> Result<Option<Sad>, StoreError> {
-        // One read for the SAD and the hashes already signed under it: a row per use (or
-        // one with no use), the SAD's columns repeated.
-        let rows = sqlx::query(
-            "SELECT s.credential_id, s.hashes_hex, s.created_at_ms, s.expires_at_ms, \
-             u.hash_hex FROM remote_sads s \
-             LEFT JOIN remote_sad_uses u ON u.token_hash = s.token_hash \
-             WHERE s.token_hash = $1",
+        let token_hash = crate::sessions::token_hash(token);
+        let Some(row) = sqlx::query(
+            "SELECT credential_id, hashes_hex, created_at_ms, expires_at_ms \
+             FROM remote_sads WHERE token_hash = $1",
         )
-        .bind(crate::sessions::token_hash(token))
-        .fetch_all(&self.pool)
-        .await?;
-        let Some(row) = rows.first() else {
+        .bind(&token_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
             return Ok(None);
         };
-        let mut used = Vec::new();
-        for r in &rows {
-            if let Some(h) = r.try_get::<Option<String>, _>("hash_hex")? {
-                used.push(hex::decode(&h).map_err(|e| corrupt("used hash", e))?);
-            }
-        }
+        // The uses apart: joined, every use's row would repeat the SAD's whole hash list
+        // (64 KB for a thousand hashes), a cost growing with the square of the batch.
+        let used = sqlx::query("SELECT hash_hex FROM remote_sad_uses WHERE token_hash = $1")
+            .bind(&token_hash)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let h: String = r.try_get("hash_hex")?;
+                hex::decode(&h).map_err(|e| corrupt("used hash", e))
+            })
+            .collect::<Result<_, StoreError>>()?;
         Ok(Some(Sad {
             credential_id: row.try_get("credential_id")?,
             hashes: parse_hex_list("SAD hashes", &row.try_get::<String, _>("hashes_hex")?)?,
             used,
             created_at_ms: row.try_get("created_at_ms")?,
             expires_at_ms: row.try_get("expires_at_ms")?,
+        }))
+    }
+
+    /// The SAD of `token` as signing `hashes` (1 to a thousand) under it needs it, in one
+    /// read whatever the number of hashes already signed: `None` when unknown.
+    pub async fn sad_check(
+        &self,
+        token: &str,
+        hashes: &[Vec<u8>],
+    ) -> Result<Option<SadCheck>, StoreError> {
+        let asked: Vec<String> = hashes.iter().map(hex::encode).collect();
+        let marks: Vec<String> = (0..asked.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT s.credential_id, s.hashes_hex, s.expires_at_ms, \
+             (SELECT COUNT(*) FROM remote_sad_uses u \
+              WHERE u.token_hash = s.token_hash AND u.hash_hex IN ({})) AS used \
+             FROM remote_sads s WHERE s.token_hash = $1",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(crate::sessions::token_hash(token));
+        for h in &asked {
+            q = q.bind(h);
+        }
+        let Some(row) = q.fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let list: String = row.try_get("hashes_hex")?;
+        let authorized: std::collections::HashSet<&str> = list.split(',').collect();
+        Ok(Some(SadCheck {
+            credential_id: row.try_get("credential_id")?,
+            expires_at_ms: row.try_get("expires_at_ms")?,
+            authorized: asked.iter().all(|h| authorized.contains(h.as_str())),
+            used: row.try_get::<i64, _>("used")? > 0,
         }))
     }
 

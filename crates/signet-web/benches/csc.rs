@@ -136,17 +136,21 @@ fn concurrent_sign_hash(base: &str, clients: usize, per_client: usize) -> Run {
     let barrier = Arc::new(Barrier::new(clients + 1));
     // Signed in one after the other: every sign-in counts against the address's limit
     // until it succeeds, and 50 at once from one address would pass it.
+    // Authorized here too, before any thread starts: a refusal then ends the bench instead
+    // of leaving the others waiting at the barrier for a thread that panicked.
     let sessions: Vec<_> = (0..clients)
-        .map(|c| session(base, LEADERS[c % LEADERS.len()]))
+        .map(|c| {
+            let (client, id) = session(base, LEADERS[c % LEADERS.len()]);
+            let hs = hashes(c, per_client);
+            let sad = client.authorize(&id, DEMO_PASSWORD, &hs).unwrap().sad;
+            (client, id, hs, sad)
+        })
         .collect();
     let threads: Vec<_> = sessions
         .into_iter()
-        .enumerate()
-        .map(|(c, (client, id))| {
+        .map(|(client, id, hs, sad)| {
             let barrier = Arc::clone(&barrier);
             std::thread::spawn(move || {
-                let hs = hashes(c, per_client);
-                let sad = client.authorize(&id, DEMO_PASSWORD, &hs).unwrap().sad;
                 barrier.wait();
                 hs.iter()
                     .map(|h| {

@@ -90,13 +90,15 @@ impl App {
         credential_id: &str,
         sad: &str,
     ) -> Result<signet_store::remote_signing::Sad, AppError> {
-        let s = self
-            .store
-            .sad(sad)
-            .await?
-            .filter(|s| s.credential_id == credential_id)
-            .ok_or(AppError::Invalid(Invalid::SadInvalid))?;
-        if s.expires_at_ms <= self.clock.now_ms() {
+        let s = self.store.sad(sad).await?;
+        let s = s.filter(|s| s.credential_id == credential_id);
+        self.live(s, |s| s.expires_at_ms)
+    }
+
+    /// A SAD read as `found`, refused when not found or past its end.
+    fn live<S>(&self, found: Option<S>, expires_at_ms: impl Fn(&S) -> i64) -> Result<S, AppError> {
+        let s = found.ok_or(AppError::Invalid(Invalid::SadInvalid))?;
+        if expires_at_ms(&s) <= self.clock.now_ms() {
             return Err(AppError::Invalid(Invalid::SadExpired));
         }
         Ok(s)
@@ -132,11 +134,14 @@ impl App {
         }
         accepts(super::parse_algorithm(&cred.key_algo)?)?;
         let hashes = check_digests(hashes)?;
-        let s = self.live_sad(&cred.id, sad).await?;
-        if !hashes.iter().all(|h| s.hashes.contains(h)) {
+        let s = self.store.sad_check(sad, &hashes).await?;
+        let s = self.live(s.filter(|s| s.credential_id == cred.id), |s| {
+            s.expires_at_ms
+        })?;
+        if !s.authorized {
             return Err(AppError::Invalid(Invalid::HashNotAuthorized));
         }
-        if hashes.iter().any(|h| s.used.contains(h)) {
+        if s.used {
             return Err(AppError::Invalid(Invalid::SadUsed));
         }
         let signatures = self.sign_in_hsm(&cred.key_label, hashes.clone()).await?;
