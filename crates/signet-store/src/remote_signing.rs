@@ -126,11 +126,11 @@ pub struct Sad {
     pub expires_at_ms: i64,
 }
 
-/// What signing some hashes under a SAD needs to know of it ([`Store::sad_check`]): whose it
-/// is, until when, whether it authorizes them all and whether one was signed already.
+/// What signing some hashes under a SAD needs to know of it
+/// ([`Store::credential_with_sad`]): until when it lives, whether it authorizes them all and
+/// whether one was signed already.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SadCheck {
-    pub credential_id: String,
     pub expires_at_ms: i64,
     /// Every hash asked is one the SAD authorizes.
     pub authorized: bool,
@@ -148,6 +148,20 @@ pub struct Actor<'a> {
 
 fn hex_list(items: &[Vec<u8>]) -> String {
     items.iter().map(hex::encode).collect::<Vec<_>>().join(",")
+}
+
+/// Whether each of `asked` (distinct) is an item of the comma-separated `list`: one pass
+/// over the list, nothing allocated per item.
+fn all_listed(list: &str, asked: &[String]) -> bool {
+    let mut sorted: Vec<&str> = asked.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let mut seen = vec![false; sorted.len()];
+    for item in list.split(',') {
+        if let Ok(i) = sorted.binary_search(&item) {
+            seen[i] = true;
+        }
+    }
+    seen.iter().all(|s| *s)
 }
 
 fn parse_hex_list(what: &str, s: &str) -> Result<Vec<Vec<u8>>, StoreError> {
@@ -472,37 +486,51 @@ impl Store {
         }))
     }
 
-    /// The SAD of `token` as signing `hashes` (1 to a thousand) under it needs it, in one
-    /// read whatever the number of hashes already signed: `None` when unknown.
-    pub async fn sad_check(
+    /// The credential `credential_id` and, when `sad_token` is one of its SADs, what signing
+    /// `hashes` (1 to a thousand) under it needs to know — in one read, whatever the number of
+    /// hashes already signed under it. `NotFound` when the credential is unknown.
+    pub async fn credential_with_sad(
         &self,
-        token: &str,
+        credential_id: &str,
+        sad_token: &str,
         hashes: &[Vec<u8>],
-    ) -> Result<Option<SadCheck>, StoreError> {
+    ) -> Result<(RemoteCredential, Option<SadCheck>), StoreError> {
         let asked: Vec<String> = hashes.iter().map(hex::encode).collect();
-        let marks: Vec<String> = (0..asked.len()).map(|i| format!("${}", i + 2)).collect();
+        let marks: Vec<String> = (0..asked.len()).map(|i| format!("${}", i + 3)).collect();
+        let columns: Vec<String> = CREDENTIAL_COLUMNS
+            .split(',')
+            .map(|c| format!("c.{}", c.trim()))
+            .collect();
+        // The uses counted for the asked hashes only: joined, every use's row would repeat
+        // the SAD's whole hash list (64 KB for a thousand hashes), a cost growing with the
+        // square of the batch.
         let sql = format!(
-            "SELECT s.credential_id, s.hashes_hex, s.expires_at_ms, \
+            "SELECT {}, s.hashes_hex AS sad_hashes_hex, s.expires_at_ms AS sad_expires_at_ms, \
              (SELECT COUNT(*) FROM remote_sad_uses u \
-              WHERE u.token_hash = s.token_hash AND u.hash_hex IN ({})) AS used \
-             FROM remote_sads s WHERE s.token_hash = $1",
+              WHERE u.token_hash = s.token_hash AND u.hash_hex IN ({})) AS sad_used \
+             FROM remote_credentials c \
+             LEFT JOIN remote_sads s ON s.token_hash = $2 AND s.credential_id = c.id \
+             WHERE c.id = $1",
+            columns.join(", "),
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(crate::sessions::token_hash(token));
+        let mut q = sqlx::query(&sql)
+            .bind(credential_id)
+            .bind(crate::sessions::token_hash(sad_token));
         for h in &asked {
             q = q.bind(h);
         }
-        let Some(row) = q.fetch_optional(&self.pool).await? else {
-            return Ok(None);
+        let row = q.fetch_one(&self.pool).await?;
+        let credential = credential_from_row(&row)?;
+        let Some(list) = row.try_get::<Option<String>, _>("sad_hashes_hex")? else {
+            return Ok((credential, None));
         };
-        let list: String = row.try_get("hashes_hex")?;
-        let authorized: std::collections::HashSet<&str> = list.split(',').collect();
-        Ok(Some(SadCheck {
-            credential_id: row.try_get("credential_id")?,
-            expires_at_ms: row.try_get("expires_at_ms")?,
-            authorized: asked.iter().all(|h| authorized.contains(h.as_str())),
-            used: row.try_get::<i64, _>("used")? > 0,
-        }))
+        let sad = SadCheck {
+            expires_at_ms: row.try_get("sad_expires_at_ms")?,
+            authorized: all_listed(&list, &asked),
+            used: row.try_get::<i64, _>("sad_used")? > 0,
+        };
+        Ok((credential, Some(sad)))
     }
 
     /// Marks `hashes` used under the SAD `token` and journals their signature, all or
@@ -691,5 +719,23 @@ impl Store {
             entry(by.at_ms, by.person_id.as_str(), &request.id, &action)?
         };
         append_and_commit(tx, by.agency_id, &mut head, e).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_listed;
+
+    #[test]
+    fn every_asked_item_must_be_in_the_list() {
+        let asked = |xs: &[&str]| xs.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert!(all_listed("aa,bb,cc", &asked(&["cc", "aa"])));
+        assert!(all_listed("aa,bb,cc", &asked(&["bb"])));
+        assert!(!all_listed("aa,bb,cc", &asked(&["bb", "dd"])));
+        assert!(
+            !all_listed("aa,bb,cc", &asked(&["b"])),
+            "a part of an item is not it"
+        );
+        assert!(!all_listed("", &asked(&["aa"])));
     }
 }

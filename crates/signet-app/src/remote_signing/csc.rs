@@ -128,16 +128,18 @@ impl App {
         hashes: &[[u8; 32]],
         accepts: impl FnOnce(SignatureAlgorithm) -> Result<(), AppError>,
     ) -> Result<Vec<Vec<u8>>, AppError> {
-        let cred = self.own_credential(viewer, credential_id).await?;
+        let hashes = check_digests(hashes)?;
+        // The credential and the SAD in one read: this is the call a batch makes per hash.
+        let (cred, s) = self
+            .store
+            .credential_with_sad(credential_id, sad, &hashes)
+            .await?;
+        super::check_own(viewer, &cred)?;
         if cred.locked_at_ms.is_some() {
             return Err(AppError::Invalid(Invalid::RemoteLocked));
         }
         accepts(super::parse_algorithm(&cred.key_algo)?)?;
-        let hashes = check_digests(hashes)?;
-        let s = self.store.sad_check(sad, &hashes).await?;
-        let s = self.live(s.filter(|s| s.credential_id == cred.id), |s| {
-            s.expires_at_ms
-        })?;
+        let s = self.live(s, |s| s.expires_at_ms)?;
         if !s.authorized {
             return Err(AppError::Invalid(Invalid::HashNotAuthorized));
         }

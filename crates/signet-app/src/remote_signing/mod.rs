@@ -192,6 +192,14 @@ fn actor(viewer: &Viewer, at_ms: i64) -> Actor<'_> {
     }
 }
 
+/// Refuses another person's credential.
+pub(crate) fn check_own(viewer: &Viewer, c: &Stored) -> Result<(), AppError> {
+    if c.holder_id != viewer.person_id {
+        return Err(AppError::Forbidden("another person's signing credential"));
+    }
+    Ok(())
+}
+
 impl App {
     /// The credential `id` if it is the viewer's own: another person's is refused, an unknown
     /// one is not found.
@@ -201,9 +209,7 @@ impl App {
         id: &str,
     ) -> Result<Stored, AppError> {
         let c = self.store.remote_credential(id).await?;
-        if c.holder_id != viewer.person_id {
-            return Err(AppError::Forbidden("another person's signing credential"));
-        }
+        check_own(viewer, &c)?;
         Ok(c)
     }
 
