@@ -14,7 +14,13 @@ pub(crate) struct Queue {
 }
 
 /// Claims, in `tx`, up to `limit` waiting rows of `queue` due at `now_ms`, for `lease_ms`:
-/// their keys, the longest due first.
+/// their keys, the longest due first. Must be the first statement of `tx`.
+///
+/// One UPDATE that picks its rows itself: on SQLite a transaction that reads first and writes
+/// after fails with `SQLITE_BUSY_SNAPSHOT` (no waiting helps) when another connection wrote in
+/// between — two claimers at once, or any other write — while a transaction that begins by
+/// writing waits its turn for the lock. On PostgreSQL the rows picked are locked and skipped
+/// by the other nodes' claims.
 pub(crate) async fn claim_due(
     tx: &mut Tx,
     backend: Backend,
@@ -28,34 +34,27 @@ pub(crate) async fn claim_due(
         key,
         waiting,
     } = queue;
-    let due: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT {key} FROM {table} WHERE state = $1 AND next_attempt_ms <= $2 \
-         AND claimed_until_ms <= $2 ORDER BY next_attempt_ms LIMIT $3{}",
+    // The rows picked once (MATERIALIZED): as an `IN (…)` subquery PostgreSQL may run it again
+    // per row, and with SKIP LOCKED each run picks other rows, past the limit. The state and
+    // lease re-checked in the UPDATE keep a claim single on both engines.
+    let mut claimed: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "WITH picked (picked_key) AS MATERIALIZED (\
+         SELECT {key} FROM {table} WHERE state = $2 AND next_attempt_ms <= $3 \
+         AND claimed_until_ms <= $3 ORDER BY next_attempt_ms LIMIT $4{}) \
+         UPDATE {table} SET claimed_until_ms = $1 FROM picked \
+         WHERE {key} = picked_key AND state = $2 AND claimed_until_ms <= $3 \
+         RETURNING next_attempt_ms, {key}",
         skip_locked(backend)
     ))
+    .bind(now_ms + lease_ms)
     .bind(*waiting)
     .bind(now_ms)
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    let mut claimed = Vec::with_capacity(due.len());
-    for id in due {
-        // The lease re-checked in the UPDATE keeps a claim single on both engines.
-        let taken = sqlx::query(&format!(
-            "UPDATE {table} SET claimed_until_ms = $1 \
-             WHERE {key} = $2 AND state = $3 AND claimed_until_ms <= $4"
-        ))
-        .bind(now_ms + lease_ms)
-        .bind(&id)
-        .bind(*waiting)
-        .bind(now_ms)
-        .execute(&mut **tx)
-        .await?;
-        if taken.rows_affected() == 1 {
-            claimed.push(id);
-        }
-    }
-    Ok(claimed)
+    // RETURNING keeps no order.
+    claimed.sort();
+    Ok(claimed.into_iter().map(|(_, id)| id).collect())
 }
 
 /// ` FOR UPDATE SKIP LOCKED` where the engine has it (PostgreSQL): nodes skip each other's

@@ -1533,6 +1533,34 @@ async fn queued_packets_are_claimed_once_per_lease() {
         let again = store.hub_claim(T0 + lease, lease, 10).await.unwrap();
         let ids: Vec<_> = again.iter().map(|i| i.consignment_id.as_str()).collect();
         assert_eq!(ids, ["b"], "the lease ended; a forwarded packet is done");
+
+        // Claimers racing each other and other writers never fail (on SQLite a claim that
+        // read before writing failed with SQLITE_BUSY_SNAPSHOT), and still take each row once.
+        let later = T0 + 10 * lease;
+        store.hub_forwarded("b", later).await.unwrap();
+        for round in 0..20 {
+            let [x, y, z] = ["x", "y", "z"].map(|k| format!("r{round}{k}"));
+            store.hub_accept(&[packet(&x), packet(&y)]).await.unwrap();
+            let other = [packet(&z)];
+            let (one, two, written) = tokio::join!(
+                store.hub_claim(later, lease, 1),
+                store.hub_claim(later, lease, 1),
+                store.hub_accept(&other)
+            );
+            written.unwrap();
+            let mut taken: Vec<_> = one
+                .unwrap()
+                .into_iter()
+                .chain(two.unwrap())
+                .map(|i| i.consignment_id)
+                .collect();
+            taken.sort();
+            taken.dedup();
+            assert_eq!(taken.len(), 2, "round {round}: one row each, {taken:?}");
+            for id in [x, y, z] {
+                store.hub_forwarded(&id, later).await.unwrap();
+            }
+        }
         db
     })
     .await;
