@@ -150,10 +150,9 @@ async fn refused_on_admin(
     typed: form::Fields,
     e: AppError,
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, &[]) else {
         return Err(u.fail(e));
-    }
-    let problem = form::problem(&e, u.lang, &[]);
+    };
     let refused = Refused {
         other: form::Refused::new(form_id, typed, problem),
         ..Refused::default()

@@ -172,10 +172,9 @@ async fn refused_batch(
     chosen: &Selection,
     e: AppError,
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, &[]) else {
         return Err(u.fail(e));
-    }
-    let problem = form::problem(&e, u.lang, &[]);
+    };
     let refused = form::Refused::new(form_id, chosen.typed(), problem);
     batch_page(state, u, None, refused).await
 }

@@ -407,10 +407,9 @@ async fn refused_form(
     e: AppError,
     typed: &upload::Form,
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, DOCUMENT_FIELDS) else {
         return Err(u.fail(e));
-    }
-    let problem = form::problem(&e, u.lang, DOCUMENT_FIELDS);
+    };
     new_document(state, u, incoming, Some((typed.values(), problem))).await
 }
 
@@ -486,10 +485,9 @@ async fn refused_revision(
     e: AppError,
     typed: &upload::Form,
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, DOCUMENT_FIELDS) else {
         return Err(u.fail(e));
-    }
-    let problem = form::problem(&e, u.lang, DOCUMENT_FIELDS);
+    };
     document_form_page(state, u, false, Some(doc), Some((typed.values(), problem))).await
 }
 
@@ -828,10 +826,9 @@ pub(crate) async fn refused_with_aliases(
     e: AppError,
     aliases: &[(&'static str, &'static str)],
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, aliases) else {
         return Err(u.fail(e));
-    }
-    let problem = form::problem(&e, u.lang, aliases);
+    };
     detail_page(state, u, id, form::Refused::new(form_id, typed, problem)).await
 }
 

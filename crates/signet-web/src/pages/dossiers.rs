@@ -93,10 +93,9 @@ async fn refused_on_list(
     typed: Fields,
     e: AppError,
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, &[("unit_id", "unit")]) else {
         return Err(u.fail(e));
-    }
-    let problem = form::problem(&e, u.lang, &[("unit_id", "unit")]);
+    };
     let refused = form::Refused::new(form_id, typed, problem);
     list_page(state, u, DossierQuery::default(), refused).await
 }

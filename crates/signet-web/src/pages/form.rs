@@ -93,6 +93,17 @@ pub fn is_about_input(e: &AppError) -> bool {
     ) && !matches!(e, AppError::Rule(CoreError::WrongState { .. }))
 }
 
+/// The problem to show on the form when a refusal is about what was typed
+/// ([`is_about_input`]); `None` when it is about who asks or the state of things, which an
+/// error page shows.
+pub fn input_problem(
+    e: &AppError,
+    lang: Lang,
+    aliases: &[(&'static str, &'static str)],
+) -> Option<Problem> {
+    is_about_input(e).then(|| problem(e, lang, aliases))
+}
+
 /// The form field an error is about, as the forms name their inputs. `aliases` renames the
 /// codes a use case gives to a form's own names (`unit_id` on one form, `drafting_unit_id`
 /// on another).
@@ -305,5 +316,8 @@ mod tests {
             Some("drafting_unit_id")
         );
         assert!(!is_about_input(&AppError::Forbidden("x")));
+        assert!(input_problem(&AppError::Forbidden("x"), Lang::Vi, &[]).is_none());
+        let p = input_problem(&e, Lang::Vi, &[("unit_id", "unit")]).expect("about the input");
+        assert_eq!(p.field, Some("unit"));
     }
 }

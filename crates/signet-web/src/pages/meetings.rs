@@ -191,10 +191,9 @@ async fn refused_meeting(
     e: AppError,
     typed: &upload::Form,
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, &[("co", "participants")]) else {
         return Err(u.fail(e));
-    }
-    let problem = form::problem(&e, u.lang, &[("co", "participants")]);
+    };
     meeting_form_page(state, u, Some((typed.pairs(), problem))).await
 }
 

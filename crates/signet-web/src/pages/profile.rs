@@ -295,12 +295,12 @@ async fn refused_image(
     person: &PersonId,
     e: AppError,
 ) -> Result<Response, WebError> {
-    if !form::is_about_input(&e) {
+    let Some(problem) = form::input_problem(&e, u.lang, &[]) else {
         return Err(u.fail(e));
-    }
+    };
     let note = ImageNote {
         done: None,
-        problem: Some(form::problem(&e, u.lang, &[])),
+        problem: Some(problem),
     };
     if &u.user.viewer.person_id == person {
         page(state, u, person, note).await
