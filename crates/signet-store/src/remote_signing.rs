@@ -14,7 +14,7 @@ use crate::journal::details::{
     RemoteRequested, RemoteSigned,
 };
 use crate::journal::{append, append_and_commit, claim_head};
-use crate::sql::RowExt;
+use crate::sql::{Builder, RowExt};
 use crate::{new_id, Store, StoreError, Tx};
 
 /// A remote-signing credential as stored (the key itself is in the HSM, under `key_label`).
@@ -496,7 +496,6 @@ impl Store {
         hashes: &[Vec<u8>],
     ) -> Result<(RemoteCredential, Option<SadCheck>), StoreError> {
         let asked: Vec<String> = hashes.iter().map(hex::encode).collect();
-        let marks: Vec<String> = (0..asked.len()).map(|i| format!("${}", i + 3)).collect();
         let columns: Vec<String> = CREDENTIAL_COLUMNS
             .split(',')
             .map(|c| format!("c.{}", c.trim()))
@@ -504,23 +503,22 @@ impl Store {
         // The uses counted for the asked hashes only: joined, every use's row would repeat
         // the SAD's whole hash list (64 KB for a thousand hashes), a cost growing with the
         // square of the batch.
-        let sql = format!(
+        let mut q = Builder::new(&format!(
             "SELECT {}, s.hashes_hex AS sad_hashes_hex, s.expires_at_ms AS sad_expires_at_ms, \
              (SELECT COUNT(*) FROM remote_sad_uses u \
-              WHERE u.token_hash = s.token_hash AND u.hash_hex IN ({})) AS sad_used \
-             FROM remote_credentials c \
-             LEFT JOIN remote_sads s ON s.token_hash = $2 AND s.credential_id = c.id \
-             WHERE c.id = $1",
-            columns.join(", "),
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(&sql)
-            .bind(credential_id)
-            .bind(crate::sessions::token_hash(sad_token));
-        for h in &asked {
-            q = q.bind(h);
+              WHERE u.token_hash = s.token_hash AND u.hash_hex IN (",
+            columns.join(", ")
+        ));
+        for (i, h) in asked.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).text(h);
         }
-        let row = q.fetch_one(&self.pool).await?;
+        q.push(
+            ")) AS sad_used FROM remote_credentials c LEFT JOIN remote_sads s ON s.token_hash = ",
+        )
+        .text(&crate::sessions::token_hash(sad_token))
+        .push(" AND s.credential_id = c.id WHERE c.id = ")
+        .text(credential_id);
+        let row = q.query().fetch_one(&self.pool).await?;
         let credential = credential_from_row(&row)?;
         let Some(list) = row.try_get::<Option<String>, _>("sad_hashes_hex")? else {
             return Ok((credential, None));
