@@ -48,8 +48,17 @@ impl<T: Send + 'static, O: Send + 'static> GroupCommit<T, O> {
     {
         let (tx, mut rx) = oneshot::channel();
         self.lock_queue().push((item, tx));
-        let turn = Arc::clone(&self.turn).lock_owned().await;
-        // The turn before ours may have taken our item too.
+        // Answered by the turn that takes our item, or given the turn: a caller whose item
+        // an earlier turn committed leaves at once instead of waiting in line for a turn it
+        // would only hand on (fifty callers queued behind one batch were woken one by one).
+        let turn = tokio::select! {
+            biased;
+            outcome = &mut rx => {
+                return outcome.unwrap_or_else(|_| Err(self.not_committed()));
+            }
+            turn = Arc::clone(&self.turn).lock_owned() => turn,
+        };
+        // The turn before ours may have taken our item as it ended.
         match rx.try_recv() {
             Ok(outcome) => return outcome,
             Err(oneshot::error::TryRecvError::Closed) => return Err(self.not_committed()),

@@ -677,6 +677,88 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
     }
 }
 
+/// A group commit of more hashes than one statement carries, over two agencies, and a call
+/// that meets a hash an earlier commit signed: that call is refused and leaves none of its
+/// own hashes marked; every signature is journaled once and the chains stay intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_group_commit_marks_each_hash_once_and_a_late_duplicate_marks_nothing() {
+    use signet_store::remote_signing::SadUse;
+    for db in databases().await.unwrap() {
+        eprintln!("-- on {}", db.label);
+        let Some(Setup { app, .. }) = setup(&db).await else {
+            return;
+        };
+        let ubnd = viewer(&app, "lanhdao.ubnd").await;
+        let snv = viewer(&app, "lanhdao.snv").await;
+        let c1 = app.remote_credentials(&ubnd).await.unwrap().remove(0);
+        let c2 = app.remote_credentials(&snv).await.unwrap().remove(0);
+        let hs: Vec<[u8; 32]> = (0..1500)
+            .map(|i| digest(format!("h{i}").as_bytes()))
+            .collect();
+        let (first, second) = hs.split_at(900);
+        let s1 = app
+            .authorize_remote(&ubnd, &c1.id, DEMO_PASSWORD, first)
+            .await
+            .unwrap()
+            .sad;
+        let s2 = app
+            .authorize_remote(&snv, &c2.id, DEMO_PASSWORD, second)
+            .await
+            .unwrap()
+            .sad;
+        let use_of = |v: &Viewer, cred: &str, sad: &str, hs: &[[u8; 32]]| SadUse {
+            token: sad.to_owned(),
+            credential_id: cred.to_owned(),
+            hashes: hs.iter().map(|h| h.to_vec()).collect(),
+            agency_id: v.agency_id.clone(),
+            person_id: v.person_id.clone(),
+            at_ms: 1,
+        };
+        let before = journaled_everywhere(&app, "remote.signed").await;
+        // 900 + 599 rows: two statements' worth; the last hash of `second` stays unsigned.
+        let outcomes = app
+            .store
+            .use_sads(&[
+                use_of(&snv, &c2.id, &s2, &second[..599]),
+                use_of(&ubnd, &c1.id, &s1, first),
+            ])
+            .await
+            .unwrap();
+        assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+        // A late call with a signed hash and the unsigned one: refused, the unsigned one
+        // left free.
+        let late = app
+            .store
+            .use_sads(&[use_of(&snv, &c2.id, &s2, &[second[599], second[0]])])
+            .await
+            .unwrap();
+        assert!(matches!(
+            late[0],
+            Err(signet_store::StoreError::Conflict(_))
+        ));
+        let sig = app
+            .sign_hashes(&snv, &c2.id, &s2, &[second[599]])
+            .await
+            .unwrap();
+        assert!(verifies(&c2.chain[0], b"h1499", &sig[0]));
+        for (v, cred, sad, h) in [(&ubnd, &c1, &s1, first[0]), (&snv, &c2, &s2, second[598])] {
+            assert_eq!(
+                invalid(app.sign_hashes(v, &cred.id, sad, &[h]).await),
+                Invalid::SadUsed
+            );
+        }
+        assert_eq!(
+            journaled_everywhere(&app, "remote.signed").await,
+            before + 3
+        );
+        let checks = signet_app::journal::verify_journals(&app.store, None, None)
+            .await
+            .unwrap();
+        assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");
+        db.cleanup().await;
+    }
+}
+
 /// How many entries of `action` the journals of all agencies hold.
 async fn journaled_everywhere(app: &App, action: &str) -> usize {
     let mut n = 0;

@@ -1,11 +1,13 @@
 //! Connections, transactions and migrations.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection};
 
+use crate::checkpoint::Checkpointer;
 use crate::StoreError;
 
 /// Which engine a store runs on; reported for operators, never branched on by queries.
@@ -39,17 +41,24 @@ impl Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// SQLite's WAL checkpoints, off the writers' path (see [`crate::checkpoint`]); held
+    /// for its drop, which ends the task with the last clone of the store.
+    #[allow(dead_code)]
+    pub(crate) checkpointer: Option<Arc<Checkpointer>>,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// SQLite settings applied to every connection: WAL so readers never wait for the writer,
-/// a long busy timeout because writers queue on one lock, and foreign keys enforced.
-const SQLITE_PRAGMAS: [&str; 4] = [
+/// a long busy timeout because writers queue on one lock, foreign keys enforced, and no
+/// checkpoint by a committing writer (a task of the store's own does them,
+/// [`crate::checkpoint`]).
+const SQLITE_PRAGMAS: [&str; 5] = [
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 60000",
+    "PRAGMA wal_autocheckpoint = 0",
 ];
 
 impl Store {
@@ -79,6 +88,10 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(60))
+            // A pooled PostgreSQL connection may have been cut while idle (server restart,
+            // firewall); a SQLite connection is a file in this process and cannot be, and its
+            // ping is a round trip to the connection's worker thread on every acquire.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -89,9 +102,17 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(Self { pool, backend })
+        let checkpointer = match backend {
+            Backend::Sqlite => Some(Arc::new(crate::checkpoint::start(&options).await?)),
+            Backend::Postgres => None,
+        };
+        Ok(Self {
+            pool,
+            backend,
+            checkpointer,
+        })
     }
 
     pub fn backend(&self) -> Backend {

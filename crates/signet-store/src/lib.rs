@@ -8,6 +8,7 @@
 pub mod administration;
 pub mod blobs;
 pub mod certificates;
+mod checkpoint;
 pub mod copies;
 pub mod db;
 pub mod directory;

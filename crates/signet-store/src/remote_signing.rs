@@ -3,6 +3,8 @@
 //! hashes, once each. Every authorization, signature, rejection and lockout is journaled in
 //! the credential's agency, in the same transaction as the change.
 
+use std::collections::HashSet;
+
 use signet_core::ids::{AgencyId, PersonId};
 use signet_core::journal::Head;
 use sqlx::any::AnyRow;
@@ -13,7 +15,9 @@ use crate::journal::details::{
     entry, Action, RemoteAuthorized, RemoteCredentialCreated, RemoteLock, RemoteRejected,
     RemoteRequested, RemoteSigned,
 };
-use crate::journal::{append, append_and_commit, claim_head};
+use crate::journal::{
+    append, append_all, append_and_commit, claim_head, claim_heads, ROWS_PER_STATEMENT,
+};
 use crate::sql::{Builder, RowExt};
 use crate::{new_id, Store, StoreError, Tx};
 
@@ -245,33 +249,67 @@ pub struct SadUse {
     pub at_ms: i64,
 }
 
-/// Marks the hashes of `u` used in `tx`: false, with nothing of `u` left marked, when one
-/// was used already (by an earlier call, or by an earlier use in the same batch).
-async fn mark_used(tx: &mut Tx, u: &SadUse) -> Result<bool, StoreError> {
-    let token_hash = crate::sessions::token_hash(&u.token);
-    for (i, h) in u.hashes.iter().enumerate() {
-        let done = sqlx::query(
-            "INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ($1, $2, $3) \
-             ON CONFLICT (token_hash, hash_hex) DO NOTHING",
-        )
-        .bind(&token_hash)
-        .bind(hex::encode(h))
-        .bind(u.at_ms)
-        .execute(&mut **tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            // Undo this use's marks so far: the rows are this transaction's own.
-            for earlier in &u.hashes[..i] {
-                sqlx::query("DELETE FROM remote_sad_uses WHERE token_hash = $1 AND hash_hex = $2")
-                    .bind(&token_hash)
-                    .bind(hex::encode(earlier))
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            return Ok(false);
+/// Marks the hashes of every use in `uses` used, in one statement per
+/// [`ROWS_PER_STATEMENT`] hashes: a use is taken (true) when none of its hashes was signed
+/// before — by an earlier call, an earlier use of the batch, or twice in itself — and then all
+/// of them are marked; a refused use leaves nothing of its own marked.
+async fn mark_used(tx: &mut Tx, uses: &[SadUse]) -> Result<Vec<bool>, StoreError> {
+    // The rows of each use, or none for a use refused before asking the database.
+    let mut seen = HashSet::new();
+    let rows: Vec<Option<Vec<(String, String)>>> = uses
+        .iter()
+        .map(|u| {
+            let token_hash = crate::sessions::token_hash(&u.token);
+            let own: Vec<(String, String)> = u
+                .hashes
+                .iter()
+                .map(|h| (token_hash.clone(), hex::encode(h)))
+                .collect();
+            let fresh = own.iter().all(|r| seen.insert(r.clone()));
+            fresh.then_some(own)
+        })
+        .collect();
+    let all: Vec<(&(String, String), i64)> = rows
+        .iter()
+        .zip(uses)
+        .filter_map(|(own, u)| Some(own.as_ref()?.iter().map(|r| (r, u.at_ms))))
+        .flatten()
+        .collect();
+    let mut inserted = HashSet::new();
+    for chunk in all.chunks(ROWS_PER_STATEMENT) {
+        let mut q =
+            Builder::new("INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ");
+        for (i, ((token_hash, hash_hex), at_ms)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.text(token_hash).push(", ").text(hash_hex).push(", ");
+            q.int(*at_ms).push(")");
+        }
+        q.push(" ON CONFLICT (token_hash, hash_hex) DO NOTHING RETURNING token_hash, hash_hex");
+        for row in q.query().fetch_all(&mut **tx).await? {
+            inserted.insert((row.try_get("token_hash")?, row.try_get("hash_hex")?));
         }
     }
-    Ok(true)
+    let mut taken = Vec::with_capacity(uses.len());
+    for own in rows {
+        let Some(own) = own else {
+            taken.push(false);
+            continue;
+        };
+        if own.iter().all(|r| inserted.contains(r)) {
+            taken.push(true);
+            continue;
+        }
+        // Another call signed one of these first: undo this use's marks (rare).
+        for (token_hash, hash_hex) in own.iter().filter(|r| inserted.contains(*r)) {
+            sqlx::query("DELETE FROM remote_sad_uses WHERE token_hash = $1 AND hash_hex = $2")
+                .bind(token_hash)
+                .bind(hash_hex)
+                .execute(&mut **tx)
+                .await?;
+        }
+        taken.push(false);
+    }
+    Ok(taken)
 }
 
 impl Store {
@@ -562,18 +600,15 @@ impl Store {
         uses: &[SadUse],
     ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
         let mut tx = self.begin().await?;
-        // Heads claimed in one order (by agency id), so two batches never wait on each other
-        // in a cycle.
         let mut agencies: Vec<&AgencyId> = uses.iter().map(|u| &u.agency_id).collect();
         agencies.sort();
         agencies.dedup();
-        let mut heads = std::collections::BTreeMap::new();
-        for a in agencies {
-            heads.insert(a, claim_head(&mut tx, a).await?);
-        }
+        let mut heads = claim_heads(&mut tx, &agencies).await?;
+        let taken = mark_used(&mut tx, uses).await?;
         let mut outcomes = Vec::with_capacity(uses.len());
-        for u in uses {
-            if !mark_used(&mut tx, u).await? {
+        let mut entries = Vec::new();
+        for (u, taken) in uses.iter().zip(taken) {
+            if !taken {
                 outcomes.push(Err(StoreError::Conflict(
                     "hash already signed with this SAD".into(),
                 )));
@@ -585,12 +620,10 @@ impl Store {
                 hashes: hex.iter().map(String::as_str).collect(),
             };
             let e = entry(u.at_ms, u.person_id.as_str(), &u.credential_id, &action)?;
-            let head = heads
-                .get_mut(&u.agency_id)
-                .ok_or_else(|| StoreError::Corrupt("journal head not claimed".into()))?;
-            append(&mut tx, &u.agency_id, head, e).await?;
+            entries.push((&u.agency_id, e));
             outcomes.push(Ok(()));
         }
+        append_all(&mut tx, &mut heads, entries).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
