@@ -3,9 +3,14 @@
 //! redirects followed by hand (GET only, `http://` only) so that the total limit covers them and
 //! no redirect can lead to another scheme.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ureq::http::Uri;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::NextTimeout;
 
 use crate::error::{NetError, Result};
 
@@ -92,6 +97,66 @@ fn agent() -> ureq::Agent {
         .new_agent()
 }
 
+/// The agent of a session: [`agent`]'s settings, with the server's addresses kept for
+/// [`KeptAddresses::TTL`]. ureq resolves the name again before every request, kept connection
+/// or not, and with a time limit set it does so on a thread of its own: a thread and a DNS
+/// query per signature of a remote-signing batch.
+fn session_agent() -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .proxy(None)
+        .user_agent("signet-net")
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        KeptAddresses::default(),
+    )
+}
+
+/// A name resolver that remembers what ureq's own resolver answered, per host and port.
+#[derive(Debug, Default)]
+struct KeptAddresses {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    known: Mutex<HashMap<String, (Instant, Vec<SocketAddr>)>>,
+}
+
+impl KeptAddresses {
+    /// How long an answer is used: short enough to follow a provider that moves.
+    const TTL: Duration = Duration::from_secs(30);
+
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Vec<SocketAddr>)>> {
+        // Plain data: a panic elsewhere leaves it usable.
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Resolver for KeptAddresses {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        let key = uri
+            .authority()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default();
+        if let Some((at, addrs)) = self.known().get(&key) {
+            if at.elapsed() < Self::TTL {
+                let mut out = self.empty();
+                addrs.iter().for_each(|a| out.push(*a));
+                return Ok(out);
+            }
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let kept = addrs.iter().copied().collect();
+        self.known().insert(key, (Instant::now(), kept));
+        Ok(addrs)
+    }
+}
+
 impl HttpClient {
     /// GET, following redirects to other `http://` URLs.
     pub fn get(&self, url: &str) -> Result<Response> {
@@ -135,7 +200,7 @@ impl HttpClient {
     pub fn session(&self) -> HttpSession {
         HttpSession {
             limits: self.clone(),
-            agent: agent(),
+            agent: session_agent(),
         }
     }
 
@@ -321,6 +386,36 @@ fn resolve(current: &str, location: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A session asks for a server's addresses once, then answers from memory until the
+    /// answer is [`KeptAddresses::TTL`] old.
+    #[test]
+    fn a_session_keeps_the_addresses_it_resolved() {
+        use ureq::unversioned::transport::time::Duration as Limit;
+        let kept = KeptAddresses::default();
+        let no_limit = || NextTimeout {
+            after: Limit::NotHappening,
+            reason: ureq::Timeout::Resolve,
+        };
+        let config = ureq::config::Config::default();
+        let uri = |s: &str| s.parse::<Uri>().unwrap();
+        let first = kept.resolve(&uri("http://127.0.0.1:9/a"), &config, no_limit());
+        assert_eq!(first.unwrap().to_vec(), ["127.0.0.1:9".parse().unwrap()]);
+        assert!(kept.known().contains_key("127.0.0.1:9"));
+        // A name that cannot resolve (.invalid) answers from memory while kept.
+        let there: SocketAddr = "10.1.2.3:80".parse().unwrap();
+        let seeded = (Instant::now(), vec![there]);
+        kept.known().insert("provider.invalid".into(), seeded);
+        let again = kept.resolve(&uri("http://provider.invalid/csc"), &config, no_limit());
+        assert_eq!(again.unwrap().to_vec(), [there]);
+        // Once old, it is asked again (and a name of .invalid is not found).
+        let old = Instant::now().checked_sub(KeptAddresses::TTL * 2).unwrap();
+        kept.known()
+            .insert("provider.invalid".into(), (old, vec![there]));
+        assert!(kept
+            .resolve(&uri("http://provider.invalid/csc"), &config, no_limit())
+            .is_err());
+    }
 
     #[test]
     fn urls() {

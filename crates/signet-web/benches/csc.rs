@@ -4,6 +4,10 @@
 //!    clients, each signing SIGNET_BENCH_HASHES (default 20) hashes one call at a time under
 //!    its own SAD: the whole HTTP exchange seen by the client (Signet's own CSC v2 client,
 //!    blocking, one thread per client, over TCP to the server in this process).
+//!    The same again with a load generator's client instead (one kept-alive HTTP/1.1
+//!    connection per client writing the request bytes and reading the answer, as wrk or hey
+//!    do): the clients share the server's two cores, and this one costs them a fraction of
+//!    the CPU of a full client — the nearest this machine comes to clients on another one.
 //! 2. A batch: `credentials/authorize` for 100 hashes then one `signatures/signHash` for all
 //!    of them, PIN check (argon2id) included; 10 runs.
 //!
@@ -21,9 +25,13 @@
     clippy::disallowed_types
 )]
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use signet_app::ca_service::BuiltInCa;
 use signet_app::demo::DEMO_PASSWORD;
 use signet_app::remote_signing::client::{CscClient, Provider};
@@ -121,6 +129,85 @@ fn session(base: &str, username: &str) -> (CscClient, String) {
     (client, id)
 }
 
+/// A load generator's client: one kept-alive HTTP/1.1 connection, requests written as
+/// bytes, answers read by their Content-Length — the CPU of a call is nearly all the server's.
+struct LeanClient {
+    stream: BufReader<TcpStream>,
+    host: String,
+    bearer: String,
+}
+
+impl LeanClient {
+    /// Signs `username` in over the CSC API (HTTP Basic) on a connection of its own.
+    fn login(base: &str, username: &str) -> Self {
+        let host = base.trim_start_matches("http://").to_owned();
+        let stream = TcpStream::connect(&host).unwrap();
+        stream.set_nodelay(true).unwrap();
+        let mut c = Self {
+            stream: BufReader::new(stream),
+            host,
+            bearer: String::new(),
+        };
+        let basic = format!(
+            "Basic {}",
+            B64.encode(format!("{username}:{DEMO_PASSWORD}"))
+        );
+        let (status, body) = c.post("/csc/v2/auth/login", &basic, b"{}");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        c.bearer = format!("Bearer {}", v["access_token"].as_str().unwrap());
+        c
+    }
+
+    /// `signatures/signHash` for one hash: the answer's status and body.
+    fn sign_hash(&mut self, id: &str, sad: &str, hash: &[u8; 32]) -> (u16, Vec<u8>) {
+        let body = serde_json::json!({
+            "credentialID": id,
+            "SAD": sad,
+            "hashes": [B64.encode(hash)],
+            "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
+            "signAlgo": ECDSA_SHA256,
+        });
+        let bearer = self.bearer.clone();
+        self.post(
+            "/csc/v2/signatures/signHash",
+            &bearer,
+            body.to_string().as_bytes(),
+        )
+    }
+
+    fn post(&mut self, path: &str, authorization: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let mut req = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: {authorization}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.host,
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(body);
+        self.stream.get_mut().write_all(&req).unwrap();
+        let mut line = String::new();
+        self.stream.read_line(&mut line).unwrap();
+        let status: u16 = line.split(' ').nth(1).unwrap().parse().unwrap();
+        let mut length = None;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = Some(value.trim().parse::<usize>().unwrap());
+                }
+            }
+        }
+        let mut answer = vec![0; length.expect("a Content-Length")];
+        self.stream.read_exact(&mut answer).unwrap();
+        (status, answer)
+    }
+}
+
 /// What a run of signHash calls measured.
 struct Run {
     /// Sorted latencies.
@@ -132,7 +219,7 @@ struct Run {
 /// Part 1: every client authorizes its hashes, waits for the others, then signs them one
 /// call at a time; the latencies of all signHash calls, and the throughput and CPU time of
 /// the signing (from the start signal to the last answer).
-fn concurrent_sign_hash(base: &str, clients: usize, per_client: usize) -> Run {
+fn concurrent_sign_hash(base: &str, clients: usize, per_client: usize, lean: bool) -> Run {
     let barrier = Arc::new(Barrier::new(clients + 1));
     // Signed in one after the other: every sign-in counts against the address's limit
     // until it succeeds, and 50 at once from one address would pass it.
@@ -143,20 +230,26 @@ fn concurrent_sign_hash(base: &str, clients: usize, per_client: usize) -> Run {
             let (client, id) = session(base, LEADERS[c % LEADERS.len()]);
             let hs = hashes(c, per_client);
             let sad = client.authorize(&id, DEMO_PASSWORD, &hs).unwrap().sad;
-            (client, id, hs, sad)
+            let lean = lean.then(|| LeanClient::login(base, LEADERS[c % LEADERS.len()]));
+            (client, lean, id, hs, sad)
         })
         .collect();
     let threads: Vec<_> = sessions
         .into_iter()
-        .map(|(client, id, hs, sad)| {
+        .map(|(client, mut lean, id, hs, sad)| {
             let barrier = Arc::clone(&barrier);
             std::thread::spawn(move || {
                 barrier.wait();
                 hs.iter()
                     .map(|h| {
                         let t = Instant::now();
-                        let sigs = client.sign_hashes(&id, &sad, &[*h], ECDSA_SHA256).unwrap();
-                        assert_eq!(sigs.len(), 1);
+                        if let Some(lean) = lean.as_mut() {
+                            let (status, body) = lean.sign_hash(&id, &sad, h);
+                            assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+                        } else {
+                            let sigs = client.sign_hashes(&id, &sad, &[*h], ECDSA_SHA256);
+                            assert_eq!(sigs.unwrap().len(), 1);
+                        }
                         t.elapsed()
                     })
                     .collect::<Vec<_>>()
@@ -249,11 +342,15 @@ fn main() {
     for (name, run) in [
         (
             format!("{clients} concurrent clients"),
-            concurrent_sign_hash(&base, clients, per_client),
+            concurrent_sign_hash(&base, clients, per_client, false),
+        ),
+        (
+            format!("{clients} concurrent load-generator clients"),
+            concurrent_sign_hash(&base, clients, per_client, true),
         ),
         (
             "1 client (floor)".to_owned(),
-            concurrent_sign_hash(&base, 1, 200),
+            concurrent_sign_hash(&base, 1, 200, false),
         ),
     ] {
         let lat = &run.latencies;
