@@ -556,8 +556,9 @@ async fn without_softhsm_the_demo_signs_from_its_software_keystore() {
 }
 
 /// The group commit: several signature calls marked and journaled in one transaction, each
-/// all or nothing on its own — a hash used twice in the batch, and a call whose second
-/// hash was used, are refused without marking anything of theirs.
+/// all or nothing on its own — a hash used twice in the batch, a call whose second hash was
+/// used, and a call asking for one hash twice are refused without marking anything of
+/// theirs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
     use signet_store::remote_signing::SadUse;
@@ -570,9 +571,9 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
         let snv = viewer(&app, "lanhdao.snv").await;
         let c1 = app.remote_credentials(&ubnd).await.unwrap().remove(0);
         let c2 = app.remote_credentials(&snv).await.unwrap().remove(0);
-        let (a, b, c) = (digest(b"a"), digest(b"b"), digest(b"c"));
+        let (a, b, c, d) = (digest(b"a"), digest(b"b"), digest(b"c"), digest(b"d"));
         let s1 = app
-            .authorize_remote(&ubnd, &c1.id, DEMO_PASSWORD, &[a, b])
+            .authorize_remote(&ubnd, &c1.id, DEMO_PASSWORD, &[a, b, d])
             .await
             .unwrap()
             .sad;
@@ -597,11 +598,15 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
                 use_of(&ubnd, &c1.id, &s1, &[a]),
                 use_of(&snv, &c2.id, &s2, &[c]),
                 use_of(&ubnd, &c1.id, &s1, &[b, a]),
+                use_of(&ubnd, &c1.id, &s1, &[d, a]),
+                use_of(&ubnd, &c1.id, &s1, &[d, d]),
+                // D was asked only by calls refused: this one signs it.
+                use_of(&ubnd, &c1.id, &s1, &[d]),
             ])
             .await
             .unwrap();
         let ok: Vec<bool> = outcomes.iter().map(Result::is_ok).collect();
-        assert_eq!(ok, [true, false, true, false]);
+        assert_eq!(ok, [true, false, true, false, false, false, true]);
         assert!(matches!(
             outcomes[1],
             Err(signet_store::StoreError::Conflict(_))
@@ -618,7 +623,7 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
             Invalid::SadUsed
         );
         let after: Vec<String> = actions(&app, &ubnd).await.split_off(before_ubnd);
-        assert_eq!(after, ["remote.signed", "remote.signed"], "A, then B");
+        assert_eq!(after, ["remote.signed"; 3], "A and D, then B");
         assert_eq!(
             actions(&app, &snv)
                 .await
@@ -664,10 +669,10 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
             let (cert, m, sig) = t.await.unwrap();
             assert!(verifies(&cert, m.as_bytes(), &sig), "signature of {m}");
         }
-        // 3 signatures in this batch test's first part, then one per task.
+        // 4 signatures in this batch test's first part, then one per task.
         assert_eq!(
             journaled_everywhere(&app, "remote.signed").await,
-            3 + people.len() * 3
+            4 + people.len() * 3
         );
         let checks = signet_app::journal::verify_journals(&app.store, None, None)
             .await

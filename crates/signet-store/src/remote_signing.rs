@@ -255,6 +255,9 @@ pub struct SadUse {
 /// of them are marked; a refused use leaves nothing of its own marked.
 async fn mark_used(tx: &mut Tx, uses: &[SadUse]) -> Result<Vec<bool>, StoreError> {
     // The rows of each use, or none for a use refused before asking the database.
+    // A hash an earlier use of the batch asked for is refused even if that use is refused
+    // later by the database: two calls signing one hash at once is a client's mistake, and
+    // the refused one may ask again.
     let mut seen = HashSet::new();
     let rows: Vec<Option<Vec<(String, String)>>> = uses
         .iter()
@@ -265,7 +268,11 @@ async fn mark_used(tx: &mut Tx, uses: &[SadUse]) -> Result<Vec<bool>, StoreError
                 .iter()
                 .map(|h| (token_hash.clone(), hex::encode(h)))
                 .collect();
-            let fresh = own.iter().all(|r| seen.insert(r.clone()));
+            let distinct: HashSet<&(String, String)> = own.iter().collect();
+            let fresh = distinct.len() == own.len() && own.iter().all(|r| !seen.contains(r));
+            if fresh {
+                seen.extend(own.iter().cloned());
+            }
             fresh.then_some(own)
         })
         .collect();
