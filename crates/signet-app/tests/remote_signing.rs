@@ -19,7 +19,9 @@ use std::sync::{Arc, Mutex};
 
 use signet_app::ca_service::BuiltInCa;
 use signet_app::demo::DEMO_PASSWORD;
-use signet_app::remote_signing::{RemoteOutcome, RemoteRequest, MAX_WRONG_PINS, TTL_MS};
+use signet_app::remote_signing::{
+    RemoteCredential, RemoteOutcome, RemoteRequest, MAX_WRONG_PINS, TTL_MS,
+};
 use signet_app::server_keys::{HsmConfig, ServerKeys};
 use signet_app::{App, AppError, Invalid};
 use signet_core::person::Viewer;
@@ -226,10 +228,7 @@ async fn the_phone_approves_and_the_web_flow_gets_the_signatures() {
         ] {
             assert!(journal.iter().any(|x| x == a), "{a} journaled: {journal:?}");
         }
-        let checks = signet_app::journal::verify_journals(&app.store, None, None)
-            .await
-            .unwrap();
-        assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");
+        assert_chains_intact(&app).await;
         db.cleanup().await;
     }
 }
@@ -561,16 +560,12 @@ async fn without_softhsm_the_demo_signs_from_its_software_keystore() {
 /// theirs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
-    use signet_store::remote_signing::SadUse;
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
         let Some(Setup { app, .. }) = setup(&db).await else {
             return;
         };
-        let ubnd = viewer(&app, "lanhdao.ubnd").await;
-        let snv = viewer(&app, "lanhdao.snv").await;
-        let c1 = app.remote_credentials(&ubnd).await.unwrap().remove(0);
-        let c2 = app.remote_credentials(&snv).await.unwrap().remove(0);
+        let (ubnd, c1, snv, c2) = two_leaders(&app).await;
         let (a, b, c, d) = (digest(b"a"), digest(b"b"), digest(b"c"), digest(b"d"));
         let s1 = app
             .authorize_remote(&ubnd, &c1.id, DEMO_PASSWORD, &[a, b, d])
@@ -582,26 +577,18 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
             .await
             .unwrap()
             .sad;
-        let use_of = |v: &Viewer, cred: &str, sad: &str, hs: &[[u8; 32]]| SadUse {
-            token: sad.to_owned(),
-            credential_id: cred.to_owned(),
-            hashes: hs.iter().map(|h| h.to_vec()).collect(),
-            agency_id: v.agency_id.clone(),
-            person_id: v.person_id.clone(),
-            at_ms: 1,
-        };
         let before_ubnd = actions(&app, &ubnd).await.len();
         let outcomes = app
             .store
             .use_sads(&[
-                use_of(&ubnd, &c1.id, &s1, &[a]),
-                use_of(&ubnd, &c1.id, &s1, &[a]),
-                use_of(&snv, &c2.id, &s2, &[c]),
-                use_of(&ubnd, &c1.id, &s1, &[b, a]),
-                use_of(&ubnd, &c1.id, &s1, &[d, a]),
-                use_of(&ubnd, &c1.id, &s1, &[d, d]),
+                sad_use(&ubnd, &c1.id, &s1, &[a]),
+                sad_use(&ubnd, &c1.id, &s1, &[a]),
+                sad_use(&snv, &c2.id, &s2, &[c]),
+                sad_use(&ubnd, &c1.id, &s1, &[b, a]),
+                sad_use(&ubnd, &c1.id, &s1, &[d, a]),
+                sad_use(&ubnd, &c1.id, &s1, &[d, d]),
                 // D was asked only by calls refused: this one signs it.
-                use_of(&ubnd, &c1.id, &s1, &[d]),
+                sad_use(&ubnd, &c1.id, &s1, &[d]),
             ])
             .await
             .unwrap();
@@ -674,10 +661,7 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
             journaled_everywhere(&app, "remote.signed").await,
             4 + people.len() * 3
         );
-        let checks = signet_app::journal::verify_journals(&app.store, None, None)
-            .await
-            .unwrap();
-        assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");
+        assert_chains_intact(&app).await;
         db.cleanup().await;
     }
 }
@@ -687,16 +671,12 @@ async fn a_batch_of_signatures_commits_each_call_all_or_nothing() {
 /// own hashes marked; every signature is journaled once and the chains stay intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_group_commit_marks_each_hash_once_and_a_late_duplicate_marks_nothing() {
-    use signet_store::remote_signing::SadUse;
     for db in databases().await.unwrap() {
         eprintln!("-- on {}", db.label);
         let Some(Setup { app, .. }) = setup(&db).await else {
             return;
         };
-        let ubnd = viewer(&app, "lanhdao.ubnd").await;
-        let snv = viewer(&app, "lanhdao.snv").await;
-        let c1 = app.remote_credentials(&ubnd).await.unwrap().remove(0);
-        let c2 = app.remote_credentials(&snv).await.unwrap().remove(0);
+        let (ubnd, c1, snv, c2) = two_leaders(&app).await;
         let hs: Vec<[u8; 32]> = (0..1500)
             .map(|i| digest(format!("h{i}").as_bytes()))
             .collect();
@@ -711,21 +691,13 @@ async fn a_large_group_commit_marks_each_hash_once_and_a_late_duplicate_marks_no
             .await
             .unwrap()
             .sad;
-        let use_of = |v: &Viewer, cred: &str, sad: &str, hs: &[[u8; 32]]| SadUse {
-            token: sad.to_owned(),
-            credential_id: cred.to_owned(),
-            hashes: hs.iter().map(|h| h.to_vec()).collect(),
-            agency_id: v.agency_id.clone(),
-            person_id: v.person_id.clone(),
-            at_ms: 1,
-        };
         let before = journaled_everywhere(&app, "remote.signed").await;
         // 900 + 599 rows: two statements' worth; the last hash of `second` stays unsigned.
         let outcomes = app
             .store
             .use_sads(&[
-                use_of(&snv, &c2.id, &s2, &second[..599]),
-                use_of(&ubnd, &c1.id, &s1, first),
+                sad_use(&snv, &c2.id, &s2, &second[..599]),
+                sad_use(&ubnd, &c1.id, &s1, first),
             ])
             .await
             .unwrap();
@@ -734,7 +706,7 @@ async fn a_large_group_commit_marks_each_hash_once_and_a_late_duplicate_marks_no
         // left free.
         let late = app
             .store
-            .use_sads(&[use_of(&snv, &c2.id, &s2, &[second[599], second[0]])])
+            .use_sads(&[sad_use(&snv, &c2.id, &s2, &[second[599], second[0]])])
             .await
             .unwrap();
         assert!(matches!(
@@ -756,12 +728,43 @@ async fn a_large_group_commit_marks_each_hash_once_and_a_late_duplicate_marks_no
             journaled_everywhere(&app, "remote.signed").await,
             before + 3
         );
-        let checks = signet_app::journal::verify_journals(&app.store, None, None)
-            .await
-            .unwrap();
-        assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");
+        assert_chains_intact(&app).await;
         db.cleanup().await;
     }
+}
+
+/// The leaders of the province's people's committee and of the home affairs department (two
+/// agencies), with their remote-signing credentials.
+async fn two_leaders(app: &App) -> (Viewer, RemoteCredential, Viewer, RemoteCredential) {
+    let ubnd = viewer(app, "lanhdao.ubnd").await;
+    let snv = viewer(app, "lanhdao.snv").await;
+    let c1 = app.remote_credentials(&ubnd).await.unwrap().remove(0);
+    let c2 = app.remote_credentials(&snv).await.unwrap().remove(0);
+    (ubnd, c1, snv, c2)
+}
+
+/// One signature call of `v` with credential `cred` under `sad`, as the group commit takes it.
+fn sad_use(
+    v: &Viewer,
+    cred: &str,
+    sad: &str,
+    hs: &[[u8; 32]],
+) -> signet_store::remote_signing::SadUse {
+    signet_store::remote_signing::SadUse {
+        token: sad.to_owned(),
+        credential_id: cred.to_owned(),
+        hashes: hs.iter().map(|h| h.to_vec()).collect(),
+        agency_id: v.agency_id.clone(),
+        person_id: v.person_id.clone(),
+        at_ms: 1,
+    }
+}
+
+async fn assert_chains_intact(app: &App) {
+    let checks = signet_app::journal::verify_journals(&app.store, None, None)
+        .await
+        .unwrap();
+    assert!(checks.iter().all(|c| c.result.is_ok()), "chains intact");
 }
 
 /// How many entries of `action` the journals of all agencies hold.
