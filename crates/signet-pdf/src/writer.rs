@@ -187,15 +187,16 @@ impl<'a> Update<'a> {
 
     /// The whole new file and the offset of each object written (by number).
     pub fn finish_with_offsets(mut self) -> Result<(Vec<u8>, BTreeMap<u32, usize>)> {
+        // Objects read from an encrypted file are decrypted: written back as they are, the
+        // file would mix clear and encrypted objects. Refused rather than re-encrypted, and
+        // first, so that an encrypted file is refused as such whatever else is wrong with it.
+        if self.doc.encryption().is_some() {
+            return Err(PdfError::Encrypted);
+        }
         if self.size() > MAX_OBJECT_NUMBER {
             return Err(PdfError::Limit(format!(
                 "object numbers beyond {MAX_OBJECT_NUMBER} (trailer /Size too large)"
             )));
-        }
-        // Objects read from an encrypted file are decrypted: written back as they are, the
-        // file would mix clear and encrypted objects. Refused rather than re-encrypted.
-        if self.doc.encryption().is_some() {
-            return Err(PdfError::Encrypted);
         }
         if self.doc.recovered() {
             return Err(PdfError::Invalid(
