@@ -88,13 +88,17 @@ impl HttpSession {
 /// The agent of every request: redirects by hand, statuses as answers, only what the URL
 /// says (no proxy from the environment). The time limits are set per request.
 fn agent() -> ureq::Agent {
+    config().new_agent()
+}
+
+/// The settings of every agent ([`agent`], [`session_agent`]).
+fn config() -> ureq::config::Config {
     ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
         .proxy(None)
         .user_agent("signet-net")
         .build()
-        .new_agent()
 }
 
 /// The agent of a session: [`agent`]'s settings, with the server's addresses kept for
@@ -102,14 +106,8 @@ fn agent() -> ureq::Agent {
 /// or not, and with a time limit set it does so on a thread of its own: a thread and a DNS
 /// query per signature of a remote-signing batch.
 fn session_agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .proxy(None)
-        .user_agent("signet-net")
-        .build();
     ureq::Agent::with_parts(
-        config,
+        config(),
         ureq::unversioned::transport::DefaultConnector::new(),
         KeptAddresses::default(),
     )

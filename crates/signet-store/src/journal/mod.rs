@@ -15,23 +15,14 @@ use crate::{Store, StoreError, Tx};
 /// Claims the agency's journal head. This is the first statement of every write transaction
 /// on an agency (see the migration): it serialises writers per agency.
 pub async fn claim_head(tx: &mut Tx, agency_id: &AgencyId) -> Result<Head, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO journal_heads (agency_id, seq, hash) VALUES ($1, 0, $2) \
-         ON CONFLICT (agency_id) DO UPDATE SET seq = journal_heads.seq \
-         RETURNING seq, hash",
-    )
-    .bind(agency_id.as_str())
-    .bind(GENESIS)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(Head {
-        seq: row.try_get("seq")?,
-        hash: row.try_get("hash")?,
-    })
+    claim_heads(tx, &[agency_id])
+        .await?
+        .remove(agency_id)
+        .ok_or_else(|| StoreError::Corrupt(format!("journal head of {agency_id} not claimed")))
 }
 
-/// Rows a multi-row statement of the journal's batches carries at most: 9 values each, far
-/// under either engine's limit on a statement's parameters (SQLite 32,766, PostgreSQL 65,535).
+/// Rows a multi-row statement of the journal carries at most: 9 values each, far under
+/// either engine's limit on a statement's parameters (SQLite 32,766, PostgreSQL 65,535).
 pub(crate) const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Claims the journal heads of `agencies` (sorted, without repeats: two batches then claim in
@@ -67,6 +58,17 @@ pub async fn claim_heads<'a>(
     Ok(heads)
 }
 
+/// `entry` chained after `head`, which then points at it.
+fn chain_after(head: &mut Head, agency_id: &AgencyId, entry: NewEntry) -> Entry {
+    let prev = (head.seq > 0).then_some((head.seq, head.hash.as_str()));
+    let e = entry.chain(agency_id.as_str(), prev);
+    *head = Head {
+        seq: e.seq,
+        hash: e.hash.clone(),
+    };
+    e
+}
+
 /// Appends `entries`, each after its agency's head in `heads` (claimed earlier in this
 /// transaction, [`claim_heads`]), in multi-row statements, and moves the heads in one: a
 /// group commit's journal in two statements instead of two per entry.
@@ -80,40 +82,49 @@ pub async fn append_all(
         let head = heads
             .get_mut(agency_id)
             .ok_or_else(|| StoreError::Corrupt("journal head not claimed".into()))?;
-        let prev = (head.seq > 0).then_some((head.seq, head.hash.as_str()));
-        let e = entry.chain(agency_id.as_str(), prev);
-        *head = Head {
-            seq: e.seq,
-            hash: e.hash.clone(),
-        };
-        chained.push(e);
+        chained.push(chain_after(head, agency_id, entry));
     }
-    for chunk in chained.chunks(ROWS_PER_STATEMENT) {
+    insert_entries(tx, &chained).await?;
+    move_heads(tx, heads.iter().map(|(a, h)| (*a, h))).await
+}
+
+/// Appends an entry after `head` (claimed earlier in this transaction) and moves the head.
+pub async fn append(
+    tx: &mut Tx,
+    agency_id: &AgencyId,
+    head: &mut Head,
+    entry: NewEntry,
+) -> Result<Entry, StoreError> {
+    let e = chain_after(head, agency_id, entry);
+    insert_entries(tx, std::slice::from_ref(&e)).await?;
+    move_heads(tx, [(agency_id, &*head)]).await?;
+    Ok(e)
+}
+
+/// Inserts chained entries, [`ROWS_PER_STATEMENT`] to a statement.
+async fn insert_entries(tx: &mut Tx, entries: &[Entry]) -> Result<(), StoreError> {
+    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
         let mut q = Builder::new(&format!("INSERT INTO journal ({COLUMNS}) VALUES "));
         for (i, e) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
-            q.text(&e.agency_id)
-                .push(", ")
-                .int(e.seq)
-                .push(", ")
-                .int(e.at_ms);
-            q.push(", ").text(&e.actor).push(", ").text(&e.action);
-            q.push(", ").text(&e.subject).push(", ").text(&e.details);
-            q.push(", ")
-                .text(&e.prev_hash)
-                .push(", ")
-                .text(&e.hash)
-                .push(")");
+            q.text(&e.agency_id).push(", ").int(e.seq);
+            q.push(", ").int(e.at_ms).push(", ").text(&e.actor);
+            q.push(", ").text(&e.action).push(", ").text(&e.subject);
+            q.push(", ").text(&e.details).push(", ").text(&e.prev_hash);
+            q.push(", ").text(&e.hash).push(")");
         }
         q.query().execute(&mut **tx).await?;
     }
-    move_heads(tx, heads).await
+    Ok(())
 }
 
-/// Writes `heads` (claimed earlier in this transaction) in one statement per
-/// [`ROWS_PER_STATEMENT`] agencies.
-async fn move_heads(tx: &mut Tx, heads: &BTreeMap<&AgencyId, Head>) -> Result<(), StoreError> {
-    let heads: Vec<_> = heads.iter().collect();
+/// Writes the journal heads claimed earlier in this transaction, [`ROWS_PER_STATEMENT`] to a
+/// statement.
+async fn move_heads<'a>(
+    tx: &mut Tx,
+    heads: impl IntoIterator<Item = (&'a AgencyId, &'a Head)>,
+) -> Result<(), StoreError> {
+    let heads: Vec<_> = heads.into_iter().collect();
     for chunk in heads.chunks(ROWS_PER_STATEMENT) {
         let mut q = Builder::new("INSERT INTO journal_heads (agency_id, seq, hash) VALUES ");
         for (i, (agency_id, head)) in chunk.iter().enumerate() {
@@ -125,43 +136,6 @@ async fn move_heads(tx: &mut Tx, heads: &BTreeMap<&AgencyId, Head>) -> Result<()
         q.query().execute(&mut **tx).await?;
     }
     Ok(())
-}
-
-/// Appends an entry after `head` (claimed earlier in this transaction) and moves the head.
-pub async fn append(
-    tx: &mut Tx,
-    agency_id: &AgencyId,
-    head: &mut Head,
-    entry: NewEntry,
-) -> Result<Entry, StoreError> {
-    let prev = (head.seq > 0).then_some((head.seq, head.hash.as_str()));
-    let e = entry.chain(agency_id.as_str(), prev);
-    sqlx::query(
-        "INSERT INTO journal (agency_id, seq, at_ms, actor, action, subject, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&e.agency_id)
-    .bind(e.seq)
-    .bind(e.at_ms)
-    .bind(&e.actor)
-    .bind(&e.action)
-    .bind(&e.subject)
-    .bind(&e.details)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE journal_heads SET seq = $1, hash = $2 WHERE agency_id = $3")
-        .bind(e.seq)
-        .bind(&e.hash)
-        .bind(agency_id.as_str())
-        .execute(&mut **tx)
-        .await?;
-    *head = Head {
-        seq: e.seq,
-        hash: e.hash.clone(),
-    };
-    Ok(e)
 }
 
 /// The end of a write that needs no read-back: journal the change, commit.
