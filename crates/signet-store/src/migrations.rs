@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0023_documents_by_author.sql"),
     ),
     (24, include_str!("../migrations/0024_copy_retries.sql")),
+    (25, include_str!("../migrations/0025_sad_hashes.sql")),
 ];
 
 /// Data steps that SQL alone cannot do, run in the same transaction as their migration.

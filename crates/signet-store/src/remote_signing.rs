@@ -154,24 +154,29 @@ fn hex_list(items: &[Vec<u8>]) -> String {
     items.iter().map(hex::encode).collect::<Vec<_>>().join(",")
 }
 
-/// Whether each of `asked` (distinct) is an item of the comma-separated `list`: one pass
-/// over the list, nothing allocated per item.
-fn all_listed(list: &str, asked: &[String]) -> bool {
-    let mut sorted: Vec<&str> = asked.iter().map(String::as_str).collect();
-    sorted.sort_unstable();
-    let mut seen = vec![false; sorted.len()];
-    for item in list.split(',') {
-        if let Ok(i) = sorted.binary_search(&item) {
-            seen[i] = true;
-        }
-    }
-    seen.iter().all(|s| *s)
-}
-
 fn parse_hex_list(what: &str, s: &str) -> Result<Vec<Vec<u8>>, StoreError> {
     s.split(',')
         .filter(|x| !x.is_empty())
         .map(|x| hex::decode(x).map_err(|e| corrupt(what, e)))
+        .collect()
+}
+
+/// The hashes of the SAD `token_hash` kept in `table` (its list, or its used set).
+async fn hashes_of(
+    store: &Store,
+    table: &str,
+    token_hash: &str,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let sql = format!("SELECT hash_hex FROM {table} WHERE token_hash = $1 ORDER BY hash_hex");
+    sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let h: String = r.try_get("hash_hex")?;
+            hex::decode(&h).map_err(|e| corrupt("SAD hash", e))
+        })
         .collect()
 }
 
@@ -478,17 +483,29 @@ impl Store {
         by: Actor<'_>,
     ) -> Result<(), StoreError> {
         let (mut tx, head) = begin(self, by).await?;
+        let token_hash = crate::sessions::token_hash(token);
         sqlx::query(
-            "INSERT INTO remote_sads (token_hash, credential_id, hashes_hex, created_at_ms, expires_at_ms) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO remote_sads (token_hash, credential_id, created_at_ms, expires_at_ms) \
+             VALUES ($1, $2, $3, $4)",
         )
-        .bind(crate::sessions::token_hash(token))
+        .bind(&token_hash)
         .bind(credential_id)
-        .bind(hex_list(hashes))
         .bind(by.at_ms)
         .bind(expires_at_ms)
         .execute(&mut *tx)
         .await?;
+        for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
+            let mut q =
+                Builder::new("INSERT INTO remote_sad_hashes (token_hash, hash_hex) VALUES ");
+            for (i, h) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" });
+                q.text(&token_hash)
+                    .push(", ")
+                    .text(&hex::encode(h))
+                    .push(")");
+            }
+            q.query().execute(&mut *tx).await?;
+        }
         let action = RemoteAuthorized {
             credential: credential_id,
             hashes: hashes.len(),
@@ -501,7 +518,7 @@ impl Store {
     pub async fn sad(&self, token: &str) -> Result<Option<Sad>, StoreError> {
         let token_hash = crate::sessions::token_hash(token);
         let Some(row) = sqlx::query(
-            "SELECT credential_id, hashes_hex, created_at_ms, expires_at_ms \
+            "SELECT credential_id, created_at_ms, expires_at_ms \
              FROM remote_sads WHERE token_hash = $1",
         )
         .bind(&token_hash)
@@ -510,21 +527,11 @@ impl Store {
         else {
             return Ok(None);
         };
-        // The uses apart: joined, every use's row would repeat the SAD's whole hash list
-        // (64 KB for a thousand hashes), a cost growing with the square of the batch.
-        let used = sqlx::query("SELECT hash_hex FROM remote_sad_uses WHERE token_hash = $1")
-            .bind(&token_hash)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let h: String = r.try_get("hash_hex")?;
-                hex::decode(&h).map_err(|e| corrupt("used hash", e))
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let hashes = hashes_of(self, "remote_sad_hashes", &token_hash).await?;
+        let used = hashes_of(self, "remote_sad_uses", &token_hash).await?;
         Ok(Some(Sad {
             credential_id: row.try_get("credential_id")?,
-            hashes: parse_hex_list("SAD hashes", &row.try_get::<String, _>("hashes_hex")?)?,
+            hashes,
             used,
             created_at_ms: row.try_get("created_at_ms")?,
             expires_at_ms: row.try_get("expires_at_ms")?,
@@ -545,32 +552,37 @@ impl Store {
             .split(',')
             .map(|c| format!("c.{}", c.trim()))
             .collect();
-        // The uses counted for the asked hashes only: joined, every use's row would repeat
-        // the SAD's whole hash list (64 KB for a thousand hashes), a cost growing with the
-        // square of the batch.
+        // The asked hashes counted among the SAD's and among its uses: the cost of the read
+        // is that of the hashes asked, whatever the size of the SAD.
+        let counted = |table: &str, q: &mut Builder| {
+            q.push(&format!(
+                "(SELECT COUNT(*) FROM {table} x WHERE x.token_hash = s.token_hash AND x.hash_hex IN ("
+            ));
+            for (i, h) in asked.iter().enumerate() {
+                q.push(if i == 0 { "" } else { ", " }).text(h);
+            }
+            q.push("))");
+        };
         let mut q = Builder::new(&format!(
-            "SELECT {}, s.hashes_hex AS sad_hashes_hex, s.expires_at_ms AS sad_expires_at_ms, \
-             (SELECT COUNT(*) FROM remote_sad_uses u \
-              WHERE u.token_hash = s.token_hash AND u.hash_hex IN (",
+            "SELECT {}, s.expires_at_ms AS sad_expires_at_ms, ",
             columns.join(", ")
         ));
-        for (i, h) in asked.iter().enumerate() {
-            q.push(if i == 0 { "" } else { ", " }).text(h);
-        }
-        q.push(
-            ")) AS sad_used FROM remote_credentials c LEFT JOIN remote_sads s ON s.token_hash = ",
-        )
-        .text(&crate::sessions::token_hash(sad_token))
-        .push(" AND s.credential_id = c.id WHERE c.id = ")
-        .text(credential_id);
+        counted("remote_sad_hashes", &mut q);
+        q.push(" AS sad_listed, ");
+        counted("remote_sad_uses", &mut q);
+        q.push(" AS sad_used FROM remote_credentials c LEFT JOIN remote_sads s ON s.token_hash = ")
+            .text(&crate::sessions::token_hash(sad_token))
+            .push(" AND s.credential_id = c.id WHERE c.id = ")
+            .text(credential_id);
         let row = q.query().fetch_one(&self.pool).await?;
         let credential = credential_from_row(&row)?;
-        let Some(list) = row.try_get::<Option<String>, _>("sad_hashes_hex")? else {
+        let Some(expires_at_ms) = row.try_get::<Option<i64>, _>("sad_expires_at_ms")? else {
             return Ok((credential, None));
         };
+        // `asked` is distinct (the caller's check), so listed counts the distinct ones.
         let sad = SadCheck {
-            expires_at_ms: row.try_get("sad_expires_at_ms")?,
-            authorized: all_listed(&list, &asked),
+            expires_at_ms,
+            authorized: row.try_get::<i64, _>("sad_listed")? == asked.len() as i64,
             used: row.try_get::<i64, _>("sad_used")? > 0,
         };
         Ok((credential, Some(sad)))
@@ -757,23 +769,5 @@ impl Store {
             entry(by.at_ms, by.person_id.as_str(), &request.id, &action)?
         };
         append_and_commit(tx, by.agency_id, &mut head, e).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::all_listed;
-
-    #[test]
-    fn every_asked_item_must_be_in_the_list() {
-        let asked = |xs: &[&str]| xs.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        assert!(all_listed("aa,bb,cc", &asked(&["cc", "aa"])));
-        assert!(all_listed("aa,bb,cc", &asked(&["bb"])));
-        assert!(!all_listed("aa,bb,cc", &asked(&["bb", "dd"])));
-        assert!(
-            !all_listed("aa,bb,cc", &asked(&["b"])),
-            "a part of an item is not it"
-        );
-        assert!(!all_listed("", &asked(&["aa"])));
     }
 }

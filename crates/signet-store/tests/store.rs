@@ -1565,3 +1565,76 @@ async fn queued_packets_are_claimed_once_per_lease() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sad_authorizes_its_hashes_only_and_survives_migration_25() {
+    use signet_store::remote_signing::{Actor, NewRemoteCredential};
+    each_db(|db| async move {
+        let s = &db.store;
+        let f = fixture(s).await;
+        let new = NewRemoteCredential {
+            agency_id: f.agency.clone(),
+            holder_id: f.leader.person_id.clone(),
+            label: "Ký số từ xa".into(),
+            chain: vec![vec![0x30, 0x03, 0x02, 0x01, 0x01]],
+            key_label: "k1".into(),
+            key_algo: "ecdsa-p256".into(),
+            pin_hash: "x".into(),
+        };
+        let cred = s
+            .insert_remote_credential(&new, "system", T0)
+            .await
+            .unwrap();
+        let by = Actor {
+            agency_id: &f.agency,
+            person_id: &f.leader.person_id,
+            at_ms: T0,
+        };
+        let [a, b, c] = [[1u8; 32], [2u8; 32], [3u8; 32]].map(|h| h.to_vec());
+        s.insert_sad("sad-1", &cred.id, &[a.clone(), b.clone()], T0 + 1, by)
+            .await
+            .unwrap();
+        let cid = &cred.id;
+        let check = |hashes: Vec<Vec<u8>>| async move {
+            let (_, sad) = s.credential_with_sad(cid, "sad-1", &hashes).await.unwrap();
+            let sad = sad.expect("the SAD is the credential's");
+            (sad.authorized, sad.used)
+        };
+        assert_eq!(check(vec![a.clone()]).await, (true, false));
+        assert_eq!(check(vec![b.clone(), a.clone()]).await, (true, false));
+        assert_eq!(check(vec![a.clone(), c.clone()]).await, (false, false));
+        assert_eq!(check(vec![c.clone()]).await, (false, false));
+        s.use_sad("sad-1", &cred.id, &[b.clone()], by)
+            .await
+            .unwrap();
+        assert_eq!(check(vec![b.clone()]).await, (true, true));
+        assert_eq!(check(vec![a.clone()]).await, (true, false));
+        let (_, other) = s
+            .credential_with_sad(&cred.id, "sad-2", &[a.clone()])
+            .await
+            .unwrap();
+        assert!(other.is_none(), "an unknown SAD");
+
+        // A SAD issued before migration 25 kept its hashes as one comma-separated list.
+        for sql in [
+            "ALTER TABLE remote_sads ADD COLUMN hashes_hex TEXT NOT NULL DEFAULT ''",
+            "DELETE FROM remote_sad_uses",
+            "DROP TABLE remote_sad_hashes",
+            "DELETE FROM schema_migrations WHERE version = 25",
+        ] {
+            signet_store::testing::execute(s, sql).await.unwrap();
+        }
+        let list = [&a, &b].map(hex::encode).join(",");
+        signet_store::testing::execute(s, &format!("UPDATE remote_sads SET hashes_hex = '{list}'"))
+            .await
+            .unwrap();
+        assert_eq!(s.migrate().await.unwrap(), vec![25]);
+        assert_eq!(check(vec![a.clone(), b.clone()]).await, (true, false));
+        assert_eq!(check(vec![c.clone()]).await, (false, false));
+        let sad = s.sad("sad-1").await.unwrap().unwrap();
+        assert_eq!(sad.hashes, vec![a.clone(), b.clone()]);
+        assert!(sad.used.is_empty());
+        db
+    })
+    .await;
+}
