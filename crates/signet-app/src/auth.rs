@@ -147,14 +147,7 @@ impl App {
             .session_with_person(token, self.clock.now_ms())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if !person.active {
-            return Err(AppError::Unauthenticated);
-        }
-        let viewer = Viewer {
-            person_id: person.id.clone(),
-            agency_id: person.agency_id.clone(),
-            roles: person.roles.clone(),
-        };
+        let viewer = viewer_of(&person)?;
         Ok(SignedIn {
             person,
             viewer,
@@ -165,6 +158,18 @@ impl App {
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
         Ok(self.store.delete_session(token).await?)
     }
+}
+
+/// Who `person`, signed in, acts as; an inactive person is not signed in.
+pub(crate) fn viewer_of(person: &Person) -> Result<Viewer, AppError> {
+    if !person.active {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Viewer {
+        person_id: person.id.clone(),
+        agency_id: person.agency_id.clone(),
+        roles: person.roles.clone(),
+    })
 }
 
 #[cfg(test)]

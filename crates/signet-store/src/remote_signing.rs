@@ -10,6 +10,7 @@ use signet_core::journal::Head;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::directory::{person_from_row, Person, PERSON_COLUMNS};
 use crate::error::corrupt;
 use crate::journal::details::{
     entry, Action, RemoteAuthorized, RemoteCredentialCreated, RemoteLock, RemoteRejected,
@@ -142,6 +143,25 @@ pub struct SadCheck {
     pub used: bool,
 }
 
+/// A remote-signing credential as signing with it needs it: whose it is and which key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialKey {
+    pub id: String,
+    pub agency_id: AgencyId,
+    pub holder_id: PersonId,
+    pub key_label: String,
+    pub key_algo: String,
+    pub locked_at_ms: Option<i64>,
+}
+
+/// The signed-in person of a session, and the credential and SAD they sign with
+/// ([`Store::signer_with_credential`]); the credential `None` when unknown.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    pub person: Person,
+    pub credential: Option<(CredentialKey, Option<SadCheck>)>,
+}
+
 /// Who did it, when, in which agency: what every journaled change here needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
@@ -178,6 +198,68 @@ async fn hashes_of(
             hex::decode(&h).map_err(|e| corrupt("SAD hash", e))
         })
         .collect()
+}
+
+/// The credential's columns signing needs and the SAD's answer for `hashes`: the asked
+/// hashes counted among the SAD's and among its uses, so the read costs what is asked,
+/// whatever the size of the SAD. The rest of the query joins `c` and `s` (see [`join_sad`]).
+fn signing_columns(sad_token: &str, hashes: &[Vec<u8>]) -> Builder {
+    let asked: Vec<String> = hashes.iter().map(hex::encode).collect();
+    let mut q = Builder::new(
+        "SELECT c.id AS credential_id, c.agency_id AS credential_agency_id, \
+         c.holder_id AS credential_holder_id, c.key_label, c.key_algo, c.locked_at_ms, \
+         s.expires_at_ms AS sad_expires_at_ms",
+    );
+    for (table, name) in [
+        ("remote_sad_hashes", "sad_listed"),
+        ("remote_sad_uses", "sad_used"),
+    ] {
+        q.push(&format!(
+            ", (SELECT COUNT(*) FROM {table} x WHERE x.token_hash = "
+        ))
+        .text(&crate::sessions::token_hash(sad_token))
+        .push(" AND x.hash_hex IN (");
+        for (i, h) in asked.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).text(h);
+        }
+        q.push(&format!(")) AS {name}"));
+    }
+    q
+}
+
+/// Joins the SAD `sad_token` when it is one of the credential `c`'s.
+fn join_sad(q: &mut Builder, credential_id: &str, sad_token: &str) {
+    q.push("LEFT JOIN remote_sads s ON s.token_hash = ")
+        .text(&crate::sessions::token_hash(sad_token))
+        .push(" AND s.credential_id = ")
+        .text(credential_id);
+}
+
+/// The credential and SAD of a row of [`signing_columns`] for `asked` distinct hashes.
+fn signing_from_row(
+    r: &AnyRow,
+    asked: usize,
+) -> Result<Option<(CredentialKey, Option<SadCheck>)>, StoreError> {
+    let Some(id) = r.try_get::<Option<String>, _>("credential_id")? else {
+        return Ok(None);
+    };
+    let credential = CredentialKey {
+        id,
+        agency_id: r.id("credential_agency_id")?,
+        holder_id: r.id("credential_holder_id")?,
+        key_label: r.try_get("key_label")?,
+        key_algo: r.try_get("key_algo")?,
+        locked_at_ms: r.try_get("locked_at_ms")?,
+    };
+    let sad = match r.try_get::<Option<i64>, _>("sad_expires_at_ms")? {
+        None => None,
+        Some(expires_at_ms) => Some(SadCheck {
+            expires_at_ms,
+            authorized: r.try_get::<i64, _>("sad_listed")? == asked as i64,
+            used: r.try_get::<i64, _>("sad_used")? > 0,
+        }),
+    };
+    Ok(Some((credential, sad)))
 }
 
 const CREDENTIAL_COLUMNS: &str =
@@ -546,46 +628,49 @@ impl Store {
         credential_id: &str,
         sad_token: &str,
         hashes: &[Vec<u8>],
-    ) -> Result<(RemoteCredential, Option<SadCheck>), StoreError> {
-        let asked: Vec<String> = hashes.iter().map(hex::encode).collect();
-        let columns: Vec<String> = CREDENTIAL_COLUMNS
-            .split(',')
-            .map(|c| format!("c.{}", c.trim()))
-            .collect();
-        // The asked hashes counted among the SAD's and among its uses: the cost of the read
-        // is that of the hashes asked, whatever the size of the SAD.
-        let counted = |table: &str, q: &mut Builder| {
-            q.push(&format!(
-                "(SELECT COUNT(*) FROM {table} x WHERE x.token_hash = s.token_hash AND x.hash_hex IN ("
-            ));
-            for (i, h) in asked.iter().enumerate() {
-                q.push(if i == 0 { "" } else { ", " }).text(h);
-            }
-            q.push("))");
-        };
-        let mut q = Builder::new(&format!(
-            "SELECT {}, s.expires_at_ms AS sad_expires_at_ms, ",
-            columns.join(", ")
-        ));
-        counted("remote_sad_hashes", &mut q);
-        q.push(" AS sad_listed, ");
-        counted("remote_sad_uses", &mut q);
-        q.push(" AS sad_used FROM remote_credentials c LEFT JOIN remote_sads s ON s.token_hash = ")
-            .text(&crate::sessions::token_hash(sad_token))
-            .push(" AND s.credential_id = c.id WHERE c.id = ")
-            .text(credential_id);
+    ) -> Result<(CredentialKey, Option<SadCheck>), StoreError> {
+        let mut q = signing_columns(sad_token, hashes);
+        q.push(" FROM remote_credentials c ");
+        join_sad(&mut q, credential_id, sad_token);
+        q.push(" WHERE c.id = ").text(credential_id);
         let row = q.query().fetch_one(&self.pool).await?;
-        let credential = credential_from_row(&row)?;
-        let Some(expires_at_ms) = row.try_get::<Option<i64>, _>("sad_expires_at_ms")? else {
-            return Ok((credential, None));
+        signing_from_row(&row, hashes.len())?.ok_or(StoreError::NotFound)
+    }
+
+    /// [`Self::credential_with_sad`] for the person signed in with the session `token`
+    /// live at `now_ms`, and that person — one read for what a remote signature call needs
+    /// (CSC `signHash`, the hot path of a batch). `None` when the session is not live;
+    /// the credential `None` when unknown.
+    pub async fn signer_with_credential(
+        &self,
+        token: &str,
+        now_ms: i64,
+        credential_id: &str,
+        sad_token: &str,
+        hashes: &[Vec<u8>],
+    ) -> Result<Option<Signer>, StoreError> {
+        let mut q = signing_columns(sad_token, hashes);
+        let people: Vec<String> = PERSON_COLUMNS
+            .split(',')
+            .map(|c| format!("p.{}", c.trim()))
+            .collect();
+        q.push(", ").push(&people.join(", "));
+        q.push(" FROM sessions se JOIN people p ON p.id = se.person_id ");
+        q.push("LEFT JOIN remote_credentials c ON c.id = ")
+            .text(credential_id)
+            .push(" ");
+        join_sad(&mut q, credential_id, sad_token);
+        q.push(" WHERE se.token_hash = ")
+            .text(&crate::sessions::token_hash(token))
+            .push(" AND se.expires_at_ms > ")
+            .int(now_ms);
+        let Some(row) = q.query().fetch_optional(&self.pool).await? else {
+            return Ok(None);
         };
-        // `asked` is distinct (the caller's check), so listed counts the distinct ones.
-        let sad = SadCheck {
-            expires_at_ms,
-            authorized: row.try_get::<i64, _>("sad_listed")? == asked.len() as i64,
-            used: row.try_get::<i64, _>("sad_used")? > 0,
-        };
-        Ok((credential, Some(sad)))
+        Ok(Some(Signer {
+            person: person_from_row(&row)?,
+            credential: signing_from_row(&row, hashes.len())?,
+        }))
     }
 
     /// Marks `hashes` used under the SAD `token` and journals their signature, all or

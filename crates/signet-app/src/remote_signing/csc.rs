@@ -9,7 +9,7 @@
 
 use signet_core::person::Viewer;
 use signet_store::random_hex;
-use signet_store::remote_signing::SadUse;
+use signet_store::remote_signing::{CredentialKey, SadCheck, SadUse};
 
 use super::{actor, check_digests, SignatureAlgorithm, TTL_MS};
 use crate::{App, AppError, Invalid};
@@ -134,7 +134,45 @@ impl App {
             .store
             .credential_with_sad(credential_id, sad, &hashes)
             .await?;
-        super::check_own(viewer, &cred)?;
+        self.sign_checked(viewer, &cred, s, sad, hashes, accepts)
+            .await
+    }
+
+    /// [`Self::sign_hashes_checked`] for the person signed in with the session `token`
+    /// (CSC's bearer token): the session, its person, the credential and the SAD in one
+    /// read — the call a client signing hash after hash makes each time.
+    pub async fn sign_hashes_signed_in(
+        &self,
+        token: &str,
+        credential_id: &str,
+        sad: &str,
+        hashes: &[[u8; 32]],
+        accepts: impl FnOnce(SignatureAlgorithm) -> Result<(), AppError>,
+    ) -> Result<Vec<Vec<u8>>, AppError> {
+        let hashes = check_digests(hashes)?;
+        let signer = self
+            .store
+            .signer_with_credential(token, self.clock.now_ms(), credential_id, sad, &hashes)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let viewer = crate::auth::viewer_of(&signer.person)?;
+        let (cred, s) = signer.credential.ok_or(AppError::NotFound)?;
+        self.sign_checked(&viewer, &cred, s, sad, hashes, accepts)
+            .await
+    }
+
+    /// Signs `hashes` with `cred` under the SAD `sad` (`s`: what the database says of it),
+    /// once every check passes; returned once marked used and journaled.
+    async fn sign_checked(
+        &self,
+        viewer: &Viewer,
+        cred: &CredentialKey,
+        s: Option<SadCheck>,
+        sad: &str,
+        hashes: Vec<Vec<u8>>,
+        accepts: impl FnOnce(SignatureAlgorithm) -> Result<(), AppError>,
+    ) -> Result<Vec<Vec<u8>>, AppError> {
+        super::check_own(viewer, &cred.holder_id)?;
         if cred.locked_at_ms.is_some() {
             return Err(AppError::Invalid(Invalid::RemoteLocked));
         }

@@ -193,8 +193,8 @@ fn actor(viewer: &Viewer, at_ms: i64) -> Actor<'_> {
 }
 
 /// Refuses another person's credential.
-pub(crate) fn check_own(viewer: &Viewer, c: &Stored) -> Result<(), AppError> {
-    if c.holder_id != viewer.person_id {
+pub(crate) fn check_own(viewer: &Viewer, holder_id: &PersonId) -> Result<(), AppError> {
+    if *holder_id != viewer.person_id {
         return Err(AppError::Forbidden("another person's signing credential"));
     }
     Ok(())
@@ -209,7 +209,7 @@ impl App {
         id: &str,
     ) -> Result<Stored, AppError> {
         let c = self.store.remote_credential(id).await?;
-        check_own(viewer, &c)?;
+        check_own(viewer, &c.holder_id)?;
         Ok(c)
     }
 

@@ -122,12 +122,18 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, CscError> {
 
 /// The signed-in person of the bearer token.
 async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, CscError> {
+    let token = bearer(headers)?;
+    Ok(state.app.signed_in(token).await?.viewer)
+}
+
+/// The bearer token of the request (CSC's `auth/login` gave it).
+fn bearer(headers: &HeaderMap) -> Result<&str, CscError> {
     let token = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Unauthenticated)?;
-    Ok(state.app.signed_in(token.trim()).await?.viewer)
+    Ok(token.trim())
 }
 
 async fn info() -> Json<InfoResponse> {
@@ -291,7 +297,7 @@ async fn sign_hash(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer<SignHashResponse> {
-    let viewer = viewer(&state, &headers).await?;
+    let token = bearer(&headers)?;
     let (req, hashes) = wire::parse_sign_hash(&body).map_err(bad_request)?;
     let accepts = |algorithm| {
         if algorithm_oids(algorithm).contains(&req.sign_algo.as_str()) {
@@ -306,7 +312,7 @@ async fn sign_hash(
     };
     let sigs = state
         .app
-        .sign_hashes_checked(&viewer, &req.credential_id, &req.sad, &hashes, accepts)
+        .sign_hashes_signed_in(token, &req.credential_id, &req.sad, &hashes, accepts)
         .await?;
     Ok(Json(SignHashResponse {
         signatures: sigs.iter().map(|s| B64.encode(s)).collect(),
