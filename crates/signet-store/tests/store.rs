@@ -1604,13 +1604,13 @@ async fn a_sad_authorizes_its_hashes_only_and_survives_migration_25() {
         assert_eq!(check(vec![b.clone(), a.clone()]).await, (true, false));
         assert_eq!(check(vec![a.clone(), c.clone()]).await, (false, false));
         assert_eq!(check(vec![c.clone()]).await, (false, false));
-        s.use_sad("sad-1", &cred.id, &[b.clone()], by)
+        s.use_sad("sad-1", &cred.id, std::slice::from_ref(&b), by)
             .await
             .unwrap();
         assert_eq!(check(vec![b.clone()]).await, (true, true));
         assert_eq!(check(vec![a.clone()]).await, (true, false));
         let (_, other) = s
-            .credential_with_sad(&cred.id, "sad-2", &[a.clone()])
+            .credential_with_sad(&cred.id, "sad-2", std::slice::from_ref(&a))
             .await
             .unwrap();
         assert!(other.is_none(), "an unknown SAD");

@@ -113,34 +113,20 @@ impl App {
         sad: &str,
         hashes: &[[u8; 32]],
     ) -> Result<Vec<Vec<u8>>, AppError> {
-        self.sign_hashes_checked(viewer, credential_id, sad, hashes, |_| Ok(()))
-            .await
-    }
-
-    /// [`Self::sign_hashes`], refused by `accepts` when the credential's algorithm is not the
-    /// one the caller asks for (CSC's `signAlgo`): checked on the credential read for the
-    /// signature rather than on a second read of it.
-    pub async fn sign_hashes_checked(
-        &self,
-        viewer: &Viewer,
-        credential_id: &str,
-        sad: &str,
-        hashes: &[[u8; 32]],
-        accepts: impl FnOnce(SignatureAlgorithm) -> Result<(), AppError>,
-    ) -> Result<Vec<Vec<u8>>, AppError> {
         let hashes = check_digests(hashes)?;
         // The credential and the SAD in one read: this is the call a batch makes per hash.
         let (cred, s) = self
             .store
             .credential_with_sad(credential_id, sad, &hashes)
             .await?;
-        self.sign_checked(viewer, &cred, s, sad, hashes, accepts)
+        self.sign_checked(viewer, &cred, s, sad, hashes, |_| Ok(()))
             .await
     }
 
-    /// [`Self::sign_hashes_checked`] for the person signed in with the session `token`
-    /// (CSC's bearer token): the session, its person, the credential and the SAD in one
-    /// read — the call a client signing hash after hash makes each time.
+    /// [`Self::sign_hashes`] for the person signed in with the session `token` (CSC's bearer
+    /// token), refused by `accepts` when the credential's algorithm is not the one the caller
+    /// asks for (CSC's `signAlgo`): the session, its person, the credential and the SAD in
+    /// one read — the call a client signing hash after hash makes each time.
     pub async fn sign_hashes_signed_in(
         &self,
         token: &str,
