@@ -284,6 +284,15 @@ async fn refusals_are_csc_errors_and_change_nothing() {
         )
         .await
         .refused(StatusCode::BAD_REQUEST, "invalid_request");
+        // The right SAD and hash with a token that is no session: refused, nothing used.
+        csc(
+            &router,
+            "nope",
+            "/csc/v2/signatures/signHash",
+            &sign(h("A"), sad.clone(), cred.clone()),
+        )
+        .await
+        .refused(StatusCode::UNAUTHORIZED, "invalid_token");
         let ok = csc(
             &router,
             &leader,
