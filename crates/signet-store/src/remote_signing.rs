@@ -218,11 +218,9 @@ fn signing_columns(sad_token: &str, hashes: &[Vec<u8>]) -> Builder {
             ", (SELECT COUNT(*) FROM {table} x WHERE x.token_hash = "
         ))
         .text(&crate::sessions::token_hash(sad_token))
-        .push(" AND x.hash_hex IN (");
-        for (i, h) in asked.iter().enumerate() {
-            q.push(if i == 0 { "" } else { ", " }).text(h);
-        }
-        q.push(&format!(")) AS {name}"));
+        .push(" AND x.hash_hex IN (")
+        .texts(asked.iter().map(String::as_str))
+        .push(&format!(")) AS {name}"));
     }
     q
 }
@@ -373,11 +371,13 @@ async fn mark_used(tx: &mut Tx, uses: &[SadUse]) -> Result<Vec<bool>, StoreError
     for chunk in all.chunks(ROWS_PER_STATEMENT) {
         let mut q =
             Builder::new("INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ");
-        for (i, ((token_hash, hash_hex), at_ms)) in chunk.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            q.text(token_hash).push(", ").text(hash_hex).push(", ");
-            q.int(*at_ms).push(")");
-        }
+        q.rows(chunk, |q, ((token_hash, hash_hex), at_ms)| {
+            q.text(token_hash)
+                .push(", ")
+                .text(hash_hex)
+                .push(", ")
+                .int(*at_ms);
+        });
         q.push(" ON CONFLICT (token_hash, hash_hex) DO NOTHING RETURNING token_hash, hash_hex");
         for row in q.query().fetch_all(&mut **tx).await? {
             inserted.insert((row.try_get("token_hash")?, row.try_get("hash_hex")?));
@@ -579,13 +579,9 @@ impl Store {
         for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
             let mut q =
                 Builder::new("INSERT INTO remote_sad_hashes (token_hash, hash_hex) VALUES ");
-            for (i, h) in chunk.iter().enumerate() {
-                q.push(if i == 0 { "(" } else { ", (" });
-                q.text(&token_hash)
-                    .push(", ")
-                    .text(&hex::encode(h))
-                    .push(")");
-            }
+            q.rows(chunk, |q, h| {
+                q.text(&token_hash).push(", ").text(&hex::encode(h));
+            });
             q.query().execute(&mut *tx).await?;
         }
         let action = RemoteAuthorized {

@@ -54,6 +54,28 @@ impl Builder {
         self.bind(Arg::Int(i))
     }
 
+    /// Appends `rows` as the body of a `VALUES` list, `(…), (…)`: `row` writes the inside
+    /// of each.
+    pub fn rows<T>(&mut self, rows: &[T], mut row: impl FnMut(&mut Self, &T)) -> &mut Self {
+        for (i, r) in rows.iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            row(self, r);
+            self.push(")");
+        }
+        self
+    }
+
+    /// Appends `items` bound as text and comma-separated: the inside of an `IN (…)`.
+    pub fn texts<'a>(&mut self, items: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.text(item);
+        }
+        self
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.sql);
         for a in &self.args {

@@ -312,14 +312,9 @@ impl Store {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            b.push(" AND agency_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    b.push(", ");
-                }
-                b.text(id.as_str());
-            }
-            b.push(")");
+            b.push(" AND agency_id IN (")
+                .texts(ids.iter().map(|id| id.as_str()))
+                .push(")");
         }
         b.push(&format!(" GROUP BY {key} ORDER BY {key}"));
         let rows = b.query().fetch_all(&self.pool).await?;

@@ -34,10 +34,9 @@ pub async fn claim_heads<'a>(
     let mut heads = BTreeMap::new();
     for chunk in agencies.chunks(ROWS_PER_STATEMENT) {
         let mut q = Builder::new("INSERT INTO journal_heads (agency_id, seq, hash) VALUES ");
-        for (i, a) in chunk.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            q.text(a.as_str()).push(", 0, ").text(GENESIS).push(")");
-        }
+        q.rows(chunk, |q, a| {
+            q.text(a.as_str()).push(", 0, ").text(GENESIS);
+        });
         q.push(
             " ON CONFLICT (agency_id) DO UPDATE SET seq = journal_heads.seq \
              RETURNING agency_id, seq, hash",
@@ -105,14 +104,13 @@ pub async fn append(
 async fn insert_entries(tx: &mut Tx, entries: &[Entry]) -> Result<(), StoreError> {
     for chunk in entries.chunks(ROWS_PER_STATEMENT) {
         let mut q = Builder::new(&format!("INSERT INTO journal ({COLUMNS}) VALUES "));
-        for (i, e) in chunk.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
+        q.rows(chunk, |q, e| {
             q.text(&e.agency_id).push(", ").int(e.seq);
             q.push(", ").int(e.at_ms).push(", ").text(&e.actor);
             q.push(", ").text(&e.action).push(", ").text(&e.subject);
             q.push(", ").text(&e.details).push(", ").text(&e.prev_hash);
-            q.push(", ").text(&e.hash).push(")");
-        }
+            q.push(", ").text(&e.hash);
+        });
         q.query().execute(&mut **tx).await?;
     }
     Ok(())
@@ -127,11 +125,10 @@ async fn move_heads<'a>(
     let heads: Vec<_> = heads.into_iter().collect();
     for chunk in heads.chunks(ROWS_PER_STATEMENT) {
         let mut q = Builder::new("INSERT INTO journal_heads (agency_id, seq, hash) VALUES ");
-        for (i, (agency_id, head)) in chunk.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
+        q.rows(chunk, |q, (agency_id, head)| {
             q.text(agency_id.as_str()).push(", ").int(head.seq);
-            q.push(", ").text(&head.hash).push(")");
-        }
+            q.push(", ").text(&head.hash);
+        });
         q.push(" ON CONFLICT (agency_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
         q.query().execute(&mut **tx).await?;
     }
