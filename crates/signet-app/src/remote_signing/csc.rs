@@ -114,7 +114,7 @@ impl App {
         hashes: &[[u8; 32]],
     ) -> Result<Vec<Vec<u8>>, AppError> {
         let hashes = check_digests(hashes)?;
-        // The credential and the SAD in one read: this is the call a batch makes per hash.
+        // The credential and the SAD in one read (the viewer is known already).
         let (cred, s) = self
             .store
             .credential_with_sad(credential_id, sad, &hashes)
