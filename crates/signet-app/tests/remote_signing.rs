@@ -703,16 +703,31 @@ async fn a_large_group_commit_marks_each_hash_once_and_a_late_duplicate_marks_no
             .unwrap();
         assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
         // A late call with a signed hash and the unsigned one: refused, the unsigned one
-        // left free.
+        // left free; the new hash of another call in its batch is signed all the same (the
+        // batch, found to hold a hash signed before, is committed again learning which).
+        let fresh = digest(b"fresh");
+        let s3 = app
+            .authorize_remote(&ubnd, &c1.id, DEMO_PASSWORD, &[fresh])
+            .await
+            .unwrap()
+            .sad;
         let late = app
             .store
-            .use_sads(&[sad_use(&snv, &c2.id, &s2, &[second[599], second[0]])])
+            .use_sads(&[
+                sad_use(&snv, &c2.id, &s2, &[second[599], second[0]]),
+                sad_use(&ubnd, &c1.id, &s3, &[fresh]),
+            ])
             .await
             .unwrap();
         assert!(matches!(
             late[0],
             Err(signet_store::StoreError::Conflict(_))
         ));
+        assert!(late[1].is_ok(), "{late:?}");
+        assert_eq!(
+            invalid(app.sign_hashes(&ubnd, &c1.id, &s3, &[fresh]).await),
+            Invalid::SadUsed
+        );
         let sig = app
             .sign_hashes(&snv, &c2.id, &s2, &[second[599]])
             .await
@@ -726,7 +741,7 @@ async fn a_large_group_commit_marks_each_hash_once_and_a_late_duplicate_marks_no
         }
         assert_eq!(
             journaled_everywhere(&app, "remote.signed").await,
-            before + 3
+            before + 4
         );
         assert_chains_intact(&app).await;
         db.cleanup().await;

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use signet_core::ids::{AgencyId, PersonId};
-use signet_core::journal::Head;
+use signet_core::journal::{Head, NewEntry};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -338,14 +338,57 @@ pub struct SadUse {
 /// [`ROWS_PER_STATEMENT`] hashes: a use is taken (true) when none of its hashes was signed
 /// before — by an earlier call, an earlier use of the batch, or twice in itself — and then all
 /// of them are marked; a refused use leaves nothing of its own marked.
-async fn mark_used(tx: &mut Tx, uses: &[SadUse]) -> Result<Vec<bool>, StoreError> {
-    // The rows of each use, or none for a use refused before asking the database.
+///
+/// `Marking::Counted` asks the database only how many rows it inserted: `None` when that is
+/// fewer than asked (a hash signed before), and the caller starts over with
+/// `Marking::Returning`, which reads back which rows went in — one answer per row, each a
+/// wake-up of the waiting task, that the usual batch where every hash is new does without.
+async fn mark_used(
+    tx: &mut Tx,
+    uses: &[SadUse],
+    marking: Marking,
+) -> Result<Option<Vec<bool>>, StoreError> {
+    let rows = rows_to_mark(uses);
+    let all: Vec<(&(String, String), i64)> = rows
+        .iter()
+        .zip(uses)
+        .filter_map(|(own, u)| Some(own.as_ref()?.iter().map(|r| (r, u.at_ms))))
+        .flatten()
+        .collect();
+    if marking == Marking::Counted {
+        let mut inserted = 0;
+        for chunk in all.chunks(ROWS_PER_STATEMENT) {
+            let q = insert_uses(chunk, "");
+            inserted += q.query().execute(&mut **tx).await?.rows_affected();
+        }
+        let every = usize::try_from(inserted).is_ok_and(|n| n == all.len());
+        return Ok(every.then(|| rows.iter().map(Option::is_some).collect()));
+    }
+    let mut inserted = HashSet::new();
+    for chunk in all.chunks(ROWS_PER_STATEMENT) {
+        let q = insert_uses(chunk, " RETURNING token_hash, hash_hex");
+        for row in q.query().fetch_all(&mut **tx).await? {
+            inserted.insert((row.try_get("token_hash")?, row.try_get("hash_hex")?));
+        }
+    }
+    unmark_refused(tx, rows, &inserted).await.map(Some)
+}
+
+/// How [`mark_used`] learns which rows it inserted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marking {
+    Counted,
+    Returning,
+}
+
+/// The rows (SAD token hash, hash in hex) of each use, or none for a use refused before
+/// asking the database.
+fn rows_to_mark(uses: &[SadUse]) -> Vec<Option<Vec<(String, String)>>> {
     // A hash an earlier use of the batch asked for is refused even if that use is refused
     // later by the database: two calls signing one hash at once is a client's mistake, and
     // the refused one may ask again.
     let mut seen = HashSet::new();
-    let rows: Vec<Option<Vec<(String, String)>>> = uses
-        .iter()
+    uses.iter()
         .map(|u| {
             let token_hash = crate::sessions::token_hash(&u.token);
             let own: Vec<(String, String)> = u
@@ -360,30 +403,34 @@ async fn mark_used(tx: &mut Tx, uses: &[SadUse]) -> Result<Vec<bool>, StoreError
             }
             fresh.then_some(own)
         })
-        .collect();
-    let all: Vec<(&(String, String), i64)> = rows
-        .iter()
-        .zip(uses)
-        .filter_map(|(own, u)| Some(own.as_ref()?.iter().map(|r| (r, u.at_ms))))
-        .flatten()
-        .collect();
-    let mut inserted = HashSet::new();
-    for chunk in all.chunks(ROWS_PER_STATEMENT) {
-        let mut q =
-            Builder::new("INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ");
-        q.rows(chunk, |q, ((token_hash, hash_hex), at_ms)| {
-            q.text(token_hash)
-                .push(", ")
-                .text(hash_hex)
-                .push(", ")
-                .int(*at_ms);
-        });
-        q.push(" ON CONFLICT (token_hash, hash_hex) DO NOTHING RETURNING token_hash, hash_hex");
-        for row in q.query().fetch_all(&mut **tx).await? {
-            inserted.insert((row.try_get("token_hash")?, row.try_get("hash_hex")?));
-        }
-    }
-    let mut taken = Vec::with_capacity(uses.len());
+        .collect()
+}
+
+/// The statement inserting `rows` (each with its use's time) into the used set, skipping
+/// those there already, then `tail`.
+fn insert_uses(rows: &[(&(String, String), i64)], tail: &str) -> Builder {
+    let mut q =
+        Builder::new("INSERT INTO remote_sad_uses (token_hash, hash_hex, used_at_ms) VALUES ");
+    q.rows(rows, |q, ((token_hash, hash_hex), at_ms)| {
+        q.text(token_hash)
+            .push(", ")
+            .text(hash_hex)
+            .push(", ")
+            .int(*at_ms);
+    });
+    q.push(" ON CONFLICT (token_hash, hash_hex) DO NOTHING")
+        .push(tail);
+    q
+}
+
+/// Which uses are taken, given the rows `inserted`: a use some of whose rows were there
+/// already is refused, and the rows it did insert are taken out again.
+async fn unmark_refused(
+    tx: &mut Tx,
+    rows: Vec<Option<Vec<(String, String)>>>,
+    inserted: &HashSet<(String, String)>,
+) -> Result<Vec<bool>, StoreError> {
+    let mut taken = Vec::with_capacity(rows.len());
     for own in rows {
         let Some(own) = own else {
             taken.push(false);
@@ -699,33 +746,59 @@ impl Store {
         &self,
         uses: &[SadUse],
     ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        // The entries are written before the transaction, which then holds the write lock
+        // only for the statements.
+        let entries = uses
+            .iter()
+            .map(|u| {
+                let hex: Vec<String> = u.hashes.iter().map(hex::encode).collect();
+                let action = RemoteSigned {
+                    credential: &u.credential_id,
+                    hashes: hex.iter().map(String::as_str).collect(),
+                };
+                entry(u.at_ms, u.person_id.as_str(), &u.credential_id, &action)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(outcomes) = self.try_use_sads(uses, &entries, Marking::Counted).await? {
+            return Ok(outcomes);
+        }
+        // A hash of the batch was signed before: again, learning which use asked for it.
+        self.try_use_sads(uses, &entries, Marking::Returning)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("hashes used not read back".into()))
+    }
+
+    /// [`Self::use_sads`] with their journal `entries`, in order; `None` (nothing committed)
+    /// when `Marking::Counted` found a hash signed before.
+    async fn try_use_sads(
+        &self,
+        uses: &[SadUse],
+        entries: &[NewEntry],
+        marking: Marking,
+    ) -> Result<Option<Vec<Result<(), StoreError>>>, StoreError> {
         let mut tx = self.begin().await?;
         let mut agencies: Vec<&AgencyId> = uses.iter().map(|u| &u.agency_id).collect();
         agencies.sort();
         agencies.dedup();
         let mut heads = claim_heads(&mut tx, &agencies).await?;
-        let taken = mark_used(&mut tx, uses).await?;
+        let Some(taken) = mark_used(&mut tx, uses, marking).await? else {
+            return Ok(None);
+        };
         let mut outcomes = Vec::with_capacity(uses.len());
-        let mut entries = Vec::new();
-        for (u, taken) in uses.iter().zip(taken) {
-            if !taken {
+        let mut journaled = Vec::new();
+        for ((u, e), taken) in uses.iter().zip(entries).zip(taken) {
+            if taken {
+                journaled.push((&u.agency_id, e.clone()));
+                outcomes.push(Ok(()));
+            } else {
                 outcomes.push(Err(StoreError::Conflict(
                     "hash already signed with this SAD".into(),
                 )));
-                continue;
             }
-            let hex: Vec<String> = u.hashes.iter().map(hex::encode).collect();
-            let action = RemoteSigned {
-                credential: &u.credential_id,
-                hashes: hex.iter().map(String::as_str).collect(),
-            };
-            let e = entry(u.at_ms, u.person_id.as_str(), &u.credential_id, &action)?;
-            entries.push((&u.agency_id, e));
-            outcomes.push(Ok(()));
         }
-        append_all(&mut tx, &mut heads, entries).await?;
+        append_all(&mut tx, &mut heads, journaled).await?;
         tx.commit().await?;
-        Ok(outcomes)
+        Ok(Some(outcomes))
     }
 
     /// Ends a SAD now (its successor replaces it: extendTransaction).
