@@ -782,6 +782,7 @@ impl Store {
         agencies.dedup();
         let mut heads = claim_heads(&mut tx, &agencies).await?;
         let Some(taken) = mark_used(&mut tx, uses, marking).await? else {
+            tx.rollback().await?;
             return Ok(None);
         };
         let mut outcomes = Vec::with_capacity(uses.len());
